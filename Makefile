@@ -1,0 +1,52 @@
+# Quick start: `make demo` runs the main job on a local AWS; `make test` runs every test and check.
+# Both create the virtualenv and install the pinned tools on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell sha256sum requirements-dev.txt | cut -c1-12)
+
+.PHONY: all demo test lint typecheck fmt-check package package-check pytest tftest clean
+
+all: test
+
+$(STAMP): requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (set PYTHON=...)")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+demo: $(STAMP)
+	$(PY) scripts/demo.py
+
+test: lint typecheck fmt-check package-check tftest pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check handler scripts tests
+	$(VENV)/bin/ruff format --check handler scripts tests
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+fmt-check:
+	terraform fmt -check -recursive
+
+package: $(STAMP)
+	$(PY) scripts/build_package.py
+
+package-check: $(STAMP)
+	$(PY) scripts/build_package.py --check
+
+tftest:
+	@if ls tests/*.tftest.hcl >/dev/null 2>&1; then \
+	  export TF_CLI_CONFIG_FILE=$$($(PYTHON) scripts/terraformrc.py) && \
+	  terraform init -backend=false -input=false >/dev/null && \
+	  terraform validate && terraform test; \
+	fi
+
+pytest: $(STAMP)
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .build .pytest_cache .mypy_cache .ruff_cache .terraform

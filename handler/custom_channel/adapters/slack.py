@@ -1,0 +1,81 @@
+"""Slack chat.postMessage with a bot token (secret key `bot_token`).
+
+The channel (or user id, for a direct message) comes from an endpoint attribute named by
+CHANNEL_SLACK_CHANNEL_ATTRIBUTE, or from the endpoint Address. When the personalised Data is
+a JSON object it is sent as the message (text, blocks, ...); otherwise it is the text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from ..config import SlackSettings
+from .base import AdapterError, Answer, Message, ProviderRequest, Verdict, address_required
+
+RETRYABLE_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
+)
+
+
+class SlackAdapter:
+    name = "slack"
+
+    def __init__(self, settings: SlackSettings, secret: Mapping[str, str] | str | None) -> None:
+        if not isinstance(secret, Mapping) or not secret.get("bot_token"):
+            raise AdapterError("the slack secret must be a JSON object with bot_token")
+        self._settings = settings
+        self._url = f"{settings.api_base}/chat.postMessage"
+        self._headers = {
+            "Authorization": f"Bearer {secret['bot_token']}",
+            "Content-Type": "application/json; charset=utf-8",
+        }
+
+    def build(self, message: Message) -> ProviderRequest:
+        channel = self._channel(message)
+        payload: dict[str, object]
+        try:
+            parsed = json.loads(message.data)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            payload = dict(parsed)
+        elif message.data:
+            payload = {"text": message.data}
+        else:
+            raise AdapterError("message body is empty")
+        payload["channel"] = channel
+        return ProviderRequest(
+            method="POST",
+            url=self._url,
+            headers=self._headers,
+            body=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        )
+
+    def _channel(self, message: Message) -> str:
+        attribute = self._settings.channel_attribute
+        if attribute is None:
+            return address_required(message.endpoint)
+        values = message.endpoint.attributes.get(attribute) or []
+        if not values or not values[0]:
+            raise AdapterError(f"endpoint has no Attributes.{attribute}")
+        return values[0]
+
+    def classify(self, status: int, body: bytes | None) -> Answer:
+        if status == 429 or status >= 500:
+            return Answer(Verdict.RETRY, f"slack http {status}")
+        if status != 200:
+            return Answer(Verdict.FAILED, f"slack http {status}")
+        if body is None:
+            # Slack answers 200 for errors too; without the body the outcome is unknown.
+            return Answer(Verdict.UNKNOWN, "slack response body not received")
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            return Answer(Verdict.UNKNOWN, "slack response is not JSON")
+        if isinstance(answer, dict) and answer.get("ok") is True:
+            return Answer(Verdict.DELIVERED)
+        error = str(answer.get("error", "unknown")) if isinstance(answer, dict) else "unknown"
+        if error in RETRYABLE_ERRORS:
+            return Answer(Verdict.RETRY, f"slack {error}")
+        return Answer(Verdict.FAILED, f"slack {error}")

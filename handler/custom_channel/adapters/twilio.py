@@ -1,0 +1,78 @@
+"""Twilio Programmable Messaging: SMS and WhatsApp through the Messages API.
+
+POST {api_base}/2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded, basic auth
+with the account SID and auth token from the secret (keys `account_sid`, `auth_token`).
+The message body is the campaign Data personalised for the endpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+from ..config import TwilioSettings
+from .base import AdapterError, Answer, Message, ProviderRequest, Verdict, address_required
+
+MAX_BODY_CHARS = 1600  # Twilio rejects longer bodies with error 21617
+
+
+class TwilioAdapter:
+    name = "twilio"
+
+    def __init__(self, settings: TwilioSettings, secret: Mapping[str, str] | str | None) -> None:
+        if (
+            not isinstance(secret, Mapping)
+            or not secret.get("account_sid")
+            or not secret.get("auth_token")
+        ):
+            raise AdapterError(
+                "the twilio secret must be a JSON object with account_sid and auth_token"
+            )
+        self._settings = settings
+        account = secret["account_sid"]
+        token = base64.b64encode(f"{account}:{secret['auth_token']}".encode()).decode()
+        self._url = f"{settings.api_base}/2010-04-01/Accounts/{account}/Messages.json"
+        self._headers = {
+            "Authorization": f"Basic {token}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+
+    def build(self, message: Message) -> ProviderRequest:
+        address = address_required(message.endpoint)
+        if not message.data:
+            raise AdapterError("message body is empty")
+        if len(message.data) > MAX_BODY_CHARS:
+            raise AdapterError(f"message body is longer than {MAX_BODY_CHARS} characters")
+        sender = self._settings.sender
+        if self._settings.whatsapp:
+            address, sender = _whatsapp(address), _whatsapp(sender)
+        fields = {"To": address, "Body": message.data}
+        fields["MessagingServiceSid" if sender.startswith("MG") else "From"] = sender
+        return ProviderRequest(
+            method="POST",
+            url=self._url,
+            headers=self._headers,
+            body=urlencode(fields).encode("ascii"),
+        )
+
+    def classify(self, status: int, body: bytes | None) -> Answer:
+        if 200 <= status <= 299:
+            return Answer(Verdict.DELIVERED)
+        if status == 429 or status >= 500:
+            return Answer(Verdict.RETRY, f"twilio http {status}")
+        # Twilio's message text can quote the phone number; keep only its error code.
+        return Answer(Verdict.FAILED, f"twilio http {status} error {_error_code(body)}")
+
+
+def _whatsapp(address: str) -> str:
+    return address if address.startswith("whatsapp:") else f"whatsapp:{address}"
+
+
+def _error_code(body: bytes | None) -> str:
+    try:
+        code = json.loads(body or b"{}").get("code")
+    except (ValueError, AttributeError):
+        return "unknown"
+    return str(code) if code is not None else "unknown"

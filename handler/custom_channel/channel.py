@@ -1,0 +1,214 @@
+"""One invocation, start to finish: parse, filter, personalise, send, count, answer.
+
+A Channel lives as long as its container: settings, HTTP pool, worker threads, the secret
+cache and the CloudWatch client are built once and reused by every warm invocation.
+The invocation itself never raises: every endpoint is answered (the default
+invocation-failure policy), so Pinpoint does not resend a batch that was partly delivered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+
+import requests
+
+from . import logs
+from .adapters import Adapter, AdapterError, Message, ProviderRequest, build_adapter
+from .config import Settings, load_settings
+from .delivery import Deadline, Sender, new_session
+from .events import Endpoint, Event, InvalidEndpoint, InvalidEvent, endpoint_ids_of, parse_event
+from .metrics import MetricsPublisher
+from .results import Outcome, Status, journey_response, tally
+from .secrets import SecretStore, SecretUnavailable
+from .templating import MissingValue, compile_template, endpoint_lookup
+
+PINPOINT_WAIT_SECONDS = 15.0  # Pinpoint waits at most this long for a custom channel
+
+Response = dict[str, dict[str, dict[str, str]]]
+
+
+class LambdaContext(Protocol):
+    aws_request_id: str
+
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+class Channel:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        session: requests.Session | None = None,
+        secrets: SecretStore | None = None,
+        metrics: MetricsPublisher | None = None,
+    ) -> None:
+        self.settings = settings
+        self.log = logs.configure(settings.log_level)
+        self._session = session or new_session(settings.max_workers)
+        self._executor = ThreadPoolExecutor(
+            max_workers=settings.max_workers, thread_name_prefix="deliver"
+        )
+        self._secrets = secrets or SecretStore(
+            settings.secret_id, settings.secret_parameter, settings.secret_ttl_seconds
+        )
+        self._metrics = metrics or MetricsPublisher(
+            settings.metrics_mode, settings.metrics_namespace
+        )
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Channel:
+        return cls(load_settings(environ))
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._session.close()
+
+    def deadline_for(self, context: LambdaContext | None, started: float) -> Deadline:
+        """The earlier of the function's own timeout and Pinpoint's wait, less the margin."""
+        budget = min(self.settings.deadline_seconds, PINPOINT_WAIT_SECONDS)
+        if context is not None:
+            budget = min(budget, context.get_remaining_time_in_millis() / 1000.0)
+        return Deadline(started + budget - self.settings.safety_margin_ms / 1000.0)
+
+    def handle(self, raw_event: object, context: LambdaContext | None = None) -> Response:
+        started = time.monotonic()
+        deadline = self.deadline_for(context, started)
+        try:
+            event = parse_event(raw_event)
+        except InvalidEvent as error:
+            ids = endpoint_ids_of(raw_event)
+            self.log.error(
+                "invalid event",
+                extra={
+                    "error": "InvalidEvent",
+                    "field": error.field,
+                    "problem": error.problem,
+                    "endpoints_answered": len(ids),
+                },
+            )
+            failed = Outcome(Status.FAILED, f"invalid event: {error}")
+            return journey_response(dict.fromkeys(ids, failed))
+        with logs.log_context(event.context_fields()):
+            try:
+                outcomes = self.process(event, deadline)
+            except Exception as error:  # never leave Pinpoint without an answer
+                self.log.exception("internal error", extra={"error": type(error).__name__})
+                failed = Outcome(Status.FAILED, f"internal error: {type(error).__name__}")
+                outcomes = dict.fromkeys(event.endpoints, failed)
+            self._publish_metrics(event, outcomes)
+            self.log.info(
+                "batch processed",
+                extra={
+                    "adapter": self.settings.adapter,
+                    "endpoints": len(event.endpoints),
+                    **tally(outcomes.values()),
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )
+            return journey_response(outcomes)
+
+    def process(self, event: Event, deadline: Deadline) -> dict[str, Outcome]:
+        outcomes: dict[str, Outcome] = {}
+        deliverable: list[Endpoint] = []
+        for endpoint_id, endpoint in event.endpoints.items():
+            if isinstance(endpoint, InvalidEndpoint):
+                outcomes[endpoint_id] = Outcome(Status.FAILED, endpoint.reason)
+            elif skip := self._skip_reason(endpoint):
+                outcomes[endpoint_id] = Outcome(Status.SKIPPED, skip)
+            else:
+                deliverable.append(endpoint)
+        if deliverable:
+            outcomes.update(self._deliver(event, deliverable, deadline))
+        for endpoint_id, outcome in outcomes.items():
+            if outcome.status in (Status.FAILED, Status.UNKNOWN):
+                self._log_problem(event, endpoint_id, outcome)
+        # Answer in Pinpoint's order.
+        return {endpoint_id: outcomes[endpoint_id] for endpoint_id in event.endpoints}
+
+    def _skip_reason(self, endpoint: Endpoint) -> str | None:
+        if self.settings.skip_opted_out and endpoint.opt_out.upper() != "NONE":
+            return "opted out"
+        if self.settings.skip_inactive and endpoint.endpoint_status.upper() == "INACTIVE":
+            return "endpoint inactive"
+        return None
+
+    def _deliver(
+        self, event: Event, endpoints: list[Endpoint], deadline: Deadline
+    ) -> dict[str, Outcome]:
+        try:
+            adapter = build_adapter(self.settings, self._secrets.get())
+        except (SecretUnavailable, AdapterError) as error:
+            self.log.error(
+                "adapter unavailable", extra={"error": type(error).__name__, "problem": str(error)}
+            )
+            failed = Outcome(Status.FAILED, str(error))
+            return {endpoint.endpoint_id: failed for endpoint in endpoints}
+        outcomes: dict[str, Outcome] = {}
+        to_send: dict[str, ProviderRequest] = {}
+        for endpoint in endpoints:
+            result = self._build_request(adapter, event, endpoint)
+            if isinstance(result, Outcome):
+                outcomes[endpoint.endpoint_id] = result
+            else:
+                to_send[endpoint.endpoint_id] = result
+        if to_send:
+            sender = Sender(adapter, self._session, self._executor, self.settings.max_attempts)
+            outcomes.update(sender.send_all(to_send, deadline))
+        return outcomes
+
+    def _build_request(
+        self, adapter: Adapter, event: Event, endpoint: Endpoint
+    ) -> ProviderRequest | Outcome:
+        try:
+            data = compile_template(event.data).render(endpoint_lookup(event, endpoint))
+            request = adapter.build(
+                Message(event, endpoint, data, idempotency_key(event, endpoint.endpoint_id))
+            )
+        except MissingValue as error:
+            return Outcome(Status.FAILED, f"personalisation: {error}")
+        except AdapterError as error:
+            return Outcome(Status.FAILED, str(error))
+        except Exception as error:  # a bug in an adapter costs one endpoint, not the batch
+            self.log.exception("adapter error", extra={"endpoint_id": endpoint.endpoint_id})
+            return Outcome(Status.FAILED, f"internal error: {type(error).__name__}")
+        if request is None:
+            return Outcome(Status.DELIVERED, "counted only (adapter none)")
+        return request
+
+    def _publish_metrics(self, event: Event, outcomes: Mapping[str, Outcome]) -> None:
+        try:
+            self._metrics.publish(event, outcomes)
+        except Exception as error:  # metrics must never cost a delivery answer
+            code = getattr(error, "response", {}).get("Error", {}).get("Code", type(error).__name__)
+            self.log.warning("metrics not published", extra={"error": str(code)})
+
+    def _log_problem(self, event: Event, endpoint_id: str, outcome: Outcome) -> None:
+        endpoint = event.endpoints[endpoint_id]
+        fields: dict[str, Any] = {
+            "endpoint_id": endpoint_id,
+            "status": outcome.status.value,
+            "reason": outcome.reason,
+            "attempts": outcome.attempts,
+            "channel_type": endpoint.channel_type,
+        }
+        if isinstance(endpoint, Endpoint):
+            fields["address"] = logs.mask_address(endpoint.address)
+        if outcome.http_status is not None:
+            fields["http_status"] = outcome.http_status
+        self.log.warning("endpoint not delivered", extra=fields)
+
+
+def idempotency_key(event: Event, endpoint_id: str) -> str:
+    """Stable for one endpoint of one campaign (or journey) run, whatever Pinpoint repeats."""
+    parts = (
+        event.application_id,
+        event.source_id,
+        event.treatment_id,
+        event.activity_id or "",
+        endpoint_id,
+    )
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

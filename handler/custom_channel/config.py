@@ -1,0 +1,259 @@
+"""Settings read from environment variables, validated once per container.
+
+Every variable the handler reads is declared here; README.md lists the same set.
+A bad value raises ConfigError naming the variable, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
+
+MetricsMode = Literal["api", "emf", "off"]
+BodyEncoding = Literal["json", "form", "plain"]
+
+ADAPTERS = ("none", "http", "twilio", "slack")
+METRICS_MODES: tuple[MetricsMode, ...] = ("api", "emf", "off")
+BODY_ENCODINGS: tuple[BodyEncoding, ...] = ("json", "form", "plain")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+HTTP_METHODS = ("POST", "PUT", "PATCH", "GET")
+DEFAULT_NAMESPACE = "PinpointCustomChannelExecution"
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+T = TypeVar("T", bound=str)
+# E.164 number, Messaging Service SID, or alphanumeric sender id (at least one letter).
+_SENDER = re.compile(
+    r"^(\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32}|(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9 ]{1,11})$"
+)
+
+
+class ConfigError(ValueError):
+    """A configuration variable has a value the handler cannot use."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    url: str
+    method: str = "POST"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body_template: str = "{{Data}}"
+    body_encoding: BodyEncoding = "json"
+    success_codes: frozenset[int] = frozenset(range(200, 300))
+    idempotency_header: str | None = None
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    sender: str
+    whatsapp: bool = False
+    api_base: str = "https://api.twilio.com"
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    channel_attribute: str | None = None
+    api_base: str = "https://slack.com/api"
+
+
+@dataclass(frozen=True)
+class Settings:
+    adapter: str = "none"
+    metrics_mode: MetricsMode = "api"
+    metrics_namespace: str = DEFAULT_NAMESPACE
+    skip_opted_out: bool = True
+    skip_inactive: bool = True
+    max_workers: int = 50
+    max_attempts: int = 3
+    deadline_seconds: float = 15.0
+    safety_margin_ms: int = 750
+    log_level: str = "INFO"
+    secret_id: str | None = None
+    secret_parameter: str | None = None
+    secret_ttl_seconds: int = 300
+    http: HttpSettings | None = None
+    twilio: TwilioSettings | None = None
+    slack: SlackSettings | None = None
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build Settings from an environment mapping; raise ConfigError on the first bad variable."""
+    reader = _Reader(env)
+    adapter = reader.choice("CHANNEL_ADAPTER", ADAPTERS, "none")
+    settings = Settings(
+        adapter=adapter,
+        metrics_mode=reader.choice("CHANNEL_METRICS_MODE", METRICS_MODES, "api"),
+        metrics_namespace=reader.text("CHANNEL_METRICS_NAMESPACE", DEFAULT_NAMESPACE, max_len=255),
+        skip_opted_out=reader.boolean("CHANNEL_SKIP_OPTED_OUT", True),
+        skip_inactive=reader.boolean("CHANNEL_SKIP_INACTIVE", True),
+        max_workers=reader.integer("CHANNEL_MAX_WORKERS", 50, 1, 50),
+        max_attempts=reader.integer("CHANNEL_MAX_ATTEMPTS", 3, 1, 10),
+        deadline_seconds=float(reader.integer("CHANNEL_DEADLINE_SECONDS", 15, 1, 900)),
+        safety_margin_ms=reader.integer("CHANNEL_SAFETY_MARGIN_MS", 750, 0, 5000),
+        log_level=reader.choice("CHANNEL_LOG_LEVEL", LOG_LEVELS, _lambda_log_level(env)),
+        secret_id=reader.optional("CHANNEL_SECRET_ID"),
+        secret_parameter=reader.optional("CHANNEL_SECRET_PARAMETER"),
+        secret_ttl_seconds=reader.integer("CHANNEL_SECRET_TTL_SECONDS", 300, 0, 86400),
+        http=_http_settings(reader) if adapter == "http" else None,
+        twilio=_twilio_settings(reader) if adapter == "twilio" else None,
+        slack=_slack_settings(reader) if adapter == "slack" else None,
+    )
+    if settings.secret_id and settings.secret_parameter:
+        raise ConfigError("CHANNEL_SECRET_PARAMETER", "set CHANNEL_SECRET_ID or this, not both")
+    if adapter in ("twilio", "slack") and not (settings.secret_id or settings.secret_parameter):
+        raise ConfigError(
+            "CHANNEL_SECRET_ID", f"the {adapter} adapter needs its credentials in a secret"
+        )
+    return settings
+
+
+def _lambda_log_level(env: Mapping[str, str]) -> str:
+    """Lambda's advanced logging controls set AWS_LAMBDA_LOG_LEVEL; honour it as the default."""
+    level = env.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper()
+    return level if level in LOG_LEVELS else "INFO"
+
+
+def _http_settings(reader: _Reader) -> HttpSettings:
+    url = reader.required("CHANNEL_HTTP_URL")
+    if not re.match(r"^https?://[^\s/]+", url):
+        raise ConfigError("CHANNEL_HTTP_URL", "must be an http:// or https:// URL")
+    return HttpSettings(
+        url=url,
+        method=reader.choice("CHANNEL_HTTP_METHOD", HTTP_METHODS, "POST"),
+        headers=reader.header_map("CHANNEL_HTTP_HEADERS"),
+        body_template=reader.text("CHANNEL_HTTP_BODY_TEMPLATE", "{{Data}}", max_len=16384),
+        body_encoding=reader.choice("CHANNEL_HTTP_BODY_ENCODING", BODY_ENCODINGS, "json"),
+        success_codes=reader.status_codes("CHANNEL_HTTP_SUCCESS_CODES", "200-299"),
+        idempotency_header=reader.header_name("CHANNEL_HTTP_IDEMPOTENCY_HEADER"),
+    )
+
+
+def _twilio_settings(reader: _Reader) -> TwilioSettings:
+    sender = reader.required("CHANNEL_TWILIO_FROM")
+    if not _SENDER.match(sender):
+        raise ConfigError(
+            "CHANNEL_TWILIO_FROM",
+            "must be an E.164 number (+15551234567), a Messaging Service SID (MG...) "
+            "or an alphanumeric sender id",
+        )
+    return TwilioSettings(
+        sender=sender,
+        whatsapp=reader.boolean("CHANNEL_TWILIO_WHATSAPP", False),
+        api_base=reader.base_url("CHANNEL_TWILIO_API_BASE", "https://api.twilio.com"),
+    )
+
+
+def _slack_settings(reader: _Reader) -> SlackSettings:
+    return SlackSettings(
+        channel_attribute=reader.optional("CHANNEL_SLACK_CHANNEL_ATTRIBUTE"),
+        api_base=reader.base_url("CHANNEL_SLACK_API_BASE", "https://slack.com/api"),
+    )
+
+
+class _Reader:
+    """Typed accessors over the environment; each error names its variable."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def optional(self, name: str) -> str | None:
+        value = self._env.get(name, "").strip()
+        return value or None
+
+    def required(self, name: str) -> str:
+        value = self.optional(name)
+        if value is None:
+            raise ConfigError(name, "is required for this adapter")
+        return value
+
+    def text(self, name: str, default: str, *, max_len: int) -> str:
+        value = self._env.get(name)
+        if value is None or value == "":
+            return default
+        if len(value) > max_len:
+            raise ConfigError(name, f"is longer than {max_len} characters")
+        return value
+
+    def choice(self, name: str, allowed: tuple[T, ...], default: T) -> T:
+        value = self.optional(name)
+        if value is None:
+            return default
+        for option in allowed:
+            if value.lower() == option.lower():
+                return option
+        raise ConfigError(name, f"must be one of {', '.join(allowed)} (got {value!r})")
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.optional(name)
+        if value is None:
+            return default
+        lowered = value.lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no"):
+            return False
+        raise ConfigError(name, f"must be true or false (got {value!r})")
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        value = self.optional(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise ConfigError(name, f"must be a whole number (got {value!r})") from None
+        if not low <= number <= high:
+            raise ConfigError(name, f"must be between {low} and {high} (got {number})")
+        return number
+
+    def base_url(self, name: str, default: str) -> str:
+        value = self.optional(name) or default
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ConfigError(name, "must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    def header_name(self, name: str) -> str | None:
+        value = self.optional(name)
+        if value is not None and not _HEADER_NAME.match(value):
+            raise ConfigError(name, f"is not a valid HTTP header name ({value!r})")
+        return value
+
+    def header_map(self, name: str) -> dict[str, str]:
+        raw = self.optional(name)
+        if raw is None:
+            return {}
+        try:
+            parsed = json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise ConfigError(name, f"is not valid JSON ({error.msg})") from None
+        if not isinstance(parsed, dict) or not all(
+            isinstance(key, str) and isinstance(value, str) for key, value in parsed.items()
+        ):
+            raise ConfigError(name, "must be a JSON object of string header names to strings")
+        for key in parsed:
+            if not _HEADER_NAME.match(key):
+                raise ConfigError(name, f"has an invalid header name {key!r}")
+        return parsed
+
+    def status_codes(self, name: str, default: str) -> frozenset[int]:
+        raw = self.optional(name) or default
+        codes: set[int] = set()
+        for part in raw.split(","):
+            piece = part.strip()
+            match = re.fullmatch(r"(\d{3})(?:-(\d{3}))?", piece)
+            if not match:
+                raise ConfigError(
+                    name, f"must list codes or ranges like 200,202 or 200-299 ({piece!r})"
+                )
+            low = int(match.group(1))
+            high = int(match.group(2) or low)
+            if not 100 <= low <= high <= 599:
+                raise ConfigError(name, f"has an invalid status range {piece!r}")
+            codes.update(range(low, high + 1))
+        return frozenset(codes)

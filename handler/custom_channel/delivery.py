@@ -1,0 +1,281 @@
+"""Sending: one pooled HTTP session, bounded workers, retries, and a hard deadline.
+
+Rules, in one place:
+- The deadline bounds every whole attempt (connect, send, response, body), and the batch:
+  whatever is still running at the deadline is reported, not waited for.
+- Retried, with exponential backoff and full jitter (Retry-After honoured), only when the
+  provider surely did not act: the connection was refused or timed out while connecting,
+  or the answer was 429 or 5xx.
+- A request that was sent but whose answer never came (read timeout, reset) may have been
+  acted on: it ends `unknown` and is not sent again, unless the request carries a provider
+  idempotency key (ProviderRequest.idempotent), which makes sending again safe.
+- Other answers (4xx, provider errors) are final.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, Future, wait
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+
+from .adapters import Adapter, Answer, ProviderRequest, Verdict
+from .results import Outcome, Status
+
+MAX_RESPONSE_BYTES = 64 * 1024  # enough to read any provider's verdict
+MIN_ATTEMPT_SECONDS = 0.05  # below this an attempt cannot finish; stop instead
+BACKOFF_BASE_SECONDS = 0.1
+BACKOFF_CAP_SECONDS = 2.0
+_CONNECT_FAILURES = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
+
+
+class Deadline:
+    """A point on the monotonic clock by which the invocation must have answered."""
+
+    def __init__(self, at: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.at = at
+        self._clock = clock
+
+    @classmethod
+    def after(cls, seconds: float, clock: Callable[[], float] = time.monotonic) -> Deadline:
+        return cls(clock() + seconds, clock)
+
+    def remaining(self) -> float:
+        return self.at - self._clock()
+
+
+def new_session(max_workers: int) -> requests.Session:
+    """One session per container: its pool holds a connection per worker, reused when warm."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max_workers, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.trust_env = False  # proxies and netrc from the environment would surprise here
+    return session
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    answer: Answer
+    http_status: int | None = None
+    retry_after: float | None = None
+    latency_ms: float | None = None
+    sent: bool = True  # False when the request surely never reached the provider
+
+
+class _Job:
+    """One endpoint's delivery, with the state the deadline sweep needs."""
+
+    def __init__(self, endpoint_id: str, request: ProviderRequest) -> None:
+        self.endpoint_id = endpoint_id
+        self.request = request
+        self.lock = threading.Lock()
+        self.started = False
+        self.abandoned = False
+
+
+class Sender:
+    def __init__(
+        self,
+        adapter: Adapter,
+        session: requests.Session,
+        executor: Executor,
+        max_attempts: int,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._adapter = adapter
+        self._session = session
+        self._executor = executor
+        self._max_attempts = max_attempts
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+
+    def send_all(
+        self,
+        requests_by_endpoint: Mapping[str, ProviderRequest],
+        deadline: Deadline,
+    ) -> dict[str, Outcome]:
+        """Send every request in parallel; return an outcome for each, by the deadline."""
+        jobs = [_Job(endpoint_id, request) for endpoint_id, request in requests_by_endpoint.items()]
+        futures: dict[Future[Outcome], _Job] = {}
+        for job in jobs:
+            # Each worker runs in a copy of the caller's context, so log lines keep their ids.
+            context = contextvars.copy_context()
+            futures[self._executor.submit(context.run, self._run, job, deadline)] = job
+        done, _ = wait(futures, timeout=max(deadline.remaining(), 0.0))
+        outcomes: dict[str, Outcome] = {}
+        for future, job in futures.items():
+            if future in done:
+                outcomes[job.endpoint_id] = future.result()
+                continue
+            with job.lock:
+                job.abandoned = True
+                started = job.started
+            future.cancel()
+            if started:
+                outcomes[job.endpoint_id] = Outcome(Status.UNKNOWN, "no answer by the deadline", 1)
+            else:
+                outcomes[job.endpoint_id] = Outcome(Status.FAILED, "not sent: deadline reached")
+        return outcomes
+
+    def _run(self, job: _Job, deadline: Deadline) -> Outcome:
+        try:
+            return self._deliver(job, deadline)
+        except Exception as error:  # a bug must cost one endpoint, not the batch
+            return Outcome(Status.FAILED, f"internal error: {type(error).__name__}")
+
+    def _deliver(self, job: _Job, deadline: Deadline) -> Outcome:
+        attempts = 0
+        maybe_sent = False
+        last: _Attempt | None = None
+        while True:
+            if deadline.remaining() < MIN_ATTEMPT_SECONDS:
+                return self._give_up(last, attempts, maybe_sent, "deadline reached")
+            with job.lock:
+                if job.abandoned:
+                    return self._give_up(last, attempts, maybe_sent, "deadline reached")
+                job.started = True
+            attempts += 1
+            last = self._attempt(job.request, deadline)
+            verdict = last.answer.verdict
+            if verdict is Verdict.DELIVERED:
+                return Outcome(Status.DELIVERED, "", attempts, last.http_status, last.latency_ms)
+            if verdict is Verdict.FAILED:
+                status = Status.UNKNOWN if maybe_sent else Status.FAILED
+                return Outcome(
+                    status, last.answer.reason, attempts, last.http_status, last.latency_ms
+                )
+            if verdict is Verdict.UNKNOWN:
+                maybe_sent = True
+                if not job.request.idempotent:
+                    return Outcome(
+                        Status.UNKNOWN,
+                        last.answer.reason,
+                        attempts,
+                        last.http_status,
+                        last.latency_ms,
+                    )
+            if attempts >= self._max_attempts:
+                return self._give_up(last, attempts, maybe_sent, f"after {attempts} attempts")
+            delay = self._backoff(attempts, last.retry_after)
+            if deadline.remaining() - delay < MIN_ATTEMPT_SECONDS:
+                return self._give_up(last, attempts, maybe_sent, "no time left to retry")
+            self._sleep(delay)
+
+    @staticmethod
+    def _give_up(last: _Attempt | None, attempts: int, maybe_sent: bool, why: str) -> Outcome:
+        if last is None:
+            return Outcome(Status.FAILED, f"not sent: {why}", attempts)
+        status = Status.UNKNOWN if maybe_sent else Status.FAILED
+        reason = f"{last.answer.reason}; {why}" if last.answer.reason else why
+        return Outcome(status, reason, attempts, last.http_status, last.latency_ms)
+
+    def _backoff(self, attempts: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return max(retry_after, 0.0)
+        ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
+        return self._rng.uniform(0, ceiling)
+
+    def _attempt(self, request: ProviderRequest, deadline: Deadline) -> _Attempt:
+        budget = deadline.remaining()
+        started = time.perf_counter()
+        try:
+            response = self._session.request(
+                request.method,
+                request.url,
+                headers=dict(request.headers),
+                data=request.body,
+                timeout=(budget, budget),
+                stream=True,
+                allow_redirects=False,
+            )
+        except requests.exceptions.SSLError:
+            return _Attempt(Answer(Verdict.FAILED, "tls handshake failed"), sent=False)
+        except requests.exceptions.ConnectTimeout:
+            return _Attempt(Answer(Verdict.RETRY, "connect timeout"), sent=False)
+        except requests.exceptions.ReadTimeout:
+            return _Attempt(
+                Answer(Verdict.UNKNOWN, "no response before timeout"), latency_ms=_ms(started)
+            )
+        except requests.exceptions.ConnectionError as error:
+            if _is_connect_failure(error):
+                return _Attempt(Answer(Verdict.RETRY, "connection refused"), sent=False)
+            return _Attempt(
+                Answer(Verdict.UNKNOWN, "connection lost after sending"), latency_ms=_ms(started)
+            )
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidHeader, ValueError):
+            return _Attempt(Answer(Verdict.FAILED, "invalid request"), sent=False)
+        except requests.exceptions.RequestException as error:
+            return _Attempt(Answer(Verdict.UNKNOWN, f"request error: {type(error).__name__}"))
+        with response:
+            body = _read_body(response, deadline)
+            latency = _ms(started)
+            answer = self._adapter.classify(response.status_code, body)
+            return _Attempt(
+                answer,
+                http_status=response.status_code,
+                retry_after=_retry_after(response.headers.get("Retry-After")),
+                latency_ms=latency,
+            )
+
+
+def _read_body(response: requests.Response, deadline: Deadline) -> bytes | None:
+    """The body up to MAX_RESPONSE_BYTES, or None when it does not arrive whole in time.
+
+    Each read takes what has arrived (read1) and may wait only until the deadline: a body
+    that trickles in byte by byte never trips the attempt's socket timeout, and a blocking
+    read of a whole chunk would hold this worker long after the deadline.
+    """
+    raw = response.raw
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while size < MAX_RESPONSE_BYTES:
+            remaining = deadline.remaining()
+            if remaining <= 0:
+                return None
+            if sock is not None:
+                sock.settimeout(remaining)
+            chunk = raw.read1(8192, decode_content=True)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):
+        return None
+    return b"".join(chunks)
+
+
+def _is_connect_failure(error: requests.exceptions.ConnectionError) -> bool:
+    cause: object = error.args[0] if error.args else None
+    reason = getattr(cause, "reason", cause)
+    return isinstance(reason, _CONNECT_FAILURES)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0

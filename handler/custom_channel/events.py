@@ -1,0 +1,246 @@
+"""The payload Pinpoint sends to a custom channel, parsed into typed objects.
+
+Shape (from the Pinpoint guide): ApplicationId, CampaignId (or JourneyId), TreatmentId,
+ActivityId, ScheduledTime, Data, Message, and Endpoints: a map of endpoint id to endpoint.
+Unknown fields are kept out of the way, never rejected. A structurally broken event raises
+InvalidEvent naming the field; a broken endpoint becomes an InvalidEndpoint for that id only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Pinpoint's ChannelType values that the guide's sample counts apart; every other type is push.
+NAMED_CHANNELS = ("CUSTOM", "SMS", "EMAIL", "VOICE")
+
+
+class InvalidEvent(ValueError):
+    """The event as a whole cannot be processed; `field` names what is wrong."""
+
+    def __init__(self, field_name: str, problem: str) -> None:
+        super().__init__(f"{field_name}: {problem}")
+        self.field = field_name
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    endpoint_id: str
+    channel_type: str
+    address: str
+    endpoint_status: str = "ACTIVE"
+    opt_out: str = "NONE"
+    attributes: Mapping[str, list[str]] = field(default_factory=dict)
+    user_id: str | None = None
+    user_attributes: Mapping[str, list[str]] = field(default_factory=dict)
+    location: Mapping[str, Any] = field(default_factory=dict)
+    demographic: Mapping[str, Any] = field(default_factory=dict)
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    effective_date: str | None = None
+    creation_date: str | None = None
+
+
+@dataclass(frozen=True)
+class InvalidEndpoint:
+    """An endpoint entry that cannot be delivered; it fails on its own, the batch goes on."""
+
+    endpoint_id: str
+    channel_type: str | None
+    field: str
+    problem: str
+
+    @property
+    def reason(self) -> str:
+        return f"invalid endpoint: {self.field} {self.problem}"
+
+
+@dataclass(frozen=True)
+class Event:
+    application_id: str
+    campaign_id: str | None
+    journey_id: str | None
+    treatment_id: str
+    activity_id: str | None
+    scheduled_time: str | None
+    data: str
+    endpoints: Mapping[str, Endpoint | InvalidEndpoint]
+
+    @property
+    def source_id(self) -> str:
+        """The campaign id, or the journey id for journey invocations."""
+        return self.campaign_id or self.journey_id or ""
+
+    @property
+    def source_kind(self) -> str:
+        return "CampaignId" if self.campaign_id else "JourneyId"
+
+    def context_fields(self) -> dict[str, str]:
+        """Ids that go on every log line of this invocation."""
+        fields = {
+            "application_id": self.application_id,
+            "treatment_id": self.treatment_id,
+        }
+        if self.campaign_id:
+            fields["campaign_id"] = self.campaign_id
+        if self.journey_id:
+            fields["journey_id"] = self.journey_id
+        if self.activity_id:
+            fields["activity_id"] = self.activity_id
+        return fields
+
+
+def endpoint_ids_of(raw: object) -> list[str]:
+    """Endpoint ids of a payload that failed to parse, so each can still be answered."""
+    if isinstance(raw, Mapping):
+        endpoints = raw.get("Endpoints")
+        if isinstance(endpoints, Mapping):
+            return [key for key in endpoints if isinstance(key, str)]
+    return []
+
+
+def parse_event(raw: object) -> Event:
+    if not isinstance(raw, Mapping):
+        raise InvalidEvent("event", f"must be a JSON object, got {_kind(raw)}")
+    application_id = _required_id(raw, "ApplicationId")
+    campaign_id = _optional_str(raw, "CampaignId")
+    journey_id = _optional_str(raw, "JourneyId")
+    if not campaign_id and not journey_id:
+        raise InvalidEvent("CampaignId", "is missing (and there is no JourneyId)")
+    treatment = raw.get("TreatmentId", "0")
+    if isinstance(treatment, int) and not isinstance(treatment, bool):
+        treatment = str(treatment)
+    if not isinstance(treatment, str):
+        raise InvalidEvent("TreatmentId", f"must be a string, got {_kind(treatment)}")
+    data = raw.get("Data", "")
+    if data is None:
+        data = ""
+    if not isinstance(data, str):
+        raise InvalidEvent("Data", f"must be a string, got {_kind(data)}")
+    endpoints = raw.get("Endpoints")
+    if not isinstance(endpoints, Mapping):
+        problem = (
+            "is missing" if endpoints is None else f"must be an object, got {_kind(endpoints)}"
+        )
+        raise InvalidEvent("Endpoints", problem)
+    parsed: dict[str, Endpoint | InvalidEndpoint] = {}
+    for endpoint_id, body in endpoints.items():
+        parsed[str(endpoint_id)] = parse_endpoint(str(endpoint_id), body)
+    return Event(
+        application_id=application_id,
+        campaign_id=campaign_id,
+        journey_id=journey_id,
+        treatment_id=treatment or "0",
+        activity_id=_optional_str(raw, "ActivityId"),
+        scheduled_time=_optional_str(raw, "ScheduledTime"),
+        data=data,
+        endpoints=parsed,
+    )
+
+
+def parse_endpoint(endpoint_id: str, raw: object) -> Endpoint | InvalidEndpoint:
+    if not endpoint_id:
+        return InvalidEndpoint(endpoint_id, None, "EndpointId", "is empty")
+    if not isinstance(raw, Mapping):
+        return InvalidEndpoint(
+            endpoint_id, None, "endpoint", f"must be an object, got {_kind(raw)}"
+        )
+    channel_type = raw.get("ChannelType")
+    if not isinstance(channel_type, str) or not channel_type:
+        return InvalidEndpoint(endpoint_id, None, "ChannelType", "is missing or not a string")
+    address = raw.get("Address", "")
+    if address is None:
+        address = ""
+    if not isinstance(address, str):
+        return InvalidEndpoint(endpoint_id, channel_type, "Address", "must be a string")
+    user = raw.get("User") or {}
+    problems = [
+        name
+        for name, value in (
+            ("EndpointStatus", raw.get("EndpointStatus", "ACTIVE")),
+            ("OptOut", raw.get("OptOut", "NONE")),
+        )
+        if value is not None and not isinstance(value, str)
+    ]
+    if problems:
+        return InvalidEndpoint(endpoint_id, channel_type, problems[0], "must be a string")
+    if not isinstance(user, Mapping):
+        return InvalidEndpoint(endpoint_id, channel_type, "User", "must be an object")
+    try:
+        attributes = _attribute_map(raw.get("Attributes"), "Attributes")
+        user_attributes = _attribute_map(user.get("UserAttributes"), "User.UserAttributes")
+        location = _object(raw.get("Location"), "Location")
+        demographic = _object(raw.get("Demographic"), "Demographic")
+        metrics = _object(raw.get("Metrics"), "Metrics")
+    except InvalidEvent as error:
+        return InvalidEndpoint(endpoint_id, channel_type, error.field, error.problem)
+    user_id = user.get("UserId")
+    return Endpoint(
+        endpoint_id=endpoint_id,
+        channel_type=channel_type,
+        address=address,
+        endpoint_status=raw.get("EndpointStatus") or "ACTIVE",
+        opt_out=raw.get("OptOut") or "NONE",
+        attributes=attributes,
+        user_id=user_id if isinstance(user_id, str) else None,
+        user_attributes=user_attributes,
+        location=location,
+        demographic=demographic,
+        metrics=metrics,
+        effective_date=_str_or_none(raw.get("EffectiveDate")),
+        creation_date=_str_or_none(raw.get("CreationDate")),
+    )
+
+
+def _attribute_map(raw: object, name: str) -> dict[str, list[str]]:
+    """Pinpoint attribute values are lists of strings; a lone scalar is accepted as one item."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise InvalidEvent(name, "must be an object of lists")
+    result: dict[str, list[str]] = {}
+    for key, value in raw.items():
+        if isinstance(value, list):
+            result[str(key)] = [str(item) for item in value]
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            result[str(key)] = [str(value)]
+        else:
+            raise InvalidEvent(f"{name}.{key}", "must be a list of strings")
+    return result
+
+
+def _object(raw: object, name: str) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise InvalidEvent(name, "must be an object")
+    return dict(raw)
+
+
+def _required_id(raw: Mapping[str, Any], name: str) -> str:
+    value = raw.get(name)
+    if not isinstance(value, str) or not value:
+        raise InvalidEvent(name, "is missing" if value is None else "must be a non-empty string")
+    return value
+
+
+def _optional_str(raw: Mapping[str, Any], name: str) -> str | None:
+    value = raw.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidEvent(name, f"must be a string, got {_kind(value)}")
+    return value
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    return {dict: "object", list: "array", str: "string", bool: "boolean"}.get(
+        type(value), type(value).__name__
+    )

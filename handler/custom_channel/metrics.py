@@ -1,0 +1,167 @@
+"""The guide's CloudWatch metrics, plus delivery metrics, published three ways.
+
+Counting follows the guide's sample exactly: CUSTOM, SMS, EMAIL and VOICE are counted apart
+and every other ChannelType is push. The six counts (EndpointCount, CustomCount, SMSCount,
+EmailCount, VoiceCount, PushCount) are published twice, once with the CampaignId and
+ApplicationId dimensions and once with none, in the PinpointCustomChannelExecution
+namespace, Unit None. A journey invocation uses JourneyId where a campaign uses CampaignId.
+
+CHANNEL_METRICS_MODE picks how: `api` calls PutMetricData (as the guide does), `emf` prints
+one Embedded Metric Format document as a raw stdout line (no API call), `off` publishes none.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .config import MetricsMode
+from .events import Endpoint, Event, InvalidEndpoint
+from .results import Outcome, Status
+
+GUIDE_METRICS = (
+    "EndpointCount",
+    "CustomCount",
+    "SMSCount",
+    "EmailCount",
+    "VoiceCount",
+    "PushCount",
+)
+_NAMED = {"CUSTOM": "CustomCount", "SMS": "SMSCount", "EMAIL": "EmailCount", "VOICE": "VoiceCount"}
+DELIVERY_METRICS = {
+    Status.DELIVERED: "DeliveredCount",
+    Status.FAILED: "FailedCount",
+    Status.UNKNOWN: "UnknownCount",
+    Status.SKIPPED: "SkippedCount",
+}
+RETRY_METRIC = "RetryCount"
+LATENCY_METRIC = "ProviderLatency"
+
+
+def channel_counts(endpoints: Iterable[Endpoint | InvalidEndpoint]) -> dict[str, int]:
+    """The guide's six counts. An endpoint without a ChannelType is in EndpointCount only."""
+    counts = dict.fromkeys(GUIDE_METRICS, 0)
+    for endpoint in endpoints:
+        counts["EndpointCount"] += 1
+        channel = endpoint.channel_type
+        if channel is None:
+            continue
+        counts[_NAMED.get(channel, "PushCount")] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class Datum:
+    name: str
+    value: float
+    unit: str = "None"
+    values: tuple[float, ...] = ()  # for a distribution (latency): one entry per sample
+
+
+def build_data(event: Event, outcomes: Mapping[str, Outcome]) -> list[Datum]:
+    data = [Datum(name, value) for name, value in channel_counts(event.endpoints.values()).items()]
+    statuses = [outcome.status for outcome in outcomes.values()]
+    for status, name in DELIVERY_METRICS.items():
+        data.append(Datum(name, statuses.count(status), "Count"))
+    retries = sum(max(outcome.attempts - 1, 0) for outcome in outcomes.values())
+    data.append(Datum(RETRY_METRIC, retries, "Count"))
+    latencies = tuple(
+        round(outcome.latency_ms, 3)
+        for outcome in outcomes.values()
+        if outcome.latency_ms is not None
+    )
+    if latencies:
+        data.append(Datum(LATENCY_METRIC, max(latencies), "Milliseconds", latencies))
+    return data
+
+
+def dimensions(event: Event) -> list[dict[str, str]]:
+    return [
+        {"Name": event.source_kind, "Value": event.source_id},
+        {"Name": "ApplicationId", "Value": event.application_id},
+    ]
+
+
+class MetricsPublisher:
+    def __init__(
+        self,
+        mode: MetricsMode,
+        namespace: str,
+        client_factory: Callable[[], Any] | None = None,
+        write: Callable[[str], object] | None = None,
+    ) -> None:
+        self.mode = mode
+        self.namespace = namespace
+        self._client_factory = client_factory or _cloudwatch_client
+        self._client: Any = None
+        self._write = write
+
+    def publish(self, event: Event, outcomes: Mapping[str, Outcome]) -> None:
+        if self.mode == "off":
+            return
+        data = build_data(event, outcomes)
+        if self.mode == "api":
+            self._put_metric_data(event, data)
+        else:
+            line = json.dumps(emf_document(self.namespace, event, data), separators=(",", ":"))
+            (self._write or _stdout_line)(line)
+
+    def _put_metric_data(self, event: Event, data: list[Datum]) -> None:
+        if self._client is None:
+            self._client = self._client_factory()
+        metric_data: list[dict[str, Any]] = []
+        for dims in (dimensions(event), []):
+            for datum in data:
+                entry: dict[str, Any] = {
+                    "MetricName": datum.name,
+                    "Dimensions": dims,
+                    "Unit": datum.unit,
+                }
+                if datum.values:
+                    entry["StatisticValues"] = {
+                        "SampleCount": float(len(datum.values)),
+                        "Sum": float(sum(datum.values)),
+                        "Minimum": float(min(datum.values)),
+                        "Maximum": float(max(datum.values)),
+                    }
+                else:
+                    entry["Value"] = float(datum.value)
+                metric_data.append(entry)
+        self._client.put_metric_data(Namespace=self.namespace, MetricData=metric_data)
+
+
+def emf_document(namespace: str, event: Event, data: list[Datum]) -> dict[str, Any]:
+    dims = dimensions(event)
+    document: dict[str, Any] = {
+        "_aws": {
+            "Timestamp": int(time.time() * 1000),
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": namespace,
+                    "Dimensions": [[dim["Name"] for dim in dims], []],
+                    "Metrics": [{"Name": datum.name, "Unit": datum.unit} for datum in data],
+                }
+            ],
+        }
+    }
+    for dim in dims:
+        document[dim["Name"]] = dim["Value"]
+    for datum in data:
+        document[datum.name] = list(datum.values) if datum.values else datum.value
+    return document
+
+
+def _stdout_line(line: str) -> None:
+    # A raw line, not a log record: Lambda's JSON log format would otherwise nest it.
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _cloudwatch_client() -> Any:
+    import boto3
+
+    return boto3.client("cloudwatch")

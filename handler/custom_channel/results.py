@@ -1,0 +1,57 @@
+"""What happened to each endpoint, and the response Pinpoint reads back.
+
+Every endpoint ends in exactly one status. The response uses the journey format
+`{endpointId: {"EventAttributes": {...}}}`: at most 5 attributes, names and values at
+most 128 characters, so journeys can split on `status`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+MAX_ATTRIBUTE_LENGTH = 128
+
+
+class Status(StrEnum):
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # sent, but the provider's answer never came: not resent blindly
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    reason: str = ""
+    attempts: int = 0
+    http_status: int | None = None
+    latency_ms: float | None = None
+
+    def event_attributes(self) -> dict[str, str]:
+        attributes = {"status": self.status.value}
+        if self.reason:
+            attributes["reason"] = _clip(self.reason)
+        if self.attempts:
+            attributes["attempts"] = str(self.attempts)
+        if self.http_status is not None:
+            attributes["http_status"] = str(self.http_status)
+        return attributes
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_ATTRIBUTE_LENGTH else text[: MAX_ATTRIBUTE_LENGTH - 3] + "..."
+
+
+def journey_response(outcomes: Mapping[str, Outcome]) -> dict[str, dict[str, dict[str, str]]]:
+    return {
+        endpoint_id: {"EventAttributes": outcome.event_attributes()}
+        for endpoint_id, outcome in outcomes.items()
+    }
+
+
+def tally(outcomes: Iterable[Outcome]) -> dict[str, int]:
+    counts = Counter(outcome.status.value for outcome in outcomes)
+    return {status.value: counts.get(status.value, 0) for status in Status}

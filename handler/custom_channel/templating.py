@@ -1,0 +1,149 @@
+"""`{{...}}` placeholders, resolved per endpoint and escaped for the body's encoding.
+
+Syntax: `{{Name}}` or `{{Name | default}}` (a default may be quoted to keep spaces).
+Names: Address, ChannelType, EndpointId, EndpointStatus, OptOut, EffectiveDate,
+CreationDate, Attributes.X, User.UserId, User.UserAttributes.X, Location.X, Demographic.X,
+Metrics.X; event fields ApplicationId, CampaignId, JourneyId, TreatmentId, ActivityId,
+ScheduledTime; in body templates also Data (the rendered campaign Data) and Secret.X (a key
+of the provider secret; Secret alone when the secret is a plain string).
+Attribute values are lists in Pinpoint: they render joined with ", ".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote_plus
+
+from .config import BodyEncoding
+from .events import Endpoint, Event
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([^{}|]+?)\s*(?:\|\s*([^{}]*?)\s*)?\}\}")
+LIST_SEPARATOR = ", "
+
+Lookup = Callable[[str], str | None]
+
+
+class MissingValue(ValueError):
+    """A placeholder has no value for this endpoint and no default."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no value for {{{{{name}}}}} and no default")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class _Slot:
+    name: str
+    default: str | None
+
+
+@dataclass(frozen=True)
+class Template:
+    parts: tuple[str | _Slot, ...]
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(part.name for part in self.parts if isinstance(part, _Slot))
+
+    def render(self, lookup: Lookup, escape: Callable[[str], str] = str) -> str:
+        out: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = lookup(part.name)
+            if value is None or value == "":
+                if part.default is None:
+                    raise MissingValue(part.name)
+                value = part.default
+            out.append(escape(value))
+        return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def compile_template(text: str) -> Template:
+    parts: list[str | _Slot] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        if match.start() > position:
+            parts.append(text[position : match.start()])
+        default = match.group(2)
+        if default is not None and len(default) >= 2 and default[0] == default[-1] in "\"'":
+            default = default[1:-1]
+        parts.append(_Slot(match.group(1), default))
+        position = match.end()
+    if position < len(text):
+        parts.append(text[position:])
+    return Template(tuple(parts))
+
+
+def escaper(encoding: BodyEncoding) -> Callable[[str], str]:
+    """How a substituted value is written into a body of the given encoding."""
+    if encoding == "json":
+        return lambda value: json.dumps(value, ensure_ascii=False)[1:-1]
+    if encoding == "form":
+        return quote_plus
+    return str
+
+
+def _render_value(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def endpoint_lookup(
+    event: Event,
+    endpoint: Endpoint,
+    extra: Mapping[str, str] | None = None,
+    secret: Mapping[str, str] | str | None = None,
+) -> Lookup:
+    """Resolve placeholder names against one endpoint, its event, and optional extras."""
+    simple: dict[str, str | None] = {
+        "Address": endpoint.address,
+        "ChannelType": endpoint.channel_type,
+        "EndpointId": endpoint.endpoint_id,
+        "EndpointStatus": endpoint.endpoint_status,
+        "OptOut": endpoint.opt_out,
+        "EffectiveDate": endpoint.effective_date,
+        "CreationDate": endpoint.creation_date,
+        "User.UserId": endpoint.user_id,
+        "ApplicationId": event.application_id,
+        "CampaignId": event.campaign_id,
+        "JourneyId": event.journey_id,
+        "TreatmentId": event.treatment_id,
+        "ActivityId": event.activity_id,
+        "ScheduledTime": event.scheduled_time,
+    }
+    nested: dict[str, Mapping[str, Any]] = {
+        "Attributes.": endpoint.attributes,
+        "User.UserAttributes.": endpoint.user_attributes,
+        "Location.": endpoint.location,
+        "Demographic.": endpoint.demographic,
+        "Metrics.": endpoint.metrics,
+    }
+
+    def lookup(name: str) -> str | None:
+        if extra is not None and name in extra:
+            return extra[name]
+        if name in simple:
+            return simple[name]
+        if name == "Secret" and isinstance(secret, str):
+            return secret
+        if name.startswith("Secret.") and isinstance(secret, Mapping):
+            return _render_value(secret.get(name[len("Secret.") :]))
+        for prefix, values in nested.items():
+            if name.startswith(prefix):
+                return _render_value(values.get(name[len(prefix) :]))
+        return None
+
+    return lookup

@@ -1,0 +1,155 @@
+"""Build the Lambda package handler/dist/custom-channel.zip, or check that it is current.
+
+    python scripts/build_package.py          # build (needs PyPI for the locked wheels)
+    python scripts/build_package.py --check  # offline: is the committed zip current?
+
+The zip holds the custom_channel package and the pure-Python wheels of
+handler/requirements.lock (hash-checked), so one file serves x86_64 and arm64 and the
+python3.12/3.13 runtimes. It is deterministic: sorted entries, fixed timestamps and modes,
+no bytecode. Beside it, custom-channel.manifest.json lists every file with its SHA-256 and
+the lock's hash; --check compares that manifest with the zip, the package sources and the
+lock, never the compressed bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HANDLER = ROOT / "handler"
+PACKAGE = HANDLER / "custom_channel"
+LOCK = HANDLER / "requirements.lock"
+DIST = HANDLER / "dist"
+ZIP_PATH = DIST / "custom-channel.zip"
+MANIFEST_PATH = DIST / "custom-channel.manifest.json"
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+# Files pip writes about the install itself; they vary by pip version and serve no purpose here.
+_DROPPED_METADATA = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def package_sources() -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            files[path.relative_to(HANDLER).as_posix()] = path.read_bytes()
+    return files
+
+
+def dependency_files(workdir: Path) -> dict[str, bytes]:
+    target = workdir / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+            str(target),
+            "--no-deps",
+            "--no-compile",
+            "--require-hashes",
+            "--only-binary=:all:",
+            "--platform",
+            "any",
+            "--implementation",
+            "py",
+            "--python-version",
+            "3.12",
+            "-r",
+            str(LOCK),
+        ],
+        check=True,
+    )
+    files: dict[str, bytes] = {}
+    for path in sorted(target.rglob("*")):
+        relative = path.relative_to(target)
+        if not path.is_file() or relative.parts[0] == "bin" or "__pycache__" in relative.parts:
+            continue
+        if relative.parent.name.endswith(".dist-info") and relative.name in _DROPPED_METADATA:
+            continue
+        files[relative.as_posix()] = path.read_bytes()
+    return files
+
+
+def manifest_of(files: dict[str, bytes]) -> dict[str, object]:
+    return {
+        "requirements_lock_sha256": _sha256(LOCK.read_bytes()),
+        "files": {name: _sha256(data) for name, data in sorted(files.items())},
+    }
+
+
+def write_zip(files: dict[str, bytes], destination: Path) -> None:
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+            info.external_attr = 0o100644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name])
+
+
+def build() -> int:
+    with tempfile.TemporaryDirectory() as workdir:
+        files = dependency_files(Path(workdir))
+        files.update(package_sources())
+        DIST.mkdir(parents=True, exist_ok=True)
+        write_zip(files, ZIP_PATH)
+    MANIFEST_PATH.write_text(json.dumps(manifest_of(files), indent=2) + "\n", encoding="utf-8")
+    size = ZIP_PATH.stat().st_size
+    print(f"wrote {ZIP_PATH.relative_to(ROOT)} ({len(files)} files, {size / 1024:.0f} KiB)")
+    return 0
+
+
+def check() -> int:
+    problems: list[str] = []
+    if not ZIP_PATH.exists() or not MANIFEST_PATH.exists():
+        problems.append("the package or its manifest is missing")
+    else:
+        manifest = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
+        with zipfile.ZipFile(ZIP_PATH) as archive:
+            in_zip = {name: _sha256(archive.read(name)) for name in archive.namelist()}
+        if in_zip != manifest["files"]:
+            problems.append("the zip does not match its manifest")
+        if manifest["requirements_lock_sha256"] != _sha256(LOCK.read_bytes()):
+            problems.append("handler/requirements.lock changed since the package was built")
+        sources = {name: _sha256(data) for name, data in package_sources().items()}
+        packaged = {
+            name: digest for name, digest in in_zip.items() if name.startswith("custom_channel/")
+        }
+        for name in sorted(set(sources) | set(packaged)):
+            if sources.get(name) != packaged.get(name):
+                problems.append(f"{name} differs from the packaged copy")
+    if problems:
+        print("handler/dist/custom-channel.zip is stale: run `make package` and commit it.")
+        for problem in problems:
+            print(f"  - {problem}")
+        return 1
+    print(f"{ZIP_PATH.relative_to(ROOT)} is current")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="verify instead of building")
+    args = parser.parse_args()
+    if args.check:
+        return check()
+    shutil.rmtree(PACKAGE / "__pycache__", ignore_errors=True)
+    return build()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Synthetic Pinpoint endpoints and campaign events, shaped exactly like the guide's sample.
+
+Used by the demo and the tests. Endpoints are deterministic for a given seed: a mix of
+channel types, some opted out or inactive, with attributes for personalisation.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+BATCH_SIZE = 50  # Pinpoint sends at most 50 endpoints per invocation
+CHANNEL_MIX = (
+    ("SMS", 30),
+    ("EMAIL", 30),
+    ("CUSTOM", 15),
+    ("VOICE", 5),
+    ("GCM", 10),
+    ("APNS", 8),
+    ("BAIDU", 2),
+)
+FIRST_NAMES = ("Mary", "Jorge", "Wei", "Aisha", "Olu", "Priya", "Lars", "Ana")
+
+
+def synthetic_endpoints(count: int, seed: int = 7) -> dict[str, dict[str, Any]]:
+    rng = random.Random(seed)  # noqa: S311 - test data
+    channels = [name for name, weight in CHANNEL_MIX for _ in range(weight)]
+    endpoints: dict[str, dict[str, Any]] = {}
+    for index in range(count):
+        channel = rng.choice(channels)
+        endpoint_id = f"ep{index:06d}{rng.getrandbits(40):010x}"
+        endpoints[endpoint_id] = {
+            "ChannelType": channel,
+            "Address": _address(channel, index),
+            "EndpointStatus": "INACTIVE" if rng.random() < 0.02 else "ACTIVE",
+            "OptOut": "ALL" if rng.random() < 0.03 else "NONE",
+            "Location": {"City": "Seattle", "Country": "USA"},
+            "Demographic": {"Make": "OnePlus", "Platform": "android"},
+            "EffectiveDate": "2020-04-01T01:05:17.267Z",
+            "Attributes": {
+                "FirstName": [rng.choice(FIRST_NAMES)],
+                "CohortId": [str(rng.randint(1, 99))],
+            },
+            "User": {"UserId": f"user-{index}"},
+            "CreationDate": "2020-04-01T01:05:17.267Z",
+        }
+    return endpoints
+
+
+def _address(channel: str, index: int) -> str:
+    if channel == "EMAIL":
+        return f"user{index}@example.com"
+    if channel in ("SMS", "VOICE"):
+        return f"+1206555{index % 10000:04d}"
+    if channel == "CUSTOM":
+        return f"custom-{index}"
+    return f"device-token-{index:08x}"
+
+
+def batches(endpoints: Mapping[str, Any], size: int = BATCH_SIZE) -> Iterator[dict[str, Any]]:
+    items = list(endpoints.items())
+    for start in range(0, len(items), size):
+        yield dict(items[start : start + size])
+
+
+def campaign_event(
+    endpoints: Mapping[str, Any],
+    data: str,
+    *,
+    application_id: str = "3a9b1f4e6c764ba7b031e7183example",
+    campaign_id: str = "13978104ce5d6017c72552257example",
+    treatment_id: str = "0",
+    activity_id: str = "575cb1929d5ba43e87e2478eeexample",
+    scheduled_time: str = "2020-04-08T19:00:16.843Z",
+) -> dict[str, Any]:
+    """One invocation's payload, in the guide's field order."""
+    return {
+        "Message": {},
+        "Data": data,
+        "ApplicationId": application_id,
+        "CampaignId": campaign_id,
+        "TreatmentId": treatment_id,
+        "ActivityId": activity_id,
+        "ScheduledTime": scheduled_time,
+        "Endpoints": dict(endpoints),
+    }

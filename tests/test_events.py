@@ -1,0 +1,109 @@
+"""Parsing Pinpoint's payload: the guide's sample, journeys, and broken input."""
+
+from __future__ import annotations
+
+import pytest
+
+from custom_channel.events import Endpoint, InvalidEndpoint, InvalidEvent, parse_event
+
+
+def test_the_guides_sample_parses_into_typed_fields(guide_event):
+    event = parse_event(guide_event)
+    assert event.application_id == "3a9b1f4e6c764ba7b031e7183example"
+    assert event.campaign_id == "13978104ce5d6017c72552257example"
+    assert event.treatment_id == "0"
+    assert event.activity_id == "575cb1929d5ba43e87e2478eeexample"
+    assert event.scheduled_time == "2020-04-08T19:00:16.843Z"
+    assert event.data.startswith("The payload that's provided")
+    endpoint = event.endpoints["1dbcd396df28ac6cf8c1c2b7fexample"]
+    assert isinstance(endpoint, Endpoint)
+    assert endpoint.channel_type == "EMAIL"
+    assert endpoint.address == "mary.major@example.com"
+    assert endpoint.endpoint_status == "ACTIVE"
+    assert endpoint.opt_out == "NONE"
+    assert endpoint.location == {"City": "Seattle", "Country": "USA"}
+    assert endpoint.demographic == {"Make": "OnePlus", "Platform": "android"}
+    assert endpoint.attributes == {"CohortId": ["42"]}
+    assert endpoint.effective_date == "2020-04-01T01:05:17.267Z"
+    assert endpoint.creation_date == "2020-04-01T01:05:17.267Z"
+
+
+def test_unknown_fields_are_tolerated(guide_event):
+    guide_event["SomethingNew"] = {"x": 1}
+    guide_event["Endpoints"]["1dbcd396df28ac6cf8c1c2b7fexample"]["Future"] = [1, 2]
+    event = parse_event(guide_event)
+    assert isinstance(event.endpoints["1dbcd396df28ac6cf8c1c2b7fexample"], Endpoint)
+
+
+def test_journey_invocations_are_accepted(guide_event):
+    del guide_event["CampaignId"]
+    del guide_event["TreatmentId"]
+    guide_event["JourneyId"] = "j-123"
+    event = parse_event(guide_event)
+    assert event.journey_id == "j-123"
+    assert event.source_kind == "JourneyId"
+    assert event.treatment_id == "0"
+
+
+def test_user_attributes_and_numeric_treatment(guide_event):
+    guide_event["TreatmentId"] = 3
+    body = guide_event["Endpoints"]["1dbcd396df28ac6cf8c1c2b7fexample"]
+    body["User"] = {"UserId": "u-1", "UserAttributes": {"Plan": ["gold", "annual"]}}
+    event = parse_event(guide_event)
+    endpoint = event.endpoints["1dbcd396df28ac6cf8c1c2b7fexample"]
+    assert event.treatment_id == "3"
+    assert isinstance(endpoint, Endpoint)
+    assert endpoint.user_id == "u-1"
+    assert endpoint.user_attributes == {"Plan": ["gold", "annual"]}
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda e: e.pop("ApplicationId"), "ApplicationId"),
+        (lambda e: e.update(ApplicationId=42), "ApplicationId"),
+        (lambda e: e.pop("CampaignId"), "CampaignId"),
+        (lambda e: e.update(CampaignId=["x"]), "CampaignId"),
+        (lambda e: e.pop("Endpoints"), "Endpoints"),
+        (lambda e: e.update(Endpoints=["a", "b"]), "Endpoints"),
+        (lambda e: e.update(Data={"not": "a string"}), "Data"),
+        (lambda e: e.update(TreatmentId={"x": 1}), "TreatmentId"),
+        (lambda e: e.update(ActivityId=5), "ActivityId"),
+    ],
+)
+def test_a_broken_event_names_the_bad_field(guide_event, mutate, field):
+    mutate(guide_event)
+    with pytest.raises(InvalidEvent) as raised:
+        parse_event(guide_event)
+    assert raised.value.field == field
+
+
+@pytest.mark.parametrize("payload", [None, [], "text", 12])
+def test_a_non_object_event_is_invalid(payload):
+    with pytest.raises(InvalidEvent) as raised:
+        parse_event(payload)
+    assert raised.value.field == "event"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ("not an object", "endpoint"),
+        ({"Address": "x"}, "ChannelType"),
+        ({"ChannelType": 5, "Address": "x"}, "ChannelType"),
+        ({"ChannelType": "SMS", "Address": 5}, "Address"),
+        ({"ChannelType": "SMS", "Address": "x", "OptOut": 1}, "OptOut"),
+        ({"ChannelType": "SMS", "Address": "x", "Attributes": {"A": {"b": 1}}}, "Attributes.A"),
+        ({"ChannelType": "SMS", "Address": "x", "Attributes": "nope"}, "Attributes"),
+        ({"ChannelType": "SMS", "Address": "x", "User": "nope"}, "User"),
+        ({"ChannelType": "SMS", "Address": "x", "Location": [1]}, "Location"),
+    ],
+)
+def test_a_broken_endpoint_fails_alone(guide_event, body, field):
+    guide_event["Endpoints"]["bad"] = body
+    event = parse_event(guide_event)
+    bad = event.endpoints["bad"]
+    assert isinstance(bad, InvalidEndpoint)
+    assert bad.field == field
+    assert field in bad.reason
+    assert isinstance(event.endpoints["1dbcd396df28ac6cf8c1c2b7fexample"], Endpoint)

@@ -1,0 +1,68 @@
+"""The committed Lambda package: current, deterministic, self-sufficient."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from scripts import build_package
+from scripts.segments import campaign_event, synthetic_endpoints
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_committed_package_is_current():
+    assert build_package.check() == 0
+
+
+def test_package_is_deterministic_and_lean():
+    with zipfile.ZipFile(build_package.ZIP_PATH) as archive:
+        infos = archive.infolist()
+    names = [info.filename for info in infos]
+    assert names == sorted(names)
+    assert {info.date_time for info in infos} == {build_package.FIXED_DATE}
+    assert not [name for name in names if name.endswith(".pyc") or "__pycache__" in name]
+    assert not [name for name in names if name.split("/")[0] in ("boto3", "botocore", "bin")]
+    assert "custom_channel/lambda_function.py" in names
+    assert any(name.startswith("requests/") for name in names)
+    assert build_package.ZIP_PATH.stat().st_size < 1024 * 1024
+
+
+def test_package_runs_alone_against_a_real_server(tmp_path, provider):
+    """Unzipped, with no site-packages at all, the handler delivers through requests."""
+    with zipfile.ZipFile(build_package.ZIP_PATH) as archive:
+        archive.extractall(tmp_path / "task")
+    event = campaign_event(synthetic_endpoints(10, seed=3), "Hi {{Attributes.FirstName}}")
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    script = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(tmp_path / 'task')!r})\n"
+        "from custom_channel.lambda_function import lambda_handler\n"
+        "from custom_channel.local import LocalContext\n"
+        f"event = json.load(open({str(tmp_path / 'event.json')!r}))\n"
+        "import requests\n"
+        "assert requests.__file__.startswith(sys.path[0]), requests.__file__\n"
+        "print('RESPONSE=' + json.dumps(lambda_handler(event, LocalContext())))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", script],
+        env={
+            "CHANNEL_ADAPTER": "http",
+            "CHANNEL_HTTP_URL": f"{provider.url}/send",
+            "CHANNEL_METRICS_MODE": "emf",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    line = next(line for line in completed.stdout.splitlines() if line.startswith("RESPONSE="))
+    response = json.loads(line.removeprefix("RESPONSE="))
+    assert set(response) == set(event["Endpoints"])
+    delivered = [
+        ep for ep, answer in response.items() if answer["EventAttributes"]["status"] == "delivered"
+    ]
+    assert len(provider.requests) == len(delivered) > 0

@@ -1,0 +1,80 @@
+"""Personalisation placeholders: names, defaults, lists, escaping, missing values."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+import pytest
+
+from custom_channel.events import parse_event
+from custom_channel.templating import MissingValue, compile_template, endpoint_lookup, escaper
+
+EP = "1dbcd396df28ac6cf8c1c2b7fexample"
+
+
+@pytest.fixture
+def lookup(guide_event):
+    body = guide_event["Endpoints"][EP]
+    body["Attributes"]["Interests"] = ["kayaks", "tents"]
+    body["Attributes"]["FirstName"] = ['Mary "M" \n Major']
+    body["User"] = {"UserId": "u-7", "UserAttributes": {"Tier": ["gold"]}}
+    event = parse_event(guide_event)
+    return endpoint_lookup(event, event.endpoints[EP], {"Data": "hello"}, {"api_key": "k-1"})
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{{Address}}", "mary.major@example.com"),
+        ("{{ChannelType}}/{{EndpointId}}", f"EMAIL/{EP}"),
+        ("{{Attributes.CohortId}}", "42"),
+        ("{{Attributes.Interests}}", "kayaks, tents"),
+        ("{{User.UserId}}:{{User.UserAttributes.Tier}}", "u-7:gold"),
+        ("{{Location.City}}, {{Demographic.Platform}}", "Seattle, android"),
+        ("{{CampaignId}}|{{TreatmentId}}", "13978104ce5d6017c72552257example|0"),
+        (
+            "{{ApplicationId}} {{ActivityId}}",
+            "3a9b1f4e6c764ba7b031e7183example 575cb1929d5ba43e87e2478eeexample",
+        ),
+        ("{{ScheduledTime}}", "2020-04-08T19:00:16.843Z"),
+        ("{{Attributes.Missing | friend}}", "friend"),
+        ('{{Attributes.Missing | "dear customer"}}', "dear customer"),
+        ("{{Data}} {{Secret.api_key}}", "hello k-1"),
+        ("no placeholders", "no placeholders"),
+    ],
+)
+def test_placeholders_resolve(lookup, template, expected):
+    assert compile_template(template).render(lookup) == expected
+
+
+def test_a_missing_value_without_default_names_the_placeholder(lookup):
+    with pytest.raises(MissingValue) as raised:
+        compile_template("Hi {{Attributes.Nickname}}").render(lookup)
+    assert raised.value.name == "Attributes.Nickname"
+    assert "{{Attributes.Nickname}}" in str(raised.value)
+
+
+def test_json_escaping_keeps_the_body_valid(lookup):
+    body = compile_template('{"name": "{{Attributes.FirstName}}"}').render(lookup, escaper("json"))
+    assert json.loads(body) == {"name": 'Mary "M" \n Major'}
+
+
+def test_form_escaping_round_trips(lookup):
+    body = compile_template("to={{Address}}&name={{Attributes.FirstName}}").render(
+        lookup, escaper("form")
+    )
+    assert parse_qs(body) == {"to": ["mary.major@example.com"], "name": ['Mary "M" \n Major']}
+
+
+def test_plain_leaves_values_alone(lookup):
+    assert compile_template("{{Attributes.FirstName}}").render(lookup, escaper("plain")) == (
+        'Mary "M" \n Major'
+    )
+
+
+def test_secrets_are_not_available_without_being_passed(guide_event):
+    event = parse_event(guide_event)
+    plain = endpoint_lookup(event, event.endpoints[EP])
+    with pytest.raises(MissingValue):
+        compile_template("{{Secret.api_key}}").render(plain)
