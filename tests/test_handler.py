@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from custom_channel import lambda_function
+from custom_channel import lambda_function, runtime
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
 from custom_channel.local import LocalContext, invoke
@@ -28,16 +28,16 @@ def log_lines(text: str) -> list[dict]:
 
 @pytest.fixture
 def entry_point(monkeypatch):
-    """The packaged entry point, re-imported under the environment a test sets."""
+    """The packaged entry point, as a new container would load it under the test's env."""
 
     def load(**env: str):
         for name, value in env.items():
             monkeypatch.setenv(name, value)
+        runtime.reset()
         return importlib.reload(lambda_function)
 
     yield load
-    monkeypatch.undo()
-    importlib.reload(lambda_function)
+    runtime.reset()
 
 
 def test_entry_point_answers_the_guides_sample(entry_point, guide_event, capsys):

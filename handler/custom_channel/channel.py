@@ -55,6 +55,10 @@ class Channel:
         self._secrets = secrets or SecretStore(
             settings.secret_id, settings.secret_parameter, settings.secret_ttl_seconds
         )
+        # The webhook receiver's path secret (receiver.py); unconfigured in the Lambda mode.
+        self.receiver_secret = SecretStore(
+            settings.receiver_secret_id, None, settings.secret_ttl_seconds
+        )
         self._metrics = metrics or MetricsPublisher(
             settings.metrics_mode, settings.metrics_namespace
         )

@@ -77,6 +77,7 @@ class Settings:
     secret_id: str | None = None
     secret_parameter: str | None = None
     secret_ttl_seconds: int = 300
+    receiver_secret_id: str | None = None
     http: HttpSettings | None = None
     twilio: TwilioSettings | None = None
     slack: SlackSettings | None = None
@@ -94,12 +95,13 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         skip_inactive=reader.boolean("CHANNEL_SKIP_INACTIVE", True),
         max_workers=reader.integer("CHANNEL_MAX_WORKERS", 50, 1, 50),
         max_attempts=reader.integer("CHANNEL_MAX_ATTEMPTS", 3, 1, 10),
-        deadline_seconds=float(reader.integer("CHANNEL_DEADLINE_SECONDS", 15, 1, 900)),
+        deadline_seconds=float(reader.integer("CHANNEL_DEADLINE_SECONDS", 15, 1, 15)),
         safety_margin_ms=reader.integer("CHANNEL_SAFETY_MARGIN_MS", 750, 0, 5000),
         log_level=reader.choice("CHANNEL_LOG_LEVEL", LOG_LEVELS, _lambda_log_level(env)),
         secret_id=reader.optional("CHANNEL_SECRET_ID"),
         secret_parameter=reader.optional("CHANNEL_SECRET_PARAMETER"),
         secret_ttl_seconds=reader.integer("CHANNEL_SECRET_TTL_SECONDS", 300, 0, 86400),
+        receiver_secret_id=reader.optional("CHANNEL_RECEIVER_SECRET_ID"),
         http=_http_settings(reader) if adapter == "http" else None,
         twilio=_twilio_settings(reader) if adapter == "twilio" else None,
         slack=_slack_settings(reader) if adapter == "slack" else None,

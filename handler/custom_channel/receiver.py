@@ -1,0 +1,107 @@
+"""Webhook receiver entry point: custom_channel.receiver.lambda_handler.
+
+Serves Pinpoint's webhook calls behind a Lambda function URL or an API Gateway HTTP API
+(payload format 2.0). The last segment of the URL path must be the receiver secret (read
+from CHANNEL_RECEIVER_SECRET_ID; Pinpoint forbids `=` in webhook URLs, so no query string),
+compared in constant time, for every method, HEAD included:
+
+- wrong or missing secret: 403, nothing processed;
+- HEAD: 200 with `X-Amz-Pinpoint-AccountId` = this function's account (Pinpoint's check
+  when a campaign is created);
+- POST: the body is the same event a Lambda invocation gets; processed by the container's
+  Channel, answered 200 with the per-endpoint results; 400 for a body that is not a valid
+  event;
+- anything else: 405.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+from typing import Any
+
+from . import logs
+from .channel import LambdaContext
+from .config import ConfigError
+from .events import InvalidEvent, parse_event
+from .runtime import container_channel, log_configuration_error
+from .secrets import SecretStore, SecretUnavailable
+
+ACCOUNT_HEADER = "X-Amz-Pinpoint-AccountId"
+HttpResponse = dict[str, Any]
+
+
+def lambda_handler(event: dict[str, Any], context: LambdaContext | None) -> HttpResponse:
+    log = logs.get_logger()
+    channel = container_channel()
+    if isinstance(channel, ConfigError):
+        log_configuration_error(channel)
+        return _reply(500, {"message": "channel misconfigured"})
+    method = str(_get(event, "requestContext", "http", "method") or "").upper()
+    if not _secret_matches(str(event.get("rawPath") or ""), channel.receiver_secret):
+        log.warning("receiver request refused", extra={"method": method, "status": 403})
+        return _reply(403, {"message": "forbidden"})
+    if method == "HEAD":
+        return {"statusCode": 200, "headers": {ACCOUNT_HEADER: _account_id(context)}}
+    if method != "POST":
+        return _reply(405, {"message": "method not allowed"}, {"Allow": "HEAD, POST"})
+    try:
+        payload = _body(event)
+        parse_event(payload)
+    except InvalidEvent as error:
+        log.error(
+            "invalid event", extra={"error": "InvalidEvent", "field": error.field, "status": 400}
+        )
+        return _reply(400, {"message": "invalid event", "field": error.field})
+    return _reply(200, channel.handle(payload, context))
+
+
+def _secret_matches(path: str, store: SecretStore) -> bool:
+    try:
+        expected = store.get()
+    except SecretUnavailable as error:
+        logs.get_logger().error("receiver secret unavailable", extra={"problem": str(error)})
+        return False
+    if not isinstance(expected, str) or not expected:
+        if expected is None:
+            logs.get_logger().error("receiver secret not configured")
+        return False
+    presented = path.rstrip("/").rsplit("/", 1)[-1]
+    return hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8"))
+
+
+def _body(event: dict[str, Any]) -> object:
+    raw = event.get("body") or ""
+    try:
+        text = (
+            base64.b64decode(raw, validate=True).decode("utf-8")
+            if event.get("isBase64Encoded")
+            else str(raw)
+        )
+        return json.loads(text)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidEvent("body", "is not a JSON object") from None
+
+
+def _account_id(context: LambdaContext | None) -> str:
+    arn = str(getattr(context, "invoked_function_arn", ""))
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 else ""
+
+
+def _get(source: object, *keys: str) -> object:
+    for key in keys:
+        if not isinstance(source, dict):
+            return None
+        source = source.get(key)
+    return source
+
+
+def _reply(status: int, body: object, headers: dict[str, str] | None = None) -> HttpResponse:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json", **(headers or {})},
+        "body": json.dumps(body),
+    }
