@@ -204,3 +204,51 @@ def test_an_unreadable_secret_fails_the_batch_with_a_reason(guide_event):
     attributes = invoke(guide_event, channel=Channel(settings)).response[EP]["EventAttributes"]
     assert attributes["status"] == "failed"
     assert attributes["reason"] == "cannot read the provider secret: ResourceNotFoundException"
+
+
+def test_log_lines_are_the_same_under_lambdas_json_log_format(guide_event, capsys):
+    """Lambda's JSON format formats the root logger; ours neither propagates nor nests."""
+    import logging
+
+    root_records: list[logging.LogRecord] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            root_records.append(record)
+
+    root_handler = Capture()
+    logging.getLogger().addHandler(root_handler)
+    try:
+        channel = Channel(load_settings({"CHANNEL_METRICS_MODE": "off"}))
+        invoke(guide_event, channel=channel)
+    finally:
+        logging.getLogger().removeHandler(root_handler)
+    assert not [record for record in root_records if record.name.startswith("custom_channel")]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines
+    assert all(isinstance(json.loads(line), dict) for line in lines)
+
+
+def test_bad_endpoints_fail_alone_and_lose_no_valid_endpoint(guide_event):
+    guide_event["Endpoints"].update(
+        {
+            "no-channel": {"Address": "x"},
+            "not-an-object": "oops",
+            "bad-attributes": {"ChannelType": "SMS", "Address": "+12065550100", "Attributes": 5},
+            "ok-sms": {"ChannelType": "SMS", "Address": "+12065550101"},
+        }
+    )
+    channel = Channel(load_settings({"CHANNEL_METRICS_MODE": "off"}))
+    response = invoke(guide_event, channel=channel).response
+    statuses = {ep: answer["EventAttributes"]["status"] for ep, answer in response.items()}
+    assert statuses == {
+        EP: "delivered",
+        "no-channel": "failed",
+        "not-an-object": "failed",
+        "bad-attributes": "failed",
+        "ok-sms": "delivered",
+    }
+    assert (
+        response["no-channel"]["EventAttributes"]["reason"]
+        == "invalid endpoint: ChannelType is missing or not a string"
+    )
