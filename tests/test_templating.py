@@ -8,7 +8,13 @@ from urllib.parse import parse_qs
 import pytest
 
 from custom_channel.events import parse_event
-from custom_channel.templating import MissingValue, compile_template, endpoint_lookup, escaper
+from custom_channel.templating import (
+    MissingValue,
+    compile_template,
+    data_escaper,
+    endpoint_lookup,
+    escaper,
+)
 
 EP = "1dbcd396df28ac6cf8c1c2b7fexample"
 
@@ -78,3 +84,17 @@ def test_secrets_are_not_available_without_being_passed(guide_event):
     plain = endpoint_lookup(event, event.endpoints[EP])
     with pytest.raises(MissingValue):
         compile_template("{{Secret.api_key}}").render(plain)
+
+
+def test_json_data_stays_valid_json_when_values_hold_quotes(lookup):
+    data = '{"text": "Hi {{Attributes.FirstName}}", "tags": ["{{Attributes.Interests}}"]}'
+    rendered = compile_template(data).render(lookup, data_escaper(data))
+    assert json.loads(rendered) == {"text": 'Hi Mary "M" \n Major', "tags": ["kayaks, tents"]}
+
+
+def test_text_data_is_rendered_as_is(lookup):
+    data = "Hi {{Attributes.FirstName}} {not json"
+    assert (
+        compile_template(data).render(lookup, data_escaper(data))
+        == 'Hi Mary "M" \n Major {not json'
+    )

@@ -24,7 +24,7 @@ from .events import Endpoint, Event, InvalidEndpoint, InvalidEvent, endpoint_ids
 from .metrics import MetricsPublisher
 from .results import Outcome, Status, journey_response, tally
 from .secrets import SecretStore, SecretUnavailable
-from .templating import MissingValue, compile_template, endpoint_lookup
+from .templating import MissingValue, compile_template, data_escaper, endpoint_lookup
 
 PINPOINT_WAIT_SECONDS = 15.0  # Pinpoint waits at most this long for a custom channel
 
@@ -168,7 +168,9 @@ class Channel:
         self, adapter: Adapter, event: Event, endpoint: Endpoint
     ) -> ProviderRequest | Outcome:
         try:
-            data = compile_template(event.data).render(endpoint_lookup(event, endpoint))
+            data = compile_template(event.data).render(
+                endpoint_lookup(event, endpoint), data_escaper(event.data)
+            )
             request = adapter.build(
                 Message(event, endpoint, data, idempotency_key(event, endpoint.endpoint_id))
             )

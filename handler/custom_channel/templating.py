@@ -91,6 +91,19 @@ def escaper(encoding: BodyEncoding) -> Callable[[str], str]:
     return str
 
 
+@lru_cache(maxsize=64)
+def data_escaper(data: str) -> Callable[[str], str]:
+    """Campaign Data that is a JSON document gets JSON-escaped values, so it stays valid JSON
+    (`{"text": "Hi {{Attributes.Name}}"}` with a quote in the name); other Data is text."""
+    if data.lstrip()[:1] in ("{", "["):
+        try:
+            json.loads(data)
+        except ValueError:
+            return str
+        return escaper("json")
+    return str
+
+
 def _render_value(value: Any) -> str | None:
     if value is None:
         return None

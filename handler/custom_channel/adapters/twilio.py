@@ -16,6 +16,8 @@ from ..config import TwilioSettings
 from .base import AdapterError, Answer, Message, ProviderRequest, Verdict, address_required
 
 MAX_BODY_CHARS = 1600  # Twilio rejects longer bodies with error 21617
+# Phone-number endpoints; WhatsApp numbers are often kept as CUSTOM endpoints.
+CHANNEL_TYPES = frozenset({"SMS", "CUSTOM"})
 
 
 class TwilioAdapter:
@@ -40,6 +42,10 @@ class TwilioAdapter:
         }
 
     def build(self, message: Message) -> ProviderRequest:
+        if message.endpoint.channel_type not in CHANNEL_TYPES:
+            raise AdapterError(
+                f"twilio cannot deliver to {message.endpoint.channel_type} endpoints"
+            )
         address = address_required(message.endpoint)
         if not message.data:
             raise AdapterError("message body is empty")
