@@ -1,0 +1,257 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+  account_id = data.aws_caller_identity.current.account_id
+
+  name = "${var.name_prefix}${var.name}"
+
+  create_function = var.channel_mode != "webhook"
+  create_receiver = var.channel_mode == "receiver"
+  create_role     = local.create_function && var.create_role
+
+  handler = coalesce(
+    var.handler,
+    local.create_receiver ? "custom_channel.receiver.lambda_handler" : "custom_channel.lambda_function.lambda_handler",
+  )
+
+  package_path = coalesce(var.local_package_path, "${path.module}/handler/dist/custom-channel.zip")
+  use_s3       = var.s3_package != null
+
+  log_group_name = "/aws/lambda/${local.name}"
+  # Built from its parts so the IAM policy is known at plan time.
+  log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
+
+  role_arn = local.create_role ? try(aws_iam_role.this[0].arn, null) : var.role_arn
+
+  # What Pinpoint or the HTTP API invokes: the alias when versions are published.
+  function_arn        = try(aws_lambda_function.this[0].arn, null)
+  function_target_arn = var.publish ? try(aws_lambda_alias.this[0].arn, null) : local.function_arn
+  function_invoke_arn = var.publish ? try(aws_lambda_alias.this[0].invoke_arn, null) : try(aws_lambda_function.this[0].invoke_arn, null)
+
+  application_log_level = { DEBUG = "DEBUG", INFO = "INFO", WARNING = "WARN", ERROR = "ERROR" }[var.log_level]
+
+  # SSM accepts a parameter's name: "parameter/a/b" in the ARN is the name "/a/b", "parameter/a" is "a".
+  secret_parameter_path = var.secret_parameter_arn == null ? null : split(":parameter/", var.secret_parameter_arn)[1]
+  secret_parameter_name = local.secret_parameter_path == null ? null : (
+    strcontains(local.secret_parameter_path, "/") ? "/${local.secret_parameter_path}" : local.secret_parameter_path
+  )
+
+  deadline_seconds = coalesce(var.deadline_seconds, min(var.timeout, 15))
+
+  ##############################################################################
+  # Environment: typed variables mapped to the handler's settings
+  ##############################################################################
+
+  http   = var.delivery.adapter == "http" ? var.delivery.http : null
+  twilio = var.delivery.adapter == "twilio" ? var.delivery.twilio : null
+  slack = var.delivery.adapter == "slack" ? {
+    channel_attribute = try(var.delivery.slack.channel_attribute, null)
+    api_base          = try(var.delivery.slack.api_base, null)
+  } : null
+
+  channel_environment = merge(
+    {
+      CHANNEL_ADAPTER            = var.delivery.adapter
+      CHANNEL_METRICS_MODE       = var.metrics_mode
+      CHANNEL_METRICS_NAMESPACE  = var.metrics_namespace
+      CHANNEL_SKIP_OPTED_OUT     = tostring(var.skip_opted_out)
+      CHANNEL_SKIP_INACTIVE      = tostring(var.skip_inactive)
+      CHANNEL_MAX_WORKERS        = tostring(var.max_workers)
+      CHANNEL_MAX_ATTEMPTS       = tostring(var.max_attempts)
+      CHANNEL_DEADLINE_SECONDS   = tostring(local.deadline_seconds)
+      CHANNEL_SAFETY_MARGIN_MS   = tostring(var.safety_margin_ms)
+      CHANNEL_LOG_LEVEL          = var.log_level
+      CHANNEL_SECRET_ID          = var.secret_arn
+      CHANNEL_SECRET_PARAMETER   = local.secret_parameter_name
+      CHANNEL_SECRET_TTL_SECONDS = var.secret_arn != null || var.secret_parameter_arn != null ? tostring(var.secret_ttl_seconds) : null
+      CHANNEL_RECEIVER_SECRET_ID = local.create_receiver ? try(aws_secretsmanager_secret.receiver[0].arn, null) : null
+    },
+    local.http == null ? {} : {
+      CHANNEL_HTTP_URL                = local.http.url
+      CHANNEL_HTTP_METHOD             = local.http.method == null ? null : upper(local.http.method)
+      CHANNEL_HTTP_HEADERS            = length(local.http.headers) > 0 ? jsonencode(local.http.headers) : null
+      CHANNEL_HTTP_BODY_TEMPLATE      = local.http.body_template
+      CHANNEL_HTTP_BODY_ENCODING      = local.http.body_encoding
+      CHANNEL_HTTP_SUCCESS_CODES      = local.http.success_codes == null ? null : replace(local.http.success_codes, " ", "")
+      CHANNEL_HTTP_IDEMPOTENCY_HEADER = local.http.idempotency_header
+    },
+    local.twilio == null ? {} : {
+      CHANNEL_TWILIO_FROM     = local.twilio.from
+      CHANNEL_TWILIO_WHATSAPP = local.twilio.whatsapp == null ? null : tostring(local.twilio.whatsapp)
+      CHANNEL_TWILIO_API_BASE = local.twilio.api_base
+    },
+    local.slack == null ? {} : {
+      CHANNEL_SLACK_CHANNEL_ATTRIBUTE = local.slack.channel_attribute
+      CHANNEL_SLACK_API_BASE          = local.slack.api_base
+    },
+  )
+
+  environment = merge(
+    var.extra_environment_variables,
+    { for k, v in local.channel_environment : k => v if v != null },
+  )
+}
+
+################################################################################
+# Log group (created before the function so retention and encryption apply from the start)
+################################################################################
+
+resource "aws_cloudwatch_log_group" "this" {
+  count = local.create_function ? 1 : 0
+
+  name              = local.log_group_name
+  retention_in_days = var.cloudwatch_logs_retention_in_days
+  kms_key_id        = var.cloudwatch_logs_kms_key_arn
+
+  tags = var.tags
+}
+
+################################################################################
+# Lambda function
+################################################################################
+
+resource "aws_lambda_function" "this" {
+  count = local.create_function ? 1 : 0
+
+  function_name = local.name
+  description   = var.description
+  role          = local.role_arn
+  handler       = local.handler
+  runtime       = var.runtime
+  architectures = [var.architecture]
+  timeout       = var.timeout
+  memory_size   = var.memory_size
+  publish       = var.publish
+  kms_key_arn   = var.kms_key_arn
+
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  filename          = local.use_s3 ? null : local.package_path
+  s3_bucket         = local.use_s3 ? var.s3_package.bucket : null
+  s3_key            = local.use_s3 ? var.s3_package.key : null
+  s3_object_version = local.use_s3 ? var.s3_package.object_version : null
+  source_code_hash  = local.use_s3 ? var.s3_package.source_code_hash : filebase64sha256(local.package_path)
+
+  environment {
+    variables = local.environment
+  }
+
+  logging_config {
+    log_format            = var.log_format
+    log_group             = aws_cloudwatch_log_group.this[0].name
+    application_log_level = var.log_format == "JSON" ? local.application_log_level : null
+    system_log_level      = var.log_format == "JSON" ? "INFO" : null
+  }
+
+  dynamic "tracing_config" {
+    for_each = var.tracing_mode == null ? [] : [var.tracing_mode]
+
+    content {
+      mode = tracing_config.value
+    }
+  }
+
+  dynamic "vpc_config" {
+    for_each = var.vpc_config == null ? [] : [var.vpc_config]
+
+    content {
+      subnet_ids                  = vpc_config.value.subnet_ids
+      security_group_ids          = vpc_config.value.security_group_ids
+      ipv6_allowed_for_dual_stack = vpc_config.value.ipv6_allowed_for_dual_stack
+    }
+  }
+
+  tags = var.tags
+
+  # The role's policy must be in place first: a VPC function needs its network-interface
+  # permissions at creation, and the first invocation needs the log permissions.
+  depends_on = [
+    aws_cloudwatch_log_group.this,
+    aws_iam_role_policy.this,
+  ]
+}
+
+resource "aws_lambda_alias" "this" {
+  count = local.create_function && var.publish ? 1 : 0
+
+  name             = var.alias_name
+  description      = "Version invoked by ${local.create_receiver ? "the webhook receiver" : "Amazon Pinpoint"}"
+  function_name    = aws_lambda_function.this[0].function_name
+  function_version = aws_lambda_function.this[0].version
+}
+
+resource "aws_lambda_provisioned_concurrency_config" "this" {
+  count = local.create_function && var.publish && var.provisioned_concurrent_executions > 0 ? 1 : 0
+
+  function_name                     = aws_lambda_function.this[0].function_name
+  qualifier                         = aws_lambda_alias.this[0].name
+  provisioned_concurrent_executions = var.provisioned_concurrent_executions
+}
+
+################################################################################
+# Invoke permissions, keyed by caller: "pinpoint" (lambda mode) or "apigateway" (receiver mode)
+################################################################################
+
+locals {
+  mobiletargeting_arn = "arn:${local.partition}:mobiletargeting:${local.region}:${local.account_id}"
+
+  # Campaign scope: the id given, or the one the existing campaign stack reports. The stack
+  # is read through a data source, not the resource, because the resource itself waits for
+  # this permission (Pinpoint checks it when the campaign is created).
+  permission_campaign_id = var.permission_campaign_id != null ? var.permission_campaign_id : try(data.aws_cloudformation_stack.campaign[0].outputs["CampaignId"], null)
+
+  pinpoint_source_arn = {
+    account     = "${local.mobiletargeting_arn}:apps/*"
+    application = "${local.mobiletargeting_arn}:apps/${local.application_id}/*"
+    campaign    = "${local.mobiletargeting_arn}:apps/${local.application_id}/campaigns/${coalesce(local.permission_campaign_id, "-")}"
+  }[var.permission_scope]
+
+  permissions = merge(
+    local.create_function && !local.create_receiver ? {
+      pinpoint = {
+        principal  = "pinpoint.${local.region}.amazonaws.com"
+        source_arn = local.pinpoint_source_arn
+      }
+    } : {},
+    local.create_receiver ? {
+      apigateway = {
+        principal = "apigateway.amazonaws.com"
+        # Only this HTTP API (any stage, method and route of it) may invoke the function.
+        source_arn = "${try(aws_apigatewayv2_api.receiver[0].execution_arn, "")}/*"
+      }
+    } : {},
+  )
+}
+
+data "aws_cloudformation_stack" "campaign" {
+  count = local.create_function && !local.create_receiver && var.permission_scope == "campaign" && var.permission_campaign_id == null && local.create_campaign ? 1 : 0
+
+  name = local.campaign_stack_name
+}
+
+resource "aws_lambda_permission" "this" {
+  for_each = local.permissions
+
+  # A prefix, not a fixed id: when the source ARN changes (for example application ->
+  # campaign scope) the new statement is added before the old one is removed.
+  statement_id_prefix = "${each.key}-"
+  action              = "lambda:InvokeFunction"
+  function_name       = aws_lambda_function.this[0].function_name
+  qualifier           = var.publish ? aws_lambda_alias.this[0].name : null
+  principal           = each.value.principal
+  source_account      = local.account_id
+  source_arn          = each.value.source_arn
+
+  lifecycle {
+    create_before_destroy = true
+
+    precondition {
+      condition     = each.key != "pinpoint" || var.permission_scope != "campaign" || local.permission_campaign_id != null
+      error_message = "permission_scope = \"campaign\" needs the campaign id: apply once with permission_scope = \"application\" so the campaign exists, or set permission_campaign_id."
+    }
+  }
+}

@@ -1,0 +1,154 @@
+################################################################################
+# Lambda function
+################################################################################
+
+output "lambda_function_name" {
+  description = "Name of the Lambda function (null when channel_mode = \"webhook\")."
+  value       = try(aws_lambda_function.this[0].function_name, null)
+}
+
+output "lambda_function_arn" {
+  description = "Unqualified ARN of the Lambda function."
+  value       = try(aws_lambda_function.this[0].arn, null)
+}
+
+output "lambda_function_qualified_arn" {
+  description = "ARN of the function's latest published version (equals the unqualified ARN with `:$LATEST` when publish = false)."
+  value       = try(aws_lambda_function.this[0].qualified_arn, null)
+}
+
+output "lambda_function_version" {
+  description = "Latest published version of the function."
+  value       = try(aws_lambda_function.this[0].version, null)
+}
+
+output "lambda_function_environment" {
+  description = "Environment variables set on the function (the handler's CHANNEL_* settings and extra variables)."
+  value       = local.create_function ? local.environment : null
+}
+
+output "lambda_alias_name" {
+  description = "Name of the alias Pinpoint or the receiver invokes (null when publish = false)."
+  value       = try(aws_lambda_alias.this[0].name, null)
+}
+
+output "lambda_alias_arn" {
+  description = "ARN of the alias (null when publish = false)."
+  value       = try(aws_lambda_alias.this[0].arn, null)
+}
+
+output "lambda_permission_statement_ids" {
+  description = "Statement ids of the function's invoke permissions, keyed by caller (`pinpoint` or `apigateway`)."
+  value       = { for k, p in aws_lambda_permission.this : k => p.statement_id }
+}
+
+output "lambda_permission_source_arns" {
+  description = "Source ARN of each invoke permission, keyed by caller."
+  value       = { for k, p in aws_lambda_permission.this : k => p.source_arn }
+}
+
+################################################################################
+# IAM and logs
+################################################################################
+
+output "lambda_role_arn" {
+  description = "ARN of the function's execution role (created or brought)."
+  value       = local.create_function ? local.role_arn : null
+}
+
+output "lambda_role_name" {
+  description = "Name of the created execution role (null when an existing role is used)."
+  value       = try(aws_iam_role.this[0].name, null)
+}
+
+output "lambda_role_policy_json" {
+  description = "The execution role's inline policy. When you bring your own role (create_role = false), attach this policy to it."
+  value       = local.create_function ? local.policy_json : null
+}
+
+output "lambda_cloudwatch_log_group_name" {
+  description = "Name of the function's log group."
+  value       = try(aws_cloudwatch_log_group.this[0].name, null)
+}
+
+output "lambda_cloudwatch_log_group_arn" {
+  description = "ARN of the function's log group."
+  value       = try(aws_cloudwatch_log_group.this[0].arn, null)
+}
+
+################################################################################
+# Pinpoint
+################################################################################
+
+output "pinpoint_application_id" {
+  description = "Id of the Pinpoint application (created or given)."
+  value       = try(local.application_id, null)
+}
+
+output "pinpoint_application_arn" {
+  description = "ARN of the Pinpoint application."
+  value       = try(aws_pinpoint_app.this[0].arn, "arn:${local.partition}:mobiletargeting:${local.region}:${local.account_id}:apps/${var.application_id}", null)
+}
+
+output "pinpoint_segment_id" {
+  description = "Id of the segment the campaign sends to (created in the campaign stack or given)."
+  value       = try(local.segment_id, null)
+}
+
+output "pinpoint_campaign_id" {
+  description = "Id of the campaign (null when no campaign is created)."
+  value       = try(local.campaign_id, null)
+}
+
+output "pinpoint_campaign_arn" {
+  description = "ARN of the campaign."
+  value       = try(local.campaign_arn, null)
+}
+
+output "pinpoint_campaign_stack_id" {
+  description = "Id of the CloudFormation stack holding the segment and campaign."
+  value       = try(aws_cloudformation_stack.campaign[0].id, null)
+}
+
+output "pinpoint_campaign_template_body" {
+  description = "CloudFormation template of the segment and campaign. Sensitive: in receiver mode the DeliveryUri carries the path secret."
+  value       = try(local.campaign_template_body, null)
+  sensitive   = true
+}
+
+output "pinpoint_campaign_definition_json" {
+  description = "JSON definition of the campaign for a local campaign runner: application, campaign and segment ids, delivery URI, endpoint types, Data, treatments (TreatmentId, SizePercent, Data, delivery), holdout and schedule. Sensitive: in receiver mode the delivery URI carries the path secret."
+  value       = local.campaign_definition == null ? null : jsonencode(local.campaign_definition)
+  sensitive   = true
+}
+
+output "pinpoint_delivery_uri" {
+  description = "The campaign's DeliveryUri: the function or alias ARN, the external webhook, or the receiver URL. Sensitive: in receiver mode it carries the path secret."
+  value       = try(local.delivery_uri, null)
+  sensitive   = true
+}
+
+################################################################################
+# Webhook receiver
+################################################################################
+
+output "webhook_receiver_url" {
+  description = "URL of the webhook receiver, with its path secret (null unless channel_mode = \"receiver\")."
+  value       = try(local.receiver_url, null)
+  sensitive   = true
+}
+
+output "webhook_receiver_api_id" {
+  description = "Id of the receiver's HTTP API."
+  value       = try(aws_apigatewayv2_api.receiver[0].id, null)
+}
+
+output "webhook_receiver_api_endpoint" {
+  description = "Base endpoint of the receiver's HTTP API, without the secret."
+  value       = try(aws_apigatewayv2_api.receiver[0].api_endpoint, null)
+}
+
+output "webhook_receiver_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the receiver's path secret (CHANNEL_RECEIVER_SECRET_ID)."
+  value       = try(aws_secretsmanager_secret.receiver[0].arn, null)
+}

@@ -1,0 +1,903 @@
+"""The project's local AWS: a moto server on 127.0.0.1, with the help moto needs for this module.
+
+`LocalAws` starts moto's `ThreadedMotoServer` on a free port and, before the first request,
+applies a few process-wide patches so that the Terraform module in this repository applies,
+plans without drift and destroys cleanly against it:
+
+* Pinpoint CreateApp/GetApp/GetApps return `CreationDate` as an ISO 8601 string; moto sends a
+  float, which the Go SDK inside the AWS provider rejects.
+* Lambda keeps a function's `LoggingConfig` and returns it; moto drops it, so a plan after an
+  apply would show drift on `logging_config`.
+* CloudFormation knows `AWS::Pinpoint::Segment` and `AWS::Pinpoint::Campaign`; moto skips them
+  (the stack is CREATE_COMPLETE with nothing in it) and fails with HTTP 500 when the Outputs use
+  `Fn::GetAtt` on them. The resources are kept in memory with every property, checked the way
+  Pinpoint checks them (application and segment exist, CustomDeliveryConfiguration is complete,
+  the Lambda DeliveryUri lets `pinpoint.<region>.amazonaws.com` invoke it for this campaign) and
+  support `Ref` and `Fn::GetAtt` `SegmentId` / `CampaignId` / `Arn`.
+* Pinpoint serves GetSegment(s) and GetCampaign(s) from those records (REST shape: CampaignHook
+  becomes Hook, Schedule.TimeZone becomes Timezone, Tags becomes tags), so another process can
+  read a campaign definition back, for example a local campaign runner. In this process,
+  `campaigns()` and `segments()` return the same data.
+* Lambda runs without Docker (`{"lambda": {"use_docker": false}}`): Invoke echoes the payload.
+
+Not emulated: Pinpoint's HEAD request to a webhook DeliveryUri (the account-id header check);
+the URL's form is checked instead.
+
+The patches change moto's classes for the whole Python process (`mock_aws` in the same process
+sees them too) and are applied once; the Docker setting is moto's process-wide configuration,
+set by `start()` and put back by `stop()`. moto keeps its state per process: every `LocalAws`
+in one process shares it (`reset()` empties it).
+
+Example::
+
+    with LocalAws() as aws:
+        lambda_client = aws.client("lambda")
+        provider_hcl = aws.provider_block()   # for a Terraform root module
+        subprocess.run(["terraform", "apply"], env={**os.environ, **aws.env})
+        print(campaigns(aws.account_id, aws.region))
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import fnmatch
+import json
+import logging
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, ClassVar, Self
+from urllib.parse import unquote
+
+import boto3
+import requests
+from moto.awslambda import models as lambda_models
+from moto.awslambda import utils as lambda_utils
+from moto.cloudformation import parsing as cfn_parsing
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException, ValidationError
+from moto.core.common_models import CloudFormationModel
+from moto.core.config import default_user_config
+from moto.core.exceptions import JsonRESTError
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.moto_api._internal import mock_random
+from moto.pinpoint import models as pinpoint_models
+from moto.pinpoint import urls as pinpoint_urls
+from moto.pinpoint.exceptions import ApplicationNotFound
+from moto.pinpoint.responses import PinpointResponse
+from moto.server import ThreadedMotoServer
+from moto.utilities.utils import get_partition
+
+__all__ = [
+    "DEFAULT_REGION",
+    "TERRAFORM_SERVICES",
+    "LocalAws",
+    "PinpointCampaign",
+    "PinpointSegment",
+    "campaigns",
+    "create_segment",
+    "install_patches",
+    "segments",
+]
+
+DEFAULT_REGION = "us-east-1"
+
+#: The services of the provider's `endpoints` block: those the module calls (apigatewayv2,
+#: cloudformation, iam, lambda, logs, pinpoint, secretsmanager, sts) and those the channel or a
+#: root module around it may use (cloudwatch, kms, s3, ssm).
+TERRAFORM_SERVICES = (
+    "apigatewayv2",
+    "cloudformation",
+    "cloudwatch",
+    "iam",
+    "kms",
+    "lambda",
+    "logs",
+    "pinpoint",
+    "s3",
+    "secretsmanager",
+    "ssm",
+    "sts",
+)
+
+_FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def _iso_now() -> str:
+    return _iso(dt.datetime.now(dt.UTC))
+
+
+def _iso(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, as Pinpoint writes its dates."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _new_id() -> str:
+    """A Pinpoint-style id: 32 lowercase hexadecimal characters."""
+    return mock_random.uuid4().hex
+
+
+################################################################################
+# Pinpoint segments and campaigns (in memory, on moto's Pinpoint backend)
+################################################################################
+
+
+class _NotFound(JsonRESTError):
+    code = 404
+
+    def __init__(self, message: str) -> None:
+        super().__init__("NotFoundException", message)
+
+
+@dataclass
+class PinpointSegment:
+    """An AWS::Pinpoint::Segment: its CloudFormation properties, verbatim and resolved."""
+
+    segment_id: str
+    application_id: str
+    arn: str
+    properties: dict[str, Any]
+    creation_date: str = field(default_factory=_iso_now)
+    last_modified_date: str = field(default_factory=_iso_now)
+    version: int = 1
+
+    def to_api(self) -> dict[str, Any]:
+        """The REST SegmentResponse of GetSegment."""
+        props = self.properties
+        response: dict[str, Any] = {
+            "Id": self.segment_id,
+            "ApplicationId": self.application_id,
+            "Arn": self.arn,
+            "Name": props.get("Name"),
+            "SegmentType": "DIMENSIONAL",
+            "CreationDate": self.creation_date,
+            "LastModifiedDate": self.last_modified_date,
+            "Version": self.version,
+        }
+        for key in ("Dimensions", "SegmentGroups"):
+            if key in props:
+                response[key] = copy.deepcopy(props[key])
+        if props.get("Tags"):
+            response["tags"] = dict(props["Tags"])
+        return response
+
+
+@dataclass
+class PinpointCampaign:
+    """An AWS::Pinpoint::Campaign: its CloudFormation properties, verbatim and resolved."""
+
+    campaign_id: str
+    application_id: str
+    arn: str
+    properties: dict[str, Any]
+    creation_date: str = field(default_factory=_iso_now)
+    last_modified_date: str = field(default_factory=_iso_now)
+    version: int = 1
+
+    def to_api(self) -> dict[str, Any]:
+        """The REST CampaignResponse of GetCampaign (every property kept, REST names)."""
+        props = copy.deepcopy(self.properties)
+        paused = bool(_as_bool(props.pop("IsPaused", False)))
+        state = {"CampaignStatus": "PAUSED" if paused else "SCHEDULED"}
+        response: dict[str, Any] = {
+            "Id": self.campaign_id,
+            "ApplicationId": self.application_id,
+            "Arn": self.arn,
+            "CreationDate": self.creation_date,
+            "LastModifiedDate": self.last_modified_date,
+            "Version": self.version,
+            "SegmentVersion": props.pop("SegmentVersion", 1),
+            "IsPaused": paused,
+            "State": state,
+            "DefaultState": state,
+            "HoldoutPercent": props.pop("HoldoutPercent", 0),
+        }
+        if "CampaignHook" in props:
+            response["Hook"] = props.pop("CampaignHook")
+        if "Schedule" in props:
+            response["Schedule"] = _rest_schedule(props.pop("Schedule"))
+        if "AdditionalTreatments" in props:
+            response["AdditionalTreatments"] = [
+                {
+                    "Id": str(index),
+                    "State": state,
+                    **{
+                        k: (_rest_schedule(v) if k == "Schedule" else v)
+                        for k, v in treatment.items()
+                    },
+                }
+                for index, treatment in enumerate(props.pop("AdditionalTreatments"), start=1)
+            ]
+        if "Tags" in props:
+            response["tags"] = props.pop("Tags")
+        response.update(props)
+        return response
+
+
+def _rest_schedule(schedule: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's Schedule.TimeZone is Timezone in the REST API."""
+    return {("Timezone" if k == "TimeZone" else k): v for k, v in schedule.items()}
+
+
+def _as_bool(value: Any) -> bool:
+    """CloudFormation passes booleans through; a template may also hold "true"/"false"."""
+    if isinstance(value, str):
+        return value.lower() == "true"
+    return bool(value)
+
+
+class _PinpointStore:
+    """Segments and campaigns of one account and region, kept on moto's Pinpoint backend."""
+
+    def __init__(self) -> None:
+        self.segments: dict[str, PinpointSegment] = {}
+        self.campaigns: dict[str, PinpointCampaign] = {}
+        self.lock = threading.Lock()
+
+
+def _store(account_id: str, region: str) -> _PinpointStore:
+    # Kept on the backend object, so moto's reset (a new backend) clears it too.
+    backend = pinpoint_models.pinpoint_backends[account_id][region]
+    store = backend.__dict__.get("_custom_channel_store")
+    if store is None:
+        store = backend.__dict__.setdefault("_custom_channel_store", _PinpointStore())
+    return store  # type: ignore[no-any-return]
+
+
+def segments(
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = DEFAULT_REGION,
+    application_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The segments of the local AWS (REST SegmentResponse shape), oldest first."""
+    store = _store(account_id, region)
+    with store.lock:
+        return [
+            s.to_api()
+            for s in store.segments.values()
+            if application_id in (None, s.application_id)
+        ]
+
+
+def campaigns(
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = DEFAULT_REGION,
+    application_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The campaigns of the local AWS (REST CampaignResponse shape), oldest first.
+
+    Each holds every property of its AWS::Pinpoint::Campaign: CustomDeliveryConfiguration,
+    MessageConfiguration.CustomMessage.Data, AdditionalTreatments (with Ids "1".."4"; the
+    main treatment is "0"), HoldoutPercent, Schedule, IsPaused, Limits, ...
+    """
+    store = _store(account_id, region)
+    with store.lock:
+        return [
+            c.to_api()
+            for c in store.campaigns.values()
+            if application_id in (None, c.application_id)
+        ]
+
+
+def create_segment(
+    application_id: str,
+    name: str,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    region: str = DEFAULT_REGION,
+    dimensions: Mapping[str, Any] | None = None,
+) -> str:
+    """Create a segment outside CloudFormation (for a campaign given an existing segment_id)."""
+    properties: dict[str, Any] = {"ApplicationId": application_id, "Name": name}
+    if dimensions is not None:
+        properties["Dimensions"] = dict(dimensions)
+    return _create_segment_record(properties, account_id, region).segment_id
+
+
+def _require_app(application_id: Any, account_id: str, region: str, resource: str) -> str:
+    if not isinstance(application_id, str) or not application_id:
+        raise _cfn_error(resource, "Property ApplicationId is required")
+    try:
+        pinpoint_models.pinpoint_backends[account_id][region].get_app(application_id)
+    except ApplicationNotFound:
+        raise _cfn_error(resource, f"Application {application_id} not found") from None
+    return application_id
+
+
+def _cfn_error(resource: str, message: str, status: int = 404) -> ValidationError:
+    kind = "NotFoundException" if status == 404 else "BadRequestException"
+    return ValidationError(
+        message=(
+            f"{resource}: Resource handler returned message: {message!r} (Service: Pinpoint, "
+            f"Status Code: {status}, Error Code: {kind})"
+        )
+    )
+
+
+def _create_segment_record(
+    properties: dict[str, Any], account_id: str, region: str
+) -> PinpointSegment:
+    app_id = _require_app(properties.get("ApplicationId"), account_id, region, "Segment")
+    if not properties.get("Name"):
+        raise _cfn_error("Segment", "Property Name is required", 400)
+    segment_id = _new_id()
+    arn = (
+        f"arn:{get_partition(region)}:mobiletargeting:{region}:{account_id}"
+        f":apps/{app_id}/segments/{segment_id}"
+    )
+    segment = PinpointSegment(segment_id, app_id, arn, copy.deepcopy(properties))
+    store = _store(account_id, region)
+    with store.lock:
+        store.segments[segment_id] = segment
+    return segment
+
+
+_WEBHOOK = re.compile(r"^https://[A-Za-z0-9._~:/?#-]+$")
+
+
+def _check_campaign(
+    properties: dict[str, Any], campaign_id: str, account_id: str, region: str
+) -> str:
+    """Pinpoint's checks at CreateCampaign/UpdateCampaign; returns the application id."""
+    app_id = _require_app(properties.get("ApplicationId"), account_id, region, "Campaign")
+    for required in ("Name", "SegmentId", "Schedule"):
+        if not properties.get(required):
+            raise _cfn_error("Campaign", f"Property {required} is required", 400)
+    if not properties["Schedule"].get("StartTime"):
+        raise _cfn_error("Campaign", "Schedule.StartTime is required", 400)
+    segment = _store(account_id, region).segments.get(properties["SegmentId"])
+    if segment is None or segment.application_id != app_id:
+        raise _cfn_error("Campaign", f"Segment {properties['SegmentId']} not found")
+    arn = _campaign_arn(app_id, campaign_id, account_id, region)
+    treatments = [properties, *properties.get("AdditionalTreatments", [])]
+    for treatment in treatments:
+        delivery = treatment.get("CustomDeliveryConfiguration")
+        custom = treatment.get("MessageConfiguration", {}).get("CustomMessage")
+        if custom is not None and delivery is None:
+            raise _cfn_error("Campaign", "CustomDeliveryConfiguration is required", 400)
+        if delivery is None:
+            continue
+        uri = delivery.get("DeliveryUri")
+        if not uri:
+            raise _cfn_error("Campaign", "CustomDeliveryConfiguration.DeliveryUri is required", 400)
+        if custom is not None and not delivery.get("EndpointTypes"):
+            raise _cfn_error("Campaign", "EndpointTypes is required with a CustomMessage", 400)
+        if str(uri).startswith("https://"):
+            if not _WEBHOOK.match(uri):
+                raise _cfn_error("Campaign", f"Invalid webhook URL {uri}", 400)
+        else:
+            _check_invoke_permission(uri, arn, account_id, region)
+    return app_id
+
+
+def _campaign_arn(app_id: str, campaign_id: str, account_id: str, region: str) -> str:
+    return (
+        f"arn:{get_partition(region)}:mobiletargeting:{region}:{account_id}"
+        f":apps/{app_id}/campaigns/{campaign_id}"
+    )
+
+
+def _check_invoke_permission(uri: str, campaign_arn: str, account_id: str, region: str) -> None:
+    """Pinpoint may invoke the function only if its resource policy lets it, for this campaign."""
+    parts = uri.split(":")
+    if uri.startswith("arn:"):
+        if len(parts) < 7 or parts[2] != "lambda":
+            raise _cfn_error("Campaign", f"Invalid DeliveryUri {uri}", 400)
+        name, qualifier = parts[6], (parts[7] if len(parts) > 7 else None)
+    else:
+        name, qualifier = uri, None
+    # The backend in use: moto keeps functions elsewhere when Lambda runs without Docker.
+    backend = lambda_utils.get_backend(account_id, region)
+    try:
+        policy = json.loads(json.loads(backend.get_policy(name, qualifier))["Policy"])
+    except JsonRESTError:  # no such function or no policy: the same refusal from Pinpoint
+        policy = {"Statement": []}
+    principal = f"pinpoint.{region}.amazonaws.com"
+    for statement in policy["Statement"]:
+        actions = statement.get("Action")
+        actions = [actions] if isinstance(actions, str) else actions or []
+        service = (statement.get("Principal") or {}).get("Service")
+        if statement.get("Effect") != "Allow" or service != principal:
+            continue
+        if not {"lambda:InvokeFunction", "lambda:*"} & set(actions):
+            continue
+        if _conditions_hold(statement.get("Condition") or {}, campaign_arn, account_id):
+            return
+    raise _cfn_error(
+        "Campaign",
+        f"Amazon Pinpoint can't invoke {uri}: its resource policy has no lambda:InvokeFunction "
+        f"statement for principal {principal} that matches SourceArn {campaign_arn}",
+        400,
+    )
+
+
+def _conditions_hold(condition: dict[str, Any], source_arn: str, account_id: str) -> bool:
+    context = {"aws:sourcearn": source_arn, "aws:sourceaccount": account_id}
+    for operator, tests in condition.items():
+        for key, wanted in tests.items():
+            values = [wanted] if isinstance(wanted, str) else list(wanted)
+            actual = context.get(key.lower())
+            if actual is None:
+                return False
+            if operator in ("ArnLike", "StringLike"):
+                ok = any(fnmatch.fnmatchcase(actual, v) for v in values)
+            elif operator in ("ArnEquals", "StringEquals"):
+                ok = actual in values
+            else:
+                return False
+            if not ok:
+                return False
+    return True
+
+
+class _PinpointCfnMixin:
+    """Shared CloudFormation plumbing of the two Pinpoint resources.
+
+    A mixin: moto finds resource types through CloudFormationModel.__subclasses__(), which
+    lists direct subclasses only.
+    """
+
+    #: Fn::GetAtt names: the resource's id (also what Ref returns) and "Arn".
+    attributes: ClassVar[tuple[str, str]]
+    arn: str
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""  # the physical id is generated, never taken from a property
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in cls.attributes
+
+    @property
+    def physical_resource_id(self) -> str:
+        raise NotImplementedError
+
+    def is_created(self) -> bool:
+        return True
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        id_attribute, arn_attribute = self.attributes
+        if attribute_name == id_attribute:
+            return self.physical_resource_id
+        if attribute_name == arn_attribute:
+            return self.arn
+        raise UnformattedGetAttTemplateException()
+
+
+class _SegmentModel(_PinpointCfnMixin, CloudFormationModel):
+    attributes = ("SegmentId", "Arn")
+
+    def __init__(self, segment: PinpointSegment) -> None:
+        self.segment = segment
+        self.arn = segment.arn
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Pinpoint::Segment"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.segment.segment_id  # Ref returns the SegmentId
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> _SegmentModel:
+        properties = cloudformation_json["Properties"]
+        return cls(_create_segment_record(properties, account_id, region_name))
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: _SegmentModel,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> _SegmentModel:
+        properties = cloudformation_json["Properties"]
+        segment = original_resource.segment
+        if properties.get("ApplicationId") != segment.application_id:  # replacement
+            new = cls.create_from_cloudformation_json(
+                new_resource_name, cloudformation_json, account_id, region_name
+            )
+            original_resource.delete(account_id, region_name)
+            return new
+        if not properties.get("Name"):
+            raise _cfn_error("Segment", "Property Name is required", 400)
+        segment.properties = copy.deepcopy(properties)
+        segment.version += 1
+        segment.last_modified_date = _iso_now()
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> None:
+        store = _store(account_id, region_name)
+        with store.lock:
+            store.segments.pop(resource_name, None)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        self.delete_from_cloudformation_json(self.physical_resource_id, {}, account_id, region_name)
+
+
+class _CampaignModel(_PinpointCfnMixin, CloudFormationModel):
+    attributes = ("CampaignId", "Arn")
+
+    def __init__(self, campaign: PinpointCampaign) -> None:
+        self.campaign = campaign
+        self.arn = campaign.arn
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Pinpoint::Campaign"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.campaign.campaign_id  # Ref returns the CampaignId
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> _CampaignModel:
+        properties = cloudformation_json["Properties"]
+        campaign_id = _new_id()
+        app_id = _check_campaign(properties, campaign_id, account_id, region_name)
+        campaign = PinpointCampaign(
+            campaign_id,
+            app_id,
+            _campaign_arn(app_id, campaign_id, account_id, region_name),
+            copy.deepcopy(properties),
+        )
+        store = _store(account_id, region_name)
+        with store.lock:
+            store.campaigns[campaign_id] = campaign
+        return cls(campaign)
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: _CampaignModel,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> _CampaignModel:
+        properties = cloudformation_json["Properties"]
+        campaign = original_resource.campaign
+        if properties.get("ApplicationId") != campaign.application_id:  # replacement
+            new = cls.create_from_cloudformation_json(
+                new_resource_name, cloudformation_json, account_id, region_name
+            )
+            original_resource.delete(account_id, region_name)
+            return new
+        _check_campaign(properties, campaign.campaign_id, account_id, region_name)
+        campaign.properties = copy.deepcopy(properties)
+        campaign.version += 1
+        campaign.last_modified_date = _iso_now()
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> None:
+        store = _store(account_id, region_name)
+        with store.lock:
+            store.campaigns.pop(resource_name, None)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        self.delete_from_cloudformation_json(self.physical_resource_id, {}, account_id, region_name)
+
+
+################################################################################
+# Pinpoint REST routes: GetSegment(s), GetCampaign(s)
+################################################################################
+
+
+def _rest_get_segments(self: PinpointResponse) -> str:
+    app_id = _rest_app_id(self)
+    return json.dumps({"Item": segments(self.current_account, self.region, app_id)})
+
+
+def _rest_get_segment(self: PinpointResponse) -> str:
+    app_id = _rest_app_id(self)
+    segment_id = unquote(self.path.rstrip("/").split("/")[-1])
+    for segment in segments(self.current_account, self.region, app_id):
+        if segment["Id"] == segment_id:
+            return json.dumps(segment)
+    raise _NotFound("Segment not found")
+
+
+def _rest_get_campaigns(self: PinpointResponse) -> str:
+    app_id = _rest_app_id(self)
+    return json.dumps({"Item": campaigns(self.current_account, self.region, app_id)})
+
+
+def _rest_get_campaign(self: PinpointResponse) -> str:
+    app_id = _rest_app_id(self)
+    campaign_id = unquote(self.path.rstrip("/").split("/")[-1])
+    for campaign in campaigns(self.current_account, self.region, app_id):
+        if campaign["Id"] == campaign_id:
+            return json.dumps(campaign)
+    raise _NotFound("Campaign not found")
+
+
+def _rest_app_id(self: PinpointResponse) -> str:
+    app_id = unquote(self.path.split("/v1/apps/", 1)[1].split("/", 1)[0])
+    self.pinpoint_backend.get_app(app_id)  # NotFoundException for an unknown application
+    return app_id
+
+
+################################################################################
+# The patches
+################################################################################
+
+_installed = False
+_install_lock = threading.Lock()
+
+
+def install_patches() -> None:
+    """Apply every fix below to moto, once per process (idempotent, thread safe)."""
+    global _installed  # noqa: PLW0603 - one-time process-wide installation
+    with _install_lock:
+        if _installed:
+            return
+        _patch_pinpoint_dates()
+        _patch_lambda_logging_config()
+        _register_pinpoint_cloudformation_models()
+        _add_pinpoint_read_routes()
+        _installed = True
+
+
+def _patch_pinpoint_dates() -> None:
+    # Why: the provider's Go SDK reads CreationDate as a string and rejects moto's float.
+    original = pinpoint_models.App.to_json
+
+    def to_json(self: pinpoint_models.App) -> dict[str, Any]:
+        data = original(self)
+        created = data.get("CreationDate")
+        if isinstance(created, int | float):
+            data["CreationDate"] = _iso(dt.datetime.fromtimestamp(created, dt.UTC))
+        return data
+
+    pinpoint_models.App.to_json = to_json  # type: ignore[method-assign]
+
+
+def _default_logging_config(function_name: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """LoggingConfig with Lambda's defaults filled in (Text format, /aws/lambda/<name>)."""
+    config = dict(given or {})
+    config.setdefault("LogFormat", "Text")
+    config.setdefault("LogGroup", f"/aws/lambda/{function_name}")
+    if config["LogFormat"] == "JSON":
+        config.setdefault("ApplicationLogLevel", "INFO")
+        config.setdefault("SystemLogLevel", "INFO")
+    else:
+        config.pop("ApplicationLogLevel", None)
+        config.pop("SystemLogLevel", None)
+    return config
+
+
+def _patch_lambda_logging_config() -> None:
+    # Why: moto drops LoggingConfig, so every plan after an apply shows drift on logging_config.
+    function_class = lambda_models.LambdaFunction
+    original_init = function_class.__init__
+    original_get = function_class.get_configuration
+    original_update = function_class.update_configuration
+
+    def __init__(self: Any, account_id: str, spec: dict[str, Any], *args: Any, **kw: Any) -> None:
+        original_init(self, account_id, spec, *args, **kw)
+        self.logging_config = _default_logging_config(self.function_name, spec.get("LoggingConfig"))
+
+    def get_configuration(self: Any, on_create: bool = False) -> dict[str, Any]:
+        config = original_get(self, on_create)
+        config["LoggingConfig"] = copy.deepcopy(
+            getattr(self, "logging_config", None)
+            or _default_logging_config(self.function_name, None)
+        )
+        return config
+
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if "LoggingConfig" in config_updates:
+            self.logging_config = _default_logging_config(
+                self.function_name, config_updates["LoggingConfig"]
+            )
+        return original_update(self, config_updates)
+
+    function_class.__init__ = __init__  # type: ignore[method-assign]
+    function_class.get_configuration = get_configuration  # type: ignore[method-assign]
+    function_class.update_configuration = update_configuration  # type: ignore[method-assign]
+
+
+def _register_pinpoint_cloudformation_models() -> None:
+    # Why: moto's CloudFormation skips AWS::Pinpoint::* and fails (500) on Fn::GetAtt of them.
+    # The two classes above are CloudFormationModel subclasses, so they are registered by
+    # existing; moto caches the subclass list, so the caches are cleared to include them.
+    for cached in (
+        cfn_parsing.get_model_list,
+        cfn_parsing.get_model_map,
+        cfn_parsing.get_name_type_map,
+    ):
+        cached.cache_clear()
+    registered = cfn_parsing.get_model_map()
+    for model in (_SegmentModel, _CampaignModel):
+        if registered.get(model.cloudformation_type()) is not model:
+            raise RuntimeError(f"moto did not register {model.cloudformation_type()}")
+
+
+def _add_pinpoint_read_routes() -> None:
+    # Why: moto's Pinpoint has no segments or campaigns; another process (a local campaign
+    # runner) reads the campaign definitions through the ordinary Pinpoint API.
+    app = "{0}/v1/apps/(?P<app_id>[^/]+)"
+    pinpoint_urls.url_paths.update(
+        {
+            f"{app}/segments$": PinpointResponse.dispatch,
+            f"{app}/segments/(?P<segment_id>[^/]+)$": PinpointResponse.dispatch,
+            f"{app}/campaigns$": PinpointResponse.dispatch,
+            f"{app}/campaigns/(?P<campaign_id>[^/]+)$": PinpointResponse.dispatch,
+        }
+    )
+    PinpointResponse.get_segments = _rest_get_segments  # type: ignore[attr-defined]
+    PinpointResponse.get_segment = _rest_get_segment  # type: ignore[attr-defined]
+    PinpointResponse.get_campaigns = _rest_get_campaigns  # type: ignore[attr-defined]
+    PinpointResponse.get_campaign = _rest_get_campaign  # type: ignore[attr-defined]
+
+
+################################################################################
+# The server
+################################################################################
+
+
+class LocalAws:
+    """moto on 127.0.0.1 (a free port unless one is given), patched for this module.
+
+    Use as a context manager, or call `start()` and `stop()`.
+    """
+
+    def __init__(
+        self,
+        region: str = DEFAULT_REGION,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        quiet: bool = True,
+    ) -> None:
+        self.region = region
+        self.account_id = DEFAULT_ACCOUNT_ID
+        self._host = host
+        self._port = port
+        self._quiet = quiet
+        self._server: ThreadedMotoServer | None = None
+        self._endpoint: str | None = None
+        self._previous_lambda_config: Any = None
+
+    def start(self) -> Self:
+        if self._server is not None:
+            return self
+        install_patches()
+        # Why: Lambda without Docker: Invoke echoes the payload instead of pulling an image.
+        # (Process-wide moto setting; stop() puts the previous one back.)
+        self._previous_lambda_config = default_user_config.get("lambda")
+        default_user_config["lambda"] = {"use_docker": False}
+        if self._quiet:
+            logging.getLogger("werkzeug").setLevel(logging.ERROR)  # per-request access log
+        server = ThreadedMotoServer(ip_address=self._host, port=self._port, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        self._server = server
+        self._endpoint = f"http://{host}:{port}"
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+            if self._previous_lambda_config is not None:
+                default_user_config["lambda"] = self._previous_lambda_config
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def endpoint_url(self) -> str:
+        """http://127.0.0.1:<port>, the single endpoint of every service."""
+        if self._endpoint is None:
+            raise RuntimeError("LocalAws is not started")
+        return self._endpoint
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Environment for boto3 / the AWS CLI / Terraform: fake credentials, region, endpoint."""
+        return {
+            **_FAKE_CREDENTIALS,
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+        }
+
+    def client(self, service: str) -> Any:
+        """A boto3 client of `service` on the local endpoint."""
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint_url,
+            region_name=self.region,
+            aws_access_key_id=_FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=_FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+
+    def provider_block(self, services: tuple[str, ...] = TERRAFORM_SERVICES) -> str:
+        """A `provider "aws"` block that sends every service of the module to this server."""
+        width = max(len(s) for s in services)
+        endpoints = "\n".join(f'    {s.ljust(width)} = "{self.endpoint_url}"' for s in services)
+        return f"""provider "aws" {{
+  region     = "{self.region}"
+  access_key = "{_FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]}"
+  secret_key = "{_FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]}"
+
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  skip_requesting_account_id  = false # moto's STS answers GetCallerIdentity
+  s3_use_path_style           = true
+  max_retries                 = 1 # a moto 500 fails at once instead of retrying for minutes
+
+  endpoints {{
+{endpoints}
+  }}
+}}
+"""
+
+    def reset(self) -> None:
+        """Forget every resource (moto's reset: all services, accounts and regions)."""
+        requests.post(f"{self.endpoint_url}/moto-api/reset", timeout=30).raise_for_status()
+
+    def campaigns(self, application_id: str | None = None) -> list[dict[str, Any]]:
+        """The campaigns held by this local AWS (see the module function `campaigns`)."""
+        return campaigns(self.account_id, self.region, application_id)
+
+    def segments(self, application_id: str | None = None) -> list[dict[str, Any]]:
+        """The segments held by this local AWS (see the module function `segments`)."""
+        return segments(self.account_id, self.region, application_id)
+
+
+if __name__ == "__main__":  # pragma: no cover - manual use: serve until interrupted
+    import sys
+    import time
+
+    with LocalAws() as local_aws:
+        sys.stdout.write(f"local AWS on {local_aws.endpoint_url} (Ctrl-C stops it)\n")
+        sys.stdout.write(local_aws.provider_block())
+        sys.stdout.flush()
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass

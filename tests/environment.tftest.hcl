@@ -1,0 +1,195 @@
+# Typed variables mapped to the handler's CHANNEL_* environment variables.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+run "processing_settings" {
+  command = plan
+
+  variables {
+    skip_opted_out   = false
+    skip_inactive    = false
+    max_workers      = 10
+    max_attempts     = 5
+    deadline_seconds = 12
+    safety_margin_ms = 1500
+    log_level        = "DEBUG"
+    extra_environment_variables = {
+      POWERTOOLS_SERVICE_NAME = "custom-channel"
+    }
+  }
+
+  assert {
+    condition = aws_lambda_function.this[0].environment[0].variables == tomap({
+      CHANNEL_ADAPTER           = "none"
+      CHANNEL_METRICS_MODE      = "api"
+      CHANNEL_METRICS_NAMESPACE = "PinpointCustomChannelExecution"
+      CHANNEL_SKIP_OPTED_OUT    = "false"
+      CHANNEL_SKIP_INACTIVE     = "false"
+      CHANNEL_MAX_WORKERS       = "10"
+      CHANNEL_MAX_ATTEMPTS      = "5"
+      CHANNEL_DEADLINE_SECONDS  = "12"
+      CHANNEL_SAFETY_MARGIN_MS  = "1500"
+      CHANNEL_LOG_LEVEL         = "DEBUG"
+      POWERTOOLS_SERVICE_NAME   = "custom-channel"
+    })
+    error_message = "Processing settings must map one to one."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].logging_config[0].application_log_level == "DEBUG"
+    error_message = "The JSON application log level follows log_level."
+  }
+
+  assert {
+    condition     = output.lambda_function_environment["POWERTOOLS_SERVICE_NAME"] == "custom-channel"
+    error_message = "The environment output must list extra variables."
+  }
+}
+
+run "http_adapter_full" {
+  command = plan
+
+  variables {
+    delivery = {
+      adapter = "http"
+      http = {
+        url                = "https://api.example.com/v1/messages"
+        method             = "put"
+        headers            = { "Content-Type" = "application/json", "X-Source" = "pinpoint" }
+        body_template      = "{\"to\":\"{{Address}}\",\"text\":{{Data}}}"
+        body_encoding      = "json"
+        success_codes      = "200-299, 409"
+        idempotency_header = "Idempotency-Key"
+      }
+    }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_ADAPTER"] == "http"
+    error_message = "delivery.adapter maps to CHANNEL_ADAPTER."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_HTTP_URL"] == "https://api.example.com/v1/messages" && aws_lambda_function.this[0].environment[0].variables["CHANNEL_HTTP_METHOD"] == "PUT"
+    error_message = "URL and (upper-cased) method must be mapped."
+  }
+
+  assert {
+    condition     = jsondecode(aws_lambda_function.this[0].environment[0].variables["CHANNEL_HTTP_HEADERS"]) == { "Content-Type" = "application/json", "X-Source" = "pinpoint" }
+    error_message = "Headers must be a JSON object string."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_HTTP_BODY_TEMPLATE"] == "{\"to\":\"{{Address}}\",\"text\":{{Data}}}" && aws_lambda_function.this[0].environment[0].variables["CHANNEL_HTTP_BODY_ENCODING"] == "json"
+    error_message = "Body template and encoding must be mapped."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_HTTP_SUCCESS_CODES"] == "200-299,409" && aws_lambda_function.this[0].environment[0].variables["CHANNEL_HTTP_IDEMPOTENCY_HEADER"] == "Idempotency-Key"
+    error_message = "Success codes and idempotency header must be mapped."
+  }
+}
+
+run "http_adapter_minimal" {
+  command = plan
+
+  variables {
+    delivery = {
+      adapter = "http"
+      http    = { url = "https://hooks.example.com/pinpoint" }
+    }
+  }
+
+  assert {
+    condition     = toset([for k in keys(aws_lambda_function.this[0].environment[0].variables) : k if startswith(k, "CHANNEL_HTTP_")]) == toset(["CHANNEL_HTTP_URL"])
+    error_message = "Unset HTTP options must be left to the handler's defaults."
+  }
+}
+
+run "twilio_adapter" {
+  command = plan
+
+  variables {
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    delivery = {
+      adapter = "twilio"
+      twilio = {
+        from     = "+15005550006"
+        whatsapp = true
+        api_base = "https://api.twilio.example.com"
+      }
+      # Settings of other adapters are not passed on.
+      http = { url = "https://ignored.example.com" }
+    }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_ADAPTER"] == "twilio" && aws_lambda_function.this[0].environment[0].variables["CHANNEL_TWILIO_FROM"] == "+15005550006"
+    error_message = "Twilio sender must be mapped."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_TWILIO_WHATSAPP"] == "true" && aws_lambda_function.this[0].environment[0].variables["CHANNEL_TWILIO_API_BASE"] == "https://api.twilio.example.com"
+    error_message = "Twilio options must be mapped."
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_HTTP_URL")
+    error_message = "Only the selected adapter's settings are passed on."
+  }
+}
+
+run "twilio_messaging_service" {
+  command = plan
+
+  variables {
+    secret_parameter_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/twilio"
+    delivery = {
+      adapter = "twilio"
+      twilio  = { from = "MG0123456789abcdef0123456789abcdef" }
+    }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_TWILIO_FROM"] == "MG0123456789abcdef0123456789abcdef" && !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_TWILIO_WHATSAPP")
+    error_message = "A Messaging Service SID is a valid sender; unset options are left out."
+  }
+}
+
+run "slack_adapter" {
+  command = plan
+
+  variables {
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+    delivery = {
+      adapter = "slack"
+      slack   = { channel_attribute = "SlackChannel" }
+    }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_ADAPTER"] == "slack" && aws_lambda_function.this[0].environment[0].variables["CHANNEL_SLACK_CHANNEL_ATTRIBUTE"] == "SlackChannel"
+    error_message = "Slack settings must be mapped."
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_SLACK_API_BASE")
+    error_message = "An unset Slack API base is left to the handler's default."
+  }
+}
+
+run "slack_adapter_defaults" {
+  command = plan
+
+  variables {
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+    delivery   = { adapter = "slack" }
+  }
+
+  assert {
+    condition     = length([for k in keys(aws_lambda_function.this[0].environment[0].variables) : k if startswith(k, "CHANNEL_SLACK_")]) == 0
+    error_message = "Slack without options uses the endpoint Address and the default API base."
+  }
+}

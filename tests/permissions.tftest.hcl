@@ -1,0 +1,212 @@
+# The Pinpoint invoke permission for each scope, and the two-apply flow that narrows it to
+# the campaign while the campaign stays.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  campaign = {
+    name = "welcome"
+    data = "{\"message\":\"Welcome!\"}"
+  }
+}
+
+run "scope_account" {
+  command = plan
+
+  variables {
+    campaign         = null
+    permission_scope = "account"
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/*"
+    error_message = "Account scope must allow apps/* of the account."
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this["pinpoint"].principal == "pinpoint.eu-west-1.amazonaws.com" && aws_lambda_permission.this["pinpoint"].source_account == "123456789012"
+    error_message = "Principal and source_account are required in every scope."
+  }
+}
+
+run "scope_application_existing_app" {
+  command = plan
+
+  variables {
+    campaign           = null
+    create_application = false
+    application_id     = "3a9b1f4e6c764ba7b031e7183a0b1c2d"
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/3a9b1f4e6c764ba7b031e7183a0b1c2d/*"
+    error_message = "Application scope must allow apps/<app-id>/*."
+  }
+
+  assert {
+    condition     = length(aws_pinpoint_app.this) == 0 && output.pinpoint_application_id == "3a9b1f4e6c764ba7b031e7183a0b1c2d"
+    error_message = "An existing application must be used as given."
+  }
+
+  assert {
+    condition     = output.pinpoint_application_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/3a9b1f4e6c764ba7b031e7183a0b1c2d"
+    error_message = "The application ARN must be built with the partition."
+  }
+}
+
+run "scope_campaign_given_id" {
+  command = plan
+
+  variables {
+    campaign               = null
+    create_application     = false
+    application_id         = "dbaf6ec2226f0a9a8615e3ea5a0b1c2d"
+    permission_scope       = "campaign"
+    permission_campaign_id = "95fee4cd1d7f5cd67987c1436e0b1c2d"
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/campaigns/95fee4cd1d7f5cd67987c1436e0b1c2d"
+    error_message = "Campaign scope must allow apps/<app-id>/campaigns/<campaign-id>."
+  }
+
+  assert {
+    condition     = length(data.aws_cloudformation_stack.campaign) == 0
+    error_message = "A given campaign id needs no stack lookup."
+  }
+}
+
+run "partition_aws_cn" {
+  command = plan
+
+  override_data {
+    target = data.aws_partition.current
+    values = {
+      partition  = "aws-cn"
+      dns_suffix = "amazonaws.com.cn"
+    }
+  }
+
+  override_data {
+    target = data.aws_region.current
+    values = {
+      name = "cn-north-1"
+    }
+  }
+
+  variables {
+    campaign           = null
+    create_application = false
+    application_id     = "dbaf6ec2226f0a9a8615e3ea5a0b1c2d"
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws-cn:mobiletargeting:cn-north-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/*"
+    error_message = "ARNs must be built with the partition."
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this["pinpoint"].principal == "pinpoint.cn-north-1.amazonaws.com"
+    error_message = "The principal must follow the region."
+  }
+
+  assert {
+    condition     = jsondecode(local.policy_json).Statement[0].Resource == ["arn:aws-cn:logs:cn-north-1:123456789012:log-group:/aws/lambda/pinpoint-custom-channel:*"]
+    error_message = "The log ARN must be built with the partition."
+  }
+}
+
+# Two-apply flow, step 1: the application-wide permission exists before the campaign,
+# which Pinpoint checks when the campaign is created.
+run "first_apply_application_scope" {
+  command = apply
+
+  variables {
+    permission_scope = "application"
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/*"
+    error_message = "Step 1 must use the application scope."
+  }
+
+  assert {
+    condition     = length(aws_cloudformation_stack.campaign) == 1 && output.pinpoint_campaign_id == "95fee4cd1d7f5cd67987c1436a0b1c2d"
+    error_message = "Step 1 must create the campaign."
+  }
+
+  assert {
+    condition     = length(data.aws_cloudformation_stack.campaign) == 0
+    error_message = "Step 1 must not look the stack up."
+  }
+}
+
+# Step 2: the same configuration narrowed to the campaign. The campaign id comes from the
+# existing stack; the permission is replaced (new statement first); the campaign stays.
+run "second_apply_campaign_scope" {
+  command = apply
+
+  variables {
+    permission_scope = "campaign"
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/campaigns/${run.first_apply_application_scope.pinpoint_campaign_id}"
+    error_message = "Step 2 must narrow the permission to the campaign created in step 1."
+  }
+
+  assert {
+    condition     = data.aws_cloudformation_stack.campaign[0].name == aws_cloudformation_stack.campaign[0].name
+    error_message = "Step 2 must read the campaign id from the module's own stack."
+  }
+
+  assert {
+    condition     = output.pinpoint_campaign_stack_id == run.first_apply_application_scope.pinpoint_campaign_stack_id && output.pinpoint_campaign_id == run.first_apply_application_scope.pinpoint_campaign_id
+    error_message = "The campaign must stay across the two applies."
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this["pinpoint"].statement_id_prefix == "pinpoint-" && aws_lambda_permission.this["pinpoint"].source_account == "123456789012"
+    error_message = "The narrowed permission keeps a generated statement id (so old and new can coexist) and SourceAccount."
+  }
+
+  assert {
+    condition     = jsondecode(nonsensitive(aws_cloudformation_stack.campaign[0].template_body)) == jsondecode(nonsensitive(run.first_apply_application_scope.pinpoint_campaign_template_body))
+    error_message = "The campaign template must not change when the permission is narrowed."
+  }
+}
+
+# Step 3: going back to a looser scope is a normal replace as well.
+run "third_apply_back_to_account_scope" {
+  command = apply
+
+  variables {
+    permission_scope = "account"
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/*" && output.pinpoint_campaign_id == run.first_apply_application_scope.pinpoint_campaign_id
+    error_message = "Widening again keeps the campaign."
+  }
+}
+
+# Campaign scope while the stack reports no campaign id (for example on a first apply in a
+# state without it): a clear error instead of a permission nobody can use.
+run "campaign_scope_without_campaign_id" {
+  command = plan
+
+  override_data {
+    target = data.aws_cloudformation_stack.campaign[0]
+    values = {
+      outputs = {}
+    }
+  }
+
+  variables {
+    permission_scope = "campaign"
+  }
+
+  expect_failures = [aws_lambda_permission.this]
+}

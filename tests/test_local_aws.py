@@ -1,0 +1,273 @@
+"""The local AWS (scripts/local_aws.py): what it adds to moto, checked through boto3."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from scripts.local_aws import TERRAFORM_SERVICES, LocalAws, campaigns, create_segment
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def aws() -> Iterator[LocalAws]:
+    with LocalAws(region=REGION) as local:
+        yield local
+
+
+@pytest.fixture
+def app_id(aws: LocalAws) -> str:
+    response = aws.client("pinpoint").create_app(CreateApplicationRequest={"Name": "local-aws"})
+    return str(response["ApplicationResponse"]["Id"])
+
+
+def zipped_handler() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+def create_function(aws: LocalAws, name: str, **extra: Any) -> str:
+    iam = aws.client("iam")
+    role = iam.create_role(
+        RoleName=f"{name}-role",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRole",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    function = aws.client("lambda").create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": zipped_handler()},
+        **extra,
+    )
+    return str(function["FunctionArn"])
+
+
+def campaign_template(delivery_uri: str, app_id: str, data: str = "hello") -> str:
+    return json.dumps(
+        {
+            "Resources": {
+                "Segment": {
+                    "Type": "AWS::Pinpoint::Segment",
+                    "Properties": {"ApplicationId": app_id, "Name": "everyone"},
+                },
+                "Campaign": {
+                    "Type": "AWS::Pinpoint::Campaign",
+                    "Properties": {
+                        "ApplicationId": app_id,
+                        "Name": "local",
+                        "SegmentId": {"Ref": "Segment"},
+                        "Schedule": {"StartTime": "IMMEDIATE", "TimeZone": "UTC"},
+                        "IsPaused": True,
+                        "HoldoutPercent": 5,
+                        "CampaignHook": {"Mode": "FILTER"},
+                        "MessageConfiguration": {"CustomMessage": {"Data": data}},
+                        "CustomDeliveryConfiguration": {
+                            "DeliveryUri": delivery_uri,
+                            "EndpointTypes": ["CUSTOM"],
+                        },
+                        "AdditionalTreatments": [
+                            {
+                                "SizePercent": 20,
+                                "MessageConfiguration": {"CustomMessage": {"Data": "B"}},
+                                "CustomDeliveryConfiguration": {
+                                    "DeliveryUri": delivery_uri,
+                                    "EndpointTypes": ["SMS"],
+                                },
+                            }
+                        ],
+                    },
+                },
+            },
+            "Outputs": {
+                "CampaignId": {"Value": {"Fn::GetAtt": ["Campaign", "CampaignId"]}},
+                "CampaignArn": {"Value": {"Fn::GetAtt": ["Campaign", "Arn"]}},
+                "SegmentId": {"Value": {"Fn::GetAtt": ["Segment", "SegmentId"]}},
+                "SegmentArn": {"Value": {"Fn::GetAtt": ["Segment", "Arn"]}},
+            },
+        }
+    )
+
+
+def stack_outputs(aws: LocalAws, name: str) -> dict[str, str]:
+    (stack,) = aws.client("cloudformation").describe_stacks(StackName=name)["Stacks"]
+    return {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+
+
+def test_pinpoint_app_creation_date_is_iso_8601(aws: LocalAws, app_id: str) -> None:
+    app = aws.client("pinpoint").get_app(ApplicationId=app_id)["ApplicationResponse"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", app["CreationDate"])
+
+
+def test_lambda_keeps_its_logging_config(aws: LocalAws) -> None:
+    lam = aws.client("lambda")
+    create_function(
+        aws,
+        "logging-json",
+        LoggingConfig={"LogFormat": "JSON", "ApplicationLogLevel": "WARN", "LogGroup": "/x/y"},
+    )
+    config = lam.get_function_configuration(FunctionName="logging-json")
+    assert config["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "ApplicationLogLevel": "WARN",
+        "SystemLogLevel": "INFO",
+        "LogGroup": "/x/y",
+    }
+    lam.update_function_configuration(
+        FunctionName="logging-json", LoggingConfig={"LogFormat": "Text"}
+    )
+    config = lam.get_function_configuration(FunctionName="logging-json")
+    assert config["LoggingConfig"] == {"LogFormat": "Text", "LogGroup": "/aws/lambda/logging-json"}
+
+    create_function(aws, "logging-default")
+    config = lam.get_function_configuration(FunctionName="logging-default")
+    assert config["LoggingConfig"] == {
+        "LogFormat": "Text",
+        "LogGroup": "/aws/lambda/logging-default",
+    }
+
+
+def test_cloudformation_creates_reads_updates_and_deletes_campaigns(
+    aws: LocalAws, app_id: str
+) -> None:
+    cfn = aws.client("cloudformation")
+    pinpoint = aws.client("pinpoint")
+    hook = "https://hooks.example.com/pinpoint/abc"
+    cfn.create_stack(StackName="campaign-crud", TemplateBody=campaign_template(hook, app_id))
+
+    outputs = stack_outputs(aws, "campaign-crud")
+    campaign_id, segment_id = outputs["CampaignId"], outputs["SegmentId"]
+    prefix = f"arn:aws:mobiletargeting:{REGION}:{ACCOUNT}:apps/{app_id}"
+    assert re.fullmatch(r"[0-9a-f]{32}", campaign_id)
+    assert outputs["CampaignArn"] == f"{prefix}/campaigns/{campaign_id}"
+    assert outputs["SegmentArn"] == f"{prefix}/segments/{segment_id}"
+    resources = cfn.describe_stack_resources(StackName="campaign-crud")["StackResources"]
+    assert {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources} == {
+        "Campaign": campaign_id,
+        "Segment": segment_id,
+    }
+
+    # Through the Pinpoint API (another process could do the same) and in this process.
+    campaign = pinpoint.get_campaign(ApplicationId=app_id, CampaignId=campaign_id)[
+        "CampaignResponse"
+    ]
+    assert campaign["SegmentId"] == segment_id
+    assert campaign["IsPaused"] is True
+    assert campaign["State"] == {"CampaignStatus": "PAUSED"}
+    assert campaign["HoldoutPercent"] == 5
+    assert campaign["Hook"] == {"Mode": "FILTER"}
+    assert campaign["Schedule"] == {"StartTime": "IMMEDIATE", "Timezone": "UTC"}
+    assert campaign["MessageConfiguration"] == {"CustomMessage": {"Data": "hello"}}
+    assert campaign["CustomDeliveryConfiguration"] == {
+        "DeliveryUri": hook,
+        "EndpointTypes": ["CUSTOM"],
+    }
+    (treatment,) = campaign["AdditionalTreatments"]
+    assert treatment["Id"] == "1"
+    assert treatment["SizePercent"] == 20
+    assert treatment["MessageConfiguration"] == {"CustomMessage": {"Data": "B"}}
+    listed = pinpoint.get_campaigns(ApplicationId=app_id)["CampaignsResponse"]["Item"]
+    assert [c["Id"] for c in listed] == [campaign_id]
+    assert campaigns(ACCOUNT, REGION, app_id) == aws.campaigns(app_id)
+    assert aws.campaigns(app_id)[0]["Id"] == campaign_id
+    segment = pinpoint.get_segment(ApplicationId=app_id, SegmentId=segment_id)["SegmentResponse"]
+    assert segment["Name"] == "everyone"
+
+    cfn.update_stack(
+        StackName="campaign-crud", TemplateBody=campaign_template(hook, app_id, data="changed")
+    )
+    (updated,) = aws.campaigns(app_id)
+    assert updated["Id"] == campaign_id
+    assert updated["Version"] == 2
+    assert updated["MessageConfiguration"] == {"CustomMessage": {"Data": "changed"}}
+
+    cfn.delete_stack(StackName="campaign-crud")
+    assert aws.campaigns(app_id) == []
+    assert aws.segments(app_id) == []
+    with pytest.raises(ClientError, match="NotFoundException"):
+        pinpoint.get_campaign(ApplicationId=app_id, CampaignId=campaign_id)
+
+
+def test_a_lambda_campaign_needs_the_invoke_permission_first(aws: LocalAws, app_id: str) -> None:
+    cfn = aws.client("cloudformation")
+    lam = aws.client("lambda")
+    function_arn = create_function(aws, "channel-permission")
+    template = campaign_template(function_arn, app_id)
+
+    with pytest.raises(ClientError, match=f"principal pinpoint.{REGION}.amazonaws.com"):
+        cfn.create_stack(StackName="no-permission", TemplateBody=template)
+
+    other_campaign = f"arn:aws:mobiletargeting:{REGION}:{ACCOUNT}:apps/{app_id}/campaigns/other"
+    lam.add_permission(
+        FunctionName="channel-permission",
+        StatementId="other-campaign",
+        Action="lambda:InvokeFunction",
+        Principal=f"pinpoint.{REGION}.amazonaws.com",
+        SourceArn=other_campaign,
+    )
+    with pytest.raises(ClientError, match="can't invoke"):
+        cfn.create_stack(StackName="wrong-permission", TemplateBody=template)
+
+    lam.add_permission(
+        FunctionName="channel-permission",
+        StatementId="application",
+        Action="lambda:InvokeFunction",
+        Principal=f"pinpoint.{REGION}.amazonaws.com",
+        SourceArn=f"arn:aws:mobiletargeting:{REGION}:{ACCOUNT}:apps/{app_id}/*",
+        SourceAccount=ACCOUNT,
+    )
+    cfn.create_stack(StackName="with-permission", TemplateBody=template)
+    assert stack_outputs(aws, "with-permission")["CampaignId"]
+    cfn.delete_stack(StackName="with-permission")
+
+
+def test_a_campaign_needs_an_existing_application_and_segment(aws: LocalAws, app_id: str) -> None:
+    cfn = aws.client("cloudformation")
+    hook = "https://hooks.example.com/x"
+    with pytest.raises(ClientError, match=r"Application 0+ not found"):
+        cfn.create_stack(StackName="no-app", TemplateBody=campaign_template(hook, "0" * 32))
+
+    template = json.loads(campaign_template(hook, app_id))
+    del template["Resources"]["Segment"]
+    del template["Outputs"]["SegmentId"], template["Outputs"]["SegmentArn"]
+    template["Resources"]["Campaign"]["Properties"]["SegmentId"] = "f" * 32
+    with pytest.raises(ClientError, match=r"Segment f+ not found"):
+        cfn.create_stack(StackName="no-segment", TemplateBody=json.dumps(template))
+
+    segment_id = create_segment(app_id, "existing", ACCOUNT, REGION)
+    template["Resources"]["Campaign"]["Properties"]["SegmentId"] = segment_id
+    cfn.create_stack(StackName="existing-segment", TemplateBody=json.dumps(template))
+    assert aws.campaigns(app_id)[0]["SegmentId"] == segment_id
+    cfn.delete_stack(StackName="existing-segment")
+
+
+def test_provider_block_points_every_service_at_the_local_endpoint(aws: LocalAws) -> None:
+    block = aws.provider_block()
+    for service in TERRAFORM_SERVICES:
+        assert re.search(rf'^\s+{service}\s+= "{re.escape(aws.endpoint_url)}"$', block, re.M)
+    assert re.search(r"^\s+max_retries\s+= 1\b", block, re.M)
+    assert re.search(r"^\s+skip_requesting_account_id\s+= false\b", block, re.M)
+    assert aws.env["AWS_ENDPOINT_URL"] == aws.endpoint_url
+    identity = aws.client("sts").get_caller_identity()
+    assert identity["Account"] == ACCOUNT

@@ -1,0 +1,731 @@
+"""The Terraform module applied, planned and destroyed against the local AWS (moto).
+
+One root configuration calls the module four times, one per way of deploying it:
+
+* `lambda`   - the default Lambda channel: a new Pinpoint application, a segment and a
+               campaign (paused by default), metrics through the CloudWatch API;
+* `receiver` - the webhook receiver: the function behind an HTTP API whose URL, with its
+               path secret, is the campaign's DeliveryUri; its secret under a KMS key;
+* `webhook`  - an external webhook as DeliveryUri, no Lambda function at all;
+* `scope`    - the campaign-scoped invoke permission, reached in two applies (Pinpoint checks
+               the permission when the campaign is created), with a published alias, an A/B
+               treatment, a holdout, an HTTP adapter reading a secret, X-Ray and encrypted logs.
+
+The stages run once, in order: init and apply (fixture), the checks of each instance in moto,
+the second apply of `scope`, a plan that must find nothing to change, and destroy. One
+configuration keeps the run short: Terraform starts the provider a few times per command
+and waits about ten seconds for each CloudFormation stack, in parallel across instances.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from scripts.local_aws import LocalAws
+from scripts.terraformrc import write_config
+
+from tests.terraform_harness import TerraformRoot, apply_summary
+
+pytestmark = pytest.mark.terraform
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "handler" / "dist" / "custom-channel.zip"
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+PINPOINT = f"pinpoint.{REGION}.amazonaws.com"
+MOBILETARGETING = f"arn:aws:mobiletargeting:{REGION}:{ACCOUNT}"
+
+LAMBDA_DATA = '{"text": "Hello {{Attributes.FirstName | there}}"}'
+RECEIVER_DATA = "Your code is {{Attributes.Code}}"
+WEBHOOK_DATA = "Webhook campaign"
+WEBHOOK_URL = "https://hooks.example.com/pinpoint/k7Qx2pLm9"
+SCOPE_DATA = "Variant A"
+SCOPE_TREATMENT_DATA = "Variant B"
+HTTP_URL = "https://api.example.com/v1/messages"
+
+INSTANCES = ("lambda", "receiver", "webhook", "scope")
+
+
+def root_config(kms_key_arn: str, provider_secret_arn: str) -> dict[str, Any]:
+    """The root module (Terraform JSON syntax) calling the module once per deployment mode."""
+    source = str(ROOT)
+    return {
+        "variable": {"permission_scope": {"type": "string"}},
+        "module": {
+            "lambda": {
+                "source": source,
+                "name": "tc-lambda",
+                "campaign": {"name": "welcome", "data": LAMBDA_DATA},
+            },
+            "receiver": {
+                "source": source,
+                "name": "tc-receiver",
+                "channel_mode": "receiver",
+                "receiver_secret_kms_key_arn": kms_key_arn,
+                "receiver_secret_recovery_window_in_days": 0,
+                "campaign": {
+                    "name": "codes",
+                    "data": RECEIVER_DATA,
+                    "endpoint_types": ["CUSTOM", "SMS"],
+                },
+            },
+            "webhook": {
+                "source": source,
+                "name": "tc-webhook",
+                "channel_mode": "webhook",
+                "webhook_url": WEBHOOK_URL,
+                "campaign": {"name": "hooked", "data": WEBHOOK_DATA},
+            },
+            "scope": {
+                "source": source,
+                "name": "tc-scope",
+                "permission_scope": "${var.permission_scope}",
+                "publish": True,
+                "tracing_mode": "Active",
+                "cloudwatch_logs_retention_in_days": 7,
+                "cloudwatch_logs_kms_key_arn": kms_key_arn,
+                "secret_arn": provider_secret_arn,
+                "secret_kms_key_arn": kms_key_arn,
+                "delivery": {
+                    "adapter": "http",
+                    "http": {"url": HTTP_URL, "headers": {"X-Client": "pinpoint"}},
+                },
+                "campaign": {
+                    "name": "ab-test",
+                    "data": SCOPE_DATA,
+                    "holdout_percent": 10,
+                    "treatments": [{"size_percent": 30, "data": SCOPE_TREATMENT_DATA}],
+                    "limits": {"daily": 1, "messages_per_second": 50},
+                },
+            },
+        },
+        "output": {name: {"value": f"${{module.{name}}}", "sensitive": True} for name in INSTANCES},
+    }
+
+
+@dataclass
+class Deployment:
+    """The applied root configuration, the local AWS it runs on, and its stages."""
+
+    aws: LocalAws
+    root: TerraformRoot
+    kms_key_arn: str
+    provider_secret_arn: str
+    outputs: dict[str, Any] = field(default_factory=dict)
+    first_outputs: dict[str, Any] = field(default_factory=dict)
+    narrowed_report: str | None = None
+    destroy_report: str | None = None
+
+    def client(self, service: str) -> Any:
+        return self.aws.client(service)
+
+    def narrow_to_campaign_scope(self) -> str:
+        """Second apply of the `scope` instance: permission_scope = "campaign" (once)."""
+        if self.narrowed_report is None:
+            self.root.variables["permission_scope"] = "campaign"
+            self.narrowed_report = self.root.apply()
+            self.outputs = self.root.outputs()
+        return self.narrowed_report
+
+    def destroy(self) -> str:
+        if self.destroy_report is None:
+            self.destroy_report = self.root.destroy()
+        return self.destroy_report
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    if shutil.which("terraform") is None:
+        pytest.skip("terraform is not on PATH: these tests apply the module with Terraform")
+    workdir = tmp_path_factory.mktemp("module-apply")
+    with pytest.MonkeyPatch.context() as env, LocalAws(region=REGION) as aws:
+        for name, value in aws.env.items():
+            env.setenv(name, value)
+        env.delenv("AWS_PROFILE", raising=False)
+        env.setenv("TF_CLI_CONFIG_FILE", str(write_config(destination=workdir / "terraformrc")))
+        env.setenv("TF_IN_AUTOMATION", "1")
+        env.setenv("CHECKPOINT_DISABLE", "1")
+
+        # Brought by the user, outside the module: a KMS key and the provider's secret.
+        kms_key_arn = aws.client("kms").create_key(Description="tc")["KeyMetadata"]["Arn"]
+        provider_secret_arn = aws.client("secretsmanager").create_secret(
+            Name="tc-provider-token", SecretString='{"token": "x"}', KmsKeyId=kms_key_arn
+        )["ARN"]
+
+        root = TerraformRoot(workdir, variables={"permission_scope": "application"})
+        root.write("provider.tf", aws.provider_block())
+        root.write("main.tf.json", root_config(kms_key_arn, provider_secret_arn))
+        root.init()
+        root.apply()
+        outputs = root.outputs()
+        deployed = Deployment(aws, root, kms_key_arn, provider_secret_arn, outputs, outputs)
+        try:
+            yield deployed
+        finally:
+            if deployed.destroy_report is None:
+                root.destroy()
+
+
+################################################################################
+# Helpers reading moto
+################################################################################
+
+
+def role_statements(dep: Deployment, role_name: str) -> dict[str, dict[str, Any]]:
+    """The statements of the role's only policy (the module's inline one), keyed by Sid."""
+    iam = dep.client("iam")
+    assert iam.list_role_policies(RoleName=role_name)["PolicyNames"] == ["custom-channel"]
+    assert iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"] == []
+    document = iam.get_role_policy(RoleName=role_name, PolicyName="custom-channel")
+    statements = document["PolicyDocument"]["Statement"]
+    by_sid = {s["Sid"]: s for s in statements}
+    assert len(by_sid) == len(statements)
+    return by_sid
+
+
+def assume_role_principal(dep: Deployment, role_name: str) -> Any:
+    role = dep.client("iam").get_role(RoleName=role_name)["Role"]
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Action"] == "sts:AssumeRole"
+    assert statement["Effect"] == "Allow"
+    return statement["Principal"]
+
+
+def invoke_statements(dep: Deployment, function: str, qualifier: str | None = None) -> list[Any]:
+    kwargs = {"FunctionName": function} | ({"Qualifier": qualifier} if qualifier else {})
+    policy = json.loads(dep.client("lambda").get_policy(**kwargs)["Policy"])
+    return list(policy["Statement"])
+
+
+def log_group(dep: Deployment, name: str) -> dict[str, Any]:
+    groups = dep.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    matching = [g for g in groups if g["logGroupName"] == name]
+    assert len(matching) == 1, f"log group {name}: {groups}"
+    return dict(matching[0])
+
+
+def stack_template(dep: Deployment, stack: str) -> dict[str, Any]:
+    body = dep.client("cloudformation").get_template(StackName=stack)["TemplateBody"]
+    # boto3 decodes a JSON template body into (ordered) dicts; plain dicts compare simply.
+    template: dict[str, Any] = json.loads(body if isinstance(body, str) else json.dumps(body))
+    return template
+
+
+def stack_resources(dep: Deployment, stack: str) -> dict[str, str]:
+    """Logical id -> physical id of the stack's resources."""
+    resources = dep.client("cloudformation").describe_stack_resources(StackName=stack)
+    return {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in resources["StackResources"]
+        if r["ResourceStatus"] == "CREATE_COMPLETE"
+    }
+
+
+def stack_outputs(dep: Deployment, stack: str) -> dict[str, str]:
+    (described,) = dep.client("cloudformation").describe_stacks(StackName=stack)["Stacks"]
+    assert described["StackStatus"] == "CREATE_COMPLETE"
+    return {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}
+
+
+def pinpoint_campaign(dep: Deployment, app_id: str, campaign_id: str) -> dict[str, Any]:
+    """The campaign as the Pinpoint API returns it (GetCampaign on the local AWS)."""
+    response = dep.client("pinpoint").get_campaign(ApplicationId=app_id, CampaignId=campaign_id)
+    return dict(response["CampaignResponse"])
+
+
+def package_sha256() -> str:
+    return base64.b64encode(hashlib.sha256(PACKAGE.read_bytes()).digest()).decode()
+
+
+def missing(call: Any, code: str, **kwargs: Any) -> bool:
+    """True when the call fails with the AWS error `code` (the resource does not exist)."""
+    try:
+        call(**kwargs)
+    except ClientError as error:
+        return bool(error.response["Error"]["Code"] == code)
+    return False
+
+
+def logs_statement(function_name: str) -> dict[str, Any]:
+    return {
+        "Sid": "WriteOwnLogGroup",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{function_name}:*"],
+    }
+
+
+METRICS_STATEMENT = {
+    "Sid": "PutMetricDataInNamespace",
+    "Effect": "Allow",
+    "Action": ["cloudwatch:PutMetricData"],
+    "Resource": ["*"],
+    "Condition": {"StringEquals": {"cloudwatch:namespace": "PinpointCustomChannelExecution"}},
+}
+
+
+################################################################################
+# (a) the default Lambda channel
+################################################################################
+
+
+def test_lambda_channel_function(deployment: Deployment) -> None:
+    out = deployment.outputs["lambda"]
+    config = deployment.client("lambda").get_function_configuration(FunctionName="tc-lambda")
+
+    assert config["Runtime"] == "python3.13"
+    assert config["Architectures"] == ["arm64"]
+    assert config["Handler"] == "custom_channel.lambda_function.lambda_handler"
+    assert config["Timeout"] == 15
+    assert config["MemorySize"] == 256
+    assert config["Role"] == out["lambda_role_arn"] == f"arn:aws:iam::{ACCOUNT}:role/tc-lambda"
+    assert config["CodeSha256"] == package_sha256()
+    assert config["TracingConfig"] == {"Mode": "PassThrough"}
+    assert config["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "LogGroup": "/aws/lambda/tc-lambda",
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "INFO",
+    }
+    assert config["Environment"]["Variables"] == out["lambda_function_environment"]
+    assert config["Environment"]["Variables"] == {
+        "CHANNEL_ADAPTER": "none",
+        "CHANNEL_METRICS_MODE": "api",
+        "CHANNEL_METRICS_NAMESPACE": "PinpointCustomChannelExecution",
+        "CHANNEL_SKIP_OPTED_OUT": "true",
+        "CHANNEL_SKIP_INACTIVE": "true",
+        "CHANNEL_MAX_WORKERS": "50",
+        "CHANNEL_MAX_ATTEMPTS": "3",
+        "CHANNEL_DEADLINE_SECONDS": "15",
+        "CHANNEL_SAFETY_MARGIN_MS": "750",
+        "CHANNEL_LOG_LEVEL": "INFO",
+    }
+    assert out["lambda_alias_arn"] is None
+
+
+def test_lambda_channel_role_is_least_privilege(deployment: Deployment) -> None:
+    assert assume_role_principal(deployment, "tc-lambda") == {"Service": "lambda.amazonaws.com"}
+    assert role_statements(deployment, "tc-lambda") == {
+        "WriteOwnLogGroup": logs_statement("tc-lambda"),
+        "PutMetricDataInNamespace": METRICS_STATEMENT,
+    }
+
+
+def test_lambda_channel_invoke_permission(deployment: Deployment) -> None:
+    app_id = deployment.outputs["lambda"]["pinpoint_application_id"]
+    (statement,) = invoke_statements(deployment, "tc-lambda")
+
+    assert statement["Effect"] == "Allow"
+    assert statement["Action"] == "lambda:InvokeFunction"
+    assert statement["Principal"] == {"Service": PINPOINT}
+    assert statement["Resource"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tc-lambda"
+    assert statement["Condition"] == {
+        "ArnLike": {"AWS:SourceArn": f"{MOBILETARGETING}:apps/{app_id}/*"},
+        "StringEquals": {"AWS:SourceAccount": ACCOUNT},
+    }
+    assert (
+        statement["Sid"]
+        == deployment.outputs["lambda"]["lambda_permission_statement_ids"]["pinpoint"]
+    )
+
+
+def test_lambda_channel_log_group(deployment: Deployment) -> None:
+    group = log_group(deployment, "/aws/lambda/tc-lambda")
+    assert group["retentionInDays"] == 30
+    assert "kmsKeyId" not in group
+
+
+def test_lambda_channel_campaign(deployment: Deployment) -> None:
+    out = deployment.outputs["lambda"]
+    app_id = out["pinpoint_application_id"]
+    function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tc-lambda"
+
+    app = deployment.client("pinpoint").get_app(ApplicationId=app_id)["ApplicationResponse"]
+    assert app["Name"] == "tc-lambda"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", app["CreationDate"])
+
+    template = stack_template(deployment, "tc-lambda-campaign")
+    assert set(template["Resources"]) == {"Segment", "Campaign"}
+    assert template["Resources"]["Segment"] == {
+        "Type": "AWS::Pinpoint::Segment",
+        "Properties": {"ApplicationId": app_id, "Name": "tc-lambda-segment"},
+    }
+    assert template["Resources"]["Campaign"] == {
+        "Type": "AWS::Pinpoint::Campaign",
+        "Properties": {
+            "ApplicationId": app_id,
+            "Name": "welcome",
+            "SegmentId": {"Fn::GetAtt": ["Segment", "SegmentId"]},
+            "Schedule": {"StartTime": "IMMEDIATE", "Frequency": "ONCE"},
+            "IsPaused": True,
+            "HoldoutPercent": 0,
+            "MessageConfiguration": {"CustomMessage": {"Data": LAMBDA_DATA}},
+            "CustomDeliveryConfiguration": {
+                "DeliveryUri": function_arn,
+                "EndpointTypes": ["CUSTOM"],
+            },
+        },
+    }
+    assert (
+        template["Resources"]["Campaign"]["Properties"]
+        == json.loads(out["pinpoint_campaign_template_body"])["Resources"]["Campaign"]["Properties"]
+    )
+
+    outputs = stack_outputs(deployment, "tc-lambda-campaign")
+    campaign_id = out["pinpoint_campaign_id"]
+    assert outputs == {
+        "CampaignId": campaign_id,
+        "CampaignArn": f"{MOBILETARGETING}:apps/{app_id}/campaigns/{campaign_id}",
+        "SegmentId": out["pinpoint_segment_id"],
+    }
+    assert out["pinpoint_campaign_arn"] == outputs["CampaignArn"]
+    assert stack_resources(deployment, "tc-lambda-campaign") == {
+        "Campaign": campaign_id,
+        "Segment": out["pinpoint_segment_id"],
+    }
+
+    campaign = pinpoint_campaign(deployment, app_id, campaign_id)
+    assert campaign["IsPaused"] is True
+    assert campaign["State"] == {"CampaignStatus": "PAUSED"}
+    assert campaign["SegmentId"] == out["pinpoint_segment_id"]
+    assert campaign["MessageConfiguration"] == {"CustomMessage": {"Data": LAMBDA_DATA}}
+    assert campaign["CustomDeliveryConfiguration"] == {
+        "DeliveryUri": function_arn,
+        "EndpointTypes": ["CUSTOM"],
+    }
+    assert out["pinpoint_delivery_uri"] == function_arn
+
+
+################################################################################
+# (b) the webhook receiver
+################################################################################
+
+
+def test_receiver_function_role_and_secret(deployment: Deployment) -> None:
+    out = deployment.outputs["receiver"]
+    secret_arn = out["webhook_receiver_secret_arn"]
+    config = deployment.client("lambda").get_function_configuration(FunctionName="tc-receiver")
+
+    assert config["Handler"] == "custom_channel.receiver.lambda_handler"
+    assert config["Runtime"] == "python3.13"
+    assert config["Architectures"] == ["arm64"]
+    assert config["CodeSha256"] == package_sha256()
+    assert config["LoggingConfig"]["LogGroup"] == "/aws/lambda/tc-receiver"
+    assert config["Environment"]["Variables"]["CHANNEL_RECEIVER_SECRET_ID"] == secret_arn
+    assert config["Environment"]["Variables"] == out["lambda_function_environment"]
+
+    secrets = deployment.client("secretsmanager")
+    described = secrets.describe_secret(SecretId=secret_arn)
+    assert described["Name"].startswith("tc-receiver-webhook-path-")
+    assert described["KmsKeyId"] == deployment.kms_key_arn
+    path_secret = secrets.get_secret_value(SecretId=secret_arn)["SecretString"]
+    assert re.fullmatch(r"[A-Za-z0-9]{48}", path_secret)
+
+    assert role_statements(deployment, "tc-receiver") == {
+        "WriteOwnLogGroup": logs_statement("tc-receiver"),
+        "PutMetricDataInNamespace": METRICS_STATEMENT,
+        "ReadReceiverPathSecret": {
+            "Sid": "ReadReceiverPathSecret",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": [secret_arn],
+        },
+        "DecryptSecretsViaService": {
+            "Sid": "DecryptSecretsViaService",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": [deployment.kms_key_arn],
+            "Condition": {
+                "StringEquals": {"kms:ViaService": [f"secretsmanager.{REGION}.amazonaws.com"]}
+            },
+        },
+    }
+
+
+def test_receiver_http_api_and_permission(deployment: Deployment) -> None:
+    out = deployment.outputs["receiver"]
+    api_id = out["webhook_receiver_api_id"]
+    apis = deployment.client("apigatewayv2")
+    function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tc-receiver"
+
+    api = apis.get_api(ApiId=api_id)
+    assert api["Name"] == "tc-receiver-webhook"
+    assert api["ProtocolType"] == "HTTP"
+    assert api["ApiEndpoint"] == out["webhook_receiver_api_endpoint"]
+
+    (integration,) = apis.get_integrations(ApiId=api_id)["Items"]
+    assert integration["IntegrationType"] == "AWS_PROXY"
+    assert integration["IntegrationMethod"] == "POST"
+    assert integration["PayloadFormatVersion"] == "2.0"
+    assert integration["TimeoutInMillis"] == 16000
+    assert integration["IntegrationUri"] == (
+        f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+    )
+
+    (route,) = apis.get_routes(ApiId=api_id)["Items"]
+    assert route["RouteKey"] == "ANY /{secret}"
+    assert route["Target"] == f"integrations/{integration['IntegrationId']}"
+
+    (stage,) = apis.get_stages(ApiId=api_id)["Items"]
+    assert stage["StageName"] == "$default"
+    assert stage["AutoDeploy"] is True
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 20
+    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 40
+    access_logs = log_group(deployment, "/aws/apigateway/tc-receiver-webhook")
+    assert stage["AccessLogSettings"]["DestinationArn"] == access_logs["logGroupArn"]
+    access_format = json.loads(stage["AccessLogSettings"]["Format"])
+    assert access_format["routeKey"] == "$context.routeKey"
+    assert "$context.path" not in stage["AccessLogSettings"]["Format"]  # the path holds the secret
+    assert access_logs["retentionInDays"] == 30
+    assert log_group(deployment, "/aws/lambda/tc-receiver")["retentionInDays"] == 30
+
+    (statement,) = invoke_statements(deployment, "tc-receiver")
+    assert statement["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    assert statement["Action"] == "lambda:InvokeFunction"
+    assert statement["Condition"] == {
+        "ArnLike": {"AWS:SourceArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api_id}/*"},
+        "StringEquals": {"AWS:SourceAccount": ACCOUNT},
+    }
+
+
+def test_receiver_campaign_delivers_to_the_secret_url(deployment: Deployment) -> None:
+    out = deployment.outputs["receiver"]
+    path_secret = deployment.client("secretsmanager").get_secret_value(
+        SecretId=out["webhook_receiver_secret_arn"]
+    )["SecretString"]
+    url = f"{out['webhook_receiver_api_endpoint']}/{path_secret}"
+    assert re.fullmatch(r"https://[a-z0-9]+\.execute-api\.us-east-1\.amazonaws\.com/\w{48}", url)
+    assert out["webhook_receiver_url"] == url
+    assert out["pinpoint_delivery_uri"] == url
+
+    properties = stack_template(deployment, "tc-receiver-campaign")["Resources"]["Campaign"][
+        "Properties"
+    ]
+    assert properties["CustomDeliveryConfiguration"] == {
+        "DeliveryUri": url,
+        "EndpointTypes": ["CUSTOM", "SMS"],
+    }
+    assert properties["MessageConfiguration"] == {"CustomMessage": {"Data": RECEIVER_DATA}}
+    assert properties["IsPaused"] is True
+
+    campaign = pinpoint_campaign(
+        deployment, out["pinpoint_application_id"], out["pinpoint_campaign_id"]
+    )
+    assert campaign["CustomDeliveryConfiguration"]["DeliveryUri"] == url
+
+
+################################################################################
+# (c) an external webhook, no Lambda function
+################################################################################
+
+
+def test_external_webhook_creates_no_function(deployment: Deployment) -> None:
+    out = deployment.outputs["webhook"]
+    assert out["lambda_function_name"] is None
+    assert out["lambda_role_arn"] is None
+    assert out["lambda_permission_statement_ids"] == {}
+    assert missing(
+        deployment.client("lambda").get_function,
+        "ResourceNotFoundException",
+        FunctionName="tc-webhook",
+    )
+    assert missing(deployment.client("iam").get_role, "NoSuchEntity", RoleName="tc-webhook")
+    logs = deployment.client("logs").describe_log_groups(
+        logGroupNamePrefix="/aws/lambda/tc-webhook"
+    )
+    assert logs["logGroups"] == []
+
+
+def test_external_webhook_campaign(deployment: Deployment) -> None:
+    out = deployment.outputs["webhook"]
+    properties = stack_template(deployment, "tc-webhook-campaign")["Resources"]["Campaign"][
+        "Properties"
+    ]
+    assert properties["CustomDeliveryConfiguration"] == {
+        "DeliveryUri": WEBHOOK_URL,
+        "EndpointTypes": ["CUSTOM"],
+    }
+    assert properties["MessageConfiguration"] == {"CustomMessage": {"Data": WEBHOOK_DATA}}
+    campaign = pinpoint_campaign(
+        deployment, out["pinpoint_application_id"], out["pinpoint_campaign_id"]
+    )
+    assert campaign["CustomDeliveryConfiguration"]["DeliveryUri"] == WEBHOOK_URL
+    assert campaign["State"] == {"CampaignStatus": "PAUSED"}
+
+
+################################################################################
+# (d) campaign-scoped permission: two applies; alias, A/B test, secret, tracing, KMS logs
+################################################################################
+
+
+def test_scope_function_role_and_logs(deployment: Deployment) -> None:
+    out = deployment.first_outputs["scope"]
+    lam = deployment.client("lambda")
+    alias = lam.get_alias(FunctionName="tc-scope", Name="live")
+    assert alias["AliasArn"] == out["lambda_alias_arn"]
+    assert alias["FunctionVersion"] == out["lambda_function_version"] == "1"
+
+    config = lam.get_function_configuration(FunctionName="tc-scope", Qualifier="live")
+    assert config["TracingConfig"] == {"Mode": "Active"}
+    assert config["LoggingConfig"]["LogFormat"] == "JSON"
+    variables = config["Environment"]["Variables"]
+    assert variables == out["lambda_function_environment"]
+    assert variables["CHANNEL_ADAPTER"] == "http"
+    assert variables["CHANNEL_HTTP_URL"] == HTTP_URL
+    assert json.loads(variables["CHANNEL_HTTP_HEADERS"]) == {"X-Client": "pinpoint"}
+    assert variables["CHANNEL_SECRET_ID"] == deployment.provider_secret_arn
+    assert variables["CHANNEL_SECRET_TTL_SECONDS"] == "300"
+
+    group = log_group(deployment, "/aws/lambda/tc-scope")
+    assert group["retentionInDays"] == 7
+    assert group["kmsKeyId"] == deployment.kms_key_arn
+
+    assert role_statements(deployment, "tc-scope") == {
+        "WriteOwnLogGroup": logs_statement("tc-scope"),
+        "PutMetricDataInNamespace": METRICS_STATEMENT,
+        "ReadProviderSecret": {
+            "Sid": "ReadProviderSecret",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": [deployment.provider_secret_arn],
+        },
+        "DecryptSecretsViaService": {
+            "Sid": "DecryptSecretsViaService",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": [deployment.kms_key_arn],
+            "Condition": {
+                "StringEquals": {"kms:ViaService": [f"secretsmanager.{REGION}.amazonaws.com"]}
+            },
+        },
+        "WriteXRayTraces": {
+            "Sid": "WriteXRayTraces",
+            "Effect": "Allow",
+            "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            "Resource": ["*"],
+        },
+    }
+
+
+def test_scope_campaign_definition_reads_back(deployment: Deployment) -> None:
+    """The A/B campaign as stored by the local AWS matches the module's definition output."""
+    out = deployment.first_outputs["scope"]
+    app_id = out["pinpoint_application_id"]
+    alias_arn = out["lambda_alias_arn"]
+    definition = json.loads(out["pinpoint_campaign_definition_json"])
+
+    properties = stack_template(deployment, "tc-scope-campaign")["Resources"]["Campaign"][
+        "Properties"
+    ]
+    assert properties["CustomDeliveryConfiguration"] == {
+        "DeliveryUri": alias_arn,
+        "EndpointTypes": ["CUSTOM"],
+    }
+    assert properties["HoldoutPercent"] == 10
+    assert properties["Limits"] == {"Daily": 1, "MessagesPerSecond": 50}
+    assert properties["AdditionalTreatments"] == [
+        {
+            "SizePercent": 30,
+            "MessageConfiguration": {"CustomMessage": {"Data": SCOPE_TREATMENT_DATA}},
+            "CustomDeliveryConfiguration": {"DeliveryUri": alias_arn, "EndpointTypes": ["CUSTOM"]},
+        }
+    ]
+
+    (stored,) = deployment.aws.campaigns(app_id)
+    assert stored == pinpoint_campaign(deployment, app_id, out["pinpoint_campaign_id"])
+    assert stored["Id"] == definition["campaign_id"]
+    assert stored["SegmentId"] == definition["segment_id"]
+    assert stored["IsPaused"] is definition["is_paused"] is True
+    assert stored["HoldoutPercent"] == definition["holdout_percent"] == 10
+    assert stored["MessageConfiguration"]["CustomMessage"]["Data"] == definition["data"]
+    assert stored["CustomDeliveryConfiguration"]["DeliveryUri"] == definition["delivery_uri"]
+    assert stored["Schedule"] == {"StartTime": "IMMEDIATE", "Frequency": "ONCE"}
+    main, variant = definition["treatments"]
+    assert main["treatment_id"] == "0"
+    assert main["size_percent"] == 60
+    (treatment,) = stored["AdditionalTreatments"]
+    assert treatment["Id"] == variant["treatment_id"] == "1"
+    assert treatment["SizePercent"] == variant["size_percent"] == 30
+    assert treatment["MessageConfiguration"]["CustomMessage"]["Data"] == variant["data"]
+    assert deployment.aws.segments(app_id)[0]["Id"] == definition["segment_id"]
+
+
+def test_scope_two_apply_flow_narrows_the_permission(deployment: Deployment) -> None:
+    first = deployment.first_outputs["scope"]
+    app_id = first["pinpoint_application_id"]
+    campaign_id = first["pinpoint_campaign_id"]
+    alias_arn = first["lambda_alias_arn"]
+
+    def pinpoint_statement() -> dict[str, Any]:
+        (statement,) = invoke_statements(deployment, "tc-scope", qualifier="live")
+        assert statement["Principal"] == {"Service": PINPOINT}
+        assert statement["Resource"] == alias_arn
+        return dict(statement)
+
+    if deployment.narrowed_report is None:  # first apply: the whole application
+        assert pinpoint_statement()["Condition"] == {
+            "ArnLike": {"AWS:SourceArn": f"{MOBILETARGETING}:apps/{app_id}/*"},
+            "StringEquals": {"AWS:SourceAccount": ACCOUNT},
+        }
+
+    report = deployment.narrow_to_campaign_scope()
+    # Only the permission is replaced; nothing else drifted since the first apply.
+    assert apply_summary(report) == (1, 0, 1)
+    assert 'module.scope.aws_lambda_permission.this["pinpoint"] must be replaced' in report
+
+    campaign_arn = f"{MOBILETARGETING}:apps/{app_id}/campaigns/{campaign_id}"
+    assert pinpoint_statement()["Condition"] == {
+        "ArnLike": {"AWS:SourceArn": campaign_arn},
+        "StringEquals": {"AWS:SourceAccount": ACCOUNT},
+    }
+    now = deployment.outputs["scope"]
+    assert now["lambda_permission_source_arns"] == {"pinpoint": campaign_arn}
+    assert now["pinpoint_campaign_id"] == campaign_id
+    assert pinpoint_campaign(deployment, app_id, campaign_id)["Version"] == 1  # untouched
+
+
+################################################################################
+# Plan after apply, then destroy
+################################################################################
+
+
+def test_plan_after_apply_shows_no_changes(deployment: Deployment) -> None:
+    deployment.narrow_to_campaign_scope()
+    rc, report = deployment.root.plan()
+    assert rc == 0, f"the plan after apply wants changes:\n{report}"
+    assert "No changes." in report
+
+
+def test_destroy_removes_everything(deployment: Deployment) -> None:
+    deployment.narrow_to_campaign_scope()
+    report = deployment.destroy()
+    assert "Destroy complete!" in report
+    aws = deployment.aws
+
+    functions = aws.client("lambda").list_functions()["Functions"]
+    assert [f["FunctionName"] for f in functions if f["FunctionName"].startswith("tc-")] == []
+    roles = aws.client("iam").list_roles()["Roles"]
+    assert [r["RoleName"] for r in roles if r["RoleName"].startswith("tc-")] == []
+    groups = aws.client("logs").describe_log_groups()["logGroups"]
+    assert [g["logGroupName"] for g in groups if "tc-" in g["logGroupName"]] == []
+    assert aws.client("apigatewayv2").get_apis()["Items"] == []
+    assert aws.client("pinpoint").get_apps()["ApplicationsResponse"]["Item"] == []
+    assert aws.campaigns() == []
+    assert aws.segments() == []
+    stacks = aws.client("cloudformation").list_stacks()["StackSummaries"]
+    assert {s["StackName"] for s in stacks} == {f"tc-{name}-campaign" for name in INSTANCES}
+    assert {s["StackStatus"] for s in stacks} == {"DELETE_COMPLETE"}
+    secrets = aws.client("secretsmanager").list_secrets(IncludePlannedDeletion=True)
+    # The receiver's path secret is gone (recovery window 0); the user's own secret stays.
+    assert [s["ARN"] for s in secrets["SecretList"]] == [deployment.provider_secret_arn]

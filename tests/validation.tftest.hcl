@@ -1,0 +1,1235 @@
+# Every input validation, exercised with expect_failures (plan only, nothing applied).
+# Runs that must pass (limits of the rules) are at the end.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+run "name_bad_characters" {
+  command = plan
+
+  variables {
+    name = "custom channel"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "name_starts_with_digit" {
+  command = plan
+
+  variables {
+    name = "1channel"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "name_too_long_with_prefix" {
+  command = plan
+
+  variables {
+    name        = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz0123456789"
+    name_prefix = "prod-"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "name_prefix_bad" {
+  command = plan
+
+  variables {
+    name_prefix = "prod/"
+  }
+
+  expect_failures = [var.name_prefix]
+}
+
+run "channel_mode_unknown" {
+  command = plan
+
+  variables {
+    channel_mode = "sqs"
+  }
+
+  expect_failures = [var.channel_mode]
+}
+
+run "webhook_url_http" {
+  command = plan
+
+  variables {
+    channel_mode = "webhook"
+    webhook_url  = "http://hooks.example.com/pinpoint"
+  }
+
+  expect_failures = [var.webhook_url]
+}
+
+run "webhook_url_query_with_equals" {
+  command = plan
+
+  variables {
+    channel_mode = "webhook"
+    webhook_url  = "https://hooks.example.com/pinpoint?token=abc"
+  }
+
+  expect_failures = [var.webhook_url]
+}
+
+run "webhook_url_ampersand" {
+  command = plan
+
+  variables {
+    channel_mode = "webhook"
+    webhook_url  = "https://hooks.example.com/a&b"
+  }
+
+  expect_failures = [var.webhook_url]
+}
+
+run "webhook_url_percent_encoding" {
+  command = plan
+
+  variables {
+    channel_mode = "webhook"
+    webhook_url  = "https://hooks.example.com/a%20b"
+  }
+
+  expect_failures = [var.webhook_url]
+}
+
+run "webhook_url_no_host" {
+  command = plan
+
+  variables {
+    channel_mode = "webhook"
+    webhook_url  = "https:///pinpoint"
+  }
+
+  expect_failures = [var.webhook_url]
+}
+
+run "webhook_url_missing_in_webhook_mode" {
+  command = plan
+
+  variables {
+    channel_mode = "webhook"
+  }
+
+  expect_failures = [var.webhook_url]
+}
+
+run "webhook_url_outside_webhook_mode" {
+  command = plan
+
+  variables {
+    webhook_url = "https://hooks.example.com/pinpoint"
+  }
+
+  expect_failures = [var.webhook_url]
+}
+
+run "handler_with_space" {
+  command = plan
+
+  variables {
+    handler = "custom channel.handler"
+  }
+
+  expect_failures = [var.handler]
+}
+
+run "local_package_not_zip" {
+  command = plan
+
+  variables {
+    local_package_path = "./handler/dist/custom-channel.tar.gz"
+  }
+
+  expect_failures = [var.local_package_path]
+}
+
+run "s3_package_and_local_path" {
+  command = plan
+
+  variables {
+    local_package_path = "./build/channel.zip"
+    s3_package         = { bucket = "artifacts-123456789012", key = "channel.zip" }
+  }
+
+  expect_failures = [var.s3_package]
+}
+
+run "s3_package_empty_key" {
+  command = plan
+
+  variables {
+    s3_package = { bucket = "artifacts-123456789012", key = "" }
+  }
+
+  expect_failures = [var.s3_package]
+}
+
+run "runtime_old_python" {
+  command = plan
+
+  variables {
+    runtime = "python3.9"
+  }
+
+  expect_failures = [var.runtime]
+}
+
+run "runtime_python311_too_old_for_package" {
+  command = plan
+
+  variables {
+    runtime = "python3.11"
+  }
+
+  expect_failures = [var.runtime]
+}
+
+run "runtime_not_python" {
+  command = plan
+
+  variables {
+    runtime = "nodejs22.x"
+  }
+
+  expect_failures = [var.runtime]
+}
+
+run "architecture_unknown" {
+  command = plan
+
+  variables {
+    architecture = "arm32"
+  }
+
+  expect_failures = [var.architecture]
+}
+
+run "timeout_zero" {
+  command = plan
+
+  variables {
+    timeout = 0
+  }
+
+  expect_failures = [var.timeout]
+}
+
+run "timeout_above_lambda_max" {
+  command = plan
+
+  variables {
+    timeout = 901
+  }
+
+  expect_failures = [var.timeout]
+}
+
+run "timeout_fractional" {
+  command = plan
+
+  variables {
+    timeout = 7.5
+  }
+
+  expect_failures = [var.timeout]
+}
+
+run "memory_too_small" {
+  command = plan
+
+  variables {
+    memory_size = 64
+  }
+
+  expect_failures = [var.memory_size]
+}
+
+run "reserved_concurrency_negative" {
+  command = plan
+
+  variables {
+    reserved_concurrent_executions = -2
+  }
+
+  expect_failures = [var.reserved_concurrent_executions]
+}
+
+run "alias_name_numeric" {
+  command = plan
+
+  variables {
+    alias_name = "12"
+  }
+
+  expect_failures = [var.alias_name]
+}
+
+run "provisioned_without_publish" {
+  command = plan
+
+  variables {
+    provisioned_concurrent_executions = 2
+  }
+
+  expect_failures = [var.provisioned_concurrent_executions]
+}
+
+run "provisioned_negative" {
+  command = plan
+
+  variables {
+    publish                           = true
+    provisioned_concurrent_executions = -1
+  }
+
+  expect_failures = [var.provisioned_concurrent_executions]
+}
+
+run "tracing_mode_unknown" {
+  command = plan
+
+  variables {
+    tracing_mode = "On"
+  }
+
+  expect_failures = [var.tracing_mode]
+}
+
+run "kms_key_alias_not_key" {
+  command = plan
+
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:alias/lambda"
+  }
+
+  expect_failures = [var.kms_key_arn]
+}
+
+run "vpc_without_security_groups" {
+  command = plan
+
+  variables {
+    vpc_config = { subnet_ids = ["subnet-0a1b2c3d4e5f60718"], security_group_ids = [] }
+  }
+
+  expect_failures = [var.vpc_config]
+}
+
+run "vpc_bad_subnet_id" {
+  command = plan
+
+  variables {
+    vpc_config = { subnet_ids = ["subnet_a"], security_group_ids = ["sg-0123456789abcdef0"] }
+  }
+
+  expect_failures = [var.vpc_config]
+}
+
+run "log_format_unknown" {
+  command = plan
+
+  variables {
+    log_format = "XML"
+  }
+
+  expect_failures = [var.log_format]
+}
+
+run "extra_env_reserved_prefix" {
+  command = plan
+
+  variables {
+    extra_environment_variables = { CHANNEL_ADAPTER = "http" }
+  }
+
+  expect_failures = [var.extra_environment_variables]
+}
+
+run "extra_env_bad_name" {
+  command = plan
+
+  variables {
+    extra_environment_variables = { "MY-VAR" = "x" }
+  }
+
+  expect_failures = [var.extra_environment_variables]
+}
+
+run "retention_not_allowed" {
+  command = plan
+
+  variables {
+    cloudwatch_logs_retention_in_days = 45
+  }
+
+  expect_failures = [var.cloudwatch_logs_retention_in_days]
+}
+
+run "logs_kms_not_arn" {
+  command = plan
+
+  variables {
+    cloudwatch_logs_kms_key_arn = "1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  expect_failures = [var.cloudwatch_logs_kms_key_arn]
+}
+
+run "role_arn_malformed" {
+  command = plan
+
+  variables {
+    create_role = false
+    role_arn    = "arn:aws:iam::123456789012:user/someone"
+  }
+
+  expect_failures = [var.role_arn]
+}
+
+run "existing_role_missing" {
+  command = plan
+
+  variables {
+    create_role = false
+  }
+
+  expect_failures = [var.role_arn]
+}
+
+run "role_name_too_long" {
+  command = plan
+
+  variables {
+    role_name = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmn"
+  }
+
+  expect_failures = [var.role_name]
+}
+
+run "role_path_unterminated" {
+  command = plan
+
+  variables {
+    role_path = "/service"
+  }
+
+  expect_failures = [var.role_path]
+}
+
+run "boundary_not_policy" {
+  command = plan
+
+  variables {
+    role_permissions_boundary = "arn:aws:iam::123456789012:role/boundary"
+  }
+
+  expect_failures = [var.role_permissions_boundary]
+}
+
+run "policy_statement_bad_effect" {
+  command = plan
+
+  variables {
+    policy_statements = { Extra = { effect = "allow", actions = ["s3:GetObject"], resources = ["*"] } }
+  }
+
+  expect_failures = [var.policy_statements]
+}
+
+run "policy_statement_bad_sid" {
+  command = plan
+
+  variables {
+    policy_statements = { "read-s3" = { actions = ["s3:GetObject"], resources = ["*"] } }
+  }
+
+  expect_failures = [var.policy_statements]
+}
+
+run "policy_statement_no_actions" {
+  command = plan
+
+  variables {
+    policy_statements = { Extra = { actions = [], resources = ["*"] } }
+  }
+
+  expect_failures = [var.policy_statements]
+}
+
+run "adapter_unknown" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "sns" }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "http_adapter_without_settings" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "http" }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "twilio_adapter_without_settings" {
+  command = plan
+
+  variables {
+    delivery   = { adapter = "twilio" }
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "http_url_not_http" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "http", http = { url = "ftp://files.example.com" } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "http_method_unknown" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "http", http = { url = "https://api.example.com", method = "DELETE" } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "http_body_encoding_unknown" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "http", http = { url = "https://api.example.com", body_encoding = "xml" } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "http_success_codes_malformed" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "http", http = { url = "https://api.example.com", success_codes = "2xx" } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "http_header_name_invalid" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "http", http = { url = "https://api.example.com", headers = { "Bad Header" = "x" } } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "http_idempotency_header_invalid" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "http", http = { url = "https://api.example.com", idempotency_header = "Idem:Key" } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "twilio_from_invalid" {
+  command = plan
+
+  variables {
+    delivery   = { adapter = "twilio", twilio = { from = "+0123456789" } }
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "slack_api_base_not_https" {
+  command = plan
+
+  variables {
+    delivery   = { adapter = "slack", slack = { api_base = "http://slack.example.com/api" } }
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "twilio_without_secret" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "twilio", twilio = { from = "+15005550006" } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "slack_without_secret" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "slack" }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "metrics_mode_unknown" {
+  command = plan
+
+  variables {
+    metrics_mode = "statsd"
+  }
+
+  expect_failures = [var.metrics_mode]
+}
+
+run "metrics_namespace_aws" {
+  command = plan
+
+  variables {
+    metrics_namespace = "AWS/Lambda"
+  }
+
+  expect_failures = [var.metrics_namespace]
+}
+
+run "max_workers_above_payload" {
+  command = plan
+
+  variables {
+    max_workers = 51
+  }
+
+  expect_failures = [var.max_workers]
+}
+
+run "max_attempts_zero" {
+  command = plan
+
+  variables {
+    max_attempts = 0
+  }
+
+  expect_failures = [var.max_attempts]
+}
+
+run "deadline_out_of_range" {
+  command = plan
+
+  variables {
+    deadline_seconds = 0
+  }
+
+  expect_failures = [var.deadline_seconds]
+}
+
+run "deadline_above_timeout" {
+  command = plan
+
+  variables {
+    deadline_seconds = 20
+  }
+
+  expect_failures = [var.deadline_seconds]
+}
+
+run "safety_margin_too_large" {
+  command = plan
+
+  variables {
+    safety_margin_ms = 6000
+  }
+
+  expect_failures = [var.safety_margin_ms]
+}
+
+run "log_level_unknown" {
+  command = plan
+
+  variables {
+    log_level = "WARN"
+  }
+
+  expect_failures = [var.log_level]
+}
+
+run "secret_arn_malformed" {
+  command = plan
+
+  variables {
+    secret_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/x"
+  }
+
+  expect_failures = [var.secret_arn]
+}
+
+run "secret_and_parameter" {
+  command = plan
+
+  variables {
+    secret_arn           = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-Ab12Cd"
+    secret_parameter_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/x"
+  }
+
+  expect_failures = [var.secret_arn]
+}
+
+run "parameter_arn_malformed" {
+  command = plan
+
+  variables {
+    secret_parameter_arn = "/custom-channel/slack"
+  }
+
+  expect_failures = [var.secret_parameter_arn]
+}
+
+run "secret_kms_not_arn" {
+  command = plan
+
+  variables {
+    secret_kms_key_arn = "alias/aws/secretsmanager"
+    secret_arn         = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-Ab12Cd"
+  }
+
+  expect_failures = [var.secret_kms_key_arn]
+}
+
+run "secret_kms_without_secret" {
+  command = plan
+
+  variables {
+    secret_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  expect_failures = [var.secret_kms_key_arn]
+}
+
+run "secret_ttl_negative" {
+  command = plan
+
+  variables {
+    secret_ttl_seconds = -1
+  }
+
+  expect_failures = [var.secret_ttl_seconds]
+}
+
+run "permission_scope_unknown" {
+  command = plan
+
+  variables {
+    permission_scope = "function"
+  }
+
+  expect_failures = [var.permission_scope]
+}
+
+run "campaign_scope_without_campaign" {
+  command = plan
+
+  variables {
+    permission_scope = "campaign"
+  }
+
+  expect_failures = [var.permission_scope]
+}
+
+run "permission_campaign_id_malformed" {
+  command = plan
+
+  variables {
+    permission_campaign_id = "campaign/123"
+  }
+
+  expect_failures = [var.permission_campaign_id]
+}
+
+run "application_id_malformed" {
+  command = plan
+
+  variables {
+    create_application = false
+    application_id     = "My-App"
+  }
+
+  expect_failures = [var.application_id]
+}
+
+run "application_id_with_create" {
+  command = plan
+
+  variables {
+    application_id = "3a9b1f4e6c764ba7b031e7183a0b1c2d"
+  }
+
+  expect_failures = [var.application_id]
+}
+
+run "application_id_missing" {
+  command = plan
+
+  variables {
+    create_application = false
+  }
+
+  expect_failures = [var.application_id]
+}
+
+run "application_name_too_long" {
+  command = plan
+
+  variables {
+    application_name = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopq"
+  }
+
+  expect_failures = [var.application_name]
+}
+
+run "segment_id_malformed" {
+  command = plan
+
+  variables {
+    segment_id = "seg-1"
+  }
+
+  expect_failures = [var.segment_id]
+}
+
+run "segment_channel_type_unknown" {
+  command = plan
+
+  variables {
+    segment = { channel_types = ["FAX"] }
+  }
+
+  expect_failures = [var.segment]
+}
+
+run "segment_dimensions_not_json" {
+  command = plan
+
+  variables {
+    segment = { dimensions_json = "Location: US" }
+  }
+
+  expect_failures = [var.segment]
+}
+
+run "segment_name_too_long" {
+  command = plan
+
+  variables {
+    segment = { name = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopq" }
+  }
+
+  expect_failures = [var.segment]
+}
+
+run "campaign_stack_name_underscore" {
+  command = plan
+
+  variables {
+    campaign_stack_name = "my_stack"
+  }
+
+  expect_failures = [var.campaign_stack_name]
+}
+
+run "campaign_name_empty" {
+  command = plan
+
+  variables {
+    campaign = { name = "", data = "x" }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "campaign_data_empty" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "" }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "campaign_data_above_5kb_in_bytes" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = join("", [for i in range(569) : "\u20ac\u20ac\u20ac"]) }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "treatment_data_above_5kb" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", treatments = [{ size_percent = 10, data = join("", [for i in range(569) : "aaaaaaaaa"]) }] }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "endpoint_type_unknown" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", endpoint_types = ["PUSH"] }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "endpoint_types_empty" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", endpoint_types = [] }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "endpoint_types_duplicate" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", endpoint_types = ["SMS", "SMS"] }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "treatment_endpoint_type_unknown" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", treatments = [{ size_percent = 10, data = "y", endpoint_types = ["IN_APP"] }] }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "too_many_treatments" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", treatments = [for i in range(5) : { size_percent = 10, data = "t${i}" }] }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "treatments_and_holdout_above_100" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", holdout_percent = 20, treatments = [{ size_percent = 50, data = "a" }, { size_percent = 40, data = "b" }] }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "treatment_size_zero" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", treatments = [{ size_percent = 0, data = "a" }] }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "holdout_negative" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", holdout_percent = -5 }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "treatment_delivery_uri_http" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", treatments = [{ size_percent = 10, data = "a", delivery_uri = "http://hooks.example.com/x" }] }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "treatment_delivery_uri_query" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", treatments = [{ size_percent = 10, data = "a", delivery_uri = "https://hooks.example.com/x?k=v" }] }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "frequency_unknown" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", schedule = { frequency = "YEARLY" } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "start_time_not_iso" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", schedule = { start_time = "tomorrow" } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "start_time_without_offset" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", schedule = { start_time = "2026-05-01 09:00" } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "end_time_before_start" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", schedule = { start_time = "2026-05-02T00:00:00Z", end_time = "2026-05-01T00:00:00Z" } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "recurring_without_end_time" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", schedule = { start_time = "2026-05-01T00:00:00Z", frequency = "DAILY" } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "event_without_event_types" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", schedule = { start_time = "2026-05-01T00:00:00Z", end_time = "2026-06-01T00:00:00Z", frequency = "EVENT" } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "event_types_without_event" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", schedule = { event_types = ["signup"] } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "timezone_malformed" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", schedule = { timezone = "Europe/Paris" } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "limits_mps_too_high" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", limits = { messages_per_second = 20001 } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "limits_duration_too_short" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", limits = { maximum_duration = 30 } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "limits_daily_negative" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", limits = { daily = -1 } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "receiver_throttling_zero_rate" {
+  command = plan
+
+  variables {
+    receiver_throttling = { rate_limit = 0 }
+  }
+
+  expect_failures = [var.receiver_throttling]
+}
+
+run "receiver_recovery_window_invalid" {
+  command = plan
+
+  variables {
+    receiver_secret_recovery_window_in_days = 3
+  }
+
+  expect_failures = [var.receiver_secret_recovery_window_in_days]
+}
+
+run "receiver_kms_not_arn" {
+  command = plan
+
+  variables {
+    receiver_secret_kms_key_arn = "alias/receiver"
+  }
+
+  expect_failures = [var.receiver_secret_kms_key_arn]
+}
+
+# Limits that must be accepted (apply runs where the rendered template is asserted).
+
+run "data_of_exactly_5120_bytes" {
+  command = apply
+
+  variables {
+    campaign = {
+      name = "limit"
+      # 1706 three-byte characters + 2 ASCII = 5120 bytes (but only 1708 characters).
+      data = "${join("", [for i in range(853) : "\u20ac\u20ac"])}ab"
+    }
+  }
+
+  assert {
+    condition     = local.campaign_resource.Properties.MessageConfiguration.CustomMessage.Data == var.campaign.data && length(var.campaign.data) == 1708
+    error_message = "Data of exactly 5 KB must be accepted."
+  }
+}
+
+run "treatments_and_holdout_exactly_100" {
+  command = plan
+
+  variables {
+    campaign = {
+      name            = "full-split"
+      data            = "a"
+      holdout_percent = 10
+      treatments = [
+        { size_percent = 30, data = "b" },
+        { size_percent = 30, data = "c" },
+        { size_percent = 20, data = "d" },
+        { size_percent = 5, data = "e" },
+      ]
+    }
+  }
+
+  assert {
+    condition     = local.main_treatment_size_percent == 5
+    error_message = "Four treatments and a holdout may fill up to 100 percent."
+  }
+}
+
+run "every_endpoint_type_of_the_guide" {
+  command = apply
+
+  variables {
+    campaign = {
+      name           = "all-types"
+      data           = "a"
+      endpoint_types = ["ADM", "APNS", "APNS_SANDBOX", "APNS_VOIP", "APNS_VOIP_SANDBOX", "BAIDU", "CUSTOM", "EMAIL", "GCM", "SMS", "VOICE"]
+    }
+  }
+
+  assert {
+    condition     = length(local.campaign_resource.Properties.CustomDeliveryConfiguration.EndpointTypes) == 11
+    error_message = "All of the guide's endpoint types must be accepted."
+  }
+}
+
+run "arns_of_other_partitions" {
+  command = plan
+
+  variables {
+    secret_arn         = "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:twilio-Ab12Cd"
+    secret_kms_key_arn = "arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    role_arn           = "arn:aws-us-gov:iam::123456789012:role/channel"
+    create_role        = false
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].role == "arn:aws-us-gov:iam::123456789012:role/channel"
+    error_message = "ARNs of any partition must be accepted."
+  }
+}
+
+run "treatment_delivery_to_another_function" {
+  command = apply
+
+  variables {
+    campaign = {
+      name = "two-functions"
+      data = "a"
+      treatments = [
+        { size_percent = 50, data = "b", delivery_uri = "arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live" },
+      ]
+    }
+  }
+
+  assert {
+    condition     = local.campaign_resource.Properties.AdditionalTreatments[0].CustomDeliveryConfiguration.DeliveryUri == "arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live"
+    error_message = "A treatment may deliver to another Lambda function."
+  }
+}

@@ -1,0 +1,960 @@
+################################################################################
+# General
+################################################################################
+
+variable "name" {
+  description = "Base name of every resource the module creates (Lambda function, IAM role, log group, HTTP API, CloudFormation stack). Starts with a letter; letters, digits, hyphens and underscores; at most 64 characters together with `name_prefix`."
+  type        = string
+  default     = "pinpoint-custom-channel"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_-]*$", var.name)) && length("${var.name_prefix}${var.name}") <= 64
+    error_message = "name must start with a letter, hold only letters, digits, '-' and '_', and be at most 64 characters long together with name_prefix."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix prepended to `name` (for example `prod-`). Letters, digits, hyphens and underscores; starts with a letter when set."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.name_prefix == "" || can(regex("^[A-Za-z][A-Za-z0-9_-]*$", var.name_prefix))
+    error_message = "name_prefix must be empty or start with a letter and hold only letters, digits, '-' and '_'."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every resource that supports them (also to the CloudFormation stack, which passes them on to the segment and campaign)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "channel_mode" {
+  description = <<-EOT
+    How Pinpoint reaches the channel:
+    `lambda` - the campaign's DeliveryUri is the Lambda function (or its alias); Pinpoint invokes it directly.
+    `webhook` - the campaign's DeliveryUri is the external https URL in `webhook_url`; no Lambda function is created.
+    `receiver` - the Lambda function is put behind an API Gateway HTTP API (route `ANY /{secret}`) and that URL, carrying a generated path secret, is the DeliveryUri.
+  EOT
+  type        = string
+  default     = "lambda"
+
+  validation {
+    condition     = contains(["lambda", "webhook", "receiver"], var.channel_mode)
+    error_message = "channel_mode must be one of: lambda, webhook, receiver."
+  }
+}
+
+variable "webhook_url" {
+  description = "External webhook used as the campaign's DeliveryUri when `channel_mode = \"webhook\"`. Pinpoint's rules: starts with `https://`, holds only letters, digits and `- . _ ~ ? / # :`, and complies with RFC 3986 (so no `=` or `&`: a secret has to travel in the path). On campaign creation Pinpoint sends HEAD to it and expects header `X-Amz-Pinpoint-AccountId` equal to the account id."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.webhook_url == null || can(regex("^https://[A-Za-z0-9._~-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~:/-]*)?(\\?[A-Za-z0-9._~:/?-]*)?(#[A-Za-z0-9._~:/?-]*)?$", var.webhook_url))
+    error_message = "webhook_url must start with https://, hold only letters, digits and - . _ ~ ? / # :, and be a valid RFC 3986 URL (host, optional :port, path, ?query, #fragment)."
+  }
+
+  validation {
+    condition     = (var.channel_mode == "webhook") == (var.webhook_url != null)
+    error_message = "webhook_url is required when channel_mode is \"webhook\" and must be null otherwise."
+  }
+}
+
+################################################################################
+# Lambda function
+################################################################################
+
+variable "description" {
+  description = "Description of the Lambda function."
+  type        = string
+  default     = "Amazon Pinpoint custom channel"
+}
+
+variable "handler" {
+  description = "Function entry point. Null picks `custom_channel.lambda_function.lambda_handler`, or `custom_channel.receiver.lambda_handler` when `channel_mode = \"receiver\"`. Set it only for a vendored handler."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.handler == null || can(regex("^[^\\s]{1,128}$", var.handler))
+    error_message = "handler must be 1 to 128 characters without whitespace."
+  }
+}
+
+variable "local_package_path" {
+  description = "Path of a local zip to deploy instead of the package committed with the module (`handler/dist/custom-channel.zip`). Its hash sets `source_code_hash`. Conflicts with `s3_package`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.local_package_path == null || can(regex("\\.zip$", var.local_package_path))
+    error_message = "local_package_path must name a .zip file."
+  }
+}
+
+variable "s3_package" {
+  description = "Deploy the function code from an S3 object instead of a local zip (the bucket must be in the function's region). `source_code_hash` (base64 SHA-256 of the zip) makes Terraform notice new code under the same key."
+  type = object({
+    bucket           = string
+    key              = string
+    object_version   = optional(string)
+    source_code_hash = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.s3_package == null || var.local_package_path == null
+    error_message = "Set local_package_path or s3_package, not both."
+  }
+
+  validation {
+    condition     = var.s3_package == null || try(length(var.s3_package.bucket) >= 3 && length(var.s3_package.key) >= 1, false)
+    error_message = "s3_package needs a bucket name and an object key."
+  }
+}
+
+variable "runtime" {
+  description = "Lambda runtime. The packaged handler runs on python3.12 and python3.13."
+  type        = string
+  default     = "python3.13"
+
+  validation {
+    condition     = can(regex("^python3\\.(1[2-9]|[2-9][0-9])$", var.runtime))
+    error_message = "runtime must be python3.12 or later (for example python3.13)."
+  }
+}
+
+variable "architecture" {
+  description = "Instruction set of the function: `arm64` (Graviton, cheaper) or `x86_64`."
+  type        = string
+  default     = "arm64"
+
+  validation {
+    condition     = contains(["arm64", "x86_64"], var.architecture)
+    error_message = "architecture must be arm64 or x86_64."
+  }
+}
+
+variable "timeout" {
+  description = "Function timeout in seconds. Pinpoint waits at most 15 seconds for the function and may then try the same delivery again (up to 3 times in all), so a timeout above 15 lets a slow run overlap its own retry: a source of duplicate deliveries."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds between 1 and 900."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB (CPU grows with it)."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB between 128 and 10240."
+  }
+}
+
+variable "reserved_concurrent_executions" {
+  description = "Concurrency reserved for the function; -1 leaves it unreserved, 0 stops every invocation."
+  type        = number
+  default     = -1
+
+  validation {
+    condition     = var.reserved_concurrent_executions >= -1 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions
+    error_message = "reserved_concurrent_executions must be -1 or a whole number >= 0."
+  }
+}
+
+variable "publish" {
+  description = "Publish a version on every code or configuration change and point an alias (`alias_name`) at it. Pinpoint (or the HTTP API) then invokes the alias, and the invoke permission targets the alias."
+  type        = bool
+  default     = false
+}
+
+variable "alias_name" {
+  description = "Name of the alias created when `publish = true`."
+  type        = string
+  default     = "live"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_-][A-Za-z0-9_-]{0,127}$", var.alias_name)) && !can(regex("^[0-9]+$", var.alias_name))
+    error_message = "alias_name must be 1-128 letters, digits, '-' or '_', must not start with a digit and must not be a version number."
+  }
+}
+
+variable "provisioned_concurrent_executions" {
+  description = "Provisioned concurrency on the alias; 0 for none. Needs `publish = true`."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.provisioned_concurrent_executions >= 0 && floor(var.provisioned_concurrent_executions) == var.provisioned_concurrent_executions
+    error_message = "provisioned_concurrent_executions must be a whole number >= 0."
+  }
+
+  validation {
+    condition     = var.provisioned_concurrent_executions == 0 || var.publish
+    error_message = "provisioned_concurrent_executions needs publish = true (it is set on the alias)."
+  }
+}
+
+variable "tracing_mode" {
+  description = "X-Ray tracing mode: null (off), `Active` or `PassThrough`. When set the role may write trace segments."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tracing_mode == null || contains(["Active", "PassThrough"], coalesce(var.tracing_mode, "-"))
+    error_message = "tracing_mode must be null, Active or PassThrough."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of a customer managed KMS key that encrypts the function's environment variables (null: the AWS managed key). Lambda decrypts them through a grant it creates when the function is deployed, so whoever runs Terraform needs kms:CreateGrant and kms:Encrypt on the key."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "vpc_config" {
+  description = "Run the function in a VPC. The role then gets the EC2 network-interface permissions Lambda needs. Provider APIs must then be reachable from the subnets (NAT or VPC endpoints, including Secrets Manager / SSM / CloudWatch when used)."
+  type = object({
+    subnet_ids                  = list(string)
+    security_group_ids          = list(string)
+    ipv6_allowed_for_dual_stack = optional(bool, false)
+  })
+  default = null
+
+  validation {
+    condition = var.vpc_config == null || try(
+      length(var.vpc_config.subnet_ids) > 0 && length(var.vpc_config.security_group_ids) > 0 &&
+      alltrue([for s in var.vpc_config.subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))]) &&
+      alltrue([for g in var.vpc_config.security_group_ids : can(regex("^sg-[0-9a-f]+$", g))]),
+      false
+    )
+    error_message = "vpc_config needs at least one subnet id (subnet-...) and one security group id (sg-...)."
+  }
+}
+
+variable "log_format" {
+  description = "Format of the function's logs: `JSON` (structured; the log level settings apply) or `Text`."
+  type        = string
+  default     = "JSON"
+
+  validation {
+    condition     = contains(["JSON", "Text"], var.log_format)
+    error_message = "log_format must be JSON or Text."
+  }
+}
+
+variable "extra_environment_variables" {
+  description = "Additional environment variables for the function. Names starting with `CHANNEL_` are reserved for the module's typed variables."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = alltrue([
+      for k in keys(var.extra_environment_variables) :
+      can(regex("^[A-Za-z][A-Za-z0-9_]*$", k)) && !startswith(k, "CHANNEL_")
+    ])
+    error_message = "extra_environment_variables names must start with a letter, hold only letters, digits and '_', and must not start with CHANNEL_ (use the module's variables for those)."
+  }
+}
+
+################################################################################
+# CloudWatch log group
+################################################################################
+
+variable "cloudwatch_logs_retention_in_days" {
+  description = "Retention of the function's log group (and of the HTTP API access log group), in days. 0 keeps logs forever."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.cloudwatch_logs_retention_in_days)
+    error_message = "cloudwatch_logs_retention_in_days must be one of 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "cloudwatch_logs_kms_key_arn" {
+  description = "ARN of a KMS key that encrypts the log groups. Its key policy must allow the `logs.<region>.amazonaws.com` principal kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey* and kms:Describe* with condition `ArnLike kms:EncryptionContext:aws:logs:arn = arn:<partition>:logs:<region>:<account>:log-group:*`; otherwise creating the log group fails."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cloudwatch_logs_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.cloudwatch_logs_kms_key_arn))
+    error_message = "cloudwatch_logs_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+################################################################################
+# IAM
+################################################################################
+
+variable "create_role" {
+  description = "Create the function's execution role. Set false to bring your own role in `role_arn`; the output `lambda_role_policy_json` holds the policy it needs."
+  type        = bool
+  default     = true
+}
+
+variable "role_arn" {
+  description = "ARN of an existing execution role (trusting lambda.amazonaws.com), used when `create_role = false`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", var.role_arn))
+    error_message = "role_arn must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)."
+  }
+
+  validation {
+    condition     = var.create_role || var.channel_mode == "webhook" || var.role_arn != null
+    error_message = "role_arn is required when create_role is false (unless channel_mode is \"webhook\", which creates no function)."
+  }
+}
+
+variable "role_name" {
+  description = "Name of the created role. Null uses the function name."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.role_name))
+    error_message = "role_name must be 1-64 characters: letters, digits and + = , . @ _ -."
+  }
+}
+
+variable "role_path" {
+  description = "IAM path of the created role."
+  type        = string
+  default     = "/"
+
+  validation {
+    condition     = can(regex("^/([!-~]{0,510}/)?$", var.role_path))
+    error_message = "role_path must start and end with '/' (for example /service/)."
+  }
+}
+
+variable "role_permissions_boundary" {
+  description = "ARN of the managed policy used as permissions boundary of the created role."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", var.role_permissions_boundary))
+    error_message = "role_permissions_boundary must be an IAM policy ARN (arn:<partition>:iam::<account|aws>:policy/<name>)."
+  }
+}
+
+variable "policy_statements" {
+  description = "Extra statements for the role's inline policy, keyed by a Sid (letters and digits). Each: `effect` (Allow/Deny, default Allow), `actions`, `resources`, and optional `conditions` (`test`, `variable`, `values`)."
+  type = map(object({
+    effect    = optional(string, "Allow")
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  default = {}
+
+  validation {
+    condition = alltrue([
+      for k, s in var.policy_statements :
+      can(regex("^[A-Za-z0-9]+$", k)) && contains(["Allow", "Deny"], s.effect) && length(s.actions) > 0 && length(s.resources) > 0
+    ])
+    error_message = "policy_statements keys must be alphanumeric Sids; each statement needs effect Allow or Deny, at least one action and at least one resource."
+  }
+}
+
+################################################################################
+# Handler settings (environment variables)
+################################################################################
+
+variable "delivery" {
+  description = <<-EOT
+    Where the handler sends each endpoint (environment CHANNEL_ADAPTER and CHANNEL_HTTP_* / CHANNEL_TWILIO_* / CHANNEL_SLACK_*).
+    `adapter`: `none` (only counts and logs), `http`, `twilio` or `slack`.
+    `http`: `url` (required for http), `method` (POST), `headers` (map; no credentials here, they belong in the secret), `body_template` ({{Data}}), `body_encoding` (json|form|plain), `success_codes` ("200-299"), `idempotency_header`.
+    `twilio`: `from` (E.164 number, Messaging Service SID or alphanumeric sender id), `whatsapp` (false), `api_base`.
+    `slack`: `channel_attribute` (endpoint attribute holding the channel or user; null uses the endpoint Address), `api_base`.
+    Twilio and Slack read their credentials from `secret_arn` or `secret_parameter_arn`.
+  EOT
+  type = object({
+    adapter = optional(string, "none")
+    http = optional(object({
+      url                = string
+      method             = optional(string)
+      headers            = optional(map(string), {})
+      body_template      = optional(string)
+      body_encoding      = optional(string)
+      success_codes      = optional(string)
+      idempotency_header = optional(string)
+    }))
+    twilio = optional(object({
+      from     = string
+      whatsapp = optional(bool)
+      api_base = optional(string)
+    }))
+    slack = optional(object({
+      channel_attribute = optional(string)
+      api_base          = optional(string)
+    }))
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["none", "http", "twilio", "slack"], var.delivery.adapter)
+    error_message = "delivery.adapter must be one of: none, http, twilio, slack."
+  }
+
+  validation {
+    condition     = var.delivery.adapter != "http" || var.delivery.http != null
+    error_message = "delivery.http (with at least url) is required when delivery.adapter is \"http\"."
+  }
+
+  validation {
+    condition     = var.delivery.adapter != "twilio" || var.delivery.twilio != null
+    error_message = "delivery.twilio (with at least from) is required when delivery.adapter is \"twilio\"."
+  }
+
+  validation {
+    condition     = var.delivery.http == null || can(regex("^https?://[^\\s/]+", var.delivery.http.url))
+    error_message = "delivery.http.url must be an http:// or https:// URL."
+  }
+
+  validation {
+    condition     = try(var.delivery.http.method, null) == null ? true : contains(["POST", "PUT", "PATCH", "GET"], upper(var.delivery.http.method))
+    error_message = "delivery.http.method must be POST, PUT, PATCH or GET."
+  }
+
+  validation {
+    condition     = try(var.delivery.http.body_encoding, null) == null ? true : contains(["json", "form", "plain"], var.delivery.http.body_encoding)
+    error_message = "delivery.http.body_encoding must be json, form or plain."
+  }
+
+  validation {
+    condition     = try(var.delivery.http.success_codes, null) == null ? true : can(regex("^[1-5][0-9]{2}(-[1-5][0-9]{2})?(,[1-5][0-9]{2}(-[1-5][0-9]{2})?)*$", replace(var.delivery.http.success_codes, " ", "")))
+    error_message = "delivery.http.success_codes must be a comma list of status codes or ranges, for example \"200-299\" or \"200,202\"."
+  }
+
+  validation {
+    condition = alltrue([
+      for h in concat(keys(try(var.delivery.http.headers, {})), compact([try(var.delivery.http.idempotency_header, null)])) :
+      can(regex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", h))
+    ])
+    error_message = "delivery.http header names (headers keys and idempotency_header) must be valid HTTP header names."
+  }
+
+  validation {
+    condition     = var.delivery.twilio == null || can(regex("^(\\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32}|[A-Za-z0-9 ]{1,11})$", var.delivery.twilio.from))
+    error_message = "delivery.twilio.from must be an E.164 number (+15551234567), a Messaging Service SID (MG + 32 hex) or an alphanumeric sender id (at most 11 characters)."
+  }
+
+  validation {
+    condition = alltrue([
+      for u in compact([try(var.delivery.twilio.api_base, null), try(var.delivery.slack.api_base, null)]) :
+      can(regex("^https://[^\\s/]+", u))
+    ])
+    error_message = "delivery.twilio.api_base and delivery.slack.api_base must be https:// URLs."
+  }
+
+  validation {
+    condition     = !contains(["twilio", "slack"], var.delivery.adapter) || var.secret_arn != null || var.secret_parameter_arn != null
+    error_message = "The twilio and slack adapters read their credentials from a secret: set secret_arn or secret_parameter_arn."
+  }
+}
+
+variable "metrics_mode" {
+  description = "How the handler publishes its metrics (CHANNEL_METRICS_MODE): `api` (cloudwatch:PutMetricData, allowed only for `metrics_namespace`), `emf` (embedded metric format in the logs, no extra permission) or `off`."
+  type        = string
+  default     = "api"
+
+  validation {
+    condition     = contains(["api", "emf", "off"], var.metrics_mode)
+    error_message = "metrics_mode must be api, emf or off."
+  }
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the handler's metrics (CHANNEL_METRICS_NAMESPACE)."
+  type        = string
+  default     = "PinpointCustomChannelExecution"
+
+  validation {
+    condition     = can(regex("^[^:$][^$]{0,254}$", var.metrics_namespace)) && !startswith(var.metrics_namespace, "AWS/")
+    error_message = "metrics_namespace must be 1-255 characters, must not start with ':' or contain '$', and must not start with AWS/."
+  }
+}
+
+variable "skip_opted_out" {
+  description = "Skip endpoints whose OptOut is not NONE (CHANNEL_SKIP_OPTED_OUT)."
+  type        = bool
+  default     = true
+}
+
+variable "skip_inactive" {
+  description = "Skip endpoints whose EndpointStatus is INACTIVE (CHANNEL_SKIP_INACTIVE)."
+  type        = bool
+  default     = true
+}
+
+variable "max_workers" {
+  description = "Endpoints delivered in parallel per invocation (CHANNEL_MAX_WORKERS); a payload holds at most 50 endpoints."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.max_workers >= 1 && var.max_workers <= 50 && floor(var.max_workers) == var.max_workers
+    error_message = "max_workers must be a whole number between 1 and 50."
+  }
+}
+
+variable "max_attempts" {
+  description = "Attempts per endpoint for retryable provider errors (CHANNEL_MAX_ATTEMPTS)."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.max_attempts >= 1 && var.max_attempts <= 10 && floor(var.max_attempts) == var.max_attempts
+    error_message = "max_attempts must be a whole number between 1 and 10."
+  }
+}
+
+variable "deadline_seconds" {
+  description = "Time budget of one invocation in seconds (CHANNEL_DEADLINE_SECONDS). Null uses the smaller of `timeout` and 15 (Pinpoint's wait)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.deadline_seconds == null || try(var.deadline_seconds >= 1 && var.deadline_seconds <= 900 && floor(var.deadline_seconds) == var.deadline_seconds, false)
+    error_message = "deadline_seconds must be a whole number between 1 and 900."
+  }
+
+  validation {
+    condition     = var.deadline_seconds == null || try(var.deadline_seconds <= var.timeout, false)
+    error_message = "deadline_seconds must not exceed timeout."
+  }
+}
+
+variable "safety_margin_ms" {
+  description = "Milliseconds kept free before the deadline to return a result (CHANNEL_SAFETY_MARGIN_MS)."
+  type        = number
+  default     = 750
+
+  validation {
+    condition     = var.safety_margin_ms >= 0 && var.safety_margin_ms <= 5000 && floor(var.safety_margin_ms) == var.safety_margin_ms
+    error_message = "safety_margin_ms must be a whole number between 0 and 5000."
+  }
+}
+
+variable "log_level" {
+  description = "Handler log level (CHANNEL_LOG_LEVEL); with JSON logs it also sets the function's application log level."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+}
+
+variable "secret_arn" {
+  description = "ARN of a Secrets Manager secret holding the provider credentials as a JSON object (CHANNEL_SECRET_ID). The role may read only this secret. Conflicts with `secret_parameter_arn`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.secret_arn))
+    error_message = "secret_arn must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>)."
+  }
+
+  validation {
+    condition     = var.secret_arn == null || var.secret_parameter_arn == null
+    error_message = "Set secret_arn or secret_parameter_arn, not both."
+  }
+}
+
+variable "secret_parameter_arn" {
+  description = "ARN of an SSM SecureString parameter holding the provider credentials as a JSON object; the handler gets its name (CHANNEL_SECRET_PARAMETER). The role may read only this parameter. Conflicts with `secret_arn`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.secret_parameter_arn == null || can(regex("^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\\-/]+$", var.secret_parameter_arn))
+    error_message = "secret_parameter_arn must be an SSM parameter ARN (arn:<partition>:ssm:<region>:<account>:parameter/<name>)."
+  }
+}
+
+variable "secret_kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the secret or parameter; the role may then kms:Decrypt with it, only through Secrets Manager or SSM. Null when the AWS managed key is used."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.secret_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.secret_kms_key_arn))
+    error_message = "secret_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+  }
+
+  validation {
+    condition     = var.secret_kms_key_arn == null || var.secret_arn != null || var.secret_parameter_arn != null
+    error_message = "secret_kms_key_arn is the key of secret_arn or secret_parameter_arn: set one of them too."
+  }
+}
+
+variable "secret_ttl_seconds" {
+  description = "How long the handler caches the secret, in seconds (CHANNEL_SECRET_TTL_SECONDS)."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.secret_ttl_seconds >= 0 && var.secret_ttl_seconds <= 86400 && floor(var.secret_ttl_seconds) == var.secret_ttl_seconds
+    error_message = "secret_ttl_seconds must be a whole number between 0 and 86400."
+  }
+}
+
+################################################################################
+# Invoke permission (channel_mode = "lambda")
+################################################################################
+
+variable "permission_scope" {
+  description = <<-EOT
+    What the `pinpoint.<region>.amazonaws.com` invoke permission allows (always with SourceAccount):
+    `account` - any Pinpoint application of the account (`apps/*`);
+    `application` - any campaign of the application (`apps/<app-id>/*`);
+    `campaign` - only the campaign (`apps/<app-id>/campaigns/<campaign-id>`).
+    Pinpoint checks the permission when the campaign is created, so `campaign` works only once the campaign exists: apply with `application` first, then switch to `campaign` and apply again (the permission is replaced create-before-destroy).
+  EOT
+  type        = string
+  default     = "application"
+
+  validation {
+    condition     = contains(["account", "application", "campaign"], var.permission_scope)
+    error_message = "permission_scope must be account, application or campaign."
+  }
+
+  validation {
+    condition     = var.permission_scope != "campaign" || var.permission_campaign_id != null || (var.campaign != null && var.create_campaign)
+    error_message = "permission_scope \"campaign\" needs a campaign: the one this module manages (campaign, create_campaign = true) or permission_campaign_id."
+  }
+}
+
+variable "permission_campaign_id" {
+  description = "Campaign id used by `permission_scope = \"campaign\"`. Null reads the id of the campaign this module created (from its CloudFormation stack, which must therefore already exist)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permission_campaign_id == null || can(regex("^[A-Za-z0-9]{1,64}$", var.permission_campaign_id))
+    error_message = "permission_campaign_id must be a Pinpoint campaign id (letters and digits)."
+  }
+}
+
+################################################################################
+# Pinpoint application, segment and campaign
+################################################################################
+
+variable "create_application" {
+  description = "Create a Pinpoint application (project). Set false and give `application_id` to use an existing one."
+  type        = bool
+  default     = true
+}
+
+variable "application_id" {
+  description = "Id of an existing Pinpoint application, used when `create_application = false`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.application_id == null || can(regex("^[a-z0-9]{32}$", var.application_id))
+    error_message = "application_id must be a Pinpoint application id (32 lowercase letters and digits)."
+  }
+
+  validation {
+    condition     = var.create_application == (var.application_id == null)
+    error_message = "Give application_id exactly when create_application is false."
+  }
+}
+
+variable "application_name" {
+  description = "Name of the created Pinpoint application. Null uses the module's name."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.application_name == null || try(length(var.application_name) >= 1 && length(var.application_name) <= 64, false)
+    error_message = "application_name must be 1-64 characters."
+  }
+}
+
+variable "segment_id" {
+  description = "Id of an existing segment the campaign sends to. Null creates a segment (see `segment`) in the campaign's CloudFormation stack."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.segment_id == null || can(regex("^[A-Za-z0-9]{1,64}$", var.segment_id))
+    error_message = "segment_id must be a Pinpoint segment id (letters and digits)."
+  }
+}
+
+variable "segment" {
+  description = <<-EOT
+    Segment created with the campaign when `segment_id` is null (AWS::Pinpoint::Segment). With no filter it holds every endpoint of the application (the campaign's endpoint types still apply).
+    `name` (default "<name>-segment"), `channel_types` (Demographic.Channel), `attributes` and `user_attributes` (INCLUSIVE matches on endpoint / user attributes),
+    `dimensions_json` (raw Dimensions JSON; replaces the three filters).
+  EOT
+  type = object({
+    name            = optional(string)
+    channel_types   = optional(list(string), [])
+    attributes      = optional(map(list(string)), {})
+    user_attributes = optional(map(list(string)), {})
+    dimensions_json = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition = alltrue([
+      for t in var.segment.channel_types :
+      contains(["ADM", "APNS", "APNS_SANDBOX", "APNS_VOIP", "APNS_VOIP_SANDBOX", "BAIDU", "CUSTOM", "EMAIL", "GCM", "SMS", "VOICE"], t)
+    ])
+    error_message = "segment.channel_types must hold values of ADM, APNS, APNS_SANDBOX, APNS_VOIP, APNS_VOIP_SANDBOX, BAIDU, CUSTOM, EMAIL, GCM, SMS, VOICE."
+  }
+
+  validation {
+    condition     = var.segment.dimensions_json == null || can(keys(jsondecode(var.segment.dimensions_json)))
+    error_message = "segment.dimensions_json must be a JSON object (the Dimensions of AWS::Pinpoint::Segment)."
+  }
+
+  validation {
+    condition     = var.segment.name == null || try(length(var.segment.name) >= 1 && length(var.segment.name) <= 64, false)
+    error_message = "segment.name must be 1-64 characters."
+  }
+}
+
+variable "create_campaign" {
+  description = "Create the campaign described by `campaign` (a CloudFormation stack with AWS::Pinpoint::Campaign, and the segment). False keeps `campaign` only for the `pinpoint_campaign_definition_json` output, for example for a local campaign runner."
+  type        = bool
+  default     = true
+}
+
+variable "campaign" {
+  description = <<-EOT
+    Campaign that delivers through this channel; null creates none (the channel alone).
+    `name`, `description`; `data` (CustomMessage.Data, at most 5 KB in UTF-8 bytes, passed to the channel as is);
+    `endpoint_types` (the guide's set; default ["CUSTOM"]);
+    `is_paused` (default true: an apply never starts sending by surprise; set false to send);
+    `schedule`: `start_time` ("IMMEDIATE" or an RFC 3339 time such as 2026-05-01T09:00:00Z), `end_time` (required for recurring frequencies),
+    `frequency` (ONCE, HOURLY, DAILY, WEEKLY, MONTHLY, EVENT), `timezone` (UTC, UTC+01, UTC-05:30, ...), `is_local_time`, `event_types` (required for EVENT);
+    `treatments`: at most 4 additional A/B treatments, each with `size_percent`, its own `data`, optional `name`/`description` and its own `delivery_uri`/`endpoint_types`
+    (the main treatment gets the percentage that treatments and `holdout_percent` leave);
+    `limits` (`daily`, `total`, `messages_per_second` 1-20000, `maximum_duration` >= 60 seconds, `session`); `tags`.
+  EOT
+  type = object({
+    name           = string
+    description    = optional(string)
+    data           = string
+    endpoint_types = optional(list(string), ["CUSTOM"])
+    is_paused      = optional(bool, true)
+    schedule = optional(object({
+      start_time    = optional(string, "IMMEDIATE")
+      end_time      = optional(string)
+      frequency     = optional(string, "ONCE")
+      timezone      = optional(string)
+      is_local_time = optional(bool)
+      event_types   = optional(list(string))
+    }), {})
+    treatment_name        = optional(string)
+    treatment_description = optional(string)
+    treatments = optional(list(object({
+      size_percent   = number
+      data           = string
+      name           = optional(string)
+      description    = optional(string)
+      delivery_uri   = optional(string)
+      endpoint_types = optional(list(string))
+    })), [])
+    holdout_percent = optional(number, 0)
+    limits = optional(object({
+      daily               = optional(number)
+      total               = optional(number)
+      messages_per_second = optional(number)
+      maximum_duration    = optional(number)
+      session             = optional(number)
+    }))
+    tags = optional(map(string), {})
+  })
+  default = null
+
+  validation {
+    condition     = var.campaign == null || try(length(var.campaign.name) >= 1 && length(var.campaign.name) <= 64, false)
+    error_message = "campaign.name must be 1-64 characters."
+  }
+
+  validation {
+    condition = var.campaign == null || try(alltrue([
+      for d in concat([var.campaign.data], [for t in var.campaign.treatments : t.data]) :
+      length(d) > 0 && floor(length(replace(base64encode(d), "=", "")) * 3 / 4) <= 5120
+    ]), false)
+    error_message = "campaign.data and every treatment's data must be non-empty and at most 5 KB (5120 bytes in UTF-8)."
+  }
+
+  validation {
+    condition = var.campaign == null || try(alltrue([
+      for types in concat([var.campaign.endpoint_types], [for t in var.campaign.treatments : t.endpoint_types if t.endpoint_types != null]) :
+      length(types) > 0 && length(distinct(types)) == length(types) && alltrue([
+        for e in types : contains(["ADM", "APNS", "APNS_SANDBOX", "APNS_VOIP", "APNS_VOIP_SANDBOX", "BAIDU", "CUSTOM", "EMAIL", "GCM", "SMS", "VOICE"], e)
+      ])
+    ]), false)
+    error_message = "campaign endpoint_types (and treatments' endpoint_types) must be non-empty, without duplicates, with values of ADM, APNS, APNS_SANDBOX, APNS_VOIP, APNS_VOIP_SANDBOX, BAIDU, CUSTOM, EMAIL, GCM, SMS, VOICE."
+  }
+
+  validation {
+    condition     = var.campaign == null || try(length(var.campaign.treatments) <= 4, false)
+    error_message = "campaign.treatments holds at most 4 additional treatments (5 with the main one)."
+  }
+
+  validation {
+    condition = var.campaign == null || try(
+      alltrue([for t in var.campaign.treatments : t.size_percent >= 1 && t.size_percent <= 100 && floor(t.size_percent) == t.size_percent]) &&
+      var.campaign.holdout_percent >= 0 && var.campaign.holdout_percent <= 100 && floor(var.campaign.holdout_percent) == var.campaign.holdout_percent &&
+      sum(concat([var.campaign.holdout_percent], [for t in var.campaign.treatments : t.size_percent])) <= 100,
+      false
+    )
+    error_message = "Each treatment size_percent must be a whole number 1-100, holdout_percent 0-100, and the treatments' size_percent plus holdout_percent must not exceed 100."
+  }
+
+  validation {
+    condition = var.campaign == null || try(alltrue([
+      for t in var.campaign.treatments : t.delivery_uri == null || (
+        can(regex("^https://[A-Za-z0-9._~-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~:/-]*)?(\\?[A-Za-z0-9._~:/?-]*)?(#[A-Za-z0-9._~:/?-]*)?$", t.delivery_uri)) ||
+        can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$", t.delivery_uri))
+      )
+    ]), false)
+    error_message = "A treatment's delivery_uri must be a Lambda function ARN or an https:// webhook URL with only letters, digits and - . _ ~ ? / # : (RFC 3986)."
+  }
+
+  validation {
+    condition     = var.campaign == null || try(contains(["ONCE", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "EVENT"], var.campaign.schedule.frequency), false)
+    error_message = "campaign.schedule.frequency must be ONCE, HOURLY, DAILY, WEEKLY, MONTHLY or EVENT."
+  }
+
+  validation {
+    condition = var.campaign == null || try(
+      (var.campaign.schedule.start_time == "IMMEDIATE" || can(timecmp(var.campaign.schedule.start_time, "2000-01-01T00:00:00Z"))) &&
+      (var.campaign.schedule.end_time == null || can(timecmp(var.campaign.schedule.end_time, "2000-01-01T00:00:00Z"))),
+      false
+    )
+    error_message = "campaign.schedule.start_time must be IMMEDIATE or an RFC 3339 / ISO 8601 time with offset (2026-05-01T09:00:00Z); end_time, when set, an RFC 3339 time."
+  }
+
+  validation {
+    condition = var.campaign == null ? true : try(
+      var.campaign.schedule.end_time == null || var.campaign.schedule.start_time == "IMMEDIATE" ? true :
+      timecmp(var.campaign.schedule.end_time, var.campaign.schedule.start_time) > 0,
+      false
+    )
+    error_message = "campaign.schedule.end_time must be later than start_time."
+  }
+
+  validation {
+    condition     = var.campaign == null || try(!contains(["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "EVENT"], var.campaign.schedule.frequency) || var.campaign.schedule.end_time != null, false)
+    error_message = "A recurring (HOURLY, DAILY, WEEKLY, MONTHLY) or EVENT campaign needs campaign.schedule.end_time."
+  }
+
+  validation {
+    condition = var.campaign == null || try(
+      (var.campaign.schedule.frequency == "EVENT") == (var.campaign.schedule.event_types != null) &&
+      (var.campaign.schedule.event_types == null || length(coalesce(var.campaign.schedule.event_types, [])) > 0),
+      false
+    )
+    error_message = "campaign.schedule.event_types (a non-empty list) is required for frequency EVENT and only then."
+  }
+
+  validation {
+    condition     = var.campaign == null || try(var.campaign.schedule.timezone == null || can(regex("^UTC([+-][0-9]{2}(:[0-9]{2})?)?$", var.campaign.schedule.timezone)), false)
+    error_message = "campaign.schedule.timezone must look like UTC, UTC+01, UTC-05 or UTC+05:30."
+  }
+
+  validation {
+    condition = var.campaign == null ? true : var.campaign.limits == null ? true : alltrue([
+      for v in [var.campaign.limits.daily, var.campaign.limits.total, var.campaign.limits.session] : v == null ? true : v >= 0 && floor(v) == v
+      ]) && (
+      var.campaign.limits.messages_per_second == null ? true : var.campaign.limits.messages_per_second >= 1 && var.campaign.limits.messages_per_second <= 20000
+      ) && (
+      var.campaign.limits.maximum_duration == null ? true : var.campaign.limits.maximum_duration >= 60
+    )
+    error_message = "campaign.limits: daily, total and session >= 0, messages_per_second 1-20000, maximum_duration >= 60 seconds."
+  }
+}
+
+variable "campaign_stack_name" {
+  description = "Name of the CloudFormation stack holding the segment and campaign. Null uses \"<name>-campaign\" (underscores become hyphens)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.campaign_stack_name == null || can(regex("^[A-Za-z][A-Za-z0-9-]{0,127}$", var.campaign_stack_name))
+    error_message = "campaign_stack_name must start with a letter and hold at most 128 letters, digits and hyphens."
+  }
+}
+
+################################################################################
+# Webhook receiver (channel_mode = "receiver")
+################################################################################
+
+variable "receiver_throttling" {
+  description = "Throttling of the receiver's HTTP API stage: steady `rate_limit` (requests per second) and `burst_limit`. Each Pinpoint request carries up to 50 endpoints."
+  type = object({
+    rate_limit  = optional(number, 20)
+    burst_limit = optional(number, 40)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.receiver_throttling.rate_limit > 0 && var.receiver_throttling.burst_limit >= 1 && floor(var.receiver_throttling.burst_limit) == var.receiver_throttling.burst_limit
+    error_message = "receiver_throttling.rate_limit must be > 0 and burst_limit a whole number >= 1."
+  }
+}
+
+variable "receiver_access_logs" {
+  description = "Write the receiver HTTP API's access logs (without the request path, which carries the secret) to a log group created by the module."
+  type        = bool
+  default     = true
+}
+
+variable "receiver_secret_recovery_window_in_days" {
+  description = "Recovery window of the receiver's path secret when it is deleted; 0 deletes it at once."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.receiver_secret_recovery_window_in_days == 0 || (var.receiver_secret_recovery_window_in_days >= 7 && var.receiver_secret_recovery_window_in_days <= 30)
+    error_message = "receiver_secret_recovery_window_in_days must be 0 or between 7 and 30."
+  }
+}
+
+variable "receiver_secret_kms_key_arn" {
+  description = "ARN of a customer managed KMS key for the receiver's path secret (null: the AWS managed key). The role may then kms:Decrypt with it through Secrets Manager."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.receiver_secret_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.receiver_secret_kms_key_arn))
+    error_message = "receiver_secret_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+  }
+}

@@ -1,0 +1,126 @@
+################################################################################
+# Webhook receiver (channel_mode = "receiver")
+#
+# An API Gateway HTTP API with the single route `ANY /{secret}` invokes the function
+# (entry custom_channel.receiver.lambda_handler). The Lambda permission names this API as
+# source, so no other caller may invoke the function; the stage is throttled. A Lambda
+# function URL was not used: a NONE-auth URL now also needs lambda:InvokeFunction, which
+# is safe only with the InvokedViaFunctionUrl condition that aws_lambda_permission cannot
+# express, and aws_lambda_function_url adds a statement of its own outside Terraform state.
+#
+# Pinpoint webhooks take no query string with '=', so the secret travels in the path.
+# It is generated once by Secrets Manager (letters and digits only) and kept: the version's
+# secret_string is ignored after creation, so later plans do not change it.
+################################################################################
+
+resource "aws_secretsmanager_secret" "receiver" {
+  count = local.create_receiver ? 1 : 0
+
+  name_prefix             = "${local.name}-webhook-path-"
+  description             = "Path secret of the ${local.name} Pinpoint webhook receiver"
+  kms_key_id              = var.receiver_secret_kms_key_arn
+  recovery_window_in_days = var.receiver_secret_recovery_window_in_days
+
+  tags = var.tags
+}
+
+data "aws_secretsmanager_random_password" "receiver" {
+  count = local.create_receiver ? 1 : 0
+
+  password_length     = 48
+  exclude_punctuation = true
+  include_space       = false
+}
+
+resource "aws_secretsmanager_secret_version" "receiver" {
+  count = local.create_receiver ? 1 : 0
+
+  secret_id     = aws_secretsmanager_secret.receiver[0].id
+  secret_string = data.aws_secretsmanager_random_password.receiver[0].random_password
+
+  lifecycle {
+    # Written once: the data source yields a new value on every plan.
+    ignore_changes = [secret_string]
+  }
+}
+
+resource "aws_apigatewayv2_api" "receiver" {
+  count = local.create_receiver ? 1 : 0
+
+  name          = "${local.name}-webhook"
+  description   = "Amazon Pinpoint custom channel webhook receiver"
+  protocol_type = "HTTP"
+
+  tags = var.tags
+}
+
+resource "aws_apigatewayv2_integration" "receiver" {
+  count = local.create_receiver ? 1 : 0
+
+  api_id                 = aws_apigatewayv2_api.receiver[0].id
+  integration_type       = "AWS_PROXY"
+  integration_method     = "POST"
+  integration_uri        = local.function_invoke_arn
+  payload_format_version = "2.0"
+  timeout_milliseconds   = min(30000, (var.timeout + 1) * 1000)
+}
+
+resource "aws_apigatewayv2_route" "receiver" {
+  count = local.create_receiver ? 1 : 0
+
+  api_id    = aws_apigatewayv2_api.receiver[0].id
+  route_key = "ANY /{secret}"
+  target    = "integrations/${aws_apigatewayv2_integration.receiver[0].id}"
+}
+
+resource "aws_cloudwatch_log_group" "receiver_access" {
+  count = local.create_receiver && var.receiver_access_logs ? 1 : 0
+
+  name              = "/aws/apigateway/${local.name}-webhook"
+  retention_in_days = var.cloudwatch_logs_retention_in_days
+  kms_key_id        = var.cloudwatch_logs_kms_key_arn
+
+  tags = var.tags
+}
+
+resource "aws_apigatewayv2_stage" "receiver" {
+  count = local.create_receiver ? 1 : 0
+
+  api_id      = aws_apigatewayv2_api.receiver[0].id
+  name        = "$default"
+  auto_deploy = true
+
+  default_route_settings {
+    throttling_rate_limit  = var.receiver_throttling.rate_limit
+    throttling_burst_limit = var.receiver_throttling.burst_limit
+  }
+
+  dynamic "access_log_settings" {
+    for_each = var.receiver_access_logs ? [1] : []
+
+    content {
+      destination_arn = aws_cloudwatch_log_group.receiver_access[0].arn
+      # The route key ("ANY /{secret}") is logged, never the path, which carries the secret.
+      format = jsonencode({
+        requestId          = "$context.requestId"
+        requestTime        = "$context.requestTime"
+        sourceIp           = "$context.identity.sourceIp"
+        userAgent          = "$context.identity.userAgent"
+        httpMethod         = "$context.httpMethod"
+        routeKey           = "$context.routeKey"
+        status             = "$context.status"
+        responseLength     = "$context.responseLength"
+        integrationStatus  = "$context.integrationStatus"
+        integrationLatency = "$context.integrationLatency"
+        errorMessage       = "$context.error.message"
+      })
+    }
+  }
+
+  tags = var.tags
+}
+
+locals {
+  receiver_path_secret = try(aws_secretsmanager_secret_version.receiver[0].secret_string, null)
+  receiver_url         = local.create_receiver ? "${try(aws_apigatewayv2_api.receiver[0].api_endpoint, "")}/${coalesce(local.receiver_path_secret, "-")}" : null
+}
