@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements-dev.txt | cut -c1-12)
 
-.PHONY: all demo test lint typecheck fmt-check package package-check pytest tftest clean
+.PHONY: all demo test lint typecheck fmt-check docs-check package package-check pytest tftest slow-checks clean
 
 all: test
 
@@ -20,7 +20,11 @@ $(STAMP): requirements-dev.txt
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 
-test: lint typecheck fmt-check package-check tftest pytest
+test: lint typecheck fmt-check docs-check package-check slow-checks
+
+# terraform test and pytest take minutes each, mostly waiting on Terraform: run them side by side.
+slow-checks: $(STAMP)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target tftest pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check handler scripts tests
@@ -31,6 +35,9 @@ typecheck: $(STAMP)
 
 fmt-check:
 	terraform fmt -check -recursive
+
+docs-check: $(STAMP)
+	$(PY) scripts/tfdocs.py --check README.md
 
 package: $(STAMP)
 	$(PY) scripts/build_package.py

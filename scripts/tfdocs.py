@@ -312,7 +312,7 @@ def render(variables: list[Variable], outputs: list[Output], *, sort: str = "nam
         variables = sorted(variables, key=lambda v: v.name)
         outputs = sorted(outputs, key=lambda o: o.name)
     lines = [
-        "## Inputs",
+        "### Inputs",
         "",
         "| Name | Description | Type | Default | Required |",
         "|------|-------------|------|---------|:--------:|",
@@ -326,7 +326,7 @@ def render(variables: list[Variable], outputs: list[Output], *, sort: str = "nam
         )
     lines += [
         "",
-        "## Outputs",
+        "### Outputs",
         "",
         "| Name | Description |",
         "|------|-------------|",
