@@ -1,0 +1,132 @@
+"""Host a Lambda function's code in its own process, as a warm Lambda sandbox would.
+
+    python scripts/function_host.py CODE_DIR HANDLER invoke TIMEOUT RESPONSE_FD
+    python scripts/function_host.py CODE_DIR HANDLER serve TIMEOUT PORT
+
+CODE_DIR is the unpacked deployment package (first on sys.path, like /var/task) and HANDLER
+the function's handler setting (`custom_channel.lambda_function.lambda_handler`). The
+environment is the function's. The handler's own logs go to stdout, as in Lambda.
+
+- `invoke`: reads one event per line on stdin and writes one response per line to file
+  descriptor RESPONSE_FD, each run through the package's local-invocation helper with a context
+  whose deadline is TIMEOUT seconds. The parent kills the process when an invocation runs
+  past its timeout, as Lambda ends a sandbox.
+- `serve`: an HTTP server on 127.0.0.1:PORT that turns each request into the payload-2.0
+  event a Lambda function URL or API Gateway HTTP API delivers, and answers with the
+  handler's HTTP response (the webhook receiver mode).
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+Handler = Callable[[Any, Any], Any]
+
+
+def load_handler(code_dir: str, handler: str) -> Handler:
+    sys.path.insert(0, code_dir)
+    module_name, _, function_name = handler.rpartition(".")
+    module = importlib.import_module(module_name)
+    function: Handler = getattr(module, function_name)
+    return function
+
+
+def serve_invocations(handler: Handler, timeout: float, response_fd: int) -> None:
+    from custom_channel.local import invoke  # from the package under test, as deployed
+
+    with os.fdopen(response_fd, "w", encoding="utf-8") as responses:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            result = invoke(json.loads(line), handler=handler, timeout_seconds=timeout)
+            responses.write(json.dumps({"response": result.response}) + "\n")
+            responses.flush()
+
+
+def http_event(method: str, target: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    """The Lambda function URL / HTTP API payload format 2.0 for one request."""
+    parts = urlsplit(target)
+    now = time.time()
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": parts.path,
+        "rawQueryString": parts.query,
+        "headers": {name.lower(): value for name, value in headers.items()},
+        "requestContext": {
+            "accountId": "anonymous",
+            "domainName": headers.get("Host", "127.0.0.1"),
+            "http": {
+                "method": method,
+                "path": parts.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": headers.get("User-Agent", ""),
+            },
+            "requestId": f"local-{int(now * 1000)}",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "body": base64.b64encode(body).decode("ascii") if body else "",
+        "isBase64Encoded": bool(body),
+    }
+
+
+def serve_http(handler: Handler, port: int, timeout: float) -> None:
+    from custom_channel.local import invoke
+
+    class Request(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            event = http_event(self.command, self.path, dict(self.headers.items()), body)
+            answer = invoke(event, handler=handler, timeout_seconds=timeout).response
+            payload = str(answer.get("body") or "").encode("utf-8")
+            self.send_response(int(answer.get("statusCode", 200)))
+            for name, value in (answer.get("headers") or {}).items():
+                self.send_header(name, str(value))
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_HEAD = do_DELETE = _serve
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Request)
+    server.daemon_threads = True
+    print(json.dumps({"message": "function url listening", "port": server.server_address[1]}))
+    sys.stdout.flush()
+    server.serve_forever()
+
+
+def main(argv: list[str]) -> int:
+    code_dir, handler_name, mode, timeout, number = argv
+    handler = load_handler(code_dir, handler_name)
+    if mode == "invoke":
+        serve_invocations(handler, float(timeout), int(number))
+    elif mode == "serve":
+        serve_http(handler, int(number), float(timeout))
+    else:
+        print(f"unknown mode {mode!r}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

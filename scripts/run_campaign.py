@@ -1,0 +1,648 @@
+"""Run a custom-channel campaign locally, as Pinpoint would.
+
+    python scripts/run_campaign.py --definition campaign.json --synthetic 1000
+    python scripts/run_campaign.py --from-local-aws URL --application-id ID --campaign-id ID \
+        --endpoints segment.csv [--in-process]
+
+The campaign comes from the module's `pinpoint_campaign_definition_json` output or from the
+local AWS (scripts/local_aws.py) where the module's stack created it. Endpoints are split
+across the holdout and treatments, filtered by each treatment's EndpointTypes, cut into
+batches of at most 50 and sent as the guide's events:
+
+- Lambda DeliveryUri: the function's code, handler and environment as the local AWS holds
+  them (the package is checked against the function's CodeSha256) run in a separate
+  process, a warm sandbox, with the function's timeout capped at 15 s; an invocation that
+  fails or times out is attempted again, up to 3 times, as Pinpoint does. `--in-process`
+  runs the repository's handler in this process instead, for speed.
+- Webhook DeliveryUri: an HTTP HEAD first (the X-Amz-Pinpoint-AccountId header must equal
+  the account id), then one POST of each event, up to 3 attempts. When the URI is the
+  module's webhook receiver (an HTTP API of the local AWS), the function behind it is
+  served on 127.0.0.1 (ReceiverHost) and the same HEAD and POSTs go there.
+
+The report gives endpoints per channel and treatment, delivered / failed / unknown /
+skipped, attempts, and the CloudWatch metrics read back from the local AWS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import selectors
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+if str(ROOT / "handler") not in sys.path:
+    sys.path.insert(0, str(ROOT / "handler"))
+
+from scripts.campaign import Batch, Campaign, load_endpoints, plan_batches  # noqa: E402
+from scripts.segments import synthetic_endpoints  # noqa: E402
+
+PINPOINT_WAIT_SECONDS = 15.0
+PINPOINT_ATTEMPTS = 3
+ACCOUNT_HEADER = "X-Amz-Pinpoint-AccountId"
+HOST_SCRIPT = ROOT / "scripts" / "function_host.py"
+STATUSES = ("delivered", "failed", "unknown", "skipped")
+
+
+class RunnerError(RuntimeError):
+    """The campaign cannot run: the reason is for the person running it."""
+
+
+@dataclass
+class Delivered:
+    response: dict[str, Any] | None
+    attempts: int
+    error: str = ""
+
+
+class Deliverer(Protocol):
+    def deliver(self, event: dict[str, Any]) -> Delivered: ...
+
+    def close(self) -> None: ...
+
+
+# --- Lambda DeliveryUri ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    handler: str
+    timeout: float
+    environment: Mapping[str, str]
+    code_sha256: str
+
+
+def function_spec(lambda_client: Any, function: str) -> FunctionSpec:
+    config = lambda_client.get_function_configuration(FunctionName=function)
+    return FunctionSpec(
+        name=config["FunctionName"],
+        handler=config["Handler"],
+        timeout=float(config.get("Timeout", 3)),
+        environment=config.get("Environment", {}).get("Variables", {}),
+        code_sha256=config["CodeSha256"],
+    )
+
+
+def unpack_package(zip_path: Path, expected_sha256: str, into: Path) -> Path:
+    """Unzip the deployment package after checking it is the code the function holds."""
+    digest = base64.b64encode(hashlib.sha256(zip_path.read_bytes()).digest()).decode()
+    if digest != expected_sha256:
+        raise RunnerError(
+            f"{zip_path} is not the function's code (CodeSha256 {expected_sha256}, zip {digest})"
+        )
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(into)
+    return into
+
+
+class SandboxDeliverer:
+    """The function's code in a separate, warm process; killed and restarted on a timeout."""
+
+    def __init__(
+        self, code_dir: Path, spec: FunctionSpec, aws_env: Mapping[str, str], log: io.TextIOBase
+    ) -> None:
+        self._code_dir = code_dir
+        self._spec = spec
+        self._timeout = min(spec.timeout, PINPOINT_WAIT_SECONDS)
+        self._env = {"PATH": os.environ.get("PATH", ""), **aws_env, **spec.environment}
+        self._log = log
+        self._process: subprocess.Popen[str] | None = None
+        self._responses: io.TextIOWrapper | None = None
+
+    def _start(self) -> None:
+        read_fd, write_fd = os.pipe()
+        self._process = subprocess.Popen(
+            [
+                sys.executable,
+                "-I",
+                str(HOST_SCRIPT),
+                str(self._code_dir),
+                self._spec.handler,
+                "invoke",
+                str(self._timeout),
+                str(write_fd),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=self._log,
+            stderr=self._log,
+            env=self._env,
+            text=True,
+            pass_fds=(write_fd,),
+        )
+        os.close(write_fd)
+        self._responses = os.fdopen(read_fd, "r", encoding="utf-8")
+
+    def _invoke_once(self, event: dict[str, Any]) -> dict[str, Any]:
+        if self._process is None or self._process.poll() is not None:
+            self._start()
+        if self._process is None or self._process.stdin is None or self._responses is None:
+            raise RunnerError("the function process did not start")
+        self._process.stdin.write(json.dumps(event) + "\n")
+        self._process.stdin.flush()
+        selector = selectors.DefaultSelector()
+        selector.register(self._responses, selectors.EVENT_READ)
+        # Lambda's own limit is the function timeout; a little slack for process overhead.
+        ready = selector.select(timeout=self._timeout + 1.0)
+        selector.close()
+        line = self._responses.readline() if ready else ""
+        if not line:
+            self.close()
+            raise RunnerError("timed out" if not ready else "the function process exited")
+        answer: dict[str, Any] = json.loads(line)["response"]
+        return answer
+
+    def deliver(self, event: dict[str, Any]) -> Delivered:
+        error = ""
+        for attempt in range(1, PINPOINT_ATTEMPTS + 1):
+            try:
+                return Delivered(self._invoke_once(event), attempt)
+            except (RunnerError, OSError, ValueError) as problem:
+                error = str(problem)
+        return Delivered(None, PINPOINT_ATTEMPTS, error)
+
+    def close(self) -> None:
+        if self._process is not None:
+            if self._process.stdin:
+                with contextlib.suppress(OSError):
+                    self._process.stdin.close()
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+        if self._responses is not None:
+            self._responses.close()
+            self._responses = None
+
+
+class InProcessDeliverer:
+    """The repository's handler in this process, configured like the function: fastest."""
+
+    def __init__(self, spec: FunctionSpec) -> None:
+        from custom_channel.channel import Channel
+        from custom_channel.config import load_settings
+
+        self._timeout = min(spec.timeout, PINPOINT_WAIT_SECONDS)
+        self._channel = Channel(load_settings(spec.environment))
+
+    def deliver(self, event: dict[str, Any]) -> Delivered:
+        from custom_channel.local import invoke
+
+        return Delivered(
+            invoke(event, channel=self._channel, timeout_seconds=self._timeout).response, 1
+        )
+
+    def close(self) -> None:
+        self._channel.close()
+
+
+# --- Webhook DeliveryUri --------------------------------------------------------------------
+
+
+class WebhookDeliverer:
+    def __init__(self, url: str, account_id: str) -> None:
+        self._url = url
+        self._session = requests.Session()
+        self._session.trust_env = False
+        check = self._session.head(url, timeout=PINPOINT_WAIT_SECONDS)
+        presented = check.headers.get(ACCOUNT_HEADER)
+        if presented != account_id:
+            raise RunnerError(
+                f"webhook HEAD check failed: HTTP {check.status_code}, "
+                f"{ACCOUNT_HEADER} is {presented!r}, expected the account id {account_id!r}"
+            )
+
+    def deliver(self, event: dict[str, Any]) -> Delivered:
+        error = ""
+        for attempt in range(1, PINPOINT_ATTEMPTS + 1):
+            try:
+                answer = self._session.post(self._url, json=event, timeout=PINPOINT_WAIT_SECONDS)
+            except requests.RequestException as problem:
+                error = type(problem).__name__
+                continue
+            if answer.status_code >= 500:
+                error = f"HTTP {answer.status_code}"
+                continue
+            if answer.status_code >= 400:
+                return Delivered(None, attempt, f"HTTP {answer.status_code}")
+            try:
+                return Delivered(answer.json(), attempt)
+            except ValueError:
+                return Delivered({}, attempt)
+        return Delivered(None, PINPOINT_ATTEMPTS, error)
+
+    def close(self) -> None:
+        self._session.close()
+
+
+class ReceiverHost:
+    """The webhook receiver served on 127.0.0.1 for a DeliveryUri on an HTTP API.
+
+    The function behind the API (its code, handler and environment from the local AWS) runs
+    in its own process, where function_host.py turns each HTTP request into the payload-2.0
+    event API Gateway delivers. The DeliveryUri's path (with its secret) is kept.
+    """
+
+    def __init__(
+        self, code_dir: Path, spec: FunctionSpec, aws_env: Mapping[str, str], log: io.TextIOBase
+    ) -> None:
+        env = {"PATH": os.environ.get("PATH", ""), **aws_env, **spec.environment}
+        timeout = str(min(spec.timeout, PINPOINT_WAIT_SECONDS))
+        self._process = subprocess.Popen(
+            [
+                sys.executable,
+                "-I",
+                str(HOST_SCRIPT),
+                str(code_dir),
+                spec.handler,
+                "serve",
+                timeout,
+                "0",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=env,
+            text=True,
+        )
+        assert self._process.stdout is not None
+        first = self._process.stdout.readline()
+        try:
+            self.port = int(json.loads(first)["port"])
+        except (ValueError, KeyError) as error:
+            self.close()
+            raise RunnerError(f"the receiver did not start: {first.strip()!r}") from error
+        self._drain = threading.Thread(
+            target=shutil.copyfileobj, args=(self._process.stdout, log), daemon=True
+        )
+        self._drain.start()
+
+    def local_url(self, uri: str) -> str:
+        parts = urlsplit(uri)
+        return f"http://127.0.0.1:{self.port}{parts.path}"
+
+    def close(self) -> None:
+        self._process.kill()
+        self._process.wait()
+
+
+def receiver_function(apigateway: Any, uri: str) -> str | None:
+    """The function behind an HTTP API DeliveryUri in the local AWS, if there is one."""
+    host = urlsplit(uri).hostname or ""
+    if ".execute-api." not in host:
+        return None
+    api_id = host.split(".", 1)[0]
+    try:
+        integrations = apigateway.get_integrations(ApiId=api_id)["Items"]
+    except Exception:
+        return None
+    for integration in integrations:
+        target = str(integration.get("IntegrationUri", ""))
+        if ":function:" in target:
+            return target.split("/invocations", maxsplit=1)[0].rsplit("/functions/", 1)[-1]
+    return None
+
+
+# --- running and reporting ------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    campaign: Campaign
+    endpoints: Mapping[str, Any]
+    batches: list[Batch]
+    filtered: dict[str, int]
+    statuses: dict[str, str] = field(default_factory=dict)  # endpoint id -> status
+    attempts: Counter[int] = field(default_factory=Counter)  # invocation attempts histogram
+    invocation_errors: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def accounted(self) -> int:
+        return len(self.statuses)
+
+
+def run(
+    campaign: Campaign,
+    endpoints: Mapping[str, Any],
+    deliverer_for: Callable[[Batch], Deliverer],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResult:
+    started = time.monotonic()
+    planned, filtered = plan_batches(campaign, endpoints)
+    result = RunResult(campaign, endpoints, planned, filtered)
+    for number, batch in enumerate(planned, start=1):
+        delivered = deliverer_for(batch).deliver(batch.event)
+        result.attempts[delivered.attempts] += 1
+        if delivered.response is None:
+            result.invocation_errors.append(delivered.error)
+        for endpoint_id in batch.event["Endpoints"]:
+            answer = (delivered.response or {}).get(endpoint_id, {})
+            status = answer.get("EventAttributes", {}).get("status", "no answer")
+            result.statuses[endpoint_id] = status
+        if progress is not None:
+            progress(number, len(planned))
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def report(result: RunResult, metrics: Mapping[str, float] | None = None) -> str:
+    out = io.StringIO()
+    campaign = result.campaign
+    sent = result.accounted
+    out.write(
+        f"Campaign {campaign.name} ({campaign.campaign_id}): {len(result.endpoints)} endpoints, "
+        f"{sent} sent in {len(result.batches)} invocations, {result.elapsed:.1f} s\n"
+    )
+    for reason, count in result.filtered.items():
+        if count:
+            out.write(f"  not sent ({reason}): {count}\n")
+    treatment_of = {
+        endpoint_id: batch.treatment.treatment_id
+        for batch in result.batches
+        for endpoint_id in batch.event["Endpoints"]
+    }
+    for title, key in (
+        ("channel", lambda ep: result.endpoints[ep].get("ChannelType", "?")),
+        ("treatment", lambda ep: treatment_of[ep]),
+    ):
+        table: dict[str, Counter[str]] = {}
+        for endpoint_id, status in result.statuses.items():
+            table.setdefault(str(key(endpoint_id)), Counter())[status] += 1
+        out.write(f"\n{title:<10}" + "".join(f"{name:>11}" for name in (*STATUSES, "total")) + "\n")
+        for name in sorted(table):
+            counts = table[name]
+            row = "".join(f"{counts[status]:>11}" for status in STATUSES)
+            out.write(f"{name:<10}{row}{sum(counts.values()):>11}\n")
+    totals = Counter(result.statuses.values())
+    row = "".join(f"{totals[status]:>11}" for status in STATUSES)
+    out.write(f"{'all':<10}{row}{sent:>11}\n")
+    other = {status: count for status, count in totals.items() if status not in STATUSES}
+    if other:
+        out.write(f"  without an answer: {other}\n")
+    attempts = ", ".join(f"{count} x {n}" for n, count in sorted(result.attempts.items()))
+    out.write(f"\nInvocation attempts: {attempts}\n")
+    for error in sorted(set(result.invocation_errors)):
+        out.write(f"  invocation failed after {PINPOINT_ATTEMPTS} attempts: {error}\n")
+    if metrics:
+        out.write(
+            "\nCloudWatch metrics read back (PinpointCustomChannelExecution, this campaign):\n"
+        )
+        for name, value in metrics.items():
+            out.write(f"  {name:<15} {value:>8.0f}\n")
+    unaccounted = sent - sum(totals[status] for status in STATUSES)
+    out.write(
+        "Every endpoint sent is accounted for.\n"
+        if unaccounted == 0
+        else f"{unaccounted} endpoints UNACCOUNTED\n"
+    )
+    return out.getvalue()
+
+
+def read_metrics(cloudwatch: Any, campaign: Campaign, since: dt.datetime) -> dict[str, float]:
+    from custom_channel.metrics import DELIVERY_METRICS, GUIDE_METRICS, RETRY_METRIC
+
+    values: dict[str, float] = {}
+    for name in (*GUIDE_METRICS, *DELIVERY_METRICS.values(), RETRY_METRIC):
+        points = cloudwatch.get_metric_statistics(
+            Namespace="PinpointCustomChannelExecution",
+            MetricName=name,
+            Dimensions=[
+                {"Name": "CampaignId", "Value": campaign.campaign_id},
+                {"Name": "ApplicationId", "Value": campaign.application_id},
+            ],
+            StartTime=since - dt.timedelta(minutes=1),
+            EndTime=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1),
+            Period=3600,
+            Statistics=["Sum"],
+        )["Datapoints"]
+        values[name] = sum(point["Sum"] for point in points)
+    return values
+
+
+def is_lambda(uri: str) -> bool:
+    return not uri.startswith(("https://", "http://"))
+
+
+class Deliverers:
+    """One deliverer per DeliveryUri, created on first use and closed at the end."""
+
+    def __init__(
+        self,
+        *,
+        lambda_client: Any,
+        apigateway_client: Any,
+        account_id: str,
+        package: Path,
+        aws_env: Mapping[str, str],
+        in_process: bool,
+        log: io.TextIOBase,
+        workdir: Path,
+    ) -> None:
+        self._lambda = lambda_client
+        self._apigateway = apigateway_client
+        self._account_id = account_id
+        self._hosts: list[ReceiverHost] = []
+        self._package = package
+        self._aws_env = aws_env
+        self._in_process = in_process
+        self._log = log
+        self._workdir = workdir
+        self._by_uri: dict[str, Deliverer] = {}
+
+    def __call__(self, batch: Batch) -> Deliverer:
+        uri = batch.treatment.delivery_uri
+        if uri not in self._by_uri:
+            self._by_uri[uri] = self._create(uri)
+        return self._by_uri[uri]
+
+    def _create(self, uri: str) -> Deliverer:
+        if not is_lambda(uri):
+            function = receiver_function(self._apigateway, uri)
+            if function is None:
+                return WebhookDeliverer(uri, self._account_id)
+            spec = function_spec(self._lambda, function)
+            host = ReceiverHost(self._unpack(spec), spec, self._aws_env, self._log)
+            self._hosts.append(host)
+            return WebhookDeliverer(host.local_url(uri), self._account_id)
+        spec = function_spec(self._lambda, uri)
+        if self._in_process:
+            return InProcessDeliverer(spec)
+        return SandboxDeliverer(self._unpack(spec), spec, self._aws_env, self._log)
+
+    def _unpack(self, spec: FunctionSpec) -> Path:
+        code_dir = self._workdir / f"code-{len(self._by_uri)}-{len(self._hosts)}"
+        return unpack_package(self._package, spec.code_sha256, code_dir)
+
+    def close(self) -> None:
+        for deliverer in self._by_uri.values():
+            deliverer.close()
+        for host in self._hosts:
+            host.close()
+
+
+def campaign_from_local_aws(pinpoint: Any, application_id: str, campaign_id: str) -> Campaign:
+    """Read a campaign back from the local AWS (REST shape, as GetCampaign returns it)."""
+    found = pinpoint.get_campaign(ApplicationId=application_id, CampaignId=campaign_id)
+    body = found["CampaignResponse"]
+    main_delivery = body.get("CustomDeliveryConfiguration") or {}
+    treatments = [
+        {
+            "treatment_id": "0",
+            "size_percent": 100
+            - int(body.get("HoldoutPercent") or 0)
+            - sum(int(t.get("SizePercent", 0)) for t in body.get("AdditionalTreatments") or []),
+            "data": ((body.get("MessageConfiguration") or {}).get("CustomMessage") or {}).get(
+                "Data", ""
+            ),
+            "delivery_uri": main_delivery.get("DeliveryUri", ""),
+            "endpoint_types": main_delivery.get("EndpointTypes", []),
+        }
+    ]
+    for index, item in enumerate(body.get("AdditionalTreatments") or [], start=1):
+        delivery = item.get("CustomDeliveryConfiguration") or main_delivery
+        treatments.append(
+            {
+                "treatment_id": str(item.get("Id") or index),
+                "size_percent": int(item.get("SizePercent", 0)),
+                "data": _custom_data(item) or treatments[0]["data"],
+                "delivery_uri": delivery.get("DeliveryUri", main_delivery.get("DeliveryUri", "")),
+                "endpoint_types": delivery.get(
+                    "EndpointTypes", main_delivery.get("EndpointTypes", [])
+                ),
+            }
+        )
+    return Campaign.from_definition(
+        {
+            "application_id": application_id,
+            "campaign_id": campaign_id,
+            "name": body.get("Name", campaign_id),
+            "holdout_percent": int(body.get("HoldoutPercent") or 0),
+            "is_paused": bool(body.get("IsPaused")),
+            "treatments": treatments,
+        }
+    )
+
+
+def _custom_data(body: Mapping[str, Any]) -> str:
+    message = (body.get("MessageConfiguration") or {}).get("CustomMessage") or {}
+    return str(message.get("Data") or "")
+
+
+def _progress(number: int, total: int) -> None:
+    if number == total or number % max(total // 10, 1) == 0:
+        sys.stderr.write(f"  {number}/{total} invocations\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--definition", type=Path, help="the module's campaign-definition JSON")
+    source.add_argument("--campaign-id", help="read this campaign from the local AWS")
+    parser.add_argument("--application-id", help="with --campaign-id")
+    segment = parser.add_mutually_exclusive_group(required=True)
+    segment.add_argument("--endpoints", type=Path, help="segment endpoints (JSON or CSV)")
+    segment.add_argument("--synthetic", type=int, metavar="N", help="N synthetic endpoints")
+    parser.add_argument(
+        "--endpoint-url",
+        default=os.environ.get("AWS_ENDPOINT_URL"),
+        help="the local AWS (default: AWS_ENDPOINT_URL)",
+    )
+    parser.add_argument(
+        "--package",
+        type=Path,
+        default=ROOT / "handler/dist/custom-channel.zip",
+        help="the function's deployment package",
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run the handler in this process (fast) instead of a sandbox",
+    )
+    parser.add_argument(
+        "--log",
+        type=Path,
+        default=ROOT / ".build" / "campaign-run.log",
+        help="where the function's own logs go",
+    )
+    args = parser.parse_args(argv)
+    try:
+        return _main(args)
+    except RunnerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _main(args: argparse.Namespace) -> int:
+    import boto3
+
+    if not args.endpoint_url:
+        raise RunnerError("no local AWS: give --endpoint-url or set AWS_ENDPOINT_URL")
+    aws_env = {
+        "AWS_ENDPOINT_URL": args.endpoint_url,
+        "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
+        "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+    }
+    os.environ.update(aws_env)
+    session = boto3.session.Session()
+    if args.definition:
+        campaign = Campaign.from_definition(json.loads(args.definition.read_text(encoding="utf-8")))
+    else:
+        if not args.application_id:
+            raise RunnerError("--campaign-id needs --application-id")
+        campaign = campaign_from_local_aws(
+            session.client("pinpoint"), args.application_id, args.campaign_id
+        )
+    endpoints = (
+        synthetic_endpoints(args.synthetic) if args.synthetic else load_endpoints(args.endpoints)
+    )
+    account_id = session.client("sts").get_caller_identity()["Account"]
+    started = dt.datetime.now(dt.UTC)
+    args.log.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as workdir, args.log.open("w", encoding="utf-8") as log:
+        deliverers = Deliverers(
+            lambda_client=session.client("lambda"),
+            apigateway_client=session.client("apigatewayv2"),
+            account_id=account_id,
+            package=args.package,
+            aws_env=aws_env,
+            in_process=args.in_process,
+            log=log,
+            workdir=Path(workdir),
+        )
+        try:
+            with contextlib.redirect_stdout(log):
+                result = run(campaign, endpoints, deliverers, progress=_progress)
+        finally:
+            deliverers.close()
+    print(report(result, read_metrics(session.client("cloudwatch"), campaign, started)))
+    print(f"Function logs: {args.log}")
+    return (
+        0 if result.accounted == sum(Counter(result.statuses.values())[s] for s in STATUSES) else 1
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
