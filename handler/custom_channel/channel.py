@@ -21,6 +21,7 @@ from .adapters import Adapter, AdapterError, Message, ProviderRequest, build_ada
 from .config import Settings, load_settings
 from .delivery import Deadline, Sender, new_session
 from .events import Endpoint, Event, InvalidEndpoint, InvalidEvent, endpoint_ids_of, parse_event
+from .idempotency import DynamoLedger
 from .metrics import MetricsPublisher
 from .results import Outcome, Status, journey_response, tally
 from .secrets import SecretStore, SecretUnavailable
@@ -29,6 +30,10 @@ from .templating import MissingValue, compile_template, data_escaper, endpoint_l
 PINPOINT_WAIT_SECONDS = 15.0  # Pinpoint waits at most this long for a custom channel
 
 Response = dict[str, dict[str, dict[str, str]]]
+
+
+class DeliveryIncomplete(RuntimeError):
+    """Raised (CHANNEL_FAILURE_POLICY=retry) so that Pinpoint invokes the batch again."""
 
 
 class LambdaContext(Protocol):
@@ -58,6 +63,15 @@ class Channel:
         # The webhook receiver's path secret (receiver.py); unconfigured in the Lambda mode.
         self.receiver_secret = SecretStore(
             settings.receiver_secret_id, None, settings.secret_ttl_seconds
+        )
+        self._ledger = (
+            DynamoLedger(
+                settings.idempotency_table,
+                settings.idempotency_lease_seconds,
+                settings.idempotency_ttl_seconds,
+            )
+            if settings.idempotency_table
+            else None
         )
         self._metrics = metrics or MetricsPublisher(
             settings.metrics_mode, settings.metrics_namespace
@@ -113,6 +127,13 @@ class Channel:
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                 },
             )
+            retryable = sum(outcome.retryable for outcome in outcomes.values())
+            if retryable and self.settings.failure_policy == "retry":
+                # Pinpoint retries a failed invocation; the ledger keeps what was delivered.
+                self.log.warning(
+                    "failing the invocation for a retry", extra={"retryable": retryable}
+                )
+                raise DeliveryIncomplete(f"{retryable} endpoints can be delivered on a retry")
             return journey_response(outcomes)
 
     def process(self, event: Event, deadline: Deadline) -> dict[str, Outcome]:
@@ -153,27 +174,34 @@ class Channel:
             return {endpoint.endpoint_id: failed for endpoint in endpoints}
         outcomes: dict[str, Outcome] = {}
         to_send: dict[str, ProviderRequest] = {}
+        keys: dict[str, str] = {}
         for endpoint in endpoints:
-            result = self._build_request(adapter, event, endpoint)
+            key = idempotency_key(event, endpoint.endpoint_id)
+            result = self._build_request(adapter, event, endpoint, key)
             if isinstance(result, Outcome):
                 outcomes[endpoint.endpoint_id] = result
             else:
                 to_send[endpoint.endpoint_id] = result
+                keys[endpoint.endpoint_id] = key
         if to_send:
-            sender = Sender(adapter, self._session, self._executor, self.settings.max_attempts)
-            outcomes.update(sender.send_all(to_send, deadline))
+            sender = Sender(
+                adapter,
+                self._session,
+                self._executor,
+                self.settings.max_attempts,
+                ledger=self._ledger,
+            )
+            outcomes.update(sender.send_all(to_send, deadline, keys))
         return outcomes
 
     def _build_request(
-        self, adapter: Adapter, event: Event, endpoint: Endpoint
+        self, adapter: Adapter, event: Event, endpoint: Endpoint, key: str
     ) -> ProviderRequest | Outcome:
         try:
             data = compile_template(event.data).render(
                 endpoint_lookup(event, endpoint), data_escaper(event.data)
             )
-            request = adapter.build(
-                Message(event, endpoint, data, idempotency_key(event, endpoint.endpoint_id))
-            )
+            request = adapter.build(Message(event, endpoint, data, key))
         except MissingValue as error:
             return Outcome(Status.FAILED, f"personalisation: {error}")
         except AdapterError as error:

@@ -19,6 +19,9 @@ ADAPTERS = ("none", "http", "twilio", "slack")
 METRICS_MODES: tuple[MetricsMode, ...] = ("api", "emf", "off")
 BODY_ENCODINGS: tuple[BodyEncoding, ...] = ("json", "form", "plain")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# report: the invocation always succeeds and failures are answered per endpoint.
+# retry: the invocation fails when an endpoint can still be delivered, so Pinpoint retries it.
+FAILURE_POLICIES = ("report", "retry")
 HTTP_METHODS = ("POST", "PUT", "PATCH", "GET")
 DEFAULT_NAMESPACE = "PinpointCustomChannelExecution"
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -78,6 +81,10 @@ class Settings:
     secret_parameter: str | None = None
     secret_ttl_seconds: int = 300
     receiver_secret_id: str | None = None
+    idempotency_table: str | None = None
+    idempotency_lease_seconds: int = 60
+    idempotency_ttl_seconds: int = 7 * 86400
+    failure_policy: str = "report"
     http: HttpSettings | None = None
     twilio: TwilioSettings | None = None
     slack: SlackSettings | None = None
@@ -102,12 +109,26 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         secret_parameter=reader.optional("CHANNEL_SECRET_PARAMETER"),
         secret_ttl_seconds=reader.integer("CHANNEL_SECRET_TTL_SECONDS", 300, 0, 86400),
         receiver_secret_id=reader.optional("CHANNEL_RECEIVER_SECRET_ID"),
+        idempotency_table=reader.optional("CHANNEL_IDEMPOTENCY_TABLE"),
+        # The lease must outlast an invocation (Pinpoint waits 15 s) or a slow send is resent.
+        idempotency_lease_seconds=reader.integer(
+            "CHANNEL_IDEMPOTENCY_LEASE_SECONDS", 60, 16, 86400
+        ),
+        idempotency_ttl_seconds=reader.integer(
+            "CHANNEL_IDEMPOTENCY_TTL_SECONDS", 7 * 86400, 3600, 366 * 86400
+        ),
+        failure_policy=reader.choice("CHANNEL_FAILURE_POLICY", FAILURE_POLICIES, "report"),
         http=_http_settings(reader) if adapter == "http" else None,
         twilio=_twilio_settings(reader) if adapter == "twilio" else None,
         slack=_slack_settings(reader) if adapter == "slack" else None,
     )
     if settings.secret_id and settings.secret_parameter:
         raise ConfigError("CHANNEL_SECRET_PARAMETER", "set CHANNEL_SECRET_ID or this, not both")
+    if settings.failure_policy == "retry" and not settings.idempotency_table:
+        raise ConfigError(
+            "CHANNEL_FAILURE_POLICY",
+            "retry needs CHANNEL_IDEMPOTENCY_TABLE, or Pinpoint's retry would send twice",
+        )
     if adapter in ("twilio", "slack") and not (settings.secret_id or settings.secret_parameter):
         raise ConfigError(
             "CHANNEL_SECRET_ID", f"the {adapter} adapter needs its credentials in a secret"

@@ -28,6 +28,7 @@ import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 from .adapters import Adapter, Answer, ProviderRequest, Verdict
+from .idempotency import DynamoLedger
 from .results import Outcome, Status
 
 MAX_RESPONSE_BYTES = 64 * 1024  # enough to read any provider's verdict
@@ -74,9 +75,10 @@ class _Attempt:
 class _Job:
     """One endpoint's delivery, with the state the deadline sweep needs."""
 
-    def __init__(self, endpoint_id: str, request: ProviderRequest) -> None:
+    def __init__(self, endpoint_id: str, request: ProviderRequest, key: str) -> None:
         self.endpoint_id = endpoint_id
         self.request = request
+        self.key = key
         self.lock = threading.Lock()
         self.started = False
         self.abandoned = False
@@ -90,10 +92,12 @@ class Sender:
         executor: Executor,
         max_attempts: int,
         *,
+        ledger: DynamoLedger | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
         self._adapter = adapter
+        self._ledger = ledger
         self._session = session
         self._executor = executor
         self._max_attempts = max_attempts
@@ -104,9 +108,16 @@ class Sender:
         self,
         requests_by_endpoint: Mapping[str, ProviderRequest],
         deadline: Deadline,
+        keys: Mapping[str, str],
     ) -> dict[str, Outcome]:
-        """Send every request in parallel; return an outcome for each, by the deadline."""
-        jobs = [_Job(endpoint_id, request) for endpoint_id, request in requests_by_endpoint.items()]
+        """Send every request in parallel; return an outcome for each, by the deadline.
+
+        `keys` holds each endpoint's idempotency key, for the ledger when there is one.
+        """
+        jobs = [
+            _Job(endpoint_id, request, keys[endpoint_id])
+            for endpoint_id, request in requests_by_endpoint.items()
+        ]
         futures: dict[Future[Outcome], _Job] = {}
         for job in jobs:
             # Each worker runs in a copy of the caller's context, so log lines keep their ids.
@@ -125,12 +136,21 @@ class Sender:
             if started:
                 outcomes[job.endpoint_id] = Outcome(Status.UNKNOWN, "no answer by the deadline", 1)
             else:
-                outcomes[job.endpoint_id] = Outcome(Status.FAILED, "not sent: deadline reached")
+                outcomes[job.endpoint_id] = Outcome(
+                    Status.FAILED, "not sent: deadline reached", retryable=True
+                )
         return outcomes
 
     def _run(self, job: _Job, deadline: Deadline) -> Outcome:
         try:
-            return self._deliver(job, deadline)
+            if self._ledger is not None:
+                answered = self._ledger.claim(job.key)
+                if answered is not None:
+                    return answered
+            outcome = self._deliver(job, deadline)
+            if self._ledger is not None:
+                self._ledger.settle(job.key, outcome)
+            return outcome
         except Exception as error:  # a bug must cost one endpoint, not the batch
             return Outcome(Status.FAILED, f"internal error: {type(error).__name__}")
 
@@ -175,10 +195,12 @@ class Sender:
     @staticmethod
     def _give_up(last: _Attempt | None, attempts: int, maybe_sent: bool, why: str) -> Outcome:
         if last is None:
-            return Outcome(Status.FAILED, f"not sent: {why}", attempts)
+            return Outcome(Status.FAILED, f"not sent: {why}", attempts, retryable=True)
         status = Status.UNKNOWN if maybe_sent else Status.FAILED
         reason = f"{last.answer.reason}; {why}" if last.answer.reason else why
-        return Outcome(status, reason, attempts, last.http_status, last.latency_ms)
+        return Outcome(
+            status, reason, attempts, last.http_status, last.latency_ms, retryable=not maybe_sent
+        )
 
     def _backoff(self, attempts: int, retry_after: float | None) -> float:
         if retry_after is not None:

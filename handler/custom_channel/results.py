@@ -29,6 +29,8 @@ class Outcome:
     attempts: int = 0
     http_status: int | None = None
     latency_ms: float | None = None
+    # A failure the provider surely did not act on, worth another invocation (not final).
+    retryable: bool = False
 
     def event_attributes(self) -> dict[str, str]:
         attributes = {"status": self.status.value}
