@@ -23,6 +23,7 @@ from .delivery import Deadline, Sender, new_session
 from .events import Endpoint, Event, InvalidEndpoint, InvalidEvent, endpoint_ids_of, parse_event
 from .idempotency import DynamoLedger
 from .metrics import MetricsPublisher
+from .ratelimit import TokenBucket
 from .results import Outcome, Status, journey_response, tally
 from .secrets import SecretStore, SecretUnavailable
 from .templating import MissingValue, compile_template, data_escaper, endpoint_lookup
@@ -72,6 +73,10 @@ class Channel:
             )
             if settings.idempotency_table
             else None
+        )
+        # One bucket per container: every invocation and worker draws from it.
+        self._limiter = (
+            TokenBucket(settings.rate_limit_per_second) if settings.rate_limit_per_second else None
         )
         self._metrics = metrics or MetricsPublisher(
             settings.metrics_mode, settings.metrics_namespace
@@ -190,6 +195,7 @@ class Channel:
                 self._executor,
                 self.settings.max_attempts,
                 ledger=self._ledger,
+                limiter=self._limiter,
             )
             outcomes.update(sender.send_all(to_send, deadline, keys))
         return outcomes

@@ -85,6 +85,7 @@ class Settings:
     idempotency_lease_seconds: int = 60
     idempotency_ttl_seconds: int = 7 * 86400
     failure_policy: str = "report"
+    rate_limit_per_second: int = 0
     http: HttpSettings | None = None
     twilio: TwilioSettings | None = None
     slack: SlackSettings | None = None
@@ -118,6 +119,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             "CHANNEL_IDEMPOTENCY_TTL_SECONDS", 7 * 86400, 3600, 366 * 86400
         ),
         failure_policy=reader.choice("CHANNEL_FAILURE_POLICY", FAILURE_POLICIES, "report"),
+        rate_limit_per_second=reader.integer("CHANNEL_RATE_LIMIT_PER_SECOND", 0, 0, 100000),
         http=_http_settings(reader) if adapter == "http" else None,
         twilio=_twilio_settings(reader) if adapter == "twilio" else None,
         slack=_slack_settings(reader) if adapter == "slack" else None,

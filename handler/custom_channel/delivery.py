@@ -29,6 +29,7 @@ from requests.adapters import HTTPAdapter
 
 from .adapters import Adapter, Answer, ProviderRequest, Verdict
 from .idempotency import DynamoLedger
+from .ratelimit import TokenBucket
 from .results import Outcome, Status
 
 MAX_RESPONSE_BYTES = 64 * 1024  # enough to read any provider's verdict
@@ -93,11 +94,13 @@ class Sender:
         max_attempts: int,
         *,
         ledger: DynamoLedger | None = None,
+        limiter: TokenBucket | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
         self._adapter = adapter
         self._ledger = ledger
+        self._limiter = limiter
         self._session = session
         self._executor = executor
         self._max_attempts = max_attempts
@@ -161,6 +164,10 @@ class Sender:
         while True:
             if deadline.remaining() < MIN_ATTEMPT_SECONDS:
                 return self._give_up(last, attempts, maybe_sent, "deadline reached")
+            if self._limiter is not None and not self._limiter.acquire(
+                deadline.remaining() - MIN_ATTEMPT_SECONDS
+            ):
+                return self._give_up(last, attempts, maybe_sent, "rate limit: no capacity in time")
             with job.lock:
                 if job.abandoned:
                     return self._give_up(last, attempts, maybe_sent, "deadline reached")
