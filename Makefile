@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements-dev.txt | cut -c1-12)
 
-.PHONY: all demo test lint typecheck fmt-check docs-check package package-check pytest tftest slow-checks clean
+.PHONY: all demo test lint typecheck fmt-check docs-check checkov package package-check pytest tftest slow-checks clean
 
 all: test
 
@@ -20,7 +20,7 @@ $(STAMP): requirements-dev.txt
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 
-test: lint typecheck fmt-check docs-check package-check slow-checks
+test: lint typecheck fmt-check docs-check checkov package-check slow-checks
 
 # terraform test and pytest take minutes each, mostly waiting on Terraform: run them side by side.
 slow-checks: $(STAMP)
@@ -39,6 +39,10 @@ fmt-check:
 docs-check: $(STAMP)
 	$(PY) scripts/tfdocs.py --check README.md
 
+# checkov keeps its own virtualenv: it pins an old boto3 and ships a conflicting hcl2 module.
+checkov:
+	PYTHON=$(PYTHON) scripts/checkov.sh
+
 package: $(STAMP)
 	$(PY) scripts/build_package.py
 
@@ -56,4 +60,4 @@ pytest: $(STAMP)
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) .build .pytest_cache .mypy_cache .ruff_cache .terraform
+	rm -rf $(VENV) .venv-checkov .build .pytest_cache .mypy_cache .ruff_cache .terraform
