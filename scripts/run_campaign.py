@@ -333,6 +333,7 @@ class RunResult:
     batches: list[Batch]
     filtered: dict[str, int]
     statuses: dict[str, str] = field(default_factory=dict)  # endpoint id -> status
+    reasons: Counter[str] = field(default_factory=Counter)  # why endpoints were not delivered
     attempts: Counter[int] = field(default_factory=Counter)  # invocation attempts histogram
     invocation_errors: list[str] = field(default_factory=list)
     elapsed: float = 0.0
@@ -340,6 +341,11 @@ class RunResult:
     @property
     def accounted(self) -> int:
         return len(self.statuses)
+
+    @property
+    def unanswered(self) -> int:
+        """Endpoints sent whose invocation gave no status for them."""
+        return sum(1 for status in self.statuses.values() if status not in STATUSES)
 
 
 def run(
@@ -359,8 +365,11 @@ def run(
             result.invocation_errors.append(delivered.error)
         for endpoint_id in batch.event["Endpoints"]:
             answer = (delivered.response or {}).get(endpoint_id, {})
-            status = answer.get("EventAttributes", {}).get("status", "no answer")
+            attributes = answer.get("EventAttributes", {})
+            status = attributes.get("status", "no answer")
             result.statuses[endpoint_id] = status
+            if status != "delivered":
+                result.reasons[attributes.get("reason") or delivered.error or status] += 1
         if progress is not None:
             progress(number, len(planned))
     result.elapsed = time.monotonic() - started
@@ -401,6 +410,10 @@ def report(result: RunResult, metrics: Mapping[str, float] | None = None) -> str
     other = {status: count for status, count in totals.items() if status not in STATUSES}
     if other:
         out.write(f"  without an answer: {other}\n")
+    if result.reasons:
+        out.write("\nWhy not delivered:\n")
+        for reason, count in result.reasons.most_common():
+            out.write(f"  {count:>5}  {reason}\n")
     attempts = ", ".join(f"{count} x {n}" for n, count in sorted(result.attempts.items()))
     out.write(f"\nInvocation attempts: {attempts}\n")
     for error in sorted(set(result.invocation_errors)):
@@ -411,11 +424,10 @@ def report(result: RunResult, metrics: Mapping[str, float] | None = None) -> str
         )
         for name, value in metrics.items():
             out.write(f"  {name:<15} {value:>8.0f}\n")
-    unaccounted = sent - sum(totals[status] for status in STATUSES)
     out.write(
         "Every endpoint sent is accounted for.\n"
-        if unaccounted == 0
-        else f"{unaccounted} endpoints UNACCOUNTED\n"
+        if result.unanswered == 0
+        else f"{result.unanswered} endpoints UNACCOUNTED\n"
     )
     return out.getvalue()
 

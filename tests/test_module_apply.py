@@ -32,9 +32,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from scripts.local_aws import LocalAws
+from scripts.terraform_root import TerraformRoot, apply_summary
 from scripts.terraformrc import write_config
-
-from tests.terraform_harness import TerraformRoot, apply_summary
 
 pytestmark = pytest.mark.terraform
 

@@ -98,3 +98,11 @@ def test_text_data_is_rendered_as_is(lookup):
         compile_template(data).render(lookup, data_escaper(data))
         == 'Hi Mary "M" \n Major {not json'
     )
+
+
+def test_a_template_of_one_placeholder_takes_the_value_as_is(lookup):
+    """The default body `{{Data}}` with JSON encoding sends the JSON Data unchanged."""
+    assert compile_template("{{Data}}").render(lambda name: '{"text": "Hi"}', escaper("json")) == (
+        '{"text": "Hi"}'
+    )
+    assert compile_template(" {{Data}}").render(lambda name: '"', escaper("json")) == ' \\"'

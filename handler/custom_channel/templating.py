@@ -7,6 +7,8 @@ Metrics.X; event fields ApplicationId, CampaignId, JourneyId, TreatmentId, Activ
 ScheduledTime; in body templates also Data (the rendered campaign Data) and Secret.X (a key
 of the provider secret; Secret alone when the secret is a plain string).
 Attribute values are lists in Pinpoint: they render joined with ", ".
+Values are escaped for the text around them; a template that is one placeholder alone
+(the default body, `{{Data}}`) takes its value as is.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ class Template:
         return frozenset(part.name for part in self.parts if isinstance(part, _Slot))
 
     def render(self, lookup: Lookup, escape: Callable[[str], str] = str) -> str:
+        if len(self.parts) == 1 and isinstance(self.parts[0], _Slot):
+            # The value is the whole text (a body of just {{Data}}): nothing to escape it for.
+            escape = str
         out: list[str] = []
         for part in self.parts:
             if isinstance(part, str):

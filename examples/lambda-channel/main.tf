@@ -1,0 +1,61 @@
+provider "aws" {
+  region = var.region
+}
+
+################################################################################
+# Provider credentials: a Secrets Manager secret the function may read (and nothing else)
+################################################################################
+
+resource "aws_secretsmanager_secret" "provider" {
+  name_prefix             = "${var.name}-provider-"
+  description             = "Credentials of the HTTP provider used by the ${var.name} Pinpoint custom channel"
+  recovery_window_in_days = var.secret_recovery_window_in_days
+
+  tags = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "provider" {
+  secret_id = aws_secretsmanager_secret.provider.id
+  # A JSON object: the handler exposes its keys to templates as {{Secret.<key>}}.
+  secret_string = jsonencode({ api_key = var.provider_api_key })
+}
+
+################################################################################
+# The custom channel: Lambda function, a new Pinpoint application, segment and campaign
+################################################################################
+
+module "custom_channel" {
+  source = "../../"
+
+  name = var.name
+
+  delivery = {
+    adapter = "http"
+    http = {
+      url = var.provider_url
+      # The campaign Data is already the JSON document to send (personalised, with JSON-escaped
+      # values), so the body is Data as is: "plain" encoding and an explicit JSON content type.
+      body_template = "{{Data}}"
+      body_encoding = "plain"
+      headers = {
+        Authorization  = "Bearer {{Secret.api_key}}"
+        "Content-Type" = "application/json; charset=utf-8"
+      }
+      success_codes      = var.provider_success_codes
+      idempotency_header = var.provider_idempotency_header
+    }
+  }
+
+  # The version's ARN is the secret's ARN; referring to the version makes the value exist
+  # before the function can be invoked.
+  secret_arn = aws_secretsmanager_secret_version.provider.arn
+
+  campaign = {
+    name           = var.campaign_name
+    data           = var.campaign_data
+    endpoint_types = var.endpoint_types
+    is_paused      = var.campaign_paused
+  }
+
+  tags = var.tags
+}

@@ -1,0 +1,45 @@
+output "pinpoint_application_id" {
+  description = "Id of the Pinpoint application created for the channel."
+  value       = try(module.custom_channel.pinpoint_application_id, null)
+}
+
+output "pinpoint_segment_id" {
+  description = "Id of the segment the campaign sends to."
+  value       = try(module.custom_channel.pinpoint_segment_id, null)
+}
+
+output "pinpoint_campaign_id" {
+  description = "Id of the campaign."
+  value       = try(module.custom_channel.pinpoint_campaign_id, null)
+}
+
+output "pinpoint_campaign_definition_json" {
+  description = "The campaign's definition (ids, delivery URI, endpoint types, Data, treatments, schedule) as JSON, for a local campaign runner."
+  value       = try(module.custom_channel.pinpoint_campaign_definition_json, null)
+  sensitive   = true
+}
+
+output "lambda_function_name" {
+  description = "Name of the channel's Lambda function."
+  value       = try(module.custom_channel.lambda_function_name, null)
+}
+
+output "lambda_function_arn" {
+  description = "ARN of the channel's Lambda function (the campaign's DeliveryUri)."
+  value       = try(module.custom_channel.lambda_function_arn, null)
+}
+
+output "lambda_function_environment" {
+  description = "The function's environment: the handler's settings (no credentials: they are in the secret)."
+  value       = try(module.custom_channel.lambda_function_environment, null)
+}
+
+output "lambda_cloudwatch_log_group_name" {
+  description = "Log group of the function."
+  value       = try(module.custom_channel.lambda_cloudwatch_log_group_name, null)
+}
+
+output "provider_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the provider credentials."
+  value       = try(aws_secretsmanager_secret.provider.arn, null)
+}

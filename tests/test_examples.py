@@ -1,0 +1,548 @@
+"""Every example under examples/ initialised, validated, applied and destroyed on the local AWS.
+
+The example files stay what a user applies to a real account. Only the copy in a temporary
+directory changes: its module source points at this repository, and an override file
+(`local_aws_override.tf`) merges the provider block of `LocalAws.provider_block()` into the
+example's own `provider "aws"`, so every call goes to the local AWS (moto on 127.0.0.1).
+
+The examples are independent root modules, so they run side by side: one thread each (its
+own directory, and so its own .terraform data directory and state), one shared local AWS
+(their resource names differ). A thread runs its whole story (init, validate, apply, checks
+in the local AWS, a second apply where the example has one, destroy, checks again) and keeps
+the first failure; each example's test then reports that failure on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from scripts.local_aws import LocalAws, create_segment
+from scripts.terraform_root import (
+    LOCAL_AWS_OVERRIDE,
+    MODULE_SOURCE,
+    TerraformError,
+    TerraformRoot,
+    copy_example,
+    point_at,
+)
+from scripts.terraformrc import write_config
+
+pytestmark = pytest.mark.terraform
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES_DIR = ROOT / "examples"
+EXAMPLE_FILES = (
+    "main.tf",
+    "variables.tf",
+    "outputs.tf",
+    "versions.tf",
+    "README.md",
+    "terraform.tfvars.example",
+)
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+PINPOINT = f"pinpoint.{REGION}.amazonaws.com"
+MOBILETARGETING = f"arn:aws:mobiletargeting:{REGION}:{ACCOUNT}"
+
+# Local provider stand-in: the one case where the examples accept http://.
+LOCAL_PROVIDER_URL = "http://127.0.0.1:8080/v1/messages"
+WEBHOOK_URL = "https://hooks.example.com/pinpoint/Xk2v9Qp7Lm4Rt8"
+TWILIO_SID = "AC" + "0123456789abcdef" * 2
+TWILIO_TOKEN = "fedcba9876543210" * 2
+TWILIO_FROM = "+15555550100"
+
+# One thread per example: their CloudFormation waits (about 10 s per stack operation)
+# overlap, and the CPU, which bounds this file (provider start-ups), stays busy.
+WORKERS = 5
+
+_client_lock = threading.Lock()
+
+
+################################################################################
+# Running one example
+################################################################################
+
+
+@dataclass
+class ExampleRun:
+    """One example's copy, its variables, and what happened to it."""
+
+    name: str
+    aws: LocalAws
+    root: TerraformRoot
+    facts: dict[str, Any] = field(default_factory=dict)
+    stage: str = "not started"
+    timeline: list[tuple[str, float]] = field(default_factory=list)
+    seconds: float = 0.0
+    error: BaseException | None = None
+    detail: str = ""
+
+    def client(self, service: str) -> Any:
+        # boto3's default session is not thread safe while it creates clients.
+        with _client_lock:
+            return self.aws.client(service)
+
+    def enter(self, stage: str) -> None:
+        """Mark the start of a stage (kept with its start time, for failures and timings)."""
+        self.stage = stage
+        self.timeline.append((stage, time.monotonic()))
+
+    def apply(self, stage: str = "apply") -> dict[str, Any]:
+        self.enter(stage)
+        self.root.apply()
+        return self.root.outputs()
+
+
+def run_example(run: ExampleRun, scenario: Callable[[ExampleRun], None]) -> ExampleRun:
+    started = time.monotonic()
+    try:
+        run.enter("init")
+        run.root.init()
+        run.enter("validate")
+        run.facts["validate"] = run.root.validate()
+        # Only now, after validating the user's configuration: send the provider to moto.
+        point_at(run.root, run.aws.provider_block())
+        scenario(run)
+        run.stage = "done"
+    except BaseException as error:  # reported by the example's own test
+        run.error = error
+        run.detail = traceback.format_exc()
+        # Clean up only what went to the local AWS (never without the override file).
+        if (run.root.directory / LOCAL_AWS_OVERRIDE).is_file():
+            try:
+                run.root.destroy()
+            except TerraformError as cleanup:
+                run.detail += f"\n(cleanup destroy failed too: {cleanup})"
+    run.timeline.append(("end", time.monotonic()))
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def timings(run: ExampleRun) -> str:
+    """`name total: stage seconds, ...` from the run's timeline."""
+    ends = [start for _, start in run.timeline[1:]]
+    stages = [
+        f"{stage} {end - start:.0f}"
+        for (stage, start), end in zip(run.timeline[:-1], ends, strict=True)
+    ]
+    return f"{run.name} {run.seconds:.0f} s: {', '.join(stages)}"
+
+
+################################################################################
+# Helpers reading the local AWS
+################################################################################
+
+
+def missing(call: Callable[..., Any], code: str, **kwargs: Any) -> bool:
+    """True when the call fails with the AWS error `code` (the resource does not exist)."""
+    try:
+        call(**kwargs)
+    except ClientError as error:
+        return bool(error.response["Error"]["Code"] == code)
+    return False
+
+
+def only_campaign(run: ExampleRun, app_id: str) -> dict[str, Any]:
+    (campaign,) = run.aws.campaigns(app_id)
+    stored = run.client("pinpoint").get_campaign(ApplicationId=app_id, CampaignId=campaign["Id"])
+    assert stored["CampaignResponse"] == campaign
+    return campaign
+
+
+def function_variables(run: ExampleRun, function_name: str) -> dict[str, str]:
+    config = run.client("lambda").get_function_configuration(FunctionName=function_name)
+    return dict(config["Environment"]["Variables"])
+
+
+def pinpoint_statement(run: ExampleRun, function_name: str) -> dict[str, Any]:
+    policy = json.loads(run.client("lambda").get_policy(FunctionName=function_name)["Policy"])
+    (statement,) = policy["Statement"]
+    assert statement["Principal"] == {"Service": PINPOINT}
+    assert statement["Action"] == "lambda:InvokeFunction"
+    return dict(statement)
+
+
+def secret_json(run: ExampleRun, secret_arn: str) -> Any:
+    value = run.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
+    return json.loads(value)
+
+
+def secret_gone(run: ExampleRun, secret_arn: str) -> bool:
+    secrets = run.client("secretsmanager").list_secrets(IncludePlannedDeletion=True)
+    return secret_arn not in {s["ARN"] for s in secrets["SecretList"]}
+
+
+def stack_deleted(run: ExampleRun, stack_name: str) -> bool:
+    stacks = run.client("cloudformation").list_stacks()["StackSummaries"]
+    return {s["StackStatus"] for s in stacks if s["StackName"] == stack_name} == {"DELETE_COMPLETE"}
+
+
+def assert_function_gone(run: ExampleRun, name: str) -> None:
+    lam, iam = run.client("lambda"), run.client("iam")
+    assert missing(lam.get_function, "ResourceNotFoundException", FunctionName=name)
+    assert missing(iam.get_role, "NoSuchEntity", RoleName=name)
+    groups = run.client("logs").describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{name}")
+    assert groups["logGroups"] == []
+
+
+def assert_app_gone(run: ExampleRun, app_id: str) -> None:
+    assert missing(run.client("pinpoint").get_app, "NotFoundException", ApplicationId=app_id)
+    assert run.aws.campaigns(app_id) == []
+
+
+################################################################################
+# The scenarios: what each example must have created, and removed
+################################################################################
+
+
+def lambda_channel(run: ExampleRun) -> None:
+    out = run.apply()
+    function = "ex-lambda-channel"
+    assert out["lambda_function_name"] == function
+    app_id = out["pinpoint_application_id"]
+    secret_arn = out["provider_secret_arn"]
+
+    variables = function_variables(run, function)
+    assert variables == out["lambda_function_environment"]
+    assert variables["CHANNEL_ADAPTER"] == "http"
+    assert variables["CHANNEL_HTTP_URL"] == LOCAL_PROVIDER_URL
+    assert variables["CHANNEL_HTTP_BODY_TEMPLATE"] == "{{Data}}"
+    assert variables["CHANNEL_HTTP_BODY_ENCODING"] == "plain"
+    assert json.loads(variables["CHANNEL_HTTP_HEADERS"]) == {
+        "Authorization": "Bearer {{Secret.api_key}}",
+        "Content-Type": "application/json; charset=utf-8",
+    }
+    assert variables["CHANNEL_SECRET_ID"] == secret_arn
+    assert "test-api-key" not in json.dumps(variables)
+    assert secret_json(run, secret_arn) == {"api_key": "test-api-key"}
+
+    campaign = only_campaign(run, app_id)
+    function_arn = out["lambda_function_arn"]
+    assert campaign["CustomDeliveryConfiguration"] == {
+        "DeliveryUri": function_arn,
+        "EndpointTypes": ["CUSTOM"],
+    }
+    assert campaign["IsPaused"] is True
+    assert campaign["State"] == {"CampaignStatus": "PAUSED"}
+    data = campaign["MessageConfiguration"]["CustomMessage"]["Data"]
+    assert json.loads(data)["text"].startswith("Hi {{Attributes.FirstName | there}}")
+
+    definition = json.loads(out["pinpoint_campaign_definition_json"])
+    assert definition["campaign_id"] == campaign["Id"] == out["pinpoint_campaign_id"]
+    assert definition["delivery_uri"] == function_arn
+    assert definition["data"] == data
+    assert definition["is_paused"] is True
+    assert pinpoint_statement(run, function)["Condition"] == {
+        "ArnLike": {"AWS:SourceArn": f"{MOBILETARGETING}:apps/{app_id}/*"},
+        "StringEquals": {"AWS:SourceAccount": ACCOUNT},
+    }
+
+    run.enter("destroy")
+    run.root.destroy(refresh=False)
+    assert_function_gone(run, function)
+    assert_app_gone(run, app_id)
+    assert secret_gone(run, secret_arn)
+    assert stack_deleted(run, "ex-lambda-channel-campaign")
+
+    # http:// is for the loopback address only: any other host is refused at plan time.
+    run.enter("plan with a public http:// URL")
+    run.root.variables["provider_url"] = "http://api.example.com/v1/messages"
+    with pytest.raises(TerraformError) as refused:
+        run.root.plan()
+    message = " ".join(str(refused.value).split())  # Terraform wraps its diagnostics
+    assert "http:// is allowed only for 127.0.0.1 or localhost" in message
+
+
+def webhook_receiver(run: ExampleRun) -> None:
+    out = run.apply()
+    function = "ex-webhook-receiver"
+    app_id = out["pinpoint_application_id"]
+    url = out["webhook_receiver_url"]
+    path_secret = run.client("secretsmanager").get_secret_value(
+        SecretId=out["webhook_receiver_secret_arn"]
+    )["SecretString"]
+    assert url == f"{out['webhook_receiver_api_endpoint']}/{path_secret}"
+    assert re.fullmatch(r"https://[a-z0-9]+\.execute-api\.us-east-1\.amazonaws\.com/\w{48}", url)
+
+    config = run.client("lambda").get_function_configuration(FunctionName=function)
+    assert config["Handler"] == "custom_channel.receiver.lambda_handler"
+    assert config["Environment"]["Variables"]["CHANNEL_ADAPTER"] == "none"
+    api_id = out["webhook_receiver_api_endpoint"].split("//")[1].split(".")[0]
+    (route,) = run.client("apigatewayv2").get_routes(ApiId=api_id)["Items"]
+    assert route["RouteKey"] == "ANY /{secret}"
+
+    campaign = only_campaign(run, app_id)
+    assert campaign["CustomDeliveryConfiguration"] == {
+        "DeliveryUri": url,
+        "EndpointTypes": ["CUSTOM"],
+    }
+    assert campaign["IsPaused"] is True
+    assert json.loads(out["pinpoint_campaign_definition_json"])["delivery_uri"] == url
+
+    run.enter("destroy")
+    run.root.destroy(refresh=False)
+    assert_function_gone(run, function)
+    assert_app_gone(run, app_id)
+    assert secret_gone(run, out["webhook_receiver_secret_arn"])
+    assert stack_deleted(run, "ex-webhook-receiver-campaign")
+
+
+def external_webhook(run: ExampleRun) -> None:
+    out = run.apply()
+    app_id = out["pinpoint_application_id"]
+    assert "lambda_function_name" not in out  # the example has no function to show
+    assert_function_gone(run, "ex-external-webhook")
+    functions = run.client("lambda").list_functions()["Functions"]
+    assert [f for f in functions if f["FunctionName"].startswith("ex-external")] == []
+
+    campaign = only_campaign(run, app_id)
+    assert campaign["CustomDeliveryConfiguration"] == {
+        "DeliveryUri": WEBHOOK_URL,
+        "EndpointTypes": ["CUSTOM"],
+    }
+    assert campaign["IsPaused"] is True
+    assert campaign["Id"] == out["pinpoint_campaign_id"]
+
+    run.enter("destroy")
+    run.root.destroy(refresh=False)
+    assert_app_gone(run, app_id)
+    assert stack_deleted(run, "ex-external-webhook-campaign")
+
+
+def ab_test_existing_app(run: ExampleRun) -> None:
+    app_id = run.root.variables["application_id"]
+    segment_id = run.root.variables["segment_id"]
+    function = "ex-ab-test"
+
+    out = run.apply()  # permission_scope = "application"
+    campaign_id = out["pinpoint_campaign_id"]
+    campaign = only_campaign(run, app_id)
+    assert campaign["Id"] == campaign_id
+    assert campaign["SegmentId"] == segment_id
+    assert campaign["HoldoutPercent"] == 10
+    assert campaign["IsPaused"] is True
+    assert campaign["TreatmentName"] == "A"
+    function_arn = out["lambda_function_arn"]
+    delivery = {"DeliveryUri": function_arn, "EndpointTypes": ["CUSTOM"]}
+    assert campaign["CustomDeliveryConfiguration"] == delivery
+    treatments = campaign["AdditionalTreatments"]
+    assert [(t["Id"], t["TreatmentName"], t["SizePercent"]) for t in treatments] == [
+        ("1", "B", 30),
+        ("2", "C", 30),
+    ]
+    for treatment, variant in zip(treatments, ("B", "C"), strict=True):
+        assert treatment["CustomDeliveryConfiguration"] == delivery
+        data = json.loads(treatment["MessageConfiguration"]["CustomMessage"]["Data"])
+        assert data["variant"] == variant
+    definition = json.loads(out["pinpoint_campaign_definition_json"])
+    assert [t["size_percent"] for t in definition["treatments"]] == [30, 30, 30]
+    assert run.aws.segments(app_id) == [s for s in run.aws.segments() if s["Id"] == segment_id]
+
+    application_arn = f"{MOBILETARGETING}:apps/{app_id}/*"
+    assert out["lambda_permission_source_arn"] == application_arn
+    assert pinpoint_statement(run, function)["Condition"] == {
+        "ArnLike": {"AWS:SourceArn": application_arn},
+        "StringEquals": {"AWS:SourceAccount": ACCOUNT},
+    }
+
+    run.root.variables["permission_scope"] = "campaign"
+    out = run.apply("second apply (permission_scope = campaign)")
+    campaign_arn = f"{MOBILETARGETING}:apps/{app_id}/campaigns/{campaign_id}"
+    assert out["lambda_permission_source_arn"] == campaign_arn
+    assert pinpoint_statement(run, function)["Condition"] == {
+        "ArnLike": {"AWS:SourceArn": campaign_arn},
+        "StringEquals": {"AWS:SourceAccount": ACCOUNT},
+    }
+    assert only_campaign(run, app_id)["Version"] == 1  # the campaign itself did not change
+
+    run.enter("destroy")
+    run.root.destroy(refresh=False)
+    assert_function_gone(run, function)
+    assert run.aws.campaigns(app_id) == []
+    assert stack_deleted(run, "ex-ab-test-campaign")
+    # The application and the segment were the user's: they stay.
+    assert run.client("pinpoint").get_app(ApplicationId=app_id)["ApplicationResponse"]["Id"]
+    assert [s["Id"] for s in run.aws.segments(app_id)] == [segment_id]
+
+
+def twilio_sms(run: ExampleRun) -> None:
+    out = run.apply()
+    function = "ex-twilio-sms"
+    app_id = out["pinpoint_application_id"]
+    secret_arn = out["twilio_secret_arn"]
+
+    variables = function_variables(run, function)
+    assert variables["CHANNEL_ADAPTER"] == "twilio"
+    assert variables["CHANNEL_TWILIO_FROM"] == TWILIO_FROM
+    assert variables["CHANNEL_SECRET_ID"] == secret_arn
+    assert TWILIO_TOKEN not in json.dumps(variables)
+    assert secret_json(run, secret_arn) == {"account_sid": TWILIO_SID, "auth_token": TWILIO_TOKEN}
+
+    campaign = only_campaign(run, app_id)
+    assert campaign["CustomDeliveryConfiguration"] == {
+        "DeliveryUri": out["lambda_function_arn"],
+        "EndpointTypes": ["SMS"],
+    }
+    assert campaign["Limits"] == {"MessagesPerSecond": 10}
+    assert campaign["IsPaused"] is True
+    assert campaign["MessageConfiguration"]["CustomMessage"]["Data"].startswith(
+        "Hi {{Attributes.FirstName | there}}"
+    )
+    (segment,) = run.aws.segments(app_id)
+    assert segment["Id"] == campaign["SegmentId"] == out["pinpoint_segment_id"]
+    assert segment["Dimensions"] == {
+        "Demographic": {"Channel": {"DimensionType": "INCLUSIVE", "Values": ["SMS"]}}
+    }
+
+    run.enter("destroy")
+    run.root.destroy(refresh=False)
+    assert_function_gone(run, function)
+    assert_app_gone(run, app_id)
+    assert secret_gone(run, secret_arn)
+    assert stack_deleted(run, "ex-twilio-sms-campaign")
+
+
+# name -> (scenario, variables). The longest scenario first: it sets the file's run time.
+SCENARIOS: dict[str, tuple[Callable[[ExampleRun], None], dict[str, Any]]] = {
+    "ab-test-existing-app": (
+        ab_test_existing_app,
+        {
+            "name": "ex-ab-test",
+            "permission_scope": "application",
+            "provider_url": LOCAL_PROVIDER_URL,
+        },
+    ),
+    "lambda-channel": (
+        lambda_channel,
+        {
+            "name": "ex-lambda-channel",
+            "provider_url": LOCAL_PROVIDER_URL,
+            "provider_api_key": "test-api-key",
+            "secret_recovery_window_in_days": 0,
+        },
+    ),
+    "webhook-receiver": (
+        webhook_receiver,
+        {"name": "ex-webhook-receiver", "path_secret_recovery_window_in_days": 0},
+    ),
+    "twilio-sms": (
+        twilio_sms,
+        {
+            "name": "ex-twilio-sms",
+            "twilio_account_sid": TWILIO_SID,
+            "twilio_auth_token": TWILIO_TOKEN,
+            "twilio_from": TWILIO_FROM,
+            "secret_recovery_window_in_days": 0,
+        },
+    ),
+    "external-webhook": (
+        external_webhook,
+        {"name": "ex-external-webhook", "webhook_url": WEBHOOK_URL},
+    ),
+}
+
+
+@dataclass
+class ExampleRuns:
+    runs: dict[str, ExampleRun]
+    seconds: float
+
+
+@pytest.fixture(scope="module")
+def example_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExampleRuns]:
+    if shutil.which("terraform") is None:
+        pytest.skip("terraform is not on PATH: these tests apply the examples with Terraform")
+    workdir = tmp_path_factory.mktemp("examples")
+    with pytest.MonkeyPatch.context() as env, LocalAws(region=REGION) as aws:
+        for name, value in aws.env.items():
+            env.setenv(name, value)
+        env.delenv("AWS_PROFILE", raising=False)
+        env.setenv("TF_CLI_CONFIG_FILE", str(write_config(destination=workdir / "terraformrc")))
+        env.setenv("TF_IN_AUTOMATION", "1")
+        env.setenv("CHECKPOINT_DISABLE", "1")
+        # CPU is what limits this file: every terraform command starts the AWS provider
+        # several times, and its start-up is garbage-collector heavy. A lazier collector
+        # saves about a third of that CPU for about 10 % more memory per process.
+        env.setenv("GOGC", "400")
+
+        # ab-test-existing-app brings its own application and segment, made outside Terraform.
+        app_id = aws.client("pinpoint").create_app(CreateApplicationRequest={"Name": "existing"})[
+            "ApplicationResponse"
+        ]["Id"]
+        segment_id = create_segment(app_id, "existing-customers", aws.account_id, aws.region)
+
+        runs: dict[str, ExampleRun] = {}
+        for name, (_, variables) in SCENARIOS.items():
+            values = dict(variables)
+            if name == "ab-test-existing-app":
+                values |= {"application_id": app_id, "segment_id": segment_id}
+            root = TerraformRoot(
+                copy_example(EXAMPLES_DIR / name, workdir / name), variables=values
+            )
+            runs[name] = ExampleRun(name, aws, root)
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="example") as pool:
+            futures = [
+                pool.submit(run_example, runs[name], scenario)
+                for name, (scenario, _) in SCENARIOS.items()
+            ]
+            for future in futures:
+                future.result()
+        yield ExampleRuns(runs, time.monotonic() - started)
+
+
+################################################################################
+# Tests
+################################################################################
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_example_applies_and_destroys(example_runs: ExampleRuns, name: str) -> None:
+    run = example_runs.runs[name]
+    if run.error is not None:
+        raise AssertionError(
+            f"{name}: failed at stage {run.stage!r} after {run.seconds:.0f} s\n{run.detail}"
+        ) from run.error
+    assert run.stage == "done"
+    assert "The configuration is valid" in run.facts["validate"]
+
+
+def test_examples_ran_side_by_side(example_runs: ExampleRuns) -> None:
+    """The examples overlapped in time (the file's run time rests on it); timings with -s."""
+    report = "\n".join(timings(run) for run in example_runs.runs.values())
+    print(f"examples applied side by side in {example_runs.seconds:.0f} s\n{report}")
+    starts = [run.timeline[0][1] for run in example_runs.runs.values()]
+    ends = [run.timeline[-1][1] for run in example_runs.runs.values()]
+    assert max(starts) < min(ends), f"the examples ran one after another:\n{report}"
+
+
+def test_every_example_is_tested_and_complete() -> None:
+    examples = {p.name for p in EXAMPLES_DIR.iterdir() if p.is_dir()}
+    assert examples == set(SCENARIOS)
+    for name in examples:
+        directory = EXAMPLES_DIR / name
+        for file_name in EXAMPLE_FILES:
+            assert (directory / file_name).is_file(), f"{name}/{file_name} is missing"
+        main = (directory / "main.tf").read_text("utf-8")
+        # What a user applies: the provider takes only the region, the module is this repo.
+        provider = re.search(r'provider "aws" \{(.*?)\n\}', main, re.DOTALL)
+        assert provider is not None, name
+        assert provider.group(1).split() == ["region", "=", "var.region"], name
+        assert len(MODULE_SOURCE.findall(main)) == 1, name
+        readme = (directory / "README.md").read_text("utf-8")
+        assert "2026-10-30" in readme, f"{name}/README.md lacks the end-of-support note"
+        assert "terraform destroy" in readme, name
