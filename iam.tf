@@ -71,6 +71,27 @@ locals {
         }
       }
     }
+    Idempotency = {
+      enabled = local.create_idempotency
+      statement = {
+        Sid      = "RecordDeliveries"
+        Effect   = "Allow"
+        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"]
+        Resource = [try(aws_dynamodb_table.idempotency[0].arn, "-")]
+      }
+    }
+    IdempotencyKms = {
+      enabled = local.create_idempotency && var.idempotency.kms_key_arn != null
+      statement = {
+        Sid      = "UseIdempotencyTableKey"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource = [coalesce(var.idempotency.kms_key_arn, "-")]
+        Condition = {
+          StringEquals = { "kms:ViaService" = "dynamodb.${local.region}.amazonaws.com" }
+        }
+      }
+    }
     XRay = {
       enabled = var.tracing_mode != null
       statement = {

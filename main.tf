@@ -12,6 +12,8 @@ locals {
   create_function = var.channel_mode != "webhook"
   create_receiver = var.channel_mode == "receiver"
   create_role     = local.create_function && var.create_role
+  # The delivery ledger of idempotency.py (only a function delivers).
+  create_idempotency = local.create_function && var.idempotency.enabled
 
   handler = coalesce(
     var.handler,
@@ -55,21 +57,28 @@ locals {
 
   channel_environment = merge(
     {
-      CHANNEL_ADAPTER            = var.delivery.adapter
-      CHANNEL_METRICS_MODE       = var.metrics_mode
-      CHANNEL_METRICS_NAMESPACE  = var.metrics_namespace
-      CHANNEL_SKIP_OPTED_OUT     = tostring(var.skip_opted_out)
-      CHANNEL_SKIP_INACTIVE      = tostring(var.skip_inactive)
-      CHANNEL_MAX_WORKERS        = tostring(var.max_workers)
-      CHANNEL_MAX_ATTEMPTS       = tostring(var.max_attempts)
-      CHANNEL_DEADLINE_SECONDS   = tostring(local.deadline_seconds)
-      CHANNEL_SAFETY_MARGIN_MS   = tostring(var.safety_margin_ms)
-      CHANNEL_LOG_LEVEL          = var.log_level
-      CHANNEL_SECRET_ID          = var.secret_arn
-      CHANNEL_SECRET_PARAMETER   = local.secret_parameter_name
-      CHANNEL_SECRET_TTL_SECONDS = var.secret_arn != null || var.secret_parameter_arn != null ? tostring(var.secret_ttl_seconds) : null
-      CHANNEL_RECEIVER_SECRET_ID = local.create_receiver ? try(aws_secretsmanager_secret.receiver[0].arn, null) : null
+      CHANNEL_ADAPTER               = var.delivery.adapter
+      CHANNEL_METRICS_MODE          = var.metrics_mode
+      CHANNEL_METRICS_NAMESPACE     = var.metrics_namespace
+      CHANNEL_SKIP_OPTED_OUT        = tostring(var.skip_opted_out)
+      CHANNEL_SKIP_INACTIVE         = tostring(var.skip_inactive)
+      CHANNEL_MAX_WORKERS           = tostring(var.max_workers)
+      CHANNEL_MAX_ATTEMPTS          = tostring(var.max_attempts)
+      CHANNEL_DEADLINE_SECONDS      = tostring(local.deadline_seconds)
+      CHANNEL_SAFETY_MARGIN_MS      = tostring(var.safety_margin_ms)
+      CHANNEL_LOG_LEVEL             = var.log_level
+      CHANNEL_SECRET_ID             = var.secret_arn
+      CHANNEL_SECRET_PARAMETER      = local.secret_parameter_name
+      CHANNEL_SECRET_TTL_SECONDS    = var.secret_arn != null || var.secret_parameter_arn != null ? tostring(var.secret_ttl_seconds) : null
+      CHANNEL_RECEIVER_SECRET_ID    = local.create_receiver ? try(aws_secretsmanager_secret.receiver[0].arn, null) : null
+      CHANNEL_FAILURE_POLICY        = var.failure_policy == "report" ? null : var.failure_policy
+      CHANNEL_RATE_LIMIT_PER_SECOND = var.rate_limit_per_second > 0 ? tostring(var.rate_limit_per_second) : null
     },
+    local.create_idempotency ? {
+      CHANNEL_IDEMPOTENCY_TABLE         = aws_dynamodb_table.idempotency[0].name
+      CHANNEL_IDEMPOTENCY_LEASE_SECONDS = tostring(var.idempotency.lease_seconds)
+      CHANNEL_IDEMPOTENCY_TTL_SECONDS   = tostring(var.idempotency.ttl_seconds)
+    } : {},
     local.http == null ? {} : {
       CHANNEL_HTTP_URL                = local.http.url
       CHANNEL_HTTP_METHOD             = local.http.method == null ? null : upper(local.http.method)

@@ -152,3 +152,17 @@ output "webhook_receiver_secret_arn" {
   description = "ARN of the Secrets Manager secret holding the receiver's path secret (CHANNEL_RECEIVER_SECRET_ID)."
   value       = try(aws_secretsmanager_secret.receiver[0].arn, null)
 }
+
+################################################################################
+# Idempotency
+################################################################################
+
+output "idempotency_table_name" {
+  description = "Name of the DynamoDB table of delivery records (null unless idempotency.enabled)."
+  value       = try(aws_dynamodb_table.idempotency[0].name, null)
+}
+
+output "idempotency_table_arn" {
+  description = "ARN of the DynamoDB table of delivery records (null unless idempotency.enabled)."
+  value       = try(aws_dynamodb_table.idempotency[0].arn, null)
+}

@@ -533,6 +533,66 @@ variable "max_attempts" {
   }
 }
 
+variable "rate_limit_per_second" {
+  description = "Requests one function instance starts per second, retries included (CHANNEL_RATE_LIMIT_PER_SECOND); 0 is no limit. The account-wide rate is this times the function's concurrency: bound that with `reserved_concurrent_executions` or the campaign's `limits.messages_per_second`."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.rate_limit_per_second >= 0 && var.rate_limit_per_second <= 100000 && floor(var.rate_limit_per_second) == var.rate_limit_per_second
+    error_message = "rate_limit_per_second must be a whole number between 0 and 100000."
+  }
+}
+
+variable "idempotency" {
+  description = <<-EOT
+    Idempotent delivery: a DynamoDB table (on-demand, TTL on `expires_at`, encrypted, point-in-time recovery) in which each endpoint's delivery is claimed with a conditional write before it is sent, so a repeated invocation sends nothing twice (CHANNEL_IDEMPOTENCY_TABLE).
+    `enabled` (default false); `lease_seconds` (16-86400, default 60: how long an in-progress record blocks a resend; must outlast an invocation);
+    `ttl_seconds` (3600-31622400, default 604800: how long records are kept); `kms_key_arn` (a customer managed key; null uses the AWS owned key);
+    `point_in_time_recovery` (default true).
+  EOT
+  type = object({
+    enabled                = optional(bool, false)
+    lease_seconds          = optional(number, 60)
+    ttl_seconds            = optional(number, 604800)
+    kms_key_arn            = optional(string)
+    point_in_time_recovery = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.idempotency.lease_seconds >= 16 && var.idempotency.lease_seconds <= 86400 && floor(var.idempotency.lease_seconds) == var.idempotency.lease_seconds
+    error_message = "idempotency.lease_seconds must be a whole number between 16 and 86400 (longer than an invocation)."
+  }
+
+  validation {
+    condition     = var.idempotency.ttl_seconds >= 3600 && var.idempotency.ttl_seconds <= 31622400 && floor(var.idempotency.ttl_seconds) == var.idempotency.ttl_seconds
+    error_message = "idempotency.ttl_seconds must be a whole number between 3600 and 31622400."
+  }
+
+  validation {
+    condition     = var.idempotency.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.idempotency.kms_key_arn))
+    error_message = "idempotency.kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "failure_policy" {
+  description = "Invocation-failure policy (CHANNEL_FAILURE_POLICY): `report` (the invocation never fails; failures are answered per endpoint, so Pinpoint never resends a partly delivered batch) or `retry` (the invocation fails when an endpoint can still be delivered, so Pinpoint retries it; requires `idempotency.enabled`)."
+  type        = string
+  default     = "report"
+
+  validation {
+    condition     = contains(["report", "retry"], var.failure_policy)
+    error_message = "failure_policy must be \"report\" or \"retry\"."
+  }
+
+  validation {
+    condition     = var.failure_policy != "retry" || var.idempotency.enabled
+    error_message = "failure_policy = \"retry\" requires idempotency.enabled = true, or Pinpoint's retry would deliver twice."
+  }
+}
+
 variable "deadline_seconds" {
   description = "Time budget of one invocation in seconds (CHANNEL_DEADLINE_SECONDS). Null uses the smaller of `timeout` and 15 (Pinpoint's wait)."
   type        = number
