@@ -91,6 +91,7 @@ TERRAFORM_SERVICES = (
     "apigatewayv2",
     "cloudformation",
     "cloudwatch",
+    "dynamodb",
     "iam",
     "kms",
     "lambda",

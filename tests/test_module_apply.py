@@ -96,6 +96,8 @@ def root_config(kms_key_arn: str, provider_secret_arn: str) -> dict[str, Any]:
                 "cloudwatch_logs_kms_key_arn": kms_key_arn,
                 "secret_arn": provider_secret_arn,
                 "secret_kms_key_arn": kms_key_arn,
+                "idempotency": {"enabled": True, "lease_seconds": 90},
+                "failure_policy": "retry",
                 "delivery": {
                     "adapter": "http",
                     "http": {"url": HTTP_URL, "headers": {"X-Client": "pinpoint"}},
@@ -585,6 +587,16 @@ def test_scope_function_role_and_logs(deployment: Deployment) -> None:
     assert json.loads(variables["CHANNEL_HTTP_HEADERS"]) == {"X-Client": "pinpoint"}
     assert variables["CHANNEL_SECRET_ID"] == deployment.provider_secret_arn
     assert variables["CHANNEL_SECRET_TTL_SECONDS"] == "300"
+    assert variables["CHANNEL_IDEMPOTENCY_TABLE"] == "tc-scope-deliveries"
+    assert variables["CHANNEL_IDEMPOTENCY_LEASE_SECONDS"] == "90"
+    assert variables["CHANNEL_FAILURE_POLICY"] == "retry"
+
+    dynamodb = deployment.client("dynamodb")
+    table = dynamodb.describe_table(TableName="tc-scope-deliveries")["Table"]
+    assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    ttl = dynamodb.describe_time_to_live(TableName="tc-scope-deliveries")["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
 
     group = log_group(deployment, "/aws/lambda/tc-scope")
     assert group["retentionInDays"] == 7
@@ -607,6 +619,12 @@ def test_scope_function_role_and_logs(deployment: Deployment) -> None:
             "Condition": {
                 "StringEquals": {"kms:ViaService": [f"secretsmanager.{REGION}.amazonaws.com"]}
             },
+        },
+        "RecordDeliveries": {
+            "Sid": "RecordDeliveries",
+            "Effect": "Allow",
+            "Action": ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"],
+            "Resource": [table["TableArn"]],
         },
         "WriteXRayTraces": {
             "Sid": "WriteXRayTraces",
