@@ -266,7 +266,7 @@ def test_provider_block_points_every_service_at_the_local_endpoint(aws: LocalAws
     block = aws.provider_block()
     for service in TERRAFORM_SERVICES:
         assert re.search(rf'^\s+{service}\s+= "{re.escape(aws.endpoint_url)}"$', block, re.M)
-    assert re.search(r"^\s+max_retries\s+= 1\b", block, re.M)
+    assert re.search(r"^\s+max_retries\s+= 3\b", block, re.M)
     assert re.search(r"^\s+skip_requesting_account_id\s+= false\b", block, re.M)
     assert aws.env["AWS_ENDPOINT_URL"] == aws.endpoint_url
     identity = aws.client("sts").get_caller_identity()
