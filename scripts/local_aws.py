@@ -868,7 +868,7 @@ class LocalAws:
   skip_region_validation      = true
   skip_requesting_account_id  = false # moto's STS answers GetCallerIdentity
   s3_use_path_style           = true
-  max_retries                 = 3 # a dropped connection under load is retried; a moto 500 still fails in seconds, not minutes
+  max_retries                 = 3 # a dropped connection is retried; a moto 500 fails in seconds
 
   endpoints {{
 {endpoints}
