@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements-dev.txt | cut -c1-12)
 
-.PHONY: all demo test lint typecheck fmt-check docs-check checkov package package-check pytest tftest slow-checks clean
+.PHONY: all demo bench test lint typecheck fmt-check docs-check checkov package package-check pytest tftest slow-checks clean
 
 all: test
 
@@ -19,6 +19,9 @@ $(STAMP): requirements-dev.txt
 
 demo: $(STAMP)
 	$(PY) scripts/demo.py
+
+bench: $(STAMP)
+	$(PY) scripts/bench.py
 
 test: lint typecheck fmt-check docs-check checkov package-check slow-checks
 
