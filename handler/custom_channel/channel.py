@@ -21,6 +21,7 @@ from .adapters import Adapter, AdapterError, Message, ProviderRequest, build_ada
 from .config import Settings, load_settings
 from .delivery import Deadline, Sender, new_session
 from .events import Endpoint, Event, InvalidEndpoint, InvalidEvent, endpoint_ids_of, parse_event
+from .failures import FailureQueue, failed_deliveries
 from .idempotency import DynamoLedger
 from .metrics import MetricsPublisher
 from .ratelimit import TokenBucket
@@ -81,6 +82,9 @@ class Channel:
         self._metrics = metrics or MetricsPublisher(
             settings.metrics_mode, settings.metrics_namespace
         )
+        self._failure_queue = (
+            FailureQueue(settings.failure_queue_url) if settings.failure_queue_url else None
+        )
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Channel:
@@ -114,7 +118,9 @@ class Channel:
                 },
             )
             failed = Outcome(Status.FAILED, f"invalid event: {error}")
-            return journey_response(dict.fromkeys(ids, failed))
+            outcomes = dict.fromkeys(ids, failed)
+            self._queue_failures(raw_event, outcomes)
+            return journey_response(outcomes)
         with logs.log_context(event.context_fields()):
             try:
                 outcomes = self.process(event, deadline)
@@ -122,6 +128,7 @@ class Channel:
                 self.log.exception("internal error", extra={"error": type(error).__name__})
                 failed = Outcome(Status.FAILED, f"internal error: {type(error).__name__}")
                 outcomes = dict.fromkeys(event.endpoints, failed)
+            self._queue_failures(raw_event, outcomes)
             self._publish_metrics(event, outcomes)
             self.log.info(
                 "batch processed",
@@ -219,12 +226,19 @@ class Channel:
             return Outcome(Status.DELIVERED, "counted only (adapter none)")
         return request
 
+    def _queue_failures(self, raw_event: object, outcomes: Mapping[str, Outcome]) -> None:
+        """Keep every failed or unknown endpoint for a later resend (failures.py)."""
+        if self._failure_queue is None:
+            return
+        deliveries = failed_deliveries(raw_event, outcomes)
+        if deliveries:
+            self._failure_queue.put(deliveries)
+
     def _publish_metrics(self, event: Event, outcomes: Mapping[str, Outcome]) -> None:
         try:
             self._metrics.publish(event, outcomes)
         except Exception as error:  # metrics must never cost a delivery answer
-            code = getattr(error, "response", {}).get("Error", {}).get("Code", type(error).__name__)
-            self.log.warning("metrics not published", extra={"error": str(code)})
+            self.log.warning("metrics not published", extra={"error": logs.error_code(error)})
 
     def _log_problem(self, event: Event, endpoint_id: str, outcome: Outcome) -> None:
         endpoint = event.endpoints[endpoint_id]

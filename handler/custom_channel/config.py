@@ -25,6 +25,7 @@ FAILURE_POLICIES = ("report", "retry")
 HTTP_METHODS = ("POST", "PUT", "PATCH", "GET")
 DEFAULT_NAMESPACE = "PinpointCustomChannelExecution"
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_QUEUE_URL = re.compile(r"^https?://[^\s/]+/[0-9]{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?$")
 T = TypeVar("T", bound=str)
 # E.164 number, Messaging Service SID, or alphanumeric sender id (at least one letter).
 _SENDER = re.compile(
@@ -86,6 +87,7 @@ class Settings:
     idempotency_ttl_seconds: int = 7 * 86400
     failure_policy: str = "report"
     rate_limit_per_second: int = 0
+    failure_queue_url: str | None = None
     http: HttpSettings | None = None
     twilio: TwilioSettings | None = None
     slack: SlackSettings | None = None
@@ -120,6 +122,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ),
         failure_policy=reader.choice("CHANNEL_FAILURE_POLICY", FAILURE_POLICIES, "report"),
         rate_limit_per_second=reader.integer("CHANNEL_RATE_LIMIT_PER_SECOND", 0, 0, 100000),
+        failure_queue_url=reader.queue_url("CHANNEL_FAILURE_QUEUE_URL"),
         http=_http_settings(reader) if adapter == "http" else None,
         twilio=_twilio_settings(reader) if adapter == "twilio" else None,
         slack=_slack_settings(reader) if adapter == "slack" else None,
@@ -242,6 +245,18 @@ class _Reader:
         if not re.match(r"^https?://[^\s/]+", value):
             raise ConfigError(name, "must be an http:// or https:// URL")
         return value.rstrip("/")
+
+    def queue_url(self, name: str) -> str | None:
+        value = self.optional(name)
+        if value is None:
+            return None
+        if not _QUEUE_URL.match(value):
+            raise ConfigError(
+                name, "must be an SQS queue URL (https://sqs.<region>.../<account>/<name>)"
+            )
+        if value.endswith(".fifo"):
+            raise ConfigError(name, "must be a standard queue: failed deliveries have no group id")
+        return value
 
     def header_name(self, name: str) -> str | None:
         value = self.optional(name)

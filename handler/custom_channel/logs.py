@@ -88,3 +88,11 @@ def mask_address(address: str) -> str:
     if len(address) <= 6:
         return "***"
     return f"{address[:2]}***{address[-2:]}"
+
+
+def error_code(error: BaseException) -> str:
+    """What to log of an AWS or network error: botocore's error code, else the exception type."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code") or type(error).__name__)
+    return type(error).__name__

@@ -1,0 +1,330 @@
+"""The failure queue and `python -m custom_channel resend`, against moto's SQS and DynamoDB
+and a real local provider server."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from moto import mock_aws
+from scripts.provider_server import Reply
+from scripts.segments import campaign_event
+
+from custom_channel.__main__ import main
+from custom_channel.channel import Channel
+from custom_channel.config import ConfigError, load_settings
+from custom_channel.failures import MAX_BATCH_BYTES, FailedDelivery, FailureQueue
+from custom_channel.local import invoke
+from custom_channel.resend import resend
+
+TABLE = "channel-deliveries"
+TEMPLATE = '{"to": "{{Address}}", "text": "{{Data}}"}'
+
+
+def endpoints(count: int) -> dict:
+    return {
+        f"ep-{i}": {
+            "ChannelType": "SMS",
+            "Address": f"+1206555{i:04d}",
+            "OptOut": "NONE",
+            "Attributes": {"FirstName": [f"Name{i}"]},
+        }
+        for i in range(count)
+    }
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    with mock_aws():
+        sqs = boto3.client("sqs")
+        url = sqs.create_queue(QueueName="channel-failures")["QueueUrl"]
+        boto3.client("dynamodb").create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        monkeypatch.setenv("CHANNEL_FAILURE_QUEUE_URL", url)
+        yield sqs, url
+
+
+def environment(provider, **extra: str) -> dict[str, str]:
+    return {
+        "CHANNEL_ADAPTER": "http",
+        "CHANNEL_HTTP_URL": f"{provider.url}/send",
+        "CHANNEL_HTTP_BODY_TEMPLATE": TEMPLATE,
+        "CHANNEL_METRICS_MODE": "off",
+        "CHANNEL_MAX_ATTEMPTS": "1",
+        **extra,
+    }
+
+
+def channel_for(provider, url: str, **extra: str) -> Channel:
+    return Channel(load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url, **extra)))
+
+
+def queued(sqs, url: str) -> list[dict]:
+    """The bodies of every message in the queue, which is left as it was."""
+    messages = []
+    while batch := sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60
+    ).get("Messages"):
+        messages.extend(batch)
+    for message in messages:
+        sqs.change_message_visibility(
+            QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+        )
+    return [json.loads(message["Body"]) for message in messages]
+
+
+def statuses(response) -> dict[str, str]:
+    return {ep: answer["EventAttributes"]["status"] for ep, answer in response.items()}
+
+
+def sent_to(provider) -> list[str]:
+    return sorted(json.loads(request.body)["to"] for request in provider.requests)
+
+
+def test_failed_and_unknown_endpoints_are_queued_with_their_context(aws, provider):
+    sqs, url = aws
+
+    def responder(request) -> Reply:
+        to = json.loads(request.body)["to"]
+        if to == "+12065550003":
+            return Reply(reset=True)  # sent, answer lost: unknown
+        return Reply({"+12065550001": 400, "+12065550002": 503}.get(to, 202))
+
+    provider.responder = responder
+    source = endpoints(5)
+    source["ep-4"]["OptOut"] = "ALL"
+    event = campaign_event(source, "Hello {{Attributes.FirstName}}")
+    result = invoke(event, channel=channel_for(provider, url))
+
+    assert statuses(result.response) == {
+        "ep-0": "delivered",
+        "ep-1": "failed",
+        "ep-2": "failed",
+        "ep-3": "unknown",
+        "ep-4": "skipped",
+    }
+    messages = {m["endpoint_id"]: m for m in queued(sqs, url)}
+    assert sorted(messages) == ["ep-1", "ep-2", "ep-3"]
+    context = {key: value for key, value in event.items() if key != "Endpoints"}
+    for endpoint_id, message in messages.items():
+        assert message["version"] == 1
+        assert message["context"] == context
+        assert message["endpoint"] == source[endpoint_id]
+        assert message["outcome"]["status"] == statuses(result.response)[endpoint_id]
+    assert messages["ep-1"]["outcome"]["http_status"] == 400
+    assert messages["ep-1"]["outcome"]["reason"]
+
+
+def test_an_invalid_event_queues_its_endpoints(aws, provider):
+    sqs, url = aws
+    event = campaign_event(endpoints(2), "x")
+    del event["ApplicationId"]
+    result = invoke(event, channel=channel_for(provider, url))
+    assert set(statuses(result.response).values()) == {"failed"}
+    assert sorted(m["endpoint_id"] for m in queued(sqs, url)) == ["ep-0", "ep-1"]
+    assert provider.requests == []
+
+
+def test_resend_delivers_what_the_queue_holds_and_deletes_it(aws, provider, monkeypatch, capsys):
+    sqs, url = aws
+    provider.responder = lambda r: Reply(503)
+    event = campaign_event(endpoints(60), "Hello {{Attributes.FirstName}}")
+    channel = channel_for(provider, url)
+    for batch in (
+        dict(list(event["Endpoints"].items())[:50]),
+        dict(list(event["Endpoints"].items())[50:]),
+    ):
+        invoke({**event, "Endpoints": batch}, channel=channel)
+    assert len(queued(sqs, url)) == 60
+
+    provider.requests.clear()
+    provider.responder = lambda r: Reply(202)
+    for name, value in environment(provider).items():
+        monkeypatch.setenv(name, value)
+    capsys.readouterr()
+    assert main(["resend", "--visibility-timeout", "30"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary == {
+        "received": 60,
+        "invalid": 0,
+        "delivered": 60,
+        "skipped": 0,
+        "failed": 0,
+        "unknown": 0,
+        "deleted": 60,
+        "kept": 0,
+    }
+    # The same adapter sent the same personalised message, once per endpoint.
+    assert sent_to(provider) == sorted(ep["Address"] for ep in event["Endpoints"].values())
+    bodies = {json.loads(r.body)["to"]: json.loads(r.body)["text"] for r in provider.requests}
+    assert bodies["+12065550007"] == "Hello Name7"
+    assert queued(sqs, url) == []
+
+
+def test_resend_keeps_what_fails_again_and_unknown_ones(aws, provider):
+    sqs, url = aws
+    provider.responder = lambda r: Reply(400)
+    invoke(campaign_event(endpoints(3), "x"), channel=channel_for(provider, url))
+
+    provider.responder = lambda r: (
+        Reply(reset=True) if json.loads(r.body)["to"].endswith("2") else Reply(400)
+    )
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    report = resend(settings, FailureQueue(url), visibility_timeout=0, wait_seconds=0)
+    assert report.as_dict() == {
+        "received": 3,
+        "invalid": 0,
+        "delivered": 0,
+        "skipped": 0,
+        "failed": 2,
+        "unknown": 1,
+        "deleted": 0,
+        "kept": 3,
+    }
+    # Kept as they were: nothing was queued a second time.
+    assert len(queued(sqs, url)) == 3
+
+    report = resend(
+        settings, FailureQueue(url), visibility_timeout=0, wait_seconds=0, delete_failed=True
+    )
+    assert (report.deleted, report.kept) == (2, 1)
+    assert [m["endpoint_id"] for m in queued(sqs, url)] == ["ep-2"]
+
+
+def test_resend_with_idempotency_sends_nothing_already_delivered(aws, provider):
+    sqs, url = aws
+    table = {"CHANNEL_IDEMPOTENCY_TABLE": TABLE}
+    provider.responder = lambda r: Reply(503)
+    event = campaign_event(endpoints(2), "x")
+    invoke(event, channel=channel_for(provider, url, **table))
+    assert len(queued(sqs, url)) == 2
+
+    # Pinpoint's own retry delivered ep-0 meanwhile.
+    provider.responder = lambda r: Reply(202)
+    invoke(
+        {**event, "Endpoints": {"ep-0": event["Endpoints"]["ep-0"]}},
+        channel=channel_for(provider, url, **table),
+    )
+    provider.requests.clear()
+
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url, **table))
+    report = resend(settings, FailureQueue(url), visibility_timeout=0, wait_seconds=0)
+    assert (report.statuses["delivered"], report.deleted, report.kept) == (2, 2, 0)
+    assert sent_to(provider) == ["+12065550001"]
+
+
+def test_resend_sends_an_endpoint_queued_twice_once(aws, provider):
+    _, url = aws
+    provider.responder = lambda r: Reply(503)
+    event = campaign_event(endpoints(1), "x")
+    channel = channel_for(provider, url)
+    invoke(event, channel=channel)
+    invoke(event, channel=channel)  # Pinpoint retried the invocation: queued again
+    provider.requests.clear()
+    provider.responder = lambda r: Reply(202)
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    report = resend(settings, FailureQueue(url), visibility_timeout=0, wait_seconds=0)
+    assert (report.received, report.deleted) == (2, 2)
+    assert len(provider.requests) == 1
+
+
+def test_resend_keeps_a_message_it_does_not_understand(aws, provider):
+    sqs, url = aws
+    sqs.send_message(QueueUrl=url, MessageBody="not json")
+    sqs.send_message(QueueUrl=url, MessageBody='{"version": 9}')
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    report = resend(settings, FailureQueue(url), visibility_timeout=0, wait_seconds=0)
+    assert (report.received, report.invalid, report.kept) == (2, 2, 2)
+    assert provider.requests == []
+
+
+def test_resend_stops_at_max_messages(aws, provider):
+    sqs, url = aws
+    provider.responder = lambda r: Reply(503)
+    invoke(campaign_event(endpoints(15), "x"), channel=channel_for(provider, url))
+    provider.responder = lambda r: Reply(202)
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    report = resend(
+        settings,
+        FailureQueue(url),
+        max_messages=4,
+        visibility_timeout=0,
+        wait_seconds=0,
+    )
+    assert (report.received, report.deleted) == (4, 4)
+    assert len(queued(sqs, url)) == 11
+
+
+def test_an_unreachable_queue_costs_no_answer(provider, capsys):
+    with mock_aws():
+        url = "https://sqs.us-east-1.amazonaws.com/123456789012/missing"
+        provider.responder = lambda r: Reply(400)
+        result = invoke(campaign_event(endpoints(2), "x"), channel=channel_for(provider, url))
+    assert set(statuses(result.response).values()) == {"failed"}
+    lines = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")
+    ]
+    lost = [line for line in lines if line["message"] == "failed delivery not queued"]
+    assert sorted(line["endpoint_id"] for line in lost) == ["ep-0", "ep-1"]
+    assert {line["error"] for line in lost} == {"AWS.SimpleQueueService.NonExistentQueue"}
+
+
+def test_a_message_too_large_for_sqs_is_logged_not_sent(aws, provider, capsys):
+    sqs, url = aws
+    provider.responder = lambda r: Reply(400)
+    source = endpoints(2)
+    source["ep-1"]["Attributes"]["Notes"] = ["x" * MAX_BATCH_BYTES]
+    invoke(campaign_event(source, "x"), channel=channel_for(provider, url))
+    assert [m["endpoint_id"] for m in queued(sqs, url)] == ["ep-0"]
+    lines = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")
+    ]
+    assert {"endpoint_id": "ep-1", "error": "MessageTooLarge"}.items() <= next(
+        line for line in lines if line["message"] == "failed delivery not queued"
+    ).items()
+
+
+def test_messages_are_batched_within_sqs_limits():
+    sent: list[list[dict]] = []
+
+    class Recorder:
+        def send_message_batch(self, QueueUrl: str, Entries: list[dict]) -> dict:
+            sent.append(Entries)
+            return {"Successful": [{"Id": e["Id"]} for e in Entries], "Failed": []}
+
+    queue = FailureQueue("https://sqs.us-east-1.amazonaws.com/123456789012/q", Recorder)
+    big = "y" * 100_000
+    deliveries = [
+        FailedDelivery({}, f"ep-{i}", {"Address": big if i < 3 else "x"}, {}) for i in range(25)
+    ]
+    assert queue.put(deliveries) == 0
+    assert sum(len(batch) for batch in sent) == 25
+    for batch in sent:
+        assert len(batch) <= 10
+        assert sum(len(e["MessageBody"].encode()) for e in batch) <= MAX_BATCH_BYTES
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("not a url", "must be an SQS queue URL"),
+        ("https://sqs.us-east-1.amazonaws.com/123/q", "must be an SQS queue URL"),
+        ("https://sqs.us-east-1.amazonaws.com/123456789012/q.fifo", "must be a standard queue"),
+    ],
+)
+def test_a_bad_queue_url_names_the_variable(value, problem):
+    with pytest.raises(ConfigError, match=problem) as raised:
+        load_settings({"CHANNEL_FAILURE_QUEUE_URL": value})
+    assert raised.value.variable == "CHANNEL_FAILURE_QUEUE_URL"
+
+
+def test_the_resend_command_explains_a_missing_queue(capsys):
+    assert main(["resend"]) == 2
+    assert "pass --queue-url or set CHANNEL_FAILURE_QUEUE_URL" in capsys.readouterr().err
+    assert main(["resend", "--queue-url", "nope"]) == 2
+    assert "CHANNEL_FAILURE_QUEUE_URL: must be an SQS queue URL" in capsys.readouterr().err
