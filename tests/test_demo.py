@@ -6,8 +6,10 @@ import shutil
 from collections import Counter
 
 import pytest
-from scripts.demo import ENDPOINT_TYPES, demo
+from scripts.demo import ENDPOINT_TYPES, LOG_FILE, demo
 from scripts.segments import synthetic_endpoints
+
+from tests.leakcheck import assert_clean
 
 pytestmark = pytest.mark.terraform
 
@@ -37,3 +39,4 @@ def test_the_demo_accounts_for_every_endpoint(capsys):
     output = capsys.readouterr().out
     assert "==> terraform destroy" in output
     assert "local servers stopped" in output
+    assert_clean(LOG_FILE.read_text(encoding="utf-8"), [batch.event for batch in result.batches])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import zipfile
 from collections import Counter
@@ -29,6 +28,8 @@ from scripts.run_campaign import (
     unpack_package,
 )
 from scripts.segments import synthetic_endpoints
+
+from tests.leakcheck import assert_clean
 
 FIXTURE = Path(__file__).parent / "fixtures" / "guide_event.json"
 
@@ -192,12 +193,12 @@ def test_a_lambda_delivery_runs_the_functions_code_and_settings_from_the_local_a
     code = unpack_package(build_package.ZIP_PATH, spec.code_sha256, tmp_path / "code")
     campaign = Campaign.from_definition(definition(holdout_percent=0))
     endpoints = synthetic_endpoints(120)
-    log = io.StringIO()
-    sandbox = SandboxDeliverer(code, spec, local_aws.env, log=tmp_path.joinpath("log").open("w"))
-    try:
-        result = run(campaign, endpoints, lambda _batch: sandbox)
-    finally:
-        sandbox.close()
+    with tmp_path.joinpath("log").open("w") as log:
+        sandbox = SandboxDeliverer(code, spec, local_aws.env, log=log)
+        try:
+            result = run(campaign, endpoints, lambda _batch: sandbox)
+        finally:
+            sandbox.close()
     statuses = Counter(result.statuses.values())
     assert sum(statuses.values()) == result.accounted > 0
     assert set(statuses) <= {"delivered", "skipped"}
@@ -205,7 +206,10 @@ def test_a_lambda_delivery_runs_the_functions_code_and_settings_from_the_local_a
     assert result.attempts == Counter({1: len(result.batches)})
     text = report(result)
     assert "Every endpoint sent is accounted for." in text
-    assert not log.getvalue()
+    # The function's own logs, written by the sandbox process.
+    function_log = (tmp_path / "log").read_text()
+    assert function_log.count('"message": "batch processed"') == len(result.batches)
+    assert_clean(function_log, [batch.event for batch in result.batches])
 
 
 def write_code(directory: Path, source: str) -> Path:
@@ -393,3 +397,4 @@ def test_a_receiver_delivery_uri_is_served_locally_with_head_check_and_posts(
     statuses = Counter(result.statuses.values())
     assert statuses["delivered"] == len(provider.requests) > 0
     assert set(statuses) <= {"delivered", "skipped"}
+    assert_clean((tmp_path / "log").read_text(), [batch.event for batch in result.batches])

@@ -1,0 +1,92 @@
+"""No endpoint address and no message text in the handler's logs, checked in every test.
+
+`no_endpoint_data_in_logs` (autouse, imported by conftest.py) records each event the handler
+parses during a test: its endpoint addresses and the text of its message (the campaign's
+Data without placeholders and JSON punctuation). It captures every line the package logger
+writes, from any thread, and fails the test when a line contains one of them. Tests that run
+the handler in another process (the runner's sandbox, the demo) pass that process's log to
+`assert_clean`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from custom_channel import channel, logs
+
+# Shorter strings ("x", "hello") match unrelated log text by chance; test data that checks
+# for leaks uses longer ones.
+MIN_LENGTH = 6
+_NOT_TEXT = re.compile(r"\{\{.*?\}\}|[\"{}\[\]:,\\\n\r\t]")
+
+
+def sensitive_strings(raw_event: object) -> set[str]:
+    """The addresses and message text of an event as Pinpoint sends it."""
+    found: set[str] = set()
+    if not isinstance(raw_event, Mapping):
+        return found
+    data = raw_event.get("Data")
+    if isinstance(data, str):
+        found.update(piece.strip() for piece in _NOT_TEXT.split(data))
+    endpoints = raw_event.get("Endpoints")
+    if isinstance(endpoints, Mapping):
+        for endpoint in endpoints.values():
+            if isinstance(endpoint, Mapping) and isinstance(endpoint.get("Address"), str):
+                found.add(endpoint["Address"].strip())
+    return {text for text in found if len(text) >= MIN_LENGTH}
+
+
+def leaks(lines: Iterable[str], secrets: Iterable[str]) -> list[str]:
+    secrets = sorted(set(secrets))
+    return [
+        f"{secret!r} in {line.strip()[:300]}"
+        for line in lines
+        for secret in secrets
+        if secret in line
+    ]
+
+
+def assert_clean(log_text: str, events: Iterable[object]) -> None:
+    """A process's log holds no address or message text of the events it handled."""
+    secrets: set[str] = set()
+    for event in events:
+        secrets |= sensitive_strings(event)
+    assert secrets, "nothing to look for: the check would pass vacuously"
+    found = leaks(log_text.splitlines(), secrets)
+    assert not found, "endpoint data in the logs:\n" + "\n".join(found[:20])
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logs.JsonFormatter())
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(autouse=True)
+def no_endpoint_data_in_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    secrets: set[str] = set()
+    parse_event = channel.parse_event
+
+    def recording_parse_event(raw: Any) -> Any:
+        secrets.update(sensitive_strings(raw))
+        return parse_event(raw)
+
+    monkeypatch.setattr(channel, "parse_event", recording_parse_event)
+    capture = _Capture()
+    logger = logs.get_logger()
+    logger.addHandler(capture)
+    try:
+        yield
+    finally:
+        logger.removeHandler(capture)
+    found = leaks(capture.lines, secrets)
+    assert not found, "endpoint data in the logs:\n" + "\n".join(found[:20])

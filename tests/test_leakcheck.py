@@ -1,0 +1,32 @@
+"""The log check that every test runs (tests/leakcheck.py) finds what it must."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from custom_channel.logs import mask_address
+from tests.leakcheck import assert_clean, sensitive_strings
+
+
+def test_it_looks_for_every_address_and_the_message_text(guide_event):
+    found = sensitive_strings(guide_event)
+    addresses = {ep["Address"] for ep in guide_event["Endpoints"].values()}
+    assert addresses <= found
+    assert guide_event["Data"] in found
+
+
+def test_placeholders_and_json_punctuation_are_not_message_text():
+    event = {"Data": json.dumps({"text": "Hello {{Attributes.FirstName}}, your offer is live"})}
+    assert sensitive_strings(event) == {"your offer is live"}
+
+
+def test_a_log_with_an_address_or_the_text_fails_and_a_masked_one_passes(guide_event):
+    address = next(iter(guide_event["Endpoints"].values()))["Address"]
+    masked = json.dumps({"message": "endpoint not delivered", "address": mask_address(address)})
+    assert_clean(masked, [guide_event])
+    with pytest.raises(AssertionError, match="endpoint data in the logs"):
+        assert_clean(json.dumps({"address": address}), [guide_event])
+    with pytest.raises(AssertionError, match="endpoint data in the logs"):
+        assert_clean(json.dumps({"body": guide_event["Data"]}), [guide_event])
