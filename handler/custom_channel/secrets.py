@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import logs
+
 SecretValue = Mapping[str, str] | str
 
 
@@ -71,7 +73,7 @@ class SecretStore:
             raise
         except Exception as error:
             raise SecretUnavailable(
-                f"cannot read the provider secret: {_error_code(error)}"
+                f"cannot read the provider secret: {logs.error_code(error)}"
             ) from None
 
 
@@ -83,15 +85,6 @@ def _decode(raw: str) -> SecretValue:
     if isinstance(parsed, dict):
         return {str(key): str(value) for key, value in parsed.items()}
     return raw
-
-
-def _error_code(error: Exception) -> str:
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        if code:
-            return str(code)
-    return type(error).__name__
 
 
 def _boto3_client(service: str) -> Any:
