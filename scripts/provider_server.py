@@ -2,21 +2,38 @@
 
 Used by the demo and the end-to-end tests. Each request is answered by a `responder`
 function that returns a Reply: a status with body and headers after an optional delay, a
-connection reset after the request was read, or a body that trickles out slowly. The server
-records every request and the highest number of requests it held in flight at once.
+connection reset after the request was read, or a response that trickles out slowly (the
+body, or the whole response from its status line on). The server records every request and
+the highest number of requests it held in flight at once.
+
+For fault tests it also records how each exchange ended (`exchanges`: answered in full,
+reset, or the client hung up first, and when), can reset connections the moment it accepts
+them, before reading a byte (`reset_on_accept`), and can stop listening for a while and
+come back on the same port (`pause` / `resume`). Times are time.monotonic() readings.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import select
 import socket
 import struct
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
+
+# How an exchange ended (Exchange.ended).
+ANSWERED = "answered"  # every byte of the reply was written
+RESET = "reset"  # the server reset the connection after reading the request (Reply.reset)
+CLIENT_LEFT = "client left"  # the client closed or reset the connection before the reply ended
+DROPPED = "dropped"  # the server went down (pause) while the exchange was open
+ERROR = "error"  # the responder raised
 
 
 @dataclass(frozen=True)
@@ -25,6 +42,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    arrived_at: float = 0.0  # time.monotonic() when its request line was read
 
     def json(self) -> object:
         return json.loads(self.body)
@@ -35,9 +53,24 @@ class Reply:
     status: int = 200
     body: bytes = b'{"ok":true}'
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
-    delay: float = 0.0  # seconds to hold the request before answering
+    delay: float = 0.0  # seconds to hold the request before answering (less if the client leaves)
     reset: bool = False  # close the connection with a TCP reset instead of answering
     trickle_seconds: float = 0.0  # spread the body over this long, one byte at a time
+    trickle_head: bool = False  # with trickle_seconds: the status line and headers trickle too
+
+
+@dataclass
+class Exchange:
+    """One request and how it ended: what a fault test checks its deadlines against."""
+
+    request: Received
+    status: int | None = None  # the status of the reply, once the server started to send it
+    ended: str = ""  # ANSWERED, RESET, CLIENT_LEFT, DROPPED or ERROR; "" while still open
+    ended_at: float | None = None
+
+    @property
+    def open(self) -> bool:
+        return not self.ended
 
 
 Responder = Callable[[Received], Reply]
@@ -49,31 +82,109 @@ class _Server(ThreadingHTTPServer):
     # connections a client already believes are open.
     request_queue_size = 128
 
+    def __init__(self, owner: ProviderServer, address: tuple[str, int]) -> None:
+        self.owner = owner
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, _handler_for(owner))
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        if not self.owner._take_accept_reset():
+            return True
+        # Reset before reading a byte: whatever the client sent, the provider never saw it.
+        _reset(request)
+        request.close()
+        return False
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def drop_connections(self) -> None:
+        with self.connections_lock:
+            connections = list(self.connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
 
 class ProviderServer:
     def __init__(self, responder: Responder | None = None) -> None:
         self.responder: Responder = responder or (lambda _request: Reply())
         self.requests: list[Received] = []
+        self.exchanges: list[Exchange] = []
+        self.accept_resets: list[float] = []  # when each reset_on_accept reset happened
         self.max_in_flight = 0
         self._in_flight = 0
+        self._pending_accept_resets = 0
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._server = _Server(self, ("127.0.0.1", 0))
+        self._address: tuple[str, int] = self._server.server_address[:2]  # type: ignore[assignment]
+        self._thread = self._serving_thread()
+        self._started = False
+        self._paused = False
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
+        host, port = self._address
         return f"http://{host!s}:{port}"
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
 
     def start(self) -> ProviderServer:
         self._thread.start()
+        self._started = True
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if not self._paused:
+            self._server.shutdown()
+            self._server.server_close()
+        self._paused = True
+
+    def pause(self) -> None:
+        """Stop listening (connections are refused) and drop every open connection."""
+        if self._paused:
+            return
+        self._paused = True
+        if self._started:
+            self._server.shutdown()
         self._server.server_close()
+        self._server.drop_connections()
+
+    def resume(self) -> None:
+        """Listen again on the same port, as a provider back from an outage."""
+        if not self._paused:
+            return
+        self._server = _Server(self, self._address)
+        self._thread = self._serving_thread()
+        self._thread.start()
+        self._started = True
+        self._paused = False
+
+    def reset_on_accept(self, count: int) -> None:
+        """Reset the next `count` connections as soon as they are accepted, unread."""
+        with self._lock:
+            self._pending_accept_resets += count
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no exchange is open; False if some still are after `timeout` seconds."""
+        give_up_at = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                if self._in_flight == 0:
+                    return True
+            if time.monotonic() >= give_up_at:
+                return False
+            time.sleep(0.01)
 
     def __enter__(self) -> ProviderServer:
         return self.start()
@@ -86,40 +197,130 @@ class ProviderServer:
     ) -> None:
         self.stop()
 
-    def _enter(self, request: Received) -> None:
+    def _serving_thread(self) -> threading.Thread:
+        return threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def _take_accept_reset(self) -> bool:
+        with self._lock:
+            if self._pending_accept_resets <= 0:
+                return False
+            self._pending_accept_resets -= 1
+            self.accept_resets.append(time.monotonic())
+            return True
+
+    def _enter(self, request: Received) -> Exchange:
+        exchange = Exchange(request)
         with self._lock:
             self.requests.append(request)
+            self.exchanges.append(exchange)
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        return exchange
 
-    def _leave(self) -> None:
+    def _leave(self, exchange: Exchange, ended: str) -> None:
         with self._lock:
+            if exchange.open:
+                exchange.ended = DROPPED if self._paused and ended == CLIENT_LEFT else ended
+                exchange.ended_at = time.monotonic()
             self._in_flight -= 1
+
+
+def _reset(connection: socket.socket) -> None:
+    """SO_LINGER 0 makes close() send a RST: the client sees "connection reset"."""
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+def _client_left(connection: socket.socket, wait: float = 0.0) -> bool:
+    """True when the client closed or reset the connection (watching up to `wait` seconds).
+
+    A client waiting for its answer sends nothing, so the socket turns readable only when
+    the client hangs up; data it might send anyway does not count as leaving.
+    """
+    try:
+        readable, _, _ = select.select([connection], [], [], max(wait, 0.0))
+        if not readable:
+            return False
+        return connection.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):  # reset by the client, or closed under us
+        return True
+
+
+def _hold(connection: socket.socket, seconds: float) -> bool:
+    """Hold the request for `seconds`; False as soon as the client leaves."""
+    until = time.monotonic() + seconds
+    if _client_left(connection, seconds):
+        return False
+    # Readable but not closed: the client sent more bytes while it waits. Just hold on.
+    time.sleep(max(until - time.monotonic(), 0.0))
+    return True
+
+
+def _head(status: int, headers: dict[str, str], length: int) -> bytes:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = ""
+    lines = [f"HTTP/1.1 {status} {phrase}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    lines.append(f"Content-Length: {length}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
 def _handler_for(server: ProviderServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        arrived_at = 0.0
 
         def log_message(self, format: str, *args: object) -> None:
             return  # quiet: the tests and the demo report what matters
 
+        def parse_request(self) -> bool:
+            self.arrived_at = time.monotonic()  # the request line has just been read
+            return super().parse_request()
+
+        def _trickle(self, payload: bytes, seconds: float) -> bool:
+            """Write `payload` one byte at a time over `seconds`; False if the client left."""
+            pause = seconds / len(payload)
+            for index in range(len(payload)):
+                if _client_left(self.connection):
+                    return False
+                self.wfile.write(payload[index : index + 1])
+                self.wfile.flush()
+                time.sleep(pause)
+            return True
+
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             received = Received(
-                self.command, self.path, dict(self.headers.items()), self.rfile.read(length)
+                self.command,
+                self.path,
+                dict(self.headers.items()),
+                self.rfile.read(length),
+                self.arrived_at,
             )
-            server._enter(received)
+            exchange = server._enter(received)
+            ended = ERROR
             try:
                 reply = server.responder(received)
-                if reply.delay:
-                    time.sleep(reply.delay)
-                if reply.reset:
-                    # SO_LINGER 0 makes close() send a RST: the client sees "connection reset".
-                    self.connection.setsockopt(
-                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-                    )
+                if reply.delay and not _hold(self.connection, reply.delay):
+                    ended = CLIENT_LEFT
                     self.close_connection = True
+                    return
+                if reply.reset:
+                    _reset(self.connection)
+                    ended = RESET
+                    self.close_connection = True
+                    return
+                exchange.status = reply.status
+                if reply.trickle_head and reply.trickle_seconds:
+                    payload = _head(reply.status, reply.headers, len(reply.body)) + reply.body
+                    if not self._trickle(payload, reply.trickle_seconds):
+                        ended = CLIENT_LEFT
+                        self.close_connection = True
+                        return
+                    ended = ANSWERED
                     return
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
@@ -127,17 +328,18 @@ def _handler_for(server: ProviderServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
                 if reply.trickle_seconds and reply.body:
-                    pause = reply.trickle_seconds / len(reply.body)
-                    for index in range(len(reply.body)):
-                        self.wfile.write(reply.body[index : index + 1])
-                        self.wfile.flush()
-                        time.sleep(pause)
+                    if not self._trickle(reply.body, reply.trickle_seconds):
+                        ended = CLIENT_LEFT
+                        self.close_connection = True
+                        return
                 else:
                     self.wfile.write(reply.body)
+                ended = ANSWERED
             except (BrokenPipeError, ConnectionResetError):
+                ended = CLIENT_LEFT
                 self.close_connection = True
             finally:
-                server._leave()
+                server._leave(exchange, ended)
 
         do_GET = do_POST = do_PUT = do_PATCH = do_HEAD = do_DELETE = _serve
 

@@ -46,3 +46,37 @@ def guide_event() -> dict[str, Any]:
 def provider() -> Iterator[ProviderServer]:
     with ProviderServer() as server:
         yield server
+
+
+# --- the fault matrix (tests/test_fault_matrix.py): one row per fault, printed after the run ---
+
+FAULT_MATRIX = pytest.StashKey[list[dict[str, str]]]()
+
+
+@pytest.fixture(scope="session")
+def fault_matrix(pytestconfig: pytest.Config) -> list[dict[str, str]]:
+    """The fault matrix's rows, as tests/test_fault_matrix.py records them."""
+    return pytestconfig.stash.setdefault(FAULT_MATRIX, [])
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    """Print the fault matrix as a table, when its tests ran."""
+    rows = config.stash.get(FAULT_MATRIX, [])
+    if not rows:
+        return
+    columns = list(rows[0])
+    widths = {name: max(len(name), *(len(row.get(name, "")) for row in rows)) for name in columns}
+
+    def line(cells: dict[str, str]) -> str:
+        first, *others = columns
+        text = [cells.get(first, "").ljust(widths[first])]
+        text += [cells.get(name, "").rjust(widths[name]) for name in others]
+        return " | ".join(text)
+
+    terminalreporter.write_sep("=", "fault matrix")
+    terminalreporter.write_line(line({name: name for name in columns}))
+    terminalreporter.write_line("-+-".join("-" * widths[name] for name in columns))
+    for row in rows:
+        terminalreporter.write_line(line(row))

@@ -328,3 +328,23 @@ def test_the_resend_command_explains_a_missing_queue(capsys):
     assert "pass --queue-url or set CHANNEL_FAILURE_QUEUE_URL" in capsys.readouterr().err
     assert main(["resend", "--queue-url", "nope"]) == 2
     assert "CHANNEL_FAILURE_QUEUE_URL: must be an SQS queue URL" in capsys.readouterr().err
+
+
+def test_resend_sends_a_final_failure_again_that_pinpoint_retries_would_not(aws, provider):
+    sqs, url = aws
+    table = {"CHANNEL_IDEMPOTENCY_TABLE": TABLE}
+    provider.responder = lambda r: Reply(401)  # a wrong credential: final for the handler
+    event = campaign_event(endpoints(2), "x")
+    channel = channel_for(provider, url, **table)
+    invoke(event, channel=channel)
+    again = invoke(event, channel=channel)  # a repeated invocation does not send it again
+    assert again.response["ep-0"]["EventAttributes"]["reason"].startswith("already failed")
+    assert len(provider.requests) == 2
+
+    provider.requests.clear()
+    provider.responder = lambda r: Reply(202)  # the credential is fixed
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url, **table))
+    report = resend(settings, FailureQueue(url), visibility_timeout=0, wait_seconds=0)
+    assert (report.statuses["delivered"], report.deleted, report.kept) == (4, 4, 0)
+    assert sent_to(provider) == ["+12065550000", "+12065550001"]
+    assert queued(sqs, url) == []

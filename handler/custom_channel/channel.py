@@ -52,6 +52,7 @@ class Channel:
         session: requests.Session | None = None,
         secrets: SecretStore | None = None,
         metrics: MetricsPublisher | None = None,
+        reclaim_final_failures: bool = False,
     ) -> None:
         self.settings = settings
         self.log = logs.configure(settings.log_level)
@@ -71,6 +72,7 @@ class Channel:
                 settings.idempotency_table,
                 settings.idempotency_lease_seconds,
                 settings.idempotency_ttl_seconds,
+                reclaim_final=reclaim_final_failures,
             )
             if settings.idempotency_table
             else None

@@ -15,17 +15,23 @@ Rules, in one place:
 from __future__ import annotations
 
 import contextvars
+import http.client
+import io
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import requests
+import urllib3
+import urllib3.connection
 import urllib3.exceptions
-from requests.adapters import HTTPAdapter
+from requests.adapters import DEFAULT_POOLBLOCK, HTTPAdapter
 
 from .adapters import Adapter, Answer, ProviderRequest, Verdict
 from .idempotency import DynamoLedger
@@ -54,10 +60,92 @@ class Deadline:
         return self.at - self._clock()
 
 
+# The deadline of the attempt running in this context (Sender._attempt sets it).
+_attempt_deadline: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
+    "custom_channel_attempt_deadline", default=None
+)
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A response's socket reads that never wait past the attempt's deadline.
+
+    A socket timeout bounds each read, not the response: a provider that trickles its status
+    line and headers a byte at a time kept an attempt (its worker thread and its connection)
+    busy for as long as it liked, long after the invocation had answered, so the next
+    invocation of a warm container found its workers taken. Each read here waits at most
+    until the deadline, then times out as a socket does (ReadTimeout: the outcome is unknown).
+    """
+
+    def __init__(self, sock: socket.socket, deadline: Deadline) -> None:
+        super().__init__()
+        self._sock = sock
+        self._raw = sock.makefile("rb", buffering=0)  # holds a reference, as http.client's does
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        remaining = self._deadline.remaining()
+        if remaining <= 0:
+            raise TimeoutError("the attempt's deadline passed")
+        timeout = self._sock.gettimeout()
+        self._sock.settimeout(remaining if timeout is None else min(timeout, remaining))
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _DeadlineResponse(http.client.HTTPResponse):
+    def __init__(
+        self,
+        sock: socket.socket,
+        debuglevel: int = 0,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(sock, debuglevel, method, url)
+        deadline = _attempt_deadline.get()
+        if deadline is not None:
+            self.fp.close()
+            self.fp = io.BufferedReader(_DeadlineReader(sock, deadline))
+
+
+class _HTTPConnection(urllib3.connection.HTTPConnection):
+    response_class = _DeadlineResponse
+
+
+class _HTTPSConnection(urllib3.connection.HTTPSConnection):
+    response_class = _DeadlineResponse
+
+
+class _HTTPConnectionPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSConnectionPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """requests' adapter, with connections whose responses honour the attempt's deadline."""
+
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = DEFAULT_POOLBLOCK, **pool_kwargs: Any
+    ) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _HTTPConnectionPool,
+            "https": _HTTPSConnectionPool,
+        }
+
+
 def new_session(max_workers: int) -> requests.Session:
     """One session per container: its pool holds a connection per worker, reused when warm."""
     session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max_workers, max_retries=0)
+    adapter = _DeadlineAdapter(pool_connections=4, pool_maxsize=max_workers, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.trust_env = False  # proxies and netrc from the environment would surprise here
@@ -168,6 +256,8 @@ class Sender:
                 deadline.remaining() - MIN_ATTEMPT_SECONDS
             ):
                 return self._give_up(last, attempts, maybe_sent, "rate limit: no capacity in time")
+            if deadline.remaining() < MIN_ATTEMPT_SECONDS:  # the wait for capacity ran long
+                return self._give_up(last, attempts, maybe_sent, "deadline reached")
             with job.lock:
                 if job.abandoned:
                     return self._give_up(last, attempts, maybe_sent, "deadline reached")
@@ -216,6 +306,14 @@ class Sender:
         return self._rng.uniform(0, ceiling)
 
     def _attempt(self, request: ProviderRequest, deadline: Deadline) -> _Attempt:
+        # The session's responses read no longer than the deadline (_DeadlineReader).
+        token = _attempt_deadline.set(deadline)
+        try:
+            return self._send(request, deadline)
+        finally:
+            _attempt_deadline.reset(token)
+
+    def _send(self, request: ProviderRequest, deadline: Deadline) -> _Attempt:
         budget = deadline.remaining()
         started = time.perf_counter()
         try:

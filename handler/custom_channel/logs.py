@@ -49,7 +49,9 @@ def get_logger() -> logging.Logger:
 
 def configure(level: str = "INFO") -> logging.Logger:
     logger = get_logger()
-    if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
+    # Our own handler is the one writing to _Stdout: another JSON handler (a test's capture)
+    # must not stand in for it.
+    if not any(isinstance(getattr(h, "stream", None), _Stdout) for h in logger.handlers):
         handler = logging.StreamHandler(_Stdout())
         handler.setFormatter(JsonFormatter())
         logger.addHandler(handler)

@@ -72,8 +72,12 @@ def resend(
 ) -> ResendReport:
     """One pass over the queue; max_messages 0 means every message visible in this pass."""
     # Failures of this pass stay in their own message: nothing is queued twice, and the
-    # invocation always answers (a retry policy would raise instead).
-    channel = Channel(replace(settings, failure_queue_url=None, failure_policy="report"))
+    # invocation always answers (a retry policy would raise instead). Endpoints the ledger
+    # holds as failed for good are sent again: re-sending them is what the operator asked.
+    channel = Channel(
+        replace(settings, failure_queue_url=None, failure_policy="report"),
+        reclaim_final_failures=True,
+    )
     log = logs.configure(settings.log_level)
     report = ResendReport()
     seen: set[str] = set()
