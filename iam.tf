@@ -92,6 +92,28 @@ locals {
         }
       }
     }
+    FailureQueue = {
+      enabled = local.create_failure_queue
+      statement = {
+        # SendMessageBatch is authorised by sqs:SendMessage.
+        Sid      = "SendFailedDeliveries"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = [try(aws_sqs_queue.failures[0].arn, "-")]
+      }
+    }
+    FailureQueueKms = {
+      enabled = local.create_failure_queue && var.failure_queue.kms_key_arn != null
+      statement = {
+        Sid      = "UseFailureQueueKey"
+        Effect   = "Allow"
+        Action   = ["kms:GenerateDataKey", "kms:Decrypt"]
+        Resource = [coalesce(var.failure_queue.kms_key_arn, "-")]
+        Condition = {
+          StringEquals = { "kms:ViaService" = "sqs.${local.region}.amazonaws.com" }
+        }
+      }
+    }
     XRay = {
       enabled = var.tracing_mode != null
       statement = {

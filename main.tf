@@ -14,6 +14,9 @@ locals {
   create_role     = local.create_function && var.create_role
   # The delivery ledger of idempotency.py (only a function delivers).
   create_idempotency = local.create_function && var.idempotency.enabled
+  # The queue of failed and unknown endpoints, and the alarms: both watch the function.
+  create_failure_queue = local.create_function && var.failure_queue.enabled
+  create_alarms        = local.create_function && var.alarms.enabled
 
   handler = coalesce(
     var.handler,
@@ -71,6 +74,7 @@ locals {
       CHANNEL_SECRET_PARAMETER      = local.secret_parameter_name
       CHANNEL_SECRET_TTL_SECONDS    = var.secret_arn != null || var.secret_parameter_arn != null ? tostring(var.secret_ttl_seconds) : null
       CHANNEL_RECEIVER_SECRET_ID    = local.create_receiver ? try(aws_secretsmanager_secret.receiver[0].arn, null) : null
+      CHANNEL_FAILURE_QUEUE_URL     = local.create_failure_queue ? try(aws_sqs_queue.failures[0].url, null) : null
       CHANNEL_FAILURE_POLICY        = var.failure_policy == "report" ? null : var.failure_policy
       CHANNEL_RATE_LIMIT_PER_SECOND = var.rate_limit_per_second > 0 ? tostring(var.rate_limit_per_second) : null
     },

@@ -166,3 +166,36 @@ output "idempotency_table_arn" {
   description = "ARN of the DynamoDB table of delivery records (null unless idempotency.enabled)."
   value       = try(aws_dynamodb_table.idempotency[0].arn, null)
 }
+
+################################################################################
+# Failed-deliveries queue
+################################################################################
+
+output "failure_queue_url" {
+  description = "URL of the queue of failed and unknown deliveries (CHANNEL_FAILURE_QUEUE_URL; null unless failure_queue.enabled)."
+  value       = try(aws_sqs_queue.failures[0].url, null)
+}
+
+output "failure_queue_arn" {
+  description = "ARN of the queue of failed and unknown deliveries (null unless failure_queue.enabled)."
+  value       = try(aws_sqs_queue.failures[0].arn, null)
+}
+
+output "failure_queue_name" {
+  description = "Name of the queue of failed and unknown deliveries (null unless failure_queue.enabled)."
+  value       = try(aws_sqs_queue.failures[0].name, null)
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+output "cloudwatch_metric_alarm_arns" {
+  description = "ARNs of the CloudWatch alarms, keyed by `failed_deliveries`, `unknown_deliveries` and `function_errors` (empty unless alarms.enabled)."
+  value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }
+}
+
+output "cloudwatch_metric_alarm_names" {
+  description = "Names of the CloudWatch alarms, keyed like `cloudwatch_metric_alarm_arns`."
+  value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.alarm_name }
+}

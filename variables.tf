@@ -1018,3 +1018,118 @@ variable "receiver_secret_kms_key_arn" {
     error_message = "receiver_secret_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
   }
 }
+
+################################################################################
+# Failed deliveries and alarms
+################################################################################
+
+variable "failure_queue" {
+  description = <<-EOT
+    A standard SQS queue for the endpoints the channel could not deliver: the handler sends one message per `failed` or `unknown` endpoint (SendMessageBatch to CHANNEL_FAILURE_QUEUE_URL), for inspection or a later resend. Needs the module's function, so not with `channel_mode = "webhook"`.
+    `enabled` (default false); `name` (default "<name>-failures"; 1-80 letters, digits, hyphens and underscores);
+    `kms_key_arn` (null: SQS managed server-side encryption; otherwise that customer managed key, which the role may then use for kms:GenerateDataKey and kms:Decrypt through SQS only, and whose key policy must let IAM policies grant that);
+    `message_retention_seconds` (60-1209600, default 1209600: 14 days); `visibility_timeout_seconds` (0-43200, default 300).
+    The queue is always encrypted, and its policy denies every request not made over TLS.
+  EOT
+  type = object({
+    enabled                    = optional(bool, false)
+    name                       = optional(string)
+    kms_key_arn                = optional(string)
+    message_retention_seconds  = optional(number, 1209600)
+    visibility_timeout_seconds = optional(number, 300)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.failure_queue.name == null || can(regex("^[A-Za-z0-9_-]{1,80}$", var.failure_queue.name))
+    error_message = "failure_queue.name must be 1-80 letters, digits, '-' or '_' (a standard SQS queue name; no .fifo suffix)."
+  }
+
+  validation {
+    condition     = var.failure_queue.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.failure_queue.kms_key_arn))
+    error_message = "failure_queue.kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+  }
+
+  validation {
+    condition     = var.failure_queue.message_retention_seconds >= 60 && var.failure_queue.message_retention_seconds <= 1209600 && floor(var.failure_queue.message_retention_seconds) == var.failure_queue.message_retention_seconds
+    error_message = "failure_queue.message_retention_seconds must be a whole number between 60 and 1209600 (14 days)."
+  }
+
+  validation {
+    condition     = var.failure_queue.visibility_timeout_seconds >= 0 && var.failure_queue.visibility_timeout_seconds <= 43200 && floor(var.failure_queue.visibility_timeout_seconds) == var.failure_queue.visibility_timeout_seconds
+    error_message = "failure_queue.visibility_timeout_seconds must be a whole number between 0 and 43200 (12 hours)."
+  }
+
+  validation {
+    condition     = !var.failure_queue.enabled || var.channel_mode != "webhook"
+    error_message = "failure_queue needs the module's function, and channel_mode \"webhook\" creates none: nothing would send to the queue. Leave failure_queue.enabled false in webhook mode."
+  }
+}
+
+variable "alarms" {
+  description = <<-EOT
+    CloudWatch alarms on the channel, named "<name>-<key>" (needs the module's function, so not with `channel_mode = "webhook"`):
+    `failed_deliveries` - Sum of the handler's FailedCount >= `failed_deliveries_threshold` within a period;
+    `unknown_deliveries` - Sum of UnknownCount (sent, but no answer) >= `unknown_deliveries_threshold`;
+    `function_errors` - Sum of the function's AWS/Lambda Errors >= `function_errors_threshold`.
+    The handler publishes FailedCount and UnknownCount both per campaign (CampaignId or JourneyId, and ApplicationId) and without dimensions; the delivery alarms watch the series without dimensions, so they count every campaign and journey of every function that publishes to `metrics_namespace`. They need those metrics: not with `metrics_mode = "off"`.
+    `enabled` (default false); `sns_topic_arns` (at most 5 SNS topics, notified when an alarm fires and when it is OK again; default none);
+    thresholds (whole numbers >= 1, default 1); `period_seconds` (10, 30 or a multiple of 60, default 300; 10 and 30 suit only high-resolution metrics); `evaluation_periods` (default 1).
+    period_seconds x evaluation_periods may not exceed one day (seven days with a period of an hour or more). Missing data counts as not breaching.
+  EOT
+  type = object({
+    enabled                      = optional(bool, false)
+    sns_topic_arns               = optional(list(string), [])
+    failed_deliveries_threshold  = optional(number, 1)
+    unknown_deliveries_threshold = optional(number, 1)
+    function_errors_threshold    = optional(number, 1)
+    period_seconds               = optional(number, 300)
+    evaluation_periods           = optional(number, 1)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for arn in var.alarms.sns_topic_arns : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+(\\.fifo)?$", arn)) && try(length(split(":", arn)[5]) <= 256, false)])
+    error_message = "alarms.sns_topic_arns must hold SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>, the topic name at most 256 letters, digits, '-' or '_', optionally ending in .fifo)."
+  }
+
+  validation {
+    condition     = length(var.alarms.sns_topic_arns) <= 5
+    error_message = "alarms.sns_topic_arns holds at most 5 topics (CloudWatch's limit of actions per alarm state)."
+  }
+
+  validation {
+    condition = alltrue([
+      for t in [var.alarms.failed_deliveries_threshold, var.alarms.unknown_deliveries_threshold, var.alarms.function_errors_threshold] :
+      t >= 1 && floor(t) == t
+    ])
+    error_message = "alarms.failed_deliveries_threshold, unknown_deliveries_threshold and function_errors_threshold must be whole numbers >= 1."
+  }
+
+  validation {
+    condition     = contains([10, 30], var.alarms.period_seconds) || (var.alarms.period_seconds >= 60 && var.alarms.period_seconds % 60 == 0)
+    error_message = "alarms.period_seconds must be 10, 30 or a multiple of 60."
+  }
+
+  validation {
+    condition     = var.alarms.evaluation_periods >= 1 && floor(var.alarms.evaluation_periods) == var.alarms.evaluation_periods
+    error_message = "alarms.evaluation_periods must be a whole number >= 1."
+  }
+
+  validation {
+    condition     = var.alarms.period_seconds * var.alarms.evaluation_periods <= (var.alarms.period_seconds >= 3600 ? 604800 : 86400)
+    error_message = "alarms.period_seconds x evaluation_periods must not exceed 86400 seconds (one day), or 604800 (seven days) with a period of 3600 or more."
+  }
+
+  validation {
+    condition     = !var.alarms.enabled || var.channel_mode != "webhook"
+    error_message = "alarms watch the module's function and its metrics, and channel_mode \"webhook\" creates no function. Leave alarms.enabled false in webhook mode."
+  }
+
+  validation {
+    condition     = !var.alarms.enabled || var.metrics_mode != "off"
+    error_message = "The failed_deliveries and unknown_deliveries alarms watch the handler's FailedCount and UnknownCount metrics, which metrics_mode = \"off\" does not publish: set metrics_mode to \"api\" or \"emf\", or leave alarms.enabled false."
+  }
+}

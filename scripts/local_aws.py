@@ -85,8 +85,8 @@ __all__ = [
 DEFAULT_REGION = "us-east-1"
 
 #: The services of the provider's `endpoints` block: those the module calls (apigatewayv2,
-#: cloudformation, iam, lambda, logs, pinpoint, secretsmanager, sts) and those the channel or a
-#: root module around it may use (cloudwatch, kms, s3, ssm).
+#: cloudformation, cloudwatch, dynamodb, iam, lambda, logs, pinpoint, secretsmanager, sqs, sts)
+#: and those the channel or a root module around it may use (kms, s3, sns, ssm).
 TERRAFORM_SERVICES = (
     "apigatewayv2",
     "cloudformation",
@@ -99,6 +99,8 @@ TERRAFORM_SERVICES = (
     "pinpoint",
     "s3",
     "secretsmanager",
+    "sns",
+    "sqs",
     "ssm",
     "sts",
 )

@@ -1140,6 +1140,221 @@ run "receiver_kms_not_arn" {
   expect_failures = [var.receiver_secret_kms_key_arn]
 }
 
+run "failure_queue_name_fifo" {
+  command = plan
+
+  variables {
+    failure_queue = { enabled = true, name = "failures.fifo" }
+  }
+
+  expect_failures = [var.failure_queue]
+}
+
+run "failure_queue_name_too_long" {
+  command = plan
+
+  variables {
+    failure_queue = { enabled = true, name = join("", [for i in range(81) : "a"]) }
+  }
+
+  expect_failures = [var.failure_queue]
+}
+
+run "failure_queue_kms_alias_not_key" {
+  command = plan
+
+  variables {
+    failure_queue = { enabled = true, kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:alias/aws/sqs" }
+  }
+
+  expect_failures = [var.failure_queue]
+}
+
+run "failure_queue_retention_too_short" {
+  command = plan
+
+  variables {
+    failure_queue = { enabled = true, message_retention_seconds = 59 }
+  }
+
+  expect_failures = [var.failure_queue]
+}
+
+run "failure_queue_retention_above_14_days" {
+  command = plan
+
+  variables {
+    failure_queue = { enabled = true, message_retention_seconds = 1209601 }
+  }
+
+  expect_failures = [var.failure_queue]
+}
+
+run "failure_queue_visibility_above_12_hours" {
+  command = plan
+
+  variables {
+    failure_queue = { enabled = true, visibility_timeout_seconds = 43201 }
+  }
+
+  expect_failures = [var.failure_queue]
+}
+
+run "failure_queue_visibility_negative" {
+  command = plan
+
+  variables {
+    failure_queue = { enabled = true, visibility_timeout_seconds = -1 }
+  }
+
+  expect_failures = [var.failure_queue]
+}
+
+run "failure_queue_in_webhook_mode" {
+  command = plan
+
+  variables {
+    channel_mode  = "webhook"
+    webhook_url   = "https://hooks.example.com/pinpoint"
+    failure_queue = { enabled = true }
+  }
+
+  expect_failures = [var.failure_queue]
+}
+
+run "alarms_topic_not_sns" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, sns_topic_arns = ["arn:aws:sqs:eu-west-1:123456789012:alerts"] }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_topic_name_with_dot" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:alerts.v2"] }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_topic_name_too_long" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:${join("", [for i in range(257) : "a"])}"] }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_more_than_5_topics" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, sns_topic_arns = [for i in range(6) : "arn:aws:sns:eu-west-1:123456789012:alerts-${i}"] }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_threshold_zero" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, failed_deliveries_threshold = 0 }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_threshold_fractional" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, function_errors_threshold = 1.5 }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_period_not_a_minute_multiple" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, period_seconds = 90 }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_period_zero" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, period_seconds = 0 }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_evaluation_periods_zero" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, evaluation_periods = 0 }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_window_above_one_day" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, period_seconds = 300, evaluation_periods = 289 }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_window_above_seven_days" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, period_seconds = 3600, evaluation_periods = 169 }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_in_webhook_mode" {
+  command = plan
+
+  variables {
+    channel_mode = "webhook"
+    webhook_url  = "https://hooks.example.com/pinpoint"
+    alarms       = { enabled = true }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_without_metrics" {
+  command = plan
+
+  variables {
+    metrics_mode = "off"
+    alarms       = { enabled = true }
+  }
+
+  expect_failures = [var.alarms]
+}
+
 # Limits that must be accepted (apply runs where the rendered template is asserted).
 
 run "data_of_exactly_5120_bytes" {
@@ -1231,5 +1446,48 @@ run "treatment_delivery_to_another_function" {
   assert {
     condition     = local.campaign_resource.Properties.AdditionalTreatments[0].CustomDeliveryConfiguration.DeliveryUri == "arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live"
     error_message = "A treatment may deliver to another Lambda function."
+  }
+}
+
+run "failure_queue_and_alarm_limits" {
+  command = plan
+
+  variables {
+    failure_queue = {
+      enabled                    = true
+      name                       = join("", [for i in range(80) : "q"])
+      kms_key_arn                = "arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+      message_retention_seconds  = 60
+      visibility_timeout_seconds = 0
+    }
+    alarms = {
+      enabled            = true
+      sns_topic_arns     = concat([for i in range(4) : "arn:aws-us-gov:sns:us-gov-west-1:123456789012:alerts_${i}"], ["arn:aws:sns:eu-west-1:123456789012:${join("", [for i in range(251) : "a"])}.fifo"])
+      period_seconds     = 3600
+      evaluation_periods = 168
+    }
+  }
+
+  assert {
+    condition     = length(aws_sqs_queue.failures[0].name) == 80 && aws_sqs_queue.failures[0].message_retention_seconds == 60 && aws_sqs_queue.failures[0].visibility_timeout_seconds == 0
+    error_message = "An 80-character name, one minute of retention and no visibility timeout must be accepted."
+  }
+
+  assert {
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : length(a.alarm_actions) == 5 && a.period * a.evaluation_periods == 604800])
+    error_message = "Five topics of any partition (a 256-character name, a FIFO topic) and a seven-day window of hourly periods must be accepted."
+  }
+}
+
+run "alarms_high_resolution_period" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, period_seconds = 10, evaluation_periods = 8640 }
+  }
+
+  assert {
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : a.period == 10 && a.evaluation_periods == 8640])
+    error_message = "A 10-second period over exactly one day must be accepted."
   }
 }

@@ -123,3 +123,17 @@ mock_resource "aws_secretsmanager_secret" {
     id  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pinpoint-custom-channel-webhook-path-AbCdEf"
   }
 }
+
+mock_resource "aws_sqs_queue" {
+  defaults = {
+    id  = "https://sqs.eu-west-1.amazonaws.com/123456789012/pinpoint-custom-channel-failures"
+    url = "https://sqs.eu-west-1.amazonaws.com/123456789012/pinpoint-custom-channel-failures"
+    arn = "arn:aws:sqs:eu-west-1:123456789012:pinpoint-custom-channel-failures"
+  }
+}
+
+mock_resource "aws_cloudwatch_metric_alarm" {
+  defaults = {
+    arn = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:pinpoint-custom-channel-failed-deliveries"
+  }
+}

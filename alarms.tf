@@ -1,0 +1,54 @@
+################################################################################
+# CloudWatch alarms: failed and unknown deliveries (the handler's metrics), function errors
+################################################################################
+
+locals {
+  # The delivery alarms watch the series the handler publishes without dimensions: every
+  # campaign and journey publishing to the namespace.
+  alarms = { for key, alarm in {
+    failed_deliveries = {
+      namespace   = var.metrics_namespace
+      metric_name = "FailedCount"
+      dimensions  = null
+      threshold   = var.alarms.failed_deliveries_threshold
+      description = "Endpoints the ${local.name} Pinpoint custom channel failed to deliver (FailedCount in ${var.metrics_namespace}, all campaigns and journeys of the namespace): at least ${var.alarms.failed_deliveries_threshold} in ${var.alarms.evaluation_periods} period(s) of ${var.alarms.period_seconds} s."
+    }
+    unknown_deliveries = {
+      namespace   = var.metrics_namespace
+      metric_name = "UnknownCount"
+      dimensions  = null
+      threshold   = var.alarms.unknown_deliveries_threshold
+      description = "Endpoints the ${local.name} Pinpoint custom channel sent without an answer, so possibly delivered (UnknownCount in ${var.metrics_namespace}, all campaigns and journeys of the namespace): at least ${var.alarms.unknown_deliveries_threshold} in ${var.alarms.evaluation_periods} period(s) of ${var.alarms.period_seconds} s."
+    }
+    function_errors = {
+      namespace   = "AWS/Lambda"
+      metric_name = "Errors"
+      dimensions  = { FunctionName = try(aws_lambda_function.this[0].function_name, local.name) }
+      threshold   = var.alarms.function_errors_threshold
+      description = "Failed invocations of the ${local.name} Pinpoint custom channel function (AWS/Lambda Errors): at least ${var.alarms.function_errors_threshold} in ${var.alarms.evaluation_periods} period(s) of ${var.alarms.period_seconds} s."
+    }
+  } : key => alarm if local.create_alarms }
+}
+
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.alarms
+
+  alarm_name        = "${local.name}-${replace(each.key, "_", "-")}"
+  alarm_description = each.value.description
+
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric_name
+  dimensions          = each.value.dimensions
+  statistic           = "Sum"
+  period              = var.alarms.period_seconds
+  evaluation_periods  = var.alarms.evaluation_periods
+  threshold           = each.value.threshold
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  # No invocation or no failure publishes nothing (or zero): quiet is healthy.
+  treat_missing_data = "notBreaching"
+
+  alarm_actions = var.alarms.sns_topic_arns
+  ok_actions    = var.alarms.sns_topic_arns
+
+  tags = var.tags
+}
