@@ -9,10 +9,12 @@
    would: treatment split, EndpointTypes filter, batches of 50 in the guide's event shape,
    each run by the function's code and settings as deployed, in a separate process;
 4. prints the report, with the CloudWatch metrics read back from the local AWS;
-5. destroys everything and stops what it started, also on Ctrl-C or a failure.
+5. runs `python -m custom_channel resend` with the function's settings on what the
+   function put in its failure queue (SQS), as an operator would;
+6. destroys everything and stops what it started, also on Ctrl-C or a failure.
 
 Real: the Terraform module and provider, the handler package and its HTTP delivery, the
-Secrets Manager, CloudWatch and Lambda configuration calls. Emulated: AWS itself (moto),
+Secrets Manager, SQS, CloudWatch and Lambda configuration calls. Emulated: AWS itself (moto),
 Pinpoint (the runner) and the provider (a local server).
 """
 
@@ -23,11 +25,13 @@ import datetime as dt
 import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 for path in (str(ROOT / "handler"), str(ROOT)):
@@ -84,6 +88,7 @@ class DemoRun:
     result: RunResult
     provider_requests: int
     report: str
+    resend: dict[str, int]  # the resend command's summary
 
 
 def demo(endpoint_count: int, latency: float) -> DemoRun:
@@ -148,12 +153,43 @@ def demo(endpoint_count: int, latency: float) -> DemoRun:
                 f"The provider received {len(provider.requests)} requests, at most "
                 f"{provider.max_in_flight} at once. Function logs: {LOG_FILE.relative_to(ROOT)}"
             )
-            outcome = DemoRun(result, len(provider.requests), text)
+            resent = resend_failures(aws.client("lambda"), outputs)
+            outcome = DemoRun(result, len(provider.requests), text, resent)
         finally:
             step("terraform destroy")
             root.destroy()
     step(f"done in {time.monotonic() - started:.0f} s; local servers stopped")
     return outcome
+
+
+def resend_failures(lambda_client: Any, outputs: dict[str, Any]) -> dict[str, int]:
+    """The documented resend command, run with the deployed function's own environment."""
+    step("python -m custom_channel resend: the failure queue, with the function's settings")
+    config = lambda_client.get_function_configuration(FunctionName=outputs["lambda_function_name"])
+    environment = {**os.environ, **config["Environment"]["Variables"]}
+    with LOG_FILE.open("a", encoding="utf-8") as log:
+        finished = subprocess.run(
+            [sys.executable, "-m", "custom_channel", "resend", "--visibility-timeout", "60"],
+            cwd=ROOT / "handler",
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            check=False,
+        )
+    lines = finished.stdout.splitlines()
+    with LOG_FILE.open("a", encoding="utf-8") as log:
+        log.writelines(line + "\n" for line in lines[:-1])  # the command's own JSON logs
+    if finished.returncode not in (0, 1) or not lines:
+        raise RuntimeError(f"resend failed (exit {finished.returncode}); see {LOG_FILE}")
+    summary: dict[str, int] = json.loads(lines[-1])
+    print(f"    {json.dumps(summary)}")
+    print(
+        f"    {summary['deleted']} delivered and deleted, {summary['kept']} kept in the queue"
+        " (this provider rejects some recipients for good)",
+        flush=True,
+    )
+    return summary
 
 
 def _progress(number: int, total: int) -> None:

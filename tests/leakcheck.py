@@ -2,7 +2,7 @@
 
 `no_endpoint_data_in_logs` (autouse, imported by conftest.py) records each event the handler
 parses during a test: its endpoint addresses and the text of its message (the campaign's
-Data without placeholders and JSON punctuation). It captures every line the package logger
+Data without placeholders; of a JSON Data, its string values). It captures every line the package logger
 writes, from any thread, and fails the test when a line contains one of them. Tests that run
 the handler in another process (the runner's sandbox, the demo) pass that process's log to
 `assert_clean`.
@@ -10,6 +10,7 @@ the handler in another process (the runner's sandbox, the demo) pass that proces
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -32,13 +33,34 @@ def sensitive_strings(raw_event: object) -> set[str]:
         return found
     data = raw_event.get("Data")
     if isinstance(data, str):
-        found.update(piece.strip() for piece in _NOT_TEXT.split(data))
+        for text in _message_texts(data):
+            found.update(piece.strip() for piece in _NOT_TEXT.split(text))
     endpoints = raw_event.get("Endpoints")
     if isinstance(endpoints, Mapping):
         for endpoint in endpoints.values():
             if isinstance(endpoint, Mapping) and isinstance(endpoint.get("Address"), str):
                 found.add(endpoint["Address"].strip())
     return {text for text in found if len(text) >= MIN_LENGTH}
+
+
+def _message_texts(data: str) -> list[str]:
+    """The text of a message: a JSON Data document's string values (its keys are field names
+    such as "channel", not message text), or the whole Data."""
+    try:
+        document = json.loads(data)
+    except ValueError:
+        return [data]
+    texts: list[str] = []
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return texts
 
 
 def leaks(lines: Iterable[str], secrets: Iterable[str]) -> list[str]:

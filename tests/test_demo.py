@@ -39,4 +39,10 @@ def test_the_demo_accounts_for_every_endpoint(capsys):
     output = capsys.readouterr().out
     assert "==> terraform destroy" in output
     assert "local servers stopped" in output
+    # What failed went to the failure queue; the resend command took all of it back.
+    resent = run.resend
+    assert resent["received"] == statuses["failed"] + statuses["unknown"] > 0
+    assert resent["invalid"] == 0
+    assert resent["deleted"] + resent["kept"] == resent["received"]
+    assert "python -m custom_channel resend" in output
     assert_clean(LOG_FILE.read_text(encoding="utf-8"), [batch.event for batch in result.batches])

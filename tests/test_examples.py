@@ -229,6 +229,16 @@ def lambda_channel(run: ExampleRun) -> None:
     assert "test-api-key" not in json.dumps(variables)
     assert secret_json(run, secret_arn) == {"api_key": "test-api-key"}
 
+    queue_url = out["failure_queue_url"]
+    assert variables["CHANNEL_FAILURE_QUEUE_URL"] == queue_url
+    queue = run.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])
+    assert queue["Attributes"]["SqsManagedSseEnabled"] == "true"
+    alarms = run.client("cloudwatch").describe_alarms(AlarmNamePrefix=function)["MetricAlarms"]
+    assert sorted(a["AlarmName"] for a in alarms) == sorted(
+        out["cloudwatch_metric_alarm_names"].values()
+    )
+    assert {a["MetricName"] for a in alarms} == {"FailedCount", "UnknownCount", "Errors"}
+
     campaign = only_campaign(run, app_id)
     function_arn = out["lambda_function_arn"]
     assert campaign["CustomDeliveryConfiguration"] == {
@@ -256,6 +266,8 @@ def lambda_channel(run: ExampleRun) -> None:
     assert_app_gone(run, app_id)
     assert secret_gone(run, secret_arn)
     assert stack_deleted(run, "ex-lambda-channel-campaign")
+    assert run.client("sqs").list_queues(QueueNamePrefix=function).get("QueueUrls", []) == []
+    assert run.client("cloudwatch").describe_alarms(AlarmNamePrefix=function)["MetricAlarms"] == []
 
     # http:// is for the loopback address only: any other host is refused at plan time.
     run.enter("plan with a public http:// URL")

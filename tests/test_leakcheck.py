@@ -17,9 +17,12 @@ def test_it_looks_for_every_address_and_the_message_text(guide_event):
     assert guide_event["Data"] in found
 
 
-def test_placeholders_and_json_punctuation_are_not_message_text():
-    event = {"Data": json.dumps({"text": "Hello {{Attributes.FirstName}}, your offer is live"})}
-    assert sensitive_strings(event) == {"your offer is live"}
+def test_placeholders_and_json_field_names_are_not_message_text():
+    data = {
+        "channel": "{{ChannelType}}",
+        "text": "Hello {{Attributes.FirstName}}, your offer is live",
+    }
+    assert sensitive_strings({"Data": json.dumps(data)}) == {"your offer is live"}
 
 
 def test_a_log_with_an_address_or_the_text_fails_and_a_masked_one_passes(guide_event):

@@ -50,6 +50,11 @@ module "custom_channel" {
   # before the function can be invoked.
   secret_arn = aws_secretsmanager_secret_version.provider.arn
 
+  # Every failed or unknown endpoint is kept, encrypted, for `python -m custom_channel resend`.
+  failure_queue = { enabled = true }
+  # Failed and unknown deliveries and function errors raise alarms (notifying the topics given).
+  alarms = { enabled = true, sns_topic_arns = var.alarm_sns_topic_arns }
+
   campaign = {
     name           = var.campaign_name
     data           = var.campaign_data

@@ -43,3 +43,13 @@ output "provider_secret_arn" {
   description = "ARN of the Secrets Manager secret holding the provider credentials."
   value       = try(aws_secretsmanager_secret.provider.arn, null)
 }
+
+output "failure_queue_url" {
+  description = "URL of the queue holding failed and unknown deliveries (python -m custom_channel resend reads it)."
+  value       = try(module.custom_channel.failure_queue_url, null)
+}
+
+output "cloudwatch_metric_alarm_names" {
+  description = "Names of the alarms on failed and unknown deliveries and on function errors."
+  value       = try(module.custom_channel.cloudwatch_metric_alarm_names, null)
+}

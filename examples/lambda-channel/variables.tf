@@ -118,6 +118,17 @@ variable "secret_recovery_window_in_days" {
   }
 }
 
+variable "alarm_sns_topic_arns" {
+  description = "SNS topics the alarms (failed or unknown deliveries, function errors) notify on alarm and on recovery; empty creates the alarms without notifications."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.alarm_sns_topic_arns : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", arn))])
+    error_message = "alarm_sns_topic_arns must hold SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>)."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource created."
   type        = map(string)
