@@ -94,8 +94,18 @@ def test_a_non_object_event_is_invalid(payload):
         ({"ChannelType": "SMS", "Address": 5}, "Address"),
         ({"ChannelType": "SMS", "Address": "x", "OptOut": 1}, "OptOut"),
         ({"ChannelType": "SMS", "Address": "x", "Attributes": {"A": {"b": 1}}}, "Attributes.A"),
+        ({"ChannelType": "SMS", "Address": "x", "Attributes": {"A": ["ok", None]}}, "Attributes.A"),
+        ({"ChannelType": "SMS", "Address": "x", "Attributes": {"A": [True]}}, "Attributes.A"),
+        ({"ChannelType": "SMS", "Address": "x", "Attributes": {"A": [{"b": 1}]}}, "Attributes.A"),
+        (
+            {"ChannelType": "SMS", "User": {"UserAttributes": {"B": [["x"]]}}},
+            "User.UserAttributes.B",
+        ),
         ({"ChannelType": "SMS", "Address": "x", "Attributes": "nope"}, "Attributes"),
         ({"ChannelType": "SMS", "Address": "x", "User": "nope"}, "User"),
+        ({"ChannelType": "SMS", "Address": "x", "User": []}, "User"),
+        ({"ChannelType": "SMS", "Address": "x", "User": ""}, "User"),
+        ({"ChannelType": "SMS", "Address": "x", "User": 0}, "User"),
         ({"ChannelType": "SMS", "Address": "x", "Location": [1]}, "Location"),
     ],
 )
@@ -107,3 +117,61 @@ def test_a_broken_endpoint_fails_alone(guide_event, body, field):
     assert bad.field == field
     assert field in bad.reason
     assert isinstance(event.endpoints["1dbcd396df28ac6cf8c1c2b7fexample"], Endpoint)
+
+
+def test_a_null_treatment_is_the_default(guide_event):
+    """Null means absent, as for every other field: it must not fail the whole batch."""
+    guide_event["TreatmentId"] = None
+    assert parse_event(guide_event).treatment_id == "0"
+
+
+LONE = "\ud800"  # JSON may carry "\ud800"; json.loads gives a str no encoder accepts
+
+
+@pytest.mark.parametrize("field", ["ApplicationId", "CampaignId", "TreatmentId", "Data"])
+def test_an_event_field_that_is_not_valid_unicode_is_named(guide_event, field):
+    guide_event[field] = f"x{LONE}"
+    with pytest.raises(InvalidEvent) as raised:
+        parse_event(guide_event)
+    assert raised.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"ChannelType": LONE}, "ChannelType"),
+        ({"ChannelType": "SMS", "Address": f"+1{LONE}"}, "Address"),
+        ({"ChannelType": "SMS", "Attributes": {"FirstName": [LONE]}}, "Attributes.FirstName"),
+        ({"ChannelType": "SMS", "Attributes": {LONE: ["x"]}}, "Attributes.\\ud800"),
+        ({"ChannelType": "SMS", "Location": {"City": LONE}}, "Location.City"),
+        ({"ChannelType": "SMS", "User": {"UserId": LONE}}, "User.UserId"),
+    ],
+)
+def test_an_endpoint_string_that_is_not_valid_unicode_fails_alone(guide_event, body, field):
+    guide_event["Endpoints"]["bad"] = body
+    event = parse_event(guide_event)
+    bad = event.endpoints["bad"]
+    assert isinstance(bad, InvalidEndpoint)
+    assert bad.field == field
+    bad.reason.encode("utf-8")  # the reason itself can be logged and answered
+    assert isinstance(event.endpoints["1dbcd396df28ac6cf8c1c2b7fexample"], Endpoint)
+
+
+def test_an_endpoint_id_that_is_not_valid_unicode_fails_alone(guide_event):
+    """It would otherwise reach the idempotency key's hash and fail the whole batch."""
+    guide_event["Endpoints"][LONE] = {"ChannelType": "SMS", "Address": "+12065550100"}
+    event = parse_event(guide_event)
+    bad = event.endpoints[LONE]
+    assert isinstance(bad, InvalidEndpoint)
+    assert bad.field == "EndpointId"
+    assert isinstance(event.endpoints["1dbcd396df28ac6cf8c1c2b7fexample"], Endpoint)
+
+
+def test_a_deeply_nested_location_is_checked_without_recursion(guide_event):
+    nested: object = "x"
+    for _ in range(5000):
+        nested = [nested]
+    guide_event["Endpoints"]["1dbcd396df28ac6cf8c1c2b7fexample"]["Location"] = {"Deep": nested}
+    assert isinstance(
+        parse_event(guide_event).endpoints["1dbcd396df28ac6cf8c1c2b7fexample"], Endpoint
+    )

@@ -106,3 +106,38 @@ def test_a_template_of_one_placeholder_takes_the_value_as_is(lookup):
         '{"text": "Hi"}'
     )
     assert compile_template(" {{Data}}").render(lambda name: '"', escaper("json")) == ' \\"'
+
+
+def test_json_data_reads_a_default_as_json_string_content(lookup):
+    """Written inside a JSON string, a quoted default arrives escaped (Terraform's jsonencode
+    also writes & < > as \\u0026...): it is read as the JSON says, and escaped once."""
+    data = json.dumps(
+        {
+            "text": 'Hi {{Attributes.Nickname | "dear customer"}}',
+            "tag": "{{Attributes.Tag | R&D <new>}}",
+            "say": '{{Attributes.Quote | say "hi" \\ bye}}',
+        },
+        ensure_ascii=True,
+    ).replace("&", "\\u0026")
+    rendered = compile_template(data).render(lookup, data_escaper(data))
+    assert json.loads(rendered) == {
+        "text": "Hi dear customer",
+        "tag": "R&D <new>",
+        "say": 'say "hi" \\ bye',
+    }
+
+
+def test_json_data_reads_a_name_as_json_string_content():
+    data = json.dumps({"text": "Hi {{Attributes.Prénom}}"}, ensure_ascii=True)
+    assert "\\u00e9" in data
+    values = {"Attributes.Prénom": 'Zoë "Z"'}.get
+    rendered = compile_template(data).render(values, data_escaper(data))
+    assert json.loads(rendered) == {"text": 'Hi Zoë "Z"'}
+
+
+def test_a_placeholder_never_spans_two_json_strings():
+    """`{{` in one string and `}}` in the next are text, and the document stays valid."""
+    data = '{"{{a": "b}}", "c": ["x{{", "}}y"]}'
+    template = compile_template(data)
+    assert template.names == frozenset()
+    assert template.render(lambda name: "v", data_escaper(data)) == data

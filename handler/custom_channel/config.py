@@ -24,7 +24,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 FAILURE_POLICIES = ("report", "retry")
 HTTP_METHODS = ("POST", "PUT", "PATCH", "GET")
 DEFAULT_NAMESPACE = "PinpointCustomChannelExecution"
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+# Used with fullmatch: "$" would also match before a final newline ("X-Key\n").
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _QUEUE_URL = re.compile(r"^https?://[^\s/]+/[0-9]{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?$")
 T = TypeVar("T", bound=str)
 # E.164 number, Messaging Service SID, or alphanumeric sender id (at least one letter).
@@ -260,7 +261,7 @@ class _Reader:
 
     def header_name(self, name: str) -> str | None:
         value = self.optional(name)
-        if value is not None and not _HEADER_NAME.match(value):
+        if value is not None and not _HEADER_NAME.fullmatch(value):
             raise ConfigError(name, f"is not a valid HTTP header name ({value!r})")
         return value
 
@@ -272,12 +273,14 @@ class _Reader:
             parsed = json.loads(raw)
         except json.JSONDecodeError as error:
             raise ConfigError(name, f"is not valid JSON ({error.msg})") from None
+        except RecursionError:  # "[[[[..." deeper than the parser goes
+            raise ConfigError(name, "is not valid JSON (nested too deeply)") from None
         if not isinstance(parsed, dict) or not all(
             isinstance(key, str) and isinstance(value, str) for key, value in parsed.items()
         ):
             raise ConfigError(name, "must be a JSON object of string header names to strings")
         for key in parsed:
-            if not _HEADER_NAME.match(key):
+            if not _HEADER_NAME.fullmatch(key):
                 raise ConfigError(name, f"has an invalid header name {key!r}")
         return parsed
 

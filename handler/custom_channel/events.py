@@ -4,10 +4,14 @@ Shape (from the Pinpoint guide): ApplicationId, CampaignId (or JourneyId), Treat
 ActivityId, ScheduledTime, Data, Message, and Endpoints: a map of endpoint id to endpoint.
 Unknown fields are kept out of the way, never rejected. A structurally broken event raises
 InvalidEvent naming the field; a broken endpoint becomes an InvalidEndpoint for that id only.
+A null field is the same as a missing one. Every string the channel reads must be valid
+Unicode: JSON can carry a lone surrogate ("\ud800"), which no provider, log line or hash can
+encode, so it is rejected here, naming its field, before it can fail a whole batch.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,16 +112,21 @@ def parse_event(raw: object) -> Event:
     journey_id = _optional_str(raw, "JourneyId")
     if not campaign_id and not journey_id:
         raise InvalidEvent("CampaignId", "is missing (and there is no JourneyId)")
-    treatment = raw.get("TreatmentId", "0")
+    # Null is absent here too (journeys carry no treatment): it must not fail the batch.
+    treatment = raw.get("TreatmentId")
+    if treatment is None:
+        treatment = "0"
     if isinstance(treatment, int) and not isinstance(treatment, bool):
         treatment = str(treatment)
     if not isinstance(treatment, str):
         raise InvalidEvent("TreatmentId", f"must be a string, got {_kind(treatment)}")
+    _check_text(treatment, "TreatmentId")
     data = raw.get("Data", "")
     if data is None:
         data = ""
     if not isinstance(data, str):
         raise InvalidEvent("Data", f"must be a string, got {_kind(data)}")
+    _check_text(data, "Data")
     endpoints = raw.get("Endpoints")
     if not isinstance(endpoints, Mapping):
         problem = (
@@ -125,8 +134,11 @@ def parse_event(raw: object) -> Event:
         )
         raise InvalidEvent("Endpoints", problem)
     parsed: dict[str, Endpoint | InvalidEndpoint] = {}
+    # One pass at C speed clears almost every batch; only a batch that fails it (or is not
+    # plain JSON) has each string checked, to name the field at fault.
+    check = not _json_encodable(endpoints)
     for endpoint_id, body in endpoints.items():
-        parsed[str(endpoint_id)] = parse_endpoint(str(endpoint_id), body)
+        parsed[str(endpoint_id)] = parse_endpoint(str(endpoint_id), body, check)
     return Event(
         application_id=application_id,
         campaign_id=campaign_id,
@@ -139,9 +151,14 @@ def parse_event(raw: object) -> Event:
     )
 
 
-def parse_endpoint(endpoint_id: str, raw: object) -> Endpoint | InvalidEndpoint:
+def parse_endpoint(endpoint_id: str, raw: object, check: bool = True) -> Endpoint | InvalidEndpoint:
+    """One endpoint; `check` False skips the per-string Unicode checks (parse_event clears a
+    whole batch of them at once)."""
     if not endpoint_id:
         return InvalidEndpoint(endpoint_id, None, "EndpointId", "is empty")
+    if not _encodable(endpoint_id):
+        # The id goes into the idempotency key: unencodable, it would fail the whole batch.
+        return InvalidEndpoint(endpoint_id, None, "EndpointId", NOT_UNICODE)
     if not isinstance(raw, Mapping):
         return InvalidEndpoint(
             endpoint_id, None, "endpoint", f"must be an object, got {_kind(raw)}"
@@ -149,12 +166,17 @@ def parse_endpoint(endpoint_id: str, raw: object) -> Endpoint | InvalidEndpoint:
     channel_type = raw.get("ChannelType")
     if not isinstance(channel_type, str) or not channel_type:
         return InvalidEndpoint(endpoint_id, None, "ChannelType", "is missing or not a string")
+    if check and not _encodable(channel_type):
+        return InvalidEndpoint(endpoint_id, None, "ChannelType", NOT_UNICODE)
     address = raw.get("Address", "")
     if address is None:
         address = ""
     if not isinstance(address, str):
         return InvalidEndpoint(endpoint_id, channel_type, "Address", "must be a string")
-    user = raw.get("User") or {}
+    # Only null means "no user": [], "" or 0 are as wrong as any other non-object.
+    user = raw.get("User")
+    if user is None:
+        user = {}
     problems = [
         name
         for name, value in (
@@ -167,15 +189,25 @@ def parse_endpoint(endpoint_id: str, raw: object) -> Endpoint | InvalidEndpoint:
         return InvalidEndpoint(endpoint_id, channel_type, problems[0], "must be a string")
     if not isinstance(user, Mapping):
         return InvalidEndpoint(endpoint_id, channel_type, "User", "must be an object")
+    user_id = user.get("UserId")
     try:
-        attributes = _attribute_map(raw.get("Attributes"), "Attributes")
-        user_attributes = _attribute_map(user.get("UserAttributes"), "User.UserAttributes")
-        location = _object(raw.get("Location"), "Location")
-        demographic = _object(raw.get("Demographic"), "Demographic")
-        metrics = _object(raw.get("Metrics"), "Metrics")
+        for name, value in (
+            ("Address", address),
+            ("EndpointStatus", raw.get("EndpointStatus")),
+            ("OptOut", raw.get("OptOut")),
+            ("User.UserId", user_id),
+            ("EffectiveDate", raw.get("EffectiveDate")),
+            ("CreationDate", raw.get("CreationDate")),
+        ):
+            if check and isinstance(value, str):
+                _check_text(value, name)
+        attributes = _attribute_map(raw.get("Attributes"), "Attributes", check)
+        user_attributes = _attribute_map(user.get("UserAttributes"), "User.UserAttributes", check)
+        location = _object(raw.get("Location"), "Location", check)
+        demographic = _object(raw.get("Demographic"), "Demographic", check)
+        metrics = _object(raw.get("Metrics"), "Metrics", check)
     except InvalidEvent as error:
         return InvalidEndpoint(endpoint_id, channel_type, error.field, error.problem)
-    user_id = user.get("UserId")
     return Endpoint(
         endpoint_id=endpoint_id,
         channel_type=channel_type,
@@ -193,35 +225,94 @@ def parse_endpoint(endpoint_id: str, raw: object) -> Endpoint | InvalidEndpoint:
     )
 
 
-def _attribute_map(raw: object, name: str) -> dict[str, list[str]]:
+def _attribute_map(raw: object, name: str, check: bool = True) -> dict[str, list[str]]:
     """Pinpoint attribute values are lists of strings; a lone scalar is accepted as one item."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
         raise InvalidEvent(name, "must be an object of lists")
     result: dict[str, list[str]] = {}
-    for key, value in raw.items():
-        if isinstance(value, list):
-            result[str(key)] = [str(item) for item in value]
-        elif isinstance(value, str | int | float) and not isinstance(value, bool):
-            result[str(key)] = [str(value)]
-        else:
-            raise InvalidEvent(f"{name}.{key}", "must be a list of strings")
+    for raw_key, value in raw.items():
+        key = str(raw_key)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            # Items are strings (numbers accepted): str() of a null, boolean, object or list
+            # would put "None", "True" or a Python repr into a customer's message.
+            if not isinstance(item, str | int | float) or isinstance(item, bool):
+                raise InvalidEvent(f"{name}.{_printable(key)}", "must be a list of strings")
+        if check:
+            field_name = f"{name}.{_printable(key)}"
+            _check_text(key, field_name)
+            for item in items:
+                if isinstance(item, str):
+                    _check_text(item, field_name)
+        result[key] = [str(item) for item in items]
     return result
 
 
-def _object(raw: object, name: str) -> dict[str, Any]:
+def _object(raw: object, name: str, check: bool = True) -> dict[str, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
         raise InvalidEvent(name, "must be an object")
+    if check:
+        _check_nested_text(raw, name)
     return dict(raw)
+
+
+NOT_UNICODE = "is not valid Unicode (a lone surrogate)"
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _json_encodable(value: object) -> bool:
+    """Whether a JSON value holds only encodable strings, keys included."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, TypeError, ValueError, RecursionError):
+        return False
+    return True
+
+
+def _printable(text: str) -> str:
+    """A name as it can appear in a reason or a log line, lone surrogates escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _check_text(text: str, name: str) -> None:
+    if not _encodable(text):
+        raise InvalidEvent(name, NOT_UNICODE)
+
+
+def _check_nested_text(value: object, name: str) -> None:
+    """Every key and string in a JSON value (Location, Demographic, Metrics) is encodable.
+
+    Iterative: a value nested as deep as JSON allows must not exhaust the call stack."""
+    pending: list[tuple[object, str]] = [(value, name)]
+    while pending:
+        item, path = pending.pop()
+        if isinstance(item, str):
+            _check_text(item, path)
+        elif isinstance(item, list):
+            pending.extend((child, path) for child in item)
+        elif isinstance(item, Mapping):
+            for key, child in item.items():
+                nested = f"{path}.{_printable(str(key))}"
+                _check_text(str(key), nested)
+                pending.append((child, nested))
 
 
 def _required_id(raw: Mapping[str, Any], name: str) -> str:
     value = raw.get(name)
     if not isinstance(value, str) or not value:
         raise InvalidEvent(name, "is missing" if value is None else "must be a non-empty string")
+    _check_text(value, name)
     return value
 
 
@@ -231,6 +322,7 @@ def _optional_str(raw: Mapping[str, Any], name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidEvent(name, f"must be a string, got {_kind(value)}")
+    _check_text(value, name)
     return value
 
 

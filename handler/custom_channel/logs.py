@@ -40,7 +40,10 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info and record.levelno >= logging.ERROR:
             entry["error_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        line = json.dumps(entry, default=str, ensure_ascii=False)
+        # A lone surrogate (JSON can carry "\ud800") cannot be written as UTF-8: keep it as
+        # its JSON escape, so the line is written and still parses.
+        return line.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def get_logger() -> logging.Logger:

@@ -9,6 +9,9 @@ of the provider secret; Secret alone when the secret is a plain string).
 Attribute values are lists in Pinpoint: they render joined with ", ".
 Values are escaped for the text around them; a template that is one placeholder alone
 (the default body, `{{Data}}`) takes its value as is.
+In a template that is a JSON document (an object or array), each string is a template of its
+own, read as JSON string content: a placeholder never spans two strings, and its name and
+default are what the JSON says (`{{A | \\"two words\\"}}` has the default `two words`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from .config import BodyEncoding
 from .events import Endpoint, Event
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}|]+?)\s*(?:\|\s*([^{}]*?)\s*)?\}\}")
+# A string literal of a valid JSON document; scanned left to right, it finds exactly those.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 LIST_SEPARATOR = ", "
 
 Lookup = Callable[[str], str | None]
@@ -72,6 +77,12 @@ class Template:
 
 @lru_cache(maxsize=256)
 def compile_template(text: str) -> Template:
+    if _is_json_document(text):
+        return Template(_json_parts(text))
+    return Template(tuple(_text_parts(text)))
+
+
+def _text_parts(text: str) -> list[str | _Slot]:
     parts: list[str | _Slot] = []
     position = 0
     for match in _PLACEHOLDER.finditer(text):
@@ -84,7 +95,58 @@ def compile_template(text: str) -> Template:
         position = match.end()
     if position < len(text):
         parts.append(text[position:])
-    return Template(tuple(parts))
+    return parts
+
+
+def _json_parts(text: str) -> tuple[str | _Slot, ...]:
+    """A JSON document: placeholders are found in each decoded string, never across two.
+
+    Matching the raw text instead would join `{{` in one string with `}}` in the next (and
+    break the document), and read a default written `\\"two words\\"` or `\\u00e9` with its
+    JSON escapes, which the value's own JSON escaping would then double.
+    """
+    parts: list[str | _Slot] = []
+    literal = ""
+    position = 0
+    for match in _JSON_STRING.finditer(text):
+        inner = _text_parts(json.loads(match.group()))
+        if not any(isinstance(part, _Slot) for part in inner):
+            continue  # no placeholder: the string stays exactly as written
+        literal += text[position : match.start()] + '"'
+        for part in inner:
+            if isinstance(part, _Slot):
+                parts += [literal, part] if literal else [part]
+                literal = ""
+            else:
+                literal += _json_string_content(part)
+        literal += '"'
+        position = match.end()
+    literal += text[position:]
+    if literal:
+        parts.append(literal)
+    return tuple(parts)
+
+
+def _json_string_content(text: str) -> str:
+    """`text` as the inside of a JSON string (a lone surrogate stays a \\u escape)."""
+    content = json.dumps(text, ensure_ascii=False)[1:-1]
+    try:
+        content.encode("utf-8")
+    except UnicodeEncodeError:
+        content = json.dumps(text)[1:-1]
+    return content
+
+
+@lru_cache(maxsize=256)
+def _is_json_document(text: str) -> bool:
+    """An object or array (what data_escaper JSON-escapes values for)."""
+    if text.lstrip()[:1] not in ("{", "["):
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def escaper(encoding: BodyEncoding) -> Callable[[str], str]:
@@ -100,13 +162,7 @@ def escaper(encoding: BodyEncoding) -> Callable[[str], str]:
 def data_escaper(data: str) -> Callable[[str], str]:
     """Campaign Data that is a JSON document gets JSON-escaped values, so it stays valid JSON
     (`{"text": "Hi {{Attributes.Name}}"}` with a quote in the name); other Data is text."""
-    if data.lstrip()[:1] in ("{", "["):
-        try:
-            json.loads(data)
-        except ValueError:
-            return str
-        return escaper("json")
-    return str
+    return escaper("json") if _is_json_document(data) else str
 
 
 def _render_value(value: Any) -> str | None:

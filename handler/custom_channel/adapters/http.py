@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from ..config import HttpSettings
 from ..templating import compile_template, endpoint_lookup, escaper
-from .base import Answer, Message, ProviderRequest, classify_by_status
+from .base import AdapterError, Answer, Message, ProviderRequest, classify_by_status
 
 _CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
@@ -53,4 +53,9 @@ class HttpAdapter:
 def _url_escape(value: str) -> str:
     from urllib.parse import quote
 
-    return quote(value, safe="")
+    escaped = quote(value, safe="")
+    if escaped in (".", ".."):
+        # A dot segment: the client removes it (RFC 3986, 5.2.4), and requests decodes %2E
+        # back to ".", so no encoding keeps it: the request would go to another path.
+        raise AdapterError(f"a URL value may not be {value!r}")
+    return escaped
