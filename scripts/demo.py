@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 for path in (str(ROOT / "handler"), str(ROOT)):
@@ -93,8 +94,9 @@ class DemoRun:
 
 def demo(endpoint_count: int, latency: float) -> DemoRun:
     started = time.monotonic()
-    os.environ["TF_CLI_CONFIG_FILE"] = str(write_config())
+    # The local AWS's variables hold only while the demo runs: a caller (the tests) keeps its own.
     with (
+        mock.patch.dict(os.environ, {"TF_CLI_CONFIG_FILE": str(write_config())}),
         LocalAws() as aws,
         ProviderServer(DemoProvider(latency)) as provider,
         tempfile.TemporaryDirectory() as workdir,

@@ -511,8 +511,13 @@ def drive(
 @pytest.fixture(scope="module")
 def dynamodb() -> Iterator[Any]:
     """moto's DynamoDB, in process, for the whole matrix (starting it per row costs seconds)."""
-    with mock_aws():
-        # Module scope runs before the per-test environment: name the region it sets.
+    # Module scope runs before conftest's per-test environment: set what it sets, so that no
+    # endpoint URL or profile left by an earlier test leads the client away from moto.
+    with pytest.MonkeyPatch.context() as env, mock_aws():
+        env.delenv("AWS_ENDPOINT_URL", raising=False)
+        env.delenv("AWS_PROFILE", raising=False)
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            env.setenv(name, "testing")
         yield boto3.client("dynamodb", region_name="us-east-1")
 
 

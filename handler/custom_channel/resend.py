@@ -43,11 +43,11 @@ class ResendReport:
     statuses: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
+        statuses = ("delivered", "skipped", "failed", "unknown")
         return {
             "received": self.received,
             "invalid": self.invalid,
-            **{status: self.statuses.get(status, 0) for status in ("delivered", "skipped")},
-            **{status: self.statuses.get(status, 0) for status in ("failed", "unknown")},
+            **{status: self.statuses.get(status, 0) for status in statuses},
             "deleted": self.deleted,
             "kept": self.kept,
         }
