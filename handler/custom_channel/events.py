@@ -191,16 +191,17 @@ def parse_endpoint(endpoint_id: str, raw: object, check: bool = True) -> Endpoin
         return InvalidEndpoint(endpoint_id, channel_type, "User", "must be an object")
     user_id = user.get("UserId")
     try:
-        for name, value in (
-            ("Address", address),
-            ("EndpointStatus", raw.get("EndpointStatus")),
-            ("OptOut", raw.get("OptOut")),
-            ("User.UserId", user_id),
-            ("EffectiveDate", raw.get("EffectiveDate")),
-            ("CreationDate", raw.get("CreationDate")),
-        ):
-            if check and isinstance(value, str):
-                _check_text(value, name)
+        if check:
+            for name, value in (
+                ("Address", address),
+                ("EndpointStatus", raw.get("EndpointStatus")),
+                ("OptOut", raw.get("OptOut")),
+                ("User.UserId", user_id),
+                ("EffectiveDate", raw.get("EffectiveDate")),
+                ("CreationDate", raw.get("CreationDate")),
+            ):
+                if isinstance(value, str):
+                    _check_text(value, name)
         attributes = _attribute_map(raw.get("Attributes"), "Attributes", check)
         user_attributes = _attribute_map(user.get("UserAttributes"), "User.UserAttributes", check)
         location = _object(raw.get("Location"), "Location", check)
@@ -264,6 +265,8 @@ NOT_UNICODE = "is not valid Unicode (a lone surrogate)"
 
 
 def _encodable(text: str) -> bool:
+    if text.isascii():  # constant time in CPython: most strings stop here
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
