@@ -534,6 +534,37 @@ def test_personalised_form_body_reaches_the_provider_exactly(
     assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
 
 
+def test_a_lone_surrogate_fails_only_the_endpoint_whose_request_would_carry_it(
+    provider: ProviderServer, make_channel
+):
+    """Location, Demographic and Metrics are checked when a template reads them: the endpoint
+    whose request would carry the broken value fails naming it; one whose broken value no
+    template reads is delivered; the rest of the batch is untouched."""
+    endpoints = {
+        "city-read": endpoint("+12065550130", Location={"City": "Se\ud800ttle"}),
+        "city-unread": endpoint("+12065550131", Demographic={"Make": "\udfff"}),
+        "clean": endpoint("+12065550132"),
+    }
+    channel = make_channel(
+        provider.url,
+        CHANNEL_HTTP_BODY_TEMPLATE='{"endpoint":"{{EndpointId}}","city":"{{Location.City}}"}',
+    )
+
+    result = invoke(event_for(endpoints), channel=channel, timeout_seconds=15)
+
+    answers = {key: answer["EventAttributes"] for key, answer in result.response.items()}
+    assert answers["city-read"] == {
+        "status": "failed",
+        "reason": "invalid endpoint: Location.City is not valid Unicode (a lone surrogate)",
+    }
+    assert answers["city-unread"]["status"] == "delivered"
+    assert answers["clean"]["status"] == "delivered"
+    assert sorted(endpoint_of(request) for request in provider.requests) == [
+        "city-unread",
+        "clean",
+    ]
+
+
 # --- logs ------------------------------------------------------------------------------------
 
 

@@ -143,8 +143,10 @@ def test_an_event_field_that_is_not_valid_unicode_is_named(guide_event, field):
         ({"ChannelType": "SMS", "Address": f"+1{LONE}"}, "Address"),
         ({"ChannelType": "SMS", "Attributes": {"FirstName": [LONE]}}, "Attributes.FirstName"),
         ({"ChannelType": "SMS", "Attributes": {LONE: ["x"]}}, "Attributes.\\ud800"),
-        ({"ChannelType": "SMS", "Location": {"City": LONE}}, "Location.City"),
         ({"ChannelType": "SMS", "User": {"UserId": LONE}}, "User.UserId"),
+        ({"ChannelType": "SMS", "User": {"UserAttributes": {"a": LONE}}}, "User.UserAttributes.a"),
+        ({"ChannelType": "SMS", "OptOut": LONE}, "OptOut"),
+        ({"ChannelType": "SMS", "CreationDate": LONE}, "CreationDate"),
     ],
 )
 def test_an_endpoint_string_that_is_not_valid_unicode_fails_alone(guide_event, body, field):
@@ -167,11 +169,16 @@ def test_an_endpoint_id_that_is_not_valid_unicode_fails_alone(guide_event):
     assert isinstance(event.endpoints["1dbcd396df28ac6cf8c1c2b7fexample"], Endpoint)
 
 
-def test_a_deeply_nested_location_is_checked_without_recursion(guide_event):
+def test_location_demographic_and_metrics_are_passed_on_unchecked(guide_event):
+    """Their strings are checked only when a template reads one (test_templating.py), so a
+    broken value there costs nothing until it is used, and parsing never walks them."""
     nested: object = "x"
     for _ in range(5000):
         nested = [nested]
-    guide_event["Endpoints"]["1dbcd396df28ac6cf8c1c2b7fexample"]["Location"] = {"Deep": nested}
-    assert isinstance(
-        parse_event(guide_event).endpoints["1dbcd396df28ac6cf8c1c2b7fexample"], Endpoint
-    )
+    endpoint = guide_event["Endpoints"]["1dbcd396df28ac6cf8c1c2b7fexample"]
+    endpoint["Location"] = {"City": LONE, "Deep": nested}
+    endpoint["Demographic"] = {LONE: "x"}
+    endpoint["Metrics"] = {"x": [LONE]}
+    parsed = parse_event(guide_event).endpoints["1dbcd396df28ac6cf8c1c2b7fexample"]
+    assert isinstance(parsed, Endpoint)
+    assert parsed.location["City"] == LONE

@@ -130,6 +130,26 @@ def test_an_invalid_event_queues_its_endpoints(aws, provider):
     assert provider.requests == []
 
 
+def test_endpoints_holding_a_lone_surrogate_are_queued_as_pinpoint_sent_them(aws, provider):
+    """JSON can carry "\\ud800"; such a string cannot be encoded as UTF-8, so the message
+    keeps it as a JSON escape rather than losing the endpoint's copy (or the batch)."""
+    sqs, url = aws
+    source = endpoints(3)
+    source["\ud800"] = source.pop("ep-2")  # the id itself
+    source["ep-1"]["Location"] = {"City": "Se\udfffttle"}  # read by the Data below
+    event = campaign_event(source, "Hello from {{Location.City | home}}")
+    result = invoke(event, channel=channel_for(provider, url))
+
+    assert statuses(result.response) == {"ep-0": "delivered", "ep-1": "failed", "\ud800": "failed"}
+    messages = {m["endpoint_id"]: m for m in queued(sqs, url)}
+    assert sorted(messages) == ["ep-1", "\ud800"]
+    assert messages["ep-1"]["endpoint"] == source["ep-1"]
+    assert messages["\ud800"]["endpoint"] == source["\ud800"]
+    assert messages["ep-1"]["outcome"]["reason"] == (
+        "invalid endpoint: Location.City is not valid Unicode (a lone surrogate)"
+    )
+
+
 def test_resend_delivers_what_the_queue_holds_and_deletes_it(aws, provider, monkeypatch, capsys):
     sqs, url = aws
     provider.responder = lambda r: Reply(503)

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from custom_channel.events import parse_event
+from custom_channel.events import InvalidEvent, parse_event
 from custom_channel.templating import (
     MissingValue,
     compile_template,
@@ -59,6 +59,21 @@ def test_a_missing_value_without_default_names_the_placeholder(lookup):
         compile_template("Hi {{Attributes.Nickname}}").render(lookup)
     assert raised.value.name == "Attributes.Nickname"
     assert "{{Attributes.Nickname}}" in str(raised.value)
+
+
+@pytest.mark.parametrize("name", ["Location.City", "Demographic.Make", "Metrics.Tags"])
+def test_a_value_that_is_not_valid_unicode_is_named_when_read(guide_event, name):
+    """events.py passes these objects on unchecked; reading a broken value names it."""
+    body = guide_event["Endpoints"][EP]
+    body["Location"]["City"] = "Se\ud800ttle"
+    body["Demographic"]["Make"] = "\udfff"
+    body["Metrics"] = {"Tags": ["ok", "\ud800"], "Visits": 3}
+    event = parse_event(guide_event)
+    lookup = endpoint_lookup(event, event.endpoints[EP])
+    with pytest.raises(InvalidEvent) as raised:
+        compile_template(f"{{{{{name}}}}}").render(lookup)
+    assert raised.value.field == name
+    assert compile_template("{{Metrics.Visits}} {{Location.Country}}").render(lookup) == "3 USA"
 
 
 def test_json_escaping_keeps_the_body_valid(lookup):

@@ -4,14 +4,16 @@ Shape (from the Pinpoint guide): ApplicationId, CampaignId (or JourneyId), Treat
 ActivityId, ScheduledTime, Data, Message, and Endpoints: a map of endpoint id to endpoint.
 Unknown fields are kept out of the way, never rejected. A structurally broken event raises
 InvalidEvent naming the field; a broken endpoint becomes an InvalidEndpoint for that id only.
-A null field is the same as a missing one. Every string the channel reads must be valid
-Unicode: JSON can carry a lone surrogate ("\ud800"), which no provider, log line or hash can
-encode, so it is rejected here, naming its field, before it can fail a whole batch.
+A null field is the same as a missing one.
+JSON can carry a lone surrogate ("\\ud800"), a string no request, hash or log line can encode.
+Every string the channel uses itself (ids, ChannelType, Address, statuses, dates, UserId,
+attributes) is checked here, so such an endpoint fails alone, naming its field, instead of
+failing its batch. Location, Demographic and Metrics are only passed on: a template that reads
+one of their values checks it then (templating.py).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,7 +107,7 @@ def endpoint_ids_of(raw: object) -> list[str]:
 
 
 def parse_event(raw: object) -> Event:
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, _OBJECT):
         raise InvalidEvent("event", f"must be a JSON object, got {_kind(raw)}")
     application_id = _required_id(raw, "ApplicationId")
     campaign_id = _optional_str(raw, "CampaignId")
@@ -128,17 +130,14 @@ def parse_event(raw: object) -> Event:
         raise InvalidEvent("Data", f"must be a string, got {_kind(data)}")
     _check_text(data, "Data")
     endpoints = raw.get("Endpoints")
-    if not isinstance(endpoints, Mapping):
+    if not isinstance(endpoints, _OBJECT):
         problem = (
             "is missing" if endpoints is None else f"must be an object, got {_kind(endpoints)}"
         )
         raise InvalidEvent("Endpoints", problem)
     parsed: dict[str, Endpoint | InvalidEndpoint] = {}
-    # One pass at C speed clears almost every batch; only a batch that fails it (or is not
-    # plain JSON) has each string checked, to name the field at fault.
-    check = not _json_encodable(endpoints)
     for endpoint_id, body in endpoints.items():
-        parsed[str(endpoint_id)] = parse_endpoint(str(endpoint_id), body, check)
+        parsed[str(endpoint_id)] = parse_endpoint(str(endpoint_id), body)
     return Event(
         application_id=application_id,
         campaign_id=campaign_id,
@@ -151,134 +150,122 @@ def parse_event(raw: object) -> Event:
     )
 
 
-def parse_endpoint(endpoint_id: str, raw: object, check: bool = True) -> Endpoint | InvalidEndpoint:
-    """One endpoint; `check` False skips the per-string Unicode checks (parse_event clears a
-    whole batch of them at once)."""
+def parse_endpoint(endpoint_id: str, raw: object) -> Endpoint | InvalidEndpoint:
     if not endpoint_id:
         return InvalidEndpoint(endpoint_id, None, "EndpointId", "is empty")
-    if not _encodable(endpoint_id):
+    if not is_encodable(endpoint_id):
         # The id goes into the idempotency key: unencodable, it would fail the whole batch.
         return InvalidEndpoint(endpoint_id, None, "EndpointId", NOT_UNICODE)
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, _OBJECT):
         return InvalidEndpoint(
             endpoint_id, None, "endpoint", f"must be an object, got {_kind(raw)}"
         )
     channel_type = raw.get("ChannelType")
     if not isinstance(channel_type, str) or not channel_type:
         return InvalidEndpoint(endpoint_id, None, "ChannelType", "is missing or not a string")
-    if check and not _encodable(channel_type):
+    if not is_encodable(channel_type):
         return InvalidEndpoint(endpoint_id, None, "ChannelType", NOT_UNICODE)
-    address = raw.get("Address", "")
-    if address is None:
-        address = ""
-    if not isinstance(address, str):
-        return InvalidEndpoint(endpoint_id, channel_type, "Address", "must be a string")
+    address = raw.get("Address")
+    status = raw.get("EndpointStatus")
+    opt_out = raw.get("OptOut")
+    for name, value in (("Address", address), ("EndpointStatus", status), ("OptOut", opt_out)):
+        if value is not None and not isinstance(value, str):
+            return InvalidEndpoint(endpoint_id, channel_type, name, "must be a string")
     # Only null means "no user": [], "" or 0 are as wrong as any other non-object.
     user = raw.get("User")
     if user is None:
         user = {}
-    problems = [
-        name
-        for name, value in (
-            ("EndpointStatus", raw.get("EndpointStatus", "ACTIVE")),
-            ("OptOut", raw.get("OptOut", "NONE")),
-        )
-        if value is not None and not isinstance(value, str)
-    ]
-    if problems:
-        return InvalidEndpoint(endpoint_id, channel_type, problems[0], "must be a string")
-    if not isinstance(user, Mapping):
+    elif not isinstance(user, _OBJECT):
         return InvalidEndpoint(endpoint_id, channel_type, "User", "must be an object")
-    user_id = user.get("UserId")
+    user_id = _str_or_none(user.get("UserId"))
+    effective_date = _str_or_none(raw.get("EffectiveDate"))
+    creation_date = _str_or_none(raw.get("CreationDate"))
+    for name, value in (
+        ("Address", address),
+        ("EndpointStatus", status),
+        ("OptOut", opt_out),
+        ("User.UserId", user_id),
+        ("EffectiveDate", effective_date),
+        ("CreationDate", creation_date),
+    ):
+        # isascii() inline: the common case costs no call (this runs for every endpoint).
+        if value is not None and not value.isascii() and not is_encodable(value):
+            return InvalidEndpoint(endpoint_id, channel_type, name, NOT_UNICODE)
     try:
-        if check:
-            for name, value in (
-                ("Address", address),
-                ("EndpointStatus", raw.get("EndpointStatus")),
-                ("OptOut", raw.get("OptOut")),
-                ("User.UserId", user_id),
-                ("EffectiveDate", raw.get("EffectiveDate")),
-                ("CreationDate", raw.get("CreationDate")),
-            ):
-                if isinstance(value, str):
-                    _check_text(value, name)
-        attributes = _attribute_map(raw.get("Attributes"), "Attributes", check)
-        user_attributes = _attribute_map(user.get("UserAttributes"), "User.UserAttributes", check)
-        location = _object(raw.get("Location"), "Location", check)
-        demographic = _object(raw.get("Demographic"), "Demographic", check)
-        metrics = _object(raw.get("Metrics"), "Metrics", check)
+        attributes = _attribute_map(raw.get("Attributes"), "Attributes")
+        user_attributes = _attribute_map(user.get("UserAttributes"), "User.UserAttributes")
+        location = _object(raw.get("Location"), "Location")
+        demographic = _object(raw.get("Demographic"), "Demographic")
+        metrics = _object(raw.get("Metrics"), "Metrics")
     except InvalidEvent as error:
         return InvalidEndpoint(endpoint_id, channel_type, error.field, error.problem)
     return Endpoint(
         endpoint_id=endpoint_id,
         channel_type=channel_type,
-        address=address,
-        endpoint_status=raw.get("EndpointStatus") or "ACTIVE",
-        opt_out=raw.get("OptOut") or "NONE",
+        address=address or "",
+        endpoint_status=status or "ACTIVE",
+        opt_out=opt_out or "NONE",
         attributes=attributes,
-        user_id=user_id if isinstance(user_id, str) else None,
+        user_id=user_id,
         user_attributes=user_attributes,
         location=location,
         demographic=demographic,
         metrics=metrics,
-        effective_date=_str_or_none(raw.get("EffectiveDate")),
-        creation_date=_str_or_none(raw.get("CreationDate")),
+        effective_date=effective_date,
+        creation_date=creation_date,
     )
 
 
-def _attribute_map(raw: object, name: str, check: bool = True) -> dict[str, list[str]]:
+def _attribute_map(raw: object, name: str) -> dict[str, list[str]]:
     """Pinpoint attribute values are lists of strings; a lone scalar is accepted as one item."""
     if raw is None:
         return {}
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, _OBJECT):
         raise InvalidEvent(name, "must be an object of lists")
     result: dict[str, list[str]] = {}
     for raw_key, value in raw.items():
         key = str(raw_key)
         items = value if isinstance(value, list) else [value]
+        texts: list[str] = []
         for item in items:
-            # Items are strings (numbers accepted): str() of a null, boolean, object or list
-            # would put "None", "True" or a Python repr into a customer's message.
-            if not isinstance(item, str | int | float) or isinstance(item, bool):
+            if isinstance(item, str):
+                if not item.isascii() and not is_encodable(item):
+                    raise InvalidEvent(f"{name}.{_printable(key)}", NOT_UNICODE)
+                texts.append(item)
+            elif isinstance(item, (int, float)) and not isinstance(item, bool):
+                texts.append(str(item))
+            else:
+                # str() of a null, boolean, object or list would put "None", "True" or a
+                # Python repr into a customer's message.
                 raise InvalidEvent(f"{name}.{_printable(key)}", "must be a list of strings")
-        if check:
-            field_name = f"{name}.{_printable(key)}"
-            _check_text(key, field_name)
-            for item in items:
-                if isinstance(item, str):
-                    _check_text(item, field_name)
-        result[key] = [str(item) for item in items]
+        if not key.isascii() and not is_encodable(key):
+            raise InvalidEvent(f"{name}.{_printable(key)}", NOT_UNICODE)
+        result[key] = texts
     return result
 
 
-def _object(raw: object, name: str, check: bool = True) -> dict[str, Any]:
+def _object(raw: object, name: str) -> dict[str, Any]:
+    """Location, Demographic, Metrics: passed on as they are. Their strings are checked when
+    a template reads one (templating.py), so a broken value nobody reads costs nothing."""
     if raw is None:
         return {}
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, _OBJECT):
         raise InvalidEvent(name, "must be an object")
-    if check:
-        _check_nested_text(raw, name)
     return dict(raw)
 
 
+# JSON objects arrive as dicts: the exact-type test comes first, ahead of the slower ABC one.
+_OBJECT = (dict, Mapping)
 NOT_UNICODE = "is not valid Unicode (a lone surrogate)"
 
 
-def _encodable(text: str) -> bool:
+def is_encodable(text: str) -> bool:
+    """Whether a string can be encoded (as UTF-8, so in a request, a hash or a log line)."""
     if text.isascii():  # constant time in CPython: most strings stop here
         return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _json_encodable(value: object) -> bool:
-    """Whether a JSON value holds only encodable strings, keys included."""
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except (UnicodeEncodeError, TypeError, ValueError, RecursionError):
         return False
     return True
 
@@ -289,26 +276,8 @@ def _printable(text: str) -> str:
 
 
 def _check_text(text: str, name: str) -> None:
-    if not _encodable(text):
+    if not is_encodable(text):
         raise InvalidEvent(name, NOT_UNICODE)
-
-
-def _check_nested_text(value: object, name: str) -> None:
-    """Every key and string in a JSON value (Location, Demographic, Metrics) is encodable.
-
-    Iterative: a value nested as deep as JSON allows must not exhaust the call stack."""
-    pending: list[tuple[object, str]] = [(value, name)]
-    while pending:
-        item, path = pending.pop()
-        if isinstance(item, str):
-            _check_text(item, path)
-        elif isinstance(item, list):
-            pending.extend((child, path) for child in item)
-        elif isinstance(item, Mapping):
-            for key, child in item.items():
-                nested = f"{path}.{_printable(str(key))}"
-                _check_text(str(key), nested)
-                pending.append((child, nested))
 
 
 def _required_id(raw: Mapping[str, Any], name: str) -> str:

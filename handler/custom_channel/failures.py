@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import logs
+from .events import is_encodable
 from .results import Outcome, Status
 
 MESSAGE_VERSION = 1
@@ -37,18 +38,19 @@ class FailedDelivery:
     outcome: dict[str, Any]
 
     def to_body(self) -> str:
-        return json.dumps(
-            {
-                "version": MESSAGE_VERSION,
-                "queued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "context": self.context,
-                "endpoint_id": self.endpoint_id,
-                "endpoint": self.endpoint,
-                "outcome": self.outcome,
-            },
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
+        message = {
+            "version": MESSAGE_VERSION,
+            "queued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "context": self.context,
+            "endpoint_id": self.endpoint_id,
+            "endpoint": self.endpoint,
+            "outcome": self.outcome,
+        }
+        body = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+        if not is_encodable(body):
+            # A lone surrogate (events.py) stays a \u escape, so the message can be sent.
+            body = json.dumps(message, separators=(",", ":"))
+        return body
 
     @classmethod
     def from_body(cls, body: str) -> FailedDelivery:

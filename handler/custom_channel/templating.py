@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from .config import BodyEncoding
-from .events import Endpoint, Event
+from .events import NOT_UNICODE, Endpoint, Event, InvalidEvent, is_encodable
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}|]+?)\s*(?:\|\s*([^{}]*?)\s*)?\}\}")
 # A string literal of a valid JSON document; scanned left to right, it finds exactly those.
@@ -217,7 +217,11 @@ def endpoint_lookup(
             return _render_value(secret.get(name[len("Secret.") :]))
         for prefix, values in nested.items():
             if name.startswith(prefix):
-                return _render_value(values.get(name[len(prefix) :]))
+                value = _render_value(values.get(name[len(prefix) :]))
+                # Location, Demographic and Metrics are not checked when parsed (events.py).
+                if value is not None and not is_encodable(value):
+                    raise InvalidEvent(name, NOT_UNICODE)
+                return value
         return None
 
     return lookup
