@@ -123,21 +123,35 @@ locals {
         Resource = ["*"]
       }
     }
-    Vpc = {
+    VpcDescribe = {
       enabled = var.vpc_config != null
       statement = {
-        # The actions of AWSLambdaVPCAccessExecutionRole; EC2 offers no narrower resource for them.
+        # Of AWSLambdaVPCAccessExecutionRole's actions, the two with no resource-level permission.
+        Sid      = "DescribeVpcNetworking"
+        Effect   = "Allow"
+        Action   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
+        Resource = ["*"]
+      }
+    }
+    VpcInterfaces = {
+      enabled = var.vpc_config != null
+      statement = {
+        # The rest, scoped: Lambda's network interfaces in this account and region, created only
+        # in the function's subnets and security groups. Those two may belong to another account
+        # (a VPC shared through AWS RAM), so their ARNs leave the account open.
         Sid    = "ManageVpcNetworkInterfaces"
         Effect = "Allow"
         Action = [
           "ec2:CreateNetworkInterface",
-          "ec2:DescribeNetworkInterfaces",
-          "ec2:DescribeSubnets",
           "ec2:DeleteNetworkInterface",
           "ec2:AssignPrivateIpAddresses",
           "ec2:UnassignPrivateIpAddresses",
         ]
-        Resource = ["*"]
+        Resource = concat(
+          ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"],
+          [for id in try(var.vpc_config.subnet_ids, []) : "arn:${local.partition}:ec2:${local.region}:*:subnet/${id}"],
+          [for id in try(var.vpc_config.security_group_ids, []) : "arn:${local.partition}:ec2:${local.region}:*:security-group/${id}"],
+        )
       }
     }
   }

@@ -86,12 +86,13 @@ DEFAULT_REGION = "us-east-1"
 
 #: The services of the provider's `endpoints` block: those the module calls (apigatewayv2,
 #: cloudformation, cloudwatch, dynamodb, iam, lambda, logs, pinpoint, secretsmanager, sqs, sts)
-#: and those the channel or a root module around it may use (kms, s3, sns, ssm).
+#: and those the channel or a root module around it may use (ec2, kms, s3, sns, ssm).
 TERRAFORM_SERVICES = (
     "apigatewayv2",
     "cloudformation",
     "cloudwatch",
     "dynamodb",
+    "ec2",
     "iam",
     "kms",
     "lambda",

@@ -196,10 +196,32 @@ run "vpc_config" {
   }
 
   assert {
-    condition = toset(one([
+    condition = one([
+      for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s if s.Sid == "DescribeVpcNetworking"
+      ]) == {
+      Sid      = "DescribeVpcNetworking"
+      Effect   = "Allow"
+      Action   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
+      Resource = ["*"]
+    }
+    error_message = "Only the two EC2 describe actions, which have no resource-level permission, may be granted on \"*\"."
+  }
+
+  assert {
+    condition = one([
       for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s if s.Sid == "ManageVpcNetworkInterfaces"
-    ]).Action) == toset(["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"])
-    error_message = "A VPC function needs the network-interface permissions."
+      ]) == {
+      Sid    = "ManageVpcNetworkInterfaces"
+      Effect = "Allow"
+      Action = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+      Resource = [
+        "arn:aws:ec2:eu-west-1:123456789012:network-interface/*",
+        "arn:aws:ec2:eu-west-1:*:subnet/subnet-0a1b2c3d4e5f60718",
+        "arn:aws:ec2:eu-west-1:*:subnet/subnet-0f1e2d3c4b5a69788",
+        "arn:aws:ec2:eu-west-1:*:security-group/sg-0123456789abcdef0",
+      ]
+    }
+    error_message = "The network-interface actions must be scoped to this account's interfaces and the function's subnets and security groups."
   }
 }
 

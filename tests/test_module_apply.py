@@ -61,7 +61,9 @@ HTTP_URL = "https://api.example.com/v1/messages"
 INSTANCES = ("lambda", "receiver", "webhook", "scope")
 
 
-def root_config(kms_key_arn: str, provider_secret_arn: str, alarm_topic_arn: str) -> dict[str, Any]:
+def root_config(
+    kms_key_arn: str, provider_secret_arn: str, alarm_topic_arn: str, network: Network
+) -> dict[str, Any]:
     """The root module (Terraform JSON syntax) calling the module once per deployment mode."""
     source = str(ROOT)
     return {
@@ -79,6 +81,10 @@ def root_config(kms_key_arn: str, provider_secret_arn: str, alarm_topic_arn: str
                 "channel_mode": "receiver",
                 "receiver_secret_kms_key_arn": kms_key_arn,
                 "receiver_secret_recovery_window_in_days": 0,
+                "vpc_config": {
+                    "subnet_ids": list(network.subnet_ids),
+                    "security_group_ids": [network.security_group_id],
+                },
                 "campaign": {
                     "name": "codes",
                     "data": RECEIVER_DATA,
@@ -133,6 +139,25 @@ def root_config(kms_key_arn: str, provider_secret_arn: str, alarm_topic_arn: str
     }
 
 
+@dataclass(frozen=True)
+class Network:
+    """A VPC brought by the user, for the instance that runs in one."""
+
+    vpc_id: str
+    subnet_ids: tuple[str, ...]
+    security_group_id: str
+
+    @classmethod
+    def create(cls, ec2: Any) -> Network:
+        vpc_id = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+        subnet_ids = tuple(
+            ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.8.{index}.0/24")["Subnet"]["SubnetId"]
+            for index in (1, 2)
+        )
+        group = ec2.create_security_group(GroupName="tc-channel", Description="tc", VpcId=vpc_id)
+        return cls(vpc_id, subnet_ids, group["GroupId"])
+
+
 @dataclass
 class Deployment:
     """The applied root configuration, the local AWS it runs on, and its stages."""
@@ -142,6 +167,7 @@ class Deployment:
     kms_key_arn: str
     provider_secret_arn: str
     alarm_topic_arn: str
+    network: Network
     outputs: dict[str, Any] = field(default_factory=dict)
     first_outputs: dict[str, Any] = field(default_factory=dict)
     narrowed_report: str | None = None
@@ -178,21 +204,24 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         env.setenv("CHECKPOINT_DISABLE", "1")
 
         # Brought by the user, outside the module: a KMS key, the provider's secret and the
-        # SNS topic the alarms notify.
+        # SNS topic the alarms notify, and a VPC.
         kms_key_arn = aws.client("kms").create_key(Description="tc")["KeyMetadata"]["Arn"]
         provider_secret_arn = aws.client("secretsmanager").create_secret(
             Name="tc-provider-token", SecretString='{"token": "x"}', KmsKeyId=kms_key_arn
         )["ARN"]
         alarm_topic_arn = aws.client("sns").create_topic(Name="tc-alerts")["TopicArn"]
+        network = Network.create(aws.client("ec2"))
 
         root = TerraformRoot(workdir, variables={"permission_scope": "application"})
         root.write("provider.tf", aws.provider_block())
-        root.write("main.tf.json", root_config(kms_key_arn, provider_secret_arn, alarm_topic_arn))
+        root.write(
+            "main.tf.json", root_config(kms_key_arn, provider_secret_arn, alarm_topic_arn, network)
+        )
         root.init()
         root.apply()
         outputs = root.outputs()
         deployed = Deployment(
-            aws, root, kms_key_arn, provider_secret_arn, alarm_topic_arn, outputs, outputs
+            aws, root, kms_key_arn, provider_secret_arn, alarm_topic_arn, network, outputs, outputs
         )
         try:
             yield deployed
@@ -505,6 +534,9 @@ def test_receiver_function_role_and_secret(deployment: Deployment) -> None:
     assert config["LoggingConfig"]["LogGroup"] == "/aws/lambda/tc-receiver"
     assert config["Environment"]["Variables"]["CHANNEL_RECEIVER_SECRET_ID"] == secret_arn
     assert config["Environment"]["Variables"] == out["lambda_function_environment"]
+    network = deployment.network
+    assert sorted(config["VpcConfig"]["SubnetIds"]) == sorted(network.subnet_ids)
+    assert config["VpcConfig"]["SecurityGroupIds"] == [network.security_group_id]
 
     secrets = deployment.client("secretsmanager")
     described = secrets.describe_secret(SecretId=secret_arn)
@@ -530,6 +562,27 @@ def test_receiver_function_role_and_secret(deployment: Deployment) -> None:
             "Condition": {
                 "StringEquals": {"kms:ViaService": [f"secretsmanager.{REGION}.amazonaws.com"]}
             },
+        },
+        "DescribeVpcNetworking": {
+            "Sid": "DescribeVpcNetworking",
+            "Effect": "Allow",
+            "Action": ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+            "Resource": ["*"],
+        },
+        "ManageVpcNetworkInterfaces": {
+            "Sid": "ManageVpcNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:CreateNetworkInterface",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            "Resource": [
+                f"arn:aws:ec2:{REGION}:{ACCOUNT}:network-interface/*",
+                *(f"arn:aws:ec2:{REGION}:*:subnet/{subnet}" for subnet in network.subnet_ids),
+                f"arn:aws:ec2:{REGION}:*:security-group/{network.security_group_id}",
+            ],
         },
     }
 
@@ -1020,9 +1073,8 @@ def test_iam_policies_pass_parliament(deployment: Deployment) -> None:
 def test_resource_star_only_for_actions_without_resource_level_permissions(
     deployment: Deployment,
 ) -> None:
-    """No instance runs in a VPC, so the EC2 network-interface statement (the actions of
-    AWSLambdaVPCAccessExecutionRole) is not audited here; parliament's definitions give four of
-    its six actions a resource type (network-interface), so this check would name them."""
+    """Whether an action has resource-level permissions is read from parliament's IAM
+    definitions. The receiver instance runs in a VPC, so the EC2 statements are covered."""
     deployment.narrow_to_campaign_scope()
     scoped_on_star = []
     granted_on_star = set()
@@ -1043,6 +1095,8 @@ def test_resource_star_only_for_actions_without_resource_level_permissions(
 
     assert scoped_on_star == [], "\n".join(scoped_on_star)
     assert granted_on_star == {
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
         "cloudwatch:PutMetricData",
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
