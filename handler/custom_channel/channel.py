@@ -220,8 +220,10 @@ class Channel:
         except MissingValue as error:
             return Outcome(Status.FAILED, f"personalisation: {error}")
         except InvalidEvent as error:  # a value a template read cannot be encoded
-            reason = InvalidEndpoint(endpoint.endpoint_id, None, error.field, error.problem).reason
-            return Outcome(Status.FAILED, reason)
+            invalid = InvalidEndpoint(
+                endpoint.endpoint_id, endpoint.channel_type, error.field, error.problem
+            )
+            return Outcome(Status.FAILED, invalid.reason)
         except AdapterError as error:
             return Outcome(Status.FAILED, str(error))
         except Exception as error:  # a bug in an adapter costs one endpoint, not the batch

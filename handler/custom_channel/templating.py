@@ -7,6 +7,8 @@ Metrics.X; event fields ApplicationId, CampaignId, JourneyId, TreatmentId, Activ
 ScheduledTime; in body templates also Data (the rendered campaign Data) and Secret.X (a key
 of the provider secret; Secret alone when the secret is a plain string).
 Attribute values are lists in Pinpoint: they render joined with ", ".
+A Location, Demographic or Metrics value that cannot be encoded (a lone surrogate; events.py
+passes these objects on unchecked) raises InvalidEvent naming the placeholder when read.
 Values are escaped for the text around them; a template that is one placeholder alone
 (the default body, `{{Data}}`) takes its value as is.
 In a template that is a JSON document (an object or array), each string is a template of its
