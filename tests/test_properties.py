@@ -413,6 +413,12 @@ def encodable(text: str) -> bool:
     return True
 
 
+# Passed on unchecked, their strings checked only when a template reads one (README, "How it
+# works"), with this problem.
+NESTED_OBJECTS = ("Location", "Demographic", "Metrics")
+NOT_UNICODE = "is not valid Unicode (a lone surrogate)"
+
+
 def string_or_null(value: Any) -> bool:
     return value is None or (isinstance(value, str) and encodable(value))
 
@@ -496,13 +502,6 @@ def endpoint_faults(endpoint_id: str, body: Any) -> set[str]:
         if isinstance(value, str) and not encodable(value):
             faults.add(name)
     return faults
-
-
-NESTED_OBJECTS = ("Location", "Demographic", "Metrics")
-
-
-# The problem named for a string no request can carry (README, "Bad input").
-NOT_UNICODE = "is not valid Unicode (a lone surrogate)"
 
 
 def read_faults(body: Mapping[str, Any], names: frozenset[str]) -> set[str]:
