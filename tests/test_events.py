@@ -85,6 +85,16 @@ def test_a_non_object_event_is_invalid(payload):
     assert raised.value.field == "event"
 
 
+def parsed_beside_the_guides_endpoint(guide_event, body) -> InvalidEndpoint:
+    """Parse `body` as endpoint "bad" next to the guide's valid one, which must still parse."""
+    guide_event["Endpoints"]["bad"] = body
+    event = parse_event(guide_event)
+    assert isinstance(event.endpoints["1dbcd396df28ac6cf8c1c2b7fexample"], Endpoint)
+    bad = event.endpoints["bad"]
+    assert isinstance(bad, InvalidEndpoint)
+    return bad
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -110,13 +120,9 @@ def test_a_non_object_event_is_invalid(payload):
     ],
 )
 def test_a_broken_endpoint_fails_alone(guide_event, body, field):
-    guide_event["Endpoints"]["bad"] = body
-    event = parse_event(guide_event)
-    bad = event.endpoints["bad"]
-    assert isinstance(bad, InvalidEndpoint)
+    bad = parsed_beside_the_guides_endpoint(guide_event, body)
     assert bad.field == field
     assert field in bad.reason
-    assert isinstance(event.endpoints["1dbcd396df28ac6cf8c1c2b7fexample"], Endpoint)
 
 
 def test_a_null_treatment_is_the_default(guide_event):
@@ -150,13 +156,9 @@ def test_an_event_field_that_is_not_valid_unicode_is_named(guide_event, field):
     ],
 )
 def test_an_endpoint_string_that_is_not_valid_unicode_fails_alone(guide_event, body, field):
-    guide_event["Endpoints"]["bad"] = body
-    event = parse_event(guide_event)
-    bad = event.endpoints["bad"]
-    assert isinstance(bad, InvalidEndpoint)
+    bad = parsed_beside_the_guides_endpoint(guide_event, body)
     assert bad.field == field
     bad.reason.encode("utf-8")  # the reason itself can be logged and answered
-    assert isinstance(event.endpoints["1dbcd396df28ac6cf8c1c2b7fexample"], Endpoint)
 
 
 def test_an_endpoint_id_that_is_not_valid_unicode_fails_alone(guide_event):
