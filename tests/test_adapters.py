@@ -253,8 +253,9 @@ def test_twilio_400_fails_with_the_error_code_but_not_the_number(
     assert PHONE not in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("status", [429, 500, 503])
-def test_twilio_throttling_and_server_errors_are_retried(make_channel, provider_api, status):
+@pytest.mark.parametrize("status", [429, 503])
+def test_twilio_throttling_and_unavailable_are_retried(make_channel, provider_api, status):
+    """429 and 503 say Twilio did not act (adapters/base.py): safe to send again."""
     provider_api.add(responses.POST, TWILIO_URL, status=status, json={"code": 20429})
     provider_api.add(responses.POST, TWILIO_URL, status=201, json={"sid": "SM1"})
 
@@ -263,6 +264,18 @@ def test_twilio_throttling_and_server_errors_are_retried(make_channel, provider_
     assert answer(result) == {"status": "delivered", "attempts": "2", "http_status": "201"}
     assert len(provider_api.calls) == 2
     assert provider_api.calls[0].request.body == provider_api.calls[1].request.body
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_twilio_other_server_errors_are_unknown_and_not_resent(make_channel, provider_api, status):
+    """Any other 5xx may follow a message Twilio accepted: never sent blindly again."""
+    provider_api.add(responses.POST, TWILIO_URL, status=status, json={"code": 20500})
+
+    result = invoke(one_endpoint_event(), channel=twilio(make_channel), timeout_seconds=15)
+
+    assert answer(result)["status"] == "unknown"
+    assert answer(result)["http_status"] == str(status)
+    assert len(provider_api.calls) == 1
 
 
 # --- slack -----------------------------------------------------------------------------------
@@ -349,3 +362,47 @@ def test_slack_ratelimited_is_retried(make_channel, provider_api, first):
 
     assert answer(result) == {"status": "delivered", "attempts": "2", "http_status": "200"}
     assert len(provider_api.calls) == 2
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        {"status": 503, "json": {"ok": False}},
+        {"status": 200, "json": {"ok": False, "error": "rate_limited"}},
+        {"status": 200, "json": {"ok": False, "error": "service_unavailable"}},
+    ],
+    ids=["http-503", "rate_limited", "service_unavailable"],
+)
+def test_slack_not_processed_answers_are_retried(make_channel, provider_api, first):
+    provider_api.add(responses.POST, SLACK_URL, **first)
+    provider_api.add(responses.POST, SLACK_URL, json={"ok": True})
+
+    event = one_endpoint_event("C0123ABCD", ChannelType="CUSTOM")
+    result = invoke(event, channel=slack(make_channel), timeout_seconds=15)
+
+    assert answer(result) == {"status": "delivered", "attempts": "2", "http_status": "200"}
+    assert len(provider_api.calls) == 2
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"status": 500, "json": {"ok": False}},
+        {"status": 502, "json": {"ok": False}},
+        {"status": 504, "json": {"ok": False}},
+        {"status": 200, "json": {"ok": False, "error": "internal_error"}},
+        {"status": 200, "json": {"ok": False, "error": "fatal_error"}},
+    ],
+    ids=["http-500", "http-502", "http-504", "internal_error", "fatal_error"],
+)
+def test_slack_answers_that_may_have_posted_are_unknown_and_not_resent(
+    make_channel, provider_api, reply
+):
+    """Slack: "it's possible some aspect of the operation succeeded" (internal_error)."""
+    provider_api.add(responses.POST, SLACK_URL, **reply)
+
+    event = one_endpoint_event("C0123ABCD", ChannelType="CUSTOM")
+    result = invoke(event, channel=slack(make_channel), timeout_seconds=15)
+
+    assert answer(result)["status"] == "unknown"
+    assert len(provider_api.calls) == 1

@@ -11,11 +11,22 @@ import json
 from collections.abc import Mapping
 
 from ..config import SlackSettings
-from .base import AdapterError, Answer, Message, ProviderRequest, Verdict, address_required
-
-RETRYABLE_ERRORS = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable"}
+from .base import (
+    NOT_ACTED_STATUSES,
+    AdapterError,
+    Answer,
+    Message,
+    ProviderRequest,
+    Verdict,
+    address_required,
 )
+
+# `ok: false` errors of chat.postMessage that say the request was not processed (Slack's
+# error list: rate limited; "the service is temporarily unavailable"): safe to send again.
+NOT_PROCESSED_ERRORS = frozenset({"ratelimited", "rate_limited", "service_unavailable"})
+# Errors after which Slack says "it's possible some aspect of the operation succeeded":
+# the message may have been posted, so it is never sent blindly again (Verdict.UNKNOWN).
+MAY_HAVE_ACTED_ERRORS = frozenset({"internal_error", "fatal_error"})
 
 
 class SlackAdapter:
@@ -62,8 +73,11 @@ class SlackAdapter:
         return values[0]
 
     def classify(self, status: int, body: bytes | None) -> Answer:
-        if status == 429 or status >= 500:
+        # The shared rule (adapters/base.py): 429 and 503 did not act, any other 5xx may have.
+        if status in NOT_ACTED_STATUSES:
             return Answer(Verdict.RETRY, f"slack http {status}")
+        if 500 <= status <= 599:
+            return Answer(Verdict.UNKNOWN, f"slack http {status}")
         if status != 200:
             return Answer(Verdict.FAILED, f"slack http {status}")
         if body is None:
@@ -76,6 +90,8 @@ class SlackAdapter:
         if isinstance(answer, dict) and answer.get("ok") is True:
             return Answer(Verdict.DELIVERED)
         error = str(answer.get("error", "unknown")) if isinstance(answer, dict) else "unknown"
-        if error in RETRYABLE_ERRORS:
+        if error in NOT_PROCESSED_ERRORS:
             return Answer(Verdict.RETRY, f"slack {error}")
+        if error in MAY_HAVE_ACTED_ERRORS:
+            return Answer(Verdict.UNKNOWN, f"slack {error}")
         return Answer(Verdict.FAILED, f"slack {error}")

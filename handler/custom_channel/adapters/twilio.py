@@ -13,7 +13,15 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from ..config import TwilioSettings
-from .base import AdapterError, Answer, Message, ProviderRequest, Verdict, address_required
+from .base import (
+    NOT_ACTED_STATUSES,
+    AdapterError,
+    Answer,
+    Message,
+    ProviderRequest,
+    Verdict,
+    address_required,
+)
 
 MAX_BODY_CHARS = 1600  # Twilio rejects longer bodies with error 21617
 # Phone-number endpoints; WhatsApp numbers are often kept as CUSTOM endpoints.
@@ -66,8 +74,11 @@ class TwilioAdapter:
     def classify(self, status: int, body: bytes | None) -> Answer:
         if 200 <= status <= 299:
             return Answer(Verdict.DELIVERED)
-        if status == 429 or status >= 500:
+        # The shared rule (adapters/base.py): 429 and 503 did not act, any other 5xx may have.
+        if status in NOT_ACTED_STATUSES:
             return Answer(Verdict.RETRY, f"twilio http {status}")
+        if 500 <= status <= 599:
+            return Answer(Verdict.UNKNOWN, f"twilio http {status}")
         # Twilio's message text can quote the phone number; keep only its error code.
         return Answer(Verdict.FAILED, f"twilio http {status} error {_error_code(body)}")
 
