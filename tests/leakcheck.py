@@ -6,6 +6,11 @@ Data without placeholders; of a JSON Data, its string values). It captures every
 writes, from any thread, and fails the test when a line contains one of them. Tests that run
 the handler in another process (the runner's sandbox, the demo) pass that process's log to
 `assert_clean`.
+
+`lambda_debug_logging` goes further, for the tests of DEBUG logging (tests/test_security_logs.py):
+it sets up logging as Lambda's Python runtime does at log level DEBUG (the root logger at
+DEBUG, with a handler on it) and captures every record of every logger, the package's own
+included, as text with its arguments and extra fields, so `leaks` can look in all of them.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -112,3 +118,41 @@ def no_endpoint_data_in_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         logger.removeHandler(capture)
     found = leaks(capture.lines, secrets)
     assert not found, "endpoint data in the logs:\n" + "\n".join(found[:20])
+
+
+class RecordCapture(logging.Handler):
+    """Every record it is given, as one text each: logger, message with its arguments, the
+    fields a JSON formatter adds, any exception text."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+        self.texts: list[str] = []
+        self._json = logs.JsonFormatter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        text = f"{record.name} {record.levelname} {record.getMessage()} {self._json.format(record)}"
+        if record.exc_info:
+            text += " " + logging.Formatter().formatException(record.exc_info)
+        self.texts.append(text)
+
+
+@contextmanager
+def lambda_debug_logging() -> Iterator[RecordCapture]:
+    """Logging as Lambda's runtime sets it up at DEBUG, every record of every logger captured
+    (our own logger does not propagate: it gets the capture too)."""
+    root = logging.getLogger()
+    package = logs.get_logger()
+    capture = RecordCapture()
+    saved = root.level, package.level
+    root.setLevel(logging.DEBUG)
+    root.addHandler(capture)
+    package.addHandler(capture)
+    try:
+        yield capture
+    finally:
+        root.removeHandler(capture)
+        package.removeHandler(capture)
+        root.setLevel(saved[0])
+        package.setLevel(saved[1])

@@ -33,3 +33,16 @@ def test_a_log_with_an_address_or_the_text_fails_and_a_masked_one_passes(guide_e
         assert_clean(json.dumps({"address": address}), [guide_event])
     with pytest.raises(AssertionError, match="endpoint data in the logs"):
         assert_clean(json.dumps({"body": guide_event["Data"]}), [guide_event])
+
+
+def test_lambda_debug_logging_captures_every_logger_with_arguments_and_fields():
+    import logging
+
+    from tests.leakcheck import lambda_debug_logging, leaks
+
+    library = logging.getLogger("some.library")
+    with lambda_debug_logging() as capture:
+        library.debug("Response body: %r", b'{"SecretString": "tok-123456"}')
+        logging.getLogger("custom_channel").warning("x", extra={"address": "+12065550100"})
+    assert leaks(capture.texts, {"tok-123456", "+12065550100"})
+    assert {record.name for record in capture.records} == {"some.library", "custom_channel"}

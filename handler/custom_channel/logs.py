@@ -5,6 +5,17 @@ Lambda's Text and JSON log formats (the runtime's JSON formatter only wraps the 
 Invocation ids (application, campaign or journey, treatment, activity) ride on a context
 variable and appear on every line, worker threads included. Endpoint addresses are masked
 with mask_address; message bodies are never logged.
+
+DEBUG is for this package only. With Lambda's log level at DEBUG the Python runtime sets the
+root logger to DEBUG, and botocore, boto3, s3transfer, urllib3 and requests then log what
+they send and receive: GetSecretValue responses (the provider secret), request lines (a
+secret or an address in a URL path), SendMessageBatch parameters (failure-queue messages
+with addresses and message text). configure() pins those loggers at WARNING, every time it
+runs, whatever the level asked for (docs/security.md).
+
+An error logged with its exception (log.exception) carries `stack`: the exception type and
+the traceback's frames (file, line, function), never the exception's message or any local
+variable, since either can hold an address or a secret.
 """
 
 from __future__ import annotations
@@ -14,8 +25,10 @@ import json
 import logging
 import sys
 import time
+import traceback
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from types import TracebackType
 from typing import Any
 
 LOGGER_NAME = "custom_channel"
@@ -23,6 +36,10 @@ _context: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.Context
     "custom_channel_log_context", default=None
 )
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# Libraries that log request and response contents at DEBUG (see the module docstring).
+QUIET_LOGGERS = ("botocore", "boto3", "s3transfer", "urllib3", "requests")
+QUIET_LEVEL = logging.WARNING
+MAX_STACK_FRAMES = 50
 
 
 class JsonFormatter(logging.Formatter):
@@ -40,17 +57,37 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info and record.levelno >= logging.ERROR:
             entry["error_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
+            entry["stack"] = stack_of(record.exc_info[0], record.exc_info[2])
         line = json.dumps(entry, default=str, ensure_ascii=False)
         # A lone surrogate (JSON can carry "\ud800") cannot be written as UTF-8: keep it as
         # its JSON escape, so the line is written and still parses.
         return line.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def stack_of(error_type: type[BaseException] | None, tb: TracebackType | None) -> dict[str, Any]:
+    """Where an exception was raised: its type and frames, without its message or locals."""
+    frames = traceback.StackSummary.extract(
+        traceback.walk_tb(tb), limit=MAX_STACK_FRAMES, lookup_lines=False, capture_locals=False
+    )
+    return {
+        "type": error_type.__name__ if error_type else None,
+        "frames": [
+            {"file": frame.filename, "line": frame.lineno, "function": frame.name}
+            for frame in frames
+        ],
+    }
+
+
 def get_logger() -> logging.Logger:
     return logging.getLogger(LOGGER_NAME)
 
 
-def configure(level: str = "INFO") -> logging.Logger:
+def configure(level: str | None = None) -> logging.Logger:
+    """Our logger at `level` (None: keep the level already set, INFO at first) with its own
+    stdout handler; the QUIET_LOGGERS pinned at WARNING whatever the level."""
+    for name in QUIET_LOGGERS:
+        # Explicitly, every time: a NOTSET library logger inherits the root's DEBUG in Lambda.
+        logging.getLogger(name).setLevel(QUIET_LEVEL)
     logger = get_logger()
     # Our own handler is the one writing to _Stdout: another JSON handler (a test's capture)
     # must not stand in for it.
@@ -58,7 +95,10 @@ def configure(level: str = "INFO") -> logging.Logger:
         handler = logging.StreamHandler(_Stdout())
         handler.setFormatter(JsonFormatter())
         logger.addHandler(handler)
-    logger.setLevel(level)
+    if level is not None:
+        logger.setLevel(level)
+    elif logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
     logger.propagate = False
     return logger
 
@@ -82,17 +122,39 @@ def log_context(fields: Mapping[str, str]) -> Iterator[None]:
         _context.reset(token)
 
 
+# Top-level domains a masked email keeps: generic ones, shared by millions of addresses. Any
+# other last label (`@jane.doe`, a company's own TLD) can be part of a name, so it is hidden.
+_SHARED_TLDS = frozenset(
+    {"com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "io", "co", "me", "app"}
+)
+_MASK = "***"
+# Of any other address (a phone number, a device token, a chat id): at most the last two
+# characters, and only when that is at most a quarter of it.
+_TAIL_CHARS = 2
+_TAIL_MIN_LENGTH = 8
+
+
 def mask_address(address: str) -> str:
-    """Enough to tell two addresses apart in a log, never enough to contact anyone."""
+    """Enough to tell addresses apart now and then in a log, never enough to contact anyone.
+
+    The rules: the mask `***` stands for any number of characters, so its length says
+    nothing; of an email at most the first character of a local part of 4 or more, and a
+    generic TLD (`m***@***.com`); of anything else at most the last 2 characters, never more
+    than a quarter of the address (`+***00` for +12065550100; `***` for a 7-digit number).
+    """
     if not address:
         return ""
     if "@" in address:
-        local, _, domain = address.partition("@")
-        tld = domain.rsplit(".", 1)[-1] if "." in domain else ""
-        return f"{local[:1]}***@***.{tld}" if tld else f"{local[:1]}***@***"
-    if len(address) <= 6:
-        return "***"
-    return f"{address[:2]}***{address[-2:]}"
+        local, _, domain = address.rpartition("@")
+        first = local[:1] if len(local) >= 4 else ""
+        labels = domain.lower().split(".")
+        tld = labels[-1] if len(labels) >= 2 and all(labels) and local else ""
+        tail = f".{tld}" if tld in _SHARED_TLDS else ""
+        return f"{first}{_MASK}@{_MASK}{tail}"
+    sign = "+" if address.startswith("+") else ""
+    if len(address) < _TAIL_MIN_LENGTH:
+        return f"{sign}{_MASK}"
+    return f"{sign}{_MASK}{address[-_TAIL_CHARS:]}"
 
 
 def error_code(error: BaseException) -> str:

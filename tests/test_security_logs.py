@@ -1,0 +1,218 @@
+"""Logs at DEBUG, error stacks and masked addresses leak nothing (docs/security.md).
+
+The end-to-end test runs real deliveries as Lambda would at log level DEBUG: the root logger
+at DEBUG with a handler on it, the provider secret in Secrets Manager and the failure queue
+in SQS (moto), a real HTTP server on 127.0.0.1 as the provider. No record of any logger may
+hold the secret, an address or the message text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from scripts.provider_server import ProviderServer, Received, Reply
+
+from custom_channel import logs
+from custom_channel.channel import Channel
+from custom_channel.config import load_settings
+from custom_channel.local import invoke
+from tests.leakcheck import lambda_debug_logging, leaks, sensitive_strings
+
+PATH_TOKEN = "path-token-7f3a9c2e51"  # travels in the URL path: urllib3 logs request lines
+API_KEY = "sk-live-9d8c7b6a5f4e"  # travels in a header
+SECRET = json.dumps({"path_token": PATH_TOKEN, "api_key": API_KEY})
+ADDRESSES = {
+    "ep-ok": "+12065550142",
+    "ep-refused": "mary.major@example.com",
+    "ep-broken": "+447700900123",
+}
+DATA = "Your private appointment code is {{Attributes.Code}}, see you Tuesday"
+CODES = {"ep-ok": "QX-7731", "ep-refused": "QX-8842", "ep-broken": "QX-9953"}
+# The libraries that log requests and responses at DEBUG (LIBRARIES).
+LIBRARIES = ("botocore", "boto3", "s3transfer", "urllib3", "requests")
+
+
+@pytest.fixture
+def quiet_loggers_unset() -> Iterator[None]:
+    """As in a fresh Lambda container: the libraries' loggers inherit the root's level (one
+    is even set to DEBUG), until configure() runs."""
+    saved = {name: logging.getLogger(name).level for name in LIBRARIES}
+    for name in LIBRARIES:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    logging.getLogger("botocore").setLevel(logging.DEBUG)
+    # moto's mock_aws routes every `requests` call through the `responses` mock, which logs
+    # each passed-through URL at INFO: a test harness that Lambda does not have.
+    harness = logging.getLogger("responses")
+    harness_level = harness.level
+    harness.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+        harness.setLevel(harness_level)
+
+
+def _event(application_id: str = "app-1") -> dict[str, Any]:
+    endpoints = {
+        endpoint_id: {
+            "ChannelType": "SMS" if address.startswith("+") else "EMAIL",
+            "Address": address,
+            "EndpointStatus": "ACTIVE",
+            "OptOut": "NONE",
+            "Attributes": {"Code": [CODES[endpoint_id]]},
+        }
+        for endpoint_id, address in ADDRESSES.items()
+    }
+    return {
+        "ApplicationId": application_id,
+        "CampaignId": "campaign-1",
+        "TreatmentId": "0",
+        "ActivityId": "activity-1",
+        "ScheduledTime": "2026-12-01T10:00:00.000Z",
+        "Data": DATA,
+        "Endpoints": endpoints,
+    }
+
+
+def _reply(request: Received) -> Reply:
+    if "ep-refused" in request.path:
+        return Reply(status=400, body=b'{"error":"refused"}')
+    if "ep-broken" in request.path:
+        return Reply(status=500, body=b'{"error":"broken"}')
+    return Reply()
+
+
+def test_debug_deliveries_log_no_secret_address_or_message_text(quiet_loggers_unset):
+    event = _event()
+    forbidden = {PATH_TOKEN, API_KEY, *ADDRESSES.values(), *CODES.values()}
+    forbidden |= sensitive_strings(event) | {"private appointment code"}
+    with mock_aws(), ProviderServer(_reply) as server:
+        secrets = boto3.client("secretsmanager", region_name="us-east-1")
+        secrets.create_secret(Name="provider/http", SecretString=SECRET)
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        queue_url = sqs.create_queue(QueueName="failed")["QueueUrl"]
+        settings = load_settings(
+            {
+                "CHANNEL_ADAPTER": "http",
+                "CHANNEL_LOG_LEVEL": "DEBUG",
+                "CHANNEL_METRICS_MODE": "off",
+                "CHANNEL_MAX_ATTEMPTS": "1",
+                "CHANNEL_SECRET_ID": "provider/http",
+                "CHANNEL_FAILURE_QUEUE_URL": queue_url,
+                "CHANNEL_HTTP_URL": server.url
+                + "/send/{{Secret.path_token}}/{{EndpointId}}/{{Address}}",
+                "CHANNEL_HTTP_HEADERS": json.dumps({"X-Api-Key": "{{Secret.api_key}}"}),
+                "CHANNEL_HTTP_BODY_TEMPLATE": '{"to": "{{Address}}", "text": "{{Data}}"}',
+            }
+        )
+        with lambda_debug_logging() as capture:
+            channel = Channel(settings)
+            # Not vacuous: our own DEBUG logging stays on.
+            assert logs.get_logger().getEffectiveLevel() == logging.DEBUG
+            try:
+                response = invoke(event, channel=channel).response
+            finally:
+                channel.close()
+        queued = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)
+    statuses = {key: value["EventAttributes"]["status"] for key, value in response.items()}
+    assert statuses == {"ep-ok": "delivered", "ep-refused": "failed", "ep-broken": "unknown"}
+    assert len(server.requests) == 3
+    assert PATH_TOKEN in server.requests[0].path  # the secret really was in the URL
+    assert len(queued["Messages"]) == 2  # SendMessageBatch carried addresses and text
+    assert any(record.name == logs.LOGGER_NAME for record in capture.records)
+    found = leaks(capture.texts, forbidden)
+    assert not found, "secret or endpoint data in the DEBUG logs:\n" + "\n".join(found[:20])
+
+
+def test_configure_pins_the_libraries_at_warning_every_time(quiet_loggers_unset):
+    for level in ("DEBUG", "INFO", None):
+        for name in LIBRARIES:
+            logging.getLogger(name).setLevel(logging.DEBUG)  # whoever set it in between
+        logs.configure(level)
+        for name in LIBRARIES:
+            assert logging.getLogger(name).level == logging.WARNING, (level, name)
+    logs.configure("DEBUG")
+    assert logs.get_logger().level == logging.DEBUG
+    logs.configure()  # no level: the level set before stays (failures.py calls it so)
+    assert logs.get_logger().level == logging.DEBUG
+    logs.configure("INFO")
+
+
+def _raise_with_an_address() -> None:
+    address = "+12065550199"  # a local that must not be logged
+    raise KeyError(f"no route for {address}")
+
+
+def test_an_internal_error_logs_its_stack_without_the_message_or_locals():
+    try:
+        _raise_with_an_address()
+    except KeyError:
+        record = logging.LogRecord(
+            "custom_channel", logging.ERROR, __file__, 1, "internal error", None, sys.exc_info()
+        )
+    line = logs.JsonFormatter().format(record)
+    entry = json.loads(line)
+    assert entry["error_type"] == "KeyError"
+    assert entry["stack"]["type"] == "KeyError"
+    frames = entry["stack"]["frames"]
+    assert [frame["function"] for frame in frames] == [
+        "test_an_internal_error_logs_its_stack_without_the_message_or_locals",
+        "_raise_with_an_address",
+    ]
+    assert all(set(frame) == {"file", "line", "function"} for frame in frames)
+    assert frames[-1]["file"] == __file__
+    assert isinstance(frames[-1]["line"], int)
+    assert "+12065550199" not in line
+    assert "no route" not in line
+
+
+def test_a_warning_with_an_exception_has_no_stack():
+    try:
+        _raise_with_an_address()
+    except KeyError:
+        record = logging.LogRecord(
+            "custom_channel", logging.WARNING, __file__, 1, "w", None, sys.exc_info()
+        )
+    assert "stack" not in json.loads(logs.JsonFormatter().format(record))
+
+
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("@jane.doe", "***@***"),  # a handle: its last label is part of a name
+        ("jane@jane.doe", "j***@***"),
+        ("mary.major@example.com", "m***@***.com"),
+        ("bo@example.com", "***@***.com"),  # a 2-letter local part: its first is half of it
+        ("mary@localhost", "m***@***"),
+        ("5550100", "***"),  # 7 digits: two of them would be more than a quarter
+        ("+1206555", "+***55"),
+        ("+12065550100", "+***00"),
+        ("whatsapp:+447700900123", "***23"),
+        ("C0123ABCD", "***CD"),
+        ("abc", "***"),
+    ],
+)
+def test_masked_addresses_reveal_nothing_useful(address, masked):
+    assert logs.mask_address(address) == masked
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["@jane.doe", "@jane.doe.smith", "5550100", "+15550100", "+12065550100", "jo@x.io", "x"],
+)
+def test_a_mask_keeps_at_most_a_quarter_and_two_characters(address):
+    masked = logs.mask_address(address)
+    kept = masked.replace("***", "").replace("+", "").replace("@", "")
+    for suffix in (".com", ".io"):
+        kept = kept.removesuffix(suffix)
+    assert len(kept) <= 2
+    assert len(kept) <= len(address) / 4
+    assert masked.count("***") >= 1
