@@ -10,6 +10,13 @@ For fault tests it also records how each exchange ended (`exchanges`: answered i
 reset, or the client hung up first, and when), can reset connections the moment it accepts
 them, before reading a byte (`reset_on_accept`), and can stop listening for a while and
 come back on the same port (`pause` / `resume`). Times are time.monotonic() readings.
+
+Whether the provider *acted* on a request (queued the message, posted it) is the responder's
+call, per request: `Reply.acted` (by default: a 2xx answer acted, anything else did not). A
+provider can act and still answer 500, reset the connection or hold the answer; a fault test
+counts the requests acted on (`Exchange.acted`, `ProviderServer.acted_on`) to prove that
+nothing went out twice. `Deduplicating` wraps a responder as a provider that deduplicates on
+an idempotency-key header: a key it already acted on is answered, but not acted on again.
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ import socket
 import struct
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -57,6 +65,15 @@ class Reply:
     reset: bool = False  # close the connection with a TCP reset instead of answering
     trickle_seconds: float = 0.0  # spread the body over this long, one byte at a time
     trickle_head: bool = False  # with trickle_seconds: the status line and headers trickle too
+    # Whether the provider acted on the request before it answered (or reset, or held it).
+    # None: it acted when the answer is a 2xx, as a provider that answers after its work does.
+    acted: bool | None = None
+
+    @property
+    def acts(self) -> bool:
+        if self.acted is not None:
+            return self.acted
+        return not self.reset and 200 <= self.status <= 299
 
 
 @dataclass
@@ -67,6 +84,7 @@ class Exchange:
     status: int | None = None  # the status of the reply, once the server started to send it
     ended: str = ""  # ANSWERED, RESET, CLIENT_LEFT, DROPPED or ERROR; "" while still open
     ended_at: float | None = None
+    acted: bool = False  # the provider acted on the request (Reply.acts), whatever it answered
 
     @property
     def open(self) -> bool:
@@ -74,6 +92,40 @@ class Exchange:
 
 
 Responder = Callable[[Received], Reply]
+
+
+def header(request: Received, name: str) -> str | None:
+    """A request header, whatever the case the client spelled its name in."""
+    wanted = name.lower()
+    for key, value in request.headers.items():
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+class Deduplicating:
+    """A provider that deduplicates on an idempotency key: the wrapped responder decides each
+    answer, but a request whose key (the `key_header` header) was already acted on is not acted
+    on again. Requests without the key are acted on as the responder says."""
+
+    def __init__(self, responder: Responder, key_header: str) -> None:
+        self.responder = responder
+        self.key_header = key_header
+        self.duplicates = 0  # requests answered without acting: their key was acted on before
+        self._acted_keys: set[str] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, request: Received) -> Reply:
+        reply = self.responder(request)
+        key = header(request, self.key_header)
+        if key is None or not reply.acts:
+            return reply
+        with self._lock:
+            if key in self._acted_keys:
+                self.duplicates += 1
+                return replace(reply, acted=False)
+            self._acted_keys.add(key)
+        return reply
 
 
 class _Server(ThreadingHTTPServer):
@@ -174,6 +226,12 @@ class ProviderServer:
         """Reset the next `count` connections as soon as they are accepted, unread."""
         with self._lock:
             self._pending_accept_resets += count
+
+    def acted_on(self, key: Callable[[Received], str]) -> Counter[str]:
+        """How many requests the provider acted on, by `key` (an endpoint's id, say)."""
+        with self._lock:
+            exchanges = list(self.exchanges)
+        return Counter(key(exchange.request) for exchange in exchanges if exchange.acted)
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no exchange is open; False if some still are after `timeout` seconds."""
@@ -304,6 +362,7 @@ def _handler_for(server: ProviderServer) -> type[BaseHTTPRequestHandler]:
             ended = ERROR
             try:
                 reply = server.responder(received)
+                exchange.acted = reply.acts  # it acts first, then answers (or does not)
                 if reply.delay and not _hold(self.connection, reply.delay):
                     ended = CLIENT_LEFT
                     self.close_connection = True
