@@ -24,6 +24,10 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 FAILURE_POLICIES = ("report", "retry")
 HTTP_METHODS = ("POST", "PUT", "PATCH", "GET")
 DEFAULT_NAMESPACE = "PinpointCustomChannelExecution"
+# Template limits (templating.py): Pinpoint's Data is at most 5 KB; the http body template
+# at most 16 KiB. Twice that bounds the work a template can cost, whoever wrote it.
+MAX_TEMPLATE_CHARS = 32768
+MAX_PLACEHOLDERS = 1000
 # Used with fullmatch: "$" would also match before a final newline ("X-Key\n").
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _QUEUE_URL = re.compile(r"^https?://[^\s/]+/[0-9]{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?$")

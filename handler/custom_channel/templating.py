@@ -14,6 +14,25 @@ Values are escaped for the text around them; a template that is one placeholder 
 In a template that is a JSON document (an object or array), each string is a template of its
 own, read as JSON string content: a placeholder never spans two strings, and its name and
 default are what the JSON says (`{{A | \\"two words\\"}}` has the default `two words`).
+
+Placeholders outside JSON strings. `{"n": {{Attributes.N}}}` is not JSON as written, yet it
+is meant as a JSON document; read as text, an attribute value `1, "admin": true` would add
+structure to it (endpoint attributes are written by end users, docs/security.md). So a
+template that starts with `{` or `[` and is a JSON document once every placeholder outside
+its strings stands for a string (`""`) is a JSON document too, and each such placeholder
+renders as a JSON string literal: its value escaped, between quotes (`{"n": "1, \\"admin\\":
+true"}`), so the result is always valid JSON and a value never becomes structure. A number
+or boolean is therefore sent as a string; write the placeholder inside quotes to say so.
+
+Scanning is linear in the template's length: a hand-written left-to-right scan (no regular
+expression with nested quantifiers, which backtracked cubically on an unclosed `{{` followed
+by blanks). A template is at most MAX_TEMPLATE_CHARS characters with at most
+MAX_PLACEHOLDERS placeholders; a longer one raises TemplateError. A template nested deeper
+than the JSON parser goes is text.
+
+Slack reads `<...>` in message text as mentions and links (`<!channel>`,
+`<https://x|label>`): the slack adapter's `escape_value` escapes `&`, `<`, `>` in every
+substituted value, composed with the JSON or text escaping by data_escaper.
 """
 
 from __future__ import annotations
@@ -26,15 +45,19 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus
 
-from .config import BodyEncoding
+from .config import MAX_PLACEHOLDERS, MAX_TEMPLATE_CHARS, BodyEncoding
 from .events import NOT_UNICODE, Endpoint, Event, InvalidEvent, is_encodable
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([^{}|]+?)\s*(?:\|\s*([^{}]*?)\s*)?\}\}")
-# A string literal of a valid JSON document; scanned left to right, it finds exactly those.
+# The next brace: inside a placeholder none may appear, so it ends the search for `}}`.
+_BRACE = re.compile(r"[{}]")
+# A JSON string literal starting at a given position (disjoint alternatives: linear).
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# Where a JSON scan must stop outside strings: a string, or a possible placeholder.
+_JSON_STOP = re.compile(r'["{]')
 LIST_SEPARATOR = ", "
 
 Lookup = Callable[[str], str | None]
+Escape = Callable[[str], str]
 
 
 class MissingValue(ValueError):
@@ -45,10 +68,16 @@ class MissingValue(ValueError):
         self.name = name
 
 
+class TemplateError(ValueError):
+    """A template over the limits (MAX_TEMPLATE_CHARS, MAX_PLACEHOLDERS)."""
+
+
 @dataclass(frozen=True)
 class _Slot:
     name: str
     default: str | None
+    # Outside the strings of a JSON document: rendered as a JSON string literal.
+    quoted: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,7 +88,7 @@ class Template:
     def names(self) -> frozenset[str]:
         return frozenset(part.name for part in self.parts if isinstance(part, _Slot))
 
-    def render(self, lookup: Lookup, escape: Callable[[str], str] = str) -> str:
+    def render(self, lookup: Lookup, escape: Escape = str) -> str:
         if len(self.parts) == 1 and isinstance(self.parts[0], _Slot):
             # The value is the whole text (a body of just {{Data}}): nothing to escape it for.
             escape = str
@@ -73,48 +102,138 @@ class Template:
                 if part.default is None:
                     raise MissingValue(part.name)
                 value = part.default
-            out.append(escape(value))
+            out.append(f'"{escape(value)}"' if part.quoted else escape(value))
         return "".join(out)
 
 
 @lru_cache(maxsize=256)
 def compile_template(text: str) -> Template:
-    if _is_json_document(text):
-        return Template(_json_parts(text))
-    return Template(tuple(_text_parts(text)))
+    if len(text) > MAX_TEMPLATE_CHARS:
+        raise TemplateError(
+            f"template is longer than {MAX_TEMPLATE_CHARS} characters ({len(text)})"
+        )
+    layout = _json_layout(text)
+    parts = _json_parts(text, layout) if layout is not None else tuple(_text_parts(text))
+    count = sum(isinstance(part, _Slot) for part in parts)
+    if count > MAX_PLACEHOLDERS:
+        raise TemplateError(f"template has more than {MAX_PLACEHOLDERS} placeholders ({count})")
+    return Template(parts)
+
+
+def _placeholder_at(text: str, start: int) -> tuple[_Slot, int] | None:
+    """The placeholder whose `{{` is at `start`, and the index after its `}}`; else None.
+
+    The grammar (the regular expression this replaces, matched at `start`):
+    `{{ \\s* name \\s* ( | \\s* default \\s* )? }}` where the name holds no `{`, `}` or `|` and
+    the default no `{` or `}`. No brace may appear before the closing `}}`, so the first
+    brace after `{{` decides: `}}` closes the placeholder, anything else means there is none.
+    The name is the text before the first `|`, stripped of blanks (all blanks: its last
+    one); the default is the rest, stripped, and unquoted when quoted at both ends.
+    """
+    brace = _BRACE.search(text, start + 2)
+    if brace is None or not text.startswith("}}", brace.start()):
+        return None
+    inner = text[start + 2 : brace.start()]
+    bar = inner.find("|")
+    before = inner if bar < 0 else inner[:bar]
+    if not before:
+        return None
+    name = before.strip() or before[-1]
+    default = None if bar < 0 else inner[bar + 1 :].strip()
+    if default is not None and len(default) >= 2 and default[0] == default[-1] in "\"'":
+        default = default[1:-1]
+    return _Slot(name, default), brace.start() + 2
 
 
 def _text_parts(text: str) -> list[str | _Slot]:
     parts: list[str | _Slot] = []
-    position = 0
-    for match in _PLACEHOLDER.finditer(text):
-        if match.start() > position:
-            parts.append(text[position : match.start()])
-        default = match.group(2)
-        if default is not None and len(default) >= 2 and default[0] == default[-1] in "\"'":
-            default = default[1:-1]
-        parts.append(_Slot(match.group(1), default))
-        position = match.end()
-    if position < len(text):
-        parts.append(text[position:])
+    literal_from = 0
+    position = text.find("{{")
+    while position >= 0:
+        found = _placeholder_at(text, position)
+        if found is None:
+            # Each failed start is passed once, and the search for its brace never goes past
+            # the next brace: linear overall.
+            position = text.find("{{", position + 1)
+            continue
+        slot, end = found
+        if position > literal_from:
+            parts.append(text[literal_from:position])
+        parts.append(slot)
+        literal_from = end
+        if len(parts) > 2 * MAX_PLACEHOLDERS + 1:
+            break  # compile_template refuses it; no need to read further
+        position = text.find("{{", end)
+    if literal_from < len(text):
+        parts.append(text[literal_from:])
     return parts
 
 
-def _json_parts(text: str) -> tuple[str | _Slot, ...]:
+# A JSON template's layout: its string literals (start, end) and the placeholders outside
+# them (start, end, slot), in order.
+_Layout = tuple[tuple[int, int, _Slot | None], ...]
+
+
+@lru_cache(maxsize=256)
+def _json_layout(text: str) -> _Layout | None:
+    """The layout of a JSON template (see the module docstring), or None for text."""
+    if text.lstrip()[:1] not in ("{", "["):
+        return None
+    pieces: list[tuple[int, int, _Slot | None]] = []
+    probe: list[str] = []
+    position = 0
+    copied = 0
+    while True:
+        stop = _JSON_STOP.search(text, position)
+        if stop is None:
+            break
+        at = stop.start()
+        if text[at] == '"':
+            string = _JSON_STRING.match(text, at)
+            if string is None:
+                return None  # an unterminated string: not JSON
+            pieces.append((at, string.end(), None))
+            position = string.end()
+            continue
+        found = _placeholder_at(text, at) if text.startswith("{{", at) else None
+        if found is None:
+            position = at + 1
+            continue
+        slot, end = found
+        pieces.append((at, end, _Slot(slot.name, slot.default, quoted=True)))
+        probe += [text[copied:at], '""']
+        copied = position = end
+    probe.append(text[copied:])
+    try:
+        document = json.loads("".join(probe))
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." deeper than the parser
+        return None
+    # `{{Name}}` alone reads as `""`: a string, not a document.
+    return tuple(pieces) if isinstance(document, dict | list) else None
+
+
+def _json_parts(text: str, layout: _Layout) -> tuple[str | _Slot, ...]:
     """A JSON document: placeholders are found in each decoded string, never across two.
 
     Matching the raw text instead would join `{{` in one string with `}}` in the next (and
     break the document), and read a default written `\\"two words\\"` or `\\u00e9` with its
-    JSON escapes, which the value's own JSON escaping would then double.
+    JSON escapes, which the value's own JSON escaping would then double. A placeholder
+    outside the strings is a quoted slot (a JSON string literal when rendered).
     """
     parts: list[str | _Slot] = []
     literal = ""
     position = 0
-    for match in _JSON_STRING.finditer(text):
-        inner = _text_parts(json.loads(match.group()))
+    for start, end, outside in layout:
+        if outside is not None:
+            literal += text[position:start]
+            parts += [literal, outside] if literal else [outside]
+            literal = ""
+            position = end
+            continue
+        inner = _text_parts(json.loads(text[start:end]))
         if not any(isinstance(part, _Slot) for part in inner):
             continue  # no placeholder: the string stays exactly as written
-        literal += text[position : match.start()] + '"'
+        literal += text[position:start] + '"'
         for part in inner:
             if isinstance(part, _Slot):
                 parts += [literal, part] if literal else [part]
@@ -122,7 +241,7 @@ def _json_parts(text: str) -> tuple[str | _Slot, ...]:
             else:
                 literal += _json_string_content(part)
         literal += '"'
-        position = match.end()
+        position = end
     literal += text[position:]
     if literal:
         parts.append(literal)
@@ -139,32 +258,40 @@ def _json_string_content(text: str) -> str:
     return content
 
 
-@lru_cache(maxsize=256)
-def _is_json_document(text: str) -> bool:
-    """An object or array (what data_escaper JSON-escapes values for)."""
-    if text.lstrip()[:1] not in ("{", "["):
-        return False
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
+def is_json_template(text: str) -> bool:
+    """An object or array, possibly with placeholders outside its strings (what data_escaper
+    JSON-escapes values for)."""
+    return _json_layout(text) is not None
 
 
-def escaper(encoding: BodyEncoding) -> Callable[[str], str]:
+def _json_escape(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
+def escaper(encoding: BodyEncoding) -> Escape:
     """How a substituted value is written into a body of the given encoding."""
     if encoding == "json":
-        return lambda value: json.dumps(value, ensure_ascii=False)[1:-1]
+        return _json_escape
     if encoding == "form":
         return quote_plus
     return str
 
 
 @lru_cache(maxsize=64)
-def data_escaper(data: str) -> Callable[[str], str]:
+def data_escaper(data: str, value_escape: Escape | None = None) -> Escape:
     """Campaign Data that is a JSON document gets JSON-escaped values, so it stays valid JSON
-    (`{"text": "Hi {{Attributes.Name}}"}` with a quote in the name); other Data is text."""
-    return escaper("json") if _is_json_document(data) else str
+    (`{"text": "Hi {{Attributes.Name}}"}` with a quote in the name); other Data is text.
+
+    `value_escape` (an adapter's `escape_value`, e.g. Slack's `&`, `<`, `>` escaping) is
+    applied to each value first, then the JSON escaping.
+    """
+    is_json = _json_layout(data) is not None
+    if value_escape is None:
+        return _json_escape if is_json else str
+    if not is_json:
+        return value_escape
+    escape_first = value_escape
+    return lambda value: _json_escape(escape_first(value))
 
 
 def _render_value(value: Any) -> str | None:
