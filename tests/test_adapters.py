@@ -333,7 +333,7 @@ def test_slack_json_object_data_is_sent_as_the_message(make_channel, provider_ap
 def test_slack_ok_false_fails_with_the_slack_error(make_channel, provider_api):
     provider_api.add(responses.POST, SLACK_URL, json={"ok": False, "error": "channel_not_found"})
 
-    event = one_endpoint_event("C0NOSUCH", ChannelType="CUSTOM")
+    event = one_endpoint_event("C0NOSUCH1", ChannelType="CUSTOM")
     result = invoke(event, channel=slack(make_channel), timeout_seconds=15)
 
     assert answer(result) == {

@@ -28,6 +28,11 @@ DEFAULT_NAMESPACE = "PinpointCustomChannelExecution"
 # at most 16 KiB. Twice that bounds the work a template can cost, whoever wrote it.
 MAX_TEMPLATE_CHARS = 32768
 MAX_PLACEHOLDERS = 1000
+# Slack conversation ids (C public, G private, D direct message) and user ids (U, W): no
+# channel names ("#general", which anyone can rename or create) and no other text.
+DEFAULT_SLACK_CHANNEL_PATTERN = "[CDGUW][A-Z0-9]{8,}"
+# US and Canada (and the other NANP countries): where Twilio's Geo Permissions start too.
+DEFAULT_TWILIO_COUNTRY_CODES = ("1",)
 # Used with fullmatch: "$" would also match before a final newline ("X-Key\n").
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _QUEUE_URL = re.compile(r"^https?://[^\s/]+/[0-9]{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?$")
@@ -63,12 +68,14 @@ class TwilioSettings:
     sender: str
     whatsapp: bool = False
     api_base: str = "https://api.twilio.com"
+    allowed_country_codes: tuple[str, ...] = DEFAULT_TWILIO_COUNTRY_CODES
 
 
 @dataclass(frozen=True)
 class SlackSettings:
     channel_attribute: str | None = None
     api_base: str = "https://slack.com/api"
+    channel_pattern: str = DEFAULT_SLACK_CHANNEL_PATTERN
 
 
 @dataclass(frozen=True)
@@ -179,6 +186,7 @@ def _twilio_settings(reader: _Reader) -> TwilioSettings:
         sender=sender,
         whatsapp=reader.boolean("CHANNEL_TWILIO_WHATSAPP", False),
         api_base=reader.base_url("CHANNEL_TWILIO_API_BASE", "https://api.twilio.com"),
+        allowed_country_codes=reader.country_codes("CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES"),
     )
 
 
@@ -186,6 +194,9 @@ def _slack_settings(reader: _Reader) -> SlackSettings:
     return SlackSettings(
         channel_attribute=reader.optional("CHANNEL_SLACK_CHANNEL_ATTRIBUTE"),
         api_base=reader.base_url("CHANNEL_SLACK_API_BASE", "https://slack.com/api"),
+        channel_pattern=reader.pattern(
+            "CHANNEL_SLACK_CHANNEL_PATTERN", DEFAULT_SLACK_CHANNEL_PATTERN
+        ),
     )
 
 
@@ -250,6 +261,29 @@ class _Reader:
         if not re.match(r"^https?://[^\s/]+", value):
             raise ConfigError(name, "must be an http:// or https:// URL")
         return value.rstrip("/")
+
+    def pattern(self, name: str, default: str) -> str:
+        value = self.optional(name) or default
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise ConfigError(name, f"is not a valid regular expression ({error})") from None
+        return value
+
+    def country_codes(self, name: str) -> tuple[str, ...]:
+        """E.164 calling-code prefixes without "+": 1-4 digits each, comma-separated."""
+        raw = self.optional(name)
+        if raw is None:
+            return DEFAULT_TWILIO_COUNTRY_CODES
+        codes = tuple(piece.strip() for piece in raw.split(","))
+        for code in codes:
+            if not re.fullmatch(r"[1-9][0-9]{0,3}", code):
+                raise ConfigError(
+                    name,
+                    f"must list calling-code prefixes of 1-4 digits without +, "
+                    f"like 1,44 ({code!r})",
+                )
+        return codes
 
     def queue_url(self, name: str) -> str | None:
         value = self.optional(name)

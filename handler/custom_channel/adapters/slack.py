@@ -3,11 +3,20 @@
 The channel (or user id, for a direct message) comes from an endpoint attribute named by
 CHANNEL_SLACK_CHANNEL_ATTRIBUTE, or from the endpoint Address. When the personalised Data is
 a JSON object it is sent as the message (text, blocks, ...); otherwise it is the text.
+
+Endpoint data is written by end users (docs/security.md), so:
+- the channel must fullmatch CHANNEL_SLACK_CHANNEL_PATTERN (default: the shape of Slack
+  conversation and user ids), else the endpoint fails with `blocked: ...`;
+- every substituted value is escaped for Slack (`escape_value`): Slack's "Formatting text"
+  rule is to escape `&`, `<` and `>` as `&amp;`, `&lt;` and `&gt;`, which otherwise read as
+  control sequences (`<!channel>` notifies a whole channel, `<https://x|label>` disguises a
+  link). The campaign's own markup in Data stays as written.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 
 from ..config import SlackSettings
@@ -29,14 +38,28 @@ NOT_PROCESSED_ERRORS = frozenset({"ratelimited", "rate_limited", "service_unavai
 MAY_HAVE_ACTED_ERRORS = frozenset({"internal_error", "fatal_error"})
 
 
+# Slack's "Formatting text": the three characters that must be escaped, `&` first.
+_SLACK_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+
+
+def escape_mrkdwn(value: str) -> str:
+    """A substituted value as literal Slack text: no mention, link or channel ping."""
+    for char, entity in _SLACK_ESCAPES:
+        value = value.replace(char, entity)
+    return value
+
+
 class SlackAdapter:
     name = "slack"
+    # Applied to each value substituted into the campaign Data (templating.data_escaper).
+    escape_value = staticmethod(escape_mrkdwn)
 
     def __init__(self, settings: SlackSettings, secret: Mapping[str, str] | str | None) -> None:
         if not isinstance(secret, Mapping) or not secret.get("bot_token"):
             raise AdapterError("the slack secret must be a JSON object with bot_token")
         self._settings = settings
         self._url = f"{settings.api_base}/chat.postMessage"
+        self._channel_pattern = re.compile(settings.channel_pattern)
         self._headers = {
             "Authorization": f"Bearer {secret['bot_token']}",
             "Content-Type": "application/json; charset=utf-8",
@@ -66,11 +89,16 @@ class SlackAdapter:
     def _channel(self, message: Message) -> str:
         attribute = self._settings.channel_attribute
         if attribute is None:
-            return address_required(message.endpoint)
-        values = message.endpoint.attributes.get(attribute) or []
-        if not values or not values[0]:
-            raise AdapterError(f"endpoint has no Attributes.{attribute}")
-        return values[0]
+            channel = address_required(message.endpoint)
+        else:
+            values = message.endpoint.attributes.get(attribute) or []
+            if not values or not values[0]:
+                raise AdapterError(f"endpoint has no Attributes.{attribute}")
+            channel = values[0]
+        # The endpoint chooses where the bot posts: only where the operator allows it.
+        if not self._channel_pattern.fullmatch(channel):
+            raise AdapterError("blocked: channel does not match CHANNEL_SLACK_CHANNEL_PATTERN")
+        return channel
 
     def classify(self, status: int, body: bytes | None) -> Answer:
         # The shared rule (adapters/base.py): 429 and 503 did not act, any other 5xx may have.

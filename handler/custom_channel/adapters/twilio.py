@@ -3,12 +3,19 @@
 POST {api_base}/2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded, basic auth
 with the account SID and auth token from the secret (keys `account_sid`, `auth_token`).
 The message body is the campaign Data personalised for the endpoint.
+
+Against SMS pumping and toll fraud (endpoint addresses are written by end users,
+docs/security.md): the Address must be an E.164 number (`+`, then 7-15 digits, the first
+1-9; `whatsapp:` before it only in WhatsApp mode) and start with one of the calling-code
+prefixes of CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES (default `1`); otherwise the endpoint fails
+with `blocked: ...`, before anything is sent. No reason names the number.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
@@ -26,6 +33,8 @@ from .base import (
 MAX_BODY_CHARS = 1600  # Twilio rejects longer bodies with error 21617
 # Phone-number endpoints; WhatsApp numbers are often kept as CUSTOM endpoints.
 CHANNEL_TYPES = frozenset({"SMS", "CUSTOM"})
+# E.164 (ITU-T): "+", a country code starting 1-9, at most 15 digits in all; 7 at least.
+_E164 = re.compile(r"\+([1-9][0-9]{6,14})")
 
 
 class TwilioAdapter:
@@ -54,7 +63,7 @@ class TwilioAdapter:
             raise AdapterError(
                 f"twilio cannot deliver to {message.endpoint.channel_type} endpoints"
             )
-        address = address_required(message.endpoint)
+        address = self._destination(address_required(message.endpoint))
         if not message.data:
             raise AdapterError("message body is empty")
         if len(message.data) > MAX_BODY_CHARS:
@@ -70,6 +79,18 @@ class TwilioAdapter:
             headers=self._headers,
             body=urlencode(fields).encode("ascii"),
         )
+
+    def _destination(self, address: str) -> str:
+        """The Address as an allowed E.164 number (with `whatsapp:` in WhatsApp mode)."""
+        number = address
+        if self._settings.whatsapp and number.startswith("whatsapp:"):
+            number = number[len("whatsapp:") :]
+        match = _E164.fullmatch(number)
+        if match is None:
+            raise AdapterError("blocked: Address is not an E.164 number (+ and 7-15 digits)")
+        if not match.group(1).startswith(self._settings.allowed_country_codes):
+            raise AdapterError("blocked: destination not in CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES")
+        return address
 
     def classify(self, status: int, body: bytes | None) -> Answer:
         if 200 <= status <= 299:
