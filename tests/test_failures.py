@@ -4,6 +4,7 @@ and a real local provider server."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import boto3
 import pytest
@@ -16,9 +17,11 @@ from custom_channel.channel import Channel
 from custom_channel.config import ConfigError, load_settings
 from custom_channel.failures import MAX_BATCH_BYTES, FailedDelivery, FailureQueue
 from custom_channel.local import invoke
-from custom_channel.resend import resend
+from custom_channel.resend import ResendOptions, resend
 
 TABLE = "channel-deliveries"
+SECRET = "channel-provider"  # signs the queued messages (failures.py)
+AT_ONCE = ResendOptions(visibility_timeout=0, wait_seconds=0)
 TEMPLATE = '{"to": "{{Address}}", "text": "{{Data}}"}'
 
 
@@ -45,6 +48,9 @@ def aws(monkeypatch):
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
+        boto3.client("secretsmanager").create_secret(
+            Name=SECRET, SecretString=json.dumps({"api_key": "k-123"})
+        )
         monkeypatch.setenv("CHANNEL_FAILURE_QUEUE_URL", url)
         yield sqs, url
 
@@ -56,6 +62,7 @@ def environment(provider, **extra: str) -> dict[str, str]:
         "CHANNEL_HTTP_BODY_TEMPLATE": TEMPLATE,
         "CHANNEL_METRICS_MODE": "off",
         "CHANNEL_MAX_ATTEMPTS": "1",
+        "CHANNEL_SECRET_ID": SECRET,
         **extra,
     }
 
@@ -112,7 +119,9 @@ def test_failed_and_unknown_endpoints_are_queued_with_their_context(aws, provide
     assert sorted(messages) == ["ep-1", "ep-2", "ep-3"]
     context = {key: value for key, value in event.items() if key != "Endpoints"}
     for endpoint_id, message in messages.items():
-        assert message["version"] == 1
+        assert message["version"] == 2
+        assert message["source"] == "pinpoint"
+        assert len(message["signature"]) == 64
         assert message["context"] == context
         assert message["endpoint"] == source[endpoint_id]
         assert message["outcome"]["status"] == statuses(result.response)[endpoint_id]
@@ -143,8 +152,18 @@ def test_endpoints_holding_a_lone_surrogate_are_queued_as_pinpoint_sent_them(aws
     assert statuses(result.response) == {"ep-0": "delivered", "ep-1": "failed", "\ud800": "failed"}
     messages = {m["endpoint_id"]: m for m in queued(sqs, url)}
     assert sorted(messages) == ["ep-1", "\ud800"]
-    assert messages["ep-1"]["endpoint"] == source["ep-1"]
-    assert messages["\ud800"]["endpoint"] == source["\ud800"]
+    assert messages["ep-1"]["endpoint"] == {
+        "ChannelType": "SMS",
+        "Address": "+12065550001",
+        "OptOut": "NONE",
+        "Location": {"City": "Se\udfffttle"},
+    }
+    # Only what delivery reads: the Data names no attribute, so FirstName is not kept.
+    assert messages["\ud800"]["endpoint"] == {
+        "ChannelType": "SMS",
+        "Address": "+12065550002",
+        "OptOut": "NONE",
+    }
     assert messages["ep-1"]["outcome"]["reason"] == (
         "invalid endpoint: Location.City is not valid Unicode (a lone surrogate)"
     )
@@ -172,10 +191,16 @@ def test_resend_delivers_what_the_queue_holds_and_deletes_it(aws, provider, monk
     assert summary == {
         "received": 60,
         "invalid": 0,
+        "unverified": 0,
+        "too_old": 0,
+        "opted_out": 0,
+        "endpoint_gone": 0,
         "delivered": 60,
         "skipped": 0,
         "failed": 0,
         "unknown": 0,
+        "unknown_kept": 0,
+        "unknown_deleted": 0,
         "deleted": 60,
         "kept": 0,
     }
@@ -195,24 +220,33 @@ def test_resend_keeps_what_fails_again_and_unknown_ones(aws, provider):
         Reply(reset=True) if json.loads(r.body)["to"].endswith("2") else Reply(400)
     )
     settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
-    report = resend(settings, FailureQueue(url), visibility_timeout=0, wait_seconds=0)
+    report = resend(settings, FailureQueue(url), AT_ONCE)
     assert report.as_dict() == {
         "received": 3,
         "invalid": 0,
+        "unverified": 0,
+        "too_old": 0,
+        "opted_out": 0,
+        "endpoint_gone": 0,
         "delivered": 0,
         "skipped": 0,
         "failed": 2,
         "unknown": 1,
+        "unknown_kept": 1,
+        "unknown_deleted": 0,
         "deleted": 0,
         "kept": 3,
     }
-    # Kept as they were: nothing was queued a second time.
-    assert len(queued(sqs, url)) == 3
+    assert report.failed_again == 2
+    # Nothing queued twice; ep-2's message now says unknown, so no pass sends it again.
+    messages = {m["endpoint_id"]: m for m in queued(sqs, url)}
+    assert sorted(messages) == ["ep-0", "ep-1", "ep-2"]
+    assert messages["ep-2"]["outcome"]["status"] == "unknown"
 
-    report = resend(
-        settings, FailureQueue(url), visibility_timeout=0, wait_seconds=0, delete_failed=True
-    )
-    assert (report.deleted, report.kept) == (2, 1)
+    provider.requests.clear()
+    report = resend(settings, FailureQueue(url), replace(AT_ONCE, delete_failed=True))
+    assert (report.deleted, report.kept, report.unknown_kept) == (2, 1, 1)
+    assert sorted(sent_to(provider)) == ["+12065550000", "+12065550001"]
     assert [m["endpoint_id"] for m in queued(sqs, url)] == ["ep-2"]
 
 
@@ -233,7 +267,7 @@ def test_resend_with_idempotency_sends_nothing_already_delivered(aws, provider):
     provider.requests.clear()
 
     settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url, **table))
-    report = resend(settings, FailureQueue(url), visibility_timeout=0, wait_seconds=0)
+    report = resend(settings, FailureQueue(url), AT_ONCE)
     assert (report.statuses["delivered"], report.deleted, report.kept) == (2, 2, 0)
     assert sent_to(provider) == ["+12065550001"]
 
@@ -248,7 +282,7 @@ def test_resend_sends_an_endpoint_queued_twice_once(aws, provider):
     provider.requests.clear()
     provider.responder = lambda r: Reply(202)
     settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
-    report = resend(settings, FailureQueue(url), visibility_timeout=0, wait_seconds=0)
+    report = resend(settings, FailureQueue(url), AT_ONCE)
     assert (report.received, report.deleted) == (2, 2)
     assert len(provider.requests) == 1
 
@@ -258,7 +292,7 @@ def test_resend_keeps_a_message_it_does_not_understand(aws, provider):
     sqs.send_message(QueueUrl=url, MessageBody="not json")
     sqs.send_message(QueueUrl=url, MessageBody='{"version": 9}')
     settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
-    report = resend(settings, FailureQueue(url), visibility_timeout=0, wait_seconds=0)
+    report = resend(settings, FailureQueue(url), AT_ONCE)
     assert (report.received, report.invalid, report.kept) == (2, 2, 2)
     assert provider.requests == []
 
@@ -269,13 +303,7 @@ def test_resend_stops_at_max_messages(aws, provider):
     invoke(campaign_event(endpoints(15), "x"), channel=channel_for(provider, url))
     provider.responder = lambda r: Reply(202)
     settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
-    report = resend(
-        settings,
-        FailureQueue(url),
-        max_messages=4,
-        visibility_timeout=0,
-        wait_seconds=0,
-    )
+    report = resend(settings, FailureQueue(url), replace(AT_ONCE, max_messages=4))
     assert (report.received, report.deleted) == (4, 4)
     assert len(queued(sqs, url)) == 11
 
@@ -299,7 +327,8 @@ def test_a_message_too_large_for_sqs_is_logged_not_sent(aws, provider, capsys):
     provider.responder = lambda r: Reply(400)
     source = endpoints(2)
     source["ep-1"]["Attributes"]["Notes"] = ["x" * MAX_BATCH_BYTES]
-    invoke(campaign_event(source, "x"), channel=channel_for(provider, url))
+    event = campaign_event(source, "{{Attributes.Notes | none}}")  # kept: the Data names it
+    invoke(event, channel=channel_for(provider, url))
     assert [m["endpoint_id"] for m in queued(sqs, url)] == ["ep-0"]
     lines = [
         json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")
@@ -317,7 +346,11 @@ def test_messages_are_batched_within_sqs_limits():
             sent.append(Entries)
             return {"Successful": [{"Id": e["Id"]} for e in Entries], "Failed": []}
 
-    queue = FailureQueue("https://sqs.us-east-1.amazonaws.com/123456789012/q", Recorder)
+    class Clients:
+        def client(self, service: str) -> Recorder:
+            return Recorder()
+
+    queue = FailureQueue("https://sqs.us-east-1.amazonaws.com/123456789012/q", clients=Clients())
     big = "y" * 100_000
     deliveries = [
         FailedDelivery({}, f"ep-{i}", {"Address": big if i < 3 else "x"}, {}) for i in range(25)
@@ -364,7 +397,7 @@ def test_resend_sends_a_final_failure_again_that_pinpoint_retries_would_not(aws,
     provider.requests.clear()
     provider.responder = lambda r: Reply(202)  # the credential is fixed
     settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url, **table))
-    report = resend(settings, FailureQueue(url), visibility_timeout=0, wait_seconds=0)
+    report = resend(settings, FailureQueue(url), AT_ONCE)
     assert (report.statuses["delivered"], report.deleted, report.kept) == (4, 4, 0)
     assert sent_to(provider) == ["+12065550000", "+12065550001"]
     assert queued(sqs, url) == []

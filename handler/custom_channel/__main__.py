@@ -1,11 +1,16 @@
 """Command line, configured from the environment (the same CHANNEL_* variables as in Lambda).
 
     python -m custom_channel invoke --event FILE [--timeout S] [--output FILE]
-    python -m custom_channel resend [--queue-url URL] [--max-messages N] [--delete-failed]
+    python -m custom_channel resend [--function-name NAME] [--queue-url URL] [--max-messages N]
+        [--delete-failed] [--include-unknown | --delete-unknown] [--max-age-hours H]
+        [--accept-unsigned] [--no-check-endpoints]
 
 `invoke` runs the packaged entry point once and prints the response JSON. `resend` delivers
 again what the failure queue holds (resend.py) and prints a JSON summary; it exits 1 when
-some messages stay in the queue. Logs go to stdout as JSON lines, as in Lambda.
+some messages were sent again and failed again (unknown, unverified or too old messages that
+stay queued do not change the exit code). With --function-name it reads the deployed
+function's configuration and takes only its CHANNEL_* variables, so nothing else in the
+function's environment reaches the operator's machine. Logs go to stdout as JSON lines.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ import os
 import sys
 from pathlib import Path
 
+from .aws import AwsClients
 from .config import ConfigError, load_settings
 from .failures import FailureQueue
 from .local import DEFAULT_TIMEOUT_SECONDS, invoke
 from .logs import error_code
+from .resend import DEFAULT_MAX_AGE_HOURS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,9 +47,38 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds a message stays hidden while worked on, and before it shows again",
     )
     again.add_argument(
+        "--function-name",
+        help="read the CHANNEL_* settings of this deployed function (GetFunctionConfiguration)",
+    )
+    again.add_argument(
         "--delete-failed",
         action="store_true",
-        help="delete messages that fail again (kept by default; unknown ones are always kept)",
+        help="delete messages that fail again (kept by default)",
+    )
+    unknown = again.add_mutually_exclusive_group()
+    unknown.add_argument(
+        "--include-unknown",
+        action="store_true",
+        help="also send messages whose outcome was unknown (check with the provider first)",
+    )
+    unknown.add_argument(
+        "--delete-unknown", action="store_true", help="delete messages whose outcome was unknown"
+    )
+    again.add_argument(
+        "--max-age-hours",
+        type=float,
+        default=DEFAULT_MAX_AGE_HOURS,
+        help="do not send messages queued longer ago than this (default 24)",
+    )
+    again.add_argument(
+        "--accept-unsigned",
+        action="store_true",
+        help="send unsigned messages (queued by a channel without a provider secret, or 0.1.x)",
+    )
+    again.add_argument(
+        "--no-check-endpoints",
+        action="store_true",
+        help="do not ask Pinpoint's GetEndpoint for each endpoint's current opt-out state",
     )
     for command in (run, again):
         command.add_argument(
@@ -69,9 +105,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _resend(args: argparse.Namespace) -> int:
-    from .resend import resend
+    from .resend import ResendOptions, resend
 
+    operator = AwsClients(operator=True)
     environ = dict(os.environ)
+    if args.function_name:
+        try:
+            environ = _function_settings(operator, args.function_name)
+        except Exception as error:  # no such function, no permission: one line
+            print(
+                f"cannot read function {args.function_name}: {error_code(error)}",
+                file=sys.stderr,
+            )
+            return 2
     if args.queue_url:
         environ["CHANNEL_FAILURE_QUEUE_URL"] = args.queue_url
     try:
@@ -85,20 +131,39 @@ def _resend(args: argparse.Namespace) -> int:
     if args.max_messages < 0 or not 0 <= args.visibility_timeout <= 43200:
         print("--max-messages must be >= 0, --visibility-timeout 0..43200", file=sys.stderr)
         return 2
+    if not args.max_age_hours > 0:
+        print("--max-age-hours must be more than 0", file=sys.stderr)
+        return 2
+    options = ResendOptions(
+        max_messages=args.max_messages,
+        visibility_timeout=args.visibility_timeout,
+        delete_failed=args.delete_failed,
+        include_unknown=args.include_unknown,
+        delete_unknown=args.delete_unknown,
+        accept_unsigned=args.accept_unsigned,
+        max_age_hours=args.max_age_hours,
+        check_endpoints=not args.no_check_endpoints,
+        timeout_seconds=args.timeout,
+    )
     try:
         report = resend(
             settings,
-            FailureQueue(settings.failure_queue_url),
-            max_messages=args.max_messages,
-            visibility_timeout=args.visibility_timeout,
-            delete_failed=args.delete_failed,
-            timeout_seconds=args.timeout,
+            FailureQueue(settings.failure_queue_url, clients=operator),
+            options,
+            operator=operator,
         )
     except Exception as error:  # SQS unreachable, no permission: one line, no stack trace
         print(f"resend stopped: {error_code(error)}: {error}", file=sys.stderr)
         return 2
     print(json.dumps(report.as_dict()))
-    return 0 if report.kept == 0 else 1
+    return 1 if report.failed_again else 0
+
+
+def _function_settings(operator: AwsClients, function_name: str) -> dict[str, str]:
+    """The deployed function's CHANNEL_* variables, and nothing else of its environment."""
+    configuration = operator.client("lambda").get_function_configuration(FunctionName=function_name)
+    variables = configuration.get("Environment", {}).get("Variables", {})
+    return {name: str(value) for name, value in variables.items() if name.startswith("CHANNEL_")}
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """One invocation, start to finish: parse, filter, personalise, send, count, answer.
 
 A Channel lives as long as its container: settings, HTTP pool, worker threads, the secret
-cache and the CloudWatch client are built once and reused by every warm invocation.
+cache and the AWS clients (aws.py) are built once and reused by every warm invocation.
 The invocation itself never raises: every endpoint is answered (the default
 invocation-failure policy), so Pinpoint does not resend a batch that was partly delivered.
+Everything after delivery (failure queue, metrics) is bounded by the same deadline.
 """
 
 from __future__ import annotations
@@ -18,24 +19,34 @@ import requests
 
 from . import logs
 from .adapters import Adapter, AdapterError, Message, ProviderRequest, build_adapter
+from .aws import AwsClients
 from .config import Settings, load_settings
-from .delivery import Deadline, Sender, new_session
+from .deadline import Deadline
+from .delivery import Sender, new_session
 from .events import Endpoint, Event, InvalidEndpoint, InvalidEvent, endpoint_ids_of, parse_event
 from .failures import FailureQueue, failed_deliveries
 from .idempotency import DynamoLedger
 from .metrics import MetricsPublisher
 from .ratelimit import TokenBucket
 from .results import Outcome, Status, journey_response, tally
-from .secrets import SecretStore, SecretUnavailable
+from .secrets import SecretStore, SecretUnavailable, SecretValue
 from .templating import MissingValue, compile_template, data_escaper, endpoint_lookup
 
 PINPOINT_WAIT_SECONDS = 15.0  # Pinpoint waits at most this long for a custom channel
+BLOCKED_PREFIX = "blocked: "  # the reason of an endpoint an adapter's safety check refused
 
 Response = dict[str, dict[str, dict[str, str]]]
 
 
 class DeliveryIncomplete(RuntimeError):
-    """Raised (CHANNEL_FAILURE_POLICY=retry) so that Pinpoint invokes the batch again."""
+    """Raised (CHANNEL_FAILURE_POLICY=retry) so that Pinpoint invokes the batch again.
+
+    `response` holds the per-endpoint answers, for an entry point that can still send them
+    (the webhook receiver answers 503 with them)."""
+
+    def __init__(self, message: str, response: Response) -> None:
+        super().__init__(message)
+        self.response = response
 
 
 class LambdaContext(Protocol):
@@ -52,41 +63,51 @@ class Channel:
         session: requests.Session | None = None,
         secrets: SecretStore | None = None,
         metrics: MetricsPublisher | None = None,
+        ledger: DynamoLedger | None = None,
+        clients: AwsClients | None = None,
         reclaim_final_failures: bool = False,
+        include_unknown: bool = False,
     ) -> None:
         self.settings = settings
         self.log = logs.configure(settings.log_level)
+        self.aws = clients or AwsClients()
         self._session = session or new_session(settings.max_workers)
         self._executor = ThreadPoolExecutor(
             max_workers=settings.max_workers, thread_name_prefix="deliver"
         )
         self._secrets = secrets or SecretStore(
-            settings.secret_id, settings.secret_parameter, settings.secret_ttl_seconds
+            settings.secret_id,
+            settings.secret_parameter,
+            settings.secret_ttl_seconds,
+            clients=self.aws,
         )
         # The webhook receiver's path secret (receiver.py); unconfigured in the Lambda mode.
         self.receiver_secret = SecretStore(
-            settings.receiver_secret_id, None, settings.secret_ttl_seconds
+            settings.receiver_secret_id, None, settings.secret_ttl_seconds, clients=self.aws
         )
-        self._ledger = (
-            DynamoLedger(
+        if ledger is None and settings.idempotency_table:
+            ledger = DynamoLedger(
                 settings.idempotency_table,
                 settings.idempotency_lease_seconds,
                 settings.idempotency_ttl_seconds,
+                clients=self.aws,
                 reclaim_final=reclaim_final_failures,
+                include_unknown=include_unknown,
             )
-            if settings.idempotency_table
-            else None
-        )
+        self._ledger = ledger
         # One bucket per container: every invocation and worker draws from it.
         self._limiter = (
             TokenBucket(settings.rate_limit_per_second) if settings.rate_limit_per_second else None
         )
         self._metrics = metrics or MetricsPublisher(
-            settings.metrics_mode, settings.metrics_namespace
+            settings.metrics_mode, settings.metrics_namespace, clients=self.aws
         )
         self._failure_queue = (
-            FailureQueue(settings.failure_queue_url) if settings.failure_queue_url else None
+            FailureQueue(settings.failure_queue_url, clients=self.aws)
+            if settings.failure_queue_url
+            else None
         )
+        self._invocations = 0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Channel:
@@ -106,6 +127,15 @@ class Channel:
     def handle(self, raw_event: object, context: LambdaContext | None = None) -> Response:
         started = time.monotonic()
         deadline = self.deadline_for(context, started)
+        self._invocations += 1
+        invocation = {
+            "aws_request_id": str(getattr(context, "aws_request_id", "") or ""),
+            "cold_start": self._invocations == 1,
+        }
+        with logs.log_context(invocation):
+            return self._handle(raw_event, deadline, started)
+
+    def _handle(self, raw_event: object, deadline: Deadline, started: float) -> Response:
         try:
             event = parse_event(raw_event)
         except InvalidEvent as error:
@@ -121,23 +151,25 @@ class Channel:
             )
             failed = Outcome(Status.FAILED, f"invalid event: {error}")
             outcomes = dict.fromkeys(ids, failed)
-            self._queue_failures(raw_event, outcomes)
+            self._queue_failures(raw_event, outcomes, deadline)
             return journey_response(outcomes)
         with logs.log_context(event.context_fields()):
             try:
                 outcomes = self.process(event, deadline)
             except Exception as error:  # never leave Pinpoint without an answer
                 self.log.exception("internal error", extra={"error": type(error).__name__})
-                failed = Outcome(Status.FAILED, f"internal error: {type(error).__name__}")
-                outcomes = dict.fromkeys(event.endpoints, failed)
-            self._queue_failures(raw_event, outcomes)
-            self._publish_metrics(event, outcomes)
+                # Unknown, not failed: the error may have come after requests left.
+                unknown = Outcome(Status.UNKNOWN, f"internal error: {type(error).__name__}")
+                outcomes = dict.fromkeys(event.endpoints, unknown)
+            self._queue_failures(raw_event, outcomes, deadline)
+            self._publish_metrics(event, outcomes, deadline)
             self.log.info(
                 "batch processed",
                 extra={
                     "adapter": self.settings.adapter,
                     "endpoints": len(event.endpoints),
                     **tally(outcomes.values()),
+                    "blocked": sum(o.reason.startswith(BLOCKED_PREFIX) for o in outcomes.values()),
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                 },
             )
@@ -147,7 +179,10 @@ class Channel:
                 self.log.warning(
                     "failing the invocation for a retry", extra={"retryable": retryable}
                 )
-                raise DeliveryIncomplete(f"{retryable} endpoints can be delivered on a retry")
+                raise DeliveryIncomplete(
+                    f"{retryable} endpoints can be delivered on a retry",
+                    journey_response(outcomes),
+                )
             return journey_response(outcomes)
 
     def process(self, event: Event, deadline: Deadline) -> dict[str, Outcome]:
@@ -179,12 +214,16 @@ class Channel:
         self, event: Event, endpoints: list[Endpoint], deadline: Deadline
     ) -> dict[str, Outcome]:
         try:
-            adapter = build_adapter(self.settings, self._secrets.get())
+            adapter = build_adapter(self.settings, self._secrets.get(deadline))
         except (SecretUnavailable, AdapterError) as error:
             self.log.error(
                 "adapter unavailable", extra={"error": type(error).__name__, "problem": str(error)}
             )
-            failed = Outcome(Status.FAILED, str(error))
+            # Nothing was sent: an unreadable secret may read on a retry; a secret of the
+            # wrong shape will not.
+            failed = Outcome(
+                Status.FAILED, str(error), retryable=isinstance(error, SecretUnavailable)
+            )
             return {endpoint.endpoint_id: failed for endpoint in endpoints}
         outcomes: dict[str, Outcome] = {}
         to_send: dict[str, ProviderRequest] = {}
@@ -233,17 +272,48 @@ class Channel:
             return Outcome(Status.DELIVERED, "counted only (adapter none)")
         return request
 
-    def _queue_failures(self, raw_event: object, outcomes: Mapping[str, Outcome]) -> None:
+    def _queue_failures(
+        self, raw_event: object, outcomes: Mapping[str, Outcome], deadline: Deadline
+    ) -> None:
         """Keep every failed or unknown endpoint for a later resend (failures.py)."""
         if self._failure_queue is None:
             return
-        deliveries = failed_deliveries(raw_event, outcomes)
+        deliveries = failed_deliveries(raw_event, outcomes, self._template_names(raw_event))
         if deliveries:
-            self._failure_queue.put(deliveries)
+            self._failure_queue.put(deliveries, deadline, self.signing_secret(deadline))
 
-    def _publish_metrics(self, event: Event, outcomes: Mapping[str, Outcome]) -> None:
+    def _template_names(self, raw_event: object) -> frozenset[str]:
+        """Every placeholder the campaign Data and the adapter's templates name."""
+        texts: list[str] = []
+        if isinstance(raw_event, Mapping) and isinstance(raw_event.get("Data"), str):
+            texts.append(raw_event["Data"])
+        names: set[str] = set()
+        if self.settings.http is not None:
+            http = self.settings.http
+            texts += [http.url, http.body_template, *http.headers.values()]
+        if self.settings.slack is not None and self.settings.slack.channel_attribute:
+            names.add(f"Attributes.{self.settings.slack.channel_attribute}")
+        for text in texts:
+            try:
+                names |= compile_template(text).names
+            except Exception:  # noqa: S112 - a template that does not compile names nothing
+                continue
+        return frozenset(names)
+
+    def signing_secret(self, deadline: Deadline | None) -> SecretValue | None:
+        """The provider secret, which keys the failure queue's message signatures."""
+        if not self._secrets.configured:
+            return None
         try:
-            self._metrics.publish(event, outcomes)
+            return self._secrets.get(deadline)
+        except SecretUnavailable:
+            return None  # queued unsigned: resend keeps it until an operator decides
+
+    def _publish_metrics(
+        self, event: Event, outcomes: Mapping[str, Outcome], deadline: Deadline
+    ) -> None:
+        try:
+            self._metrics.publish(event, outcomes, deadline)
         except Exception as error:  # metrics must never cost a delivery answer
             self.log.warning("metrics not published", extra={"error": logs.error_code(error)})
 

@@ -1,15 +1,20 @@
-"""Sending: one pooled HTTP session, bounded workers, retries, and a hard deadline.
+"""Sending: one pooled HTTP session, bounded workers, the resend rule, and a hard deadline.
 
-Rules, in one place:
-- The deadline bounds every whole attempt (connect, send, response, body), and the batch:
-  whatever is still running at the deadline is reported, not waited for.
-- Retried, with exponential backoff and full jitter (Retry-After honoured), only when the
-  provider surely did not act: the connection was refused or timed out while connecting,
-  or the answer was 429 or 5xx.
-- A request that was sent but whose answer never came (read timeout, reset) may have been
-  acted on: it ends `unknown` and is not sent again, unless the request carries a provider
-  idempotency key (ProviderRequest.idempotent), which makes sending again safe.
-- Other answers (4xx, provider errors) are final.
+The resend rule, in one place: an attempt is repeated only when the provider surely did not
+act on the previous one:
+- the connection was refused, or timed out while connecting (nothing was sent);
+- the adapter classified the answer Verdict.RETRY: HTTP 429 and 503, and what an adapter knows
+  to be safe for its provider (adapters/base.py).
+Every other answer that is not a success or a final refusal (500, 502, 504, a read timeout or
+reset after the request was sent, a body that never arrived) may follow a provider that acted:
+the endpoint ends `unknown` and is never sent again, unless the request carries a provider
+idempotency key (ProviderRequest.idempotent), on which the provider deduplicates.
+Adapters classify; this module enforces.
+
+The deadline bounds every whole attempt (connect, send, response, body) and the batch:
+whatever is still running at the deadline is answered, not waited for. With a ledger
+(idempotency.py) each endpoint is claimed right before its request leaves and settled after;
+settling never changes the outcome.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import random
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass
@@ -33,7 +39,9 @@ import urllib3.connection
 import urllib3.exceptions
 from requests.adapters import DEFAULT_POOLBLOCK, HTTPAdapter
 
+from . import logs
 from .adapters import Adapter, Answer, ProviderRequest, Verdict
+from .deadline import Deadline
 from .idempotency import DynamoLedger
 from .ratelimit import TokenBucket
 from .results import Outcome, Status
@@ -43,21 +51,6 @@ MIN_ATTEMPT_SECONDS = 0.05  # below this an attempt cannot finish; stop instead
 BACKOFF_BASE_SECONDS = 0.1
 BACKOFF_CAP_SECONDS = 2.0
 _CONNECT_FAILURES = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
-
-
-class Deadline:
-    """A point on the monotonic clock by which the invocation must have answered."""
-
-    def __init__(self, at: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.at = at
-        self._clock = clock
-
-    @classmethod
-    def after(cls, seconds: float, clock: Callable[[], float] = time.monotonic) -> Deadline:
-        return cls(clock() + seconds, clock)
-
-    def remaining(self) -> float:
-        return self.at - self._clock()
 
 
 # The deadline of the attempt running in this context (Sender._attempt sets it).
@@ -169,8 +162,9 @@ class _Job:
         self.request = request
         self.key = key
         self.lock = threading.Lock()
-        self.started = False
-        self.abandoned = False
+        self.started = False  # a request may have left
+        self.abandoned = False  # the sweep answered it: send nothing more
+        self.outcome: Outcome | None = None  # known before the ledger is settled
 
 
 class Sender:
@@ -194,6 +188,8 @@ class Sender:
         self._max_attempts = max_attempts
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        # Names this invocation's ledger records: only their holder settles them.
+        self._holder = uuid.uuid4().hex
 
     def send_all(
         self,
@@ -222,9 +218,11 @@ class Sender:
                 continue
             with job.lock:
                 job.abandoned = True
-                started = job.started
+                started, known = job.started, job.outcome
             future.cancel()
-            if started:
+            if known is not None:  # answered in time; only its settling is late
+                outcomes[job.endpoint_id] = known
+            elif started:
                 outcomes[job.endpoint_id] = Outcome(Status.UNKNOWN, "no answer by the deadline", 1)
             else:
                 outcomes[job.endpoint_id] = Outcome(
@@ -234,70 +232,92 @@ class Sender:
 
     def _run(self, job: _Job, deadline: Deadline) -> Outcome:
         try:
-            if self._ledger is not None:
-                answered = self._ledger.claim(job.key)
-                if answered is not None:
-                    return answered
-            outcome = self._deliver(job, deadline)
-            if self._ledger is not None:
-                self._ledger.settle(job.key, outcome)
-            return outcome
+            return self._deliver(job, deadline)
         except Exception as error:  # a bug must cost one endpoint, not the batch
-            return Outcome(Status.FAILED, f"internal error: {type(error).__name__}")
+            logs.get_logger().exception(
+                "internal error",
+                extra={"endpoint_id": job.endpoint_id, "error": type(error).__name__},
+            )
+            status = Status.UNKNOWN if job.started else Status.FAILED
+            return Outcome(status, f"internal error: {type(error).__name__}")
 
     def _deliver(self, job: _Job, deadline: Deadline) -> Outcome:
+        """Attempts until one settles the delivery; the ledger is written before each request
+        leaves and after the outcome is known (idempotency.py's table)."""
+        ledger = self._ledger
         attempts = 0
-        maybe_sent = False
+        maybe_sent = False  # a request that may have acted has left
+        holding = False  # this invocation's record exists in the ledger
         last: _Attempt | None = None
         while True:
-            if deadline.remaining() < MIN_ATTEMPT_SECONDS:
-                return self._give_up(last, attempts, maybe_sent, "deadline reached")
-            if self._limiter is not None and not self._limiter.acquire(
-                deadline.remaining() - MIN_ATTEMPT_SECONDS
-            ):
-                return self._give_up(last, attempts, maybe_sent, "rate limit: no capacity in time")
-            if deadline.remaining() < MIN_ATTEMPT_SECONDS:  # the wait for capacity ran long
-                return self._give_up(last, attempts, maybe_sent, "deadline reached")
-            with job.lock:
-                if job.abandoned:
-                    return self._give_up(last, attempts, maybe_sent, "deadline reached")
-                job.started = True
+            why = self._wait_for_a_slot(job, deadline)
+            if why is None and ledger is not None:
+                if not holding:
+                    answered = ledger.claim(job.key, self._holder, deadline)
+                    if answered is not None:
+                        return answered  # someone else's record: its answer, nothing sent
+                    holding = True
+                elif not maybe_sent and not ledger.resume(job.key, self._holder, deadline):
+                    why = "delivery record not writable"
+            if why is None:
+                with job.lock:
+                    if job.abandoned:
+                        why = "deadline reached"
+                    else:
+                        job.started = True
+            if why is not None:
+                outcome = _give_up(last, attempts, maybe_sent, why)
+                return self._finish(job, deadline, holding, outcome)
             attempts += 1
             last = self._attempt(job.request, deadline)
             verdict = last.answer.verdict
+            maybe_sent = maybe_sent or verdict is Verdict.UNKNOWN
             if verdict is Verdict.DELIVERED:
-                return Outcome(Status.DELIVERED, "", attempts, last.http_status, last.latency_ms)
-            if verdict is Verdict.FAILED:
+                outcome = Outcome(Status.DELIVERED, "", attempts, last.http_status, last.latency_ms)
+                return self._finish(job, deadline, holding, outcome)
+            if verdict is Verdict.FAILED or (
+                verdict is Verdict.UNKNOWN and not job.request.idempotent
+            ):
+                # Final, or may have acted: after something that may have acted, unknown.
                 status = Status.UNKNOWN if maybe_sent else Status.FAILED
-                return Outcome(
+                outcome = Outcome(
                     status, last.answer.reason, attempts, last.http_status, last.latency_ms
                 )
-            if verdict is Verdict.UNKNOWN:
-                maybe_sent = True
-                if not job.request.idempotent:
-                    return Outcome(
-                        Status.UNKNOWN,
-                        last.answer.reason,
-                        attempts,
-                        last.http_status,
-                        last.latency_ms,
-                    )
+                return self._finish(job, deadline, holding, outcome)
+            # RETRY (surely not acted), or UNKNOWN with a key the provider deduplicates on.
             if attempts >= self._max_attempts:
-                return self._give_up(last, attempts, maybe_sent, f"after {attempts} attempts")
+                outcome = _give_up(last, attempts, maybe_sent, f"after {attempts} attempts")
+                return self._finish(job, deadline, holding, outcome)
             delay = self._backoff(attempts, last.retry_after)
             if deadline.remaining() - delay < MIN_ATTEMPT_SECONDS:
-                return self._give_up(last, attempts, maybe_sent, "no time left to retry")
+                outcome = _give_up(last, attempts, maybe_sent, "no time left to retry")
+                return self._finish(job, deadline, holding, outcome)
+            if ledger is not None and not maybe_sent:
+                # Nothing acted so far: while it waits, the record says so (`claimed`).
+                ledger.hold(job.key, self._holder, deadline)
             self._sleep(delay)
 
-    @staticmethod
-    def _give_up(last: _Attempt | None, attempts: int, maybe_sent: bool, why: str) -> Outcome:
-        if last is None:
-            return Outcome(Status.FAILED, f"not sent: {why}", attempts, retryable=True)
-        status = Status.UNKNOWN if maybe_sent else Status.FAILED
-        reason = f"{last.answer.reason}; {why}" if last.answer.reason else why
-        return Outcome(
-            status, reason, attempts, last.http_status, last.latency_ms, retryable=not maybe_sent
-        )
+    def _wait_for_a_slot(self, job: _Job, deadline: Deadline) -> str | None:
+        """Time and, with a rate limit, a token for the next attempt; else why not."""
+        if deadline.remaining() < MIN_ATTEMPT_SECONDS:
+            return "deadline reached"
+        with job.lock:
+            if job.abandoned:  # checked before a token is taken: an answered job uses none
+                return "deadline reached"
+        if self._limiter is not None and not self._limiter.acquire(
+            deadline.remaining() - MIN_ATTEMPT_SECONDS
+        ):
+            return "rate limit: no capacity in time"
+        if deadline.remaining() < MIN_ATTEMPT_SECONDS:  # the wait for capacity ran long
+            return "deadline reached"
+        return None
+
+    def _finish(self, job: _Job, deadline: Deadline, holding: bool, outcome: Outcome) -> Outcome:
+        with job.lock:
+            job.outcome = outcome
+        if holding and self._ledger is not None:
+            self._ledger.settle(job.key, self._holder, outcome, deadline)
+        return outcome
 
     def _backoff(self, attempts: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -354,6 +374,16 @@ class Sender:
                 retry_after=_retry_after(response.headers.get("Retry-After")),
                 latency_ms=latency,
             )
+
+
+def _give_up(last: _Attempt | None, attempts: int, maybe_sent: bool, why: str) -> Outcome:
+    if last is None:
+        return Outcome(Status.FAILED, f"not sent: {why}", attempts, retryable=True)
+    status = Status.UNKNOWN if maybe_sent else Status.FAILED
+    reason = f"{last.answer.reason}; {why}" if last.answer.reason else why
+    return Outcome(
+        status, reason, attempts, last.http_status, last.latency_ms, retryable=not maybe_sent
+    )
 
 
 def _read_body(response: requests.Response, deadline: Deadline) -> bytes | None:

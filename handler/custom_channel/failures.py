@@ -2,27 +2,43 @@
 
 With CHANNEL_FAILURE_QUEUE_URL set, every endpoint that ends `failed` or `unknown` becomes one
 message: the event's context as Pinpoint sent it (everything but Endpoints: ApplicationId,
-CampaignId or JourneyId, TreatmentId, ActivityId, ScheduledTime, Data, ...), the endpoint as
-Pinpoint sent it, and the outcome. Messages carry addresses and message bodies, so the queue
-must be encrypted (the module always encrypts it) and nothing of a message is ever logged.
+CampaignId or JourneyId, TreatmentId, ActivityId, ScheduledTime, Data, ...), the endpoint
+reduced to what delivery reads (ChannelType, Address, EndpointStatus, OptOut, and only the
+attributes and fields the templates name), and the outcome. Messages carry addresses and
+message bodies, so the queue must be encrypted (the module always encrypts it) and nothing of
+a message is ever logged.
 
-`python -m custom_channel resend` (resend.py) reads the messages back and delivers them again.
-Queueing never costs Pinpoint its answer: an SQS error is logged and counted, not raised.
+Each message (version 2) is signed with an HMAC-SHA256 whose key is derived from the provider
+secret, so the resend command (resend.py) delivers only what this channel queued: anyone else
+who can send to the queue cannot get text delivered with the provider's credentials. A
+channel without a provider secret queues unsigned messages, which resend delivers only when
+told to (--accept-unsigned). Rotating the provider secret invalidates what is queued.
+Queueing never costs Pinpoint its answer: an SQS error, or too little time left before the
+deadline, is logged and counted, not raised.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import logs
-from .events import is_encodable
+from .aws import AwsClients, fits
+from .deadline import Deadline
 from .results import Outcome, Status
 
-MESSAGE_VERSION = 1
+MESSAGE_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1 (0.1.x): unsigned, the whole endpoint
+SOURCE = "pinpoint"
+_SIGNING_LABEL = b"custom-channel failure queue signing key v2"
+# Endpoint fields delivery reads whatever the templates say (events.py, channel.py).
+STRUCTURAL_FIELDS = ("ChannelType", "Address", "EndpointStatus", "OptOut")
+NESTED_FIELDS = ("Attributes", "Location", "Demographic", "Metrics")
 QUEUED_STATUSES = (Status.FAILED, Status.UNKNOWN)
 MAX_BATCH_ENTRIES = 10  # SendMessageBatch
 MAX_BATCH_BYTES = 262_144  # SQS's size limit for one message and for one whole batch
@@ -36,58 +52,122 @@ class FailedDelivery:
     endpoint_id: str
     endpoint: Any
     outcome: dict[str, Any]
+    queued_at: str = ""
+    signed: bool = False  # read back with a valid signature (from_body)
+    signature_present: bool = False  # read back carrying a signature, valid or not
 
-    def to_body(self) -> str:
-        message = {
+    def to_body(self, secret: Mapping[str, str] | str | None = None) -> str:
+        message: dict[str, Any] = {
             "version": MESSAGE_VERSION,
-            "queued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "source": SOURCE,
+            "queued_at": self.queued_at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "context": self.context,
             "endpoint_id": self.endpoint_id,
             "endpoint": self.endpoint,
             "outcome": self.outcome,
         }
-        body = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
-        if not is_encodable(body):
-            # A lone surrogate (events.py) stays a \u escape, so the message can be sent.
-            body = json.dumps(message, separators=(",", ":"))
-        return body
+        if secret is not None:
+            message["signature"] = _signature(message, secret)
+        # ASCII only: SQS rejects some characters outright (U+FFFE, most control characters),
+        # and a lone surrogate (events.py) cannot be encoded at all; JSON escapes carry both.
+        return json.dumps(message, separators=(",", ":"))
 
     @classmethod
-    def from_body(cls, body: str) -> FailedDelivery:
-        """Parse a queued message; ValueError names what is wrong with it."""
+    def from_body(cls, body: str, secret: Mapping[str, str] | str | None = None) -> FailedDelivery:
+        """Parse a queued message; ValueError names what is wrong with it. `signed` says
+        whether it carries a valid signature under `secret`."""
         try:
             message = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ValueError("body is not JSON") from None
-        if not isinstance(message, dict) or message.get("version") != MESSAGE_VERSION:
-            raise ValueError(f"not a version {MESSAGE_VERSION} failed-delivery message")
+        if not isinstance(message, dict) or message.get("version") not in READABLE_VERSIONS:
+            raise ValueError("not a failed-delivery message (version 1 or 2)")
         context, endpoint_id = message.get("context"), message.get("endpoint_id")
         if not isinstance(context, dict):
             raise ValueError("context must be an object")
         if not isinstance(endpoint_id, str) or not endpoint_id:
             raise ValueError("endpoint_id must be a non-empty string")
         outcome = message.get("outcome")
+        presented = message.pop("signature", None)
+        signed = (
+            secret is not None
+            and isinstance(presented, str)
+            and hmac.compare_digest(presented, _signature(message, secret))
+        )
+        queued_at = message.get("queued_at")
         return cls(
             context,
             endpoint_id,
             message.get("endpoint"),
             outcome if isinstance(outcome, dict) else {},
+            queued_at if isinstance(queued_at, str) else "",
+            signed,
+            presented is not None,
         )
 
 
-def failed_deliveries(raw_event: object, outcomes: Mapping[str, Outcome]) -> list[FailedDelivery]:
-    """The failed and unknown endpoints of one invocation, each with the event's context."""
+def _signature(message: Mapping[str, Any], secret: Mapping[str, str] | str) -> str:
+    material = secret if isinstance(secret, str) else json.dumps(dict(secret), sort_keys=True)
+    key = hmac.new(_SIGNING_LABEL, material.encode("utf-8", "surrogatepass"), hashlib.sha256)
+    canonical = json.dumps(message, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key.digest(), canonical.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def failed_deliveries(
+    raw_event: object, outcomes: Mapping[str, Outcome], names: Iterable[str] = ()
+) -> list[FailedDelivery]:
+    """The failed and unknown endpoints of one invocation, each with the event's context and
+    the endpoint fields delivery reads (`names`: the placeholders the templates use)."""
     if not isinstance(raw_event, Mapping):
         return []
     raw_endpoints = raw_event.get("Endpoints")
     if not isinstance(raw_endpoints, Mapping):
         return []
     context = {key: value for key, value in raw_event.items() if key != "Endpoints"}
+    wanted = frozenset(names)
     return [
-        FailedDelivery(context, endpoint_id, raw_endpoints.get(endpoint_id), _outcome(outcome))
+        FailedDelivery(
+            context,
+            endpoint_id,
+            minimal_endpoint(raw_endpoints.get(endpoint_id), wanted),
+            _outcome(outcome),
+        )
         for endpoint_id, outcome in outcomes.items()
         if outcome.status in QUEUED_STATUSES
     ]
+
+
+def minimal_endpoint(endpoint: Any, names: frozenset[str]) -> Any:
+    """What a resend needs of an endpoint: the fields delivery reads and the named ones."""
+    if not isinstance(endpoint, Mapping):
+        return endpoint
+    kept: dict[str, Any] = {key: endpoint[key] for key in STRUCTURAL_FIELDS if key in endpoint}
+    for key in ("EffectiveDate", "CreationDate"):
+        if key in names and key in endpoint:
+            kept[key] = endpoint[key]
+    for group in NESTED_FIELDS:
+        _keep_named(kept, endpoint, group, names, f"{group}.")
+    user = endpoint.get("User")
+    if isinstance(user, Mapping):
+        reduced: dict[str, Any] = {}
+        if "User.UserId" in names and "UserId" in user:
+            reduced["UserId"] = user["UserId"]
+        _keep_named(reduced, user, "UserAttributes", names, "User.UserAttributes.")
+        if reduced:
+            kept["User"] = reduced
+    return kept
+
+
+def _keep_named(
+    kept: dict[str, Any], source: Mapping[str, Any], group: str, names: frozenset[str], prefix: str
+) -> None:
+    values = source.get(group)
+    if not isinstance(values, Mapping):
+        return
+    chosen = {name[len(prefix) :] for name in names if name.startswith(prefix)}
+    reduced = {key: values[key] for key in chosen if key in values}
+    if reduced:
+        kept[group] = reduced
 
 
 def _outcome(outcome: Outcome) -> dict[str, Any]:
@@ -100,29 +180,35 @@ def _outcome(outcome: Outcome) -> dict[str, Any]:
 
 
 class FailureQueue:
-    def __init__(self, queue_url: str, client_factory: Callable[[], Any] | None = None) -> None:
+    def __init__(self, queue_url: str, *, clients: AwsClients | None = None) -> None:
         self.queue_url = queue_url
-        self._client_factory = client_factory or _sqs_client
-        self._client: Any = None
+        self._clients = clients or AwsClients()
 
     def sqs(self) -> Any:
-        if self._client is None:
-            self._client = self._client_factory()
-        return self._client
+        return self._clients.client("sqs")
 
-    def put(self, deliveries: list[FailedDelivery]) -> int:
-        """Queue each delivery as one message; returns how many could not be queued."""
+    def put(
+        self,
+        deliveries: list[FailedDelivery],
+        deadline: Deadline | None = None,
+        secret: Mapping[str, str] | str | None = None,
+    ) -> int:
+        """Queue each delivery as one message, signed with `secret`; returns how many could
+        not be queued. A batch that cannot be sent before the deadline is not sent."""
         log = logs.configure()
         lost: dict[str, str] = {}
         bodies: list[tuple[str, str]] = []
         for delivery in deliveries:
-            body = delivery.to_body()
+            body = delivery.to_body(secret)
             if len(body.encode("utf-8")) > MAX_BATCH_BYTES:
                 lost[delivery.endpoint_id] = "MessageTooLarge"
             else:
                 bodies.append((delivery.endpoint_id, body))
         for batch in _batches(bodies):
             entries = [{"Id": str(i), "MessageBody": body} for i, (_, body) in enumerate(batch)]
+            if not fits(deadline, "sqs", "SendMessageBatch"):
+                lost.update(dict.fromkeys((endpoint_id for endpoint_id, _ in batch), "NoTimeLeft"))
+                continue
             try:
                 answer = self.sqs().send_message_batch(QueueUrl=self.queue_url, Entries=entries)
             except Exception as error:
@@ -157,12 +243,3 @@ def _batches(bodies: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
         size += item_size
     if batch:
         yield batch
-
-
-def _sqs_client() -> Any:
-    import boto3
-    from botocore.config import Config
-
-    # Queueing happens inside Pinpoint's 15 s wait: fail fast rather than hold the answer.
-    config = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 2})
-    return boto3.client("sqs", config=config)

@@ -1,24 +1,35 @@
-"""Per-endpoint delivery records in DynamoDB, so a repeated invocation sends nothing twice.
+"""Per-endpoint delivery records in DynamoDB: at most once for anything that may have left.
 
-Pinpoint may invoke a channel up to 3 times for one delivery. With CHANNEL_IDEMPOTENCY_TABLE
-set, each endpoint's delivery is claimed with a conditional write before it is sent, keyed
-by application, campaign (or journey), treatment, activity and endpoint id
-(channel.idempotency_key):
+Pinpoint may invoke a channel up to 3 times for one delivery, and the resend command runs
+later still. With CHANNEL_IDEMPOTENCY_TABLE set, each endpoint has one record, keyed by
+application, campaign (or journey), treatment, activity and endpoint id
+(channel.idempotency_key). The sender (delivery.py) is its only user. States:
 
-- no record, or a record of a `failed` delivery another attempt can fix: claimed, marked in
-  progress, and sent;
-- a `delivered` record: not sent again, answered `delivered` ("already delivered");
-- a `failed_final` record (the provider refused it for good, a 4xx say): not sent again,
-  answered `failed` ("already failed: <reason>"), except by the resend command
-  (`reclaim_final`), which claims it like a `failed` one;
-- an in-progress record whose lease has not run out: another invocation holds it, or one
-  timed out after sending: answered `unknown`, not sent;
-- an in-progress record whose lease ran out (CHANNEL_IDEMPOTENCY_LEASE_SECONDS): the
-  invocation that held it ended without settling it, so it is claimed and sent again.
+| state          | meaning                                            | a later attempt         |
+|----------------|----------------------------------------------------|-------------------------|
+| (no record)    | never tried                                        | claims it and sends     |
+| `sending`      | written just before a request left: it may have    | answers `unknown`,      |
+|                | reached the provider (its holder may have died)    | never sends             |
+| `claimed`      | the holder's requests so far surely did not act    | sends once `lease_until`|
+|                | (429, 503, refused); it waits to retry             | passed (holder died)    |
+| `delivered`    | the provider accepted it                           | answers `delivered`     |
+| `failed`       | settled: nothing the provider acted on was sent    | claims it and sends     |
+| `failed_final` | the provider refused it for good (a 4xx)           | answers `failed`;       |
+|                |                                                    | resend claims it        |
+| `unknown`      | settled: a request may have acted, no answer told  | answers `unknown`; only |
+|                |                                                    | resend --include-unknown|
 
-After sending, `delivered`, `failed` or `failed_final` is written down; an `unknown` outcome
-keeps its in-progress record until the lease runs out. Records expire through DynamoDB TTL on
-`expires_at` (CHANNEL_IDEMPOTENCY_TTL_SECONDS).
+Writes per endpoint: 2 when it is delivered on the first attempt (claim as `sending`, settle);
+each retry after a not-acted answer adds 2 (`claimed` while waiting, `sending` again), so a
+holder that dies while waiting leaves a record that is provably not sent. A holder that dies
+after writing `sending` leaves it `sending` for good (until TTL): it cannot be told from one
+whose request left. Records written by earlier versions in state `in_progress` are read as
+`sending`. Records expire through DynamoDB TTL on `expires_at` (CHANNEL_IDEMPOTENCY_TTL_SECONDS).
+
+Every call is bounded by the invocation's deadline (aws.py) and made at most twice; a claim
+that cannot be written is not sent (`failed`, retryable). A settle that cannot be written is
+logged and changes nothing of the outcome: the record keeps its `sending` or `claimed` state,
+which later attempts treat as above.
 """
 
 from __future__ import annotations
@@ -28,12 +39,18 @@ from collections.abc import Callable
 from typing import Any
 
 from . import logs
+from .aws import AwsClients, fits
+from .deadline import Deadline
 from .results import Outcome, Status
 
-IN_PROGRESS = "in_progress"
+SENDING = "sending"
+CLAIMED = "claimed"
 DELIVERED = "delivered"
-FAILED = "failed"  # not delivered, and another attempt may succeed: claimed again
-FAILED_FINAL = "failed_final"  # not delivered, and another attempt will not help: answered
+FAILED = "failed"  # nothing the provider acted on was sent: claimed again
+FAILED_FINAL = "failed_final"  # the provider refused it; another attempt will not help
+UNKNOWN = "unknown"  # a request may have acted; never sent again automatically
+LEGACY_IN_PROGRESS = "in_progress"  # written by 0.1.x, which could not tell claimed from sent
+ATTEMPTS = 2  # per call: a second one after a throttle, a 5xx or a timeout, if time allows
 
 
 class DynamoLedger:
@@ -42,113 +59,197 @@ class DynamoLedger:
         table: str,
         lease_seconds: int,
         ttl_seconds: int,
-        client_factory: Callable[[], Any] | None = None,
-        clock: Callable[[], float] = time.time,
         *,
+        clients: AwsClients | None = None,
+        clock: Callable[[], float] = time.time,
         reclaim_final: bool = False,
+        include_unknown: bool = False,
     ) -> None:
         self.table = table
-        # The resend command claims final failures too: an operator re-sends them on purpose,
-        # typically once the cause (a credential, a template) is fixed.
-        self._claimable = [FAILED, FAILED_FINAL] if reclaim_final else [FAILED]
+        claimable = [FAILED]
+        # The resend command claims final failures (an operator re-sends them on purpose, once
+        # the cause is fixed) and, with --include-unknown, what may have reached the provider
+        # (an operator who checked with the provider that it did not).
+        if reclaim_final:
+            claimable.append(FAILED_FINAL)
+        if include_unknown:
+            claimable += [UNKNOWN, SENDING, LEGACY_IN_PROGRESS]
+        self._claimable = tuple(claimable)
         self._lease = lease_seconds
         self._ttl = ttl_seconds
-        self._client_factory = client_factory or _dynamodb_client
-        self._client: Any = None
+        self._clients = clients or AwsClients()
         self._clock = clock
 
-    def _dynamodb(self) -> Any:
-        if self._client is None:
-            self._client = self._client_factory()
-        return self._client
-
-    def claim(self, key: str) -> Outcome | None:
-        """None when this invocation may send; otherwise the answer to give without sending."""
+    def claim(self, key: str, holder: str, deadline: Deadline | None) -> Outcome | None:
+        """Write `sending` just before the first request leaves. None: send it; otherwise the
+        answer to give without sending."""
         now = int(self._clock())
         claimable = {f":claimable{i}": {"S": state} for i, state in enumerate(self._claimable)}
+        request = {
+            "TableName": self.table,
+            "Item": {
+                "pk": {"S": key},
+                "state": {"S": SENDING},
+                "holder": {"S": holder},
+                "expires_at": {"N": str(now + self._ttl)},
+            },
+            "ConditionExpression": (
+                f"attribute_not_exists(pk) OR #state IN ({', '.join(claimable)})"
+                " OR (#state = :claimed AND lease_until < :now)"
+            ),
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": {
+                **claimable,
+                ":claimed": {"S": CLAIMED},
+                ":now": {"N": str(now)},
+            },
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
         try:
-            self._dynamodb().put_item(
-                TableName=self.table,
-                Item={
-                    "pk": {"S": key},
-                    "state": {"S": IN_PROGRESS},
-                    "lease_until": {"N": str(now + self._lease)},
-                    "expires_at": {"N": str(now + self._ttl)},
-                },
-                ConditionExpression=(
-                    f"attribute_not_exists(pk) OR #state IN ({', '.join(claimable)})"
-                    " OR (#state = :in_progress AND lease_until < :now)"
-                ),
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    **claimable,
-                    ":in_progress": {"S": IN_PROGRESS},
-                    ":now": {"N": str(now)},
-                },
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            self._call("PutItem", deadline, **request)
+        except _ConditionFailed as failed:
+            held = failed.item if failed.item is not None else self._read(key, deadline)
+            if held is not None and _text(held, "holder") == holder:
+                return None  # our own first write landed before its answer was lost
+            return _answer_from(held)
+        except _NotWritten as error:
+            return Outcome(
+                Status.FAILED, f"not sent: idempotency table error {error.code}", retryable=True
             )
-        except Exception as error:
-            code = logs.error_code(error)
-            if code != "ConditionalCheckFailedException":
-                return Outcome(Status.FAILED, f"not sent: idempotency table error {code}")
-            held = (getattr(error, "response", {}) or {}).get("Item") or self._read(key)
-            state = (held or {}).get("state", {}).get("S")
-            if state == DELIVERED:
-                return Outcome(Status.DELIVERED, "already delivered")
-            if state == FAILED_FINAL:
-                reason = (held or {}).get("reason", {}).get("S") or "failed"
-                code = (held or {}).get("http_status", {}).get("N")
-                return Outcome(
-                    Status.FAILED,
-                    f"already failed: {reason}",
-                    http_status=int(code) if code else None,
-                )
-            return Outcome(Status.UNKNOWN, "already in progress; not sent again")
         return None
 
-    def settle(self, key: str, outcome: Outcome) -> None:
-        """Write down a known outcome; an unknown one keeps its lease."""
+    def hold(self, key: str, holder: str, deadline: Deadline | None) -> None:
+        """`sending` -> `claimed` with a lease: the last request surely did not act, and the
+        holder waits to retry. Best effort: left `sending`, a later attempt will not send."""
+        lease_until = int(self._clock()) + self._lease
+        self._update(key, holder, CLAIMED, deadline, {"lease_until": {"N": str(lease_until)}})
+
+    def resume(self, key: str, holder: str, deadline: Deadline | None) -> bool:
+        """`claimed` -> `sending` before a retry leaves; False: do not send it."""
+        return self._update(key, holder, SENDING, deadline)
+
+    def settle(self, key: str, holder: str, outcome: Outcome, deadline: Deadline | None) -> None:
+        """Write down how it ended. Never raises: the outcome stands whatever the table does."""
+        extra: dict[str, Any] = {}
         if outcome.status is Status.DELIVERED:
-            self._set(key, DELIVERED)
+            state = DELIVERED
         elif outcome.status is Status.FAILED and outcome.retryable:
-            self._set(key, FAILED)
-        elif outcome.status is Status.FAILED:
-            # A final failure (a 4xx, say) is written apart from a retryable one. Both used to
-            # be `failed`, which a repeated invocation claims again: when Pinpoint retried the
-            # batch for the sake of a retryable endpoint (CHANNEL_FAILURE_POLICY=retry), every
-            # endpoint the provider had rejected for good was sent a second time.
-            self._set(key, FAILED_FINAL, outcome)
-
-    def _set(self, key: str, state: str, outcome: Outcome | None = None) -> None:
-        update = "SET #state = :state"
-        names = {"#state": "state"}
-        values: dict[str, Any] = {":state": {"S": state}}
-        if outcome is not None:  # what a repeated invocation answers without sending
-            update += ", #reason = :reason"
-            names["#reason"] = "reason"
-            values[":reason"] = {"S": outcome.reason or "failed"}
+            state = FAILED
+        else:
+            # What a later attempt answers without sending: the reason and the status code.
+            state = FAILED_FINAL if outcome.status is Status.FAILED else UNKNOWN
+            extra["reason"] = {"S": outcome.reason or state}
             if outcome.http_status is not None:
-                update += ", #http_status = :http_status"
-                names["#http_status"] = "http_status"
-                values[":http_status"] = {"N": str(outcome.http_status)}
-        self._dynamodb().update_item(
-            TableName=self.table,
-            Key={"pk": {"S": key}},
-            UpdateExpression=update,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+                extra["http_status"] = {"N": str(outcome.http_status)}
+        self._update(key, holder, state, deadline, extra)
 
-    def _read(self, key: str) -> dict[str, Any] | None:
-        item: dict[str, Any] | None = (
-            self._dynamodb()
-            .get_item(TableName=self.table, Key={"pk": {"S": key}}, ConsistentRead=True)
-            .get("Item")
-        )
+    def _update(
+        self,
+        key: str,
+        holder: str,
+        state: str,
+        deadline: Deadline | None,
+        extra: dict[str, Any] | None = None,
+    ) -> bool:
+        fields = {"state": {"S": state}, **(extra or {})}
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values = {f":v{i}": value for i, value in enumerate(fields.values())}
+        try:
+            self._call(
+                "UpdateItem",
+                deadline,
+                TableName=self.table,
+                Key={"pk": {"S": key}},
+                UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+                # Only the holder writes its record: a late write never overwrites another's.
+                ConditionExpression="#holder = :holder",
+                ExpressionAttributeNames={**names, "#holder": "holder"},
+                ExpressionAttributeValues={**values, ":holder": {"S": holder}},
+            )
+        except (_ConditionFailed, _NotWritten) as error:
+            code = error.code if isinstance(error, _NotWritten) else "ConditionalCheckFailed"
+            logs.get_logger().error(
+                "delivery record not written", extra={"state": state, "error": code}
+            )
+            return False
+        return True
+
+    def _read(self, key: str, deadline: Deadline | None) -> dict[str, Any] | None:
+        try:
+            answer = self._call(
+                "GetItem",
+                deadline,
+                TableName=self.table,
+                Key={"pk": {"S": key}},
+                ConsistentRead=True,
+            )
+        except (_ConditionFailed, _NotWritten):
+            return None
+        item: dict[str, Any] | None = answer.get("Item")
         return item
 
+    def _call(self, operation: str, deadline: Deadline | None, **request: Any) -> Any:
+        """One DynamoDB call, tried twice when the first fails for a passing reason and the
+        second still fits the time left. A retried conditional write whose first try landed
+        fails its condition: claim() recognises its own holder in the old item."""
+        client = self._clients.client("dynamodb")
+        method = getattr(client, _METHODS[operation])
+        code = "NoTimeLeft"
+        for _ in range(ATTEMPTS):
+            if not fits(deadline, "dynamodb", operation):
+                break
+            try:
+                return method(**request)
+            except Exception as error:
+                code = logs.error_code(error)
+                if code == "ConditionalCheckFailedException":
+                    raise _ConditionFailed(getattr(error, "response", {}).get("Item")) from None
+                if code in _PERMANENT:
+                    break
+        raise _NotWritten(code)
 
-def _dynamodb_client() -> Any:
-    import boto3
 
-    return boto3.client("dynamodb")
+_METHODS = {"PutItem": "put_item", "UpdateItem": "update_item", "GetItem": "get_item"}
+# Errors a second attempt cannot fix.
+_PERMANENT = frozenset(
+    {"ResourceNotFoundException", "AccessDeniedException", "ValidationException"}
+)
+
+
+class _ConditionFailed(Exception):
+    def __init__(self, item: dict[str, Any] | None) -> None:
+        super().__init__("condition failed")
+        self.item = item
+        self.code = "ConditionalCheckFailed"
+
+
+class _NotWritten(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _text(item: dict[str, Any], name: str) -> str | None:
+    value = item.get(name, {})
+    return value.get("S") if isinstance(value, dict) else None
+
+
+def _answer_from(held: dict[str, Any] | None) -> Outcome:
+    """What an attempt that finds someone else's record answers, without sending."""
+    state = _text(held, "state") if held is not None else None
+    reason = (_text(held, "reason") if held is not None else None) or ""
+    code = held.get("http_status", {}).get("N") if held is not None else None
+    http_status = int(code) if code else None
+    if state == DELIVERED:
+        return Outcome(Status.DELIVERED, "already delivered")
+    if state == FAILED_FINAL:
+        return Outcome(Status.FAILED, f"already failed: {reason}", http_status=http_status)
+    if state == UNKNOWN:
+        return Outcome(
+            Status.UNKNOWN, f"already unknown: {reason}; not sent again", http_status=http_status
+        )
+    if state == CLAIMED:
+        # Its holder is alive (the lease has not passed) and has sent nothing that acted.
+        return Outcome(Status.FAILED, "not sent: another invocation holds it", retryable=True)
+    # sending, in_progress (0.1.x), or a record that vanished between write and read.
+    return Outcome(Status.UNKNOWN, "may have reached the provider already; not sent again")

@@ -32,7 +32,7 @@ from types import TracebackType
 from typing import Any
 
 LOGGER_NAME = "custom_channel"
-_context: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
+_context: contextvars.ContextVar[Mapping[str, object] | None] = contextvars.ContextVar(
     "custom_channel_log_context", default=None
 )
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
@@ -114,7 +114,7 @@ class _Stdout:
 
 
 @contextmanager
-def log_context(fields: Mapping[str, str]) -> Iterator[None]:
+def log_context(fields: Mapping[str, object]) -> Iterator[None]:
     token = _context.set({**(_context.get() or {}), **fields})
     try:
         yield

@@ -8,6 +8,9 @@ namespace, Unit None. A journey invocation uses JourneyId where a campaign uses 
 
 CHANNEL_METRICS_MODE picks how: `api` calls PutMetricData (as the guide does), `emf` prints
 one Embedded Metric Format document as a raw stdout line (no API call), `off` publishes none.
+PutMetricData is sent at most once (no retry: one after a read timeout would count twice), and
+only when it can end before the invocation's deadline (aws.py); otherwise it is skipped and
+one warning says so.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .aws import AwsClients, fits
 from .config import MetricsMode
+from .deadline import Deadline
 from .events import Endpoint, Event, InvalidEndpoint
 from .results import Outcome, Status
 
@@ -91,28 +96,29 @@ class MetricsPublisher:
         self,
         mode: MetricsMode,
         namespace: str,
-        client_factory: Callable[[], Any] | None = None,
+        *,
+        clients: AwsClients | None = None,
         write: Callable[[str], object] | None = None,
     ) -> None:
         self.mode = mode
         self.namespace = namespace
-        self._client_factory = client_factory or _cloudwatch_client
-        self._client: Any = None
+        self._clients = clients or AwsClients()
         self._write = write
 
-    def publish(self, event: Event, outcomes: Mapping[str, Outcome]) -> None:
+    def publish(
+        self, event: Event, outcomes: Mapping[str, Outcome], deadline: Deadline | None = None
+    ) -> None:
         if self.mode == "off":
             return
         data = build_data(event, outcomes)
         if self.mode == "api":
-            self._put_metric_data(event, data)
+            if fits(deadline, "cloudwatch", "PutMetricData"):
+                self._put_metric_data(event, data)
         else:
             line = json.dumps(emf_document(self.namespace, event, data), separators=(",", ":"))
             (self._write or _stdout_line)(line)
 
     def _put_metric_data(self, event: Event, data: list[Datum]) -> None:
-        if self._client is None:
-            self._client = self._client_factory()
         metric_data: list[dict[str, Any]] = []
         for dims in (dimensions(event), []):
             for datum in data:
@@ -131,7 +137,9 @@ class MetricsPublisher:
                 else:
                     entry["Value"] = float(datum.value)
                 metric_data.append(entry)
-        self._client.put_metric_data(Namespace=self.namespace, MetricData=metric_data)
+        self._clients.client("cloudwatch").put_metric_data(
+            Namespace=self.namespace, MetricData=metric_data
+        )
 
 
 def emf_document(namespace: str, event: Event, data: list[Datum]) -> dict[str, Any]:
@@ -159,9 +167,3 @@ def _stdout_line(line: str) -> None:
     # A raw line, not a log record: Lambda's JSON log format would otherwise nest it.
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
-
-
-def _cloudwatch_client() -> Any:
-    import boto3
-
-    return boto3.client("cloudwatch")

@@ -10,8 +10,12 @@ compared in constant time, for every method, HEAD included:
   when a campaign is created);
 - POST: the body is the same event a Lambda invocation gets; processed by the container's
   Channel, answered 200 with the per-endpoint results; 400 for a body that is not a valid
-  event;
+  event (nested too deeply included); with CHANNEL_FAILURE_POLICY=retry and endpoints worth a
+  retry, 503 with the per-endpoint results, so the caller can retry;
 - anything else: 405.
+
+The receiver secret must be a plain string; a secret stored as a JSON object refuses every
+request, with one error line saying why.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ import base64
 import binascii
 import hmac
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from . import logs
-from .channel import LambdaContext
+from .channel import DeliveryIncomplete, LambdaContext
 from .config import ConfigError
 from .events import InvalidEvent, parse_event
 from .runtime import container_channel, log_configuration_error
@@ -55,7 +60,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext | None) -> Http
             "invalid event", extra={"error": "InvalidEvent", "field": error.field, "status": 400}
         )
         return _reply(400, {"message": "invalid event", "field": error.field})
-    return _reply(200, channel.handle(payload, context))
+    try:
+        return _reply(200, channel.handle(payload, context))
+    except DeliveryIncomplete as incomplete:
+        return _reply(503, incomplete.response, {"Retry-After": "1"})
 
 
 def _secret_matches(path: str, store: SecretStore) -> bool:
@@ -67,6 +75,12 @@ def _secret_matches(path: str, store: SecretStore) -> bool:
     if not isinstance(expected, str) or not expected:
         if expected is None:
             logs.get_logger().error("receiver secret not configured")
+        elif isinstance(expected, Mapping):
+            logs.get_logger().error(
+                "receiver secret is a JSON object; store the path secret as a plain string"
+            )
+        else:
+            logs.get_logger().error("receiver secret is empty")
         return False
     presented = path.rstrip("/").rsplit("/", 1)[-1]
     return hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8"))
@@ -83,6 +97,8 @@ def _body(event: dict[str, Any]) -> object:
         return json.loads(text)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidEvent("body", "is not a JSON object") from None
+    except RecursionError:  # "[[[[..." deeper than the parser goes
+        raise InvalidEvent("body", "is nested too deeply") from None
 
 
 def _account_id(context: LambdaContext | None) -> str:

@@ -1,29 +1,42 @@
 """Deliver again what the failure queue holds (failures.py): `python -m custom_channel resend`.
 
 It runs where the operator runs it, configured like the function (the same CHANNEL_*
-variables: adapter, provider secret, idempotency table), so the same adapter sends the same
-personalised message. One pass:
+variables, or `--function-name` to read them from the deployed function), so the same adapter
+sends the same personalised message. One pass:
 
 1. receive the visible messages (each is hidden for --visibility-timeout while it is worked on);
-2. rebuild them as Pinpoint events: one per event context, at most 50 endpoints each;
-3. deliver each event through the channel, as the function would;
+2. sort out what must not be sent (each is counted):
+   - `unverified`: the signature does not match (or, without --accept-unsigned, is missing):
+     kept, never sent; anyone who can write to the queue could have put it there;
+   - `unknown_kept`: queued as `unknown`, so the provider may have acted on it: kept, not sent,
+     unless --include-unknown (an operator who checked with the provider) or --delete-unknown;
+   - `too_old`: queued more than --max-age-hours ago (default 24): kept, not sent; consent
+     may have changed since;
+   - `opted_out` / `endpoint_gone`: Pinpoint's GetEndpoint (while the API exists) says the
+     endpoint has opted out, is inactive or was deleted since: deleted, not sent. When the
+     API cannot be asked, one warning says so and the age limit is the only check;
+3. rebuild the rest as Pinpoint events (one per event context, at most 50 endpoints each) and
+   deliver each through the channel, as the function would;
 4. delete what ended delivered or skipped; keep what failed (deleted with --delete-failed) or
-   is unknown, so it shows again after the visibility timeout for a later pass.
+   ended unknown.
 
 With an idempotency table, an endpoint delivered since it was queued (by a Pinpoint retry or
-an earlier pass) is answered "already delivered" and not sent again. A message that is not a
-failed-delivery message is kept and counted as invalid. Nothing of a message is logged.
+an earlier pass) is answered "already delivered" and not sent again, and one that may have
+reached the provider is not sent (unless --include-unknown). Nothing of a message is logged.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from . import logs
+from .aws import AwsClients
 from .channel import Channel
 from .config import Settings
 from .failures import FailedDelivery, FailureQueue
@@ -31,6 +44,7 @@ from .local import DEFAULT_TIMEOUT_SECONDS, invoke
 
 BATCH_SIZE = 50  # endpoints per event, as Pinpoint sends them
 RECEIVE_ROUND = 500  # messages worked on at a time, well inside one visibility timeout
+DEFAULT_MAX_AGE_HOURS = 24.0
 DONE = ("delivered", "skipped")
 
 
@@ -38,8 +52,15 @@ DONE = ("delivered", "skipped")
 class ResendReport:
     received: int = 0
     invalid: int = 0
+    unverified: int = 0
+    unknown_kept: int = 0
+    unknown_deleted: int = 0
+    too_old: int = 0
+    opted_out: int = 0
+    endpoint_gone: int = 0
     deleted: int = 0
     kept: int = 0
+    failed_again: int = 0  # sent again and failed: what the exit code reports
     statuses: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, Any]:
@@ -47,10 +68,30 @@ class ResendReport:
         return {
             "received": self.received,
             "invalid": self.invalid,
+            "unverified": self.unverified,
+            "too_old": self.too_old,
+            "opted_out": self.opted_out,
+            "endpoint_gone": self.endpoint_gone,
             **{status: self.statuses.get(status, 0) for status in statuses},
+            "unknown_kept": self.unknown_kept,
+            "unknown_deleted": self.unknown_deleted,
             "deleted": self.deleted,
             "kept": self.kept,
         }
+
+
+@dataclass(frozen=True)
+class ResendOptions:
+    max_messages: int = 0  # 0: every message visible in this pass
+    visibility_timeout: int = 300
+    wait_seconds: int = 1
+    delete_failed: bool = False
+    include_unknown: bool = False
+    delete_unknown: bool = False
+    accept_unsigned: bool = False
+    max_age_hours: float = DEFAULT_MAX_AGE_HOURS
+    check_endpoints: bool = True
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -63,59 +104,180 @@ class _Received:
 def resend(
     settings: Settings,
     queue: FailureQueue,
+    options: ResendOptions | None = None,
     *,
-    max_messages: int = 0,
-    visibility_timeout: int = 300,
-    wait_seconds: int = 1,
-    delete_failed: bool = False,
-    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+    operator: AwsClients | None = None,
+    now: float | None = None,
 ) -> ResendReport:
-    """One pass over the queue; max_messages 0 means every message visible in this pass."""
+    """One pass over the queue. `operator` makes the calls outside deliveries (GetEndpoint)."""
+    options = options or ResendOptions()
     # Failures of this pass stay in their own message: nothing is queued twice, and the
     # invocation always answers (a retry policy would raise instead). Endpoints the ledger
     # holds as failed for good are sent again: re-sending them is what the operator asked.
     channel = Channel(
         replace(settings, failure_queue_url=None, failure_policy="report"),
         reclaim_final_failures=True,
+        include_unknown=options.include_unknown,
     )
+    endpoints = _EndpointState(operator or AwsClients(operator=True), options.check_endpoints)
     log = logs.configure(settings.log_level)
     report = ResendReport()
     seen: set[str] = set()
+    replacements: list[tuple[_Received, FailedDelivery]] = []
+    clock = now if now is not None else time.time()
     try:
-        while not max_messages or report.received < max_messages:
+        secret = channel.signing_secret(None)
+        while not options.max_messages or report.received < options.max_messages:
             limit = RECEIVE_ROUND
-            if max_messages:
-                limit = min(limit, max_messages - report.received)
-            received = list(_receive(queue, limit, visibility_timeout, wait_seconds, seen))
+            if options.max_messages:
+                limit = min(limit, options.max_messages - report.received)
+            received = list(_receive(queue, limit, options, seen, secret))
             if not received:
                 break
             report.received += len(received)
-            statuses = _deliver(channel, received, timeout_seconds)
+            to_send = []
             for message in received:
-                status = statuses.get(message.message_id)
-                if status is None:
-                    report.invalid += 1
-                    report.kept += 1
-                    log.warning(
-                        "not a failed-delivery message", extra={"message_id": message.message_id}
-                    )
-                    continue
-                report.statuses[status] += 1
-                if status in DONE or (status == "failed" and delete_failed):
-                    queue.sqs().delete_message(
-                        QueueUrl=queue.queue_url, ReceiptHandle=message.receipt_handle
-                    )
+                verdict = _screen(message, options, report, endpoints, clock)
+                if verdict == "send":
+                    to_send.append(message)
+                elif verdict == "delete":
+                    _delete(queue, message)
                     report.deleted += 1
                 else:
                     report.kept += 1
+            answers = _deliver(channel, to_send, options.timeout_seconds)
+            for message in to_send:
+                replacement = _after_sending(queue, message, answers, options, report)
+                if replacement is not None:
+                    replacements.append((message, replacement))
+        # An endpoint sent again whose outcome is unknown may have reached the provider now:
+        # its message must say so, or a later pass would send it again. An SQS body cannot
+        # change, so it is replaced (after the pass, which must not receive the copy).
+        for message, delivery in replacements:
+            if queue.put([delivery], None, secret) == 0:
+                _delete(queue, message)
     finally:
         channel.close()
+    if endpoints.unavailable:
+        log.warning("current endpoint state not checked", extra={"error": endpoints.unavailable})
     log.info("resend finished", extra=report.as_dict())
     return report
 
 
+def _after_sending(
+    queue: FailureQueue,
+    message: _Received,
+    answers: dict[str, dict[str, str]],
+    options: ResendOptions,
+    report: ResendReport,
+) -> FailedDelivery | None:
+    """Delete or keep a message that was sent again; an unknown one gets its replacement."""
+    answer = answers.get(message.message_id, {})
+    status = answer.get("status", "unknown")
+    report.statuses[status] += 1
+    if status in DONE or (status == "failed" and options.delete_failed):
+        _delete(queue, message)
+        report.deleted += 1
+        return None
+    report.kept += 1
+    if status == "failed":
+        report.failed_again += 1
+        return None
+    report.unknown_kept += 1
+    if message.delivery is None:
+        return None
+    outcome: dict[str, Any] = {key: answer[key] for key in ("status", "reason") if key in answer}
+    return replace(message.delivery, outcome=outcome)
+
+
+def _screen(
+    message: _Received,
+    options: ResendOptions,
+    report: ResendReport,
+    endpoints: _EndpointState,
+    now: float,
+) -> str:
+    """ "send", "delete" or "keep", counting why a message is not sent."""
+    log = logs.get_logger()
+    delivery = message.delivery
+    if delivery is None:
+        report.invalid += 1
+        log.warning("not a failed-delivery message", extra={"message_id": message.message_id})
+        return "keep"
+    if not delivery.signed and (delivery.signature_present or not options.accept_unsigned):
+        report.unverified += 1
+        log.warning(
+            "failed-delivery message not verified", extra={"message_id": message.message_id}
+        )
+        return "keep"
+    if delivery.outcome.get("status") == "unknown" and not options.include_unknown:
+        if options.delete_unknown:
+            report.unknown_deleted += 1
+            return "delete"
+        report.unknown_kept += 1
+        return "keep"
+    if _age_hours(delivery.queued_at, now) > options.max_age_hours:
+        report.too_old += 1
+        return "keep"
+    state = endpoints.state(delivery)
+    if state == "opted_out":
+        report.opted_out += 1
+        return "delete"
+    if state == "gone":
+        report.endpoint_gone += 1
+        return "delete"
+    return "send"
+
+
+def _age_hours(queued_at: str, now: float) -> float:
+    try:
+        queued = datetime.strptime(queued_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return float("inf")  # no readable time: treated as too old
+    return (now - queued.timestamp()) / 3600.0
+
+
+class _EndpointState:
+    """Pinpoint's GetEndpoint: the endpoint's consent now, not when it was queued."""
+
+    def __init__(self, clients: AwsClients, enabled: bool) -> None:
+        self._clients = clients
+        self._enabled = enabled
+        self.unavailable: str | None = None  # the error that stopped the checks
+
+    def state(self, delivery: FailedDelivery) -> str:
+        """ "ok", "opted_out", "gone", or "unchecked"."""
+        application = delivery.context.get("ApplicationId")
+        if not self._enabled or self.unavailable or not isinstance(application, str):
+            return "unchecked"
+        try:
+            answer = self._clients.client("pinpoint").get_endpoint(
+                ApplicationId=application, EndpointId=delivery.endpoint_id
+            )
+        except Exception as error:
+            code = logs.error_code(error)
+            if code == "NotFoundException":
+                return "gone"
+            self.unavailable = code  # the API is gone or not allowed: stop asking
+            return "unchecked"
+        endpoint = answer.get("EndpointResponse", {})
+        if str(endpoint.get("OptOut", "NONE")).upper() != "NONE":
+            return "opted_out"
+        if str(endpoint.get("EndpointStatus", "ACTIVE")).upper() == "INACTIVE":
+            return "opted_out"
+        return "ok"
+
+
+def _delete(queue: FailureQueue, message: _Received) -> None:
+    queue.sqs().delete_message(QueueUrl=queue.queue_url, ReceiptHandle=message.receipt_handle)
+
+
 def _receive(
-    queue: FailureQueue, limit: int, visibility_timeout: int, wait_seconds: int, seen: set[str]
+    queue: FailureQueue,
+    limit: int,
+    options: ResendOptions,
+    seen: set[str],
+    secret: Any,
 ) -> Iterator[_Received]:
     """Up to `limit` messages not seen before in this pass, 10 per call (ReceiveMessage's
     maximum). Stops when the queue has nothing new: a message kept earlier in the pass shows
@@ -125,8 +287,8 @@ def _receive(
         answer = queue.sqs().receive_message(
             QueueUrl=queue.queue_url,
             MaxNumberOfMessages=min(10, limit - count),
-            VisibilityTimeout=visibility_timeout,
-            WaitTimeSeconds=wait_seconds,
+            VisibilityTimeout=options.visibility_timeout,
+            WaitTimeSeconds=options.wait_seconds,
         )
         messages = [m for m in answer.get("Messages", []) if m["MessageId"] not in seen]
         if not messages:
@@ -134,15 +296,19 @@ def _receive(
         for message in messages:
             seen.add(message["MessageId"])
             try:
-                delivery: FailedDelivery | None = FailedDelivery.from_body(message.get("Body", ""))
+                delivery: FailedDelivery | None = FailedDelivery.from_body(
+                    message.get("Body", ""), secret
+                )
             except ValueError:
                 delivery = None
             count += 1
             yield _Received(message["MessageId"], message["ReceiptHandle"], delivery)
 
 
-def _deliver(channel: Channel, received: list[_Received], timeout_seconds: float) -> dict[str, str]:
-    """Each valid message's status after delivering it again, by message id."""
+def _deliver(
+    channel: Channel, received: list[_Received], timeout_seconds: float
+) -> dict[str, dict[str, str]]:
+    """Each message's answer (status, reason, ...) after delivering it again, by message id."""
     # Event context -> endpoint id -> the messages queued for it. The same endpoint queued
     # twice (two Pinpoint attempts) is sent once, and both messages settle alike.
     groups: dict[str, dict[str, list[tuple[str, FailedDelivery]]]] = {}
@@ -153,7 +319,7 @@ def _deliver(channel: Channel, received: list[_Received], timeout_seconds: float
             endpoints.setdefault(message.delivery.endpoint_id, []).append(
                 (message.message_id, message.delivery)
             )
-    statuses: dict[str, str] = {}
+    answers: dict[str, dict[str, str]] = {}
     for endpoints in groups.values():
         endpoint_ids = list(endpoints)
         for start in range(0, len(endpoint_ids), BATCH_SIZE):
@@ -169,5 +335,5 @@ def _deliver(channel: Channel, received: list[_Received], timeout_seconds: float
             for endpoint_id in chunk:
                 answer = response.get(endpoint_id, {}).get("EventAttributes", {})
                 for message_id, _ in endpoints[endpoint_id]:
-                    statuses[message_id] = answer.get("status", "unknown")
-    return statuses
+                    answers[message_id] = answer
+    return answers

@@ -3,6 +3,11 @@
 Fetched on first use and cached per container for CHANNEL_SECRET_TTL_SECONDS, so a rotated
 secret is picked up without a redeploy and a warm container makes no call per invocation.
 A JSON-object secret is exposed as a mapping of keys to strings; anything else as one string.
+
+Each fetch is bounded by the invocation's deadline (aws.py): at most two attempts, each made
+only when it can end in time. When a refresh fails, the cached value is served for up to
+STALE_GRACE_SECONDS more (one warning per failed refresh), so an AWS brown-out does not stop a
+channel whose credentials have not changed.
 """
 
 from __future__ import annotations
@@ -11,11 +16,14 @@ import json
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from . import logs
+from .aws import AwsClients, fits
+from .deadline import Deadline
 
 SecretValue = Mapping[str, str] | str
+STALE_GRACE_SECONDS = 900.0
+ATTEMPTS = 2
 
 
 class SecretUnavailable(RuntimeError):
@@ -28,13 +36,14 @@ class SecretStore:
         secret_id: str | None,
         parameter: str | None,
         ttl_seconds: int,
-        client_factory: Callable[[str], Any] | None = None,
+        *,
+        clients: AwsClients | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._secret_id = secret_id
         self._parameter = parameter
         self._ttl = ttl_seconds
-        self._client_factory = client_factory or _boto3_client
+        self._clients = clients or AwsClients()
         self._clock = clock
         self._lock = threading.Lock()
         self._value: SecretValue | None = None
@@ -44,37 +53,69 @@ class SecretStore:
     def configured(self) -> bool:
         return bool(self._secret_id or self._parameter)
 
-    def get(self) -> SecretValue | None:
+    def get(self, deadline: Deadline | None = None) -> SecretValue | None:
         if not self.configured:
             return None
         with self._lock:
             now = self._clock()
-            if self._value is None or now - self._fetched_at >= self._ttl:
-                self._value = _decode(self._fetch())
-                self._fetched_at = now
+            if self._value is not None and now - self._fetched_at < self._ttl:
+                return self._value
+            try:
+                self._value = _decode(self._fetch(deadline))
+            except SecretUnavailable as error:
+                stale_for = now - self._fetched_at - self._ttl
+                if self._value is None or stale_for > STALE_GRACE_SECONDS:
+                    raise
+                logs.get_logger().warning(
+                    "secret refresh failed; serving the cached value",
+                    extra={"problem": str(error), "stale_seconds": round(stale_for)},
+                )
+                return self._value
+            self._fetched_at = now
             return self._value
 
-    def _fetch(self) -> str:
-        try:
-            if self._secret_id:
-                response = self._client_factory("secretsmanager").get_secret_value(
-                    SecretId=self._secret_id
-                )
-                if "SecretString" not in response:
-                    raise SecretUnavailable(
-                        "the secret has no SecretString (binary secrets are not supported)"
-                    )
-                return str(response["SecretString"])
-            response = self._client_factory("ssm").get_parameter(
-                Name=self._parameter, WithDecryption=True
-            )
-            return str(response["Parameter"]["Value"])
-        except SecretUnavailable:
-            raise
-        except Exception as error:
-            raise SecretUnavailable(
-                f"cannot read the provider secret: {logs.error_code(error)}"
-            ) from None
+    def cached(self) -> SecretValue | None:
+        """The value last fetched, without a call (None before the first fetch)."""
+        with self._lock:
+            return self._value
+
+    def _fetch(self, deadline: Deadline | None) -> str:
+        service = "secretsmanager" if self._secret_id else "ssm"
+        operation = "GetSecretValue" if self._secret_id else "GetParameter"
+        code = "NoTimeLeft"
+        for _ in range(ATTEMPTS):
+            if not fits(deadline, service, operation):
+                break
+            try:
+                client = self._clients.client(service)
+                if self._secret_id:
+                    response = client.get_secret_value(SecretId=self._secret_id)
+                    if "SecretString" not in response:
+                        raise SecretUnavailable(
+                            "the secret has no SecretString (binary secrets are not supported)"
+                        )
+                    return str(response["SecretString"])
+                response = client.get_parameter(Name=self._parameter, WithDecryption=True)
+                return str(response["Parameter"]["Value"])
+            except SecretUnavailable:
+                raise
+            except Exception as error:
+                code = logs.error_code(error)
+                if code in _PERMANENT:
+                    break
+        raise SecretUnavailable(f"cannot read the provider secret: {code}")
+
+
+# Errors a second attempt cannot fix.
+_PERMANENT = frozenset(
+    {
+        "ResourceNotFoundException",
+        "AccessDeniedException",
+        "ParameterNotFound",
+        "DecryptionFailure",
+        "InvalidRequestException",
+    }
+)
 
 
 def _decode(raw: str) -> SecretValue:
@@ -85,9 +126,3 @@ def _decode(raw: str) -> SecretValue:
     if isinstance(parsed, dict):
         return {str(key): str(value) for key, value in parsed.items()}
     return raw
-
-
-def _boto3_client(service: str) -> Any:
-    import boto3  # imported on first use: keeps the cold start of secret-less channels short
-
-    return boto3.client(service)  # type: ignore[call-overload]

@@ -41,10 +41,12 @@ class ProviderRequest:
 
 
 class Verdict(Enum):
+    """What an answer says about whether the provider acted (the resend rule, delivery.py)."""
+
     DELIVERED = "delivered"
-    RETRY = "retry"  # the provider surely did not act (429, 5xx): safe to send again
-    FAILED = "failed"  # final: sending again will not help
-    UNKNOWN = "unknown"  # the provider may have acted; the answer cannot tell
+    RETRY = "retry"  # the provider surely did not act (429, 503): safe to send again
+    FAILED = "failed"  # the provider refused it and did not act: final, sending again won't help
+    UNKNOWN = "unknown"  # the provider may have acted (500, 502, 504, ...): never sent blindly
 
 
 @dataclass(frozen=True)
@@ -65,12 +67,23 @@ class Adapter(Protocol):
         ...
 
 
+# The statuses that say the provider did not act on the request: 429 Too Many Requests
+# (RFC 6585, 4: "the user has sent too many requests") and 503 Service Unavailable (RFC 9110,
+# 15.6.4: "the server is currently unable to handle the request"). Every other 5xx can follow a
+# provider that acted: 500 from a handler that failed after sending, 502 and 504 from a gateway
+# that gave up on an upstream that went on (RFC 9110, 15.6.3 and 15.6.5).
+NOT_ACTED_STATUSES = frozenset({429, 503})
+
+
 def classify_by_status(status: int, success: frozenset[int] | range = range(200, 300)) -> Answer:
-    """The usual HTTP reading: success codes deliver, 429 and 5xx retry, other codes fail."""
+    """The usual HTTP reading: success codes deliver; 429 and 503 retry (not acted); any other
+    5xx is unknown (it may have acted); other codes are final failures."""
     if status in success:
         return Answer(Verdict.DELIVERED)
-    if status == 429 or 500 <= status <= 599:
+    if status in NOT_ACTED_STATUSES:
         return Answer(Verdict.RETRY, f"http {status}")
+    if 500 <= status <= 599:
+        return Answer(Verdict.UNKNOWN, f"http {status}")
     return Answer(Verdict.FAILED, f"http {status}")
 
 

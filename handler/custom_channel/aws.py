@@ -1,0 +1,130 @@
+"""Every AWS client the handler uses, built here once per container, each call bounded in time.
+
+botocore's defaults (60 s connect and read timeouts, retries with backoff of up to 20 s) let a
+hanging AWS endpoint hold an invocation long past Pinpoint's 15 s wait, and a late answer makes
+Pinpoint invoke the batch again. So every client made here:
+
+- has short connect and read timeouts (CALL_LIMITS), set explicitly: Lambda's bundled botocore
+  may default differently from ours;
+- makes a single attempt per call (`total_max_attempts = 1`): botocore's retries sleep for a
+  time we cannot bound, and a retried PutMetricData after a read timeout would count the guide's
+  metrics twice. Where a second attempt is safe and worth it, the caller makes it (secrets.py,
+  idempotency.py), checking the time left first;
+- is built once, under a lock, from one boto3 Session per container: creating clients from
+  boto3's default session in many threads at once is a known race, and each creation costs
+  tens of milliseconds of a cold start.
+
+botocore's timeouts bound each socket operation, not a whole call, so `fits` checks a call's
+worst case (connect + read timeout) against the time left before the call is made; a call that
+does not fit is skipped with one log line naming it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import logs
+from .deadline import Deadline
+
+
+@dataclass(frozen=True)
+class CallLimit:
+    connect_timeout: float
+    read_timeout: float
+
+    @property
+    def worst_case(self) -> float:
+        """The longest one attempt can take against an endpoint that accepts and never answers."""
+        return self.connect_timeout + self.read_timeout
+
+
+# Calls made inside an invocation. DynamoDB answers conditional writes in milliseconds; the
+# others are one small request each.
+CALL_LIMITS = {
+    "dynamodb": CallLimit(0.5, 1.0),
+    "sqs": CallLimit(0.5, 1.5),
+    "cloudwatch": CallLimit(0.5, 1.5),
+    "secretsmanager": CallLimit(0.5, 1.5),
+    "ssm": CallLimit(0.5, 1.5),
+}
+# Operator commands (resend, ...) run outside any invocation: longer limits, botocore's retries.
+OPERATOR_LIMIT = CallLimit(5.0, 30.0)
+OPERATOR_ATTEMPTS = 3
+
+
+class AwsClients:
+    """The container's AWS clients, one per service, created on first use (thread-safe).
+
+    `operator=True` builds the clients of a command an operator runs (resend): not bound by
+    an invocation's deadline, so they keep botocore's retries and wait longer.
+    """
+
+    def __init__(
+        self, session_factory: Callable[[], Any] | None = None, *, operator: bool = False
+    ) -> None:
+        self.operator = operator
+        self._session_factory = session_factory or _boto3_session
+        self._session: Any = None
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str) -> Any:
+        cached = self._clients.get(service)
+        if cached is not None:
+            return cached
+        with self._lock:
+            if service not in self._clients:
+                if self._session is None:
+                    self._session = self._session_factory()
+                if self.operator:
+                    config = _config(OPERATOR_LIMIT, OPERATOR_ATTEMPTS)
+                else:
+                    config = _config(limit_of(service), 1)
+                self._clients[service] = self._session.client(service, config=config)
+            return self._clients[service]
+
+
+def limit_of(service: str) -> CallLimit:
+    return CALL_LIMITS.get(service, OPERATOR_LIMIT)
+
+
+def fits(deadline: Deadline | None, service: str, operation: str, attempts: int = 1) -> bool:
+    """True when `attempts` calls of `operation` can end before the deadline; otherwise one
+    warning names the call that is skipped. No deadline (an operator command): always True."""
+    if deadline is None:
+        return True
+    needed = attempts * limit_of(service).worst_case
+    left = deadline.remaining()
+    if needed <= left:
+        return True
+    logs.get_logger().warning(
+        "aws call skipped: not enough time left",
+        extra={
+            "service": service,
+            "operation": operation,
+            "needed_ms": round(needed * 1000),
+            "left_ms": max(round(left * 1000), 0),
+        },
+    )
+    return False
+
+
+def _config(limit: CallLimit, attempts: int) -> Any:
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=limit.connect_timeout,
+        read_timeout=limit.read_timeout,
+        retries={"total_max_attempts": attempts, "mode": "standard"},
+        # One connection per delivery worker, so the ledger's calls never queue for one.
+        max_pool_connections=50,
+    )
+
+
+def _boto3_session() -> Any:
+    import boto3  # imported on first use: a channel without AWS calls starts faster
+
+    return boto3.session.Session()
