@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,22 +49,22 @@ def provider() -> Iterator[ProviderServer]:
         yield server
 
 
-# --- the fault matrix (tests/test_fault_matrix.py): one row per fault, printed after the run ---
+# --- the fault campaign (tests/test_fault_campaign.py): one row per fault, printed after the run ---
 
-FAULT_MATRIX = pytest.StashKey[list[dict[str, str]]]()
+FAULT_CAMPAIGN = pytest.StashKey[list[dict[str, str]]]()
 
 
 @pytest.fixture(scope="session")
-def fault_matrix(pytestconfig: pytest.Config) -> list[dict[str, str]]:
-    """The fault matrix's rows, as tests/test_fault_matrix.py records them."""
-    return pytestconfig.stash.setdefault(FAULT_MATRIX, [])
+def fault_campaign(pytestconfig: pytest.Config) -> list[dict[str, str]]:
+    """The fault campaign's rows, as tests/test_fault_campaign.py records them."""
+    return pytestconfig.stash.setdefault(FAULT_CAMPAIGN, [])
 
 
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
 ) -> None:
-    """Print the fault matrix as a table, when its tests ran."""
-    rows = config.stash.get(FAULT_MATRIX, [])
+    """Print the fault campaign as a table, when its tests ran, with a count of its results."""
+    rows = config.stash.get(FAULT_CAMPAIGN, [])
     if not rows:
         return
     columns = list(rows[0])
@@ -75,8 +76,13 @@ def pytest_terminal_summary(
         text += [cells.get(name, "").rjust(widths[name]) for name in others]
         return " | ".join(text)
 
-    terminalreporter.write_sep("=", "fault matrix")
+    terminalreporter.write_sep("=", "fault campaign")
     terminalreporter.write_line(line({name: name for name in columns}))
     terminalreporter.write_line("-+-".join("-" * widths[name] for name in columns))
     for row in rows:
         terminalreporter.write_line(line(row))
+    results = Counter(row.get("result", "") for row in rows)
+    terminalreporter.write_line(
+        f"{len(rows)} rows: "
+        + ", ".join(f"{count} {name}" for name, count in sorted(results.items()))
+    )
