@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from custom_channel.config import ConfigError, Settings, load_settings
@@ -92,3 +94,135 @@ def test_a_bad_variable_is_named(env, variable):
         load_settings(env)
     assert raised.value.variable == variable
     assert str(raised.value).startswith(f"{variable}: ")
+
+
+# --- security checks at cold start (docs/security.md) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://{{Attributes.Host}}/send",
+        "https://api.{{Attributes.Region}}.example.com/send",
+        "https://api.example.com:{{Attributes.Port}}/send",
+        "https://{{Secret.user}}@api.example.com/send",
+        "https://api.example.com{{Attributes.Path}}",
+        "https://api.example.com?to={{Address}}",  # before the first /: refused
+        "https://api.example.com{/send",
+        "{{Scheme}}://api.example.com/send",
+    ],
+)
+def test_a_placeholder_before_the_path_of_the_http_url_is_refused(url):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({**HTTP, "CHANNEL_HTTP_URL": url})
+    assert raised.value.variable == "CHANNEL_HTTP_URL"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.example.com/v1/{{Attributes.Path}}?to={{Address}}#{{EndpointId}}",
+        "https://api.example.com:8443/send/{{EndpointId}}",
+        "http://127.0.0.1:8080/send/{{EndpointId}}",
+        "http://127.9.9.9/x",
+        "http://localhost:1/x",
+        "http://[::1]:8080/x",
+    ],
+)
+def test_placeholders_from_the_path_on_and_http_to_loopback_are_accepted(url):
+    settings = load_settings({**HTTP, "CHANNEL_HTTP_URL": url})
+    assert settings.http is not None
+    assert settings.http.url == url
+
+
+LOOPBACK_LOOKALIKES = [
+    "http://api.example.com/send",
+    "http://127.0.0.1.example.com/x",
+    "http://localhost.example.com/x",
+    "http://127.0.0.1@evil.example/x",
+    "http://evil.example\\@127.0.0.1/x",
+    "http://[::2]/x",
+    "http://10.0.0.1/x",
+    "http://0.0.0.0/x",
+]
+
+
+@pytest.mark.parametrize("url", LOOPBACK_LOOKALIKES)
+def test_http_urls_must_be_https_unless_to_loopback(url):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({**HTTP, "CHANNEL_HTTP_URL": url})
+    assert raised.value.variable == "CHANNEL_HTTP_URL"
+
+
+@pytest.mark.parametrize(
+    ("adapter", "variable"),
+    [("twilio", "CHANNEL_TWILIO_API_BASE"), ("slack", "CHANNEL_SLACK_API_BASE")],
+)
+@pytest.mark.parametrize("url", ["http://api.example.com", "http://127.0.0.1.example.com"])
+def test_provider_api_bases_must_be_https_unless_to_loopback(adapter, variable, url):
+    env = {
+        "CHANNEL_ADAPTER": adapter,
+        "CHANNEL_SECRET_ID": "s",
+        "CHANNEL_TWILIO_FROM": "+15005550006",
+    }
+    with pytest.raises(ConfigError) as raised:
+        load_settings({**env, variable: url})
+    assert raised.value.variable == variable
+    assert load_settings({**env, variable: "http://127.0.0.1:9000/api"})
+
+
+@pytest.mark.parametrize("value", ["a\r\nX-Evil: 1", "a\nb", "a\rb", "a\x00b", "a\x1bb", "\x7f"])
+def test_a_header_template_with_a_control_character_is_refused(value):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({**HTTP, "CHANNEL_HTTP_HEADERS": json.dumps({"X-Key": value})})
+    assert raised.value.variable == "CHANNEL_HTTP_HEADERS"
+    assert "X-Key" in str(raised.value)
+
+
+def test_a_header_template_may_hold_tabs_spaces_and_unicode():
+    headers = {"X-Key": "a\tb c é {{Secret.key}}"}
+    settings = load_settings({**HTTP, "CHANNEL_HTTP_HEADERS": json.dumps(headers)})
+    assert settings.http is not None
+    assert settings.http.headers == headers
+
+
+@pytest.mark.parametrize(
+    ("deadline", "margin"),
+    [("1", "1"), ("1", "750"), ("2", "1500"), ("5", "4001"), ("5", "5000")],
+)
+def test_a_safety_margin_that_leaves_less_than_a_second_is_refused(deadline, margin):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"CHANNEL_DEADLINE_SECONDS": deadline, "CHANNEL_SAFETY_MARGIN_MS": margin})
+    assert raised.value.variable == "CHANNEL_SAFETY_MARGIN_MS"
+    assert str(raised.value).startswith("CHANNEL_SAFETY_MARGIN_MS: ")
+
+
+@pytest.mark.parametrize(("deadline", "margin"), [("1", "0"), ("2", "1000"), ("15", "5000")])
+def test_a_safety_margin_that_leaves_a_second_is_accepted(deadline, margin):
+    settings = load_settings(
+        {"CHANNEL_DEADLINE_SECONDS": deadline, "CHANNEL_SAFETY_MARGIN_MS": margin}
+    )
+    assert settings.deadline_seconds * 1000 - settings.safety_margin_ms >= 1000
+
+
+def test_the_default_margin_needs_a_deadline_of_two_seconds():
+    """750 ms of the default margin leave 250 ms of a 1 s deadline: too little."""
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"CHANNEL_DEADLINE_SECONDS": "1"})
+    assert raised.value.variable == "CHANNEL_SAFETY_MARGIN_MS"
+    assert load_settings({"CHANNEL_DEADLINE_SECONDS": "2"}).safety_margin_ms == 750
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CHANNEL_HTTP_BODY_TEMPLATE", "{{a}}" * 1001),
+        ("CHANNEL_HTTP_URL", "https://x.example.com/" + "{{a}}" * 1001),
+        ("CHANNEL_HTTP_URL", "https://x.example.com/" + "x" * 40000),
+        ("CHANNEL_HTTP_HEADERS", json.dumps({"X-A": "x" * 40000})),
+    ],
+)
+def test_http_templates_over_the_template_limits_are_refused(variable, value):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({**HTTP, variable: value})
+    assert raised.value.variable == variable

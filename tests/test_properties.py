@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import ipaddress
 import json
 import logging
 import string
@@ -1296,9 +1297,27 @@ BAD_URLS = st.sampled_from(
 )
 
 
+def _loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1: the hosts an http:// URL may name (docs/security.md)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def url_variable(default: str | None, *, strip_slash: bool) -> Variable:
-    valid = st.tuples(st.sampled_from(["http://", "https://"]), URL_HOSTS, URL_PATHS).map(
-        lambda t: ("".join(t), "".join(t).rstrip("/") if strip_slash else "".join(t))
+    hosts = st.one_of(URL_HOSTS, st.sampled_from(["localhost", "127.0.0.1", "127.1.2.3"]))
+
+    def meaning(scheme: str, host: str, path: str) -> Any:
+        if scheme == "http://" and not _loopback(host):
+            return BAD  # https:// unless to a loopback host
+        url = scheme + host + path
+        return url.rstrip("/") if strip_slash else url
+
+    valid = st.tuples(st.sampled_from(["http://", "https://"]), hosts, URL_PATHS).map(
+        lambda t: ("".join(t), meaning(*t))
     )
     return st.one_of(unset(BAD if default is None else default), padded(valid), bad(BAD_URLS))
 
@@ -1308,14 +1327,23 @@ HEADER_NAMES = st.text(
 )
 
 
+# Control characters a header template may not hold (HTAB is allowed: RFC 9110, 5.5).
+HEADER_CONTROLS = frozenset(chr(code) for code in [*range(0x09), *range(0x0A, 0x20), 0x7F])
+
+
 def header_map_variable() -> Variable:
     headers = st.dictionaries(HEADER_NAMES, st.text(max_size=12), max_size=3)
+
+    def meaning(header_map: dict[str, str]) -> Any:
+        controls = any(set(value) & HEADER_CONTROLS for value in header_map.values())
+        return BAD if controls else header_map
+
     bad_names = st.sampled_from(["Bad Name", "", "a:b", "x\ny", "X-Key\n", "é", "(x)"])
     wrong = st.one_of(
         st.sampled_from(["{not json", "[]", '"x"', "1", "null", '{"A": 1}', '{"A": ["x"]}']),
         bad_names.map(lambda name: json.dumps({name: "v"})),
     )
-    return st.one_of(unset({}), headers.map(lambda h: (json.dumps(h), h)), bad(wrong))
+    return st.one_of(unset({}), headers.map(lambda h: (json.dumps(h), meaning(h))), bad(wrong))
 
 
 def _code_piece(low: int, high: int, as_range: bool) -> tuple[str, set[int]]:
@@ -1376,6 +1404,16 @@ def sender_variable() -> Variable:
     return st.one_of(unset(BAD), padded(valid), bad(wrong))
 
 
+def country_codes_variable() -> Variable:
+    """E.164 calling-code prefixes without "+", 1-4 digits, comma-separated; default "1"."""
+    code = st.tuples(st.sampled_from("123456789"), st.text(string.digits, max_size=3)).map("".join)
+    valid = st.lists(code, min_size=1, max_size=3).map(
+        lambda codes: (" , ".join(codes), tuple(codes))
+    )
+    wrong = st.sampled_from(["+1", "0", "01", "12345", "1,,44", "1;44", "US", "1,"])
+    return st.one_of(unset(("1",)), valid, bad(wrong))
+
+
 GENERAL_VARIABLES: dict[str, tuple[Variable, Any]] = {
     "CHANNEL_METRICS_MODE": (choice_variable(METRICS_MODES, "api"), "api"),
     "CHANNEL_METRICS_NAMESPACE": (text_variable(DEFAULT_NAMESPACE, 255), DEFAULT_NAMESPACE),
@@ -1413,10 +1451,16 @@ ADAPTER_VARIABLES: dict[str, dict[str, Variable]] = {
         "CHANNEL_TWILIO_FROM": sender_variable(),
         "CHANNEL_TWILIO_WHATSAPP": boolean_variable(False),
         "CHANNEL_TWILIO_API_BASE": url_variable("https://api.twilio.com", strip_slash=True),
+        "CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES": country_codes_variable(),
     },
     "slack": {
         "CHANNEL_SLACK_CHANNEL_ATTRIBUTE": optional_variable(),
         "CHANNEL_SLACK_API_BASE": url_variable("https://slack.com/api", strip_slash=True),
+        "CHANNEL_SLACK_CHANNEL_PATTERN": st.one_of(
+            unset("[CDGUW][A-Z0-9]{8,}"),
+            padded(st.sampled_from(["U[A-Z0-9]{8,}", "C0123ABCD|C0456EFGH"]).map(lambda p: (p, p))),
+            bad(st.sampled_from(["C(0", "[", "*", "a{2,1}"])),
+        ),
     },
 }
 # Lambda's own level: known levels in any case (not stripped), or anything else.
@@ -1481,6 +1525,8 @@ def expected_settings(expected: dict[str, Any]) -> tuple[set[str], Settings | No
         value("CHANNEL_SECRET_ID") or value("CHANNEL_SECRET_PARAMETER")
     ):
         bad.add("CHANNEL_SECRET_ID")
+    if value("CHANNEL_DEADLINE_SECONDS") * 1000 - value("CHANNEL_SAFETY_MARGIN_MS") < 1000:
+        bad.add("CHANNEL_SAFETY_MARGIN_MS")  # at least 1 s of budget must be left
     if bad:
         return bad, None
     return set(), Settings(
@@ -1518,12 +1564,14 @@ def expected_settings(expected: dict[str, Any]) -> tuple[set[str], Settings | No
             sender=value("CHANNEL_TWILIO_FROM"),
             whatsapp=value("CHANNEL_TWILIO_WHATSAPP"),
             api_base=value("CHANNEL_TWILIO_API_BASE"),
+            allowed_country_codes=value("CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES"),
         )
         if adapter == "twilio"
         else None,
         slack=SlackSettings(
             channel_attribute=value("CHANNEL_SLACK_CHANNEL_ATTRIBUTE"),
             api_base=value("CHANNEL_SLACK_API_BASE"),
+            channel_pattern=value("CHANNEL_SLACK_CHANNEL_PATTERN"),
         )
         if adapter == "slack"
         else None,

@@ -265,3 +265,38 @@ def test_bad_allowed_country_codes_are_named(raw):
     with pytest.raises(ConfigError) as raised:
         load_settings({**TWILIO_ENV, "CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES": raw})
     assert raised.value.variable == "CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES"
+
+
+# --- http ------------------------------------------------------------------------------------
+
+
+def test_a_rendered_header_with_a_control_character_fails_that_endpoint_alone(
+    make_channel,  # noqa: F811
+    provider_api,  # noqa: F811
+):
+    provider_api.add(responses.POST, "https://api.example.com/send", status=200)
+    channel = make_channel(
+        "http",
+        {"api_key": "k"},
+        CHANNEL_HTTP_URL="https://api.example.com/send",
+        CHANNEL_HTTP_HEADERS=json.dumps({"X-Name": "{{Attributes.FirstName}}"}),
+    )
+    good = {"ChannelType": "SMS", "Address": "+12065550100", "Attributes": {"FirstName": ["Mary"]}}
+    evil = {
+        "ChannelType": "SMS",
+        "Address": "+12065550101",
+        "Attributes": {"FirstName": ["Mary\r\nX-Admin: true"]},
+    }
+    nul = {"ChannelType": "SMS", "Address": "+12065550102", "Attributes": {"FirstName": ["a\x00"]}}
+    event = campaign_event({"ep-good": good, "ep-evil": evil, "ep-nul": nul}, "Hi")
+
+    result = invoke(event, channel=channel, timeout_seconds=15)
+
+    assert answer(result, "ep-good")["status"] == "delivered"
+    for endpoint_id in ("ep-evil", "ep-nul"):
+        assert answer(result, endpoint_id) == {
+            "status": "failed",
+            "reason": "header X-Name has a control character",
+        }
+    (call,) = provider_api.calls
+    assert call.request.headers["X-Name"] == "Mary"

@@ -6,6 +6,7 @@ A bad value raises ConfigError naming the variable, never a stack trace.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -33,6 +34,12 @@ MAX_PLACEHOLDERS = 1000
 DEFAULT_SLACK_CHANNEL_PATTERN = "[CDGUW][A-Z0-9]{8,}"
 # US and Canada (and the other NANP countries): where Twilio's Geo Permissions start too.
 DEFAULT_TWILIO_COUNTRY_CODES = ("1",)
+# A header value may hold visible characters, spaces and tabs (RFC 9110, 5.5): CR and LF
+# would split the request into more headers (or a second request), NUL and the other
+# control bytes are refused or read differently by servers and proxies.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# The least budget CHANNEL_DEADLINE_SECONDS less CHANNEL_SAFETY_MARGIN_MS may leave.
+MIN_BUDGET_MS = 1000
 # Used with fullmatch: "$" would also match before a final newline ("X-Key\n").
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _QUEUE_URL = re.compile(r"^https?://[^\s/]+/[0-9]{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?$")
@@ -139,6 +146,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         twilio=_twilio_settings(reader) if adapter == "twilio" else None,
         slack=_slack_settings(reader) if adapter == "slack" else None,
     )
+    if settings.deadline_seconds * 1000 - settings.safety_margin_ms < MIN_BUDGET_MS:
+        # The deadline less the margin is all the time an invocation has to deliver: a
+        # negative or tiny budget would answer every endpoint before sending anything.
+        raise ConfigError(
+            "CHANNEL_SAFETY_MARGIN_MS",
+            f"must leave at least {MIN_BUDGET_MS} ms of CHANNEL_DEADLINE_SECONDS "
+            f"({settings.safety_margin_ms} of {settings.deadline_seconds * 1000:.0f} ms)",
+        )
     if settings.secret_id and settings.secret_parameter:
         raise ConfigError("CHANNEL_SECRET_PARAMETER", "set CHANNEL_SECRET_ID or this, not both")
     if settings.failure_policy == "retry" and not settings.idempotency_table:
@@ -163,15 +178,65 @@ def _http_settings(reader: _Reader) -> HttpSettings:
     url = reader.required("CHANNEL_HTTP_URL")
     if not re.match(r"^https?://[^\s/]+", url):
         raise ConfigError("CHANNEL_HTTP_URL", "must be an http:// or https:// URL")
+    authority = _authority(url)
+    if "{" in authority or "}" in authority:
+        # Endpoint data must never choose where a request goes (and with it the secret in
+        # its headers): placeholders only from the path on.
+        raise ConfigError(
+            "CHANNEL_HTTP_URL",
+            "may have placeholders only after the first / of its path, not in its host",
+        )
+    _require_https("CHANNEL_HTTP_URL", url)
+    _check_template("CHANNEL_HTTP_URL", url)
+    body_template = reader.text("CHANNEL_HTTP_BODY_TEMPLATE", "{{Data}}", max_len=16384)
+    _check_template("CHANNEL_HTTP_BODY_TEMPLATE", body_template)
     return HttpSettings(
         url=url,
         method=reader.choice("CHANNEL_HTTP_METHOD", HTTP_METHODS, "POST"),
         headers=reader.header_map("CHANNEL_HTTP_HEADERS"),
-        body_template=reader.text("CHANNEL_HTTP_BODY_TEMPLATE", "{{Data}}", max_len=16384),
+        body_template=body_template,
         body_encoding=reader.choice("CHANNEL_HTTP_BODY_ENCODING", BODY_ENCODINGS, "json"),
         success_codes=reader.status_codes("CHANNEL_HTTP_SUCCESS_CODES", "200-299"),
         idempotency_header=reader.header_name("CHANNEL_HTTP_IDEMPOTENCY_HEADER"),
     )
+
+
+def _authority(url: str) -> str:
+    """The scheme, host and port of a URL, user information included: everything before the
+    first `/` after `://` (stricter than RFC 3986, 3.2, which also ends it at `?` or `#`)."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.partition('/')[0]}"
+
+
+def is_loopback_host(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1 (written [::1] in a URL)."""
+    host = host.lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.removeprefix("[").removesuffix("]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _require_https(name: str, url: str) -> None:
+    """https://, or http:// to this machine (tests and local providers)."""
+    if url.lower().startswith("https://"):
+        return
+    authority = _authority(url).partition("://")[2]
+    host = authority.rpartition("@")[2]
+    host = host[: host.find("]") + 1] if host.startswith("[") else host.partition(":")[0]
+    # A backslash is a path separator to some parsers and not to others: no guessing.
+    if "\\" in authority or not is_loopback_host(host):
+        raise ConfigError(name, "must be an https:// URL (http:// only to a loopback host)")
+
+
+def _check_template(name: str, template: str) -> None:
+    """Within the limits templating.py enforces, so a bad template fails at cold start."""
+    if len(template) > MAX_TEMPLATE_CHARS:
+        raise ConfigError(name, f"is longer than {MAX_TEMPLATE_CHARS} characters")
+    if template.count("{{") > MAX_PLACEHOLDERS:
+        raise ConfigError(name, f"has more than {MAX_PLACEHOLDERS} placeholders")
 
 
 def _twilio_settings(reader: _Reader) -> TwilioSettings:
@@ -260,6 +325,7 @@ class _Reader:
         value = self.optional(name) or default
         if not re.match(r"^https?://[^\s/]+", value):
             raise ConfigError(name, "must be an http:// or https:// URL")
+        _require_https(name, value)
         return value.rstrip("/")
 
     def pattern(self, name: str, default: str) -> str:
@@ -317,9 +383,12 @@ class _Reader:
             isinstance(key, str) and isinstance(value, str) for key, value in parsed.items()
         ):
             raise ConfigError(name, "must be a JSON object of string header names to strings")
-        for key in parsed:
+        for key, value in parsed.items():
             if not _HEADER_NAME.fullmatch(key):
                 raise ConfigError(name, f"has an invalid header name {key!r}")
+            if CONTROL_CHARACTERS.search(value):
+                raise ConfigError(name, f"header {key} has a control character (CR, LF, NUL...)")
+            _check_template(name, value)
         return parsed
 
     def status_codes(self, name: str, default: str) -> frozenset[int]:

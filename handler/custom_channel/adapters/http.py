@@ -1,11 +1,17 @@
-"""Generic HTTP: one request per endpoint, with templated headers and body."""
+"""Generic HTTP: one request per endpoint, with templated headers and body.
+
+Settings are checked at cold start (config.py): placeholders never in the URL's scheme, host
+or port, https:// unless to a loopback host, no control character in a header template. A
+header value rendered with a control character (CR, LF, NUL...; from endpoint data) fails
+that endpoint alone, its reason naming the header and not the value.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..config import HttpSettings
-from ..templating import compile_template, endpoint_lookup, escaper
+from ..config import CONTROL_CHARACTERS, HttpSettings
+from ..templating import TemplateError, compile_template, endpoint_lookup, escaper
 from .base import AdapterError, Answer, Message, ProviderRequest, classify_by_status
 
 _CONTENT_TYPES = {
@@ -21,9 +27,14 @@ class HttpAdapter:
     def __init__(self, settings: HttpSettings, secret: Mapping[str, str] | str | None) -> None:
         self._settings = settings
         self._secret = secret
-        self._url = compile_template(settings.url)
-        self._body = compile_template(settings.body_template)
-        self._headers = {key: compile_template(value) for key, value in settings.headers.items()}
+        try:
+            self._url = compile_template(settings.url)
+            self._body = compile_template(settings.body_template)
+            self._headers = {
+                key: compile_template(value) for key, value in settings.headers.items()
+            }
+        except TemplateError as error:  # config.py checks the limits: not expected
+            raise AdapterError(f"http adapter template: {error}") from None
         self._escape = escaper(settings.body_encoding)
 
     def build(self, message: Message) -> ProviderRequest:
@@ -31,6 +42,10 @@ class HttpAdapter:
             message.event, message.endpoint, {"Data": message.data}, self._secret
         )
         headers = {key: template.render(lookup) for key, template in self._headers.items()}
+        for key, value in headers.items():
+            if CONTROL_CHARACTERS.search(value):
+                # A CR or LF from endpoint data would add headers (RFC 9110, 5.5).
+                raise AdapterError(f"header {key} has a control character")
         headers.setdefault("Content-Type", _CONTENT_TYPES[self._settings.body_encoding])
         idempotent = self._settings.idempotency_header is not None
         if self._settings.idempotency_header:
