@@ -147,11 +147,13 @@ def test_local_context_counts_down():
     assert context.invoked_function_arn.startswith("arn:aws:lambda:us-east-1:")
 
 
-class CountingFactory:
+class CountingClients:
+    """Real moto clients; counts how often the store asks for one (once per fetch)."""
+
     def __init__(self):
         self.calls = 0
 
-    def __call__(self, service):
+    def client(self, service):
         self.calls += 1
         return boto3.client(service)
 
@@ -162,8 +164,8 @@ def test_secrets_manager_json_secret_is_cached_for_its_ttl():
         Name="channel/provider", SecretString=json.dumps({"api_key": "k-1", "n": 5})
     )["ARN"]
     now = [0.0]
-    factory = CountingFactory()
-    store = SecretStore(arn, None, 300, client_factory=factory, clock=lambda: now[0])
+    factory = CountingClients()
+    store = SecretStore(arn, None, 300, clients=factory, clock=lambda: now[0])
     assert store.get() == {"api_key": "k-1", "n": "5"}
     now[0] = 299.0
     store.get()

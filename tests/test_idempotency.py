@@ -15,6 +15,7 @@ from custom_channel.config import ConfigError, load_settings
 from custom_channel.events import parse_event
 from custom_channel.idempotency import DynamoLedger
 from custom_channel.local import invoke
+from custom_channel.results import Outcome, Status
 
 TABLE = "channel-deliveries"
 
@@ -104,32 +105,93 @@ def test_a_final_failure_does_not_fail_the_invocation(table, provider):
     assert set(statuses(result).values()) == {"failed"}
 
 
-def test_an_unknown_outcome_is_not_resent_while_its_lease_holds(table, provider):
-    provider.responder = lambda r: Reply(reset=True)
+def test_an_unknown_outcome_is_never_resent_even_after_its_lease(table, provider):
+    """The landed ledger kept an unknown outcome `in_progress` under a lease; once the lease
+    ran out, a later attempt (a Pinpoint retry for the batch's other endpoints, or resend)
+    claimed it and sent the message again."""
+    now = [1_000_000.0]
+    provider.responder = lambda r: Reply(reset=True)  # read, maybe acted on, answer lost
     event = campaign_event(endpoints(1), "hello")
-    channel = channel_for(provider)
-    assert statuses(invoke(event, channel=channel)) == {"ep-0": "unknown"}
+    assert statuses(invoke(event, channel=channel_for(provider))) == {"ep-0": "unknown"}
+    now[0] += 7 * 86400  # far past any lease
     provider.responder = lambda r: Reply(202)
-    again = invoke(event, channel=channel)
+    later = Channel(
+        channel_for(provider).settings,
+        ledger=DynamoLedger(TABLE, 60, 86400, clock=lambda: now[0]),
+    )
+    again = invoke(event, channel=later)
     assert again.response["ep-0"]["EventAttributes"] == {
         "status": "unknown",
-        "reason": "already in progress; not sent again",
+        "reason": "already unknown: connection lost after sending; not sent again",
     }
     assert len(provider.requests) == 1
 
 
-def test_an_expired_lease_is_claimed_again(table):
+def key_of(event: dict, endpoint_id: str = "ep-0") -> str:
+    return idempotency_key(parse_event(event), endpoint_id)
+
+
+def test_a_holder_that_died_waiting_to_retry_is_reclaimed_after_its_lease(table):
+    """`claimed`: every request so far surely did not act (a 503, say), so once the lease
+    passes the endpoint may be sent by someone else."""
     now = [1_000_000.0]
     ledger = DynamoLedger(TABLE, lease_seconds=60, ttl_seconds=3600, clock=lambda: now[0])
-    event = parse_event(campaign_event(endpoints(1), "x"))
-    key = idempotency_key(event, "ep-0")
-    assert ledger.claim(key) is None  # claimed, then the invocation timed out
-    assert ledger.claim(key).status.value == "unknown"
+    key = key_of(campaign_event(endpoints(1), "x"))
+    assert ledger.claim(key, "first", None) is None
+    ledger.hold(key, "first", None)  # then the first holder died during its backoff
+    held = ledger.claim(key, "second", None)
+    assert (held.status.value, held.retryable) == ("failed", True)
     now[0] += 61
-    assert ledger.claim(key) is None
+    assert ledger.claim(key, "second", None) is None
     item = table.get_item(TableName=TABLE, Key={"pk": {"S": key}})["Item"]
-    assert item["state"]["S"] == "in_progress"
+    assert (item["state"]["S"], item["holder"]["S"]) == ("sending", "second")
     assert int(item["expires_at"]["N"]) == int(now[0]) + 3600
+
+
+def test_a_holder_that_died_after_sending_is_never_reclaimed(table):
+    now = [1_000_000.0]
+    ledger = DynamoLedger(TABLE, lease_seconds=60, ttl_seconds=3600, clock=lambda: now[0])
+    key = key_of(campaign_event(endpoints(1), "x"))
+    assert ledger.claim(key, "first", None) is None  # `sending`, then the holder died
+    now[0] += 3000
+    answer = ledger.claim(key, "second", None)
+    assert answer.status.value == "unknown"
+    assert "not sent again" in answer.reason
+    # Only the operator who checked with the provider sends it again.
+    operator = DynamoLedger(TABLE, 60, 3600, clock=lambda: now[0], include_unknown=True)
+    assert operator.claim(key, "operator", None) is None
+
+
+def test_a_record_of_the_landed_version_in_progress_is_not_sent(table):
+    key = key_of(campaign_event(endpoints(1), "x"))
+    table.put_item(
+        TableName=TABLE,
+        Item={
+            "pk": {"S": key},
+            "state": {"S": "in_progress"},
+            "lease_until": {"N": "1"},  # long expired
+            "expires_at": {"N": "9999999999"},
+        },
+    )
+    answer = DynamoLedger(TABLE, 60, 3600).claim(key, "new", None)
+    assert answer.status.value == "unknown"
+
+
+def test_a_retried_claim_whose_first_write_landed_is_its_own(table):
+    ledger = DynamoLedger(TABLE, 60, 3600)
+    key = key_of(campaign_event(endpoints(1), "x"))
+    assert ledger.claim(key, "me", None) is None
+    assert ledger.claim(key, "me", None) is None  # the answer to the first write was lost
+    assert ledger.claim(key, "someone else", None).status.value == "unknown"
+
+
+def test_only_the_holder_settles_a_record(table):
+    ledger = DynamoLedger(TABLE, 60, 3600)
+    key = key_of(campaign_event(endpoints(1), "x"))
+    assert ledger.claim(key, "me", None) is None
+    ledger.settle(key, "a late stranger", Outcome(Status.DELIVERED), None)
+    item = table.get_item(TableName=TABLE, Key={"pk": {"S": key}})["Item"]
+    assert item["state"]["S"] == "sending"
 
 
 def test_keys_differ_per_endpoint_treatment_and_activity():
@@ -155,6 +217,15 @@ def test_an_unreachable_table_fails_endpoints_without_sending(provider):
         "status": "failed",
         "reason": "not sent: idempotency table error ResourceNotFoundException",
     }
+    assert provider.requests == []
+
+
+def test_nothing_sent_for_a_table_error_is_worth_a_retry(provider):
+    """The landed code marked these failures final, so the retry policy never retried them."""
+    with mock_aws():
+        channel = channel_for(provider, CHANNEL_FAILURE_POLICY="retry")
+        with pytest.raises(DeliveryIncomplete, match="2 endpoints can be delivered on a retry"):
+            invoke(campaign_event(endpoints(2), "hello"), channel=channel)
     assert provider.requests == []
 
 

@@ -163,12 +163,13 @@ def test_journey_invocations_use_the_journey_id_dimension(guide_event):
 
 @mock_aws
 def test_a_metrics_failure_never_costs_the_answer(guide_event, capsys):
-    def broken_client():
-        raise RuntimeError("CloudWatch is down")
+    class BrokenClients:
+        def client(self, service):
+            raise RuntimeError("CloudWatch is down")
 
     channel = Channel(
         load_settings({}),
-        metrics=MetricsPublisher("api", NAMESPACE, client_factory=broken_client),
+        metrics=MetricsPublisher("api", NAMESPACE, clients=BrokenClients()),
     )
     result = invoke(guide_event, channel=channel)
     status = result.response["1dbcd396df28ac6cf8c1c2b7fexample"]["EventAttributes"]["status"]
