@@ -216,3 +216,31 @@ def test_a_mask_keeps_at_most_a_quarter_and_two_characters(address):
     assert len(kept) <= 2
     assert len(kept) <= len(address) / 4
     assert masked.count("***") >= 1
+
+
+def test_an_adapter_bug_logs_its_stack_through_the_channel(monkeypatch, capsys):
+    from custom_channel.adapters.http import HttpAdapter
+
+    def broken_build(self: HttpAdapter, message: Any) -> Any:
+        raise KeyError(f"no route for {message.endpoint.address}")
+
+    monkeypatch.setattr(HttpAdapter, "build", broken_build)
+    settings = load_settings(
+        {
+            "CHANNEL_ADAPTER": "http",
+            "CHANNEL_METRICS_MODE": "off",
+            "CHANNEL_HTTP_URL": "http://127.0.0.1:9/send",
+        }
+    )
+    channel = Channel(settings)
+    try:
+        response = invoke(_event(), channel=channel).response
+    finally:
+        channel.close()
+    assert response["ep-ok"]["EventAttributes"]["reason"] == "internal error: KeyError"
+    out = capsys.readouterr().out
+    (line,) = [json.loads(text) for text in out.splitlines() if '"adapter error"' in text][:1]
+    assert line["stack"]["type"] == "KeyError"
+    assert line["stack"]["frames"][-1]["function"] == "broken_build"
+    assert all(address not in out for address in ADDRESSES.values())
+    assert "no route" not in out
