@@ -401,3 +401,115 @@ def test_resend_sends_a_final_failure_again_that_pinpoint_retries_would_not(aws,
     assert (report.statuses["delivered"], report.deleted, report.kept) == (4, 4, 0)
     assert sent_to(provider) == ["+12065550000", "+12065550001"]
     assert queued(sqs, url) == []
+
+
+def test_queued_bodies_are_ascii_so_sqs_takes_them():
+    """SQS rejects some characters (U+FFFE, most control characters); the landed code wrote
+    bodies with ensure_ascii=False."""
+    endpoint = {"ChannelType": "SMS", "Address": "+12065550000", "Attributes": {"N": ["\ufffe é"]}}
+    delivery = FailedDelivery({"Data": "Grüße {{Attributes.N}}"}, "ep-0", endpoint, {})
+    body = delivery.to_body()
+    assert body.isascii()
+    assert FailedDelivery.from_body(body).endpoint == endpoint
+
+
+def test_a_forged_or_unsigned_message_is_kept_and_never_sent(aws, provider):
+    """Anyone who can send to the queue could have written it: resend verifies first."""
+    sqs, url = aws
+    forged = FailedDelivery(
+        {"ApplicationId": "app", "CampaignId": "c", "TreatmentId": "0", "Data": "Pay here"},
+        "ep-0",
+        {"ChannelType": "SMS", "Address": "+12065550000"},
+        {"status": "failed"},
+    )
+    sqs.send_message(QueueUrl=url, MessageBody=forged.to_body())  # unsigned
+    sqs.send_message(QueueUrl=url, MessageBody=forged.to_body("a guessed secret"))
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    report = resend(settings, FailureQueue(url), AT_ONCE)
+    assert (report.received, report.unverified, report.kept) == (2, 2, 2)
+    assert provider.requests == []
+    # --accept-unsigned sends the unsigned one, never the badly signed one.
+    report = resend(settings, FailureQueue(url), replace(AT_ONCE, accept_unsigned=True))
+    assert (report.unverified, report.statuses["delivered"]) == (1, 1)
+    assert len(provider.requests) == 1
+
+
+def test_resend_leaves_unknown_messages_unsent_unless_asked(aws, provider):
+    _, url = aws
+    provider.responder = lambda r: Reply(reset=True)  # read, maybe acted on: unknown
+    invoke(campaign_event(endpoints(2), "x"), channel=channel_for(provider, url))
+    provider.requests.clear()
+    provider.responder = lambda r: Reply(202)
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    report = resend(settings, FailureQueue(url), AT_ONCE)
+    assert (report.unknown_kept, report.kept, report.failed_again) == (2, 2, 0)
+    assert provider.requests == []
+    report = resend(settings, FailureQueue(url), replace(AT_ONCE, include_unknown=True))
+    assert (report.statuses["delivered"], report.deleted) == (2, 2)
+    assert len(provider.requests) == 2
+
+
+def test_resend_drops_unknown_messages_when_asked(aws, provider):
+    sqs, url = aws
+    provider.responder = lambda r: Reply(reset=True)
+    invoke(campaign_event(endpoints(1), "x"), channel=channel_for(provider, url))
+    provider.requests.clear()
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    report = resend(settings, FailureQueue(url), replace(AT_ONCE, delete_unknown=True))
+    assert (report.unknown_deleted, report.deleted) == (1, 1)
+    assert queued(sqs, url) == []
+    assert provider.requests == []
+
+
+def test_resend_refuses_messages_older_than_the_age_limit(aws, provider):
+    _, url = aws
+    provider.responder = lambda r: Reply(503)
+    invoke(campaign_event(endpoints(1), "x"), channel=channel_for(provider, url))
+    provider.requests.clear()
+    provider.responder = lambda r: Reply(202)
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    import time as clock
+
+    two_days_later = clock.time() + 48 * 3600
+    report = resend(settings, FailureQueue(url), AT_ONCE, now=two_days_later)
+    assert (report.too_old, report.kept) == (1, 1)
+    assert provider.requests == []
+
+
+def test_resend_asks_pinpoint_for_the_endpoints_consent_now(aws, provider):
+    """Someone who opted out since the message was queued must not be messaged. moto has no
+    Pinpoint endpoints: a stand-in answers GetEndpoint, after checking each request against
+    botocore's Pinpoint model."""
+    from botocore.exceptions import ClientError
+    from botocore.validate import validate_parameters
+
+    sqs, url = aws
+    provider.responder = lambda r: Reply(503)
+    invoke(campaign_event(endpoints(3), "x"), channel=channel_for(provider, url))
+    provider.requests.clear()
+    provider.responder = lambda r: Reply(202)
+    answers = {
+        "ep-0": {"OptOut": "ALL", "EndpointStatus": "ACTIVE"},
+        "ep-1": None,  # deleted since
+        "ep-2": {"OptOut": "NONE", "EndpointStatus": "ACTIVE"},
+    }
+    model = boto3.client("pinpoint").meta.service_model.operation_model("GetEndpoint")
+
+    class Pinpoint:
+        def get_endpoint(self, **params):
+            validate_parameters(params, model.input_shape)
+            answer = answers[params["EndpointId"]]
+            if answer is None:
+                raise ClientError({"Error": {"Code": "NotFoundException"}}, "GetEndpoint")
+            return {"EndpointResponse": {"Id": params["EndpointId"], **answer}}
+
+    class Operator:
+        def client(self, service):
+            assert service == "pinpoint"
+            return Pinpoint()
+
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    report = resend(settings, FailureQueue(url), AT_ONCE, operator=Operator())
+    assert (report.opted_out, report.endpoint_gone, report.statuses["delivered"]) == (1, 1, 1)
+    assert sent_to(provider) == ["+12065550002"]
+    assert queued(sqs, url) == []

@@ -254,3 +254,24 @@ def test_bad_endpoints_fail_alone_and_lose_no_valid_endpoint(guide_event):
         response["no-channel"]["EventAttributes"]["reason"]
         == "invalid endpoint: ChannelType is missing or not a string"
     )
+
+
+@mock_aws
+def test_a_failed_refresh_serves_the_cached_secret_for_a_grace_period(capsys):
+    """The landed store threw the cached value away when a refresh failed."""
+    from custom_channel.secrets import STALE_GRACE_SECONDS
+
+    client = boto3.client("secretsmanager")
+    arn = client.create_secret(Name="channel/p", SecretString='{"api_key": "k-1"}')["ARN"]
+    now = [0.0]
+    store = SecretStore(arn, None, 300, clock=lambda: now[0])
+    assert store.get() == {"api_key": "k-1"}
+    client.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)  # a brown-out, say
+    now[0] = 300.0 + STALE_GRACE_SECONDS - 1
+    assert store.get() == {"api_key": "k-1"}
+    warning = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert warning["message"] == "secret refresh failed; serving the cached value"
+    assert "k-1" not in json.dumps(warning)
+    now[0] = 300.0 + STALE_GRACE_SECONDS + 1
+    with pytest.raises(SecretUnavailable):
+        store.get()

@@ -71,3 +71,22 @@ def test_the_limit_holds_against_a_real_server_and_every_endpoint_is_answered(pr
     window = [t for t in starts if t - starts[0] < 1.0]
     assert len(window) <= 10 + 10 + 1
     assert limited
+
+
+def test_an_abandoned_endpoint_takes_no_token():
+    """The landed sender took a rate-limit token before it checked whether the deadline
+    sweep had already answered the endpoint."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from custom_channel.adapters import ProviderRequest
+    from custom_channel.deadline import Deadline
+    from custom_channel.delivery import Sender, _Job, new_session
+
+    bucket = TokenBucket(1)
+    job = _Job("ep-0", ProviderRequest("POST", "http://127.0.0.1:9/"), "key")
+    job.abandoned = True
+    with ThreadPoolExecutor(1) as executor:
+        sender = Sender(None, new_session(1), executor, 3, limiter=bucket)  # type: ignore[arg-type]
+        outcome = sender._deliver(job, Deadline.after(5))
+    assert outcome.reason == "not sent: deadline reached"
+    assert bucket.acquire(0)  # the one token is still there

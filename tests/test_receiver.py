@@ -123,3 +123,65 @@ def test_without_a_configured_secret_everything_is_refused(monkeypatch, guide_ev
         runtime.reset()
     assert response.response["statusCode"] == 403
     assert "receiver secret not configured" in capsys.readouterr().out
+
+
+def test_a_body_nested_too_deeply_is_400_not_an_unhandled_error(receive):
+    """json.loads raises RecursionError past its depth; it escaped as a 502."""
+    response = receive(http_event("POST", f"/{SECRET}", "[" * 100_000))
+    assert response["statusCode"] == 400
+    assert json.loads(response["body"]) == {"message": "invalid event", "field": "body"}
+
+
+def test_the_retry_policy_answers_503_with_the_results(monkeypatch, guide_event, provider):
+    """DeliveryIncomplete escaped the receiver as an unhandled error (the caller saw 502)."""
+    from scripts.provider_server import Reply
+
+    provider.responder = lambda r: Reply(503)
+    with mock_aws():
+        client = boto3.client("secretsmanager")
+        arn = client.create_secret(Name="receiver-path", SecretString=SECRET)["ARN"]
+        boto3.client("dynamodb").create_table(
+            TableName="deliveries",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for name, value in {
+            "CHANNEL_RECEIVER_SECRET_ID": arn,
+            "CHANNEL_METRICS_MODE": "off",
+            "CHANNEL_ADAPTER": "http",
+            "CHANNEL_HTTP_URL": f"{provider.url}/send",
+            "CHANNEL_MAX_ATTEMPTS": "1",
+            "CHANNEL_IDEMPOTENCY_TABLE": "deliveries",
+            "CHANNEL_FAILURE_POLICY": "retry",
+        }.items():
+            monkeypatch.setenv(name, value)
+        runtime.reset()
+        try:
+            response = receiver.lambda_handler(
+                http_event("POST", f"/{SECRET}", json.dumps(guide_event)), LocalContext()
+            )
+        finally:
+            runtime.reset()
+    assert response["statusCode"] == 503
+    assert response["headers"]["Retry-After"] == "1"
+    answer = json.loads(response["body"])[EP]["EventAttributes"]
+    assert (answer["status"], answer["reason"]) == ("failed", "http 503; after 1 attempts")
+
+
+def test_a_receiver_secret_stored_as_json_refuses_with_a_reason(monkeypatch, capsys):
+    with mock_aws():
+        arn = boto3.client("secretsmanager").create_secret(
+            Name="receiver-path", SecretString=json.dumps({"path": SECRET})
+        )["ARN"]
+        monkeypatch.setenv("CHANNEL_RECEIVER_SECRET_ID", arn)
+        monkeypatch.setenv("CHANNEL_METRICS_MODE", "off")
+        runtime.reset()
+        try:
+            response = receiver.lambda_handler(http_event("HEAD", f"/{SECRET}"), LocalContext())
+        finally:
+            runtime.reset()
+    assert response["statusCode"] == 403
+    output = capsys.readouterr().out
+    assert "receiver secret is a JSON object" in output
+    assert SECRET not in output

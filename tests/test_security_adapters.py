@@ -300,3 +300,25 @@ def test_a_rendered_header_with_a_control_character_fails_that_endpoint_alone(
         }
     (call,) = provider_api.calls
     assert call.request.headers["X-Name"] == "Mary"
+
+
+def test_the_channel_escapes_slack_markup_in_what_it_sends(make_channel, provider_api):  # noqa: F811
+    """End to end through channel.py: the value an endpoint wrote reaches Slack inert."""
+    provider_api.add(
+        responses.POST, "https://slack.com/api/chat.postMessage", json={"ok": True}, status=200
+    )
+    channel = make_channel("slack", SLACK_SECRET)
+    event = campaign_event(
+        {
+            "ep-1": {
+                "ChannelType": "CUSTOM",
+                "Address": "C0123ABCD",
+                "Attributes": {"FirstName": [PHISH]},
+            }
+        },
+        "Hi {{Attributes.FirstName}}",
+    )
+    result = invoke(event, channel=channel, timeout_seconds=15)
+    assert result.response["ep-1"]["EventAttributes"]["status"] == "delivered"
+    sent = json.loads(provider_api.calls[0].request.body)
+    assert sent["text"] == f"Hi {ESCAPED}"

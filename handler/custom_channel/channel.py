@@ -30,7 +30,13 @@ from .metrics import MetricsPublisher
 from .ratelimit import TokenBucket
 from .results import Outcome, Status, journey_response, tally
 from .secrets import SecretStore, SecretUnavailable, SecretValue
-from .templating import MissingValue, compile_template, data_escaper, endpoint_lookup
+from .templating import (
+    MissingValue,
+    TemplateError,
+    compile_template,
+    data_escaper,
+    endpoint_lookup,
+)
 
 PINPOINT_WAIT_SECONDS = 15.0  # Pinpoint waits at most this long for a custom channel
 BLOCKED_PREFIX = "blocked: "  # the reason of an endpoint an adapter's safety check refused
@@ -252,12 +258,17 @@ class Channel:
         self, adapter: Adapter, event: Event, endpoint: Endpoint, key: str
     ) -> ProviderRequest | Outcome:
         try:
+            # Each substituted value is escaped for the adapter's markup first (Slack's & < >),
+            # then for the Data's own format (JSON or text).
+            escape_value = getattr(adapter, "escape_value", None)
             data = compile_template(event.data).render(
-                endpoint_lookup(event, endpoint), data_escaper(event.data)
+                endpoint_lookup(event, endpoint), data_escaper(event.data, escape_value)
             )
             request = adapter.build(Message(event, endpoint, data, key))
         except MissingValue as error:
             return Outcome(Status.FAILED, f"personalisation: {error}")
+        except TemplateError as error:  # over the template size or placeholder limits
+            return Outcome(Status.FAILED, f"template: {error}")
         except InvalidEvent as error:  # a value a template read cannot be encoded
             invalid = InvalidEndpoint(
                 endpoint.endpoint_id, endpoint.channel_type, error.field, error.problem
