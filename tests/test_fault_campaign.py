@@ -49,7 +49,9 @@ from urllib.parse import parse_qs
 import boto3
 import pytest
 import requests
+from botocore.exceptions import ClientError
 from moto import mock_aws
+from scripts.broken_aws import Call as AwsCall
 from scripts.broken_aws import FailingServer, SilentServer
 from scripts.provider_server import (
     ANSWERED,
@@ -61,6 +63,7 @@ from scripts.provider_server import (
     header,
 )
 
+from custom_channel.aws import AwsClients
 from custom_channel.channel import PINPOINT_WAIT_SECONDS, Channel, Response
 from custom_channel.config import load_settings
 from custom_channel.delivery import new_session
@@ -68,6 +71,7 @@ from custom_channel.events import Event
 from custom_channel.failures import FailureQueue
 from custom_channel.idempotency import DynamoLedger
 from custom_channel.local import invoke
+from custom_channel.resend import ResendOptions, resend
 from custom_channel.results import Outcome, Status, journey_response
 
 GUIDE_EVENT = Path(__file__).parent / "fixtures" / "guide_event.json"
@@ -279,7 +283,11 @@ class Scenario:
     aws: AwsFault | None = None
     nothing_listens: bool = False  # the channel's URL is a port nothing listens on
     before_invocation: Callable[[int, ProviderServer], None] | None = None
-    lease_expires: bool = False  # the ledger's clock passes the lease before each re-invocation
+    setup: Callable[[ProviderServer], None] | None = None
+    # Pinpoint's retries come after every lease ran out: the ledger's clock passes the lease
+    # before each re-invocation (a fresh DynamoLedger with a fake clock, Channel(ledger=...)).
+    lease_expires: bool = True
+    settle_fails: bool = False  # the ledger cannot write `delivered` (UpdateItem errors)
     failure_queue: bool = False  # CHANNEL_FAILURE_QUEUE_URL: a moto SQS queue
     resend: bool = False  # then run the resend command on that queue
     max_acted: int = 1  # the residual-risk row allows (and asserts) more
@@ -306,7 +314,10 @@ class Run:
     endpoint_of: Callable[[Received], str]
     ended_at: float
     aws_calls: Counter[str] = field(default_factory=Counter)  # the broken AWS endpoint's
+    aws_log: list[AwsCall] = field(default_factory=list)
+    accept_resets: int = 0
     resend_report: dict[str, Any] | None = None
+    include_unknown_report: dict[str, Any] | None = None
     resend_exchanges: list[Exchange] = field(default_factory=list)
     queue_left: int | None = None  # messages left in the failure queue after the resend
     by_endpoint: dict[str, list[Exchange]] = field(default_factory=dict)
@@ -534,9 +545,41 @@ def check_all_delivered_once(run: Run) -> None:
     expect_sends(run, every(1), 1)
 
 
+def calls_in(run: Run, invocation: Invocation, operation: str) -> int:
+    """Calls of `operation` the broken endpoint saw during `invocation` (or its slack)."""
+    return sum(
+        call.operation.endswith(f".{operation}")
+        and invocation.started <= call.arrived_at <= invocation.returned + SLACK_SECONDS
+        for call in run.aws_log
+    )
+
+
 def check_put_metric_data_once(run: Run) -> None:
     check_all_delivered_once(run)
-    assert run.aws_calls["PutMetricData"] <= len(run.invocations), run.aws_calls
+    for invocation in run.invocations:
+        assert calls_in(run, invocation, "PutMetricData") <= 1, run.aws_log
+
+
+def check_settle_fails(run: Run) -> None:
+    """`delivered` cannot be written: the invocation still answers delivered; Pinpoint's retry
+    (for FLAKY) finds the record still `sending` and does not send it again."""
+    assert len(run.invocations) == 2
+    for endpoint_id in run.ids(rest(FLAKY)):
+        assert run.invocations[0].outcomes[endpoint_id].status is Status.DELIVERED, endpoint_id
+        assert run.final[endpoint_id].status in (Status.DELIVERED, Status.UNKNOWN), endpoint_id
+    expect_sends(run, rest(FLAKY), 1)
+    sent_only_in_first(run, rest(FLAKY))
+    expect(run, FLAKY, Status.DELIVERED)
+
+
+def check_reset_on_accept(run: Run) -> None:
+    """Reset before the provider read a byte: it did not act, but the channel cannot tell that
+    from a reset after reading: unknown, not sent again, without the key."""
+    assert run.accept_resets == BATCH // 4
+    for endpoint_id in run.endpoint_ids:
+        assert run.acted[endpoint_id] <= 1, endpoint_id
+    if run.scenario.key:  # the reset cost an attempt; the resend under the key delivered it
+        expect(run, every(1), Status.DELIVERED)
 
 
 def check_queue_broken(run: Run) -> None:
@@ -562,8 +605,8 @@ def mixed(call: Call) -> Reply:
         return acted(status(500)) if call.nth == 0 else HTTP.ok
     if ACTED_RESET(call.index):
         return acted(Reply(reset=True)) if call.nth == 0 else HTTP.ok
-    if ACTED_HELD(call.index):
-        return acted(Reply(202, b'{"queued":true}', JSON, delay=30.0))
+    if ACTED_HELD(call.index):  # a later request: the resend command --include-unknown
+        return acted(Reply(202, b'{"queued":true}', JSON, delay=30.0)) if call.nth == 0 else HTTP.ok
     if RETRYABLE_503(call.index) and call.invocation == 1:
         return not_acted(status(503))
     if RETRYABLE_429(call.index) and call.invocation == 1:
@@ -582,16 +625,47 @@ def check_lease_mixed(run: Run) -> None:
     expect(run, anyof(ACTED_500, ACTED_RESET, ACTED_HELD), Status.UNKNOWN)
     sent_only_in_first(run, UNKNOWNS)
     expect_sends(run, UNKNOWNS, 1)
-    expect(run, rest(UNKNOWNS), Status.DELIVERED)
+    expect_delivered_or_unwritable(run, rest(UNKNOWNS))
+    check_resend_kept(run)
+    # The failure queue holds one message per unknown answer, for the operator to look at.
     assert run.resend_report is not None
-    unknown_messages = sum(
+    assert run.resend_report["unknown_kept"] == unknown_answers(run), (
+        f"the failure queue holds {run.resend_report['unknown_kept']} of the"
+        f" {unknown_answers(run)} unknown answers"
+    )
+
+
+def unknown_answers(run: Run) -> int:
+    """Unknown outcomes over all invocations: each is one message in the failure queue."""
+    return sum(
         outcome.status is Status.UNKNOWN
         for invocation in run.invocations
         for outcome in invocation.outcomes.values()
     )
-    assert run.resend_report["unknown_kept"] == unknown_messages, run.resend_report
-    assert run.resend_exchanges == []  # the resend sent nothing: unknowns kept, rest delivered
-    assert run.queue_left == unknown_messages
+
+
+def expect_delivered_or_unwritable(run: Run, select: Callable[[int], bool]) -> None:
+    """Delivered in the end; or, when invocation 1 could not write the record before a retry
+    (a slow table under load, with little time left), left unknown: never sent twice."""
+    for endpoint_id in run.ids(select):
+        final = run.final[endpoint_id]
+        if final.status is Status.DELIVERED:
+            continue
+        first = run.invocations[0].outcomes[endpoint_id]
+        assert final.status is Status.UNKNOWN, (endpoint_id, final)
+        assert "not writable" in first.reason, (endpoint_id, first, final)
+
+
+def check_resend_kept(run: Run) -> None:
+    """The resend command (without --include-unknown) sends nothing: every unknown message is
+    kept in the queue, every other one was delivered meanwhile and is deleted."""
+    report = run.resend_report
+    assert report is not None
+    assert run.resend_exchanges == [], [e.request.headers for e in run.resend_exchanges]
+    assert report["unknown_kept"] >= 1, report
+    assert report["unknown"] == 0, report  # nothing it sent ended unknown: it sent nothing
+    assert report["kept"] == report["unknown_kept"], report
+    assert run.queue_left == report["unknown_kept"], (run.queue_left, report)
 
 
 def check_lease_mixed_key(run: Run) -> None:
@@ -602,10 +676,14 @@ def check_lease_mixed_key(run: Run) -> None:
     expect(run, ACTED_HELD, Status.UNKNOWN)
     expect_sends(run, ACTED_HELD, 1)
     sent_only_in_first(run, ACTED_HELD)
-    expect(run, rest(UNKNOWNS), Status.DELIVERED)
-    assert run.resend_report is not None
-    assert run.resend_report["unknown_kept"] >= len(run.ids(ACTED_HELD)), run.resend_report
-    assert run.resend_exchanges == []
+    expect_delivered_or_unwritable(run, rest(UNKNOWNS))
+    check_resend_kept(run)
+    # The operator's --include-unknown pass sends them; the provider deduplicates on the key.
+    assert run.include_unknown_report is not None
+    assert run.include_unknown_report["delivered"] >= len(run.ids(ACTED_HELD))
+    for endpoint_id in run.ids(ACTED_HELD):
+        assert run.sends(endpoint_id) == 1  # the invocations sent them once
+        assert run.acted[endpoint_id] == 1, endpoint_id
 
 
 def held(seconds: float = 30.0) -> Reply:
@@ -637,6 +715,31 @@ def http_rows() -> list[Scenario]:
         rows.append(Scenario(fault, script, check=without_key))
         rows.append(Scenario(fault, script, key=True, check=check_key_no_time))
     rows += [
+        Scenario(
+            "acts, then 500; retry within lease",
+            per_endpoint(HELD, acts_then(status(500))),
+            lease_expires=False,
+            check=check_unknown_once,
+        ),
+        Scenario(
+            "reset before read (RST on accept)",
+            lambda call: HTTP.ok,
+            setup=lambda server: server.reset_on_accept(BATCH // 4),
+            check=check_reset_on_accept,
+        ),
+        Scenario(
+            "reset before read (RST on accept)",
+            lambda call: HTTP.ok,
+            key=True,
+            setup=lambda server: server.reset_on_accept(BATCH // 4),
+            check=check_reset_on_accept,
+        ),
+        Scenario(
+            "ledger cannot write delivered",
+            per_endpoint(nobody, lambda call: HTTP.ok),
+            settle_fails=True,
+            check=check_settle_fails,
+        ),
         Scenario("503, not acted (2x)", not_acting(status(503), 2), check=check_not_acted(3)),
         Scenario(
             "429 Retry-After: 1, not acted",
@@ -814,7 +917,7 @@ def lease_rows() -> list[Scenario]:
         Scenario(
             "lease expired: mixed unknown + retryable, resend",
             mixed,
-            lease_expires=True,
+            env={"CHANNEL_SECRET_ID": "fault-campaign/http"},  # the queue's messages are signed
             failure_queue=True,
             resend=True,
             check=check_lease_mixed,
@@ -823,7 +926,7 @@ def lease_rows() -> list[Scenario]:
             "lease expired: mixed unknown + retryable, resend",
             mixed,
             key=True,
-            lease_expires=True,
+            env={"CHANNEL_SECRET_ID": "fault-campaign/http"},
             failure_queue=True,
             resend=True,
             check=check_lease_mixed_key,
@@ -1012,14 +1115,17 @@ def run_scenario(
         settings = load_settings(env)
         clock = LedgerClock()
         extra: dict[str, Any] = {}
-        if scenario.lease_expires:
+        if scenario.lease_expires or scenario.settle_fails:
             extra["ledger"] = DynamoLedger(
                 table,
                 settings.idempotency_lease_seconds,
                 settings.idempotency_ttl_seconds,
+                clients=SettleFails() if scenario.settle_fails else None,
                 clock=clock,
             )
         channel = RecordingChannel(settings, session=TaggedSession(settings.max_workers), **extra)
+        if scenario.setup is not None:
+            scenario.setup(server)
         try:
             invocations = drive(channel, event, scenario, server, clock)
         finally:
@@ -1037,24 +1143,55 @@ def run_scenario(
             endpoint_of,
             ended_at,
             aws_calls=broken.operations() if broken is not None else Counter(),
+            aws_log=broken.calls if broken is not None else [],
+            accept_resets=len(server.accept_resets),
         )
         if scenario.resend and queue_url is not None:
-            from custom_channel.resend import resend
-
-            report = resend(
-                settings,
-                FailureQueue(queue_url),
-                visibility_timeout=30,
+            # The operator's pass, as `python -m custom_channel resend` runs it: unknowns kept.
+            options = ResendOptions(
+                visibility_timeout=1,
                 wait_seconds=0,
+                check_endpoints=False,
                 timeout_seconds=FUNCTION_TIMEOUT,
-                include_unknown=False,
             )
+            report = resend(settings, FailureQueue(queue_url), options)
             server.wait_idle(FUNCTION_TIMEOUT)
             run.resend_report = report.as_dict()
             run.resend_exchanges = list(server.exchanges)[len(exchanges) :]
-            run.acted = server.acted_on(endpoint_of)  # the resend's count too
+            run.acted = server.acted_on(endpoint_of)  # the resend's requests count too
             run.queue_left = queue_messages(aws["sqs"], queue_url)
+            if scenario.key:
+                # --include-unknown, once the kept messages show again: sent, deduplicated.
+                time.sleep(1.1)
+                report = resend(
+                    settings, FailureQueue(queue_url), replace(options, include_unknown=True)
+                )
+                server.wait_idle(FUNCTION_TIMEOUT)
+                run.include_unknown_report = report.as_dict()
+                run.acted = server.acted_on(endpoint_of)
         return run
+
+
+class SettleFails(AwsClients):
+    """The container's clients, but DynamoDB refuses every write of a `delivered` record."""
+
+    def client(self, service: str) -> Any:
+        real = super().client(service)
+        return _RefusesDelivered(real) if service == "dynamodb" else real
+
+
+class _RefusesDelivered:
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def update_item(self, **request: Any) -> Any:
+        if {"S": "delivered"} in request.get("ExpressionAttributeValues", {}).values():
+            error = {"Error": {"Code": "InternalServerError", "Message": "injected fault"}}
+            raise ClientError(error, "UpdateItem")  # type: ignore[arg-type]
+        return self._client.update_item(**request)
 
 
 class _Nothing:
@@ -1116,7 +1253,11 @@ def table_row(run: Run) -> dict[str, str]:
     )
     resend = ""
     if run.resend_report is not None:
-        resend = f" +resend kept {run.resend_report.get('unknown_kept', '?')}"
+        report = run.resend_report
+        resend = (
+            f" +resend: kept {report.get('unknown_kept', '?')} of {unknown_answers(run)}"
+            f" unknown, sent {len(run.resend_exchanges)}"
+        )
     scenario = run.scenario
     return {
         "fault": scenario.fault,
