@@ -12,9 +12,12 @@ answers, or answers 500 to everything (scripts/broken_aws.py), which moto does n
 
 A Pinpoint-like driver invokes each batch and invokes it again when the invocation raised or
 answered later than the function's timeout (a short LocalContext timeout keeps it fast), 3
-invocations at most. Rows with `lease expired` advance the delivery ledger's clock past the
-lease between invocations, and may then run the resend command on the failure queue (moto
-SQS) the invocations filled.
+invocations at most, with CHANNEL_FAILURE_POLICY=retry and the delivery ledger in moto
+DynamoDB. Every re-invocation arrives after the ledger's lease ran out (the ledger's clock is
+moved past it), but for the row marked "retry within lease". Most batches mix faulty endpoints
+with endpoints that answer 503 throughout invocation 1, so that Pinpoint's retry runs and must
+answer the faulty ones from the ledger. The `lease expired` rows then run the resend command
+on the failure queue (moto SQS) the invocations filled.
 
 For every row:
 - no endpoint is acted on more than once: whatever the fault, no automatic path (an attempt's
@@ -501,6 +504,18 @@ def check_residual_with_key(run: Run) -> None:
     expect_acted(run, HELD, 1)
 
 
+def check_not_sent_in_time(run: Run) -> None:
+    """A rate limit leaves no time to send them all: the rest fail unsent and retryable, and
+    Pinpoint's retries send each of them once, and nothing else: 20 endpoints at 3/s fit in
+    two invocations of 4.5 s when only the unsent ones wait for the rate limit."""
+    unsent = [o for o in run.invocations[0].outcomes.values() if o.status is Status.FAILED]
+    assert unsent, run.invocations[0].outcomes
+    for outcome in unsent:
+        assert_retryable(outcome)
+    expect(run, every(1), Status.DELIVERED)
+    expect_sends(run, every(1), 1)
+
+
 def check_nothing_listens(run: Run) -> None:
     assert len(run.invocations) == MAX_INVOCATIONS
     assert run.invocations[-1].response is None  # the last one raised too: Pinpoint gives up
@@ -740,6 +755,12 @@ def http_rows() -> list[Scenario]:
             settle_fails=True,
             check=check_settle_fails,
         ),
+        Scenario(
+            "deadline before sending (3/s limit)",
+            lambda call: HTTP.ok,
+            env={"CHANNEL_RATE_LIMIT_PER_SECOND": "3"},
+            check=check_not_sent_in_time,
+        ),
         Scenario("503, not acted (2x)", not_acting(status(503), 2), check=check_not_acted(3)),
         Scenario(
             "429 Retry-After: 1, not acted",
@@ -755,13 +776,13 @@ def http_rows() -> list[Scenario]:
         ),
         Scenario("429, no Retry-After (2x)", not_acting(status(429), 2), check=check_not_acted(3)),
         Scenario(
-            "residual: acts, then 503",
+            "residual risk: acts, then 503",
             per_endpoint(HELD, acts_then(status(503))),
             max_acted=2,
             check=check_residual,
         ),
         Scenario(
-            "residual: acts, then 503",
+            "residual risk: acts, then 503",
             per_endpoint(HELD, acts_then(status(503))),
             key=True,
             check=check_residual_with_key,
