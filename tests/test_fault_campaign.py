@@ -431,8 +431,10 @@ def check_unknown_once(run: Run) -> None:
     sent_only_in_first(run, HELD)
     for endpoint_id in run.ids(HELD):
         assert not run.invocations[0].outcomes[endpoint_id].retryable, endpoint_id
-    expect(run, rest(HELD), Status.DELIVERED)
-    expect_acted(run, rest(HELD), 1)
+    expect_delivered_or_unwritable(run, rest(HELD))
+    for endpoint_id in run.ids(rest(HELD)):  # what was delivered was acted on once
+        if run.final[endpoint_id].status is Status.DELIVERED:
+            assert run.acted[endpoint_id] == 1, endpoint_id
 
 
 def check_key_resent(run: Run) -> None:
@@ -441,7 +443,7 @@ def check_key_resent(run: Run) -> None:
     expect(run, HELD, Status.DELIVERED)
     for endpoint_id in run.ids(HELD):
         assert run.sends(endpoint_id) >= 2, endpoint_id
-    expect(run, rest(HELD), Status.DELIVERED)
+    expect_delivered_or_unwritable(run, rest(HELD))
 
 
 def check_key_no_time(run: Run) -> None:
@@ -452,7 +454,7 @@ def check_key_no_time(run: Run) -> None:
         assert run.final[endpoint_id].status in (Status.DELIVERED, Status.UNKNOWN), endpoint_id
     expect_sends(run, HELD, 1)
     sent_only_in_first(run, HELD)
-    expect(run, rest(HELD), Status.DELIVERED)
+    expect_delivered_or_unwritable(run, rest(HELD))
 
 
 def check_trickle(run: Run) -> None:
@@ -660,15 +662,17 @@ def unknown_answers(run: Run) -> int:
 
 
 def expect_delivered_or_unwritable(run: Run, select: Callable[[int], bool]) -> None:
-    """Delivered in the end; or, when invocation 1 could not write the record before a retry
-    (a slow table under load, with little time left), left unknown: never sent twice."""
+    """Delivered in the end; or left unknown, never sent twice, when invocation 1 could not
+    write the record in time (a slow table under load, the time left below a DynamoDB call's
+    worst case): delivered but not settled, or stopped before a retry ("not writable")."""
     for endpoint_id in run.ids(select):
         final = run.final[endpoint_id]
         if final.status is Status.DELIVERED:
             continue
         first = run.invocations[0].outcomes[endpoint_id]
         assert final.status is Status.UNKNOWN, (endpoint_id, final)
-        assert "not writable" in first.reason, (endpoint_id, first, final)
+        unsettled = first.status is Status.DELIVERED or "not writable" in first.reason
+        assert unsettled, (endpoint_id, first, final)
 
 
 def check_resend_kept(run: Run) -> None:
@@ -1344,6 +1348,10 @@ def test_fault_campaign(
 
 def check_run(run: Run, row: dict[str, str]) -> None:
     scenario = run.scenario
+
+    # A broken AWS endpoint really was called: moto did not intercept it.
+    if scenario.aws is not None:
+        assert run.aws_calls, f"{scenario.aws.service}: no call reached the broken endpoint"
 
     # Pinpoint's driver: at most 3 invocations; only one that raised or was late is repeated.
     assert 1 <= len(run.invocations) <= MAX_INVOCATIONS
