@@ -155,7 +155,7 @@ def demo(endpoint_count: int, latency: float) -> DemoRun:
                 f"The provider received {len(provider.requests)} requests, at most "
                 f"{provider.max_in_flight} at once. Function logs: {LOG_FILE.relative_to(ROOT)}"
             )
-            resent = resend_failures(aws.client("lambda"), outputs)
+            resent = resend_failures(outputs)
             outcome = DemoRun(result, len(provider.requests), text, resent)
         finally:
             step("terraform destroy")
@@ -164,16 +164,16 @@ def demo(endpoint_count: int, latency: float) -> DemoRun:
     return outcome
 
 
-def resend_failures(lambda_client: Any, outputs: dict[str, Any]) -> dict[str, int]:
-    """The documented resend command, run with the deployed function's own environment."""
-    step("python -m custom_channel resend: the failure queue, with the function's settings")
-    config = lambda_client.get_function_configuration(FunctionName=outputs["lambda_function_name"])
-    environment = {**os.environ, **config["Environment"]["Variables"]}
+def resend_failures(outputs: dict[str, Any]) -> dict[str, int]:
+    """The documented resend command: it reads the deployed function's CHANNEL_* settings."""
+    step("python -m custom_channel resend --function-name: the failure queue")
+    command = [sys.executable, "-m", "custom_channel", "resend", "--visibility-timeout", "60"]
+    command += ["--function-name", outputs["lambda_function_name"]]
     with LOG_FILE.open("a", encoding="utf-8") as log:
         finished = subprocess.run(
-            [sys.executable, "-m", "custom_channel", "resend", "--visibility-timeout", "60"],
+            command,
             cwd=ROOT / "handler",
-            env=environment,
+            env=dict(os.environ),
             stdout=subprocess.PIPE,
             stderr=log,
             text=True,
