@@ -8,6 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from scripts import build_package
 from scripts.segments import campaign_event, synthetic_endpoints
 
@@ -66,3 +67,28 @@ def test_package_runs_alone_against_a_real_server(tmp_path, provider):
         ep for ep, answer in response.items() if answer["EventAttributes"]["status"] == "delivered"
     ]
     assert len(provider.requests) == len(delivered) > 0
+
+
+def test_check_catches_a_third_party_file_edited_behind_its_manifest(tmp_path, capsys):
+    """One byte changed in requests/, the manifest rewritten to match: only the wheels tell."""
+    wheel_files = build_package.locked_wheel_files()
+    if wheel_files is None:
+        pytest.skip("the registry is unreachable: the locked wheels cannot be downloaded")
+    with zipfile.ZipFile(build_package.ZIP_PATH) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    assert build_package.third_party_problems(build_package.ZIP_PATH, wheel_files) == []
+    target = "requests/sessions.py"
+    data = files[target]
+    files[target] = data[:100] + bytes([data[100] ^ 1]) + data[101:]
+    tampered_zip, tampered_manifest = tmp_path / "tampered.zip", tmp_path / "manifest.json"
+    build_package.write_zip(files, tampered_zip)
+    tampered_manifest.write_text(json.dumps(build_package.manifest_of(files)), encoding="utf-8")
+    capsys.readouterr()
+
+    assert build_package.check(tampered_zip, tampered_manifest) == 1
+    output = capsys.readouterr().out
+    assert f"{target} differs from the locked wheel's copy" in output
+    assert "does not match its manifest" not in output
+    assert build_package.third_party_problems(tampered_zip, wheel_files) == [
+        f"{target} differs from the locked wheel's copy"
+    ]
