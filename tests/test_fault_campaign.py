@@ -1391,6 +1391,22 @@ def check_run(run: Run, row: dict[str, str]) -> None:
         assert len({next(iter(values)) for values in keys.values()}) == len(keys)
     assert set(run.by_endpoint) == set(run.endpoint_ids)
 
+    # A later invocation answers from the record: what one invocation answered delivered or
+    # unknown is never answered failed by a later one (Pinpoint would count it failed, and a
+    # retry policy would ask for the batch again).
+    for endpoint_id in run.endpoint_ids:
+        seen: list[Status] = []
+        for invocation in run.invocations:
+            outcome = invocation.outcomes[endpoint_id]
+            answered = {Status.DELIVERED, Status.UNKNOWN} & set(seen)
+            if outcome.status is Status.FAILED:
+                assert not answered, (
+                    f"{endpoint_id}: answered {seen[-1].value} in invocation"
+                    f" {invocation.number - 1}, then failed in invocation {invocation.number}"
+                    f" ({outcome.reason})"
+                )
+            seen.append(outcome.status)
+
     # Nothing whose outcome was known is sent again; nothing after the deadline.
     assert sends_after_known(run) == 0
     assert past_deadline(run) == []
