@@ -13,7 +13,10 @@ plans without drift and destroys cleanly against it:
   `Fn::GetAtt` on them. The resources are kept in memory with every property, checked the way
   Pinpoint checks them (application and segment exist, CustomDeliveryConfiguration is complete,
   the Lambda DeliveryUri lets `pinpoint.<region>.amazonaws.com` invoke it for this campaign) and
-  support `Ref` and `Fn::GetAtt` `SegmentId` / `CampaignId` / `Arn`.
+  support `Ref` and `Fn::GetAtt` `SegmentId` / `CampaignId` / `Arn`. Secrets Manager dynamic
+  references in their properties (`{{resolve:secretsmanager:<id>:SecretString:<json-key>:
+  <version-stage>:<version-id>}}`, alone or inside a longer string) are resolved from moto's
+  Secrets Manager, as CloudFormation does; the stack's template keeps the reference.
 * Pinpoint serves GetSegment(s) and GetCampaign(s) from those records (REST shape: CampaignHook
   becomes Hook, Schedule.TimeZone becomes Timezone, Tags becomes tags), so another process can
   read a campaign definition back, for example a local campaign runner. In this process,
@@ -67,6 +70,7 @@ from moto.pinpoint import models as pinpoint_models
 from moto.pinpoint import urls as pinpoint_urls
 from moto.pinpoint.exceptions import ApplicationNotFound
 from moto.pinpoint.responses import PinpointResponse
+from moto.secretsmanager.models import secretsmanager_backends
 from moto.server import ThreadedMotoServer
 from moto.utilities.utils import get_partition
 
@@ -339,6 +343,58 @@ def _create_segment_record(
 
 _WEBHOOK = re.compile(r"^https://[A-Za-z0-9._~:/?#-]+$")
 
+#: A Secrets Manager dynamic reference; its body is secret-id[:SecretString[:json-key
+#: [:version-stage[:version-id]]]], the secret id possibly an ARN (which holds colons).
+_SECRET_REFERENCE = re.compile(r"\{\{resolve:secretsmanager:(?P<body>[^{}]+)\}\}")
+
+
+def _resolve_dynamic_references(value: Any, account_id: str, region: str, resource: str) -> Any:
+    """`value` with every Secrets Manager dynamic reference replaced by the secret it names.
+
+    CloudFormation resolves them in resource properties before the resource handler sees them;
+    moto leaves them as text.
+    """
+    if isinstance(value, dict):
+        return {
+            k: _resolve_dynamic_references(v, account_id, region, resource)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_resolve_dynamic_references(v, account_id, region, resource) for v in value]
+    if isinstance(value, str) and "{{resolve:" in value:
+        return _SECRET_REFERENCE.sub(
+            lambda match: _secret_reference_value(match["body"], account_id, region, resource),
+            value,
+        )
+    return value
+
+
+def _secret_reference_value(body: str, account_id: str, region: str, resource: str) -> str:
+    secret_id, marker, rest = body.partition(":SecretString")
+    if marker and rest and not rest.startswith(":"):  # a name that merely contains the marker
+        secret_id, rest = body, ""
+    json_key, version_stage, version_id = (
+        [*rest[1:].split(":"), "", "", ""] if rest else ["", "", ""]
+    )[:3]
+    backend = secretsmanager_backends[account_id][region]
+    try:
+        secret = backend.get_secret_value(secret_id, version_id or None, version_stage or None)
+    except JsonRESTError as error:
+        raise _cfn_error(
+            resource, f"Could not resolve the dynamic reference to secret {secret_id}: {error}", 400
+        ) from None
+    value = secret.get("SecretString")
+    if value is None:
+        raise _cfn_error(resource, f"Secret {secret_id} holds no SecretString", 400)
+    if json_key:
+        try:
+            value = json.loads(value)[json_key]
+        except (ValueError, KeyError, TypeError):
+            raise _cfn_error(
+                resource, f"Secret {secret_id} has no JSON key {json_key}", 400
+            ) from None
+    return str(value)
+
 
 def _check_campaign(
     properties: dict[str, Any], campaign_id: str, account_id: str, region: str
@@ -561,7 +617,9 @@ class _CampaignModel(_PinpointCfnMixin, CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> _CampaignModel:
-        properties = cloudformation_json["Properties"]
+        properties = _resolve_dynamic_references(
+            cloudformation_json["Properties"], account_id, region_name, "Campaign"
+        )
         campaign_id = _new_id()
         app_id = _check_campaign(properties, campaign_id, account_id, region_name)
         campaign = PinpointCampaign(
@@ -584,7 +642,9 @@ class _CampaignModel(_PinpointCfnMixin, CloudFormationModel):
         account_id: str,
         region_name: str,
     ) -> _CampaignModel:
-        properties = cloudformation_json["Properties"]
+        properties = _resolve_dynamic_references(
+            cloudformation_json["Properties"], account_id, region_name, "Campaign"
+        )
         campaign = original_resource.campaign
         if properties.get("ApplicationId") != campaign.application_id:  # replacement
             new = cls.create_from_cloudformation_json(
