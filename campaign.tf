@@ -33,6 +33,12 @@ locals {
     receiver = local.receiver_url
   }[var.channel_mode]
 
+  # The same in the CloudFormation template, except the receiver's path secret: a dynamic
+  # reference to its secret version, resolved by CloudFormation when it creates or updates the
+  # campaign, so the template (cloudformation:GetTemplate) does not hold the secret. Naming the
+  # version makes a new secret version change the template, and so update the campaign.
+  template_delivery_uri = local.create_receiver ? "${try(aws_apigatewayv2_api.receiver[0].api_endpoint, "")}/{{resolve:secretsmanager:${try(aws_secretsmanager_secret.receiver[0].arn, "-")}:SecretString:::${try(aws_secretsmanager_secret_version.receiver[0].version_id, "-")}}}" : local.delivery_uri
+
   campaign_endpoint_types = try(var.campaign.endpoint_types, null)
   campaign_treatments     = var.campaign == null ? [] : var.campaign.treatments
   campaign_schedule       = try(var.campaign.schedule, null)
@@ -90,7 +96,7 @@ locals {
         TreatmentDescription = t.description
         MessageConfiguration = { CustomMessage = { Data = t.data } }
         CustomDeliveryConfiguration = {
-          DeliveryUri   = coalesce(t.delivery_uri, local.delivery_uri)
+          DeliveryUri   = coalesce(t.delivery_uri, local.template_delivery_uri)
           EndpointTypes = coalesce(t.endpoint_types, local.campaign_endpoint_types)
         }
       } : k => v if v != null
@@ -125,7 +131,7 @@ locals {
         TreatmentDescription = var.campaign.treatment_description
         MessageConfiguration = { CustomMessage = { Data = var.campaign.data } }
         CustomDeliveryConfiguration = {
-          DeliveryUri   = local.delivery_uri
+          DeliveryUri   = local.template_delivery_uri
           EndpointTypes = local.campaign_endpoint_types
         }
         AdditionalTreatments = length(local.campaign_additional_treatments) == 0 ? null : local.campaign_additional_treatments
@@ -169,6 +175,7 @@ resource "aws_cloudformation_stack" "campaign" {
   # that the webhook answers HEAD with the account id (the receiver must be deployed).
   depends_on = [
     aws_lambda_permission.this,
+    aws_lambda_permission.treatments,
     aws_lambda_alias.this,
     aws_lambda_provisioned_concurrency_config.this,
     aws_apigatewayv2_route.receiver,

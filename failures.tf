@@ -2,6 +2,17 @@
 # Failed-deliveries queue: one message per failed or unknown endpoint (CHANNEL_FAILURE_QUEUE_URL)
 ################################################################################
 
+locals {
+  # The queue's customer managed key: its own, else the module's key (kms_key_arn, which also
+  # encrypts the function's environment), else none (SQS managed encryption).
+  failure_queue_kms_key_arn = var.failure_queue.kms_key_arn != null ? var.failure_queue.kms_key_arn : var.kms_key_arn
+
+  failure_queue_operator_role_arns = sort(distinct(var.failure_queue_operator_role_arns))
+
+  # What reading the queue takes: receive, delete and hide or show a message again.
+  failure_queue_consumer_actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]
+}
+
 resource "aws_sqs_queue" "failures" {
   count = local.create_failure_queue ? 1 : 0
 
@@ -11,11 +22,11 @@ resource "aws_sqs_queue" "failures" {
 
   # Always encrypted at rest: with the customer managed key when one is given, otherwise with
   # SQS managed keys (SSE-SQS). The two settings exclude each other.
-  sqs_managed_sse_enabled = var.failure_queue.kms_key_arn == null ? true : null
-  kms_master_key_id       = var.failure_queue.kms_key_arn
+  sqs_managed_sse_enabled = local.failure_queue_kms_key_arn == null ? true : null
+  kms_master_key_id       = local.failure_queue_kms_key_arn
   # How long SQS reuses a data key before asking KMS again: AWS's default of 5 minutes, set
   # explicitly. Longer saves KMS requests, shorter limits what one data key protects.
-  kms_data_key_reuse_period_seconds = var.failure_queue.kms_key_arn == null ? null : 300
+  kms_data_key_reuse_period_seconds = local.failure_queue_kms_key_arn == null ? null : 300
 
   tags = var.tags
 }
@@ -26,15 +37,50 @@ resource "aws_sqs_queue_policy" "failures" {
   queue_url = aws_sqs_queue.failures[0].id
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
-      Sid       = "DenyInsecureTransport"
-      Effect    = "Deny"
-      Principal = "*"
-      Action    = "sqs:*"
-      Resource  = aws_sqs_queue.failures[0].arn
-      Condition = {
-        Bool = { "aws:SecureTransport" = "false" }
-      }
-    }]
+    Statement = concat(
+      [
+        {
+          Sid       = "DenyInsecureTransport"
+          Effect    = "Deny"
+          Principal = "*"
+          Action    = "sqs:*"
+          Resource  = aws_sqs_queue.failures[0].arn
+          Condition = {
+            Bool = { "aws:SecureTransport" = "false" }
+          }
+        },
+        {
+          # Only the function's role may send (its IAM policy allows it; this denies everyone else).
+          Sid       = "DenySendExceptFunctionRole"
+          Effect    = "Deny"
+          Principal = "*"
+          Action    = "sqs:SendMessage"
+          Resource  = aws_sqs_queue.failures[0].arn
+          Condition = {
+            ArnNotEquals = { "aws:PrincipalArn" = local.role_arn }
+          }
+        },
+      ],
+      # Only when operators are named: with none, the account's IAM policies alone decide.
+      [for statement in [
+        {
+          Sid       = "AllowOperatorsToConsume"
+          Effect    = "Allow"
+          Principal = { AWS = local.failure_queue_operator_role_arns }
+          Action    = concat(local.failure_queue_consumer_actions, ["sqs:GetQueueAttributes"])
+          Resource  = aws_sqs_queue.failures[0].arn
+        },
+        {
+          Sid       = "DenyConsumeExceptOperators"
+          Effect    = "Deny"
+          Principal = "*"
+          Action    = local.failure_queue_consumer_actions
+          Resource  = aws_sqs_queue.failures[0].arn
+          Condition = {
+            ArnNotEquals = { "aws:PrincipalArn" = local.failure_queue_operator_role_arns }
+          }
+        },
+      ] : statement if length(local.failure_queue_operator_role_arns) > 0],
+    )
   })
 }

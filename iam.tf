@@ -3,18 +3,35 @@
 ################################################################################
 
 locals {
-  secret_kms_key_arns = compact([var.secret_kms_key_arn, local.create_receiver ? var.receiver_secret_kms_key_arn : null])
-  secret_services = distinct(compact([
-    var.secret_arn != null || local.create_receiver ? "secretsmanager.${local.region}.amazonaws.com" : null,
-    var.secret_parameter_arn != null ? "ssm.${local.region}.amazonaws.com" : null,
-  ]))
+  # The Sid of each candidate statement, by key: defined once, also the Sids that
+  # policy_statements may not use (IAM rejects a policy with two statements of one Sid).
+  statement_sids = {
+    Logs              = "WriteOwnLogGroup"
+    Metrics           = "PutMetricDataInNamespace"
+    Secret            = "ReadProviderSecret"
+    Parameter         = "ReadProviderParameter"
+    ReceiverSecret    = "ReadReceiverPathSecret"
+    SecretKms         = "DecryptProviderSecretViaService"
+    ReceiverSecretKms = "DecryptReceiverSecretViaService"
+    Idempotency       = "RecordDeliveries"
+    IdempotencyKms    = "UseIdempotencyTableKey"
+    FailureQueue      = "SendFailedDeliveries"
+    FailureQueueKms   = "UseFailureQueueKey"
+    XRay              = "WriteXRayTraces"
+    VpcDescribe       = "DescribeVpcNetworking"
+    VpcInterfaces     = "ManageVpcNetworkInterfaces"
+  }
+
+  # Each key may decrypt only through the service that stores what it protects: the provider
+  # secret's key through Secrets Manager or SSM (whichever holds the secret), the receiver's
+  # key through Secrets Manager.
+  provider_secret_service = var.secret_parameter_arn != null ? "ssm.${local.region}.amazonaws.com" : "secretsmanager.${local.region}.amazonaws.com"
 
   # Candidate statements, each enabled by the option it serves.
   candidate_statements = {
     Logs = {
       enabled = true
       statement = {
-        Sid      = "WriteOwnLogGroup"
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
         Resource = ["${local.log_group_arn}:*"]
@@ -23,7 +40,6 @@ locals {
     Metrics = {
       enabled = var.metrics_mode == "api"
       statement = {
-        Sid      = "PutMetricDataInNamespace"
         Effect   = "Allow"
         Action   = ["cloudwatch:PutMetricData"]
         Resource = ["*"]
@@ -35,7 +51,6 @@ locals {
     Secret = {
       enabled = var.secret_arn != null
       statement = {
-        Sid      = "ReadProviderSecret"
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue"]
         Resource = [coalesce(var.secret_arn, "-")]
@@ -44,7 +59,6 @@ locals {
     Parameter = {
       enabled = var.secret_parameter_arn != null
       statement = {
-        Sid      = "ReadProviderParameter"
         Effect   = "Allow"
         Action   = ["ssm:GetParameter"]
         Resource = [coalesce(var.secret_parameter_arn, "-")]
@@ -53,37 +67,44 @@ locals {
     ReceiverSecret = {
       enabled = local.create_receiver
       statement = {
-        Sid      = "ReadReceiverPathSecret"
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue"]
         Resource = [try(aws_secretsmanager_secret.receiver[0].arn, "-")]
       }
     }
-    Kms = {
-      enabled = length(local.secret_kms_key_arns) > 0
+    SecretKms = {
+      enabled = var.secret_kms_key_arn != null
       statement = {
-        Sid      = "DecryptSecretsViaService"
         Effect   = "Allow"
         Action   = ["kms:Decrypt"]
-        Resource = local.secret_kms_key_arns
+        Resource = [coalesce(var.secret_kms_key_arn, "-")]
         Condition = {
-          StringEquals = { "kms:ViaService" = local.secret_services }
+          StringEquals = { "kms:ViaService" = [local.provider_secret_service] }
+        }
+      }
+    }
+    ReceiverSecretKms = {
+      enabled = local.create_receiver && var.receiver_secret_kms_key_arn != null
+      statement = {
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt"]
+        Resource = [coalesce(var.receiver_secret_kms_key_arn, "-")]
+        Condition = {
+          StringEquals = { "kms:ViaService" = ["secretsmanager.${local.region}.amazonaws.com"] }
         }
       }
     }
     Idempotency = {
       enabled = local.create_idempotency
       statement = {
-        Sid      = "RecordDeliveries"
         Effect   = "Allow"
         Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"]
-        Resource = [try(aws_dynamodb_table.idempotency[0].arn, "-")]
+        Resource = [local.idempotency_table_arn]
       }
     }
     IdempotencyKms = {
       enabled = local.create_idempotency && var.idempotency.kms_key_arn != null
       statement = {
-        Sid      = "UseIdempotencyTableKey"
         Effect   = "Allow"
         Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
         Resource = [coalesce(var.idempotency.kms_key_arn, "-")]
@@ -96,19 +117,17 @@ locals {
       enabled = local.create_failure_queue
       statement = {
         # SendMessageBatch is authorised by sqs:SendMessage.
-        Sid      = "SendFailedDeliveries"
         Effect   = "Allow"
         Action   = ["sqs:SendMessage"]
         Resource = [try(aws_sqs_queue.failures[0].arn, "-")]
       }
     }
     FailureQueueKms = {
-      enabled = local.create_failure_queue && var.failure_queue.kms_key_arn != null
+      enabled = local.create_failure_queue && local.failure_queue_kms_key_arn != null
       statement = {
-        Sid      = "UseFailureQueueKey"
         Effect   = "Allow"
         Action   = ["kms:GenerateDataKey", "kms:Decrypt"]
-        Resource = [coalesce(var.failure_queue.kms_key_arn, "-")]
+        Resource = [coalesce(local.failure_queue_kms_key_arn, "-")]
         Condition = {
           StringEquals = { "kms:ViaService" = "sqs.${local.region}.amazonaws.com" }
         }
@@ -117,7 +136,6 @@ locals {
     XRay = {
       enabled = var.tracing_mode != null
       statement = {
-        Sid      = "WriteXRayTraces"
         Effect   = "Allow"
         Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
         Resource = ["*"]
@@ -127,7 +145,6 @@ locals {
       enabled = var.vpc_config != null
       statement = {
         # Of AWSLambdaVPCAccessExecutionRole's actions, the two with no resource-level permission.
-        Sid      = "DescribeVpcNetworking"
         Effect   = "Allow"
         Action   = ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
         Resource = ["*"]
@@ -139,7 +156,6 @@ locals {
         # The rest, scoped: Lambda's network interfaces in this account and region, created only
         # in the function's subnets and security groups. Those two may belong to another account
         # (a VPC shared through AWS RAM), so their ARNs leave the account open.
-        Sid    = "ManageVpcNetworkInterfaces"
         Effect = "Allow"
         Action = [
           "ec2:CreateNetworkInterface",
@@ -175,7 +191,7 @@ locals {
   ]
 
   policy_statements = concat(
-    [for k, v in local.candidate_statements : v.statement if v.enabled],
+    [for k, v in local.candidate_statements : merge({ Sid = local.statement_sids[k] }, v.statement) if v.enabled],
     local.extra_statements,
   )
 

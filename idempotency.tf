@@ -2,11 +2,17 @@
 # Delivery records for idempotent delivery (handler/custom_channel/idempotency.py)
 ################################################################################
 
+locals {
+  idempotency_table_name = "${local.name}-deliveries"
+  # Built from its parts so the IAM policy is known at plan time.
+  idempotency_table_arn = "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.idempotency_table_name}"
+}
+
 resource "aws_dynamodb_table" "idempotency" {
   #checkov:skip=CKV_AWS_28:point-in-time recovery is on by default, set by idempotency.point_in_time_recovery
   count = local.create_idempotency ? 1 : 0
 
-  name         = "${local.name}-deliveries"
+  name         = local.idempotency_table_name
   billing_mode = "PAY_PER_REQUEST"
   hash_key     = "pk"
 

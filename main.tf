@@ -2,9 +2,48 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
+################################################################################
+# Rules of the services, defined once and used by the variables' validations
+################################################################################
+
 locals {
-  partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.name
+  # Pinpoint waits at most 15 seconds for the function (Amazon Pinpoint developer guide,
+  # "Creating custom channels"), and may then try the same delivery again.
+  pinpoint_wait_seconds = 15
+
+  # The endpoint types the custom-channel guide names for CustomDeliveryConfiguration.
+  endpoint_types = ["ADM", "APNS", "APNS_SANDBOX", "APNS_VOIP", "APNS_VOIP_SANDBOX", "BAIDU", "CUSTOM", "EMAIL", "GCM", "SMS", "VOICE"]
+
+  # The only values of Schedule.Timezone (CloudFormation Schedule.TimeZone): the documentation
+  # string of Schedule.Timezone in the Pinpoint API model (botocore
+  # data/pinpoint/2016-12-01/service-2.json). No UTC-12, no UTC-05:30.
+  campaign_timezones = [
+    "UTC", "UTC+01", "UTC+02", "UTC+03", "UTC+03:30", "UTC+04", "UTC+04:30", "UTC+05", "UTC+05:30",
+    "UTC+05:45", "UTC+06", "UTC+06:30", "UTC+07", "UTC+08", "UTC+09", "UTC+09:30", "UTC+10",
+    "UTC+10:30", "UTC+11", "UTC+12", "UTC+13", "UTC-02", "UTC-03", "UTC-04", "UTC-05", "UTC-06",
+    "UTC-07", "UTC-08", "UTC-09", "UTC-10", "UTC-11",
+  ]
+
+  # CampaignLimits in the same model: Daily and Total "The maximum value is 100",
+  # MessagesPerSecond 1 to 20,000, MaximumDuration "The minimum value is 60 seconds".
+  # The http adapter's URL: https://, or http:// to a loopback host (127.0.0.0/8, localhost, [::1]).
+  https_url_pattern         = "^https://[^\\s/?#]+([/?#]\\S*)?$"
+  loopback_http_url_pattern = "^http://(127(\\.[0-9]{1,3}){3}|localhost|\\[::1\\])(:[0-9]{1,5})?([/?#]\\S*)?$"
+
+  campaign_limits_rules = {
+    max_messages_per_endpoint = 100
+    min_messages_per_second   = 1
+    max_messages_per_second   = 20000
+    min_maximum_duration      = 60
+  }
+}
+
+locals {
+  partition = data.aws_partition.current.partition
+  # The region without a deprecated attribute on either provider major: `name` is deprecated in
+  # 6.0 and `id` in 6.47 (hashicorp/terraform-provider-aws#48036), and `region` does not exist
+  # in 5.x. `endpoint`, the region's EC2 endpoint (ec2.<region>.<dns suffix>), is in both.
+  region     = split(".", data.aws_region.current.endpoint)[1]
   account_id = data.aws_caller_identity.current.account_id
 
   name = "${var.name_prefix}${var.name}"
@@ -45,7 +84,7 @@ locals {
     strcontains(local.secret_parameter_path, "/") ? "/${local.secret_parameter_path}" : local.secret_parameter_path
   )
 
-  deadline_seconds = coalesce(var.deadline_seconds, min(var.timeout, 15))
+  deadline_seconds = coalesce(var.deadline_seconds, min(var.timeout, local.pinpoint_wait_seconds))
 
   ##############################################################################
   # Environment: typed variables mapped to the handler's settings
@@ -56,6 +95,7 @@ locals {
   slack = var.delivery.adapter == "slack" ? {
     channel_attribute = try(var.delivery.slack.channel_attribute, null)
     api_base          = try(var.delivery.slack.api_base, null)
+    channel_pattern   = try(var.delivery.slack.channel_pattern, null)
   } : null
 
   channel_environment = merge(
@@ -96,10 +136,13 @@ locals {
       CHANNEL_TWILIO_FROM     = local.twilio.from
       CHANNEL_TWILIO_WHATSAPP = local.twilio.whatsapp == null ? null : tostring(local.twilio.whatsapp)
       CHANNEL_TWILIO_API_BASE = local.twilio.api_base
+      # Prefixes without "+", comma-separated (the handler's format).
+      CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES = join(",", local.twilio.allowed_country_codes)
     },
     local.slack == null ? {} : {
       CHANNEL_SLACK_CHANNEL_ATTRIBUTE = local.slack.channel_attribute
       CHANNEL_SLACK_API_BASE          = local.slack.api_base
+      CHANNEL_SLACK_CHANNEL_PATTERN   = local.slack.channel_pattern
     },
   )
 
@@ -243,6 +286,29 @@ locals {
   )
 }
 
+locals {
+  # Other Lambda functions that A/B treatments deliver to (delivery_uri), keyed by the ARN
+  # given. Pinpoint checks its invoke permission on each when the campaign is created, so the
+  # module grants it like its own. The module's own target, which already has it, is left out.
+  treatment_functions = {
+    for uri in distinct([for t in local.campaign_treatments : t.delivery_uri if try(startswith(t.delivery_uri, "arn:"), false)]) :
+    uri => {
+      function_arn = join(":", slice(split(":", uri), 0, 7))
+      region       = split(":", uri)[3]
+      account_id   = split(":", uri)[4]
+      name         = split(":", uri)[6]
+      qualifier    = length(split(":", uri)) > 7 ? split(":", uri)[7] : null
+    }
+  }
+
+  treatment_permissions = {
+    for uri, f in local.treatment_functions : uri => f
+    if local.create_campaign && !(
+      local.create_function && !local.create_receiver && f.name == local.name && f.qualifier == (var.publish ? var.alias_name : null)
+    )
+  }
+}
+
 data "aws_cloudformation_stack" "campaign" {
   count = local.create_function && !local.create_receiver && var.permission_scope == "campaign" && var.permission_campaign_id == null && local.create_campaign ? 1 : 0
 
@@ -267,6 +333,32 @@ resource "aws_lambda_permission" "this" {
 
     precondition {
       condition     = each.key != "pinpoint" || var.permission_scope != "campaign" || local.permission_campaign_id != null
+      error_message = "permission_scope = \"campaign\" needs the campaign id: apply once with permission_scope = \"application\" so the campaign exists, or set permission_campaign_id."
+    }
+  }
+}
+
+resource "aws_lambda_permission" "treatments" {
+  for_each = local.treatment_permissions
+
+  statement_id_prefix = "pinpoint-"
+  action              = "lambda:InvokeFunction"
+  function_name       = each.value.function_arn
+  qualifier           = each.value.qualifier
+  principal           = "pinpoint.${local.region}.amazonaws.com"
+  source_account      = local.account_id
+  source_arn          = local.pinpoint_source_arn
+
+  lifecycle {
+    create_before_destroy = true
+
+    precondition {
+      condition     = each.value.region == local.region && each.value.account_id == local.account_id
+      error_message = "A treatment's delivery_uri ${each.key} must name a Lambda function in the campaign's account and region (${local.account_id}, ${local.region}): Pinpoint invokes it from there, and the module grants it the invoke permission, which it can add only to a function of this account."
+    }
+
+    precondition {
+      condition     = var.permission_scope != "campaign" || local.permission_campaign_id != null
       error_message = "permission_scope = \"campaign\" needs the campaign id: apply once with permission_scope = \"application\" so the campaign exists, or set permission_campaign_id."
     }
   }

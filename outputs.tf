@@ -42,6 +42,16 @@ output "lambda_permission_statement_ids" {
   value       = { for k, p in aws_lambda_permission.this : k => p.statement_id }
 }
 
+output "lambda_max_requests_per_second" {
+  description = "Most provider requests per second that all instances of the function together may start, retries included: rate_limit_per_second x reserved_concurrent_executions (null without a rate limit or without a function)."
+  value       = try(local.create_function && var.rate_limit_per_second > 0 ? var.rate_limit_per_second * var.reserved_concurrent_executions : null, null)
+}
+
+output "lambda_treatment_permission_statement_ids" {
+  description = "Statement ids of the invoke permissions granted to Pinpoint on the other Lambda functions that A/B treatments deliver to, keyed by the treatment's delivery_uri."
+  value       = { for k, p in aws_lambda_permission.treatments : k => p.statement_id }
+}
+
 output "lambda_permission_source_arns" {
   description = "Source ARN of each invoke permission, keyed by caller."
   value       = { for k, p in aws_lambda_permission.this : k => p.source_arn }

@@ -3,9 +3,8 @@
 ################################################################################
 
 variable "name" {
-  description = "Base name of every resource the module creates (Lambda function, IAM role, log group, HTTP API, CloudFormation stack). Starts with a letter; letters, digits, hyphens and underscores; at most 64 characters together with `name_prefix`."
+  description = "Base name of every resource the module creates (Lambda function, IAM role, log group, HTTP API, CloudFormation stack). Required: starts with a letter; letters, digits, hyphens and underscores; at most 64 characters together with `name_prefix`."
   type        = string
-  default     = "pinpoint-custom-channel"
 
   validation {
     condition     = can(regex("^[A-Za-z][A-Za-z0-9_-]*$", var.name)) && length("${var.name_prefix}${var.name}") <= 64
@@ -47,9 +46,10 @@ variable "channel_mode" {
 }
 
 variable "webhook_url" {
-  description = "External webhook used as the campaign's DeliveryUri when `channel_mode = \"webhook\"`. Pinpoint's rules: starts with `https://`, holds only letters, digits and `- . _ ~ ? / # :`, and complies with RFC 3986 (so no `=` or `&`: a secret has to travel in the path). On campaign creation Pinpoint sends HEAD to it and expects header `X-Amz-Pinpoint-AccountId` equal to the account id."
+  description = "External webhook used as the campaign's DeliveryUri when `channel_mode = \"webhook\"`. Pinpoint's rules: starts with `https://`, holds only letters, digits and `- . _ ~ ? / # :`, and complies with RFC 3986 (so no `=` or `&`: a secret has to travel in the path). On campaign creation Pinpoint sends HEAD to it and expects header `X-Amz-Pinpoint-AccountId` equal to the account id. Sensitive: a secret in its path is kept out of plans and outputs (it still reaches the state and the campaign's CloudFormation template)."
   type        = string
   default     = null
+  sensitive   = true
 
   validation {
     condition     = var.webhook_url == null || can(regex("^https://[A-Za-z0-9._~-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~:/-]*)?(\\?[A-Za-z0-9._~:/?-]*)?(#[A-Za-z0-9._~:/?-]*)?$", var.webhook_url))
@@ -356,7 +356,7 @@ variable "role_permissions_boundary" {
 }
 
 variable "policy_statements" {
-  description = "Extra statements for the role's inline policy, keyed by a Sid (letters and digits). Each: `effect` (Allow/Deny, default Allow), `actions`, `resources`, and optional `conditions` (`test`, `variable`, `values`)."
+  description = "Extra statements for the role's inline policy, keyed by a Sid (letters and digits, and none of the Sids of the module's own statements, listed in the validation message; IAM rejects two statements of one Sid). Each: `effect` (Allow/Deny, default Allow), `actions`, `resources`, and optional `conditions` (`test`, `variable`, `values`)."
   type = map(object({
     effect    = optional(string, "Allow")
     actions   = list(string)
@@ -376,6 +376,12 @@ variable "policy_statements" {
     ])
     error_message = "policy_statements keys must be alphanumeric Sids; each statement needs effect Allow or Deny, at least one action and at least one resource."
   }
+
+  validation {
+    # IAM rejects a policy with two statements of one Sid.
+    condition     = length(setintersection(keys(var.policy_statements), values(local.statement_sids))) == 0
+    error_message = "policy_statements keys must not be one of the Sids of the module's own statements: ${join(", ", sort(values(local.statement_sids)))} (IAM rejects a policy with two statements of one Sid)."
+  }
 }
 
 ################################################################################
@@ -386,9 +392,11 @@ variable "delivery" {
   description = <<-EOT
     Where the handler sends each endpoint (environment CHANNEL_ADAPTER and CHANNEL_HTTP_* / CHANNEL_TWILIO_* / CHANNEL_SLACK_*).
     `adapter`: `none` (only counts and logs), `http`, `twilio` or `slack`.
-    `http`: `url` (required for http), `method` (POST), `headers` (map; no credentials here, they belong in the secret), `body_template` ({{Data}}), `body_encoding` (json|form|plain), `success_codes` ("200-299"), `idempotency_header`.
-    `twilio`: `from` (E.164 number, Messaging Service SID or alphanumeric sender id), `whatsapp` (false), `api_base`.
-    `slack`: `channel_attribute` (endpoint attribute holding the channel or user; null uses the endpoint Address), `api_base`.
+    `http`: `url` (required for http; https://, or http:// to a loopback host only: 127.0.0.0/8, localhost, [::1]; `{{...}}` placeholders may stand in the path, query and fragment, never in the scheme, host or port), `method` (POST), `headers` (map; no credentials here, they belong in the secret), `body_template` ({{Data}}), `body_encoding` (json|form|plain), `success_codes` ("200-299"), `idempotency_header`.
+    `twilio`: `from` (E.164 number, Messaging Service SID or alphanumeric sender id), `whatsapp` (false), `api_base`,
+    `allowed_country_codes` (CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES: E.164 calling-code prefixes without "+", 1-4 digits each, that a recipient number must start with; default ["1"], North America).
+    `slack`: `channel_attribute` (endpoint attribute holding the channel or user; null uses the endpoint Address), `api_base`,
+    `channel_pattern` (CHANNEL_SLACK_CHANNEL_PATTERN: regular expression a channel or user id must match; null keeps the handler's default).
     Twilio and Slack read their credentials from `secret_arn` or `secret_parameter_arn`.
   EOT
   type = object({
@@ -403,13 +411,15 @@ variable "delivery" {
       idempotency_header = optional(string)
     }))
     twilio = optional(object({
-      from     = string
-      whatsapp = optional(bool)
-      api_base = optional(string)
+      from                  = string
+      whatsapp              = optional(bool)
+      api_base              = optional(string)
+      allowed_country_codes = optional(list(string), ["1"])
     }))
     slack = optional(object({
       channel_attribute = optional(string)
       api_base          = optional(string)
+      channel_pattern   = optional(string)
     }))
   })
   default  = {}
@@ -431,8 +441,14 @@ variable "delivery" {
   }
 
   validation {
-    condition     = var.delivery.http == null || can(regex("^https?://[^\\s/]+", var.delivery.http.url))
-    error_message = "delivery.http.url must be an http:// or https:// URL."
+    # https://, or http:// to a loopback host; the scheme, host and port are fixed (no
+    # placeholder before the first "/" after "://": endpoint data must not pick the server).
+    condition = var.delivery.http == null || try(
+      (can(regex(local.https_url_pattern, var.delivery.http.url)) || can(regex(local.loopback_http_url_pattern, var.delivery.http.url))) &&
+      !strcontains(split("/", replace(var.delivery.http.url, "://", "/"))[1], "{{"),
+      false
+    )
+    error_message = "delivery.http.url must be an https:// URL (http:// only to a loopback host: 127.0.0.0/8, localhost or [::1]), with no {{...}} placeholder in the scheme, host or port: placeholders may stand only after the first / of the path."
   }
 
   validation {
@@ -461,6 +477,23 @@ variable "delivery" {
   validation {
     condition     = var.delivery.twilio == null || can(regex("^(\\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32}|[A-Za-z0-9 ]{1,11})$", var.delivery.twilio.from))
     error_message = "delivery.twilio.from must be an E.164 number (+15551234567), a Messaging Service SID (MG + 32 hex) or an alphanumeric sender id (at most 11 characters)."
+  }
+
+  validation {
+    # E.164 country calling codes are 1 to 3 digits; 4 leaves room for a code plus an area
+    # prefix (for example 1684, American Samoa within +1).
+    condition = var.delivery.twilio == null || try(
+      length(var.delivery.twilio.allowed_country_codes) > 0 &&
+      alltrue([for c in var.delivery.twilio.allowed_country_codes : can(regex("^[1-9][0-9]{0,3}$", c))]),
+      false
+    )
+    error_message = "delivery.twilio.allowed_country_codes must be a non-empty list of E.164 calling-code prefixes without '+': 1 to 4 digits each, not starting with 0 (for example [\"1\", \"44\"])."
+  }
+
+  validation {
+    # Only non-empty: the handler compiles it with Python's re, whose syntax Terraform's RE2 does not check.
+    condition     = try(var.delivery.slack.channel_pattern, null) == null ? true : length(var.delivery.slack.channel_pattern) > 0
+    error_message = "delivery.slack.channel_pattern must be null (the handler's default) or a non-empty regular expression (Python re syntax)."
   }
 
   validation {
@@ -534,7 +567,7 @@ variable "max_attempts" {
 }
 
 variable "rate_limit_per_second" {
-  description = "Requests one function instance starts per second, retries included (CHANNEL_RATE_LIMIT_PER_SECOND); 0 is no limit. The account-wide rate is this times the function's concurrency: bound that with `reserved_concurrent_executions` or the campaign's `limits.messages_per_second`."
+  description = "Requests one function instance starts per second, retries included (CHANNEL_RATE_LIMIT_PER_SECOND); 0 is no limit. The account-wide rate is this times the function's concurrency, so a limit needs `reserved_concurrent_executions` >= 1; the output `lambda_max_requests_per_second` is the product."
   type        = number
   default     = 0
 
@@ -542,17 +575,23 @@ variable "rate_limit_per_second" {
     condition     = var.rate_limit_per_second >= 0 && var.rate_limit_per_second <= 100000 && floor(var.rate_limit_per_second) == var.rate_limit_per_second
     error_message = "rate_limit_per_second must be a whole number between 0 and 100000."
   }
+
+  validation {
+    condition     = var.rate_limit_per_second == 0 || var.reserved_concurrent_executions > 0
+    error_message = "rate_limit_per_second holds for one function instance, so the account-wide rate is it times the concurrency: set reserved_concurrent_executions (>= 1) to bound it (output lambda_max_requests_per_second shows the product)."
+  }
 }
 
 variable "idempotency" {
   description = <<-EOT
     Idempotent delivery: a DynamoDB table (on-demand, TTL on `expires_at`, encrypted, point-in-time recovery) in which each endpoint's delivery is claimed with a conditional write before it is sent, so a repeated invocation sends nothing twice (CHANNEL_IDEMPOTENCY_TABLE).
-    `enabled` (default false); `lease_seconds` (16-86400, default 60: how long an in-progress record blocks a resend; must outlast an invocation);
-    `ttl_seconds` (3600-31622400, default 604800: how long records are kept); `kms_key_arn` (a customer managed key; null uses the AWS owned key);
+    `enabled` (default true: without it a batch that the platform stops and Pinpoint then sends again is delivered again; set false to turn it off). Cost: on-demand DynamoDB, about 2 write request units per delivered endpoint (roughly USD 2.50 per million messages at us-east-1 on-demand prices), plus storage of the records until their TTL;
+    `lease_seconds` (16-86400, default 60: how long an in-progress record blocks a resend; must outlast an invocation);
+    `ttl_seconds` (3600-31622400, default 604800: how long records are kept); `kms_key_arn` (a customer managed key; null uses the AWS managed key `aws/dynamodb`);
     `point_in_time_recovery` (default true).
   EOT
   type = object({
-    enabled                = optional(bool, false)
+    enabled                = optional(bool, true)
     lease_seconds          = optional(number, 60)
     ttl_seconds            = optional(number, 604800)
     kms_key_arn            = optional(string)
@@ -594,13 +633,13 @@ variable "failure_policy" {
 }
 
 variable "deadline_seconds" {
-  description = "Time budget of one invocation in seconds (CHANNEL_DEADLINE_SECONDS). Null uses the smaller of `timeout` and 15 (Pinpoint's wait)."
+  description = "Time budget of one invocation in seconds (CHANNEL_DEADLINE_SECONDS): 1 to 15, since Pinpoint waits at most 15 seconds for the function (the handler refuses more), and at most `timeout`. Null uses the smaller of `timeout` and 15."
   type        = number
   default     = null
 
   validation {
-    condition     = var.deadline_seconds == null || try(var.deadline_seconds >= 1 && var.deadline_seconds <= 900 && floor(var.deadline_seconds) == var.deadline_seconds, false)
-    error_message = "deadline_seconds must be a whole number between 1 and 900."
+    condition     = var.deadline_seconds == null || try(var.deadline_seconds >= 1 && var.deadline_seconds <= local.pinpoint_wait_seconds && floor(var.deadline_seconds) == var.deadline_seconds, false)
+    error_message = "deadline_seconds must be a whole number between 1 and 15: Pinpoint waits at most 15 seconds for the function, and the handler accepts no more."
   }
 
   validation {
@@ -789,7 +828,7 @@ variable "segment" {
   validation {
     condition = alltrue([
       for t in var.segment.channel_types :
-      contains(["ADM", "APNS", "APNS_SANDBOX", "APNS_VOIP", "APNS_VOIP_SANDBOX", "BAIDU", "CUSTOM", "EMAIL", "GCM", "SMS", "VOICE"], t)
+      contains(local.endpoint_types, t)
     ])
     error_message = "segment.channel_types must hold values of ADM, APNS, APNS_SANDBOX, APNS_VOIP, APNS_VOIP_SANDBOX, BAIDU, CUSTOM, EMAIL, GCM, SMS, VOICE."
   }
@@ -818,10 +857,10 @@ variable "campaign" {
     `endpoint_types` (the guide's set; default ["CUSTOM"]);
     `is_paused` (default true: an apply never starts sending by surprise; set false to send);
     `schedule`: `start_time` ("IMMEDIATE" or an RFC 3339 time such as 2026-05-01T09:00:00Z), `end_time` (required for recurring frequencies),
-    `frequency` (ONCE, HOURLY, DAILY, WEEKLY, MONTHLY, EVENT), `timezone` (UTC, UTC+01, UTC-05:30, ...), `is_local_time`, `event_types` (required for EVENT);
+    `frequency` (ONCE, HOURLY, DAILY, WEEKLY, MONTHLY, EVENT), `timezone` (one of the API's values: UTC, UTC+01 ... UTC+13 with UTC+03:30, UTC+04:30, UTC+05:30, UTC+05:45, UTC+06:30, UTC+09:30, UTC+10:30, and UTC-02 ... UTC-11), `is_local_time`, `event_types` (required for EVENT);
     `treatments`: at most 4 additional A/B treatments, each with `size_percent`, its own `data`, optional `name`/`description` and its own `delivery_uri`/`endpoint_types`
-    (the main treatment gets the percentage that treatments and `holdout_percent` leave);
-    `limits` (`daily`, `total`, `messages_per_second` 1-20000, `maximum_duration` >= 60 seconds, `session`); `tags`.
+    (the main treatment gets the percentage that treatments and `holdout_percent` leave, which must be at least 1: this module's rule, not a documented API one, so that the main treatment's Data is sent to someone);
+    `limits` (`daily` and `total` 0-100 messages per endpoint, `messages_per_second` 1-20000, `maximum_duration` >= 60 seconds, `session`); `tags`.
   EOT
   type = object({
     name           = string
@@ -876,7 +915,7 @@ variable "campaign" {
     condition = var.campaign == null || try(alltrue([
       for types in concat([var.campaign.endpoint_types], [for t in var.campaign.treatments : t.endpoint_types if t.endpoint_types != null]) :
       length(types) > 0 && length(distinct(types)) == length(types) && alltrue([
-        for e in types : contains(["ADM", "APNS", "APNS_SANDBOX", "APNS_VOIP", "APNS_VOIP_SANDBOX", "BAIDU", "CUSTOM", "EMAIL", "GCM", "SMS", "VOICE"], e)
+        for e in types : contains(local.endpoint_types, e)
       ])
     ]), false)
     error_message = "campaign endpoint_types (and treatments' endpoint_types) must be non-empty, without duplicates, with values of ADM, APNS, APNS_SANDBOX, APNS_VOIP, APNS_VOIP_SANDBOX, BAIDU, CUSTOM, EMAIL, GCM, SMS, VOICE."
@@ -891,10 +930,11 @@ variable "campaign" {
     condition = var.campaign == null || try(
       alltrue([for t in var.campaign.treatments : t.size_percent >= 1 && t.size_percent <= 100 && floor(t.size_percent) == t.size_percent]) &&
       var.campaign.holdout_percent >= 0 && var.campaign.holdout_percent <= 100 && floor(var.campaign.holdout_percent) == var.campaign.holdout_percent &&
-      sum(concat([var.campaign.holdout_percent], [for t in var.campaign.treatments : t.size_percent])) <= 100,
+      # Our rule (the API documents none): the main treatment keeps at least 1 %.
+      sum(concat([var.campaign.holdout_percent], [for t in var.campaign.treatments : t.size_percent])) < 100,
       false
     )
-    error_message = "Each treatment size_percent must be a whole number 1-100, holdout_percent 0-100, and the treatments' size_percent plus holdout_percent must not exceed 100."
+    error_message = "Each treatment size_percent must be a whole number 1-100, holdout_percent 0-99, and the treatments' size_percent plus holdout_percent must stay below 100, so that the main treatment keeps at least 1 %."
   }
 
   validation {
@@ -945,19 +985,23 @@ variable "campaign" {
   }
 
   validation {
-    condition     = var.campaign == null || try(var.campaign.schedule.timezone == null || can(regex("^UTC([+-][0-9]{2}(:[0-9]{2})?)?$", var.campaign.schedule.timezone)), false)
-    error_message = "campaign.schedule.timezone must look like UTC, UTC+01, UTC-05 or UTC+05:30."
+    condition     = var.campaign == null || try(contains(local.campaign_timezones, coalesce(var.campaign.schedule.timezone, "UTC")), false)
+    error_message = "campaign.schedule.timezone must be one of the Pinpoint API's values: UTC, UTC+01, UTC+02, UTC+03, UTC+03:30, UTC+04, UTC+04:30, UTC+05, UTC+05:30, UTC+05:45, UTC+06, UTC+06:30, UTC+07, UTC+08, UTC+09, UTC+09:30, UTC+10, UTC+10:30, UTC+11, UTC+12, UTC+13, UTC-02, UTC-03, UTC-04, UTC-05, UTC-06, UTC-07, UTC-08, UTC-09, UTC-10, UTC-11."
   }
 
   validation {
+    # CampaignLimits in the Pinpoint API model: Daily and Total at most 100, MessagesPerSecond
+    # 1-20,000, MaximumDuration at least 60 seconds (local.campaign_limits_rules).
     condition = var.campaign == null ? true : var.campaign.limits == null ? true : alltrue([
-      for v in [var.campaign.limits.daily, var.campaign.limits.total, var.campaign.limits.session] : v == null ? true : v >= 0 && floor(v) == v
+      for v in [var.campaign.limits.daily, var.campaign.limits.total] : v == null ? true : v >= 0 && v <= local.campaign_limits_rules.max_messages_per_endpoint && floor(v) == v
       ]) && (
-      var.campaign.limits.messages_per_second == null ? true : var.campaign.limits.messages_per_second >= 1 && var.campaign.limits.messages_per_second <= 20000
+      var.campaign.limits.session == null ? true : var.campaign.limits.session >= 0 && floor(var.campaign.limits.session) == var.campaign.limits.session
       ) && (
-      var.campaign.limits.maximum_duration == null ? true : var.campaign.limits.maximum_duration >= 60
+      var.campaign.limits.messages_per_second == null ? true : var.campaign.limits.messages_per_second >= local.campaign_limits_rules.min_messages_per_second && var.campaign.limits.messages_per_second <= local.campaign_limits_rules.max_messages_per_second
+      ) && (
+      var.campaign.limits.maximum_duration == null ? true : var.campaign.limits.maximum_duration >= local.campaign_limits_rules.min_maximum_duration
     )
-    error_message = "campaign.limits: daily, total and session >= 0, messages_per_second 1-20000, maximum_duration >= 60 seconds."
+    error_message = "campaign.limits: daily and total whole numbers 0-100 (the API's maximum), session >= 0, messages_per_second 1-20000, maximum_duration >= 60 seconds."
   }
 }
 
@@ -1027,9 +1071,9 @@ variable "failure_queue" {
   description = <<-EOT
     A standard SQS queue for the endpoints the channel could not deliver: the handler sends one message per `failed` or `unknown` endpoint (SendMessageBatch to CHANNEL_FAILURE_QUEUE_URL), for inspection or a later resend. Needs the module's function, so not with `channel_mode = "webhook"`.
     `enabled` (default false); `name` (default "<name>-failures"; 1-80 letters, digits, hyphens and underscores);
-    `kms_key_arn` (null: SQS managed server-side encryption; otherwise that customer managed key, which the role may then use for kms:GenerateDataKey and kms:Decrypt through SQS only, and whose key policy must let IAM policies grant that);
+    `kms_key_arn` (null: the module's `kms_key_arn` when set, else SQS managed server-side encryption; a customer managed key is one the role may then use for kms:GenerateDataKey and kms:Decrypt through SQS only, and whose key policy must let IAM policies grant that);
     `message_retention_seconds` (60-1209600, default 1209600: 14 days); `visibility_timeout_seconds` (0-43200, default 300).
-    The queue is always encrypted, and its policy denies every request not made over TLS.
+    The queue is always encrypted. Its policy denies every request not made over TLS, and sqs:SendMessage to every principal but the function's role; who may receive and delete is set by `failure_queue_operator_role_arns`.
   EOT
   type = object({
     enabled                    = optional(bool, false)
@@ -1064,6 +1108,23 @@ variable "failure_queue" {
   validation {
     condition     = !var.failure_queue.enabled || var.channel_mode != "webhook"
     error_message = "failure_queue needs the module's function, and channel_mode \"webhook\" creates none: nothing would send to the queue. Leave failure_queue.enabled false in webhook mode."
+  }
+}
+
+variable "failure_queue_operator_role_arns" {
+  description = "IAM roles that may read the failure queue (sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility, and GetQueueAttributes): the queue policy allows them and denies those actions to every other principal. Empty (the default) adds neither statement, so the IAM policies of the queue's account alone decide who may read it."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.failure_queue_operator_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "failure_queue_operator_role_arns must hold IAM role ARNs (arn:<partition>:iam::<account>:role/<path><name>)."
+  }
+
+  validation {
+    condition     = length(var.failure_queue_operator_role_arns) == 0 || var.failure_queue.enabled
+    error_message = "failure_queue_operator_role_arns needs failure_queue.enabled = true (there is no queue to read otherwise)."
   }
 }
 

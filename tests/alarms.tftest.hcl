@@ -5,6 +5,11 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# The module has no default name; the mock ARNs use this one.
+variables {
+  name = "pinpoint-custom-channel"
+}
+
 run "off_by_default" {
   command = plan
 

@@ -1,7 +1,12 @@
-# The module with no inputs: the channel alone (Lambda mode), no campaign, no extras.
+# The module with only its required name: the channel alone (Lambda mode), no campaign, no extras.
 
 mock_provider "aws" {
   source = "./tests/mocks"
+}
+
+# The module has no default name; the mock ARNs use this one.
+variables {
+  name = "pinpoint-custom-channel"
 }
 
 run "defaults" {
@@ -87,28 +92,39 @@ run "defaults" {
       CHANNEL_DEADLINE_SECONDS  = "15"
       CHANNEL_SAFETY_MARGIN_MS  = "750"
       CHANNEL_LOG_LEVEL         = "INFO"
+      # Idempotent delivery is on by default.
+      CHANNEL_IDEMPOTENCY_TABLE         = "pinpoint-custom-channel-deliveries"
+      CHANNEL_IDEMPOTENCY_LEASE_SECONDS = "60"
+      CHANNEL_IDEMPOTENCY_TTL_SECONDS   = "604800"
     })
     error_message = "Default environment differs from the handler contract."
   }
 
-  # Role: logs on its own group, metrics only in the namespace, nothing else.
+  # Role: delivery records in its own table, logs on its own group, metrics only in the
+  # namespace, nothing else.
   assert {
-    condition     = [for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s.Sid] == ["WriteOwnLogGroup", "PutMetricDataInNamespace"]
-    error_message = "Default policy must hold exactly the log and metric statements."
+    condition     = [for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s.Sid] == ["RecordDeliveries", "WriteOwnLogGroup", "PutMetricDataInNamespace"]
+    error_message = "Default policy must hold exactly the delivery-record, log and metric statements."
+  }
+
+  # Idempotency: on by default, an on-demand table named after the function.
+  assert {
+    condition     = aws_dynamodb_table.idempotency[0].name == "pinpoint-custom-channel-deliveries" && aws_dynamodb_table.idempotency[0].billing_mode == "PAY_PER_REQUEST"
+    error_message = "The idempotency table must be created by default (on demand)."
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role_policy.this[0].policy).Statement[0].Resource == ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/pinpoint-custom-channel:*"]
+    condition     = jsondecode(aws_iam_role_policy.this[0].policy).Statement[1].Resource == ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/pinpoint-custom-channel:*"]
     error_message = "Log permissions must be limited to the function's own log group."
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role_policy.this[0].policy).Statement[0].Action == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    condition     = jsondecode(aws_iam_role_policy.this[0].policy).Statement[1].Action == ["logs:CreateLogStream", "logs:PutLogEvents"]
     error_message = "Log actions must not include CreateLogGroup (Terraform creates the group)."
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role_policy.this[0].policy).Statement[1].Condition == { StringEquals = { "cloudwatch:namespace" = "PinpointCustomChannelExecution" } }
+    condition     = jsondecode(aws_iam_role_policy.this[0].policy).Statement[2].Condition == { StringEquals = { "cloudwatch:namespace" = "PinpointCustomChannelExecution" } }
     error_message = "PutMetricData must be conditioned on the namespace."
   }
 

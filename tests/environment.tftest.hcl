@@ -4,6 +4,11 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# The module has no default name; the mock ARNs use this one.
+variables {
+  name = "pinpoint-custom-channel"
+}
+
 run "processing_settings" {
   command = plan
 
@@ -15,6 +20,8 @@ run "processing_settings" {
     deadline_seconds = 12
     safety_margin_ms = 1500
     log_level        = "DEBUG"
+    # The explicit off switch: no CHANNEL_IDEMPOTENCY_* settings.
+    idempotency = { enabled = false }
     extra_environment_variables = {
       POWERTOOLS_SERVICE_NAME = "custom-channel"
     }
@@ -191,5 +198,94 @@ run "slack_adapter_defaults" {
   assert {
     condition     = length([for k in keys(aws_lambda_function.this[0].environment[0].variables) : k if startswith(k, "CHANNEL_SLACK_")]) == 0
     error_message = "Slack without options uses the endpoint Address and the default API base."
+  }
+}
+
+run "twilio_default_country_code_and_slack_pattern_unset" {
+  command = plan
+
+  variables {
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    delivery   = { adapter = "twilio", twilio = { from = "+15005550006" } }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES"] == "1"
+    error_message = "The Twilio adapter allows North America (+1) by default."
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_SLACK_CHANNEL_PATTERN")
+    error_message = "No Slack setting for the Twilio adapter."
+  }
+}
+
+run "twilio_country_codes_joined" {
+  command = plan
+
+  variables {
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    delivery   = { adapter = "twilio", twilio = { from = "+15005550006", allowed_country_codes = ["1", "44", "1684"] } }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES"] == "1,44,1684"
+    error_message = "Country codes are passed comma-separated, without '+'."
+  }
+}
+
+run "slack_channel_pattern" {
+  command = plan
+
+  variables {
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+    delivery   = { adapter = "slack", slack = { channel_pattern = "^C[A-Z0-9]{8,}$" } }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_SLACK_CHANNEL_PATTERN"] == "^C[A-Z0-9]{8,}$"
+    error_message = "The Slack channel pattern must be passed when set."
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES")
+    error_message = "No Twilio setting for the Slack adapter."
+  }
+}
+
+run "slack_channel_pattern_unset_by_default" {
+  command = plan
+
+  variables {
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+    delivery   = { adapter = "slack" }
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_SLACK_CHANNEL_PATTERN")
+    error_message = "Without channel_pattern the handler keeps its default."
+  }
+}
+
+run "rate_limit_output_is_account_wide" {
+  command = plan
+
+  variables {
+    rate_limit_per_second          = 25
+    reserved_concurrent_executions = 8
+  }
+
+  assert {
+    condition     = output.lambda_max_requests_per_second == 200 && aws_lambda_function.this[0].environment[0].variables["CHANNEL_RATE_LIMIT_PER_SECOND"] == "25"
+    error_message = "The account-wide maximum is the per-instance rate times the reserved concurrency."
+  }
+}
+
+run "no_rate_limit_no_maximum" {
+  command = plan
+
+  assert {
+    condition     = output.lambda_max_requests_per_second == null
+    error_message = "Without a rate limit there is no maximum to report."
   }
 }

@@ -6,6 +6,11 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# The module has no default name; the mock ARNs use this one.
+variables {
+  name = "pinpoint-custom-channel"
+}
+
 run "off_by_default" {
   command = plan
 
@@ -55,16 +60,26 @@ run "sqs_managed_encryption" {
   assert {
     condition = jsondecode(aws_sqs_queue_policy.failures[0].policy) == {
       Version = "2012-10-17"
-      Statement = [{
-        Sid       = "DenyInsecureTransport"
-        Effect    = "Deny"
-        Principal = "*"
-        Action    = "sqs:*"
-        Resource  = "arn:aws:sqs:eu-west-1:123456789012:pinpoint-custom-channel-failures"
-        Condition = { Bool = { "aws:SecureTransport" = "false" } }
-      }]
+      Statement = [
+        {
+          Sid       = "DenyInsecureTransport"
+          Effect    = "Deny"
+          Principal = "*"
+          Action    = "sqs:*"
+          Resource  = "arn:aws:sqs:eu-west-1:123456789012:pinpoint-custom-channel-failures"
+          Condition = { Bool = { "aws:SecureTransport" = "false" } }
+        },
+        {
+          Sid       = "DenySendExceptFunctionRole"
+          Effect    = "Deny"
+          Principal = "*"
+          Action    = "sqs:SendMessage"
+          Resource  = "arn:aws:sqs:eu-west-1:123456789012:pinpoint-custom-channel-failures"
+          Condition = { ArnNotEquals = { "aws:PrincipalArn" = "arn:aws:iam::123456789012:role/pinpoint-custom-channel" } }
+        },
+      ]
     }
-    error_message = "The queue policy must deny every request made without TLS, and nothing else."
+    error_message = "The queue policy must deny every request made without TLS and every send but the function role's; with no operators named, nothing more."
   }
 
   assert {
@@ -264,7 +279,58 @@ run "existing_role_gets_the_statements_as_output" {
   }
 
   assert {
-    condition     = toset([for s in jsondecode(output.lambda_role_policy_json).Statement : s.Sid]) == toset(["WriteOwnLogGroup", "PutMetricDataInNamespace", "SendFailedDeliveries", "UseFailureQueueKey"])
+    condition     = toset([for s in jsondecode(output.lambda_role_policy_json).Statement : s.Sid]) == toset(["RecordDeliveries", "WriteOwnLogGroup", "PutMetricDataInNamespace", "SendFailedDeliveries", "UseFailureQueueKey"])
     error_message = "lambda_role_policy_json must hold the queue's statements for a brought role."
+  }
+}
+
+run "operators_consume_and_module_key_by_default" {
+  command   = apply
+  state_key = "operators"
+
+  variables {
+    kms_key_arn                      = "arn:aws:kms:eu-west-1:123456789012:key/0000abcd-12ab-34cd-56ef-1234567890ab"
+    failure_queue                    = { enabled = true }
+    failure_queue_operator_role_arns = ["arn:aws:iam::123456789012:role/ops/oncall", "arn:aws:iam::123456789012:role/ops/oncall", "arn:aws:iam::123456789012:role/Resender"]
+  }
+
+  assert {
+    condition     = aws_sqs_queue.failures[0].kms_master_key_id == "arn:aws:kms:eu-west-1:123456789012:key/0000abcd-12ab-34cd-56ef-1234567890ab" && aws_sqs_queue.failures[0].sqs_managed_sse_enabled != true
+    error_message = "Without a queue key of its own the queue must be encrypted with the module's kms_key_arn."
+  }
+
+  assert {
+    condition = one([
+      for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s if s.Sid == "UseFailureQueueKey"
+    ]).Resource == ["arn:aws:kms:eu-west-1:123456789012:key/0000abcd-12ab-34cd-56ef-1234567890ab"]
+    error_message = "The role may use the queue's key (the module's key) through SQS."
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_sqs_queue_policy.failures[0].policy).Statement : s if s.Sid == "AllowOperatorsToConsume"] == [{
+      Sid       = "AllowOperatorsToConsume"
+      Effect    = "Allow"
+      Principal = { AWS = ["arn:aws:iam::123456789012:role/Resender", "arn:aws:iam::123456789012:role/ops/oncall"] }
+      Action    = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+      Resource  = "arn:aws:sqs:eu-west-1:123456789012:pinpoint-custom-channel-failures"
+    }]
+    error_message = "The named operators (each once) may receive, delete and change visibility."
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_sqs_queue_policy.failures[0].policy).Statement : s if s.Sid == "DenyConsumeExceptOperators"] == [{
+      Sid       = "DenyConsumeExceptOperators"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]
+      Resource  = "arn:aws:sqs:eu-west-1:123456789012:pinpoint-custom-channel-failures"
+      Condition = { ArnNotEquals = { "aws:PrincipalArn" = ["arn:aws:iam::123456789012:role/Resender", "arn:aws:iam::123456789012:role/ops/oncall"] } }
+    }]
+    error_message = "Every other principal is denied receiving and deleting."
+  }
+
+  assert {
+    condition     = length([for s in jsondecode(aws_sqs_queue_policy.failures[0].policy).Statement : s if s.Sid == "DenyInsecureTransport"]) == 1
+    error_message = "The TLS-only statement stays."
   }
 }

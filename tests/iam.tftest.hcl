@@ -4,6 +4,11 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# The module has no default name; the mock ARNs use this one.
+variables {
+  name = "pinpoint-custom-channel"
+}
+
 run "metrics_emf_has_no_metric_permission" {
   command = plan
 
@@ -12,7 +17,7 @@ run "metrics_emf_has_no_metric_permission" {
   }
 
   assert {
-    condition     = [for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s.Sid] == ["WriteOwnLogGroup"]
+    condition     = [for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s.Sid] == ["RecordDeliveries", "WriteOwnLogGroup"]
     error_message = "EMF metrics go through the logs: no cloudwatch:PutMetricData."
   }
 
@@ -77,9 +82,9 @@ run "secrets_manager_secret_with_kms" {
 
   assert {
     condition = one([
-      for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s if s.Sid == "DecryptSecretsViaService"
+      for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s if s.Sid == "DecryptProviderSecretViaService"
       ]) == {
-      Sid       = "DecryptSecretsViaService"
+      Sid       = "DecryptProviderSecretViaService"
       Effect    = "Allow"
       Action    = ["kms:Decrypt"]
       Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
@@ -145,7 +150,7 @@ run "ssm_flat_parameter_with_kms" {
 
   assert {
     condition = one([
-      for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s if s.Sid == "DecryptSecretsViaService"
+      for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s if s.Sid == "DecryptProviderSecretViaService"
     ]).Condition.StringEquals["kms:ViaService"] == ["ssm.eu-west-1.amazonaws.com"]
     error_message = "kms:Decrypt for a parameter must go through SSM only."
   }
@@ -271,7 +276,7 @@ run "extra_policy_statements" {
   }
 
   assert {
-    condition     = length(jsondecode(aws_iam_role_policy.this[0].policy).Statement) == 4
+    condition     = length(jsondecode(aws_iam_role_policy.this[0].policy).Statement) == 5
     error_message = "Extra statements are added to the module's own."
   }
 }
@@ -320,7 +325,7 @@ run "existing_role" {
   }
 
   assert {
-    condition     = jsondecode(output.lambda_role_policy_json).Statement[0].Sid == "WriteOwnLogGroup"
+    condition     = contains([for s in jsondecode(output.lambda_role_policy_json).Statement : s.Sid], "WriteOwnLogGroup")
     error_message = "The policy the role needs is still given as an output."
   }
 }

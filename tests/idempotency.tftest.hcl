@@ -5,12 +5,30 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
-run "off_by_default" {
+# The module has no default name; the mock ARNs use this one.
+variables {
+  name = "pinpoint-custom-channel"
+}
+
+run "on_by_default" {
   command = plan
 
   assert {
-    condition     = length(aws_dynamodb_table.idempotency) == 0
-    error_message = "No table unless idempotency.enabled."
+    condition     = length(aws_dynamodb_table.idempotency) == 1 && aws_lambda_function.this[0].environment[0].variables["CHANNEL_IDEMPOTENCY_TABLE"] == "pinpoint-custom-channel-deliveries"
+    error_message = "The idempotency table is on by default."
+  }
+}
+
+run "explicitly_off" {
+  command = plan
+
+  variables {
+    idempotency = { enabled = false }
+  }
+
+  assert {
+    condition     = length(aws_dynamodb_table.idempotency) == 0 && !strcontains(aws_iam_role_policy.this[0].policy, "dynamodb:")
+    error_message = "idempotency.enabled = false creates no table and grants no DynamoDB action."
   }
 
   assert {
@@ -31,7 +49,8 @@ run "table_policy_and_settings" {
       ttl_seconds   = 86400
       kms_key_arn   = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     }
-    rate_limit_per_second = 25
+    rate_limit_per_second          = 25
+    reserved_concurrent_executions = 4
   }
 
   override_resource {
@@ -95,6 +114,7 @@ run "retry_needs_idempotency" {
 
   variables {
     failure_policy = "retry"
+    idempotency    = { enabled = false }
   }
 
   expect_failures = [var.failure_policy]

@@ -5,7 +5,9 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# The module has no default name; the mock ARNs use this one.
 variables {
+  name = "pinpoint-custom-channel"
   campaign = {
     name = "welcome"
     data = "{\"message\":\"Welcome!\"}"
@@ -92,7 +94,9 @@ run "partition_aws_cn" {
   override_data {
     target = data.aws_region.current
     values = {
-      name = "cn-north-1"
+      id       = "cn-north-1"
+      name     = "cn-north-1"
+      endpoint = "ec2.cn-north-1.amazonaws.com.cn"
     }
   }
 
@@ -113,8 +117,11 @@ run "partition_aws_cn" {
   }
 
   assert {
-    condition     = jsondecode(local.policy_json).Statement[0].Resource == ["arn:aws-cn:logs:cn-north-1:123456789012:log-group:/aws/lambda/pinpoint-custom-channel:*"]
-    error_message = "The log ARN must be built with the partition."
+    condition = [for s in jsondecode(local.policy_json).Statement : s.Resource if contains(["WriteOwnLogGroup", "RecordDeliveries"], s.Sid)] == [
+      ["arn:aws-cn:dynamodb:cn-north-1:123456789012:table/pinpoint-custom-channel-deliveries"],
+      ["arn:aws-cn:logs:cn-north-1:123456789012:log-group:/aws/lambda/pinpoint-custom-channel:*"],
+    ]
+    error_message = "The table and log ARNs must be built with the partition and the region."
   }
 }
 
@@ -209,4 +216,43 @@ run "campaign_scope_without_campaign_id" {
   }
 
   expect_failures = [aws_lambda_permission.this]
+}
+
+run "treatment_functions_get_their_own_permission" {
+  command = plan
+
+  variables {
+    campaign = {
+      name = "two-functions"
+      data = "a"
+      treatments = [
+        { size_percent = 20, data = "b", delivery_uri = "arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live" },
+        { size_percent = 20, data = "c", delivery_uri = "arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live" },
+        { size_percent = 20, data = "d", delivery_uri = "arn:aws:lambda:eu-west-1:123456789012:function:third-channel" },
+        { size_percent = 20, data = "e", delivery_uri = "arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel" },
+      ]
+    }
+  }
+
+  assert {
+    condition     = keys(aws_lambda_permission.treatments) == ["arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live", "arn:aws:lambda:eu-west-1:123456789012:function:third-channel"]
+    error_message = "One permission per distinct other function; the module's own target already has one."
+  }
+
+  assert {
+    condition = (
+      aws_lambda_permission.treatments["arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live"].function_name == "arn:aws:lambda:eu-west-1:123456789012:function:other-channel" &&
+      aws_lambda_permission.treatments["arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live"].qualifier == "live" &&
+      aws_lambda_permission.treatments["arn:aws:lambda:eu-west-1:123456789012:function:third-channel"].qualifier == null
+    )
+    error_message = "The permission names the function and its qualifier apart."
+  }
+
+  assert {
+    condition = alltrue([for p in aws_lambda_permission.treatments : (
+      p.principal == "pinpoint.eu-west-1.amazonaws.com" && p.action == "lambda:InvokeFunction" &&
+      p.source_account == "123456789012" && p.source_arn == aws_lambda_permission.this["pinpoint"].source_arn
+    )])
+    error_message = "A treatment function's permission is scoped like the module's own (regional principal, SourceAccount, SourceArn)."
+  }
 }

@@ -5,6 +5,11 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# The module has no default name; the mock ARNs use this one.
+variables {
+  name = "pinpoint-custom-channel"
+}
+
 run "name_bad_characters" {
   command = plan
 
@@ -1489,5 +1494,281 @@ run "alarms_high_resolution_period" {
   assert {
     condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : a.period == 10 && a.evaluation_periods == 8640])
     error_message = "A 10-second period over exactly one day must be accepted."
+  }
+}
+
+
+################################################################################
+# API rules and module rules added later: each must refuse what it names
+################################################################################
+
+run "deadline_beyond_pinpoint_wait" {
+  command = plan
+
+  variables {
+    timeout          = 30
+    deadline_seconds = 16
+  }
+
+  expect_failures = [var.deadline_seconds]
+}
+
+run "timezone_half_hour_west_not_in_api_list" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", schedule = { timezone = "UTC-05:30", is_local_time = true } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "timezone_utc_minus_12_not_in_api_list" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", schedule = { timezone = "UTC-12", is_local_time = true } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "limits_daily_above_100" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", limits = { daily = 101 } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "limits_total_above_100" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", limits = { total = 101 } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "limits_mps_zero" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", limits = { messages_per_second = 0 } }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "treatments_and_holdout_leave_main_nothing" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", holdout_percent = 20, treatments = [{ size_percent = 50, data = "a" }, { size_percent = 30, data = "b" }] }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "treatment_function_in_another_region" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", treatments = [{ size_percent = 10, data = "a", delivery_uri = "arn:aws:lambda:us-west-2:123456789012:function:other-channel" }] }
+  }
+
+  expect_failures = [aws_lambda_permission.treatments]
+}
+
+run "treatment_function_in_another_account" {
+  command = plan
+
+  variables {
+    campaign = { name = "c", data = "x", treatments = [{ size_percent = 10, data = "a", delivery_uri = "arn:aws:lambda:eu-west-1:210987654321:function:other-channel" }] }
+  }
+
+  expect_failures = [aws_lambda_permission.treatments]
+}
+
+run "policy_statement_sid_reserved" {
+  command = plan
+
+  variables {
+    policy_statements = { WriteOwnLogGroup = { actions = ["logs:CreateLogGroup"], resources = ["*"] } }
+  }
+
+  expect_failures = [var.policy_statements]
+}
+
+run "twilio_country_code_with_plus" {
+  command = plan
+
+  variables {
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    delivery   = { adapter = "twilio", twilio = { from = "+15555550100", allowed_country_codes = ["+1"] } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "twilio_country_code_too_long" {
+  command = plan
+
+  variables {
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    delivery   = { adapter = "twilio", twilio = { from = "+15555550100", allowed_country_codes = ["44", "12345"] } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "twilio_country_codes_empty" {
+  command = plan
+
+  variables {
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    delivery   = { adapter = "twilio", twilio = { from = "+15555550100", allowed_country_codes = [] } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "slack_channel_pattern_empty" {
+  command = plan
+
+  variables {
+    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+    delivery   = { adapter = "slack", slack = { channel_pattern = "" } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "http_url_plain_http_public_host" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "http", http = { url = "http://api.example.com/v1/messages" } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "http_url_placeholder_in_host" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "http", http = { url = "https://{{Attributes.Host}}/v1/messages" } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "http_url_placeholder_in_port" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "http", http = { url = "https://api.example.com:{{Attributes.Port}}/v1" } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "http_url_placeholder_in_userinfo" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "http", http = { url = "https://{{Address}}@api.example.com/v1" } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "rate_limit_without_reserved_concurrency" {
+  command = plan
+
+  variables {
+    rate_limit_per_second = 10
+  }
+
+  expect_failures = [var.rate_limit_per_second]
+}
+
+run "failure_queue_operator_not_a_role" {
+  command = plan
+
+  variables {
+    failure_queue                    = { enabled = true }
+    failure_queue_operator_role_arns = ["arn:aws:iam::123456789012:user/alice"]
+  }
+
+  expect_failures = [var.failure_queue_operator_role_arns]
+}
+
+run "webhook_url_placeholder_free_but_sensitive" {
+  command = plan
+
+  variables {
+    channel_mode = "webhook"
+    webhook_url  = "https://hooks.example.com/pinpoint/s3cr3t"
+  }
+
+  assert {
+    condition     = issensitive(var.webhook_url)
+    error_message = "webhook_url carries a path secret: it must be sensitive."
+  }
+}
+
+run "new_rules_accept_their_limits" {
+  command = plan
+
+  variables {
+    timeout                        = 30
+    deadline_seconds               = 15
+    rate_limit_per_second          = 20
+    reserved_concurrent_executions = 5
+    campaign = {
+      name            = "limits"
+      data            = "a"
+      holdout_percent = 19
+      treatments      = [{ size_percent = 80, data = "b" }]
+      schedule        = { timezone = "UTC+05:45", is_local_time = true }
+      limits          = { daily = 100, total = 100, messages_per_second = 20000, maximum_duration = 60 }
+    }
+    delivery = { adapter = "http", http = { url = "http://127.0.0.42:8080/v1/{{Address}}?to={{Address}}" } }
+  }
+
+  assert {
+    condition     = local.main_treatment_size_percent == 1 && local.environment["CHANNEL_DEADLINE_SECONDS"] == "15"
+    error_message = "A 1 % main treatment, a 15 s deadline, the API's limits and UTC+05:45 must be accepted."
+  }
+}
+
+run "http_url_loopback_hosts" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "http", http = { url = "http://[::1]:8080/v1" } }
+  }
+
+  assert {
+    condition     = local.environment["CHANNEL_HTTP_URL"] == "http://[::1]:8080/v1"
+    error_message = "http:// to the IPv6 loopback must be accepted."
+  }
+}
+
+run "http_url_localhost" {
+  command = plan
+
+  variables {
+    delivery = { adapter = "http", http = { url = "http://localhost/v1" } }
+  }
+
+  assert {
+    condition     = local.environment["CHANNEL_HTTP_URL"] == "http://localhost/v1"
+    error_message = "http:// to localhost must be accepted."
   }
 }

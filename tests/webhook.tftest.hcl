@@ -5,6 +5,11 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# The module has no default name; the mock ARNs use this one.
+variables {
+  name = "pinpoint-custom-channel"
+}
+
 run "external_webhook" {
   command = apply
 
@@ -167,9 +172,16 @@ run "receiver" {
     error_message = "The receiver URL must satisfy Pinpoint's webhook character rules."
   }
 
+  # The template holds a dynamic reference to the secret version, never the secret itself
+  # (cloudformation:GetTemplate returns the template); CloudFormation resolves it.
   assert {
-    condition     = nonsensitive(jsondecode(aws_cloudformation_stack.campaign[0].template_body).Resources.Campaign.Properties.CustomDeliveryConfiguration.DeliveryUri) == nonsensitive(output.webhook_receiver_url)
-    error_message = "The receiver URL is the campaign's DeliveryUri."
+    condition     = jsondecode(aws_cloudformation_stack.campaign[0].template_body).Resources.Campaign.Properties.CustomDeliveryConfiguration.DeliveryUri == "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/{{resolve:secretsmanager:arn:aws:secretsmanager:eu-west-1:123456789012:secret:pinpoint-custom-channel-webhook-path-AbCdEf:SecretString:::3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d}}"
+    error_message = "The campaign's DeliveryUri is the API endpoint plus a dynamic reference to the path secret's version."
+  }
+
+  assert {
+    condition     = !strcontains(aws_cloudformation_stack.campaign[0].template_body, "Qm7vX2kLp9RtZ4wNc8HsJ3yBf6GdT1aE5uVnK0oPiYxMbW2r")
+    error_message = "The CloudFormation template must not hold the path secret."
   }
 
   assert {

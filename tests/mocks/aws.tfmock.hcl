@@ -9,8 +9,10 @@ mock_data "aws_partition" {
   }
 }
 
+# The module reads the region from `endpoint` (valid and not deprecated in 5.x and 6.x).
 mock_data "aws_region" {
   defaults = {
+    id          = "eu-west-1"
     name        = "eu-west-1"
     endpoint    = "ec2.eu-west-1.amazonaws.com"
     description = "Europe (Ireland)"
@@ -135,5 +137,17 @@ mock_resource "aws_sqs_queue" {
 mock_resource "aws_cloudwatch_metric_alarm" {
   defaults = {
     arn = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:pinpoint-custom-channel-failed-deliveries"
+  }
+}
+
+mock_resource "aws_secretsmanager_secret_version" {
+  defaults = {
+    version_id = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+  }
+}
+
+mock_resource "aws_dynamodb_table" {
+  defaults = {
+    arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/pinpoint-custom-channel-deliveries"
   }
 }
