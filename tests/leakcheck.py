@@ -1,8 +1,9 @@
 """No endpoint address and no message text in the handler's logs, checked in every test.
 
 `no_endpoint_data_in_logs` (autouse, imported by conftest.py) records each event the handler
-parses during a test: its endpoint addresses and the text of its message (the campaign's
-Data without placeholders; of a JSON Data, its string values). It captures every line the package logger
+parses during a test, whatever its source (Pinpoint or Connect): its recipients' addresses and
+the text of its message (the campaign's Data or the Connect message template without
+placeholders; of a JSON document, its string values). It captures every line the package logger
 writes, from any thread, and fails the test when a line contains one of them. Tests that run
 the handler in another process (the runner's sandbox, the demo) pass that process's log to
 `assert_clean`.
@@ -24,7 +25,9 @@ from typing import Any
 
 import pytest
 
-from custom_channel import channel, logs
+from custom_channel import logs
+from custom_channel.events import Endpoint, Event
+from custom_channel.sources import ConnectSource, PinpointSource
 
 # Shorter strings ("x", "hello") match unrelated log text by chance; test data that checks
 # for leaks uses longer ones.
@@ -46,6 +49,17 @@ def sensitive_strings(raw_event: object) -> set[str]:
         for endpoint in endpoints.values():
             if isinstance(endpoint, Mapping) and isinstance(endpoint.get("Address"), str):
                 found.add(endpoint["Address"].strip())
+    return {text for text in found if len(text) >= MIN_LENGTH}
+
+
+def parsed_strings(event: Event) -> set[str]:
+    """The addresses and message text of a parsed batch, from any event source."""
+    found: set[str] = set()
+    for text in _message_texts(event.data):
+        found.update(piece.strip() for piece in _NOT_TEXT.split(text))
+    for recipient in event.endpoints.values():
+        if isinstance(recipient, Endpoint):
+            found.add(recipient.address.strip())
     return {text for text in found if len(text) >= MIN_LENGTH}
 
 
@@ -102,13 +116,15 @@ class _Capture(logging.Handler):
 @pytest.fixture(autouse=True)
 def no_endpoint_data_in_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     secrets: set[str] = set()
-    parse_event = channel.parse_event
+    for source in (PinpointSource, ConnectSource):
+        parse = source.parse
 
-    def recording_parse_event(raw: Any) -> Any:
-        secrets.update(sensitive_strings(raw))
-        return parse_event(raw)
+        def recording_parse(self: Any, raw: Any, parse: Any = parse) -> Any:
+            event = parse(self, raw)
+            secrets.update(sensitive_strings(raw) | parsed_strings(event))
+            return event
 
-    monkeypatch.setattr(channel, "parse_event", recording_parse_event)
+        monkeypatch.setattr(source, "parse", recording_parse)
     capture = _Capture()
     logger = logs.get_logger()
     logger.addHandler(capture)

@@ -39,12 +39,15 @@ from custom_channel.channel import Channel
 from custom_channel.config import (
     ADAPTERS,
     BODY_ENCODINGS,
+    CONNECT_EMAIL_FIELDS,
+    CONNECT_PHONE_FIELDS,
     DEFAULT_NAMESPACE,
     FAILURE_POLICIES,
     HTTP_METHODS,
     LOG_LEVELS,
     METRICS_MODES,
     ConfigError,
+    ConnectSettings,
     HttpSettings,
     Settings,
     SlackSettings,
@@ -1421,7 +1424,7 @@ GENERAL_VARIABLES: dict[str, tuple[Variable, Any]] = {
     "CHANNEL_SKIP_INACTIVE": (boolean_variable(True), True),
     "CHANNEL_MAX_WORKERS": (integer_variable(50, 1, 50), 50),
     "CHANNEL_MAX_ATTEMPTS": (integer_variable(3, 1, 10), 3),
-    "CHANNEL_DEADLINE_SECONDS": (integer_variable(15, 1, 15), 15),
+    "CHANNEL_DEADLINE_SECONDS": (integer_variable(15, 1, 30), 15),
     "CHANNEL_SAFETY_MARGIN_MS": (integer_variable(750, 0, 5000), 750),
     "CHANNEL_SECRET_ID": (optional_variable(), None),
     "CHANNEL_SECRET_PARAMETER": (optional_variable(), None),
@@ -1575,6 +1578,14 @@ def expected_settings(expected: dict[str, Any]) -> tuple[set[str], Settings | No
         )
         if adapter == "slack"
         else None,
+        # The retry policy serves Pinpoint events alone (sources/connect.py cannot retry).
+        event_source="pinpoint" if value("CHANNEL_FAILURE_POLICY") == "retry" else "auto",
+        connect=ConnectSettings(
+            address_fields=CONNECT_PHONE_FIELDS + CONNECT_EMAIL_FIELDS,
+            channel_type="SMS",
+        )
+        if adapter == "twilio"
+        else ConnectSettings(),
     )
 
 

@@ -20,16 +20,18 @@ import requests
 from . import logs
 from .adapters import Adapter, AdapterError, Message, ProviderRequest, build_adapter
 from .aws import AwsClients
-from .config import Settings, load_settings
+from .config import ConnectSettings, Settings, load_settings
 from .deadline import Deadline
 from .delivery import Sender, new_session
-from .events import Endpoint, Event, InvalidEndpoint, InvalidEvent, endpoint_ids_of, parse_event
-from .failures import FailureQueue, failed_deliveries
+from .events import Endpoint, Event, InvalidEndpoint, InvalidEvent
+from .failures import QUEUED_STATUSES, FailureQueue, failed_deliveries
 from .idempotency import DynamoLedger
 from .metrics import MetricsPublisher
 from .ratelimit import TokenBucket
-from .results import Outcome, Status, journey_response, tally
+from .results import Outcome, Status, tally
 from .secrets import SecretStore, SecretUnavailable, SecretValue
+from .sources import ConnectSource, EventSource, PinpointSource, source_for
+from .sources.pinpoint import PINPOINT_WAIT_SECONDS
 from .templating import (
     MissingValue,
     TemplateError,
@@ -38,10 +40,10 @@ from .templating import (
     endpoint_lookup,
 )
 
-PINPOINT_WAIT_SECONDS = 15.0  # Pinpoint waits at most this long for a custom channel
+__all__ = ["PINPOINT_WAIT_SECONDS", "Channel", "DeliveryIncomplete", "Response"]
 BLOCKED_PREFIX = "blocked: "  # the reason of an endpoint an adapter's safety check refused
 
-Response = dict[str, dict[str, dict[str, str]]]
+Response = dict[str, Any]  # the event source's answer (sources/)
 
 
 class DeliveryIncomplete(RuntimeError):
@@ -114,6 +116,19 @@ class Channel:
             else None
         )
         self._invocations = 0
+        self._pinpoint = PinpointSource()
+        self._connect = ConnectSource(settings.connect)
+
+    def source_named(self, name: str) -> EventSource:
+        return self._connect if name == "connect" else self._pinpoint
+
+    def source_of(self, raw_event: object) -> EventSource:
+        """The event source this event came from (CHANNEL_EVENT_SOURCE, or its shape)."""
+        if self.settings.event_source == "pinpoint":
+            return self._pinpoint
+        if self.settings.event_source == "connect":
+            return self._connect
+        return source_for(raw_event, self._pinpoint, self._connect)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Channel:
@@ -123,29 +138,35 @@ class Channel:
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._session.close()
 
-    def deadline_for(self, context: LambdaContext | None, started: float) -> Deadline:
-        """The earlier of the function's own timeout and Pinpoint's wait, less the margin."""
-        budget = min(self.settings.deadline_seconds, PINPOINT_WAIT_SECONDS)
+    def deadline_for(
+        self, context: LambdaContext | None, started: float, source: EventSource | None = None
+    ) -> Deadline:
+        """The earlier of the function's own timeout and the caller's wait, less the margin."""
+        wait = (source or self._pinpoint).wait_seconds
+        budget = min(self.settings.deadline_seconds, wait)
         if context is not None:
             budget = min(budget, context.get_remaining_time_in_millis() / 1000.0)
         return Deadline(started + budget - self.settings.safety_margin_ms / 1000.0)
 
     def handle(self, raw_event: object, context: LambdaContext | None = None) -> Response:
         started = time.monotonic()
-        deadline = self.deadline_for(context, started)
+        source = self.source_of(raw_event)
+        deadline = self.deadline_for(context, started, source)
         self._invocations += 1
         invocation = {
             "aws_request_id": str(getattr(context, "aws_request_id", "") or ""),
             "cold_start": self._invocations == 1,
         }
         with logs.log_context(invocation):
-            return self._handle(raw_event, deadline, started)
+            return self._handle(raw_event, source, deadline, started)
 
-    def _handle(self, raw_event: object, deadline: Deadline, started: float) -> Response:
+    def _handle(
+        self, raw_event: object, source: EventSource, deadline: Deadline, started: float
+    ) -> Response:
         try:
-            event = parse_event(raw_event)
+            event = source.parse(raw_event)
         except InvalidEvent as error:
-            ids = endpoint_ids_of(raw_event)
+            ids = source.ids_of(raw_event)
             self.log.error(
                 "invalid event",
                 extra={
@@ -153,12 +174,14 @@ class Channel:
                     "field": error.field,
                     "problem": error.problem,
                     "endpoints_answered": len(ids),
+                    "event_source": source.name,
                 },
             )
             failed = Outcome(Status.FAILED, f"invalid event: {error}")
             outcomes = dict.fromkeys(ids, failed)
-            self._queue_failures(raw_event, outcomes, deadline)
-            return journey_response(outcomes)
+            data = raw_event.get("Data") if isinstance(raw_event, Mapping) else None
+            self._queue_failures(source, raw_event, outcomes, deadline, data)
+            return source.answer(raw_event, outcomes)
         with logs.log_context(event.context_fields()):
             try:
                 outcomes = self.process(event, deadline)
@@ -167,7 +190,7 @@ class Channel:
                 # Unknown, not failed: the error may have come after requests left.
                 unknown = Outcome(Status.UNKNOWN, f"internal error: {type(error).__name__}")
                 outcomes = dict.fromkeys(event.endpoints, unknown)
-            self._queue_failures(raw_event, outcomes, deadline)
+            self._queue_failures(source, raw_event, outcomes, deadline, event.data)
             self._publish_metrics(event, outcomes, deadline)
             self.log.info(
                 "batch processed",
@@ -179,17 +202,21 @@ class Channel:
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                 },
             )
+            answer = source.answer(raw_event, outcomes)
             retryable = sum(outcome.retryable for outcome in outcomes.values())
-            if retryable and self.settings.failure_policy == "retry":
+            if (
+                retryable
+                and self.settings.failure_policy == "retry"
+                and source.retries_failed_invocations
+            ):
                 # Pinpoint retries a failed invocation; the ledger keeps what was delivered.
                 self.log.warning(
                     "failing the invocation for a retry", extra={"retryable": retryable}
                 )
                 raise DeliveryIncomplete(
-                    f"{retryable} endpoints can be delivered on a retry",
-                    journey_response(outcomes),
+                    f"{retryable} endpoints can be delivered on a retry", answer
                 )
-            return journey_response(outcomes)
+            return answer
 
     def process(self, event: Event, deadline: Deadline) -> dict[str, Outcome]:
         outcomes: dict[str, Outcome] = {}
@@ -284,20 +311,27 @@ class Channel:
         return request
 
     def _queue_failures(
-        self, raw_event: object, outcomes: Mapping[str, Outcome], deadline: Deadline
+        self,
+        source: EventSource,
+        raw_event: object,
+        outcomes: Mapping[str, Outcome],
+        deadline: Deadline,
+        data: object,
     ) -> None:
-        """Keep every failed or unknown endpoint for a later resend (failures.py)."""
+        """Keep every failed or unknown recipient for a later resend (failures.py)."""
         if self._failure_queue is None:
             return
-        deliveries = failed_deliveries(raw_event, outcomes, self._template_names(raw_event))
+        if not any(outcome.status in QUEUED_STATUSES for outcome in outcomes.values()):
+            return
+        context, recipients = source.queue_items(raw_event, self._template_names(data))
+        deliveries = failed_deliveries(source.name, context, recipients, outcomes)
         if deliveries:
             self._failure_queue.put(deliveries, deadline, self.signing_secret(deadline))
 
-    def _template_names(self, raw_event: object) -> frozenset[str]:
-        """Every placeholder the campaign Data and the adapter's templates name."""
-        texts: list[str] = []
-        if isinstance(raw_event, Mapping) and isinstance(raw_event.get("Data"), str):
-            texts.append(raw_event["Data"])
+    def _template_names(self, data: object) -> frozenset[str]:
+        """Every placeholder the message (campaign Data or Connect template) and the
+        adapter's templates name."""
+        texts: list[str] = [data] if isinstance(data, str) else []
         names: set[str] = set()
         if self.settings.http is not None:
             http = self.settings.http
@@ -344,13 +378,14 @@ class Channel:
         self.log.warning("endpoint not delivered", extra=fields)
 
 
+_KEY_PARTS: dict[str, EventSource] = {
+    "pinpoint": PinpointSource(),
+    "connect": ConnectSource(ConnectSettings()),
+}
+
+
 def idempotency_key(event: Event, endpoint_id: str) -> str:
-    """Stable for one endpoint of one campaign (or journey) run, whatever Pinpoint repeats."""
-    parts = (
-        event.application_id,
-        event.source_id,
-        event.treatment_id,
-        event.activity_id or "",
-        endpoint_id,
-    )
+    """Stable for one recipient of one campaign (or journey) run, whatever the caller repeats:
+    the event source says what identifies a delivery."""
+    parts = _KEY_PARTS[event.source].idempotency_parts(event, endpoint_id)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

@@ -10,7 +10,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 
 MetricsMode = Literal["api", "emf", "off"]
@@ -23,6 +23,23 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # report: the invocation always succeeds and failures are answered per endpoint.
 # retry: the invocation fails when an endpoint can still be delivered, so Pinpoint retries it.
 FAILURE_POLICIES = ("report", "retry")
+# Which events the function accepts (sources/): auto recognises each event by its shape.
+EVENT_SOURCES = ("auto", "pinpoint", "connect")
+# The longest wait of any event source (Connect's 30 s; Pinpoint's is 15 s): the deadline
+# setting's range. Each source caps the deadline at its own wait.
+MAX_DEADLINE_SECONDS = 30
+# Customer Profiles' standard names and the Connect guide example's camelCase, in that order.
+CONNECT_PHONE_FIELDS = (
+    "PhoneNumber",
+    "MobilePhoneNumber",
+    "HomePhoneNumber",
+    "BusinessPhoneNumber",
+    "phone",
+    "phoneNumber",
+)
+CONNECT_EMAIL_FIELDS = ("EmailAddress", "PersonalEmailAddress", "BusinessEmailAddress", "email")
+_CHANNEL_TYPE = re.compile(r"[A-Z][A-Z0-9_]{0,31}")
+_FIELD_NAME = re.compile(r"[^\s,{}|]{1,255}")
 HTTP_METHODS = ("POST", "PUT", "PATCH", "GET")
 DEFAULT_NAMESPACE = "PinpointCustomChannelExecution"
 # Template limits (templating.py): Pinpoint's Data is at most 5 KB; the http body template
@@ -86,6 +103,18 @@ class SlackSettings:
 
 
 @dataclass(frozen=True)
+class ConnectSettings:
+    """How a Connect custom action's profiles become recipients (sources/connect.py)."""
+
+    message_template: str | None = None
+    message_templates: Mapping[str, str] = field(default_factory=dict)
+    address_fields: tuple[str, ...] = CONNECT_EMAIL_FIELDS + CONNECT_PHONE_FIELDS
+    channel_type: str = "CUSTOM"
+    opt_out_field: str = "Attributes.OptOut"
+    result_field: bool = False
+
+
+@dataclass(frozen=True)
 class Settings:
     adapter: str = "none"
     metrics_mode: MetricsMode = "api"
@@ -110,6 +139,8 @@ class Settings:
     http: HttpSettings | None = None
     twilio: TwilioSettings | None = None
     slack: SlackSettings | None = None
+    event_source: str = "auto"
+    connect: ConnectSettings = field(default_factory=ConnectSettings)
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -124,7 +155,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         skip_inactive=reader.boolean("CHANNEL_SKIP_INACTIVE", True),
         max_workers=reader.integer("CHANNEL_MAX_WORKERS", 50, 1, 50),
         max_attempts=reader.integer("CHANNEL_MAX_ATTEMPTS", 3, 1, 10),
-        deadline_seconds=float(reader.integer("CHANNEL_DEADLINE_SECONDS", 15, 1, 15)),
+        deadline_seconds=float(
+            reader.integer("CHANNEL_DEADLINE_SECONDS", 15, 1, MAX_DEADLINE_SECONDS)
+        ),
         safety_margin_ms=reader.integer("CHANNEL_SAFETY_MARGIN_MS", 750, 0, 5000),
         log_level=reader.choice("CHANNEL_LOG_LEVEL", LOG_LEVELS, _lambda_log_level(env)),
         secret_id=reader.optional("CHANNEL_SECRET_ID"),
@@ -145,7 +178,19 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         http=_http_settings(reader) if adapter == "http" else None,
         twilio=_twilio_settings(reader) if adapter == "twilio" else None,
         slack=_slack_settings(reader) if adapter == "slack" else None,
+        event_source=reader.choice("CHANNEL_EVENT_SOURCE", EVENT_SOURCES, "auto"),
+        connect=_connect_settings(reader, adapter),
     )
+    if settings.failure_policy == "retry":
+        # Connect fails every profile of a batch whose function throws: there is no retry to
+        # ask for, only a batch lost. The retry policy serves Pinpoint events alone.
+        if settings.event_source == "connect":
+            raise ConfigError(
+                "CHANNEL_FAILURE_POLICY",
+                "retry cannot serve CHANNEL_EVENT_SOURCE=connect (a Connect batch that throws "
+                "fails whole); use report",
+            )
+        settings = replace(settings, event_source="pinpoint")
     if settings.deadline_seconds * 1000 - settings.safety_margin_ms < MIN_BUDGET_MS:
         # The deadline less the margin is all the time an invocation has to deliver: a
         # negative or tiny budget would answer every endpoint before sending anything.
@@ -255,6 +300,31 @@ def _twilio_settings(reader: _Reader) -> TwilioSettings:
     )
 
 
+def _connect_settings(reader: _Reader, adapter: str) -> ConnectSettings:
+    phone_first = adapter == "twilio"
+    defaults = (
+        CONNECT_PHONE_FIELDS + CONNECT_EMAIL_FIELDS
+        if phone_first
+        else CONNECT_EMAIL_FIELDS + CONNECT_PHONE_FIELDS
+    )
+    channel_type = reader.optional("CHANNEL_CONNECT_CHANNEL_TYPE") or (
+        "SMS" if phone_first else "CUSTOM"
+    )
+    if not _CHANNEL_TYPE.fullmatch(channel_type):
+        raise ConfigError("CHANNEL_CONNECT_CHANNEL_TYPE", "must be a channel type such as SMS")
+    opt_out = reader.optional("CHANNEL_CONNECT_OPT_OUT_FIELD") or "Attributes.OptOut"
+    if not _FIELD_NAME.fullmatch(opt_out):
+        raise ConfigError("CHANNEL_CONNECT_OPT_OUT_FIELD", f"is not a field name ({opt_out!r})")
+    return ConnectSettings(
+        message_template=reader.optional_text("CHANNEL_MESSAGE_TEMPLATE", max_len=16384),
+        message_templates=reader.string_map("CHANNEL_MESSAGE_TEMPLATES", max_len=16384),
+        address_fields=reader.field_list("CHANNEL_CONNECT_ADDRESS_FIELDS", defaults),
+        channel_type=channel_type,
+        opt_out_field=opt_out,
+        result_field=reader.boolean("CHANNEL_CONNECT_RESULT_FIELD", False),
+    )
+
+
 def _slack_settings(reader: _Reader) -> SlackSettings:
     return SlackSettings(
         channel_attribute=reader.optional("CHANNEL_SLACK_CHANNEL_ATTRIBUTE"),
@@ -288,6 +358,42 @@ class _Reader:
         if len(value) > max_len:
             raise ConfigError(name, f"is longer than {max_len} characters")
         return value
+
+    def optional_text(self, name: str, *, max_len: int) -> str | None:
+        value = self._env.get(name)
+        if value is None or value == "":
+            return None
+        return self.text(name, value, max_len=max_len)
+
+    def string_map(self, name: str, *, max_len: int) -> dict[str, str]:
+        """A JSON object of strings to strings, each value at most max_len characters."""
+        raw = self.optional(name)
+        if raw is None:
+            return {}
+        try:
+            parsed = json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise ConfigError(name, f"is not valid JSON ({error.msg})") from None
+        except RecursionError:
+            raise ConfigError(name, "is not valid JSON (nested too deeply)") from None
+        if not isinstance(parsed, dict) or not all(
+            isinstance(key, str) and key and isinstance(value, str) for key, value in parsed.items()
+        ):
+            raise ConfigError(name, "must be a JSON object of non-empty strings to strings")
+        for key, value in parsed.items():
+            if len(value) > max_len:
+                raise ConfigError(name, f"the template of {key!r} is longer than {max_len}")
+        return parsed
+
+    def field_list(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        fields = tuple(part.strip() for part in raw.split(","))
+        for item in fields:
+            if not _FIELD_NAME.fullmatch(item):
+                raise ConfigError(name, f"must list field names, comma-separated ({item!r})")
+        return fields
 
     def choice(self, name: str, allowed: tuple[T, ...], default: T) -> T:
         value = self.optional(name)

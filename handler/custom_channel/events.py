@@ -46,6 +46,8 @@ class Endpoint:
     metrics: Mapping[str, Any] = field(default_factory=dict)
     effective_date: str | None = None
     creation_date: str | None = None
+    # Further placeholder values by name (a Connect profile's fields: FirstName, Address.City).
+    fields: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class Event:
     scheduled_time: str | None
     data: str
     endpoints: Mapping[str, Endpoint | InvalidEndpoint]
+    source: str = "pinpoint"  # the event source that parsed it (sources/)
+    run_id: str | None = None  # a Connect campaign run
 
     @property
     def source_id(self) -> str:
@@ -84,6 +88,13 @@ class Event:
 
     def context_fields(self) -> dict[str, str]:
         """Ids that go on every log line of this invocation."""
+        if self.source == "connect":
+            return {
+                "event_source": "connect",
+                "campaign_id": self.campaign_id or "",
+                "run_id": self.run_id or "",
+                "action_id": self.activity_id or "",
+            }
         fields = {
             "application_id": self.application_id,
             "treatment_id": self.treatment_id,

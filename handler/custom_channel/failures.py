@@ -1,10 +1,10 @@
 """Failed and unknown deliveries, kept in an SQS queue so they can be re-sent later.
 
 With CHANNEL_FAILURE_QUEUE_URL set, every endpoint that ends `failed` or `unknown` becomes one
-message: the event's context as Pinpoint sent it (everything but Endpoints: ApplicationId,
-CampaignId or JourneyId, TreatmentId, ActivityId, ScheduledTime, Data, ...), the endpoint
-reduced to what delivery reads (ChannelType, Address, EndpointStatus, OptOut, and only the
-attributes and fields the templates name), and the outcome. Messages carry addresses and
+message: the event source (`pinpoint` or `connect`), the event's context as the source sent
+it (Pinpoint: everything but Endpoints; Connect: InvocationMetadata), the recipient reduced to
+what delivery reads (sources/: the address, consent and the fields the templates name), and
+the outcome. Messages carry addresses and
 message bodies, so the queue must be encrypted (the module always encrypts it) and nothing of
 a message is ever logged.
 
@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,11 +34,7 @@ from .results import Outcome, Status
 
 MESSAGE_VERSION = 2
 READABLE_VERSIONS = (1, 2)  # version 1 (0.1.x): unsigned, the whole endpoint
-SOURCE = "pinpoint"
 _SIGNING_LABEL = b"custom-channel failure queue signing key v2"
-# Endpoint fields delivery reads whatever the templates say (events.py, channel.py).
-STRUCTURAL_FIELDS = ("ChannelType", "Address", "EndpointStatus", "OptOut")
-NESTED_FIELDS = ("Attributes", "Location", "Demographic", "Metrics")
 QUEUED_STATUSES = (Status.FAILED, Status.UNKNOWN)
 MAX_BATCH_ENTRIES = 10  # SendMessageBatch
 MAX_BATCH_BYTES = 262_144  # SQS's size limit for one message and for one whole batch
@@ -53,13 +49,14 @@ class FailedDelivery:
     endpoint: Any
     outcome: dict[str, Any]
     queued_at: str = ""
+    source: str = "pinpoint"  # the event source (sources/); version 1 messages are Pinpoint's
     signed: bool = False  # read back with a valid signature (from_body)
     signature_present: bool = False  # read back carrying a signature, valid or not
 
     def to_body(self, secret: Mapping[str, str] | str | None = None) -> str:
         message: dict[str, Any] = {
             "version": MESSAGE_VERSION,
-            "source": SOURCE,
+            "source": self.source,
             "queued_at": self.queued_at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "context": self.context,
             "endpoint_id": self.endpoint_id,
@@ -95,12 +92,16 @@ class FailedDelivery:
             and hmac.compare_digest(presented, _signature(message, secret))
         )
         queued_at = message.get("queued_at")
+        source = message.get("source", "pinpoint")
+        if source not in ("pinpoint", "connect"):
+            raise ValueError("source must be pinpoint or connect")
         return cls(
             context,
             endpoint_id,
             message.get("endpoint"),
             outcome if isinstance(outcome, dict) else {},
             queued_at if isinstance(queued_at, str) else "",
+            source,
             signed,
             presented is not None,
         )
@@ -114,60 +115,21 @@ def _signature(message: Mapping[str, Any], secret: Mapping[str, str] | str) -> s
 
 
 def failed_deliveries(
-    raw_event: object, outcomes: Mapping[str, Outcome], names: Iterable[str] = ()
+    source: str,
+    context: dict[str, Any],
+    recipients: Mapping[str, Any],
+    outcomes: Mapping[str, Outcome],
 ) -> list[FailedDelivery]:
-    """The failed and unknown endpoints of one invocation, each with the event's context and
-    the endpoint fields delivery reads (`names`: the placeholders the templates use)."""
-    if not isinstance(raw_event, Mapping):
-        return []
-    raw_endpoints = raw_event.get("Endpoints")
-    if not isinstance(raw_endpoints, Mapping):
-        return []
-    context = {key: value for key, value in raw_event.items() if key != "Endpoints"}
-    wanted = frozenset(names)
+    """The failed and unknown recipients of one invocation, each with its event's context.
+    `context` and `recipients` come from the event source (EventSource.queue_items), which
+    keeps only what delivery reads of each recipient."""
     return [
         FailedDelivery(
-            context,
-            endpoint_id,
-            minimal_endpoint(raw_endpoints.get(endpoint_id), wanted),
-            _outcome(outcome),
+            context, recipient_id, recipients.get(recipient_id), _outcome(outcome), source=source
         )
-        for endpoint_id, outcome in outcomes.items()
+        for recipient_id, outcome in outcomes.items()
         if outcome.status in QUEUED_STATUSES
     ]
-
-
-def minimal_endpoint(endpoint: Any, names: frozenset[str]) -> Any:
-    """What a resend needs of an endpoint: the fields delivery reads and the named ones."""
-    if not isinstance(endpoint, Mapping):
-        return endpoint
-    kept: dict[str, Any] = {key: endpoint[key] for key in STRUCTURAL_FIELDS if key in endpoint}
-    for key in ("EffectiveDate", "CreationDate"):
-        if key in names and key in endpoint:
-            kept[key] = endpoint[key]
-    for group in NESTED_FIELDS:
-        _keep_named(kept, endpoint, group, names, f"{group}.")
-    user = endpoint.get("User")
-    if isinstance(user, Mapping):
-        reduced: dict[str, Any] = {}
-        if "User.UserId" in names and "UserId" in user:
-            reduced["UserId"] = user["UserId"]
-        _keep_named(reduced, user, "UserAttributes", names, "User.UserAttributes.")
-        if reduced:
-            kept["User"] = reduced
-    return kept
-
-
-def _keep_named(
-    kept: dict[str, Any], source: Mapping[str, Any], group: str, names: frozenset[str], prefix: str
-) -> None:
-    values = source.get(group)
-    if not isinstance(values, Mapping):
-        return
-    chosen = {name[len(prefix) :] for name in names if name.startswith(prefix)}
-    reduced = {key: values[key] for key in chosen if key in values}
-    if reduced:
-        kept[group] = reduced
 
 
 def _outcome(outcome: Outcome) -> dict[str, Any]:

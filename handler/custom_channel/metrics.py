@@ -5,6 +5,9 @@ and every other ChannelType is push. The six counts (EndpointCount, CustomCount,
 EmailCount, VoiceCount, PushCount) are published twice, once with the CampaignId and
 ApplicationId dimensions and once with none, in the PinpointCustomChannelExecution
 namespace, Unit None. A journey invocation uses JourneyId where a campaign uses CampaignId.
+A Connect custom action's batch publishes no guide counts (they are Pinpoint's), and its
+delivery metrics under ConnectCampaignId + ConnectActionId and under EventSource=connect, so
+its series never mix with a Pinpoint channel's.
 
 CHANNEL_METRICS_MODE picks how: `api` calls PutMetricData (as the guide does), `emf` prints
 one Embedded Metric Format document as a raw stdout line (no API call), `off` publishes none.
@@ -68,7 +71,10 @@ class Datum:
 
 
 def build_data(event: Event, outcomes: Mapping[str, Outcome]) -> list[Datum]:
-    data = [Datum(name, value) for name, value in channel_counts(event.endpoints.values()).items()]
+    data: list[Datum] = []
+    if event.source == "pinpoint":  # the guide's counts are Pinpoint's, and only Pinpoint's
+        counts = channel_counts(event.endpoints.values())
+        data += [Datum(name, value) for name, value in counts.items()]
     statuses = [outcome.status for outcome in outcomes.values()]
     for status, name in DELIVERY_METRICS.items():
         data.append(Datum(name, statuses.count(status), "Count"))
@@ -85,10 +91,23 @@ def build_data(event: Event, outcomes: Mapping[str, Outcome]) -> list[Datum]:
 
 
 def dimensions(event: Event) -> list[dict[str, str]]:
+    if event.source == "connect":
+        # Names of their own: a Connect batch's series never mix with Pinpoint's.
+        return [
+            {"Name": "ConnectCampaignId", "Value": event.campaign_id or ""},
+            {"Name": "ConnectActionId", "Value": event.activity_id or ""},
+        ]
     return [
         {"Name": event.source_kind, "Value": event.source_id},
         {"Name": "ApplicationId", "Value": event.application_id},
     ]
+
+
+def series(event: Event) -> list[list[dict[str, str]]]:
+    """Each datum is published once per dimension set: the batch's own, and the overall one
+    (Pinpoint's has no dimensions, as the guide's sample; Connect's is EventSource=connect)."""
+    overall = [{"Name": "EventSource", "Value": "connect"}] if event.source == "connect" else []
+    return [dimensions(event), overall]
 
 
 class MetricsPublisher:
@@ -120,7 +139,7 @@ class MetricsPublisher:
 
     def _put_metric_data(self, event: Event, data: list[Datum]) -> None:
         metric_data: list[dict[str, Any]] = []
-        for dims in (dimensions(event), []):
+        for dims in series(event):
             for datum in data:
                 entry: dict[str, Any] = {
                     "MetricName": datum.name,
@@ -143,21 +162,22 @@ class MetricsPublisher:
 
 
 def emf_document(namespace: str, event: Event, data: list[Datum]) -> dict[str, Any]:
-    dims = dimensions(event)
+    sets = series(event)
     document: dict[str, Any] = {
         "_aws": {
             "Timestamp": int(time.time() * 1000),
             "CloudWatchMetrics": [
                 {
                     "Namespace": namespace,
-                    "Dimensions": [[dim["Name"] for dim in dims], []],
+                    "Dimensions": [[dim["Name"] for dim in dims] for dims in sets],
                     "Metrics": [{"Name": datum.name, "Unit": datum.unit} for datum in data],
                 }
             ],
         }
     }
-    for dim in dims:
-        document[dim["Name"]] = dim["Value"]
+    for dims in sets:
+        for dim in dims:
+            document[dim["Name"]] = dim["Value"]
     for datum in data:
         document[datum.name] = list(datum.values) if datum.values else datum.value
     return document

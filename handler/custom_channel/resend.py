@@ -167,7 +167,7 @@ def resend(
 def _after_sending(
     queue: FailureQueue,
     message: _Received,
-    answers: dict[str, dict[str, str]],
+    answers: dict[str, dict[str, Any]],
     options: ResendOptions,
     report: ResendReport,
 ) -> FailedDelivery | None:
@@ -307,33 +307,28 @@ def _receive(
 
 def _deliver(
     channel: Channel, received: list[_Received], timeout_seconds: float
-) -> dict[str, dict[str, str]]:
+) -> dict[str, dict[str, Any]]:
     """Each message's answer (status, reason, ...) after delivering it again, by message id."""
-    # Event context -> endpoint id -> the messages queued for it. The same endpoint queued
-    # twice (two Pinpoint attempts) is sent once, and both messages settle alike.
-    groups: dict[str, dict[str, list[tuple[str, FailedDelivery]]]] = {}
+    # (source, event context) -> recipient id -> the messages queued for it. The same
+    # recipient queued twice (two Pinpoint attempts) is sent once, and both settle alike.
+    groups: dict[tuple[str, str], dict[str, list[tuple[str, FailedDelivery]]]] = {}
     for message in received:
         if message.delivery is not None:
-            key = json.dumps(message.delivery.context, sort_keys=True, default=str)
-            endpoints = groups.setdefault(key, {})
-            endpoints.setdefault(message.delivery.endpoint_id, []).append(
-                (message.message_id, message.delivery)
-            )
-    answers: dict[str, dict[str, str]] = {}
-    for endpoints in groups.values():
-        endpoint_ids = list(endpoints)
-        for start in range(0, len(endpoint_ids), BATCH_SIZE):
-            chunk = endpoint_ids[start : start + BATCH_SIZE]
-            context = endpoints[chunk[0]][0][1].context
-            event = {
-                **context,
-                "Endpoints": {
-                    endpoint_id: endpoints[endpoint_id][0][1].endpoint for endpoint_id in chunk
-                },
-            }
+            delivery = message.delivery
+            key = (delivery.source, json.dumps(delivery.context, sort_keys=True, default=str))
+            recipients = groups.setdefault(key, {})
+            recipients.setdefault(delivery.endpoint_id, []).append((message.message_id, delivery))
+    answers: dict[str, dict[str, Any]] = {}
+    for (source_name, _), recipients in groups.items():
+        source = channel.source_named(source_name)
+        recipient_ids = list(recipients)
+        for start in range(0, len(recipient_ids), BATCH_SIZE):
+            chunk = recipient_ids[start : start + BATCH_SIZE]
+            context = recipients[chunk[0]][0][1].context
+            event = source.rebuild(context, {rid: recipients[rid][0][1].endpoint for rid in chunk})
             response = invoke(event, channel=channel, timeout_seconds=timeout_seconds).response
-            for endpoint_id in chunk:
-                answer = response.get(endpoint_id, {}).get("EventAttributes", {})
-                for message_id, _ in endpoints[endpoint_id]:
-                    answers[message_id] = answer
+            by_id = source.answers_of(response)
+            for recipient_id in chunk:
+                for message_id, _ in recipients[recipient_id]:
+                    answers[message_id] = by_id.get(recipient_id, {})
     return answers

@@ -13,9 +13,9 @@ import threading
 
 from . import logs
 from .channel import Channel, Response
-from .config import ConfigError
-from .events import endpoint_ids_of
-from .results import Outcome, Status, journey_response
+from .config import ConfigError, ConnectSettings
+from .results import Outcome, Status
+from .sources import ConnectSource, PinpointSource, source_for
 
 
 class _Container:
@@ -53,7 +53,9 @@ def log_configuration_error(error: ConfigError) -> None:
 
 
 def configuration_failure(event: object, error: ConfigError) -> Response:
-    """Every endpoint failed with the variable's name; one log line says the same."""
+    """Every recipient failed with the variable's name, in the format of the event's source;
+    one log line says the same."""
     log_configuration_error(error)
     failed = Outcome(Status.FAILED, f"configuration error: {error}")
-    return journey_response(dict.fromkeys(endpoint_ids_of(event), failed))
+    source = source_for(event, PinpointSource(), ConnectSource(ConnectSettings()))
+    return source.answer(event, dict.fromkeys(source.ids_of(event), failed))

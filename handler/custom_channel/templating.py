@@ -4,8 +4,9 @@ Syntax: `{{Name}}` or `{{Name | default}}` (a default may be quoted to keep spac
 Names: Address, ChannelType, EndpointId, EndpointStatus, OptOut, EffectiveDate,
 CreationDate, Attributes.X, User.UserId, User.UserAttributes.X, Location.X, Demographic.X,
 Metrics.X; event fields ApplicationId, CampaignId, JourneyId, TreatmentId, ActivityId,
-ScheduledTime; in body templates also Data (the rendered campaign Data) and Secret.X (a key
-of the provider secret; Secret alone when the secret is a plain string).
+ScheduledTime (Connect: CampaignId, RunId, ActionId, and every profile field by its name,
+sources/connect.py); in body templates also Data (the rendered campaign Data) and Secret.X
+(a key of the provider secret; Secret alone when the secret is a plain string).
 Attribute values are lists in Pinpoint: they render joined with ", ".
 A Location, Demographic or Metrics value that cannot be encoded (a lone surrogate; events.py
 passes these objects on unchecked) raises InvalidEvent naming the placeholder when read.
@@ -326,6 +327,8 @@ def endpoint_lookup(
         "TreatmentId": event.treatment_id,
         "ActivityId": event.activity_id,
         "ScheduledTime": event.scheduled_time,
+        "RunId": event.run_id,
+        "ActionId": event.activity_id if event.source == "connect" else None,
     }
     nested: dict[str, Mapping[str, Any]] = {
         "Attributes.": endpoint.attributes,
@@ -335,11 +338,15 @@ def endpoint_lookup(
         "Metrics.": endpoint.metrics,
     }
 
+    fields = endpoint.fields
+
     def lookup(name: str) -> str | None:
         if extra is not None and name in extra:
             return extra[name]
         if name in simple:
             return simple[name]
+        if name in fields:  # a Connect profile's own field (sources/connect.py)
+            return fields[name]
         if name == "Secret" and isinstance(secret, str):
             return secret
         if name.startswith("Secret.") and isinstance(secret, Mapping):
