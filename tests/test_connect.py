@@ -395,3 +395,66 @@ def test_failed_profiles_are_queued_and_resent_as_connect_events(provider):
         ("ann@example.com", "Welcome Ann !"),
         ("bob@example.com", "Welcome Bob !"),
     ]
+
+
+INSTANCE = "a1b2c3d4-0000-4000-8000-00000000abcd"
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:channel"
+
+
+def stubbed_campaigns():
+    """connectcampaignsv2 (moto has none): botocore's Stubber checks each request against
+    the service model before it answers."""
+    from botocore.stub import Stubber
+
+    client = boto3.client("connectcampaignsv2", region_name="us-east-1")
+    return client, Stubber(client)
+
+
+def test_connect_register_puts_the_lambda_integration():
+    from custom_channel.connect_integration import register
+
+    client, stubber = stubbed_campaigns()
+    stubber.add_response(
+        "put_connect_instance_integration",
+        {},
+        {"connectInstanceId": INSTANCE, "integrationConfig": {"lambda": {"functionArn": FUNCTION}}},
+    )
+    with stubber:
+        assert register(client, INSTANCE, FUNCTION) == {
+            "registered": FUNCTION,
+            "connect_instance_id": INSTANCE,
+        }
+    stubber.assert_no_pending_responses()
+
+
+def test_connect_unregister_deletes_it():
+    from custom_channel.connect_integration import unregister
+
+    client, stubber = stubbed_campaigns()
+    stubber.add_response(
+        "delete_connect_instance_integration",
+        {},
+        {
+            "connectInstanceId": INSTANCE,
+            "integrationIdentifier": {"lambda": {"functionArn": FUNCTION}},
+        },
+    )
+    with stubber:
+        unregister(client, INSTANCE, FUNCTION)
+    stubber.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "problem"),
+    [
+        (["--instance-id", "not-a-uuid", "--function-arn", FUNCTION], "--instance-id: not a"),
+        (["--instance-id", INSTANCE, "--function-arn", "channel"], "--function-arn: not a"),
+    ],
+)
+def test_connect_register_names_a_bad_argument_in_one_line(arguments, problem, capsys):
+    from custom_channel.__main__ import main
+
+    assert main(["connect-register", *arguments]) == 2
+    error = capsys.readouterr().err
+    assert problem in error
+    assert error.count("\n") == 1

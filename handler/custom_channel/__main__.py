@@ -4,13 +4,17 @@
     python -m custom_channel resend [--function-name NAME] [--queue-url URL] [--max-messages N]
         [--delete-failed] [--include-unknown | --delete-unknown] [--max-age-hours H]
         [--accept-unsigned] [--no-check-endpoints]
+    python -m custom_channel connect-register --instance-id ID --function-arn ARN
+    python -m custom_channel connect-unregister --instance-id ID --function-arn ARN
 
 `invoke` runs the packaged entry point once and prints the response JSON. `resend` delivers
 again what the failure queue holds (resend.py) and prints a JSON summary; it exits 1 when
 some messages were sent again and failed again (unknown, unverified or too old messages that
 stay queued do not change the exit code). With --function-name it reads the deployed
 function's configuration and takes only its CHANNEL_* variables, so nothing else in the
-function's environment reaches the operator's machine. Logs go to stdout as JSON lines.
+function's environment reaches the operator's machine. `connect-register` registers the
+function with an Amazon Connect instance for outbound campaigns' custom actions
+(connect_integration.py); `connect-unregister` removes it. Logs go to stdout as JSON lines.
 """
 
 from __future__ import annotations
@@ -80,6 +84,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="do not ask Pinpoint's GetEndpoint for each endpoint's current opt-out state",
     )
+    for name, summary in (
+        ("connect-register", "register the function with a Connect instance (custom actions)"),
+        ("connect-unregister", "remove the function's Connect instance integration"),
+    ):
+        command = commands.add_parser(name, help=summary)
+        command.add_argument("--instance-id", required=True, help="the Connect instance id")
+        command.add_argument("--function-arn", required=True, help="the function's ARN")
     for command in (run, again):
         command.add_argument(
             "--timeout",
@@ -90,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "resend":
         return _resend(args)
+    if args.command in ("connect-register", "connect-unregister"):
+        return _connect_integration(args)
     try:
         event = json.loads(args.event.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -157,6 +170,22 @@ def _resend(args: argparse.Namespace) -> int:
         return 2
     print(json.dumps(report.as_dict()))
     return 1 if report.failed_again else 0
+
+
+def _connect_integration(args: argparse.Namespace) -> int:
+    from .connect_integration import IntegrationError, register, unregister
+
+    action = register if args.command == "connect-register" else unregister
+    try:
+        client = AwsClients(operator=True).client("connectcampaignsv2")
+        print(json.dumps(action(client, args.instance_id, args.function_arn)))
+    except IntegrationError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except Exception as error:  # no permission, no such instance: one line
+        print(f"{args.command} failed: {error_code(error)}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _function_settings(operator: AwsClients, function_name: str) -> dict[str, str]:
