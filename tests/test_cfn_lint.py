@@ -137,7 +137,8 @@ CASES: dict[str, dict[str, Any]] = {
         "webhook_url": WEBHOOK_URL,
         "campaign": {"name": "hooked", "data": "Webhook campaign"},
     },
-    # The module's webhook receiver: the HTTP API URL with its path secret as DeliveryUri.
+    # The module's webhook receiver: the HTTP API URL with its path secret as DeliveryUri, the
+    # secret a dynamic reference to its Secrets Manager version.
     "receiver": {
         "name": "lint-receiver",
         "channel_mode": "receiver",
@@ -286,7 +287,12 @@ def test_cases_render_what_they_cover(templates: dict[str, dict[str, Any]]) -> N
     assert webhook == {"DeliveryUri": WEBHOOK_URL, "EndpointTypes": ["CUSTOM"]}
 
     receiver = campaign("receiver")["CustomDeliveryConfiguration"]["DeliveryUri"]
-    assert re.fullmatch(r"https://\w+\.execute-api\.eu-west-1\.amazonaws\.com/\w{48}", receiver)
+    assert re.fullmatch(
+        r"https://\w+\.execute-api\.eu-west-1\.amazonaws\.com/"
+        r"\{\{resolve:secretsmanager:arn:aws:secretsmanager:eu-west-1:\d{12}:secret:[\w-]+"
+        r":SecretString:::[0-9a-f-]{36}\}\}",
+        receiver,
+    )
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -226,6 +226,10 @@ def lambda_channel(run: ExampleRun) -> None:
         "Content-Type": "application/json; charset=utf-8",
     }
     assert variables["CHANNEL_SECRET_ID"] == secret_arn
+    # Idempotent delivery is the module's default.
+    assert variables["CHANNEL_IDEMPOTENCY_TABLE"] == "ex-lambda-channel-deliveries"
+    table = run.client("dynamodb").describe_table(TableName="ex-lambda-channel-deliveries")
+    assert table["Table"]["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert "test-api-key" not in json.dumps(variables)
     assert secret_json(run, secret_arn) == {"api_key": "test-api-key"}
 
@@ -267,6 +271,7 @@ def lambda_channel(run: ExampleRun) -> None:
     assert secret_gone(run, secret_arn)
     assert stack_deleted(run, "ex-lambda-channel-campaign")
     assert run.client("sqs").list_queues(QueueNamePrefix=function).get("QueueUrls", []) == []
+    assert function + "-deliveries" not in run.client("dynamodb").list_tables()["TableNames"]
     assert run.client("cloudwatch").describe_alarms(AlarmNamePrefix=function)["MetricAlarms"] == []
 
     # http:// is for the loopback address only: any other host is refused at plan time.
@@ -399,6 +404,7 @@ def twilio_sms(run: ExampleRun) -> None:
     variables = function_variables(run, function)
     assert variables["CHANNEL_ADAPTER"] == "twilio"
     assert variables["CHANNEL_TWILIO_FROM"] == TWILIO_FROM
+    assert variables["CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES"] == "1"  # the module's default
     assert variables["CHANNEL_SECRET_ID"] == secret_arn
     assert TWILIO_TOKEN not in json.dumps(variables)
     assert secret_json(run, secret_arn) == {"account_sid": TWILIO_SID, "auth_token": TWILIO_TOKEN}

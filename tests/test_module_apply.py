@@ -3,15 +3,18 @@
 One root configuration calls the module four times, one per way of deploying it:
 
 * `lambda`   - the default Lambda channel: a new Pinpoint application, a segment and a
-               campaign (paused by default), metrics through the CloudWatch API, a queue of
-               failed deliveries with SQS managed encryption;
+               campaign (paused by default), metrics through the CloudWatch API, the
+               idempotency table (on by default), a queue of failed deliveries with SQS
+               managed encryption;
 * `receiver` - the webhook receiver: the function behind an HTTP API whose URL, with its
-               path secret, is the campaign's DeliveryUri; its secret under a KMS key;
+               path secret, is the campaign's DeliveryUri (a dynamic reference in the
+               template); its secret under a KMS key; idempotency switched off;
 * `webhook`  - an external webhook as DeliveryUri, no Lambda function at all;
 * `scope`    - the campaign-scoped invoke permission, reached in two applies (Pinpoint checks
                the permission when the campaign is created), with a published alias, an A/B
                treatment, a holdout, an HTTP adapter reading a secret, X-Ray, encrypted logs, a
-               queue of failed deliveries under a KMS key and CloudWatch alarms notifying SNS.
+               queue of failed deliveries under a KMS key read by a named operator role, and
+               CloudWatch alarms notifying SNS.
 
 The stages run once, in order: init and apply (fixture), the checks of each instance in moto,
 the second apply of `scope`, an audit of the IAM policies the module created (parliament), a
@@ -57,6 +60,7 @@ WEBHOOK_URL = "https://hooks.example.com/pinpoint/k7Qx2pLm9"
 SCOPE_DATA = "Variant A"
 SCOPE_TREATMENT_DATA = "Variant B"
 HTTP_URL = "https://api.example.com/v1/messages"
+OPERATOR_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/ops/tc-failure-reader"
 
 INSTANCES = ("lambda", "receiver", "webhook", "scope")
 
@@ -81,6 +85,7 @@ def root_config(
                 "channel_mode": "receiver",
                 "receiver_secret_kms_key_arn": kms_key_arn,
                 "receiver_secret_recovery_window_in_days": 0,
+                "idempotency": {"enabled": False},
                 "vpc_config": {
                     "subnet_ids": list(network.subnet_ids),
                     "security_group_ids": [network.security_group_id],
@@ -126,6 +131,7 @@ def root_config(
                     "kms_key_arn": kms_key_arn,
                     "message_retention_seconds": 345600,
                 },
+                "failure_queue_operator_role_arns": [OPERATOR_ROLE_ARN],
                 "alarms": {
                     "enabled": True,
                     "sns_topic_arns": [alarm_topic_arn],
@@ -302,20 +308,48 @@ def queue_attributes(dep: Deployment, url: str) -> dict[str, str]:
     return dict(attributes["Attributes"])
 
 
-def tls_only_queue_policy(queue_arn: str) -> dict[str, Any]:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
+def failure_queue_policy(
+    queue_arn: str, role_arn: str, operators: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """TLS only; only the function's role sends; with operators, only they read."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sqs:*",
+            "Resource": queue_arn,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "DenySendExceptFunctionRole",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sqs:SendMessage",
+            "Resource": queue_arn,
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": role_arn}},
+        },
+    ]
+    consume = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]
+    if operators:
+        statements += [
             {
-                "Sid": "DenyInsecureTransport",
+                "Sid": "AllowOperatorsToConsume",
+                "Effect": "Allow",
+                "Principal": {"AWS": list(operators)},
+                "Action": [*consume, "sqs:GetQueueAttributes"],
+                "Resource": queue_arn,
+            },
+            {
+                "Sid": "DenyConsumeExceptOperators",
                 "Effect": "Deny",
                 "Principal": "*",
-                "Action": "sqs:*",
+                "Action": consume,
                 "Resource": queue_arn,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            }
-        ],
-    }
+                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": list(operators)}},
+            },
+        ]
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def send_failures_statement(queue_arn: str) -> dict[str, Any]:
@@ -396,16 +430,28 @@ def test_lambda_channel_function(deployment: Deployment) -> None:
         "CHANNEL_SAFETY_MARGIN_MS": "750",
         "CHANNEL_LOG_LEVEL": "INFO",
         "CHANNEL_FAILURE_QUEUE_URL": queue_url,
+        "CHANNEL_IDEMPOTENCY_TABLE": "tc-lambda-deliveries",
+        "CHANNEL_IDEMPOTENCY_LEASE_SECONDS": "60",
+        "CHANNEL_IDEMPOTENCY_TTL_SECONDS": "604800",
     }
+    assert out["idempotency_table_name"] == "tc-lambda-deliveries"
     assert out["lambda_alias_arn"] is None
 
 
 def test_lambda_channel_role_is_least_privilege(deployment: Deployment) -> None:
     queue_arn = deployment.outputs["lambda"]["failure_queue_arn"]
     assert assume_role_principal(deployment, "tc-lambda") == {"Service": "lambda.amazonaws.com"}
+    table_arn = deployment.outputs["lambda"]["idempotency_table_arn"]
+    assert table_arn == f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/tc-lambda-deliveries"
     assert role_statements(deployment, "tc-lambda") == {
         "WriteOwnLogGroup": logs_statement("tc-lambda"),
         "PutMetricDataInNamespace": METRICS_STATEMENT,
+        "RecordDeliveries": {
+            "Sid": "RecordDeliveries",
+            "Effect": "Allow",
+            "Action": ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"],
+            "Resource": [table_arn],
+        },
         "SendFailedDeliveries": send_failures_statement(queue_arn),
     }
 
@@ -425,7 +471,8 @@ def test_lambda_channel_failure_queue_uses_sqs_managed_encryption(deployment: De
     assert attributes["MessageRetentionPeriod"] == "1209600"
     assert attributes["VisibilityTimeout"] == "300"
     assert "FifoQueue" not in attributes  # a standard queue
-    assert json.loads(attributes["Policy"]) == tls_only_queue_policy(queue_arn)
+    role_arn = deployment.outputs["lambda"]["lambda_role_arn"]
+    assert json.loads(attributes["Policy"]) == failure_queue_policy(queue_arn, role_arn)
     # No alarm unless asked for.
     alarms = deployment.client("cloudwatch").describe_alarms(AlarmNamePrefix="tc-lambda")
     assert alarms["MetricAlarms"] == []
@@ -554,8 +601,8 @@ def test_receiver_function_role_and_secret(deployment: Deployment) -> None:
             "Action": ["secretsmanager:GetSecretValue"],
             "Resource": [secret_arn],
         },
-        "DecryptSecretsViaService": {
-            "Sid": "DecryptSecretsViaService",
+        "DecryptReceiverSecretViaService": {
+            "Sid": "DecryptReceiverSecretViaService",
             "Effect": "Allow",
             "Action": ["kms:Decrypt"],
             "Resource": [deployment.kms_key_arn],
@@ -643,11 +690,22 @@ def test_receiver_campaign_delivers_to_the_secret_url(deployment: Deployment) ->
     assert out["webhook_receiver_url"] == url
     assert out["pinpoint_delivery_uri"] == url
 
-    properties = stack_template(deployment, "tc-receiver-campaign")["Resources"]["Campaign"][
-        "Properties"
+    # The template (cloudformation:GetTemplate) holds a dynamic reference to the secret's
+    # version, not the secret; the campaign gets the resolved URL.
+    secret = deployment.client("secretsmanager").describe_secret(
+        SecretId=out["webhook_receiver_secret_arn"]
+    )
+    (version_id,) = [
+        v for v, stages in secret["VersionIdsToStages"].items() if "AWSCURRENT" in stages
     ]
+    template = stack_template(deployment, "tc-receiver-campaign")
+    assert path_secret not in json.dumps(template)
+    properties = template["Resources"]["Campaign"]["Properties"]
     assert properties["CustomDeliveryConfiguration"] == {
-        "DeliveryUri": url,
+        "DeliveryUri": (
+            f"{out['webhook_receiver_api_endpoint']}/{{{{resolve:secretsmanager:"
+            f"{out['webhook_receiver_secret_arn']}:SecretString:::{version_id}}}}}"
+        ),
         "EndpointTypes": ["CUSTOM", "SMS"],
     }
     assert properties["MessageConfiguration"] == {"CustomMessage": {"Data": RECEIVER_DATA}}
@@ -747,8 +805,8 @@ def test_scope_function_role_and_logs(deployment: Deployment) -> None:
             "Action": ["secretsmanager:GetSecretValue"],
             "Resource": [deployment.provider_secret_arn],
         },
-        "DecryptSecretsViaService": {
-            "Sid": "DecryptSecretsViaService",
+        "DecryptProviderSecretViaService": {
+            "Sid": "DecryptProviderSecretViaService",
             "Effect": "Allow",
             "Action": ["kms:Decrypt"],
             "Resource": [deployment.kms_key_arn],
@@ -791,7 +849,9 @@ def test_scope_failure_queue_uses_the_kms_key(deployment: Deployment) -> None:
     assert attributes["KmsDataKeyReusePeriodSeconds"] == "300"
     assert attributes["MessageRetentionPeriod"] == "345600"
     assert attributes["VisibilityTimeout"] == "300"
-    assert json.loads(attributes["Policy"]) == tls_only_queue_policy(queue_arn)
+    assert json.loads(attributes["Policy"]) == failure_queue_policy(
+        queue_arn, out["lambda_role_arn"], (OPERATOR_ROLE_ARN,)
+    )
 
 
 def test_scope_alarms(deployment: Deployment) -> None:
@@ -1138,6 +1198,8 @@ def test_destroy_removes_everything(deployment: Deployment) -> None:
     # The receiver's path secret is gone (recovery window 0); the user's own secret stays.
     assert [s["ARN"] for s in secrets["SecretList"]] == [deployment.provider_secret_arn]
     assert aws.client("sqs").list_queues().get("QueueUrls", []) == []
+    tables = aws.client("dynamodb").list_tables()["TableNames"]
+    assert [t for t in tables if t.startswith("tc-")] == []
     assert aws.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
     # The user's SNS topic stays.
     topics = aws.client("sns").list_topics()["Topics"]

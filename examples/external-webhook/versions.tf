@@ -5,8 +5,8 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # The module needs 5.76.0 (python3.13 runtime); tested with 5.100.0.
-      version = ">= 5.76.0, < 6.0.0"
+      # The module needs 5.76.0 (python3.13 runtime) and runs on 6.x; tested with 5.100.0.
+      version = ">= 5.76.0, < 7.0.0"
     }
   }
 }
