@@ -349,6 +349,9 @@ resource "aws_lambda_permission" "treatments" {
   source_account      = local.account_id
   source_arn          = local.pinpoint_source_arn
 
+  # A treatment may name this module's function with another qualifier: it must exist first.
+  depends_on = [aws_lambda_function.this, aws_lambda_alias.this]
+
   lifecycle {
     create_before_destroy = true
 
