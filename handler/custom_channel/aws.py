@@ -41,12 +41,13 @@ class CallLimit:
         return self.connect_timeout + self.read_timeout
 
 
-# Calls made inside an invocation. DynamoDB answers conditional writes in milliseconds; the
-# others are one small request each.
+# Calls made inside an invocation: each is one small request that AWS answers in tens of
+# milliseconds. The delivery ledger's and the failure queue's calls are kept to 1 s each,
+# since the time they need is kept back from delivery (channel.py, delivery.py).
 CALL_LIMITS = {
-    "dynamodb": CallLimit(0.5, 1.0),
-    "sqs": CallLimit(0.5, 1.5),
-    "cloudwatch": CallLimit(0.5, 1.5),
+    "dynamodb": CallLimit(0.25, 0.75),
+    "sqs": CallLimit(0.25, 0.75),
+    "cloudwatch": CallLimit(0.25, 0.75),
     "secretsmanager": CallLimit(0.5, 1.5),
     "ssm": CallLimit(0.5, 1.5),
 }

@@ -19,7 +19,7 @@ import requests
 
 from . import logs
 from .adapters import Adapter, AdapterError, Message, ProviderRequest, build_adapter
-from .aws import AwsClients
+from .aws import AwsClients, limit_of
 from .config import ConnectSettings, Settings, load_settings
 from .deadline import Deadline
 from .delivery import Sender, new_session
@@ -184,7 +184,7 @@ class Channel:
             return source.answer(raw_event, outcomes)
         with logs.log_context(event.context_fields()):
             try:
-                outcomes = self.process(event, deadline)
+                outcomes = self.process(event, self._delivery_deadline(deadline))
             except Exception as error:  # never leave Pinpoint without an answer
                 self.log.exception("internal error", extra={"error": type(error).__name__})
                 # Unknown, not failed: the error may have come after requests left.
@@ -217,6 +217,17 @@ class Channel:
                     f"{retryable} endpoints can be delivered on a retry", answer
                 )
             return answer
+
+    def _delivery_deadline(self, deadline: Deadline) -> Deadline:
+        """Delivery ends early enough for the failure queue and the metrics to be sent before
+        the deadline (their calls' worst cases, aws.py), keeping at least two thirds of the
+        time for delivery."""
+        reserve = 0.0
+        if self._failure_queue is not None:
+            reserve += limit_of("sqs").worst_case
+        if self.settings.metrics_mode == "api":
+            reserve += limit_of("cloudwatch").worst_case
+        return Deadline(deadline.at - min(reserve, max(deadline.remaining(), 0.0) / 3))
 
     def process(self, event: Event, deadline: Deadline) -> dict[str, Outcome]:
         outcomes: dict[str, Outcome] = {}

@@ -41,6 +41,7 @@ from requests.adapters import DEFAULT_POOLBLOCK, HTTPAdapter
 
 from . import logs
 from .adapters import Adapter, Answer, ProviderRequest, Verdict
+from .aws import limit_of
 from .deadline import Deadline
 from .idempotency import DynamoLedger
 from .ratelimit import TokenBucket
@@ -245,20 +246,32 @@ class Sender:
         """Attempts until one settles the delivery; the ledger is written before each request
         leaves and after the outcome is known (idempotency.py's table)."""
         ledger = self._ledger
+        # Requests end early enough that the ledger can still be settled before the deadline.
+        send_by = deadline
+        if ledger is not None:
+            send_by = Deadline(deadline.at - limit_of("dynamodb").worst_case)
         attempts = 0
         maybe_sent = False  # a request that may have acted has left
         holding = False  # this invocation's record exists in the ledger
         last: _Attempt | None = None
         while True:
-            why = self._wait_for_a_slot(job, deadline)
-            if why is None and ledger is not None:
-                if not holding:
-                    answered = ledger.claim(job.key, self._holder, deadline)
-                    if answered is not None:
-                        return answered  # someone else's record: its answer, nothing sent
-                    holding = True
-                elif not maybe_sent and not ledger.resume(job.key, self._holder, deadline):
-                    why = "delivery record not writable"
+            why = _time_left(job, send_by)
+            if why is None and ledger is not None and not holding:
+                # Capacity first when it is there at once: the claim is then `sending`; else
+                # `claimed` while this holder waits for it. Someone else's record: its answer.
+                token = self._limiter is None or self._limiter.acquire(0)
+                answered = ledger.claim(job.key, self._holder, deadline, waiting=not token)
+                if answered is not None:
+                    if token and self._limiter is not None:
+                        self._limiter.refund()
+                    return answered
+                holding = True
+                if not token:
+                    why = self._take_token(send_by) or self._resume(job, deadline)
+            elif why is None:
+                why = self._take_token(send_by)
+                if why is None and holding and not maybe_sent:
+                    why = self._resume(job, deadline)  # `claimed` while it waited: `sending`
             if why is None:
                 with job.lock:
                     if job.abandoned:
@@ -269,7 +282,7 @@ class Sender:
                 outcome = _give_up(last, attempts, maybe_sent, why)
                 return self._finish(job, deadline, holding, outcome)
             attempts += 1
-            last = self._attempt(job.request, deadline)
+            last = self._attempt(job.request, send_by)
             verdict = last.answer.verdict
             maybe_sent = maybe_sent or verdict is Verdict.UNKNOWN
             if verdict is Verdict.DELIVERED:
@@ -289,7 +302,7 @@ class Sender:
                 outcome = _give_up(last, attempts, maybe_sent, f"after {attempts} attempts")
                 return self._finish(job, deadline, holding, outcome)
             delay = self._backoff(attempts, last.retry_after)
-            if deadline.remaining() - delay < MIN_ATTEMPT_SECONDS:
+            if send_by.remaining() - delay < MIN_ATTEMPT_SECONDS:
                 outcome = _give_up(last, attempts, maybe_sent, "no time left to retry")
                 return self._finish(job, deadline, holding, outcome)
             if ledger is not None and not maybe_sent:
@@ -297,20 +310,21 @@ class Sender:
                 ledger.hold(job.key, self._holder, deadline)
             self._sleep(delay)
 
-    def _wait_for_a_slot(self, job: _Job, deadline: Deadline) -> str | None:
-        """Time and, with a rate limit, a token for the next attempt; else why not."""
-        if deadline.remaining() < MIN_ATTEMPT_SECONDS:
-            return "deadline reached"
-        with job.lock:
-            if job.abandoned:  # checked before a token is taken: an answered job uses none
-                return "deadline reached"
-        if self._limiter is not None and not self._limiter.acquire(
-            deadline.remaining() - MIN_ATTEMPT_SECONDS
-        ):
+    def _take_token(self, send_by: Deadline) -> str | None:
+        """With a rate limit, a token for the next attempt, waiting while time allows."""
+        if self._limiter is None:
+            return None
+        if not self._limiter.acquire(send_by.remaining() - MIN_ATTEMPT_SECONDS):
             return "rate limit: no capacity in time"
-        if deadline.remaining() < MIN_ATTEMPT_SECONDS:  # the wait for capacity ran long
+        if send_by.remaining() < MIN_ATTEMPT_SECONDS:  # the wait for capacity ran long
             return "deadline reached"
         return None
+
+    def _resume(self, job: _Job, deadline: Deadline) -> str | None:
+        assert self._ledger is not None
+        if self._ledger.resume(job.key, self._holder, deadline):
+            return None
+        return "delivery record not writable"
 
     def _finish(self, job: _Job, deadline: Deadline, holding: bool, outcome: Outcome) -> Outcome:
         with job.lock:
@@ -374,6 +388,16 @@ class Sender:
                 retry_after=_retry_after(response.headers.get("Retry-After")),
                 latency_ms=latency,
             )
+
+
+def _time_left(job: _Job, send_by: Deadline) -> str | None:
+    """Why no attempt can start now, if none can."""
+    if send_by.remaining() < MIN_ATTEMPT_SECONDS:
+        return "deadline reached"
+    with job.lock:
+        if job.abandoned:  # checked before a token is taken: an answered job uses none
+            return "deadline reached"
+    return None
 
 
 def _give_up(last: _Attempt | None, attempts: int, maybe_sent: bool, why: str) -> Outcome:

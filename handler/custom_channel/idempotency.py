@@ -20,11 +20,13 @@ application, campaign (or journey), treatment, activity and endpoint id
 |                |                                                    | resend --include-unknown|
 
 Writes per endpoint: 2 when it is delivered on the first attempt (claim as `sending`, settle);
-each retry after a not-acted answer adds 2 (`claimed` while waiting, `sending` again), so a
-holder that dies while waiting leaves a record that is provably not sent. A holder that dies
-after writing `sending` leaves it `sending` for good (until TTL): it cannot be told from one
-whose request left. Records written by earlier versions in state `in_progress` are read as
-`sending`. Records expire through DynamoDB TTL on `expires_at` (CHANNEL_IDEMPOTENCY_TTL_SECONDS).
+one more when it must first wait for rate-limit capacity (claimed as `claimed`, then
+`sending`); each retry after a not-acted answer adds 2 (`claimed` while waiting, `sending`
+again). So a holder that dies while it waits leaves a record that is provably not sent. A
+holder that dies after writing `sending` leaves it `sending` for good (until TTL): it cannot
+be told from one whose request left. Records written by 0.1.x in state `in_progress` are
+read as `sending`. Records expire through DynamoDB TTL on `expires_at`
+(CHANNEL_IDEMPOTENCY_TTL_SECONDS).
 
 Every call is bounded by the invocation's deadline (aws.py) and made at most twice; a claim
 that cannot be written is not sent (`failed`, retryable). A settle that cannot be written is
@@ -80,19 +82,25 @@ class DynamoLedger:
         self._clients = clients or AwsClients()
         self._clock = clock
 
-    def claim(self, key: str, holder: str, deadline: Deadline | None) -> Outcome | None:
-        """Write `sending` just before the first request leaves. None: send it; otherwise the
-        answer to give without sending."""
+    def claim(
+        self, key: str, holder: str, deadline: Deadline | None, *, waiting: bool = False
+    ) -> Outcome | None:
+        """Write `sending` just before the first request leaves, or `claimed` (with a lease)
+        when the holder must first wait for rate-limit capacity. None: this holder may send;
+        otherwise the answer to give without sending."""
         now = int(self._clock())
         claimable = {f":claimable{i}": {"S": state} for i, state in enumerate(self._claimable)}
+        item = {
+            "pk": {"S": key},
+            "state": {"S": CLAIMED if waiting else SENDING},
+            "holder": {"S": holder},
+            "expires_at": {"N": str(now + self._ttl)},
+        }
+        if waiting:
+            item["lease_until"] = {"N": str(now + self._lease)}
         request = {
             "TableName": self.table,
-            "Item": {
-                "pk": {"S": key},
-                "state": {"S": SENDING},
-                "holder": {"S": holder},
-                "expires_at": {"N": str(now + self._ttl)},
-            },
+            "Item": item,
             "ConditionExpression": (
                 f"attribute_not_exists(pk) OR #state IN ({', '.join(claimable)})"
                 " OR (#state = :claimed AND lease_until < :now)"

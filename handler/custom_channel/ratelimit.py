@@ -44,3 +44,8 @@ class TokenBucket:
             if now + wait > give_up_at:
                 return False
             self._sleep(wait)
+
+    def refund(self) -> None:
+        """Give back a token taken for a request that is not sent after all."""
+        with self._lock:
+            self._tokens = min(self._capacity, self._tokens + 1.0)
