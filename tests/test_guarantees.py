@@ -26,6 +26,9 @@ from custom_channel.channel import Channel, DeliveryIncomplete
 from custom_channel.config import load_settings
 from custom_channel.local import invoke
 
+# On 0.1.x these tests waited for botocore's 60 s timeouts (with retries): fail instead.
+pytestmark = pytest.mark.timeout(120)
+
 TABLE = "channel-deliveries"
 DEADLINE_SECONDS = 5
 SLACK_SECONDS = 1.0  # scheduling slack for a loaded 2-CPU machine: a bound, not a benchmark
