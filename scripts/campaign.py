@@ -3,7 +3,9 @@
 - Campaign: the definition the module outputs (`pinpoint_campaign_definition_json`) or the
   local AWS holds: treatments with SizePercent, Data, DeliveryUri and EndpointTypes, and
   the holdout.
-- Segments: endpoints from a JSON or CSV file, or synthetic ones (scripts/segments.py).
+- Segments: endpoints from a JSON or CSV file, or synthetic ones (scripts/segments.py);
+  for the Connect driver (scripts/connect_driver.py), customer profiles from a JSON file
+  (load_profiles) or synthetic ones.
 - Splitting: each endpoint falls in the holdout or one treatment, by a stable hash of the
   campaign and endpoint ids against the percentages; then only endpoints whose ChannelType
   is in the treatment's EndpointTypes are kept; then batches of at most 50.
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.segments import BATCH_SIZE, batches, campaign_event
+from scripts.segments import BATCH_SIZE, Profiles, batches, campaign_event
 
 HOLDOUT = "holdout"
 
@@ -90,6 +92,41 @@ def load_endpoints(path: Path) -> dict[str, dict[str, Any]]:
     if isinstance(loaded, dict):
         return {str(key): value for key, value in loaded.items()}
     raise ValueError(f"{path}: expected endpoints as an object or a list")
+
+
+def load_profiles(path: Path) -> Profiles:
+    """Customer profiles from a JSON file, by ProfileId.
+
+    Accepted: a list of profiles; {"Items": [...]} as Customer Profiles' SearchProfiles
+    answers; {"CustomerProfiles": [...]} or a whole Connect event ({"Items":
+    {"CustomerProfiles": [...]}}). Each profile has a ProfileId and either a CustomerData
+    (an object, or a string sent as it is) or its fields beside the ProfileId, as
+    SearchProfiles gives them. A missing or repeated ProfileId is refused (ValueError)."""
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(loaded, dict):
+        items = loaded.get("Items", loaded)
+        if isinstance(items, dict):
+            items = items.get("CustomerProfiles")
+        loaded = items
+    if not isinstance(loaded, list):
+        raise ValueError(f"{path}: expected a list of profiles (or Items / CustomerProfiles)")
+    profiles: Profiles = {}
+    for number, item in enumerate(loaded, start=1):
+        profile_id = item.get("ProfileId") if isinstance(item, dict) else None
+        if not isinstance(profile_id, str) or not profile_id:
+            raise ValueError(f"{path}: profile {number} has no ProfileId")
+        if profile_id in profiles:
+            raise ValueError(f"{path}: ProfileId {profile_id!r} appears twice")
+        if "CustomerData" in item:
+            data = item["CustomerData"]
+            if not isinstance(data, (dict, str)):
+                raise ValueError(
+                    f"{path}: CustomerData of {profile_id!r} must be an object or a string"
+                )
+            profiles[profile_id] = data
+        else:
+            profiles[profile_id] = {k: v for k, v in item.items() if k != "ProfileId"}
+    return profiles
 
 
 def _endpoint_from_row(row: Mapping[str, str]) -> dict[str, Any]:

@@ -1,8 +1,15 @@
-"""Run a custom-channel campaign locally, as Pinpoint would.
+"""Run a custom-channel campaign locally, as Pinpoint would (or Connect, with --connect).
 
     python scripts/run_campaign.py --definition campaign.json --synthetic 1000
     python scripts/run_campaign.py --from-local-aws URL --application-id ID --campaign-id ID \
         --endpoints segment.csv [--in-process]
+    python scripts/run_campaign.py --connect (--profiles FILE | --synthetic N) --action-id ID \
+        [--function NAME [--endpoint-url URL]] [--in-process] [--batch-size N]
+
+With --connect, an Amazon Connect outbound campaign's custom action is run instead
+(scripts/connect_driver.py): customer profiles in batches, Connect's request shape, its
+30 s wait, a failed or late batch invoked again with new IdempotencyTokens, every ProfileId
+answered exactly once; bad input is answered with one line and exit 2.
 
 The campaign comes from the module's `pinpoint_campaign_definition_json` output or from the
 local AWS (scripts/local_aws.py) where the module's stack created it. Endpoints are split
@@ -40,6 +47,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -56,8 +64,14 @@ if str(ROOT) not in sys.path:
 if str(ROOT / "handler") not in sys.path:
     sys.path.insert(0, str(ROOT / "handler"))
 
-from scripts.campaign import Batch, Campaign, load_endpoints, plan_batches  # noqa: E402
-from scripts.segments import synthetic_endpoints  # noqa: E402
+from scripts.campaign import (  # noqa: E402
+    Batch,
+    Campaign,
+    load_endpoints,
+    load_profiles,
+    plan_batches,
+)
+from scripts.segments import synthetic_endpoints, synthetic_profiles  # noqa: E402
 
 PINPOINT_WAIT_SECONDS = 15.0
 PINPOINT_ATTEMPTS = 3
@@ -122,11 +136,24 @@ class SandboxDeliverer:
     """The function's code in a separate, warm process; killed and restarted on a timeout."""
 
     def __init__(
-        self, code_dir: Path, spec: FunctionSpec, aws_env: Mapping[str, str], log: io.TextIOBase
+        self,
+        code_dir: Path,
+        spec: FunctionSpec,
+        aws_env: Mapping[str, str],
+        log: io.TextIOBase,
+        *,
+        wait_seconds: float = PINPOINT_WAIT_SECONDS,
+        slack_seconds: float = 1.0,
+        context_seconds: float | None = None,
     ) -> None:
+        """`wait_seconds`: how long the caller waits (Pinpoint 15 s, Connect 30 s), capped at
+        the function's timeout, plus `slack_seconds` for process overhead; the function's
+        context counts down `context_seconds` (default: that same wait)."""
         self._code_dir = code_dir
         self._spec = spec
-        self._timeout = min(spec.timeout, PINPOINT_WAIT_SECONDS)
+        self._timeout = min(spec.timeout, wait_seconds)
+        self._wait = self._timeout + slack_seconds
+        self._context_seconds = self._timeout if context_seconds is None else context_seconds
         self._env = {"PATH": os.environ.get("PATH", ""), **aws_env, **spec.environment}
         self._log = log
         self._process: subprocess.Popen[str] | None = None
@@ -142,7 +169,7 @@ class SandboxDeliverer:
                 str(self._code_dir),
                 self._spec.handler,
                 "invoke",
-                str(self._timeout),
+                str(self._context_seconds),
                 str(write_fd),
             ],
             stdin=subprocess.PIPE,
@@ -155,7 +182,8 @@ class SandboxDeliverer:
         os.close(write_fd)
         self._responses = os.fdopen(read_fd, "r", encoding="utf-8")
 
-    def _invoke_once(self, event: dict[str, Any]) -> dict[str, Any]:
+    def invoke_once(self, event: dict[str, Any]) -> dict[str, Any]:
+        """One invocation; RunnerError when it times out or the process dies."""
         if self._process is None or self._process.poll() is not None:
             self._start()
         if self._process is None or self._process.stdin is None or self._responses is None:
@@ -164,8 +192,8 @@ class SandboxDeliverer:
         self._process.stdin.flush()
         selector = selectors.DefaultSelector()
         selector.register(self._responses, selectors.EVENT_READ)
-        # Lambda's own limit is the function timeout; a little slack for process overhead.
-        ready = selector.select(timeout=self._timeout + 1.0)
+        # The caller's wait (within the function timeout), with the slack for process overhead.
+        ready = selector.select(timeout=self._wait)
         selector.close()
         line = self._responses.readline() if ready else ""
         if not line:
@@ -178,7 +206,7 @@ class SandboxDeliverer:
         error = ""
         for attempt in range(1, PINPOINT_ATTEMPTS + 1):
             try:
-                return Delivered(self._invoke_once(event), attempt)
+                return Delivered(self.invoke_once(event), attempt)
             except (RunnerError, OSError, ValueError) as problem:
                 error = str(problem)
         return Delivered(None, PINPOINT_ATTEMPTS, error)
@@ -567,7 +595,15 @@ def _progress(number: int, total: int) -> None:
         sys.stderr.write(f"  {number}/{total} invocations\n")
 
 
+def _batch_progress(number: int, total: int) -> None:
+    if number == total or number % max(total // 10, 1) == 0:
+        sys.stderr.write(f"  {number}/{total} batches\n")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--connect" in argv:
+        return connect_main([arg for arg in argv if arg != "--connect"])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--definition", type=Path, help="the module's campaign-definition JSON")
@@ -654,6 +690,155 @@ def _main(args: argparse.Namespace) -> int:
     return (
         0 if result.accounted == sum(Counter(result.statuses.values())[s] for s in STATUSES) else 1
     )
+
+
+# --- Amazon Connect outbound campaigns: the custom action (scripts/connect_driver.py) ---------
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad input answered with one line on stderr and exit 2."""
+
+    def error(self, message: str) -> Any:
+        self.exit(2, f"error: {message}\n")
+
+
+def connect_main(argv: list[str]) -> int:
+    from scripts import connect_driver as connect
+
+    parser = _OneLineParser(
+        prog="run_campaign.py --connect",
+        description="Run a Connect outbound campaign's custom action locally, as Connect would.",
+    )
+    segment = parser.add_mutually_exclusive_group(required=True)
+    segment.add_argument("--profiles", type=Path, help="customer profiles (JSON)")
+    segment.add_argument("--synthetic", type=int, metavar="N", help="N synthetic profiles")
+    parser.add_argument("--action-id", required=True, help="the custom action block's ActionId")
+    parser.add_argument("--campaign-id", default="local-campaign", help="CampaignId")
+    parser.add_argument("--campaign-name", default="", help="CampaignName (default: the id)")
+    parser.add_argument("--run-id", default="", help="RunId (default: a new one)")
+    parser.add_argument(
+        "--function",
+        help="the function's name or ARN in the local AWS (without it: --in-process, "
+        "configured from this environment's CHANNEL_* variables)",
+    )
+    parser.add_argument(
+        "--in-process", action="store_true", help="run the repository's handler in this process"
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=connect.BATCH_SIZE,
+        help=f"profiles per invocation, 1-{connect.MAX_BATCH_SIZE} (default "
+        f"{connect.BATCH_SIZE}; Connect documents none)",
+    )
+    parser.add_argument(
+        "--wait-seconds",
+        type=float,
+        default=connect.CONNECT_WAIT_SECONDS,
+        help="how long Connect waits for an answer (default 30)",
+    )
+    parser.add_argument(
+        "--endpoint-url",
+        default=os.environ.get("AWS_ENDPOINT_URL"),
+        help="the local AWS, with --function (default: AWS_ENDPOINT_URL)",
+    )
+    parser.add_argument(
+        "--package",
+        type=Path,
+        default=ROOT / "handler/dist/custom-channel.zip",
+        help="the function's deployment package",
+    )
+    parser.add_argument(
+        "--log",
+        type=Path,
+        default=ROOT / ".build" / "connect-run.log",
+        help="where the function's own logs go",
+    )
+    args = parser.parse_args(argv)
+    try:
+        return _connect_main(args, connect)
+    except RunnerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _connect_main(args: argparse.Namespace, connect: Any) -> int:
+    from custom_channel.config import ConfigError
+
+    if args.synthetic is not None and args.synthetic < 1:
+        raise RunnerError("--synthetic must be at least 1")
+    if not 1 <= args.batch_size <= connect.MAX_BATCH_SIZE:
+        raise RunnerError(f"--batch-size must be 1 to {connect.MAX_BATCH_SIZE}")
+    if not 0 < args.wait_seconds <= connect.CONNECT_WAIT_SECONDS:
+        raise RunnerError("--wait-seconds must be more than 0 and at most 30")
+    if not args.action_id.strip():
+        raise RunnerError("--action-id must not be empty")
+    if args.function is None and not args.in_process:
+        raise RunnerError("give --function (the local AWS's function) or --in-process")
+    if args.function is not None and not args.endpoint_url:
+        raise RunnerError("--function needs the local AWS: --endpoint-url or AWS_ENDPOINT_URL")
+    if args.profiles is not None:
+        try:
+            profiles = load_profiles(args.profiles)
+        except (OSError, ValueError) as error:
+            raise RunnerError(f"cannot read profiles: {error}") from None
+        if not profiles:
+            raise RunnerError(f"{args.profiles}: no profiles")
+    else:
+        profiles = synthetic_profiles(args.synthetic)
+    context = connect.CampaignContext(
+        campaign_id=args.campaign_id,
+        run_id=args.run_id or uuid.uuid4().hex,
+        action_id=args.action_id,
+        campaign_name=args.campaign_name or args.campaign_id,
+    )
+    args.log.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        args.log.open("w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+    ):
+        try:
+            invoker = _connect_invoker(args, connect, Path(workdir), log)
+        except ConfigError as error:
+            raise RunnerError(f"configuration error: {error}") from None
+        try:
+            result = connect.run_connect(
+                profiles, invoker, context, batch_size=args.batch_size, progress=_batch_progress
+            )
+        finally:
+            invoker.close()
+    print(connect.report(result))
+    print(f"Function logs: {args.log}")
+    return 0 if result.ok else 1
+
+
+def _connect_invoker(args: argparse.Namespace, connect: Any, workdir: Path, log: Any) -> Any:
+    if args.function is None:
+        environment = {k: v for k, v in os.environ.items() if k.startswith("CHANNEL_")}
+        return connect.InProcessInvoker(environment, wait_seconds=args.wait_seconds)
+    import boto3
+
+    aws_env = {
+        "AWS_ENDPOINT_URL": args.endpoint_url,
+        "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
+        "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+    }
+    os.environ.update(aws_env)
+    try:
+        spec = function_spec(boto3.session.Session().client("lambda"), args.function)
+    except Exception as error:  # no such function, the local AWS down: one line
+        raise RunnerError(f"cannot read function {args.function}: {type(error).__name__}") from None
+    if args.in_process:
+        return connect.InProcessInvoker(
+            spec.environment, wait_seconds=args.wait_seconds, function_timeout=spec.timeout
+        )
+    try:
+        code_dir = unpack_package(args.package, spec.code_sha256, workdir / "code")
+    except OSError as error:
+        raise RunnerError(f"cannot read the package {args.package}: {error.strerror}") from None
+    return connect.SandboxInvoker(code_dir, spec, aws_env, log, wait_seconds=args.wait_seconds)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
-"""Synthetic Pinpoint endpoints and campaign events, shaped exactly like the guide's sample.
+"""Synthetic Pinpoint endpoints and campaign events, shaped exactly like the guide's sample,
+and synthetic Amazon Connect customer profiles.
 
-Used by the demo and the tests. Endpoints are deterministic for a given seed: a mix of
-channel types, some opted out or inactive, with attributes for personalisation.
+Used by the demo, the runner and the tests. Endpoints are deterministic for a given seed: a
+mix of channel types, some opted out or inactive, with attributes for personalisation.
+Profiles (synthetic_profiles) are deterministic too: Customer Profiles' standard fields
+(FirstName, LastName, EmailAddress, PhoneNumber, Address, Attributes), a few opted out through
+Attributes.OptOut, and a few whose CustomerData is broken (not JSON, not an object, empty).
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ CHANNEL_MIX = (
     ("BAIDU", 2),
 )
 FIRST_NAMES = ("Mary", "Jorge", "Wei", "Aisha", "Olu", "Priya", "Lars", "Ana")
+LAST_NAMES = ("Major", "Silva", "Chen", "Bello", "Adeyemi", "Rao", "Berg", "Costa")
+# CustomerData as Connect would never send it: each fails its own profile in the handler.
+BROKEN_CUSTOMER_DATA = ('{"FirstName": "Trunc', "[1, 2, 3]", "")
 
 
 def synthetic_endpoints(count: int, seed: int = 7) -> dict[str, dict[str, Any]]:
@@ -85,3 +92,42 @@ def campaign_event(
         "ScheduledTime": scheduled_time,
         "Endpoints": dict(endpoints),
     }
+
+
+# A profile is its CustomerData: an object (sent as its JSON text) or a string sent as it is.
+Profiles = dict[str, dict[str, Any] | str]
+
+
+def synthetic_profiles(
+    count: int, seed: int = 7, *, opt_out_rate: float = 0.03, broken_rate: float = 0.02
+) -> Profiles:
+    """`count` customer profiles by ProfileId (32 hex digits, as Customer Profiles makes).
+
+    Each has FirstName, LastName, an EmailAddress and/or a PhoneNumber, an Address and
+    Attributes (Tier, CohortId, OptOut); about `opt_out_rate` of them have Attributes.OptOut
+    "true", about `broken_rate` have a CustomerData that is not a JSON object."""
+    rng = random.Random(seed)  # noqa: S311 - test data
+    profiles: Profiles = {}
+    for index in range(count):
+        profile_id = f"{index:06x}{rng.getrandbits(104):026x}"
+        if rng.random() < broken_rate:
+            profiles[profile_id] = rng.choice(BROKEN_CUSTOMER_DATA)
+            continue
+        profile: dict[str, Any] = {
+            "FirstName": rng.choice(FIRST_NAMES),
+            "LastName": rng.choice(LAST_NAMES),
+            "PartyType": "INDIVIDUAL",
+            "Address": {"City": "Seattle", "Country": "US"},
+        }
+        reach = rng.random()
+        if reach < 0.8:
+            profile["EmailAddress"] = f"customer{index}@example.com"
+        if reach > 0.5:
+            profile["PhoneNumber"] = f"+1206555{index % 10000:04d}"
+        profile["Attributes"] = {
+            "Tier": rng.choice(("gold", "silver", "bronze")),
+            "CohortId": str(rng.randint(1, 99)),
+            "OptOut": "true" if rng.random() < opt_out_rate else "false",
+        }
+        profiles[profile_id] = profile
+    return profiles
