@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -34,6 +34,7 @@ from .sources import ConnectSource, EventSource, PinpointSource, source_for
 from .sources.pinpoint import PINPOINT_WAIT_SECONDS
 from .templating import (
     MissingValue,
+    Template,
     TemplateError,
     compile_template,
     data_escaper,
@@ -269,12 +270,20 @@ class Channel:
                 Status.FAILED, str(error), retryable=isinstance(error, SecretUnavailable)
             )
             return {endpoint.endpoint_id: failed for endpoint in endpoints}
+        try:
+            template = compile_template(event.data)
+        except TemplateError as error:  # over the template size or placeholder limits
+            failed = Outcome(Status.FAILED, f"template: {error}")
+            return {endpoint.endpoint_id: failed for endpoint in endpoints}
+        # Each substituted value is escaped for the adapter's markup first (Slack's & < >),
+        # then for the Data's own format (JSON or text).
+        escape = data_escaper(event.data, getattr(adapter, "escape_value", None))
         outcomes: dict[str, Outcome] = {}
         to_send: dict[str, ProviderRequest] = {}
         keys: dict[str, str] = {}
         for endpoint in endpoints:
             key = idempotency_key(event, endpoint.endpoint_id)
-            result = self._build_request(adapter, event, endpoint, key)
+            result = self._build_request(adapter, template, escape, event, endpoint, key=key)
             if isinstance(result, Outcome):
                 outcomes[endpoint.endpoint_id] = result
             else:
@@ -293,20 +302,20 @@ class Channel:
         return outcomes
 
     def _build_request(
-        self, adapter: Adapter, event: Event, endpoint: Endpoint, key: str
+        self,
+        adapter: Adapter,
+        template: Template,
+        escape: Callable[[str], str],
+        event: Event,
+        endpoint: Endpoint,
+        *,
+        key: str,
     ) -> ProviderRequest | Outcome:
         try:
-            # Each substituted value is escaped for the adapter's markup first (Slack's & < >),
-            # then for the Data's own format (JSON or text).
-            escape_value = getattr(adapter, "escape_value", None)
-            data = compile_template(event.data).render(
-                endpoint_lookup(event, endpoint), data_escaper(event.data, escape_value)
-            )
+            data = template.render(endpoint_lookup(event, endpoint), escape)
             request = adapter.build(Message(event, endpoint, data, key))
         except MissingValue as error:
             return Outcome(Status.FAILED, f"personalisation: {error}")
-        except TemplateError as error:  # over the template size or placeholder limits
-            return Outcome(Status.FAILED, f"template: {error}")
         except InvalidEvent as error:  # a value a template read cannot be encoded
             invalid = InvalidEndpoint(
                 endpoint.endpoint_id, endpoint.channel_type, error.field, error.problem
@@ -398,5 +407,14 @@ _KEY_PARTS: dict[str, EventSource] = {
 def idempotency_key(event: Event, endpoint_id: str) -> str:
     """Stable for one recipient of one campaign (or journey) run, whatever the caller repeats:
     the event source says what identifies a delivery."""
-    parts = _KEY_PARTS[event.source].idempotency_parts(event, endpoint_id)
+    if event.source == "pinpoint":  # inline: this runs for every endpoint
+        parts: tuple[str, ...] = (
+            event.application_id,
+            event.source_id,
+            event.treatment_id,
+            event.activity_id or "",
+            endpoint_id,
+        )
+    else:
+        parts = _KEY_PARTS[event.source].idempotency_parts(event, endpoint_id)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

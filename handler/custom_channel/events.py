@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
+_NO_FIELDS: Mapping[str, str] = MappingProxyType({})  # shared: a Pinpoint endpoint has none
 # Pinpoint's ChannelType values that the guide's sample counts apart; every other type is push.
 NAMED_CHANNELS = ("CUSTOM", "SMS", "EMAIL", "VOICE")
 
@@ -47,7 +49,7 @@ class Endpoint:
     effective_date: str | None = None
     creation_date: str | None = None
     # Further placeholder values by name (a Connect profile's fields: FirstName, Address.City).
-    fields: Mapping[str, str] = field(default_factory=dict)
+    fields: Mapping[str, str] = field(default_factory=lambda: _NO_FIELDS)
 
 
 @dataclass(frozen=True)
