@@ -291,6 +291,7 @@ class ConnectRun:
     profiles: Profiles
     batches: list[list[str]]
     statuses: dict[str, str] = field(default_factory=dict)  # ProfileId -> ResultData.status
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)  # ProfileId -> ResultData
     reasons: Counter[str] = field(default_factory=Counter)  # why profiles were not delivered
     attempts: Counter[int] = field(default_factory=Counter)  # invocations per batch
     invocation_errors: Counter[str] = field(default_factory=Counter)  # failed invocations
@@ -357,6 +358,8 @@ def run_connect(
             result.answer_errors.extend(checked.errors)
             for profile_id in batch:
                 data = checked.results.get(profile_id)
+                if data is not None:
+                    result.results[profile_id] = data
                 status = str(data.get("status", "no status")) if data is not None else NO_ANSWER
                 result.statuses[profile_id] = status
                 if status != "delivered":
