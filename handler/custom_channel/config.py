@@ -366,7 +366,17 @@ class _Reader:
         return self.text(name, value, max_len=max_len)
 
     def string_map(self, name: str, *, max_len: int) -> dict[str, str]:
-        """A JSON object of strings to strings, each value at most max_len characters."""
+        """A JSON object of non-empty strings to strings, each value at most max_len long."""
+        parsed = self._string_object(name, "must be a JSON object of non-empty strings to strings")
+        for key, value in parsed.items():
+            if not key:
+                raise ConfigError(name, "must be a JSON object of non-empty strings to strings")
+            if len(value) > max_len:
+                raise ConfigError(name, f"the template of {key!r} is longer than {max_len}")
+        return parsed
+
+    def _string_object(self, name: str, shape: str) -> dict[str, str]:
+        """The variable as a JSON object of strings to strings ({} when unset)."""
         raw = self.optional(name)
         if raw is None:
             return {}
@@ -374,15 +384,12 @@ class _Reader:
             parsed = json.loads(raw)
         except json.JSONDecodeError as error:
             raise ConfigError(name, f"is not valid JSON ({error.msg})") from None
-        except RecursionError:
+        except RecursionError:  # "[[[[..." deeper than the parser goes
             raise ConfigError(name, "is not valid JSON (nested too deeply)") from None
         if not isinstance(parsed, dict) or not all(
-            isinstance(key, str) and key and isinstance(value, str) for key, value in parsed.items()
+            isinstance(key, str) and isinstance(value, str) for key, value in parsed.items()
         ):
-            raise ConfigError(name, "must be a JSON object of non-empty strings to strings")
-        for key, value in parsed.items():
-            if len(value) > max_len:
-                raise ConfigError(name, f"the template of {key!r} is longer than {max_len}")
+            raise ConfigError(name, shape)
         return parsed
 
     def field_list(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -476,19 +483,9 @@ class _Reader:
         return value
 
     def header_map(self, name: str) -> dict[str, str]:
-        raw = self.optional(name)
-        if raw is None:
-            return {}
-        try:
-            parsed = json.loads(raw)
-        except json.JSONDecodeError as error:
-            raise ConfigError(name, f"is not valid JSON ({error.msg})") from None
-        except RecursionError:  # "[[[[..." deeper than the parser goes
-            raise ConfigError(name, "is not valid JSON (nested too deeply)") from None
-        if not isinstance(parsed, dict) or not all(
-            isinstance(key, str) and isinstance(value, str) for key, value in parsed.items()
-        ):
-            raise ConfigError(name, "must be a JSON object of string header names to strings")
+        parsed = self._string_object(
+            name, "must be a JSON object of string header names to strings"
+        )
         for key, value in parsed.items():
             if not _HEADER_NAME.fullmatch(key):
                 raise ConfigError(name, f"has an invalid header name {key!r}")
