@@ -290,6 +290,7 @@ class ConnectRun:
     context: CampaignContext
     profiles: Profiles
     batches: list[list[str]]
+    wait_seconds: float = CONNECT_WAIT_SECONDS  # how long each invocation was waited for
     statuses: dict[str, str] = field(default_factory=dict)  # ProfileId -> ResultData.status
     results: dict[str, dict[str, Any]] = field(default_factory=dict)  # ProfileId -> ResultData
     reasons: Counter[str] = field(default_factory=Counter)  # why profiles were not delivered
@@ -324,7 +325,7 @@ def run_connect(
         raise ValueError(f"the batch size must be 1 to {MAX_BATCH_SIZE}")
     started = time.monotonic()
     planned = list(profile_batches(profiles, batch_size))
-    result = ConnectRun(context, profiles, planned)
+    result = ConnectRun(context, profiles, planned, invoker.wait_seconds)
     for number, batch in enumerate(planned, start=1):
         checked: Checked | None = None
         error = ""
@@ -393,7 +394,10 @@ def report(result: ConnectRun) -> str:
         for reason, count in result.reasons.most_common():
             out.write(f"  {count:>5}  {reason}\n")
     attempts = ", ".join(f"{count} x {n}" for n, count in sorted(result.attempts.items()))
-    out.write(f"\nInvocations per batch: {attempts}\n")
+    out.write(
+        f"\nInvocations per batch: {attempts} (at most {CONNECT_INVOCATIONS}, "
+        f"each waited for {result.wait_seconds:g} s)\n"
+    )
     for error, count in result.invocation_errors.most_common():
         out.write(f"  {count:>5}  invocations failed: {error}\n")
     if result.invocation_errors:

@@ -183,7 +183,7 @@ def test_profiles_are_batched_and_every_profile_is_answered_once(provider):
     assert result.reasons["opted out"] == expected(profiles)["skipped"]
     text = report(result)
     assert "230 profiles, 230 sent in 5 batches (5 invocations)" in text
-    assert "Invocations per batch: 5 x 1" in text
+    assert "Invocations per batch: 5 x 1 (at most 3, each waited for 30 s)" in text
     assert "Every profile sent is answered exactly once." in text
 
 
@@ -291,6 +291,24 @@ def test_a_late_invocation_is_invoked_again_and_the_ledger_keeps_it_from_sending
         assert len(set(tokens)) == 2, profile_id
     assert set(result.statuses.values()) <= {"delivered", "unknown", "failed"}
     assert result.ok
+
+
+def test_a_provider_refusing_connections_fails_profiles_not_the_invocation(provider):
+    """The handler answers: its profiles failed, with the reason. Connect has an answer, so
+    the batch is not invoked again (the failure queue and resend are for these)."""
+    provider.pause()
+    profiles = synthetic_profiles(10, broken_rate=0, opt_out_rate=0)
+    invoker = InProcessInvoker(environment(provider, CHANNEL_MAX_ATTEMPTS="1"))
+    try:
+        result = run_connect(profiles, invoker, CONTEXT)
+    finally:
+        invoker.close()
+        provider.resume()
+    assert result.attempts == Counter({1: 1})
+    assert set(result.statuses.values()) == {"failed"}
+    assert result.ok
+    assert not provider.requests
+    assert "10  connection refused" in report(result)
 
 
 def test_connects_wait_is_enforced_and_a_batch_gives_up_after_three_invocations(tmp_path):
@@ -455,6 +473,38 @@ def test_a_sandbox_that_dies_is_invoked_again_and_a_slow_one_is_cut_off(tmp_path
     )
     assert set(result.statuses.values()) == {"delivered"}
     assert all(len(set(tokens)) == 3 for tokens in result.tokens.values())
+
+
+def test_the_command_line_runs_a_deployed_function_in_the_sandbox(
+    local_aws, provider, monkeypatch, tmp_path, capsys
+):
+    role = local_aws.client("iam").create_role(
+        RoleName="connect-cli",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )["Role"]["Arn"]
+    local_aws.client("lambda").create_function(
+        FunctionName="connect-cli",
+        Runtime="python3.13",
+        Role=role,
+        Handler="custom_channel.lambda_function.lambda_handler",
+        Code={"ZipFile": build_package.ZIP_PATH.read_bytes()},
+        Timeout=30,
+        Environment={"Variables": environment(provider)},
+    )
+    for name, value in local_aws.env.items():
+        monkeypatch.setenv(name, value)  # the command line sets them; restored afterwards
+    log = tmp_path / "log"
+    arguments = ["--connect", "--synthetic", "70", "--action-id", "welcome"]
+    code = main([*arguments, "--function", "connect-cli", "--log", str(log)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "70 profiles, 70 sent in 2 batches (2 invocations)" in out
+    assert sum(sent_to(provider).values()) == expected(synthetic_profiles(70))["delivered"]
+    assert log.read_text().count('"message": "batch processed"') == 2
+    assert main([*arguments, "--function", "no-such-function", "--log", str(log)]) == 2
+    assert capsys.readouterr().err == "error: cannot read function no-such-function: " + (
+        "ResourceNotFoundException\n"
+    )
 
 
 # --- the command line -------------------------------------------------------------------------
