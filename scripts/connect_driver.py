@@ -323,6 +323,8 @@ def run_connect(
 ) -> ConnectRun:
     if not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise ValueError(f"the batch size must be 1 to {MAX_BATCH_SIZE}")
+    if not 1 <= invocations <= CONNECT_INVOCATIONS:
+        raise ValueError(f"invocations must be 1 to {CONNECT_INVOCATIONS}")
     started = time.monotonic()
     planned = list(profile_batches(profiles, batch_size))
     result = ConnectRun(context, profiles, planned, invoker.wait_seconds)
