@@ -3,29 +3,35 @@
 ################################################################################
 
 locals {
-  # The delivery alarms watch the series the handler publishes without dimensions: every
-  # campaign and journey publishing to the namespace.
+  # The delivery alarms watch the series the handler publishes for every batch of its event
+  # source: without dimensions for Pinpoint (every campaign and journey publishing to the
+  # namespace), EventSource=connect for Connect, which publishes no dimensionless series
+  # (handler/custom_channel/metrics.py, series).
+  delivery_alarm_dimensions = local.connect ? { EventSource = "connect" } : null
+  delivery_alarm_scope      = local.connect ? "all Connect campaigns of the namespace, EventSource=connect" : "all campaigns and journeys of the namespace"
+  channel_label             = local.connect ? "Amazon Connect custom action" : "Pinpoint custom channel"
+
   alarms = { for key, alarm in {
     failed_deliveries = {
       namespace   = var.metrics_namespace
       metric_name = "FailedCount"
-      dimensions  = null
+      dimensions  = local.delivery_alarm_dimensions
       threshold   = var.alarms.failed_deliveries_threshold
-      description = "Endpoints the ${local.name} Pinpoint custom channel failed to deliver (FailedCount in ${var.metrics_namespace}, all campaigns and journeys of the namespace): at least ${var.alarms.failed_deliveries_threshold} in ${var.alarms.evaluation_periods} period(s) of ${var.alarms.period_seconds} s."
+      description = "Endpoints the ${local.name} ${local.channel_label} failed to deliver (FailedCount in ${var.metrics_namespace}, ${local.delivery_alarm_scope}): at least ${var.alarms.failed_deliveries_threshold} in ${var.alarms.evaluation_periods} period(s) of ${var.alarms.period_seconds} s."
     }
     unknown_deliveries = {
       namespace   = var.metrics_namespace
       metric_name = "UnknownCount"
-      dimensions  = null
+      dimensions  = local.delivery_alarm_dimensions
       threshold   = var.alarms.unknown_deliveries_threshold
-      description = "Endpoints the ${local.name} Pinpoint custom channel sent without an answer, so possibly delivered (UnknownCount in ${var.metrics_namespace}, all campaigns and journeys of the namespace): at least ${var.alarms.unknown_deliveries_threshold} in ${var.alarms.evaluation_periods} period(s) of ${var.alarms.period_seconds} s."
+      description = "Endpoints the ${local.name} ${local.channel_label} sent without an answer, so possibly delivered (UnknownCount in ${var.metrics_namespace}, ${local.delivery_alarm_scope}): at least ${var.alarms.unknown_deliveries_threshold} in ${var.alarms.evaluation_periods} period(s) of ${var.alarms.period_seconds} s."
     }
     function_errors = {
       namespace   = "AWS/Lambda"
       metric_name = "Errors"
       dimensions  = { FunctionName = try(aws_lambda_function.this[0].function_name, local.name) }
       threshold   = var.alarms.function_errors_threshold
-      description = "Failed invocations of the ${local.name} Pinpoint custom channel function (AWS/Lambda Errors): at least ${var.alarms.function_errors_threshold} in ${var.alarms.evaluation_periods} period(s) of ${var.alarms.period_seconds} s."
+      description = "Failed invocations of the ${local.name} ${local.channel_label} function (AWS/Lambda Errors): at least ${var.alarms.function_errors_threshold} in ${var.alarms.evaluation_periods} period(s) of ${var.alarms.period_seconds} s."
     }
   } : key => alarm if local.create_alarms }
 }

@@ -2,8 +2,13 @@
 # Pinpoint application
 ################################################################################
 
+locals {
+  # Null: a new application for Pinpoint events; none for Connect, which uses no Pinpoint.
+  create_application = coalesce(var.create_application, !local.connect)
+}
+
 resource "aws_pinpoint_app" "this" {
-  count = var.create_application ? 1 : 0
+  count = local.create_application ? 1 : 0
 
   name = coalesce(var.application_name, local.name)
 
@@ -11,7 +16,7 @@ resource "aws_pinpoint_app" "this" {
 }
 
 locals {
-  application_id = var.create_application ? try(aws_pinpoint_app.this[0].application_id, null) : var.application_id
+  application_id = local.create_application ? try(aws_pinpoint_app.this[0].application_id, null) : var.application_id
 }
 
 ################################################################################

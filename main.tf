@@ -7,9 +7,27 @@ data "aws_caller_identity" "current" {}
 ################################################################################
 
 locals {
-  # Pinpoint waits at most 15 seconds for the function (Amazon Pinpoint developer guide,
-  # "Creating custom channels"), and may then try the same delivery again.
-  pinpoint_wait_seconds = 15
+  # How long each event source waits for the function. Pinpoint: at most 15 seconds (Amazon
+  # Pinpoint developer guide, "Creating custom channels"), and it may then try the same
+  # delivery again. Amazon Connect outbound campaigns: 30 seconds, a longer run fails the
+  # custom action (Amazon Connect Administrator Guide, "Invoke Lambda functions").
+  source_wait_seconds = { pinpoint = 15, connect = 30 }
+  wait_seconds        = try(local.source_wait_seconds[var.event_source], local.source_wait_seconds.pinpoint)
+
+  # An Amazon Connect instance ARN (Service Authorization Reference, Amazon Connect resource
+  # type "instance"): arn:<partition>:connect:<region>:<account>:instance/<instance id, a UUID>.
+  connect_instance_arn_pattern = "^arn:aws[a-z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+  # The handler's rules for Connect settings (handler/custom_channel/config.py): a profile field
+  # name (_FIELD_NAME: 1-255 characters, no whitespace, ',', '{', '}' or '|'), a channel type
+  # (_CHANNEL_TYPE), and the longest message template (max_len of CHANNEL_MESSAGE_TEMPLATE(S): 16,384).
+  connect_field_name_pattern   = "^[^\\s,{}|]{1,255}$"
+  connect_channel_type_pattern = "^[A-Z][A-Z0-9_]{0,31}$"
+  max_message_template_chars   = 16384
+
+  # Lambda quota: "4 KB" for all environment variables of a function together (AWS Lambda
+  # Developer Guide, "Lambda quotas"), counted here as the characters of names and values.
+  max_environment_bytes = 4096
 
   # The endpoint types the custom-channel guide names for CustomDeliveryConfiguration.
   endpoint_types = ["ADM", "APNS", "APNS_SANDBOX", "APNS_VOIP", "APNS_VOIP_SANDBOX", "BAIDU", "CUSTOM", "EMAIL", "GCM", "SMS", "VOICE"]
@@ -48,9 +66,12 @@ locals {
 
   name = "${var.name_prefix}${var.name}"
 
-  create_function = var.channel_mode != "webhook"
-  create_receiver = var.channel_mode == "receiver"
-  create_role     = local.create_function && var.create_role
+  connect = var.event_source == "connect"
+  # The instance id: the ARN's last part (instance/<id>).
+  connect_instance_id = var.connect_instance_arn == null ? null : element(split("/", var.connect_instance_arn), 1)
+  create_function     = var.channel_mode != "webhook"
+  create_receiver     = var.channel_mode == "receiver"
+  create_role         = local.create_function && var.create_role
   # The delivery ledger of idempotency.py (only a function delivers).
   create_idempotency = local.create_function && var.idempotency.enabled
   # The queue of failed and unknown endpoints, and the alarms: both watch the function.
@@ -84,7 +105,9 @@ locals {
     strcontains(local.secret_parameter_path, "/") ? "/${local.secret_parameter_path}" : local.secret_parameter_path
   )
 
-  deadline_seconds = coalesce(var.deadline_seconds, min(var.timeout, local.pinpoint_wait_seconds))
+  # The function's timeout: by default as long as its event source waits.
+  timeout          = coalesce(var.timeout, local.wait_seconds)
+  deadline_seconds = coalesce(var.deadline_seconds, min(local.timeout, local.wait_seconds))
 
   ##############################################################################
   # Environment: typed variables mapped to the handler's settings
@@ -117,7 +140,16 @@ locals {
       CHANNEL_FAILURE_QUEUE_URL     = local.create_failure_queue ? try(aws_sqs_queue.failures[0].url, null) : null
       CHANNEL_FAILURE_POLICY        = var.failure_policy == "report" ? null : var.failure_policy
       CHANNEL_RATE_LIMIT_PER_SECOND = var.rate_limit_per_second > 0 ? tostring(var.rate_limit_per_second) : null
+      CHANNEL_EVENT_SOURCE          = var.event_source
+      CHANNEL_MESSAGE_TEMPLATE      = var.message_template
+      CHANNEL_MESSAGE_TEMPLATES     = length(var.message_templates) > 0 ? jsonencode(var.message_templates) : null
     },
+    local.connect ? {
+      CHANNEL_CONNECT_ADDRESS_FIELDS = var.connect_profiles.address_fields == null ? null : join(",", var.connect_profiles.address_fields)
+      CHANNEL_CONNECT_CHANNEL_TYPE   = var.connect_profiles.channel_type
+      CHANNEL_CONNECT_OPT_OUT_FIELD  = var.connect_profiles.opt_out_field
+      CHANNEL_CONNECT_RESULT_FIELD   = var.connect_profiles.result_field == null ? null : tostring(var.connect_profiles.result_field)
+    } : {},
     local.create_idempotency ? {
       CHANNEL_IDEMPOTENCY_TABLE         = aws_dynamodb_table.idempotency[0].name
       CHANNEL_IDEMPOTENCY_LEASE_SECONDS = tostring(var.idempotency.lease_seconds)
@@ -150,6 +182,8 @@ locals {
     var.extra_environment_variables,
     { for k, v in local.channel_environment : k => v if v != null },
   )
+
+  environment_size = sum(concat([0], [for k, v in local.environment : length(k) + length(v)]))
 }
 
 ################################################################################
@@ -182,7 +216,7 @@ resource "aws_lambda_function" "this" {
   handler       = local.handler
   runtime       = var.runtime
   architectures = [var.architecture]
-  timeout       = var.timeout
+  timeout       = local.timeout
   memory_size   = var.memory_size
   publish       = var.publish
   kms_key_arn   = var.kms_key_arn
@@ -232,13 +266,20 @@ resource "aws_lambda_function" "this" {
     aws_cloudwatch_log_group.this,
     aws_iam_role_policy.this,
   ]
+
+  lifecycle {
+    precondition {
+      condition     = local.environment_size <= local.max_environment_bytes
+      error_message = "The function's environment holds ${local.environment_size} characters of names and values, more than Lambda's 4 KB for all environment variables together: shorten message_template / message_templates (or extra_environment_variables)."
+    }
+  }
 }
 
 resource "aws_lambda_alias" "this" {
   count = local.create_function && var.publish ? 1 : 0
 
   name             = var.alias_name
-  description      = "Version invoked by ${local.create_receiver ? "the webhook receiver" : "Amazon Pinpoint"}"
+  description      = "Version invoked by ${local.create_receiver ? "the webhook receiver" : local.connect ? "Amazon Connect outbound campaigns" : "Amazon Pinpoint"}"
   function_name    = aws_lambda_function.this[0].function_name
   function_version = aws_lambda_function.this[0].version
 }
@@ -252,7 +293,8 @@ resource "aws_lambda_provisioned_concurrency_config" "this" {
 }
 
 ################################################################################
-# Invoke permissions, keyed by caller: "pinpoint" (lambda mode) or "apigateway" (receiver mode)
+# Invoke permissions, keyed by caller: "pinpoint" or "connect" (lambda mode), or "apigateway"
+# (receiver mode)
 ################################################################################
 
 locals {
@@ -263,22 +305,35 @@ locals {
   # this permission (Pinpoint checks it when the campaign is created).
   permission_campaign_id = var.permission_campaign_id != null ? var.permission_campaign_id : try(data.aws_cloudformation_stack.campaign[0].outputs["CampaignId"], null)
 
-  pinpoint_source_arn = {
+  # Null for Connect, which has no Pinpoint application.
+  pinpoint_source_arn = local.connect ? null : {
     account     = "${local.mobiletargeting_arn}:apps/*"
-    application = "${local.mobiletargeting_arn}:apps/${local.application_id}/*"
-    campaign    = "${local.mobiletargeting_arn}:apps/${local.application_id}/campaigns/${coalesce(local.permission_campaign_id, "-")}"
+    application = "${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/*"
+    campaign    = "${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/campaigns/${coalesce(local.permission_campaign_id, "-")}"
   }[var.permission_scope]
 
   permissions = merge(
-    local.create_function && !local.create_receiver ? {
+    local.create_function && !local.create_receiver && !local.connect ? {
       pinpoint = {
-        principal  = "pinpoint.${local.region}.amazonaws.com"
-        source_arn = local.pinpoint_source_arn
+        principal      = "pinpoint.${local.region}.amazonaws.com"
+        source_account = local.account_id
+        source_arn     = local.pinpoint_source_arn
+      }
+    } : {},
+    # Connect's outbound campaigns invoke the function from the instance's account, which may
+    # be another one: AWS:SourceAccount and AWS:SourceArn of the instance (Amazon Connect
+    # Administrator Guide, "Invoke Lambda functions", recommends both).
+    local.create_function && local.connect ? {
+      connect = {
+        principal      = "connect-campaigns.amazonaws.com"
+        source_account = try(split(":", var.connect_instance_arn)[4], null)
+        source_arn     = var.connect_instance_arn
       }
     } : {},
     local.create_receiver ? {
       apigateway = {
-        principal = "apigateway.amazonaws.com"
+        principal      = "apigateway.amazonaws.com"
+        source_account = local.account_id
         # Only this HTTP API (any stage, method and route of it) may invoke the function.
         source_arn = "${try(aws_apigatewayv2_api.receiver[0].execution_arn, "")}/*"
       }
@@ -325,7 +380,7 @@ resource "aws_lambda_permission" "this" {
   function_name       = aws_lambda_function.this[0].function_name
   qualifier           = var.publish ? aws_lambda_alias.this[0].name : null
   principal           = each.value.principal
-  source_account      = local.account_id
+  source_account      = each.value.source_account
   source_arn          = each.value.source_arn
 
   lifecycle {

@@ -38,7 +38,7 @@ output "lambda_alias_arn" {
 }
 
 output "lambda_permission_statement_ids" {
-  description = "Statement ids of the function's invoke permissions, keyed by caller (`pinpoint` or `apigateway`)."
+  description = "Statement ids of the function's invoke permissions, keyed by caller (`pinpoint`, `connect` or `apigateway`)."
   value       = { for k, p in aws_lambda_permission.this : k => p.statement_id }
 }
 
@@ -136,6 +136,25 @@ output "pinpoint_delivery_uri" {
   description = "The campaign's DeliveryUri: the function or alias ARN, the external webhook, or the receiver URL. Sensitive: in receiver mode it carries the path secret."
   value       = try(local.delivery_uri, null)
   sensitive   = true
+}
+
+################################################################################
+# Amazon Connect outbound campaigns (event_source = "connect")
+################################################################################
+
+output "connect_instance_arn" {
+  description = "ARN of the Amazon Connect instance allowed to invoke the function (null unless event_source = \"connect\")."
+  value       = local.connect ? var.connect_instance_arn : null
+}
+
+output "connect_register_command" {
+  description = "Command that registers the function (its alias when publish = true) as the Connect instance's custom action Lambda (connectcampaignsv2 PutConnectInstanceIntegration; Terraform has no resource for it). Run it from the module's handler/ directory after apply, with credentials allowed connect-campaigns:PutConnectInstanceIntegration. Null unless event_source = \"connect\"."
+  value       = try(local.connect && local.function_target_arn != null ? "python -m custom_channel connect-register --instance-id ${local.connect_instance_id} --function-arn ${local.function_target_arn}" : null, null)
+}
+
+output "connect_unregister_command" {
+  description = "Command that removes the function from the Connect instance's integrations (DeleteConnectInstanceIntegration); run it from handler/ before destroy. Null unless event_source = \"connect\"."
+  value       = try(local.connect && local.function_target_arn != null ? "python -m custom_channel connect-unregister --instance-id ${local.connect_instance_id} --function-arn ${local.function_target_arn}" : null, null)
 }
 
 ################################################################################

@@ -29,6 +29,117 @@ variable "tags" {
   default     = {}
 }
 
+variable "event_source" {
+  description = <<-EOT
+    What invokes the function (CHANNEL_EVENT_SOURCE):
+    `pinpoint` - an Amazon Pinpoint campaign or journey through its custom channel (the module's application, segment, campaign and `pinpoint.<region>.amazonaws.com` permission);
+    `connect` - an Amazon Connect outbound campaign's Custom action block, with a batch of customer profiles. Needs `connect_instance_arn` and a message template (`message_template` or `message_templates`); creates no Pinpoint application, segment, campaign or Pinpoint permission, and grants `connect-campaigns.amazonaws.com` the invoke permission for the instance instead. Only with `channel_mode = "lambda"` and `failure_policy = "report"`. Register the function with the instance afterwards: output `connect_register_command`.
+  EOT
+  type        = string
+  default     = "pinpoint"
+  nullable    = false
+
+  validation {
+    condition     = contains(["pinpoint", "connect"], var.event_source)
+    error_message = "event_source must be \"pinpoint\" or \"connect\"."
+  }
+}
+
+variable "connect_instance_arn" {
+  description = "ARN of the Amazon Connect instance whose outbound campaigns invoke the function (`arn:<partition>:connect:<region>:<account>:instance/<instance-id>`). Required with `event_source = \"connect\"`, null otherwise. The invoke permission for `connect-campaigns.amazonaws.com` carries it as AWS:SourceArn and its account as AWS:SourceAccount."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.connect_instance_arn == null || can(regex(local.connect_instance_arn_pattern, var.connect_instance_arn))
+    error_message = "connect_instance_arn must be an Amazon Connect instance ARN: arn:<partition>:connect:<region>:<account>:instance/<instance-id> (a lowercase UUID)."
+  }
+
+  validation {
+    condition     = (var.event_source == "connect") == (var.connect_instance_arn != null)
+    error_message = "connect_instance_arn is required when event_source is \"connect\" and must be null otherwise."
+  }
+}
+
+variable "message_template" {
+  description = "The message of every Connect custom action block that `message_templates` does not name (CHANNEL_MESSAGE_TEMPLATE): Connect's event carries no text. Placeholders are the profile's fields (`{{FirstName}}`, `{{Attributes.X}}`, `{{Address}}`) and `{{CampaignId}}`, `{{RunId}}`, `{{ActionId}}`. At most 16,384 characters. Only with `event_source = \"connect\"`; with it, this or `message_templates` is required."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.message_template == null || try(length(var.message_template) >= 1 && length(var.message_template) <= local.max_message_template_chars, false)
+    error_message = "message_template must be 1 to 16384 characters (the handler's limit)."
+  }
+
+  validation {
+    condition     = var.event_source == "connect" || (var.message_template == null && length(var.message_templates) == 0)
+    error_message = "message_template and message_templates are the messages of Connect custom actions: set them only with event_source = \"connect\" (a Pinpoint campaign's message is its data)."
+  }
+
+  validation {
+    condition     = var.event_source != "connect" || var.message_template != null || length(var.message_templates) > 0
+    error_message = "event_source = \"connect\" needs a message: set message_template or message_templates (Connect's event carries no text)."
+  }
+}
+
+variable "message_templates" {
+  description = "Message templates keyed by the custom action block's ActionId (CHANNEL_MESSAGE_TEMPLATES, as JSON), so one function serves several blocks; a block not named here gets `message_template`. Each at most 16,384 characters. Only with `event_source = \"connect\"`."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for id, template in var.message_templates : length(trimspace(id)) > 0 && length(template) <= local.max_message_template_chars])
+    error_message = "message_templates keys must be non-empty ActionIds and each template at most 16384 characters (the handler's limit)."
+  }
+}
+
+variable "connect_profiles" {
+  description = <<-EOT
+    How Connect customer profiles become recipients (only with `event_source = "connect"`; null fields keep the handler's defaults):
+    `address_fields` (CHANNEL_CONNECT_ADDRESS_FIELDS: the profile fields tried in order for the delivery address, `Attributes.X` allowed; default phone fields first for the twilio adapter, email fields first otherwise);
+    `channel_type` (CHANNEL_CONNECT_CHANNEL_TYPE: the channel type profiles take, an upper-case name such as SMS; default SMS for twilio, CUSTOM otherwise);
+    `opt_out_field` (CHANNEL_CONNECT_OPT_OUT_FIELD: the field that marks an opt-out; default Attributes.OptOut);
+    `result_field` (CHANNEL_CONNECT_RESULT_FIELD: add `Result: SUCCESS/FAILURE` to each profile's answer; default false).
+    Field names: 1-255 characters, no whitespace, ',', '{', '}' or '|'.
+  EOT
+  type = object({
+    address_fields = optional(list(string))
+    channel_type   = optional(string)
+    opt_out_field  = optional(string)
+    result_field   = optional(bool)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition = var.connect_profiles.address_fields == null || try(
+      length(var.connect_profiles.address_fields) > 0 &&
+      alltrue([for f in var.connect_profiles.address_fields : can(regex(local.connect_field_name_pattern, f))]),
+      false
+    )
+    error_message = "connect_profiles.address_fields must be a non-empty list of profile field names (1-255 characters, no whitespace, ',', '{', '}' or '|'), for example [\"PhoneNumber\", \"Attributes.Mobile\"]."
+  }
+
+  validation {
+    condition     = var.connect_profiles.channel_type == null || can(regex(local.connect_channel_type_pattern, coalesce(var.connect_profiles.channel_type, "-")))
+    error_message = "connect_profiles.channel_type must be a channel type such as SMS, EMAIL or CUSTOM: an upper-case letter, then at most 31 upper-case letters, digits or '_'."
+  }
+
+  validation {
+    condition     = var.connect_profiles.opt_out_field == null || can(regex(local.connect_field_name_pattern, coalesce(var.connect_profiles.opt_out_field, " ")))
+    error_message = "connect_profiles.opt_out_field must be a profile field name (1-255 characters, no whitespace, ',', '{', '}' or '|'), for example Attributes.OptOut."
+  }
+
+  validation {
+    condition = var.event_source == "connect" || (
+      var.connect_profiles.address_fields == null && var.connect_profiles.channel_type == null &&
+      var.connect_profiles.opt_out_field == null && var.connect_profiles.result_field == null
+    )
+    error_message = "connect_profiles applies to Connect customer profiles only: set it only with event_source = \"connect\"."
+  }
+}
+
 variable "channel_mode" {
   description = <<-EOT
     How Pinpoint reaches the channel:
@@ -42,6 +153,11 @@ variable "channel_mode" {
   validation {
     condition     = contains(["lambda", "webhook", "receiver"], var.channel_mode)
     error_message = "channel_mode must be one of: lambda, webhook, receiver."
+  }
+
+  validation {
+    condition     = var.event_source != "connect" || var.channel_mode == "lambda"
+    error_message = "event_source = \"connect\" needs channel_mode = \"lambda\": a Connect custom action invokes a Lambda function, not a webhook."
   }
 }
 
@@ -138,12 +254,12 @@ variable "architecture" {
 }
 
 variable "timeout" {
-  description = "Function timeout in seconds. Pinpoint waits at most 15 seconds for the function and may then try the same delivery again (up to 3 times in all), so a timeout above 15 lets a slow run overlap its own retry: a source of duplicate deliveries."
+  description = "Function timeout in seconds. Null uses the event source's wait: 15 for Pinpoint, 30 for Connect. Pinpoint waits at most 15 seconds for the function and may then try the same delivery again (up to 3 times in all), so a timeout above 15 lets a slow run overlap its own retry: a source of duplicate deliveries. Connect waits 30 seconds and fails the custom action after that."
   type        = number
-  default     = 15
+  default     = null
 
   validation {
-    condition     = var.timeout >= 1 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    condition     = var.timeout == null || try(var.timeout >= 1 && var.timeout <= 900 && floor(var.timeout) == var.timeout, false)
     error_message = "timeout must be a whole number of seconds between 1 and 900."
   }
 }
@@ -586,7 +702,7 @@ variable "idempotency" {
   description = <<-EOT
     Idempotent delivery: a DynamoDB table (on-demand, TTL on `expires_at`, encrypted, point-in-time recovery) in which each endpoint's delivery is claimed with a conditional write before it is sent, so a repeated invocation sends nothing twice (CHANNEL_IDEMPOTENCY_TABLE).
     `enabled` (default true: without it a batch that the platform stops and Pinpoint then sends again is delivered again; set false to turn it off). Cost: on-demand DynamoDB, about 2 write request units per delivered endpoint (roughly USD 2.50 per million messages at us-east-1 on-demand prices), plus storage of the records until their TTL;
-    `lease_seconds` (16-86400, default 60: how long an in-progress record blocks a resend; must outlast an invocation);
+    `lease_seconds` (16-86400 and longer than the event source's wait, 15 s for Pinpoint and 30 s for Connect; default 60: how long an in-progress record blocks a resend; must outlast an invocation);
     `ttl_seconds` (3600-31622400, default 604800: how long records are kept); `kms_key_arn` (a customer managed key; null uses the AWS managed key `aws/dynamodb`);
     `point_in_time_recovery` (default true).
   EOT
@@ -606,6 +722,13 @@ variable "idempotency" {
   }
 
   validation {
+    # An in-progress record must outlast the invocation that claimed it, which its event
+    # source lets run for local.wait_seconds (Pinpoint 15, Connect 30).
+    condition     = var.idempotency.lease_seconds > local.wait_seconds
+    error_message = "idempotency.lease_seconds must be longer than the ${local.wait_seconds} seconds the ${var.event_source} event source lets an invocation run, or a delivery still in progress could be sent again."
+  }
+
+  validation {
     condition     = var.idempotency.ttl_seconds >= 3600 && var.idempotency.ttl_seconds <= 31622400 && floor(var.idempotency.ttl_seconds) == var.idempotency.ttl_seconds
     error_message = "idempotency.ttl_seconds must be a whole number between 3600 and 31622400."
   }
@@ -617,7 +740,7 @@ variable "idempotency" {
 }
 
 variable "failure_policy" {
-  description = "Invocation-failure policy (CHANNEL_FAILURE_POLICY): `report` (the invocation never fails; failures are answered per endpoint, so Pinpoint never resends a partly delivered batch) or `retry` (the invocation fails when an endpoint can still be delivered, so Pinpoint retries it; requires `idempotency.enabled`)."
+  description = "Invocation-failure policy (CHANNEL_FAILURE_POLICY): `report` (the invocation never fails; failures are answered per endpoint, so Pinpoint never resends a partly delivered batch) or `retry` (the invocation fails when an endpoint can still be delivered, so Pinpoint retries it; requires `idempotency.enabled`; refused with `event_source = \"connect\"`, where a throw fails the whole batch)."
   type        = string
   default     = "report"
 
@@ -630,20 +753,27 @@ variable "failure_policy" {
     condition     = var.failure_policy != "retry" || var.idempotency.enabled
     error_message = "failure_policy = \"retry\" requires idempotency.enabled = true, or Pinpoint's retry would deliver twice."
   }
+
+  validation {
+    # Connect marks every profile of a batch failed when the function throws, and the retry
+    # policy works by throwing (docs/connect.md; config.py refuses the pair).
+    condition     = var.event_source != "connect" || var.failure_policy != "retry"
+    error_message = "failure_policy = \"retry\" cannot serve event_source = \"connect\": it works by failing the invocation, and a Connect batch whose function throws fails whole. Use failure_policy = \"report\"."
+  }
 }
 
 variable "deadline_seconds" {
-  description = "Time budget of one invocation in seconds (CHANNEL_DEADLINE_SECONDS): 1 to 15, since Pinpoint waits at most 15 seconds for the function (the handler refuses more), and at most `timeout`. Null uses the smaller of `timeout` and 15."
+  description = "Time budget of one invocation in seconds (CHANNEL_DEADLINE_SECONDS): at most what the event source waits for the function, 15 for Pinpoint and 30 for Connect (the handler caps each event at its source's wait), and at most `timeout`. Null uses the smaller of the two."
   type        = number
   default     = null
 
   validation {
-    condition     = var.deadline_seconds == null || try(var.deadline_seconds >= 1 && var.deadline_seconds <= local.pinpoint_wait_seconds && floor(var.deadline_seconds) == var.deadline_seconds, false)
-    error_message = "deadline_seconds must be a whole number between 1 and 15: Pinpoint waits at most 15 seconds for the function, and the handler accepts no more."
+    condition     = var.deadline_seconds == null || try(var.deadline_seconds >= 1 && var.deadline_seconds <= local.wait_seconds && floor(var.deadline_seconds) == var.deadline_seconds, false)
+    error_message = "deadline_seconds must be a whole number between 1 and ${local.wait_seconds}: the ${var.event_source} event source waits at most ${local.wait_seconds} seconds for the function (Pinpoint 15, Connect 30)."
   }
 
   validation {
-    condition     = var.deadline_seconds == null || try(var.deadline_seconds <= var.timeout, false)
+    condition     = var.deadline_seconds == null || try(var.deadline_seconds <= local.timeout, false)
     error_message = "deadline_seconds must not exceed timeout."
   }
 }
@@ -748,6 +878,11 @@ variable "permission_scope" {
     condition     = var.permission_scope != "campaign" || var.permission_campaign_id != null || (var.campaign != null && var.create_campaign)
     error_message = "permission_scope \"campaign\" needs a campaign: the one this module manages (campaign, create_campaign = true) or permission_campaign_id."
   }
+
+  validation {
+    condition     = var.event_source != "connect" || (var.permission_campaign_id == null && var.permission_scope != "campaign")
+    error_message = "permission_scope = \"campaign\" and permission_campaign_id shape the Pinpoint invoke permission, which event_source = \"connect\" does not create (its permission is for connect_instance_arn): leave them unset."
+  }
 }
 
 variable "permission_campaign_id" {
@@ -759,6 +894,7 @@ variable "permission_campaign_id" {
     condition     = var.permission_campaign_id == null || can(regex("^[A-Za-z0-9]{1,64}$", var.permission_campaign_id))
     error_message = "permission_campaign_id must be a Pinpoint campaign id (letters and digits)."
   }
+
 }
 
 ################################################################################
@@ -766,9 +902,9 @@ variable "permission_campaign_id" {
 ################################################################################
 
 variable "create_application" {
-  description = "Create a Pinpoint application (project). Set false and give `application_id` to use an existing one."
+  description = "Create a Pinpoint application (project). Null (the default) creates one for `event_source = \"pinpoint\"` and none for `\"connect\"`. Set false and give `application_id` to use an existing one."
   type        = bool
-  default     = true
+  default     = null
 }
 
 variable "application_id" {
@@ -782,8 +918,13 @@ variable "application_id" {
   }
 
   validation {
-    condition     = var.create_application == (var.application_id == null)
+    condition     = var.event_source == "connect" || coalesce(var.create_application, true) == (var.application_id == null)
     error_message = "Give application_id exactly when create_application is false."
+  }
+
+  validation {
+    condition     = var.event_source != "connect" || (var.create_application != true && var.application_id == null)
+    error_message = "create_application and application_id are for a Pinpoint application, which event_source = \"connect\" does not use: leave them unset."
   }
 }
 
@@ -841,6 +982,14 @@ variable "segment" {
   validation {
     condition     = var.segment.name == null || try(length(var.segment.name) >= 1 && length(var.segment.name) <= 64, false)
     error_message = "segment.name must be 1-64 characters."
+  }
+
+  validation {
+    condition = var.event_source != "connect" || (
+      var.segment_id == null && var.segment.name == null && length(var.segment.channel_types) == 0 &&
+      length(var.segment.attributes) == 0 && length(var.segment.user_attributes) == 0 && var.segment.dimensions_json == null
+    )
+    error_message = "segment_id and segment describe a Pinpoint segment, which event_source = \"connect\" does not use: leave them unset (a Connect campaign's audience is a Customer Profiles segment)."
   }
 }
 
@@ -1002,6 +1151,11 @@ variable "campaign" {
       var.campaign.limits.maximum_duration == null ? true : var.campaign.limits.maximum_duration >= local.campaign_limits_rules.min_maximum_duration
     )
     error_message = "campaign.limits: daily and total whole numbers 0-100 (the API's maximum), session >= 0, messages_per_second 1-20000, maximum_duration >= 60 seconds."
+  }
+
+  validation {
+    condition     = var.event_source != "connect" || var.campaign == null
+    error_message = "campaign describes a Pinpoint campaign, which event_source = \"connect\" does not create: leave campaign null and build the outbound campaign in Amazon Connect."
   }
 }
 

@@ -63,7 +63,7 @@ resource "aws_apigatewayv2_integration" "receiver" {
   integration_method     = "POST"
   integration_uri        = local.function_invoke_arn
   payload_format_version = "2.0"
-  timeout_milliseconds   = min(30000, (var.timeout + 1) * 1000)
+  timeout_milliseconds   = min(30000, (local.timeout + 1) * 1000)
 }
 
 resource "aws_apigatewayv2_route" "receiver" {

@@ -92,6 +92,8 @@ run "defaults" {
       CHANNEL_DEADLINE_SECONDS  = "15"
       CHANNEL_SAFETY_MARGIN_MS  = "750"
       CHANNEL_LOG_LEVEL         = "INFO"
+      # Pinpoint events only: a Connect event is refused.
+      CHANNEL_EVENT_SOURCE = "pinpoint"
       # Idempotent delivery is on by default.
       CHANNEL_IDEMPOTENCY_TABLE         = "pinpoint-custom-channel-deliveries"
       CHANNEL_IDEMPOTENCY_LEASE_SECONDS = "60"

@@ -39,6 +39,7 @@ run "processing_settings" {
       CHANNEL_DEADLINE_SECONDS  = "12"
       CHANNEL_SAFETY_MARGIN_MS  = "1500"
       CHANNEL_LOG_LEVEL         = "DEBUG"
+      CHANNEL_EVENT_SOURCE      = "pinpoint"
       POWERTOOLS_SERVICE_NAME   = "custom-channel"
     })
     error_message = "Processing settings must map one to one."

@@ -1,0 +1,532 @@
+# event_source = "connect": an Amazon Connect outbound campaigns custom action. The rendered
+# permission, environment, timeout and alarms, then every validation of the Connect inputs.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+# The module has no default name; the mock ARNs use this one.
+variables {
+  name                 = "pinpoint-custom-channel"
+  event_source         = "connect"
+  connect_instance_arn = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+  message_template     = "Hi {{FirstName}}, your order has shipped."
+}
+
+run "connect_permission_and_nothing_of_pinpoint" {
+  command = plan
+
+  assert {
+    condition     = keys(aws_lambda_permission.this) == ["connect"]
+    error_message = "A Connect channel has exactly one invoke permission, keyed connect (no Pinpoint one)."
+  }
+
+  assert {
+    condition = (
+      aws_lambda_permission.this["connect"].principal == "connect-campaigns.amazonaws.com" &&
+      aws_lambda_permission.this["connect"].action == "lambda:InvokeFunction" &&
+      aws_lambda_permission.this["connect"].source_arn == "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211" &&
+      aws_lambda_permission.this["connect"].source_account == "210987654321" &&
+      aws_lambda_permission.this["connect"].statement_id_prefix == "connect-"
+    )
+    error_message = "connect-campaigns.amazonaws.com may invoke the function only for the instance (SourceArn) and its account (SourceAccount)."
+  }
+
+  assert {
+    condition = (
+      length(aws_pinpoint_app.this) == 0 && length(aws_cloudformation_stack.campaign) == 0 &&
+      length(data.aws_cloudformation_stack.campaign) == 0 && length(aws_lambda_permission.treatments) == 0
+    )
+    error_message = "No Pinpoint application, campaign, segment or Pinpoint permission for Connect."
+  }
+
+  assert {
+    condition     = output.pinpoint_application_id == null && output.pinpoint_application_arn == null && output.pinpoint_campaign_id == null && output.pinpoint_campaign_definition_json == null
+    error_message = "The Pinpoint outputs are null for Connect."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].timeout == 30
+    error_message = "The default timeout follows Connect's 30 s wait."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_DEADLINE_SECONDS"] == "30"
+    error_message = "The default deadline follows Connect's 30 s wait."
+  }
+}
+
+run "connect_environment" {
+  command = plan
+
+  variables {
+    message_templates = {
+      "7a1b2c3d-action" = "Your code is {{Attributes.Code}}"
+    }
+    connect_profiles = {
+      address_fields = ["PhoneNumber", "Attributes.Mobile"]
+      channel_type   = "SMS"
+      opt_out_field  = "Attributes.DoNotText"
+      result_field   = true
+    }
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_EVENT_SOURCE"] == "connect" &&
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_MESSAGE_TEMPLATE"] == "Hi {{FirstName}}, your order has shipped." &&
+      jsondecode(aws_lambda_function.this[0].environment[0].variables["CHANNEL_MESSAGE_TEMPLATES"]) == { "7a1b2c3d-action" = "Your code is {{Attributes.Code}}" }
+    )
+    error_message = "CHANNEL_EVENT_SOURCE, CHANNEL_MESSAGE_TEMPLATE and CHANNEL_MESSAGE_TEMPLATES (JSON) must be set."
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_CONNECT_ADDRESS_FIELDS"] == "PhoneNumber,Attributes.Mobile" &&
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_CONNECT_CHANNEL_TYPE"] == "SMS" &&
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_CONNECT_OPT_OUT_FIELD"] == "Attributes.DoNotText" &&
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_CONNECT_RESULT_FIELD"] == "true"
+    )
+    error_message = "connect_profiles must map to the CHANNEL_CONNECT_* settings (address fields comma-joined)."
+  }
+}
+
+run "connect_unset_settings_are_left_out" {
+  command = plan
+
+  assert {
+    condition = length(setintersection(keys(aws_lambda_function.this[0].environment[0].variables), [
+      "CHANNEL_MESSAGE_TEMPLATES", "CHANNEL_CONNECT_ADDRESS_FIELDS", "CHANNEL_CONNECT_CHANNEL_TYPE",
+      "CHANNEL_CONNECT_OPT_OUT_FIELD", "CHANNEL_CONNECT_RESULT_FIELD",
+    ])) == 0
+    error_message = "Unset Connect settings must not reach the environment (the handler's defaults apply)."
+  }
+}
+
+run "connect_commands_and_alias" {
+  command = apply
+
+  variables {
+    publish = true
+  }
+
+  assert {
+    condition     = output.connect_register_command == "python -m custom_channel connect-register --instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --function-arn arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
+    error_message = "connect_register_command must name the instance id and the function the permission is on (the alias when published)."
+  }
+
+  assert {
+    condition     = output.connect_unregister_command == "python -m custom_channel connect-unregister --instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --function-arn arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
+    error_message = "connect_unregister_command must mirror the register command."
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this["connect"].qualifier == "live" && output.connect_instance_arn == var.connect_instance_arn
+    error_message = "The Connect permission targets the alias when published."
+  }
+
+  assert {
+    condition     = output.lambda_permission_source_arns == { connect = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211" }
+    error_message = "lambda_permission_source_arns must report the instance."
+  }
+}
+
+run "connect_alarms_watch_the_connect_series" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true }
+  }
+
+  # The handler publishes Connect's delivery metrics under EventSource=connect and never
+  # without dimensions: an alarm on the dimensionless series would never fire.
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.this["failed_deliveries"].dimensions == tomap({ EventSource = "connect" }) &&
+      aws_cloudwatch_metric_alarm.this["unknown_deliveries"].dimensions == tomap({ EventSource = "connect" })
+    )
+    error_message = "The delivery alarms of a Connect channel must watch EventSource=connect."
+  }
+}
+
+run "pinpoint_keeps_its_defaults" {
+  command = plan
+
+  variables {
+    event_source         = "pinpoint"
+    connect_instance_arn = null
+    message_template     = null
+    alarms               = { enabled = true }
+  }
+
+  assert {
+    condition = (
+      keys(aws_lambda_permission.this) == ["pinpoint"] && length(aws_pinpoint_app.this) == 1 &&
+      aws_lambda_function.this[0].timeout == 15 &&
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_EVENT_SOURCE"] == "pinpoint" &&
+      !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_MESSAGE_TEMPLATE")
+    )
+    error_message = "event_source = pinpoint keeps the application, the Pinpoint permission and 15 s."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["failed_deliveries"].dimensions == null && output.connect_register_command == null && output.connect_unregister_command == null
+    error_message = "Pinpoint's delivery alarms watch the dimensionless series; no Connect commands."
+  }
+}
+
+run "connect_deadline_up_to_30" {
+  command = plan
+
+  variables {
+    deadline_seconds = 30
+    idempotency      = { lease_seconds = 31 }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_DEADLINE_SECONDS"] == "30"
+    error_message = "Connect accepts a 30 s deadline."
+  }
+}
+
+run "connect_message_templates_alone" {
+  command = plan
+
+  variables {
+    message_template  = null
+    message_templates = { a = format("%3500s", "x") }
+  }
+
+  assert {
+    condition     = length(jsondecode(aws_lambda_function.this[0].environment[0].variables["CHANNEL_MESSAGE_TEMPLATES"])["a"]) == 3500
+    error_message = "message_templates alone is enough for Connect."
+  }
+}
+
+################################################################################
+# Validations
+################################################################################
+
+run "event_source_unknown" {
+  command = plan
+
+  variables {
+    event_source = "journey"
+  }
+
+  expect_failures = [var.event_source]
+}
+
+run "connect_needs_instance_arn" {
+  command = plan
+
+  variables {
+    connect_instance_arn = null
+  }
+
+  expect_failures = [var.connect_instance_arn]
+}
+
+run "connect_instance_arn_malformed" {
+  command = plan
+
+  variables {
+    connect_instance_arn = "arn:aws:connect:eu-west-1:210987654321:instance/my-instance"
+  }
+
+  expect_failures = [var.connect_instance_arn]
+}
+
+run "connect_instance_arn_not_an_instance" {
+  command = plan
+
+  variables {
+    connect_instance_arn = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211/queue/0f1e2d3c-4b5a-4697-8877-665544332211"
+  }
+
+  expect_failures = [var.connect_instance_arn]
+}
+
+run "instance_arn_without_connect" {
+  command = plan
+
+  variables {
+    event_source     = "pinpoint"
+    message_template = null
+  }
+
+  expect_failures = [var.connect_instance_arn]
+}
+
+run "connect_needs_lambda_mode" {
+  command = plan
+
+  variables {
+    channel_mode = "receiver"
+  }
+
+  expect_failures = [var.channel_mode]
+}
+
+run "connect_refuses_retry_policy" {
+  command = plan
+
+  variables {
+    failure_policy = "retry"
+  }
+
+  expect_failures = [var.failure_policy]
+}
+
+run "connect_refuses_campaign" {
+  command = plan
+
+  variables {
+    campaign = { name = "welcome", data = "Hi" }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "connect_refuses_segment" {
+  command = plan
+
+  variables {
+    segment = { channel_types = ["SMS"] }
+  }
+
+  expect_failures = [var.segment]
+}
+
+run "connect_refuses_segment_id" {
+  command = plan
+
+  variables {
+    segment_id = "5c7e1f0a9b8d4e3f2a1b0c9d8e7f6a5b"
+  }
+
+  expect_failures = [var.segment]
+}
+
+run "connect_refuses_application" {
+  command = plan
+
+  variables {
+    create_application = true
+  }
+
+  expect_failures = [var.application_id]
+}
+
+run "connect_refuses_application_id" {
+  command = plan
+
+  variables {
+    create_application = false
+    application_id     = "3a9b1f4e6c764ba7b031e7183a0b1c2d"
+  }
+
+  expect_failures = [var.application_id]
+}
+
+run "connect_refuses_permission_campaign_id" {
+  command = plan
+
+  variables {
+    permission_campaign_id = "95fee4cd1d7f5cd67987c1436e0b1c2d"
+  }
+
+  expect_failures = [var.permission_scope]
+}
+
+run "connect_needs_a_message" {
+  command = plan
+
+  variables {
+    message_template = null
+  }
+
+  expect_failures = [var.message_template]
+}
+
+run "message_template_without_connect" {
+  command = plan
+
+  variables {
+    event_source         = "pinpoint"
+    connect_instance_arn = null
+  }
+
+  expect_failures = [var.message_template]
+}
+
+run "message_templates_without_connect" {
+  command = plan
+
+  variables {
+    event_source         = "pinpoint"
+    connect_instance_arn = null
+    message_template     = null
+    message_templates    = { a = "Hi" }
+  }
+
+  expect_failures = [var.message_template]
+}
+
+run "message_template_empty" {
+  command = plan
+
+  variables {
+    message_template = ""
+  }
+
+  expect_failures = [var.message_template]
+}
+
+run "message_template_too_long" {
+  command = plan
+
+  variables {
+    message_template = format("%16385s", "x")
+  }
+
+  expect_failures = [var.message_template]
+}
+
+run "message_templates_too_long" {
+  command = plan
+
+  variables {
+    message_templates = { a = format("%16385s", "x") }
+  }
+
+  expect_failures = [var.message_templates]
+}
+
+run "message_templates_empty_action_id" {
+  command = plan
+
+  variables {
+    message_templates = { " " = "Hi" }
+  }
+
+  expect_failures = [var.message_templates]
+}
+
+run "connect_environment_over_lambda_quota" {
+  command = plan
+
+  variables {
+    message_template = format("%5000s", "x")
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "connect_address_fields_empty" {
+  command = plan
+
+  variables {
+    connect_profiles = { address_fields = [] }
+  }
+
+  expect_failures = [var.connect_profiles]
+}
+
+run "connect_address_field_with_comma" {
+  command = plan
+
+  variables {
+    connect_profiles = { address_fields = ["PhoneNumber,email"] }
+  }
+
+  expect_failures = [var.connect_profiles]
+}
+
+run "connect_address_field_with_space" {
+  command = plan
+
+  variables {
+    connect_profiles = { address_fields = ["Phone Number"] }
+  }
+
+  expect_failures = [var.connect_profiles]
+}
+
+run "connect_channel_type_lowercase" {
+  command = plan
+
+  variables {
+    connect_profiles = { channel_type = "sms" }
+  }
+
+  expect_failures = [var.connect_profiles]
+}
+
+run "connect_channel_type_too_long" {
+  command = plan
+
+  variables {
+    connect_profiles = { channel_type = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456" }
+  }
+
+  expect_failures = [var.connect_profiles]
+}
+
+run "connect_opt_out_field_bad" {
+  command = plan
+
+  variables {
+    connect_profiles = { opt_out_field = "{{OptOut}}" }
+  }
+
+  expect_failures = [var.connect_profiles]
+}
+
+run "connect_profiles_without_connect" {
+  command = plan
+
+  variables {
+    event_source         = "pinpoint"
+    connect_instance_arn = null
+    message_template     = null
+    connect_profiles     = { result_field = true }
+  }
+
+  expect_failures = [var.connect_profiles]
+}
+
+run "connect_deadline_above_30" {
+  command = plan
+
+  variables {
+    timeout          = 60
+    deadline_seconds = 31
+  }
+
+  expect_failures = [var.deadline_seconds]
+}
+
+run "pinpoint_deadline_above_15" {
+  command = plan
+
+  variables {
+    event_source         = "pinpoint"
+    connect_instance_arn = null
+    message_template     = null
+    timeout              = 60
+    deadline_seconds     = 16
+  }
+
+  expect_failures = [var.deadline_seconds]
+}
+
+run "connect_lease_shorter_than_its_wait" {
+  command = plan
+
+  variables {
+    idempotency = { lease_seconds = 30 }
+  }
+
+  expect_failures = [var.idempotency]
+}
