@@ -260,12 +260,15 @@ def reduce_provider_json(provider: dict[str, Any], types: dict[str, list[str]]) 
     return schema
 
 
-def terraform_env() -> dict[str, str]:
+def terraform_env(workdir: Path) -> dict[str, str]:
+    """The environment of a terraform run in workdir: its own CLI config (scripts/terraformrc.py:
+    the offline mirror when it exists, else the public registry)."""
     from scripts.terraformrc import write_config
 
     env = dict(os.environ)
-    env["TF_CLI_CONFIG_FILE"] = str(write_config())
-    env.setdefault("TF_IN_AUTOMATION", "1")
+    env["TF_CLI_CONFIG_FILE"] = str(write_config(destination=workdir / "terraformrc"))
+    env["TF_IN_AUTOMATION"] = "1"
+    env.pop("TF_DATA_DIR", None)
     return env
 
 
@@ -277,8 +280,8 @@ def schema_5x(cache: Path = CACHE_5X, *, refresh: bool = False) -> dict[str, Any
         cached: dict[str, Any] = json.loads(cache.read_text(encoding="utf-8"))
         if cached.get("types_key") == key:
             return cached
-    env = terraform_env()
     with tempfile.TemporaryDirectory(prefix="aws-schema-5x-") as temp:
+        env = terraform_env(Path(temp))
         (Path(temp) / "main.tf").write_text(
             'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", '
             f'version = "{PROVIDER_5X}" }}\n  }}\n}}\n',
@@ -307,7 +310,9 @@ def schema_5x(cache: Path = CACHE_5X, *, refresh: bool = False) -> dict[str, Any
         **reduce_provider_json(provider, types),
     }
     cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    partial.replace(cache)
     return document
 
 

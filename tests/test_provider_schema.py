@@ -394,3 +394,32 @@ def test_unparsable_file_is_one_line_error(tmp_path: Path) -> None:
     (tmp_path / "broken.tf").write_text('resource "aws_sqs_queue" "x" {\n', encoding="utf-8")
     with pytest.raises(provider_schema.SchemaError, match=r"broken\.tf: cannot parse"):
         provider_schema.load_tf(tmp_path / "broken.tf")
+
+
+def test_6x_only_names_are_reported_under_5x_only(schema: dict[str, Any], tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        """data "aws_region" "current" {}
+
+resource "aws_lambda_permission" "planted" {
+  function_name            = "planted"
+  action                   = "lambda:InvokeFunction"
+  principal                = "pinpoint.amazonaws.com"
+  invoked_via_function_url = true
+}
+
+output "region" {
+  value = data.aws_region.current.region
+}
+""",
+        encoding="utf-8",
+    )
+    version = f"[aws {schema['version']}]"
+    expected = []
+    if schema["version"] == provider_schema.PROVIDER_5X:
+        expected = [
+            f"main.tf:7: {version} aws_lambda_permission.planted: unknown argument or block "
+            "`invoked_via_function_url`",
+            f"main.tf:11: {version} `data.aws_region.current.region`: aws_region has no "
+            "attribute `region`",
+        ]
+    assert _check(schema, tmp_path) == expected
