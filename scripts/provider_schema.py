@@ -291,9 +291,12 @@ def schema_5x(cache: Path = CACHE_5X, *, refresh: bool = False) -> dict[str, Any
             ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
             ["terraform", "providers", "schema", "-json"],
         ):
-            result = subprocess.run(
-                command, cwd=temp, env=env, capture_output=True, text=True, check=False
-            )
+            try:
+                result = subprocess.run(
+                    command, cwd=temp, env=env, capture_output=True, text=True, check=False
+                )
+            except FileNotFoundError as error:
+                raise SchemaError("terraform is not on PATH") from error
             if result.returncode != 0:
                 lines = [line for line in result.stderr.splitlines() if line.strip()]
                 reason = lines[0] if lines else f"exit {result.returncode}"
