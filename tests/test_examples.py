@@ -63,10 +63,18 @@ WEBHOOK_URL = "https://hooks.example.com/pinpoint/Xk2v9Qp7Lm4Rt8"
 TWILIO_SID = "AC" + "0123456789abcdef" * 2
 TWILIO_TOKEN = "fedcba9876543210" * 2
 TWILIO_FROM = "+15555550100"
+# Any well-formed instance ARN: the local AWS does not look the instance up. In another
+# account than the function's, as Connect allows.
+CONNECT_ACCOUNT = "210987654321"
+CONNECT_INSTANCE_ID = "0f1e2d3c-4b5a-4697-8877-665544332211"
+CONNECT_INSTANCE_ARN = f"arn:aws:connect:{REGION}:{CONNECT_ACCOUNT}:instance/{CONNECT_INSTANCE_ID}"
+CONNECT_TEMPLATE = (
+    '{"to": "{{Address}}", "text": "Hi {{FirstName | there}}, your order is on its way."}'
+)
 
 # One thread per example: their CloudFormation waits (about 10 s per stack operation)
 # overlap, and the CPU, which bounds this file (provider start-ups), stays busy.
-WORKERS = 5
+WORKERS = 6
 
 _client_lock = threading.Lock()
 
@@ -433,6 +441,70 @@ def twilio_sms(run: ExampleRun) -> None:
     assert stack_deleted(run, "ex-twilio-sms-campaign")
 
 
+def connect_custom_action(run: ExampleRun) -> None:
+    out = run.apply()
+    function = "ex-connect-action"
+    assert out["lambda_function_name"] == function
+    function_arn = out["lambda_function_arn"]
+    secret_arn = out["provider_secret_arn"]
+
+    variables = function_variables(run, function)
+    assert variables == out["lambda_function_environment"]
+    assert variables["CHANNEL_EVENT_SOURCE"] == "connect"
+    assert variables["CHANNEL_MESSAGE_TEMPLATE"] == CONNECT_TEMPLATE
+    assert "CHANNEL_MESSAGE_TEMPLATES" not in variables
+    assert variables["CHANNEL_DEADLINE_SECONDS"] == "30"
+    assert variables["CHANNEL_ADAPTER"] == "http"
+    assert variables["CHANNEL_HTTP_URL"] == LOCAL_PROVIDER_URL
+    assert variables["CHANNEL_SECRET_ID"] == secret_arn
+    assert variables["CHANNEL_IDEMPOTENCY_TABLE"] == "ex-connect-action-deliveries"
+    assert variables["CHANNEL_FAILURE_QUEUE_URL"] == out["failure_queue_url"]
+    assert "test-api-key" not in json.dumps(variables)
+    config = run.client("lambda").get_function_configuration(FunctionName=function)
+    assert config["Timeout"] == 30
+
+    # Connect's campaigns may invoke it, for this instance and its account only.
+    policy = json.loads(run.client("lambda").get_policy(FunctionName=function)["Policy"])
+    (statement,) = policy["Statement"]
+    assert statement["Principal"] == {"Service": "connect-campaigns.amazonaws.com"}
+    assert statement["Action"] == "lambda:InvokeFunction"
+    assert statement["Condition"] == {
+        "ArnLike": {"AWS:SourceArn": CONNECT_INSTANCE_ARN},
+        "StringEquals": {"AWS:SourceAccount": CONNECT_ACCOUNT},
+    }
+    assert statement["Sid"] == out["lambda_permission_statement_ids"]["connect"]
+
+    # Nothing of Pinpoint.
+    apps = run.client("pinpoint").get_apps()["ApplicationsResponse"].get("Item", [])
+    assert function not in {app["Name"] for app in apps}
+    stacks = run.client("cloudformation").list_stacks()["StackSummaries"]
+    assert [s for s in stacks if s["StackName"].startswith(function)] == []
+
+    instance = f"--instance-id {CONNECT_INSTANCE_ID} --function-arn {function_arn}"
+    assert (
+        out["connect_register_command"] == f"python -m custom_channel connect-register {instance}"
+    )
+    assert out["connect_unregister_command"] == (
+        f"python -m custom_channel connect-unregister {instance}"
+    )
+
+    # The handler publishes a Connect batch's metrics under EventSource=connect only.
+    alarms = run.client("cloudwatch").describe_alarms(AlarmNamePrefix=function)["MetricAlarms"]
+    delivery = {a["MetricName"]: a["Dimensions"] for a in alarms if a["Namespace"] != "AWS/Lambda"}
+    assert delivery == {
+        "FailedCount": [{"Name": "EventSource", "Value": "connect"}],
+        "UnknownCount": [{"Name": "EventSource", "Value": "connect"}],
+    }
+
+    run.enter("destroy")
+    run.root.destroy(refresh=False)
+    assert_function_gone(run, function)
+    assert secret_gone(run, secret_arn)
+    assert run.client("sqs").list_queues(QueueNamePrefix=function).get("QueueUrls", []) == []
+    assert function + "-deliveries" not in run.client("dynamodb").list_tables()["TableNames"]
+    assert run.client("cloudwatch").describe_alarms(AlarmNamePrefix=function)["MetricAlarms"] == []
+
+
 # name -> (scenario, variables). The longest scenario first: it sets the file's run time.
 SCENARIOS: dict[str, tuple[Callable[[ExampleRun], None], dict[str, Any]]] = {
     "ab-test-existing-app": (
@@ -469,6 +541,17 @@ SCENARIOS: dict[str, tuple[Callable[[ExampleRun], None], dict[str, Any]]] = {
     "external-webhook": (
         external_webhook,
         {"name": "ex-external-webhook", "webhook_url": WEBHOOK_URL},
+    ),
+    "connect-custom-action": (
+        connect_custom_action,
+        {
+            "name": "ex-connect-action",
+            "connect_instance_arn": CONNECT_INSTANCE_ARN,
+            "provider_url": LOCAL_PROVIDER_URL,
+            "provider_api_key": "test-api-key",
+            "message_template": CONNECT_TEMPLATE,
+            "secret_recovery_window_in_days": 0,
+        },
     ),
 }
 
