@@ -1,6 +1,6 @@
 """The Terraform module applied, planned and destroyed against the local AWS (moto).
 
-One root configuration calls the module four times, one per way of deploying it:
+One root configuration calls the module five times, one per way of deploying it:
 
 * `lambda`   - the default Lambda channel: a new Pinpoint application, a segment and a
                campaign (paused by default), metrics through the CloudWatch API, the
@@ -14,7 +14,11 @@ One root configuration calls the module four times, one per way of deploying it:
                the permission when the campaign is created), with a published alias, an A/B
                treatment, a holdout, an HTTP adapter reading a secret, X-Ray, encrypted logs, a
                queue of failed deliveries under a KMS key read by a named operator role, and
-               CloudWatch alarms notifying SNS.
+               CloudWatch alarms notifying SNS;
+* `connect`  - an Amazon Connect outbound campaigns custom action: no Pinpoint application
+               or campaign, a published alias that connect-campaigns.amazonaws.com may invoke
+               for one instance (of another account), message templates, profile settings and
+               alarms on the EventSource=connect series.
 
 The stages run once, in order: init and apply (fixture), the checks of each instance in moto,
 the second apply of `scope`, an audit of the IAM policies the module created (parliament), a
@@ -62,7 +66,15 @@ SCOPE_TREATMENT_DATA = "Variant B"
 HTTP_URL = "https://api.example.com/v1/messages"
 OPERATOR_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/ops/tc-failure-reader"
 
-INSTANCES = ("lambda", "receiver", "webhook", "scope")
+CONNECT_ACCOUNT = "210987654321"
+CONNECT_INSTANCE_ID = "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d"
+CONNECT_INSTANCE_ARN = f"arn:aws:connect:{REGION}:{CONNECT_ACCOUNT}:instance/{CONNECT_INSTANCE_ID}"
+CONNECT_TEMPLATE = "Hi {{FirstName | there}}, your order has shipped."
+CONNECT_ACTION_TEMPLATE = "Your code is {{Attributes.Code}}"
+
+INSTANCES = ("lambda", "receiver", "webhook", "scope", "connect")
+# The instances with a Pinpoint campaign (its CloudFormation stack).
+CAMPAIGN_INSTANCES = ("lambda", "receiver", "webhook", "scope")
 
 
 def root_config(
@@ -102,6 +114,21 @@ def root_config(
                 "channel_mode": "webhook",
                 "webhook_url": WEBHOOK_URL,
                 "campaign": {"name": "hooked", "data": WEBHOOK_DATA},
+            },
+            "connect": {
+                "source": source,
+                "name": "tc-connect",
+                "event_source": "connect",
+                "connect_instance_arn": CONNECT_INSTANCE_ARN,
+                "publish": True,
+                "message_template": CONNECT_TEMPLATE,
+                "message_templates": {"action-code": CONNECT_ACTION_TEMPLATE},
+                "connect_profiles": {
+                    "address_fields": ["PhoneNumber", "Attributes.Mobile"],
+                    "channel_type": "SMS",
+                    "result_field": True,
+                },
+                "alarms": {"enabled": True},
             },
             "scope": {
                 "source": source,
@@ -420,6 +447,7 @@ def test_lambda_channel_function(deployment: Deployment) -> None:
     assert config["Environment"]["Variables"] == out["lambda_function_environment"]
     assert config["Environment"]["Variables"] == {
         "CHANNEL_ADAPTER": "none",
+        "CHANNEL_EVENT_SOURCE": "pinpoint",
         "CHANNEL_METRICS_MODE": "api",
         "CHANNEL_METRICS_NAMESPACE": "PinpointCustomChannelExecution",
         "CHANNEL_SKIP_OPTED_OUT": "true",
@@ -763,6 +791,60 @@ def test_external_webhook_campaign(deployment: Deployment) -> None:
 ################################################################################
 
 
+def test_connect_custom_action(deployment: Deployment) -> None:
+    """A Connect instance (of another account) may invoke the alias; nothing of Pinpoint."""
+    out = deployment.outputs["connect"]
+    config = deployment.client("lambda").get_function_configuration(FunctionName="tc-connect")
+    assert config["Timeout"] == 30
+    variables = config["Environment"]["Variables"]
+    assert variables == out["lambda_function_environment"]
+    assert {
+        k: v for k, v in variables.items() if "CONNECT" in k or "MESSAGE" in k or "EVENT" in k
+    } == {
+        "CHANNEL_EVENT_SOURCE": "connect",
+        "CHANNEL_MESSAGE_TEMPLATE": CONNECT_TEMPLATE,
+        "CHANNEL_MESSAGE_TEMPLATES": json.dumps(
+            {"action-code": CONNECT_ACTION_TEMPLATE}, separators=(",", ":")
+        ),
+        "CHANNEL_CONNECT_ADDRESS_FIELDS": "PhoneNumber,Attributes.Mobile",
+        "CHANNEL_CONNECT_CHANNEL_TYPE": "SMS",
+        "CHANNEL_CONNECT_RESULT_FIELD": "true",
+    }
+    assert variables["CHANNEL_DEADLINE_SECONDS"] == "30"
+
+    (statement,) = invoke_statements(deployment, "tc-connect", "live")
+    assert statement["Principal"] == {"Service": "connect-campaigns.amazonaws.com"}
+    assert statement["Action"] == "lambda:InvokeFunction"
+    assert statement["Resource"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tc-connect:live"
+    assert statement["Condition"] == {
+        "ArnLike": {"AWS:SourceArn": CONNECT_INSTANCE_ARN},
+        "StringEquals": {"AWS:SourceAccount": CONNECT_ACCOUNT},
+    }
+    assert out["lambda_permission_source_arns"] == {"connect": CONNECT_INSTANCE_ARN}
+
+    assert out["pinpoint_application_id"] is None
+    assert out["pinpoint_campaign_id"] is None
+    apps = deployment.client("pinpoint").get_apps()["ApplicationsResponse"].get("Item", [])
+    assert "tc-connect" not in {app["Name"] for app in apps}
+    stacks = deployment.client("cloudformation").list_stacks()["StackSummaries"]
+    assert [s for s in stacks if s["StackName"].startswith("tc-connect")] == []
+
+    alias_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tc-connect:live"
+    command = f"--instance-id {CONNECT_INSTANCE_ID} --function-arn {alias_arn}"
+    assert out["connect_register_command"] == f"python -m custom_channel connect-register {command}"
+    assert out["connect_unregister_command"] == (
+        f"python -m custom_channel connect-unregister {command}"
+    )
+
+    alarms = deployment.client("cloudwatch").describe_alarms(AlarmNamePrefix="tc-connect")
+    dimensions = {a["MetricName"]: a["Dimensions"] for a in alarms["MetricAlarms"]}
+    assert dimensions == {
+        "FailedCount": [{"Name": "EventSource", "Value": "connect"}],
+        "UnknownCount": [{"Name": "EventSource", "Value": "connect"}],
+        "Errors": [{"Name": "FunctionName", "Value": "tc-connect"}],
+    }
+
+
 def test_scope_function_role_and_logs(deployment: Deployment) -> None:
     out = deployment.first_outputs["scope"]
     lam = deployment.client("lambda")
@@ -1028,7 +1110,7 @@ PARLIAMENT_FALSE_POSITIVES = (
         detail=None,
         locations={
             "filepath": r"function/tc-[a-z]+/resource-policy",
-            "string": r"(pinpoint|apigateway)-[0-9]+",
+            "string": r"(pinpoint|connect|apigateway)-[0-9a-f]+",
         },
         reason=(
             "Lambda statement ids may hold letters, digits, '-' and '_' (AddPermission); the "
@@ -1108,9 +1190,9 @@ def resource_types(action: str) -> set[str]:
 def test_iam_policies_pass_parliament(deployment: Deployment) -> None:
     deployment.narrow_to_campaign_scope()  # the policies as a user ends up with them
     policies = module_policies(deployment)
-    # Three roles (lambda, receiver, scope; the webhook instance has none), three functions,
-    # two queues.
-    assert len(policies) == 3 * 2 + 3 + 2, sorted(policies)
+    # Four roles (lambda, receiver, scope, connect; the webhook instance has none), four
+    # functions, two queues.
+    assert len(policies) == 4 * 2 + 4 + 2, sorted(policies)
 
     dropped: set[FalsePositive] = set()
     findings = []
@@ -1192,7 +1274,9 @@ def test_destroy_removes_everything(deployment: Deployment) -> None:
     assert aws.campaigns() == []
     assert aws.segments() == []
     stacks = aws.client("cloudformation").list_stacks()["StackSummaries"]
-    assert {s["StackName"] for s in stacks} == {f"tc-{name}-campaign" for name in INSTANCES}
+    assert {s["StackName"] for s in stacks} == {
+        f"tc-{name}-campaign" for name in CAMPAIGN_INSTANCES
+    }
     assert {s["StackStatus"] for s in stacks} == {"DELETE_COMPLETE"}
     secrets = aws.client("secretsmanager").list_secrets(IncludePlannedDeletion=True)
     # The receiver's path secret is gone (recovery window 0); the user's own secret stays.
