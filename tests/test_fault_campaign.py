@@ -19,6 +19,16 @@ with endpoints that answer 503 throughout invocation 1, so that Pinpoint's retry
 answer the faulty ones from the ledger. The `lease expired` rows then run the resend command
 on the failure queue (moto SQS) the invocations filled.
 
+The rows that matter run a second time with Amazon Connect events (`CONNECT_ROWS`): the
+same endpoints as customer profiles (ProfileId = the endpoint id, CustomerData with `email`
+and `firstName`), CHANNEL_EVENT_SOURCE=connect, CHANNEL_MESSAGE_TEMPLATE, the failure policy
+`report` (the retry policy is refused for Connect: a throw fails the whole batch), through
+the runner's Connect driver (scripts/connect_driver.py: a 3-invocation limit, a failed or
+late batch invoked again with new IdempotencyTokens). Invocation 1's answer never reaches
+Connect (the function did its work), so every Connect row has a re-invocation after the
+lease ran out, which must answer from the ledger; each answer is checked as Connect checks
+it (every ProfileId once, `Id` equal, ResultData an object with the outcome's status).
+
 For every row:
 - no endpoint is acted on more than once: whatever the fault, no automatic path (an attempt's
   retry, Pinpoint's re-invocation, an expired lease, the resend command) sends again what may
@@ -56,6 +66,14 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from scripts.broken_aws import Call as AwsCall
 from scripts.broken_aws import FailingServer, SilentServer
+from scripts.connect_driver import (
+    CampaignContext,
+    ConnectRun,
+    InProcessInvoker,
+    InvocationFailed,
+    check_answer,
+    run_connect,
+)
 from scripts.provider_server import (
     ANSWERED,
     Deduplicating,
@@ -90,7 +108,15 @@ LEASE_SECONDS = 60  # CHANNEL_IDEMPOTENCY_LEASE_SECONDS
 SLACK_SECONDS = 1.0
 KEY_HEADER = "Idempotency-Key"
 INVOCATION_HEADER = "X-Fault-Campaign-Invocation"
-HTTP_BODY = '{"endpoint":"{{EndpointId}}","text":"{{Data}}"}'
+HTTP_BODY = '{"endpoint":"{{EndpointId}}","to":"{{Address}}","text":"{{Data}}"}'
+# Connect events: the message comes from the function's template, the address from the
+# profile's `email` (the http adapter's default CHANNEL_CONNECT_ADDRESS_FIELDS).
+CONNECT_TEMPLATE = "Hello {{firstName}}"
+CONNECT_CONTEXT = CampaignContext("fault-campaign", "run-1", "welcome", "Fault campaign")
+# Connect's driver: invocation 1's answer never reaches Connect (the function did its work),
+# so every Connect row has a re-invocation with new IdempotencyTokens, after the lease ran out;
+# the handler never throws for Connect and answers within its deadline, so it is the last.
+CONNECT_INVOCATIONS = 2
 TWILIO_SENDER = "+15550000000"
 SLACK_SECRET = {"bot_token": "xoxb-fault-campaign-token"}
 TWILIO_SECRET = {"account_sid": "ACfaultcampaign0000", "auth_token": "fault-campaign-token"}
@@ -176,6 +202,7 @@ class Invocation:
     outcomes: dict[str, Outcome]
     response: Response | None  # None when it raised
     raised: str = ""
+    lost: bool = False  # answered, but the answer never reached Connect
 
     @property
     def budget(self) -> float:
@@ -298,6 +325,7 @@ class Scenario:
     resend: bool = False  # then run the resend command on that queue
     max_acted: int = 1  # the residual-risk row allows (and asserts) more
     check: Callable[[Run], None] | None = None  # the row's own expectations
+    source: str = "pinpoint"  # or "connect": the Connect driver, profiles, policy `report`
 
     @property
     def budget(self) -> float:
@@ -307,7 +335,8 @@ class Scenario:
 
     @property
     def id(self) -> str:
-        return f"{self.fault} [{self.provider.adapter}, key {'yes' if self.key else 'no'}]"
+        connect = ", connect" if self.source == "connect" else ""
+        return f"{self.fault} [{self.provider.adapter}, key {'yes' if self.key else 'no'}{connect}]"
 
 
 @dataclass
@@ -327,6 +356,7 @@ class Run:
     resend_exchanges: list[Exchange] = field(default_factory=list)
     queue_left: int | None = None  # messages left in the failure queue after the resend
     by_endpoint: dict[str, list[Exchange]] = field(default_factory=dict)
+    connect: ConnectRun | None = None  # the Connect driver's own account of the run
 
     def __post_init__(self) -> None:
         for endpoint_id in self.endpoint_ids:
@@ -395,6 +425,12 @@ def not_acting(reply: Reply, times: int, provider: Provider = HTTP) -> Script:
 # --- row expectations, on top of the invariants every row checks ------------------------------
 
 
+def expect_invocations(run: Run, pinpoint: int) -> None:
+    """Pinpoint's invocation count for the row; a Connect row always has CONNECT_INVOCATIONS."""
+    expected = CONNECT_INVOCATIONS if run.scenario.source == "connect" else pinpoint
+    assert len(run.invocations) == expected, [i.raised or i.lost for i in run.invocations]
+
+
 def expect(run: Run, select: Callable[[int], bool], answer: Status, reason: str = "") -> None:
     for endpoint_id in run.ids(select):
         outcome = run.final[endpoint_id]
@@ -428,7 +464,7 @@ def sent_only_in_first(run: Run, select: Callable[[int], bool]) -> None:
 def check_unknown_once(run: Run) -> None:
     """HELD: the provider acted, the answer left it unknown; it is never sent again. FLAKY
     asked for Pinpoint's retry, which delivered them and sent nothing else again."""
-    assert len(run.invocations) == 2
+    expect_invocations(run, 2)
     expect(run, HELD, Status.UNKNOWN)
     expect_sends(run, HELD, 1)
     sent_only_in_first(run, HELD)
@@ -442,7 +478,7 @@ def check_unknown_once(run: Run) -> None:
 
 def check_key_resent(run: Run) -> None:
     """With the key the resend is safe: sent again at once, deduplicated, delivered."""
-    assert len(run.invocations) == 2
+    expect_invocations(run, 2)
     expect(run, HELD, Status.DELIVERED)
     for endpoint_id in run.ids(HELD):
         assert run.sends(endpoint_id) >= 2, endpoint_id
@@ -452,7 +488,7 @@ def check_key_resent(run: Run) -> None:
 def check_key_no_time(run: Run) -> None:
     """Held (or trickled) past the deadline, with the key: no time to resend. Unknown (or
     delivered, when the status line of a trickled answer arrived), sent once."""
-    assert len(run.invocations) == 2
+    expect_invocations(run, 2)
     for endpoint_id in run.ids(HELD):
         assert run.final[endpoint_id].status in (Status.DELIVERED, Status.UNKNOWN), endpoint_id
     expect_sends(run, HELD, 1)
@@ -470,7 +506,7 @@ def check_not_acted(sends: int) -> Callable[[Run], None]:
     """The provider said it did not act (429, 503): sent again in the invocation, delivered."""
 
     def check(run: Run) -> None:
-        assert len(run.invocations) == 1
+        expect_invocations(run, 1)
         expect(run, every(1), Status.DELIVERED)
         expect_sends(run, every(1), sends)
         expect_acted(run, every(1), 1)
@@ -487,7 +523,7 @@ def check_retry_after_honoured(run: Run) -> None:
 
 def check_retry_after_past_deadline(run: Run) -> None:
     # Asked to wait 30 s with under 5 s left: failed at once, retryable, delivered on the retry.
-    assert len(run.invocations) == 2
+    expect_invocations(run, 2)
     for outcome in run.invocations[0].outcomes.values():
         assert_retryable(outcome)
     expect(run, every(1), Status.DELIVERED)
@@ -522,7 +558,7 @@ def check_not_sent_in_time(run: Run) -> None:
 
 
 def check_nothing_listens(run: Run) -> None:
-    assert len(run.invocations) == MAX_INVOCATIONS
+    expect_invocations(run, MAX_INVOCATIONS)
     assert run.invocations[-1].response is None  # the last one raised too: Pinpoint gives up
     for invocation in run.invocations:
         for outcome in invocation.outcomes.values():
@@ -531,7 +567,7 @@ def check_nothing_listens(run: Run) -> None:
 
 
 def check_down_then_back(run: Run) -> None:
-    assert len(run.invocations) == 2
+    expect_invocations(run, 2)
     for outcome in run.invocations[0].outcomes.values():
         assert_retryable(outcome)
     expect(run, every(1), Status.DELIVERED)
@@ -539,7 +575,7 @@ def check_down_then_back(run: Run) -> None:
 
 
 def check_permanent_400(run: Run) -> None:
-    assert len(run.invocations) == 2  # the FLAKY endpoints asked for a retry...
+    expect_invocations(run, 2)  # the FLAKY endpoints asked for a retry...
     expect(run, HELD, Status.FAILED)
     expect_sends(run, HELD, 1)  # ...which must not send a final failure again
     sent_only_in_first(run, HELD)
@@ -550,7 +586,7 @@ def check_permanent_400(run: Run) -> None:
 def check_nothing_sent_retryable(run: Run) -> None:
     """An AWS dependency needed before sending is broken: nothing is sent, every endpoint is
     failed and retryable, so Pinpoint tries all 3 times, each invocation in time."""
-    assert len(run.invocations) == MAX_INVOCATIONS
+    expect_invocations(run, MAX_INVOCATIONS)
     for invocation in run.invocations:
         for endpoint_id, outcome in invocation.outcomes.items():
             assert outcome.status is Status.FAILED, (invocation.number, endpoint_id, outcome)
@@ -560,16 +596,18 @@ def check_nothing_sent_retryable(run: Run) -> None:
 
 def check_all_delivered_once(run: Run) -> None:
     """A broken dependency after delivery (metrics) changes no outcome."""
-    assert len(run.invocations) == 1
+    expect_invocations(run, 1)
     expect(run, every(1), Status.DELIVERED)
     expect_sends(run, every(1), 1)
 
 
 def calls_in(run: Run, invocation: Invocation, operation: str) -> int:
-    """Calls of `operation` the broken endpoint saw during `invocation` (or its slack)."""
+    """Calls of `operation` the broken endpoint saw during `invocation` (or its slack, until
+    the next invocation starts)."""
+    later = [other.started for other in run.invocations if other.number > invocation.number]
+    end = min([invocation.returned + SLACK_SECONDS, *later])
     return sum(
-        call.operation.endswith(f".{operation}")
-        and invocation.started <= call.arrived_at <= invocation.returned + SLACK_SECONDS
+        call.operation.endswith(f".{operation}") and invocation.started <= call.arrived_at <= end
         for call in run.aws_log
     )
 
@@ -583,7 +621,7 @@ def check_put_metric_data_once(run: Run) -> None:
 def check_settle_fails(run: Run) -> None:
     """`delivered` cannot be written: the invocation still answers delivered; Pinpoint's retry
     (for FLAKY) finds the record still `sending` and does not send it again."""
-    assert len(run.invocations) == 2
+    expect_invocations(run, 2)
     for endpoint_id in run.ids(rest(FLAKY)):
         assert run.invocations[0].outcomes[endpoint_id].status is Status.DELIVERED, endpoint_id
         assert run.final[endpoint_id].status in (Status.DELIVERED, Status.UNKNOWN), endpoint_id
@@ -604,7 +642,7 @@ def check_reset_on_accept(run: Run) -> None:
 
 def check_queue_broken(run: Run) -> None:
     """The failure queue is broken: the final 400s stay failed, the rest delivered."""
-    assert len(run.invocations) == 1
+    expect_invocations(run, 1)
     expect(run, HELD, Status.FAILED)
     expect_sends(run, HELD, 1)
     expect(run, rest(HELD), Status.DELIVERED)
@@ -638,7 +676,7 @@ def check_lease_mixed(run: Run) -> None:
     """Pinpoint's retry arrives after every lease ran out: the unknowns are still answered
     from the ledger, never sent again; the retryable ones are delivered; the resend command
     keeps the unknowns in the queue and sends nothing."""
-    assert len(run.invocations) == 2
+    expect_invocations(run, 2)
     retryable = anyof(RETRYABLE_503, RETRYABLE_429)
     for endpoint_id in run.ids(retryable):
         assert run.invocations[0].outcomes[endpoint_id].retryable, endpoint_id
@@ -693,7 +731,7 @@ def check_resend_kept(run: Run) -> None:
 def check_lease_mixed_key(run: Run) -> None:
     """With the key, the 500s and resets were resent at once (deduplicated) and delivered;
     only the held ones stay unknown, and the resend keeps them."""
-    assert len(run.invocations) == 2
+    expect_invocations(run, 2)
     expect(run, anyof(ACTED_500, ACTED_RESET), Status.DELIVERED)
     expect(run, ACTED_HELD, Status.UNKNOWN)
     expect_sends(run, ACTED_HELD, 1)
@@ -962,7 +1000,37 @@ def lease_rows() -> list[Scenario]:
     ]
 
 
-SCENARIOS = http_rows() + slack_rows() + twilio_rows() + aws_rows() + lease_rows()
+PINPOINT_ROWS = http_rows() + slack_rows() + twilio_rows() + aws_rows() + lease_rows()
+# The rows run again with Connect events, by fault and key: the same row checks and invariants.
+CONNECT_ROWS = [
+    *(
+        (fault, key)
+        for fault in (
+            "acts, then 500",
+            "acts, then 502",
+            "acts, then 504",
+            "acts, then reset after read",
+            "acts, answer held 30 s",
+            "residual risk: acts, then 503",
+            "lease expired: mixed unknown + retryable, resend",
+        )
+        for key in (False, True)
+    ),
+    ("503, not acted (2x)", False),
+    ("429, no Retry-After (2x)", False),
+    ("CloudWatch hangs", False),
+    ("DynamoDB ledger hangs", False),
+    ("SQS failure queue hangs", False),
+    ("Secrets Manager hangs", False),
+]
+
+
+def connect_rows() -> list[Scenario]:
+    by_row = {(scenario.fault, scenario.key): scenario for scenario in PINPOINT_ROWS}
+    return [replace(by_row[row], source="connect") for row in CONNECT_ROWS]
+
+
+SCENARIOS = PINPOINT_ROWS + connect_rows()
 
 
 # --- the batch, the provider, the driver --------------------------------------------------------
@@ -976,6 +1044,14 @@ def batch(provider: Provider) -> dict[str, Any]:
         f"{index:02d}{sample_id[2:]}": provider.endpoint(index, sample) for index in range(BATCH)
     }
     return {**event, "Endpoints": endpoints}
+
+
+def connect_profiles(pinpoint: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The batch's endpoints as Customer Profiles: ProfileId = the endpoint id."""
+    return {
+        endpoint_id: {"email": endpoint["Address"], "firstName": f"User{index:02d}"}
+        for index, (endpoint_id, endpoint) in enumerate(pinpoint["Endpoints"].items())
+    }
 
 
 def invocation_of(request: Received) -> int:
@@ -1012,6 +1088,39 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def timed_invocation(
+    number: int,
+    call: Callable[[], Response],
+    channel: RecordingChannel,
+    scenario: Scenario,
+    server: ProviderServer,
+    clock: LedgerClock,
+) -> tuple[Invocation, Exception | None]:
+    """One invocation of the function, timed, its requests tagged with its number; before a
+    re-invocation the ledger's clock passes the lease (unless the row says otherwise)."""
+    if number > 1 and scenario.lease_expires:
+        clock.advance(LEASE_SECONDS + 1)
+    if scenario.before_invocation is not None:
+        scenario.before_invocation(number, server)
+    token = _invocation.set(number)
+    recorded = len(channel.outcomes)
+    started = time.monotonic()
+    response: Response | None = None
+    error: Exception | None = None
+    try:
+        response = call()
+    except Exception as raised:  # Pinpoint retries whatever was raised; Connect fails the batch
+        error = raised
+    finally:
+        returned = time.monotonic()
+        _invocation.reset(token)
+    outcomes = channel.outcomes[-1] if len(channel.outcomes) > recorded else {}
+    raised_name = type(error).__name__ if error is not None else ""
+    return Invocation(
+        number, started, started + scenario.budget, returned, outcomes, response, raised_name
+    ), error
+
+
 def drive(
     channel: RecordingChannel,
     event: Any,
@@ -1022,30 +1131,76 @@ def drive(
     """Pinpoint: invoke; while the invocation raises or answers late, invoke it again."""
     invocations: list[Invocation] = []
     for number in range(1, MAX_INVOCATIONS + 1):
-        if number > 1 and scenario.lease_expires:
-            clock.advance(LEASE_SECONDS + 1)
-        if scenario.before_invocation is not None:
-            scenario.before_invocation(number, server)
-        token = _invocation.set(number)
-        recorded = len(channel.outcomes)
-        started = time.monotonic()
-        response: Response | None = None
-        raised = ""
-        try:
-            response = invoke(event, channel=channel, timeout_seconds=FUNCTION_TIMEOUT).response
-        except Exception as error:  # Pinpoint retries whatever was raised
-            raised = type(error).__name__
-        finally:
-            returned = time.monotonic()
-            _invocation.reset(token)
-        outcomes = channel.outcomes[-1] if len(channel.outcomes) > recorded else {}
-        invocation = Invocation(
-            number, started, started + scenario.budget, returned, outcomes, response, raised
-        )
-        invocations.append(invocation)
-        if response is not None and not invocation.late:
+
+        def call() -> Response:
+            return invoke(event, channel=channel, timeout_seconds=FUNCTION_TIMEOUT).response
+
+        done, _ = timed_invocation(number, call, channel, scenario, server, clock)
+        invocations.append(done)
+        if done.response is not None and not done.late:
             break
     return invocations
+
+
+class LosesFirstAnswer:
+    """The Connect driver's invoker, but invocation 1's answer never reaches Connect: the
+    function did its work, Connect counts the invocation failed and invokes the batch again."""
+
+    def __init__(self, invoker: InProcessInvoker) -> None:
+        self._invoker = invoker
+        self.wait_seconds = invoker.wait_seconds
+        self.calls = 0
+
+    def invoke(self, event: dict[str, Any]) -> object:
+        self.calls += 1
+        response = self._invoker.invoke(event)
+        if self.calls == 1:
+            raise InvocationFailed("the answer was lost")
+        return response
+
+    def close(self) -> None:
+        self._invoker.close()
+
+
+def drive_connect(
+    channel: RecordingChannel,
+    pinpoint: dict[str, Any],
+    scenario: Scenario,
+    server: ProviderServer,
+    clock: LedgerClock,
+) -> tuple[list[Invocation], ConnectRun]:
+    """Connect (scripts/connect_driver.py): one batch of the endpoints as profiles, waited
+    for FUNCTION_TIMEOUT, invoked again with new IdempotencyTokens when it failed or was late,
+    3 invocations at most; its answers checked as Connect checks them."""
+    invocations: list[Invocation] = []
+    numbers = itertools.count(1)
+    lock = threading.Lock()
+
+    def handler(event: Any, context: Any) -> Response:
+        with lock:
+            number = next(numbers)
+        done, error = timed_invocation(
+            number, lambda: channel.handle(event, context), channel, scenario, server, clock
+        )
+        with lock:
+            invocations.append(done)
+        if error is not None:
+            raise error
+        assert done.response is not None
+        return done.response
+
+    invoker = LosesFirstAnswer(
+        InProcessInvoker(
+            handler=handler, wait_seconds=FUNCTION_TIMEOUT, function_timeout=FUNCTION_TIMEOUT
+        )
+    )
+    try:
+        result = run_connect(connect_profiles(pinpoint), invoker, CONNECT_CONTEXT, batch_size=BATCH)
+    finally:
+        invoker.close()  # waits for a late invocation to end
+    invocations.sort(key=lambda done: done.number)
+    invocations[0].lost = True
+    return invocations, result
 
 
 @pytest.fixture(scope="module")
@@ -1140,6 +1295,12 @@ def run_scenario(
             **({"CHANNEL_FAILURE_QUEUE_URL": queue_url} if queue_url else {}),
             **scenario.env,
         }
+        if scenario.source == "connect":  # the retry policy is refused: a throw fails a batch
+            env.update(
+                CHANNEL_EVENT_SOURCE="connect",
+                CHANNEL_FAILURE_POLICY="report",
+                CHANNEL_MESSAGE_TEMPLATE=CONNECT_TEMPLATE,
+            )
         settings = load_settings(env)
         clock = LedgerClock()
         extra: dict[str, Any] = {}
@@ -1154,8 +1315,12 @@ def run_scenario(
         channel = RecordingChannel(settings, session=TaggedSession(settings.max_workers), **extra)
         if scenario.setup is not None:
             scenario.setup(server)
+        connect: ConnectRun | None = None
         try:
-            invocations = drive(channel, event, scenario, server, clock)
+            if scenario.source == "connect":
+                invocations, connect = drive_connect(channel, event, scenario, server, clock)
+            else:
+                invocations = drive(channel, event, scenario, server, clock)
         finally:
             channel.close()
         # Whatever the provider still holds must end by the last deadline; give it the slack.
@@ -1173,6 +1338,7 @@ def run_scenario(
             aws_calls=broken.operations() if broken is not None else Counter(),
             aws_log=broken.calls if broken is not None else [],
             accept_resets=len(server.accept_resets),
+            connect=connect,
         )
         if scenario.resend and queue_url is not None:
             # The operator's pass, as `python -m custom_channel resend` runs it: unknowns kept.
@@ -1276,7 +1442,7 @@ def past_deadline(run: Run) -> list[str]:
 def table_row(run: Run) -> dict[str, str]:
     counts = Counter(outcome.status for outcome in run.final.values())
     times = " ".join(
-        f"{invocation.duration:.1f}{'!' if invocation.raised else ''}"
+        f"{invocation.duration:.1f}{'!' if invocation.raised or invocation.lost else ''}"
         for invocation in run.invocations
     )
     resend = ""
@@ -1289,10 +1455,11 @@ def table_row(run: Run) -> dict[str, str]:
     scenario = run.scenario
     return {
         "fault": scenario.fault,
+        "source": scenario.source,
         "adapter": scenario.provider.adapter,
         "key": "yes" if scenario.key else "no",
         "inv": str(len(run.invocations)),
-        "wall s / deadline (! raised)": f"{times} / {scenario.budget:.1f}",
+        "wall s / deadline (! raised/lost)": f"{times} / {scenario.budget:.1f}",
         "deliv/fail/unk": (
             f"{counts[Status.DELIVERED]}/{counts[Status.FAILED]}/{counts[Status.UNKNOWN]}"
         ),
@@ -1335,6 +1502,7 @@ def test_fault_campaign(
         fault_campaign.append(
             {
                 "fault": scenario.fault,
+                "source": scenario.source,
                 "adapter": scenario.provider.adapter,
                 "key": "yes" if scenario.key else "no",
                 "result": f"ERROR {type(error).__name__}",
@@ -1349,6 +1517,38 @@ def test_fault_campaign(
         raise AssertionError(f"{error}\n{outcome_summary(run)}") from None
 
 
+def check_connect_answers(run: Run) -> None:
+    """Connect's side: every invocation answered in Connect's shape (every ProfileId once, in
+    request order, `Id` equal, ResultData an object with the outcome's status), and each
+    re-invocation came with new IdempotencyTokens; the driver accounts for every profile."""
+    connect = run.connect
+    assert connect is not None
+    assert len(connect.events) == len(run.invocations)
+    for event, invocation in zip(connect.events, run.invocations, strict=True):
+        assert invocation.response is not None, (invocation.number, invocation.raised)
+        entries = invocation.response["Items"]["CustomerProfiles"]
+        assert [entry["Id"] for entry in entries] == run.endpoint_ids, invocation.number
+        checked = check_answer(event, invocation.response)
+        assert checked.invalid == "", (invocation.number, checked.invalid)
+        assert checked.errors == [], (invocation.number, checked.errors)
+        for endpoint_id, outcome in invocation.outcomes.items():
+            entry = entries[run.endpoint_ids.index(endpoint_id)]
+            assert isinstance(entry["ResultData"], dict), entry
+            assert entry["ResultData"]["status"] == outcome.status.value, entry
+    for endpoint_id in run.endpoint_ids:
+        tokens = connect.tokens[endpoint_id]
+        assert len(tokens) == len(set(tokens)) == len(run.invocations), tokens
+    for exchange in run.exchanges:  # the request was built from the profile
+        payload = json.loads(exchange.request.body)
+        index = run.endpoint_ids.index(payload["endpoint"])
+        assert payload["to"] == f"user{index:02d}@example.com", payload
+        assert payload["text"] == f"Hello User{index:02d}", payload
+    assert connect.ok, (connect.answer_errors, connect.statuses)
+    assert connect.given_up == 0, connect.invocation_errors
+    final = {key: outcome.status.value for key, outcome in run.final.items()}
+    assert connect.statuses == final
+
+
 def check_run(run: Run, row: dict[str, str]) -> None:
     scenario = run.scenario
 
@@ -1356,10 +1556,13 @@ def check_run(run: Run, row: dict[str, str]) -> None:
     if scenario.aws is not None:
         assert run.aws_calls, f"{scenario.aws.service}: no call reached the broken endpoint"
 
-    # Pinpoint's driver: at most 3 invocations; only one that raised or was late is repeated.
+    # The driver: at most 3 invocations; only one that raised, was late (or, for Connect, whose
+    # answer was lost) is repeated.
     assert 1 <= len(run.invocations) <= MAX_INVOCATIONS
     for invocation in run.invocations[:-1]:
-        assert invocation.response is None or invocation.late, invocation.number
+        assert invocation.response is None or invocation.late or invocation.lost
+    if scenario.source == "connect":
+        check_connect_answers(run)
 
     # At most once for anything that may have left.
     over = {key: run.acted[key] for key in run.endpoint_ids if run.acted[key] > 1}
@@ -1380,7 +1583,7 @@ def check_run(run: Run, row: dict[str, str]) -> None:
             assert outcome.status in ANSWERS, (invocation.number, endpoint_id, outcome)
             if outcome.status is Status.FAILED:
                 assert outcome.reason, (invocation.number, endpoint_id)
-        if invocation.response is not None:
+        if invocation.response is not None and scenario.source == "pinpoint":
             assert invocation.response == journey_response(invocation.outcomes)
 
     # The idempotency key, when configured: one per endpoint, the same on every request.
