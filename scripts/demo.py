@@ -11,11 +11,17 @@
 4. prints the report, with the CloudWatch metrics read back from the local AWS;
 5. runs `python -m custom_channel resend` with the function's settings on what the
    function put in its failure queue (SQS), as an operator would;
-6. destroys everything and stops what it started, also on Ctrl-C or a failure.
+6. destroys it, and meanwhile runs an Amazon Connect outbound campaign's custom action:
+   examples/connect-custom-action (event_source = "connect"), applied to the same local AWS
+   in the background since step 2, for a made-up Connect instance; prints the command that
+   would register the function with the instance (not run: the local AWS has no Connect),
+   drives a few hundred synthetic customer profiles through the deployed function as Connect
+   would (scripts/connect_driver.py, in the sandbox), prints the report and destroys it;
+7. stops what it started, also on Ctrl-C or a failure.
 
 Real: the Terraform module and provider, the handler package and its HTTP delivery, the
 Secrets Manager, SQS, CloudWatch and Lambda configuration calls. Emulated: AWS itself (moto),
-Pinpoint (the runner) and the provider (a local server).
+Pinpoint (the runner), Connect (the driver) and the provider (a local server).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,15 +47,46 @@ for path in (str(ROOT / "handler"), str(ROOT)):
         sys.path.insert(0, path)
 
 from scripts.campaign import Campaign  # noqa: E402
+from scripts.connect_driver import (  # noqa: E402
+    CampaignContext,
+    ConnectRun,
+    SandboxInvoker,
+    run_connect,
+)
+from scripts.connect_driver import report as connect_report  # noqa: E402
 from scripts.local_aws import LocalAws  # noqa: E402
 from scripts.provider_server import ProviderServer, Received, Reply  # noqa: E402
-from scripts.run_campaign import Deliverers, RunResult, read_metrics, report, run  # noqa: E402
-from scripts.segments import synthetic_endpoints  # noqa: E402
+from scripts.run_campaign import (  # noqa: E402
+    Deliverers,
+    RunResult,
+    function_spec,
+    read_metrics,
+    report,
+    run,
+    unpack_package,
+)
+from scripts.segments import synthetic_endpoints, synthetic_profiles  # noqa: E402
 from scripts.terraform_root import TerraformRoot, local_example  # noqa: E402
 from scripts.terraformrc import write_config  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "lambda-channel"
+CONNECT_EXAMPLE = ROOT / "examples" / "connect-custom-action"
+PACKAGE = ROOT / "handler" / "dist" / "custom-channel.zip"
 LOG_FILE = ROOT / ".build" / "demo-function-logs.jsonl"
+CONNECT_LOG_FILE = ROOT / ".build" / "demo-connect-function-logs.jsonl"
+# Any well-formed instance ARN: the local AWS does not look the instance up.
+CONNECT_INSTANCE_ARN = (
+    "arn:aws:connect:us-east-1:123456789012:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+)
+CONNECT_TEMPLATE = json.dumps(
+    {"to": "{{Address}}", "text": "Hi {{FirstName | there}}, your order is on its way."}
+)
+CONNECT_CONTEXT = CampaignContext(
+    campaign_id="demo-connect-campaign",
+    run_id="demo-run-1",
+    action_id="order-shipped",
+    campaign_name="demo-connect-campaign",
+)
 CAMPAIGN_DATA = json.dumps(
     {
         "to": "{{Address}}",
@@ -90,9 +128,12 @@ class DemoRun:
     provider_requests: int
     report: str
     resend: dict[str, int]  # the resend command's summary
+    connect: ConnectRun  # the Connect custom action's run
+    connect_report: str
+    connect_seconds: float  # the Connect part's wall time: apply, run, destroy
 
 
-def demo(endpoint_count: int, latency: float) -> DemoRun:
+def demo(endpoint_count: int, latency: float, profile_count: int = 300) -> DemoRun:
     started = time.monotonic()
     # The local AWS's variables hold only while the demo runs: a caller (the tests) keeps its own.
     with (
@@ -100,6 +141,7 @@ def demo(endpoint_count: int, latency: float) -> DemoRun:
         LocalAws() as aws,
         ProviderServer(DemoProvider(latency)) as provider,
         tempfile.TemporaryDirectory() as workdir,
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="terraform") as background,
     ):
         os.environ.update(aws.env)
         step(f"local AWS on {aws.endpoint_url}, provider on {provider.url}")
@@ -117,51 +159,137 @@ def demo(endpoint_count: int, latency: float) -> DemoRun:
                 "campaign_paused": False,
             },
         )
-        step("terraform init and apply examples/lambda-channel")
-        root.init()
+        connect_root = connect_example(aws, provider.url, Path(workdir))
+        # Each example's failure queue costs about 50 s of the AWS provider's SQS waits (apply
+        # and destroy): the Connect stack is applied while the Pinpoint campaign runs, and the
+        # two are destroyed side by side.
+        step("terraform init and apply examples/connect-custom-action, in the background")
+        connect_applied = background.submit(_apply, connect_root)
+        pinpoint_destroyed: Future[str] | None = None
         try:
-            root.apply()
-            outputs = root.outputs()
-            step(f"applied in {time.monotonic() - started:.0f} s")
-            campaign = Campaign.from_definition(
-                json.loads(outputs["pinpoint_campaign_definition_json"])
-            )
-            endpoints = synthetic_endpoints(endpoint_count)
-            step(f"running campaign {campaign.campaign_id} on {len(endpoints)} endpoints")
-            LOG_FILE.parent.mkdir(exist_ok=True)
-            with LOG_FILE.open("w", encoding="utf-8") as log:
-                deliverers = Deliverers(
-                    lambda_client=aws.client("lambda"),
-                    apigateway_client=aws.client("apigatewayv2"),
-                    account_id=aws.account_id,
-                    package=ROOT / "handler" / "dist" / "custom-channel.zip",
-                    aws_env=aws.env,
-                    in_process=False,
-                    log=log,
-                    workdir=Path(workdir),
+            step("terraform init and apply examples/lambda-channel")
+            root.init()
+            try:
+                root.apply()
+                outputs = root.outputs()
+                step(f"applied in {time.monotonic() - started:.0f} s")
+                result, text, provider_requests, resent = pinpoint_run(
+                    aws, provider, outputs, Path(workdir), endpoint_count
                 )
-                since = time.time()
-                try:
-                    result = run(campaign, endpoints, deliverers, progress=_progress)
-                finally:
-                    deliverers.close()
-            metrics = read_metrics(
-                aws.client("cloudwatch"), campaign, dt.datetime.fromtimestamp(since, dt.UTC)
-            )
-            text = report(result, metrics)
-            print()
-            print(text)
-            print(
-                f"The provider received {len(provider.requests)} requests, at most "
-                f"{provider.max_in_flight} at once. Function logs: {LOG_FILE.relative_to(ROOT)}"
-            )
-            resent = resend_failures(outputs)
-            outcome = DemoRun(result, len(provider.requests), text, resent)
+            finally:
+                step("terraform destroy examples/lambda-channel, in the background")
+                pinpoint_destroyed = background.submit(root.destroy)
+            connect_started = time.monotonic()
+            connect_outputs, apply_seconds = connect_applied.result()
+            step(f"examples/connect-custom-action was applied in {apply_seconds:.0f} s")
+            connect, connect_text = connect_run(aws, connect_outputs, Path(workdir), profile_count)
         finally:
-            step("terraform destroy")
-            root.destroy()
+            wait([connect_applied])  # applied or failed: destroy what there is
+            step("terraform destroy examples/connect-custom-action")
+            connect_root.destroy(refresh=False)  # its state is minutes old, and only ours
+            if pinpoint_destroyed is not None:
+                pinpoint_destroyed.result()
+        connect_seconds = time.monotonic() - connect_started
+        step(f"Connect run and both destroys in {connect_seconds:.0f} s")
+        outcome = DemoRun(
+            result, provider_requests, text, resent, connect, connect_text, connect_seconds
+        )
     step(f"done in {time.monotonic() - started:.0f} s; local servers stopped")
     return outcome
+
+
+def pinpoint_run(
+    aws: LocalAws,
+    provider: ProviderServer,
+    outputs: dict[str, Any],
+    workdir: Path,
+    endpoint_count: int,
+) -> tuple[RunResult, str, int, dict[str, int]]:
+    """The campaign through the deployed function, its report and metrics, the resend."""
+    campaign = Campaign.from_definition(json.loads(outputs["pinpoint_campaign_definition_json"]))
+    endpoints = synthetic_endpoints(endpoint_count)
+    step(f"running campaign {campaign.campaign_id} on {len(endpoints)} endpoints")
+    LOG_FILE.parent.mkdir(exist_ok=True)
+    with LOG_FILE.open("w", encoding="utf-8") as log:
+        deliverers = Deliverers(
+            lambda_client=aws.client("lambda"),
+            apigateway_client=aws.client("apigatewayv2"),
+            account_id=aws.account_id,
+            package=PACKAGE,
+            aws_env=aws.env,
+            in_process=False,
+            log=log,
+            workdir=workdir,
+        )
+        since = time.time()
+        try:
+            result = run(campaign, endpoints, deliverers, progress=_progress)
+        finally:
+            deliverers.close()
+    metrics = read_metrics(
+        aws.client("cloudwatch"), campaign, dt.datetime.fromtimestamp(since, dt.UTC)
+    )
+    text = report(result, metrics)
+    print()
+    print(text)
+    print(
+        f"The provider received {len(provider.requests)} requests, at most "
+        f"{provider.max_in_flight} at once. Function logs: {LOG_FILE.relative_to(ROOT)}"
+    )
+    provider_requests = len(provider.requests)
+    resent = resend_failures(outputs)
+    return result, text, provider_requests, resent
+
+
+def connect_example(aws: LocalAws, provider_url: str, workdir: Path) -> TerraformRoot:
+    """examples/connect-custom-action for the local AWS, for a made-up Connect instance."""
+    return local_example(
+        CONNECT_EXAMPLE,
+        workdir / "connect-custom-action",
+        aws.provider_block(),
+        variables={
+            "name": "demo-connect-action",
+            "connect_instance_arn": CONNECT_INSTANCE_ARN,
+            "provider_url": f"{provider_url}/v1/messages",
+            "provider_api_key": "demo-key",
+            "message_template": CONNECT_TEMPLATE,
+            "secret_recovery_window_in_days": 0,
+        },
+    )
+
+
+def _apply(root: TerraformRoot) -> tuple[dict[str, Any], float]:
+    started = time.monotonic()
+    root.init()
+    root.apply()
+    return root.outputs(), time.monotonic() - started
+
+
+def connect_run(
+    aws: LocalAws, outputs: dict[str, Any], workdir: Path, profile_count: int
+) -> tuple[ConnectRun, str]:
+    """The deployed custom action's function driven as Connect would, in the sandbox."""
+    step("to register the function with the Connect instance (not run here: no Connect):")
+    print(f"    (cd handler && {outputs['connect_register_command']})", flush=True)
+    spec = function_spec(aws.client("lambda"), outputs["lambda_function_name"])
+    code = unpack_package(PACKAGE, spec.code_sha256, workdir / "connect-code")
+    profiles = synthetic_profiles(profile_count)
+    step(
+        f"running Connect campaign {CONNECT_CONTEXT.campaign_id}, action "
+        f"{CONNECT_CONTEXT.action_id}, on {len(profiles)} customer profiles"
+    )
+    CONNECT_LOG_FILE.parent.mkdir(exist_ok=True)
+    with CONNECT_LOG_FILE.open("w", encoding="utf-8") as log:
+        invoker = SandboxInvoker(code, spec, aws.env, log)
+        try:
+            result = run_connect(profiles, invoker, CONNECT_CONTEXT, progress=_progress)
+        finally:
+            invoker.close()
+    text = connect_report(result)
+    print()
+    print(text)
+    print(f"Function logs: {CONNECT_LOG_FILE.relative_to(ROOT)}", flush=True)
+    return result, text
 
 
 def resend_failures(outputs: dict[str, Any]) -> dict[str, int]:
@@ -211,7 +339,7 @@ def main() -> int:
     except KeyboardInterrupt:
         print("\ninterrupted: destroyed and stopped", file=sys.stderr)
         return 130
-    return 0 if outcome.result.unanswered == 0 else 1
+    return 0 if outcome.result.unanswered == 0 and outcome.connect.ok else 1
 
 
 if __name__ == "__main__":
