@@ -22,11 +22,11 @@ from __future__ import annotations
 import contextvars
 import http.client
 import io
+import os
 import random
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass
@@ -190,7 +190,7 @@ class Sender:
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         # Names this invocation's ledger records: only their holder settles them.
-        self._holder = uuid.uuid4().hex
+        self._holder = os.urandom(16).hex()
 
     def send_all(
         self,
