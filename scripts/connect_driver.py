@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from scripts.run_campaign import FunctionSpec, RunnerError, SandboxDeliverer
+from scripts.run_campaign import STATUSES, FunctionSpec, RunnerError, SandboxDeliverer, write_totals
 from scripts.segments import Profiles
 
 CONNECT_WAIT_SECONDS = 30.0  # Connect fails the action when the function takes longer
@@ -60,7 +60,6 @@ CONNECT_INVOCATIONS = 3  # the first invocation and at most two more
 BATCH_SIZE = 50
 MAX_BATCH_SIZE = 100
 MAX_RESULT_DATA_BYTES = 32 * 1024
-STATUSES = ("delivered", "failed", "unknown", "skipped")
 NO_ANSWER = "no answer"
 
 
@@ -384,17 +383,8 @@ def report(result: ConnectRun) -> str:
         f"{len(result.statuses)} sent in {len(result.batches)} batches "
         f"({invoked} invocations), {result.elapsed:.1f} s\n"
     )
-    totals = Counter(result.statuses.values())
     out.write(f"\n{'':<10}" + "".join(f"{name:>11}" for name in (*STATUSES, "total")) + "\n")
-    row = "".join(f"{totals[status]:>11}" for status in STATUSES)
-    out.write(f"{'all':<10}{row}{len(result.statuses):>11}\n")
-    other = {status: count for status, count in totals.items() if status not in STATUSES}
-    if other:
-        out.write(f"  without an answer: {other}\n")
-    if result.reasons:
-        out.write("\nWhy not delivered:\n")
-        for reason, count in result.reasons.most_common():
-            out.write(f"  {count:>5}  {reason}\n")
+    write_totals(out, result.statuses.values(), len(result.statuses), result.reasons)
     attempts = ", ".join(f"{count} x {n}" for n, count in sorted(result.attempts.items()))
     out.write(
         f"\nInvocations per batch: {attempts} (at most {CONNECT_INVOCATIONS}, "

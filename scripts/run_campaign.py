@@ -50,7 +50,7 @@ import time
 import uuid
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -404,6 +404,22 @@ def run(
     return result
 
 
+def write_totals(
+    out: io.StringIO, statuses: Iterable[str], total: int, reasons: Counter[str]
+) -> None:
+    """The report's `all` row, the statuses without an answer, and why not delivered."""
+    totals = Counter(statuses)
+    row = "".join(f"{totals[status]:>11}" for status in STATUSES)
+    out.write(f"{'all':<10}{row}{total:>11}\n")
+    other = {status: count for status, count in totals.items() if status not in STATUSES}
+    if other:
+        out.write(f"  without an answer: {other}\n")
+    if reasons:
+        out.write("\nWhy not delivered:\n")
+        for reason, count in reasons.most_common():
+            out.write(f"  {count:>5}  {reason}\n")
+
+
 def report(result: RunResult, metrics: Mapping[str, float] | None = None) -> str:
     out = io.StringIO()
     campaign = result.campaign
@@ -432,16 +448,7 @@ def report(result: RunResult, metrics: Mapping[str, float] | None = None) -> str
             counts = table[name]
             row = "".join(f"{counts[status]:>11}" for status in STATUSES)
             out.write(f"{name:<10}{row}{sum(counts.values()):>11}\n")
-    totals = Counter(result.statuses.values())
-    row = "".join(f"{totals[status]:>11}" for status in STATUSES)
-    out.write(f"{'all':<10}{row}{sent:>11}\n")
-    other = {status: count for status, count in totals.items() if status not in STATUSES}
-    if other:
-        out.write(f"  without an answer: {other}\n")
-    if result.reasons:
-        out.write("\nWhy not delivered:\n")
-        for reason, count in result.reasons.most_common():
-            out.write(f"  {count:>5}  {reason}\n")
+    write_totals(out, result.statuses.values(), sent, result.reasons)
     attempts = ", ".join(f"{count} x {n}" for n, count in sorted(result.attempts.items()))
     out.write(f"\nInvocation attempts: {attempts}\n")
     for error in sorted(set(result.invocation_errors)):

@@ -37,6 +37,7 @@ from scripts.segments import synthetic_profiles
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
 from tests.leakcheck import leaks
+from tests.test_runner import deploy_function
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "connect_event.json"
@@ -399,20 +400,7 @@ def local_aws():
 
 
 def test_a_deployed_function_runs_in_the_sandbox_with_its_settings(local_aws, tmp_path, provider):
-    lam = local_aws.client("lambda")
-    role = local_aws.client("iam").create_role(
-        RoleName="connect-runner",
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
-    )["Role"]["Arn"]
-    lam.create_function(
-        FunctionName="connect-channel",
-        Runtime="python3.13",
-        Role=role,
-        Handler="custom_channel.lambda_function.lambda_handler",
-        Code={"ZipFile": build_package.ZIP_PATH.read_bytes()},
-        Timeout=60,
-        Environment={"Variables": environment(provider)},
-    )
+    lam = deploy_function(local_aws, "connect-channel", 60, environment(provider))
     spec = function_spec(lam, "connect-channel")
     code = unpack_package(build_package.ZIP_PATH, spec.code_sha256, tmp_path / "code")
     profiles = synthetic_profiles(120)

@@ -165,27 +165,36 @@ def test_the_package_must_be_the_functions_code(tmp_path):
     assert (tmp_path / "custom_channel" / "lambda_function.py").exists()
 
 
-def test_a_lambda_delivery_runs_the_functions_code_and_settings_from_the_local_aws(
-    local_aws, tmp_path, provider
-):
+def deploy_function(local_aws, name: str, timeout: int, variables: dict[str, str]):
+    """The committed package as a function of the local AWS; its Lambda client."""
     lam = local_aws.client("lambda")
     role = local_aws.client("iam").create_role(
-        RoleName="runner-test",
+        RoleName=f"{name}-role",
         AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
     )["Role"]["Arn"]
     lam.create_function(
-        FunctionName="runner-channel",
+        FunctionName=name,
         Runtime="python3.13",
         Role=role,
         Handler="custom_channel.lambda_function.lambda_handler",
         Code={"ZipFile": build_package.ZIP_PATH.read_bytes()},
-        Timeout=15,
-        Environment={
-            "Variables": {
-                "CHANNEL_ADAPTER": "http",
-                "CHANNEL_HTTP_URL": f"{provider.url}/send",
-                "CHANNEL_METRICS_MODE": "api",
-            }
+        Timeout=timeout,
+        Environment={"Variables": variables},
+    )
+    return lam
+
+
+def test_a_lambda_delivery_runs_the_functions_code_and_settings_from_the_local_aws(
+    local_aws, tmp_path, provider
+):
+    lam = deploy_function(
+        local_aws,
+        "runner-channel",
+        15,
+        {
+            "CHANNEL_ADAPTER": "http",
+            "CHANNEL_HTTP_URL": f"{provider.url}/send",
+            "CHANNEL_METRICS_MODE": "api",
         },
     )
     spec = function_spec(lam, "runner-channel")
