@@ -179,7 +179,7 @@ def _stack_templates(plan: dict[str, Any]) -> dict[str, str]:
     return templates
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """Case name -> {"body": the rendered template string, "template": it decoded}."""
     terraform = shutil.which("terraform")
