@@ -6,9 +6,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements-dev.txt | cut -c1-12)
 
-.PHONY: all demo bench test lint typecheck fmt-check docs-check checkov package package-check pytest tftest slow-checks clean
+.PHONY: all help demo bench test lint typecheck fmt fmt-check docs docs-check checkov package package-check pytest tftest slow-checks audit clean
 
 all: test
+
+# Every target documents itself with a `## ` comment on its rule line; `make help` lists them.
+help: ## List the targets, one line each
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)$$/\1\t\2/' | \
+	  awk -F '\t' '{ printf "  make %-14s %s\n", $$1, $$2 }'
 
 $(STAMP): requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (set PYTHON=...)")'
@@ -16,53 +21,70 @@ $(STAMP): requirements-dev.txt
 	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
-demo: $(STAMP)
+demo: $(STAMP) ## The main job on the embedded local AWS (no account needed)
 	$(PY) scripts/demo.py
 
-bench: $(STAMP)
+bench: $(STAMP) ## Benchmarks: printed figures and ratios, nothing asserted
 	$(PY) scripts/bench.py
 
-test: lint typecheck fmt-check docs-check checkov package-check slow-checks
+test: lint typecheck fmt-check docs-check checkov package-check slow-checks ## Every test and check (what CI runs)
 
 # terraform test and pytest take minutes each, mostly waiting on Terraform: run them side by side.
-slow-checks: $(STAMP)
+slow-checks: $(STAMP) ## terraform test and pytest, side by side
 	@$(MAKE) --no-print-directory -j2 --output-sync=target tftest pytest
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check handler scripts tests
 	$(VENV)/bin/ruff format --check handler scripts tests
 
 # Strict, for every Python the package runs on: 3.11 here, 3.12 and 3.13 in Lambda.
-typecheck: $(STAMP)
+typecheck: $(STAMP) ## mypy --strict for Python 3.11, 3.12 and 3.13
 	@for version in 3.11 3.12 3.13; do \
 	  echo "mypy --python-version $$version"; $(VENV)/bin/mypy --python-version $$version || exit 1; \
 	done
 
-fmt-check:
+fmt: $(STAMP) ## terraform fmt and ruff format, in place
+	terraform fmt -recursive
+	$(VENV)/bin/ruff format handler scripts tests
+
+fmt-check: ## terraform fmt -check
 	terraform fmt -check -recursive
 
-docs-check: $(STAMP)
+docs: $(STAMP) ## Regenerate the README's inputs/outputs tables
+	$(PY) scripts/tfdocs.py README.md
+
+docs-check: $(STAMP) ## Fail when the README's inputs/outputs tables are stale
 	$(PY) scripts/tfdocs.py --check README.md
 
 # checkov keeps its own virtualenv: it pins an old boto3 and ships a conflicting hcl2 module.
-checkov:
+checkov: ## checkov on the module and every example (own virtualenv)
 	PYTHON=$(PYTHON) scripts/checkov.sh
 
-package: $(STAMP)
+package: $(STAMP) ## Rebuild handler/dist/custom-channel.zip from the handler and its lock
 	$(PY) scripts/build_package.py
 
-package-check: $(STAMP)
+package-check: $(STAMP) ## Fail when the committed zip differs from a fresh build
 	$(PY) scripts/build_package.py --check
 
-tftest:
+tftest: ## terraform test (tests/*.tftest.hcl, mocked provider)
 	@if ls tests/*.tftest.hcl >/dev/null 2>&1; then \
 	  export TF_CLI_CONFIG_FILE=$$($(PYTHON) scripts/terraformrc.py) && \
 	  terraform init -backend=false -input=false >/dev/null && \
 	  terraform validate && terraform test; \
 	fi
 
-pytest: $(STAMP)
+pytest: $(STAMP) ## The Python tests (pytest)
 	$(PY) -m pytest
 
-clean:
-	rm -rf $(VENV) .venv-checkov .build .pytest_cache .mypy_cache .ruff_cache .terraform
+# Known vulnerabilities in the locked dependencies (the Lambda package's lock first). Needs the
+# network (PyPI's advisory data), so it is not part of `make test`; own virtualenv, pinned tool.
+# --strict: a package the service cannot look up fails the audit instead of passing unchecked.
+PIP_AUDIT := pip-audit==2.10.1
+audit: ## pip-audit the handler's lock and the tools' lock (needs the network)
+	@test -x .venv-audit/bin/pip-audit || { $(PYTHON) -m venv .venv-audit && \
+	  .venv-audit/bin/pip install --quiet --disable-pip-version-check $(PIP_AUDIT); }
+	.venv-audit/bin/pip-audit --requirement handler/requirements.lock --require-hashes --disable-pip --strict --progress-spinner off
+	.venv-audit/bin/pip-audit --requirement requirements-dev.txt --require-hashes --disable-pip --strict --progress-spinner off
+
+clean: ## Remove virtualenvs, caches and build output
+	rm -rf $(VENV) .venv-checkov .venv-audit .build .pytest_cache .mypy_cache .ruff_cache .terraform
