@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import hcl2
 import pytest
 from botocore.exceptions import ClientError
 from scripts.local_aws import LocalAws, create_segment
@@ -647,3 +648,49 @@ def test_every_example_is_tested_and_complete() -> None:
         readme = (directory / "README.md").read_text("utf-8")
         assert "2026-10-30" in readme, f"{name}/README.md lacks the end-of-support note"
         assert "terraform destroy" in readme, name
+
+
+# What an example's README tells the user to export. Terraform gives terraform.tfvars
+# precedence over TF_VAR_ environment variables ("Variable Definition Precedence" in
+# Terraform's input-variables documentation), so such a variable must not also be set in the
+# terraform.tfvars.example the README says to copy: its placeholder would be deployed.
+README_EXPORT = re.compile(r"^\s*export\s+TF_VAR_(\w+)=", re.MULTILINE)
+
+
+def exported_variables(readme: str) -> set[str]:
+    return set(README_EXPORT.findall(readme))
+
+
+def tfvars_assignments(tfvars: str) -> set[str]:
+    """The variables a tfvars file sets, as Terraform parses it (comments set nothing)."""
+    return set(hcl2.loads(tfvars))
+
+
+def declared_variables(directory: Path) -> set[str]:
+    variables = hcl2.loads((directory / "variables.tf").read_text("utf-8"))["variable"]
+    return {name for block in variables for name in block}
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_tfvars_example_leaves_exported_variables_unset(name: str) -> None:
+    directory = EXAMPLES_DIR / name
+    readme = (directory / "README.md").read_text("utf-8")
+    tfvars = (directory / "terraform.tfvars.example").read_text("utf-8")
+    exported = exported_variables(readme)
+    declared = declared_variables(directory)
+    assert exported <= declared, f"{name}/README.md exports undeclared {exported - declared}"
+    overriding = exported & tfvars_assignments(tfvars)
+    assert not overriding, (
+        f"{name}/terraform.tfvars.example sets {sorted(overriding)}, which the README says to "
+        "export as TF_VAR_: terraform.tfvars takes precedence, so its placeholder would deploy"
+    )
+    # Every value the file sets (or shows commented out) is one of the example's variables.
+    shown = set(re.findall(r"^#?\s*(\w+)\s*=", tfvars, re.MULTILINE))
+    assert shown <= declared, f"{name}/terraform.tfvars.example names unknown {shown - declared}"
+
+
+def test_tfvars_check_catches_an_overriding_assignment() -> None:
+    readme = "```sh\nexport TF_VAR_webhook_url='https://example.com/x'\n```\n"
+    assert exported_variables(readme) == {"webhook_url"}
+    assert tfvars_assignments('webhook_url = "https://example.com/x"\n') == {"webhook_url"}
+    assert tfvars_assignments('# webhook_url = "https://example.com/x"\nname = "a"\n') == {"name"}
