@@ -21,11 +21,14 @@ an idempotency-key header: a key it already acted on is answered, but not acted 
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import select
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -33,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -167,8 +171,10 @@ class _Server(ThreadingHTTPServer):
 
 
 class ProviderServer:
-    def __init__(self, responder: Responder | None = None) -> None:
+    def __init__(self, responder: Responder | None = None, *, record: bool = True) -> None:
         self.responder: Responder = responder or (lambda _request: Reply())
+        # False: requests and exchanges are not kept (a long benchmark's memory stays flat).
+        self.record = record
         self.requests: list[Received] = []
         self.exchanges: list[Exchange] = []
         self.accept_resets: list[float] = []  # when each reset_on_accept reset happened
@@ -271,8 +277,9 @@ class ProviderServer:
     def _enter(self, request: Received) -> Exchange:
         exchange = Exchange(request)
         with self._lock:
-            self.requests.append(request)
-            self.exchanges.append(exchange)
+            if self.record:
+                self.requests.append(request)
+                self.exchanges.append(exchange)
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
         return exchange
@@ -329,6 +336,9 @@ def _head(status: int, headers: dict[str, str], length: int) -> bytes:
 def _handler_for(server: ProviderServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # TCP_NODELAY (StreamRequestHandler.setup): an answer leaves at once, as a provider's
+        # front end sends it, instead of waiting for the client's ACK of the previous segment.
+        disable_nagle_algorithm = True
         arrived_at = 0.0
 
         def log_message(self, format: str, *args: object) -> None:
@@ -337,6 +347,13 @@ def _handler_for(server: ProviderServer) -> type[BaseHTTPRequestHandler]:
         def parse_request(self) -> bool:
             self.arrived_at = time.monotonic()  # the request line has just been read
             return super().parse_request()
+
+        def _head_bytes(self) -> bytes:
+            """The status line and headers send_response/send_header buffered, with the blank
+            line that ends them, taken out of the buffer (end_headers would write them alone)."""
+            buffered: list[bytes] = getattr(self, "_headers_buffer", [])
+            self._headers_buffer: list[bytes] = []
+            return b"".join([*buffered, b"\r\n"])
 
         def _trickle(self, payload: bytes, seconds: float) -> bool:
             """Write `payload` one byte at a time over `seconds`; False if the client left."""
@@ -385,14 +402,17 @@ def _handler_for(server: ProviderServer) -> type[BaseHTTPRequestHandler]:
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
+                head = self._head_bytes()
                 if reply.trickle_seconds and reply.body:
+                    self.wfile.write(head)
                     if not self._trickle(reply.body, reply.trickle_seconds):
                         ended = CLIENT_LEFT
                         self.close_connection = True
                         return
                 else:
-                    self.wfile.write(reply.body)
+                    # One write, one segment: headers and body sent apart made the client's
+                    # delayed ACK and this side's Nagle wait hold each answer ~40 ms.
+                    self.wfile.write(head + reply.body)
                 ended = ANSWERED
             except (BrokenPipeError, ConnectionResetError):
                 ended = CLIENT_LEFT
@@ -403,3 +423,102 @@ def _handler_for(server: ProviderServer) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_PATCH = do_HEAD = do_DELETE = _serve
 
     return Handler
+
+
+class ProviderProcess:
+    """A ProviderServer in a process of its own, answering every request with one Reply.
+
+    For measurements: a server in the client's process shares its GIL and its CPU time
+    (time.process_time() counts every thread of a process), so a benchmark of the client
+    would time the server too. The child prints its URL, serves until its stdin closes, and
+    then prints how many requests it received.
+    """
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+        self.requests_received: int | None = None  # known once stopped
+        self._process: subprocess.Popen[str] | None = None
+        self.url = ""
+
+    def start(self) -> ProviderProcess:
+        command = [
+            sys.executable,
+            "-m",
+            "scripts.provider_server",
+            "--status",
+            str(self.reply.status),
+            "--body",
+            self.reply.body.decode("utf-8"),
+            "--headers",
+            json.dumps(self.reply.headers),
+            "--delay",
+            str(self.reply.delay),
+        ]
+        root = str(Path(__file__).resolve().parent.parent)
+        self._process = subprocess.Popen(
+            command, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline().strip()
+        if not line.startswith("http://"):
+            self.stop()
+            raise RuntimeError(f"the provider process did not start: {line!r}")
+        self.url = line
+        return self
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        assert process.stdin is not None
+        assert process.stdout is not None
+        process.stdin.close()
+        tail = process.stdout.read().strip()
+        process.wait(timeout=10)
+        if tail.isdigit():
+            self.requests_received = int(tail)
+
+    def __enter__(self) -> ProviderProcess:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _serve_until_stdin_closes(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="Serve one canned answer (ProviderProcess).")
+    parser.add_argument("--status", type=int, default=200)
+    parser.add_argument("--body", default='{"ok":true}')
+    parser.add_argument("--headers", default='{"Content-Type": "application/json"}')
+    parser.add_argument("--delay", type=float, default=0.0)
+    args = parser.parse_args(argv)
+    reply = Reply(
+        status=args.status,
+        body=args.body.encode("utf-8"),
+        headers=json.loads(args.headers),
+        delay=args.delay,
+    )
+    count = 0
+    lock = threading.Lock()
+
+    def responder(_request: Received) -> Reply:
+        nonlocal count
+        with lock:
+            count += 1
+        return reply
+
+    with ProviderServer(responder, record=False) as server:
+        sys.stdout.write(server.url + "\n")
+        sys.stdout.flush()
+        sys.stdin.read()
+    sys.stdout.write(f"{count}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_serve_until_stdin_closes(sys.argv[1:]))
