@@ -65,9 +65,8 @@ CASES: dict[str, dict[str, Any]] = {
     # An existing application and segment: no segment in the stack, a literal SegmentId.
     "existing_segment": {
         "name": "lint-existing",
-        "create_application": False,
-        "application_id": APPLICATION_ID,
-        "segment_id": SEGMENT_ID,
+        "application": {"create": False, "id": APPLICATION_ID},
+        "segment": {"id": SEGMENT_ID},
         "campaign": {"name": "reminder", "data": "reminder"},
     },
     # A/B test through a published alias: 2 additional treatments (one to a partner webhook),

@@ -95,8 +95,10 @@ def root_config(
                 "source": source,
                 "name": "tc-receiver",
                 "channel_mode": "receiver",
-                "receiver_secret_kms_key_arn": kms_key_arn,
-                "receiver_secret_recovery_window_in_days": 0,
+                "receiver": {
+                    "secret_kms_key_arn": kms_key_arn,
+                    "secret_recovery_window_in_days": 0,
+                },
                 "idempotency": {"enabled": False},
                 "vpc_config": {
                     "subnet_ids": list(network.subnet_ids),
@@ -119,30 +121,31 @@ def root_config(
                 "source": source,
                 "name": "tc-connect",
                 "event_source": "connect",
-                "connect_instance_arn": CONNECT_INSTANCE_ARN,
-                "publish": True,
-                "message_template": CONNECT_TEMPLATE,
-                "message_templates": {"action-code": CONNECT_ACTION_TEMPLATE},
-                "connect_profiles": {
-                    "address_fields": ["PhoneNumber", "Attributes.Mobile"],
-                    "channel_type": "SMS",
-                    "result_field": True,
+                "connect": {
+                    "instance_arn": CONNECT_INSTANCE_ARN,
+                    "message_template": CONNECT_TEMPLATE,
+                    "message_templates": {"action-code": CONNECT_ACTION_TEMPLATE},
+                    "profiles": {
+                        "address_fields": ["PhoneNumber", "Attributes.Mobile"],
+                        "channel_type": "SMS",
+                        "result_field": True,
+                    },
                 },
+                "publish": True,
                 "alarms": {"enabled": True},
             },
             "scope": {
                 "source": source,
                 "name": "tc-scope",
-                "permission_scope": "${var.permission_scope}",
+                "pinpoint_permission": {"scope": "${var.permission_scope}"},
                 "publish": True,
                 "tracing_mode": "Active",
                 "cloudwatch_logs_retention_in_days": 7,
                 "cloudwatch_logs_kms_key_arn": kms_key_arn,
-                "secret_arn": provider_secret_arn,
-                "secret_kms_key_arn": kms_key_arn,
+                "provider_secret": {"arn": provider_secret_arn, "kms_key_arn": kms_key_arn},
                 "idempotency": {"enabled": True, "lease_seconds": 90},
-                "failure_policy": "retry",
                 "delivery": {
+                    "failure_policy": "retry",
                     "adapter": "http",
                     "http": {"url": HTTP_URL, "headers": {"X-Client": "pinpoint"}},
                 },
@@ -157,8 +160,8 @@ def root_config(
                     "enabled": True,
                     "kms_key_arn": kms_key_arn,
                     "message_retention_seconds": 345600,
+                    "operator_role_arns": [OPERATOR_ROLE_ARN],
                 },
-                "failure_queue_operator_role_arns": [OPERATOR_ROLE_ARN],
                 "alarms": {
                     "enabled": True,
                     "sns_topic_arns": [alarm_topic_arn],
@@ -210,7 +213,7 @@ class Deployment:
         return self.aws.client(service)
 
     def narrow_to_campaign_scope(self) -> str:
-        """Second apply of the `scope` instance: permission_scope = "campaign" (once)."""
+        """Second apply of the `scope` instance: pinpoint_permission.scope = "campaign" (once)."""
         if self.narrowed_report is None:
             self.root.variables["permission_scope"] = "campaign"
             self.narrowed_report = self.root.apply()

@@ -6,7 +6,7 @@ provider "aws" {
 # An A/B test in a Pinpoint application and segment you already have: the main treatment,
 # additional treatments with their own Data, and a holdout that receives nothing. The
 # function's invoke permission is narrowed to this one campaign in a second apply
-# (permission_scope = "campaign"), because Pinpoint checks it when the campaign is created.
+# (pinpoint_permission.scope = "campaign"), because Pinpoint checks it when the campaign is created.
 ################################################################################
 
 module "custom_channel" {
@@ -14,10 +14,9 @@ module "custom_channel" {
 
   name = var.name
 
-  create_application = false
-  application_id     = var.application_id
-  segment_id         = var.segment_id
-  permission_scope   = var.permission_scope
+  application         = { create = false, id = var.application_id }
+  segment             = { id = var.segment_id }
+  pinpoint_permission = { scope = var.permission_scope }
 
   delivery = {
     adapter = "http"
@@ -32,7 +31,7 @@ module "custom_channel" {
       )
     }
   }
-  secret_arn = var.provider_secret_arn
+  provider_secret = { arn = var.provider_secret_arn }
 
   campaign = {
     name            = var.campaign_name

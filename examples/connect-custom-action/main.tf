@@ -7,7 +7,7 @@ provider "aws" {
 ################################################################################
 
 resource "aws_secretsmanager_secret" "provider" {
-  #checkov:skip=CKV_AWS_149:The example keeps to the AWS managed key (aws/secretsmanager) so that it needs no key of its own; pass a customer managed key's ARN as kms_key_id here and as the module's secret_kms_key_arn where a policy asks for one.
+  #checkov:skip=CKV_AWS_149:The example keeps to the AWS managed key (aws/secretsmanager) so that it needs no key of its own; pass a customer managed key's ARN as kms_key_id here and as the module's provider_secret.kms_key_arn where a policy asks for one.
   #checkov:skip=CKV2_AWS_57:The provider issues and revokes these credentials; Secrets Manager rotation would need a rotation function that calls the provider's API, outside this example. Rotate by writing a new secret version.
   name_prefix             = "${var.name}-provider-"
   description             = "Credentials of the HTTP provider used by the ${var.name} Amazon Connect custom action"
@@ -31,15 +31,15 @@ module "custom_channel" {
 
   name = var.name
 
-  event_source         = "connect"
-  connect_instance_arn = var.connect_instance_arn
-
-  # Connect's event carries no text: the message is a template over the customer profile.
-  message_template  = var.message_template
-  message_templates = var.message_templates
-
-  connect_profiles = {
-    address_fields = var.address_fields
+  event_source = "connect"
+  connect = {
+    instance_arn = var.connect_instance_arn
+    # Connect's event carries no text: the message is a template over the customer profile.
+    message_template  = var.message_template
+    message_templates = var.message_templates
+    profiles = {
+      address_fields = var.address_fields
+    }
   }
 
   delivery = {
@@ -61,7 +61,7 @@ module "custom_channel" {
 
   # The version's ARN is the secret's ARN; referring to the version makes the value exist
   # before the function can be invoked.
-  secret_arn = aws_secretsmanager_secret_version.provider.arn
+  provider_secret = { arn = aws_secretsmanager_secret_version.provider.arn }
 
   # Every failed or unknown profile is kept, encrypted, for `python -m custom_channel resend`.
   failure_queue = { enabled = true }

@@ -7,7 +7,7 @@ provider "aws" {
 ################################################################################
 
 resource "aws_secretsmanager_secret" "provider" {
-  #checkov:skip=CKV_AWS_149:The example keeps to the AWS managed key (aws/secretsmanager) so that it needs no key of its own; pass a customer managed key's ARN as kms_key_id here and as the module's secret_kms_key_arn where a policy asks for one.
+  #checkov:skip=CKV_AWS_149:The example keeps to the AWS managed key (aws/secretsmanager) so that it needs no key of its own; pass a customer managed key's ARN as kms_key_id here and as the module's provider_secret.kms_key_arn where a policy asks for one.
   #checkov:skip=CKV2_AWS_57:The provider issues and revokes these credentials; Secrets Manager rotation would need a rotation function that calls the provider's API, outside this example. Rotate by writing a new secret version.
   name_prefix             = "${var.name}-provider-"
   description             = "Credentials of the HTTP provider used by the ${var.name} Pinpoint custom channel"
@@ -50,7 +50,7 @@ module "custom_channel" {
 
   # The version's ARN is the secret's ARN; referring to the version makes the value exist
   # before the function can be invoked.
-  secret_arn = aws_secretsmanager_secret_version.provider.arn
+  provider_secret = { arn = aws_secretsmanager_secret_version.provider.arn }
 
   # Every failed or unknown endpoint is kept, encrypted, for `python -m custom_channel resend`.
   failure_queue = { enabled = true }

@@ -7,7 +7,7 @@ provider "aws" {
 ################################################################################
 
 resource "aws_secretsmanager_secret" "twilio" {
-  #checkov:skip=CKV_AWS_149:The example keeps to the AWS managed key (aws/secretsmanager) so that it needs no key of its own; pass a customer managed key's ARN as kms_key_id here and as the module's secret_kms_key_arn where a policy asks for one.
+  #checkov:skip=CKV_AWS_149:The example keeps to the AWS managed key (aws/secretsmanager) so that it needs no key of its own; pass a customer managed key's ARN as kms_key_id here and as the module's provider_secret.kms_key_arn where a policy asks for one.
   #checkov:skip=CKV2_AWS_57:The provider issues and revokes these credentials; Secrets Manager rotation would need a rotation function that calls the provider's API, outside this example. Rotate by writing a new secret version.
   name_prefix             = "${var.name}-twilio-"
   description             = "Twilio credentials of the ${var.name} Pinpoint custom channel"
@@ -41,7 +41,7 @@ module "custom_channel" {
   }
   # The version's ARN is the secret's ARN; referring to the version makes the value exist
   # before the function can be invoked.
-  secret_arn = aws_secretsmanager_secret_version.twilio.arn
+  provider_secret = { arn = aws_secretsmanager_secret_version.twilio.arn }
 
   segment = {
     channel_types = var.endpoint_types

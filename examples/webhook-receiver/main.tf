@@ -25,11 +25,13 @@ module "custom_channel" {
     }
   }
 
-  receiver_throttling = {
-    rate_limit  = var.receiver_rate_limit
-    burst_limit = var.receiver_burst_limit
+  receiver = {
+    throttling = {
+      rate_limit  = var.receiver_rate_limit
+      burst_limit = var.receiver_burst_limit
+    }
+    secret_recovery_window_in_days = var.path_secret_recovery_window_in_days
   }
-  receiver_secret_recovery_window_in_days = var.path_secret_recovery_window_in_days
 
   campaign = {
     name           = var.campaign_name
