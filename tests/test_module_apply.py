@@ -21,7 +21,8 @@ One root configuration calls the module five times, one per way of deploying it:
                alarms on the EventSource=connect series.
 
 The stages run once, in order: init and apply (fixture), the checks of each instance in moto,
-the second apply of `scope`, an audit of the IAM policies the module created (parliament), a
+the second apply of `scope`, an audit of the IAM policies the module created (parliament, and
+each Sid unique within its policy), a
 plan that must find nothing to change, and destroy. One
 configuration keeps the run short: Terraform starts the provider a few times per command
 and waits about ten seconds for each CloudFormation stack, in parallel across instances.
@@ -1131,9 +1132,9 @@ def as_list(value: Any) -> list[Any]:
 
 
 def module_policies(dep: Deployment) -> dict[str, dict[str, Any]]:
-    """Every policy document the module created, keyed by a path-like name: each role's trust
-    and inline policies, each function's resource policy (the alias's when published) and each
-    queue policy."""
+    """Every policy document the module created, keyed by a path-like name: each role's trust,
+    inline and attached managed policies, each function's resource policy (the alias's when
+    published) and each queue policy."""
     iam = dep.client("iam")
     instances = [dep.outputs[name] for name in INSTANCES]
     roles = {out["lambda_role_name"] for out in instances if out["lambda_role_name"]}
@@ -1148,6 +1149,17 @@ def module_policies(dep: Deployment) -> dict[str, dict[str, Any]]:
         for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
             document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
             policies[f"role/{role}/inline-policy/{name}"] = document
+        # Managed policies attached to the role (the module attaches none today; any it
+        # attaches later is audited too).
+        for attached in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+            arn = attached["PolicyArn"]
+            version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+            document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+            policies[f"role/{role}/managed-policy/{attached['PolicyName']}"] = (
+                json.loads(document["Document"])
+                if isinstance(document["Document"], str)
+                else document["Document"]
+            )
     for out in instances:
         function = out["lambda_function_name"]
         if function is not None:
@@ -1213,6 +1225,48 @@ def test_iam_policies_pass_parliament(deployment: Deployment) -> None:
     assert findings == [], "parliament:\n" + "\n".join(findings)
     # Every false positive listed is still needed.
     assert dropped == set(PARLIAMENT_FALSE_POSITIVES)
+
+
+def duplicate_sids(policy: dict[str, Any]) -> list[str]:
+    """The Sids that more than one statement of `policy` carries. "In IAM, the Sid value must
+    be unique within a JSON policy" (IAM User Guide, IAM JSON policy elements: Sid); a Lambda
+    resource policy's statement ids are unique per function too (AddPermission answers
+    ResourceConflictException), and an SQS policy's Sids are sub-ids of its Id."""
+    seen: dict[str, int] = {}
+    for statement in as_list(policy["Statement"]):
+        if "Sid" in statement:
+            seen[statement["Sid"]] = seen.get(statement["Sid"], 0) + 1
+    return sorted(sid for sid, count in seen.items() if count > 1)
+
+
+def test_duplicate_sids_catches_a_planted_duplicate() -> None:
+    statement = {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "SendToFailureQueue", **statement},
+            {"Sid": "ReadOwnSecret", **statement},
+            {**statement},  # statements without a Sid never collide
+            {**statement},
+            {"Sid": "SendToFailureQueue", **statement, "Action": "sqs:GetQueueUrl"},
+        ],
+    }
+    assert duplicate_sids(policy) == ["SendToFailureQueue"]
+    assert duplicate_sids({**policy, "Statement": policy["Statement"][1:]}) == []
+    assert duplicate_sids({"Statement": {"Sid": "One", **statement}}) == []
+
+
+def test_iam_policies_have_unique_sids(deployment: Deployment) -> None:
+    """Beside parliament, which does not check it: every policy document the module created
+    holds each Sid at most once."""
+    deployment.narrow_to_campaign_scope()  # the policies as a user ends up with them
+    policies = module_policies(deployment)
+    found = [
+        f"{name}: {sid}" for name, policy in policies.items() for sid in duplicate_sids(policy)
+    ]
+    assert found == [], "a Sid repeated within a policy:\n" + "\n".join(found)
+    # The check saw the statements the module names (a policy without Sids proves nothing).
+    assert any("Sid" in s for p in policies.values() for s in as_list(p["Statement"]))
 
 
 def test_resource_star_only_for_actions_without_resource_level_permissions(
