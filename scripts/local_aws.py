@@ -42,12 +42,34 @@ Example::
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+if __name__ == "__main__":
+    # Run as a script, the classes below would be defined in `__main__`, and moto files every
+    # model class under the second part of its module's dotted name
+    # (moto.core.base_backend.InstanceTrackerMeta: `cls.__module__.split(".")[1]`), which
+    # `__main__` lacks: IndexError. Serve from the importable module instead, so each class is
+    # defined once, in scripts.local_aws. scripts/ itself (sys.path[0] for
+    # `python scripts/local_aws.py`) gives way to the repository root.
+    _ROOT = str(Path(__file__).resolve().parent.parent)
+    if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
+        sys.path[0] = _ROOT
+    elif _ROOT not in sys.path:
+        sys.path.insert(0, _ROOT)
+    from scripts.local_aws import main
+
+    sys.exit(main())
+
+import argparse
 import copy
 import datetime as dt
 import fnmatch
 import json
 import logging
 import re
+import signal
+import socket
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -857,6 +879,12 @@ class LocalAws:
     def start(self) -> Self:
         if self._server is not None:
             return self
+        if self._port:
+            # moto binds in its server thread and, when that fails, start() waits forever:
+            # a port in use fails here instead (with the same SO_REUSEADDR as werkzeug's).
+            with socket.socket() as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind((self._host, self._port))
         install_patches()
         # Why: Lambda without Docker: Invoke echoes the payload instead of pulling an image.
         # (Process-wide moto setting; stop() puts the previous one back.)
@@ -952,16 +980,42 @@ class LocalAws:
         return segments(self.account_id, self.region, application_id)
 
 
-if __name__ == "__main__":  # pragma: no cover - manual use: serve until interrupted
-    import sys
-    import time
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad input answered with one line on stderr and exit 2."""
 
-    with LocalAws() as local_aws:
+    def error(self, message: str) -> Any:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the local AWS until Ctrl-C (or SIGTERM); print its endpoint and a provider block."""
+    parser = _OneLineParser(
+        prog="python scripts/local_aws.py",
+        description="Serve the project's local AWS (moto, patched for this module) on "
+        "127.0.0.1 until Ctrl-C; print its endpoint and a Terraform provider block for it.",
+    )
+    parser.add_argument("--port", type=int, default=0, help="TCP port (default: a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument("--region", default=DEFAULT_REGION, help=f"region ({DEFAULT_REGION})")
+    args = parser.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        parser.error("--port must be 0 to 65535")
+    stop = threading.Event()
+    # SIGTERM (a service manager, `kill`) ends it as cleanly as Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        local_aws = LocalAws(region=args.region, host=args.host, port=args.port).start()
+    except OSError as error:  # the port is taken, the address is not this machine's
+        sys.stderr.write(f"cannot serve on {args.host}:{args.port}: {error.strerror}\n")
+        return 2
+    try:
         sys.stdout.write(f"local AWS on {local_aws.endpoint_url} (Ctrl-C stops it)\n")
+        sys.stdout.write(f"export AWS_ENDPOINT_URL={local_aws.endpoint_url}\n")
         sys.stdout.write(local_aws.provider_block())
         sys.stdout.flush()
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        local_aws.stop()
+    return 0

@@ -1,7 +1,7 @@
 """Run a custom-channel campaign locally, as Pinpoint would (or Connect, with --connect).
 
     python scripts/run_campaign.py --definition campaign.json --synthetic 1000
-    python scripts/run_campaign.py --from-local-aws URL --application-id ID --campaign-id ID \
+    python scripts/run_campaign.py --endpoint-url URL --application-id ID --campaign-id ID \
         --endpoints segment.csv [--in-process]
     python scripts/run_campaign.py --connect (--profiles FILE | --synthetic N) --action-id ID \
         [--function NAME [--endpoint-url URL]] [--in-process] [--batch-size N]

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+import requests
 from botocore.exceptions import ClientError
 from scripts.local_aws import TERRAFORM_SERVICES, LocalAws, campaigns, create_segment
 
+ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 
@@ -271,3 +281,81 @@ def test_provider_block_points_every_service_at_the_local_endpoint(aws: LocalAws
     assert aws.env["AWS_ENDPOINT_URL"] == aws.endpoint_url
     identity = aws.client("sts").get_caller_identity()
     assert identity["Account"] == ACCOUNT
+
+
+# --- the manual mode: `python scripts/local_aws.py` and `python -m scripts.local_aws` --------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("command", "cwd"),
+    [
+        # From anywhere: the script must not rely on the working directory or PYTHONPATH.
+        ([str(ROOT / "scripts" / "local_aws.py")], "tmp"),
+        (["-m", "scripts.local_aws"], "root"),
+    ],
+    ids=["script", "module"],
+)
+def test_the_manual_mode_serves_the_patched_local_aws_until_interrupted(
+    command: list[str], cwd: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, *command, "--port", str(port)],
+        cwd=tmp_path if cwd == "tmp" else ROOT,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"exited {process.returncode}: {process.stderr.read()[-2000:]}")
+            try:
+                requests.get(f"{endpoint}/moto-api/", timeout=1)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    pytest.fail("the local AWS did not answer within 30 s")
+                time.sleep(0.1)
+        # A real request through the patched server: Pinpoint's CreationDate is ISO 8601.
+        pinpoint = boto3.client(
+            "pinpoint",
+            endpoint_url=endpoint,
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        app = pinpoint.create_app(CreateApplicationRequest={"Name": "manual"})
+        assert isinstance(app["ApplicationResponse"]["CreationDate"], str)
+    finally:
+        process.send_signal(signal.SIGINT)  # Ctrl-C, as the banner says
+        stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert stdout.startswith(f"local AWS on {endpoint} ")
+    assert 'provider "aws"' in stdout
+
+
+def test_a_port_in_use_is_one_line_and_exit_2() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        completed = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "local_aws.py"), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert completed.returncode == 2
+    assert completed.stderr == f"cannot serve on 127.0.0.1:{port}: Address already in use\n"
