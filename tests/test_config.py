@@ -226,3 +226,33 @@ def test_http_templates_over_the_template_limits_are_refused(variable, value):
     with pytest.raises(ConfigError) as raised:
         load_settings({**HTTP, variable: value})
     assert raised.value.variable == variable
+
+
+# --- CHANNEL_NAME: the deployment's name, the Channel dimension of the delivery metrics -----
+
+
+def test_the_channel_name_is_unset_by_default_and_read_when_set():
+    assert load_settings({}).channel_name is None
+    assert load_settings({"CHANNEL_NAME": "prod-sms_1"}).channel_name == "prod-sms_1"
+    assert load_settings({"CHANNEL_NAME": "n" * 255}).channel_name == "n" * 255
+    # Any printable ASCII: a CloudWatch dimension value, not only what the module's names allow.
+    assert load_settings({"CHANNEL_NAME": "team a/sms (eu)"}).channel_name == "team a/sms (eu)"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "n" * 256,  # over 255 characters
+        "line\nbreak",  # a control character
+        "tab\there",
+        "nul\x00",
+        "del\x7f",
+        "canal-é",  # CloudWatch: "Dimension values must contain only ASCII characters"
+    ],
+)
+def test_a_bad_channel_name_is_named_in_one_line(value):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"CHANNEL_NAME": value})
+    assert raised.value.variable == "CHANNEL_NAME"
+    assert str(raised.value).startswith("CHANNEL_NAME: ")
+    assert "\n" not in str(raised.value)

@@ -7,9 +7,12 @@ import json
 from contextlib import redirect_stdout
 
 import boto3
+import botocore.session
 import pytest
+from botocore.validate import ParamValidator
 from moto import mock_aws
 from moto.cloudwatch.models import cloudwatch_backends
+from scripts.provider_server import ProviderServer
 from scripts.segments import campaign_event, synthetic_endpoints
 
 from custom_channel.channel import Channel
@@ -17,6 +20,7 @@ from custom_channel.config import load_settings
 from custom_channel.events import parse_event
 from custom_channel.local import invoke
 from custom_channel.metrics import GUIDE_METRICS, MetricsPublisher, channel_counts
+from tests.conftest import load_fixture
 
 NAMESPACE = "PinpointCustomChannelExecution"
 APP = "3a9b1f4e6c764ba7b031e7183example"
@@ -176,3 +180,233 @@ def test_a_metrics_failure_never_costs_the_answer(guide_event, capsys):
     assert status == "delivered"
     warnings = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert any(line["message"] == "metrics not published" for line in warnings)
+
+
+# --- the per-deployment series: Channel=<CHANNEL_NAME> (alarms.tf alarms on it) --------------
+
+CHANNEL = "prod-sms-channel"
+DELIVERY_NAMES = ("DeliveredCount", "FailedCount", "UnknownCount", "SkippedCount", "RetryCount")
+
+
+def connect_event() -> dict:
+    return load_fixture("connect_event.json")
+
+
+def connect_settings(mode: str) -> dict[str, str]:
+    return {
+        "CHANNEL_METRICS_MODE": mode,
+        "CHANNEL_MESSAGE_TEMPLATE": "Welcome {{firstName}}!",
+        "CHANNEL_EVENT_SOURCE": "connect",
+    }
+
+
+def http_env(provider: ProviderServer, mode: str) -> dict[str, str]:
+    """The http adapter to the local provider: its deliveries have a latency to publish."""
+    return {
+        "CHANNEL_ADAPTER": "http",
+        "CHANNEL_HTTP_URL": f"{provider.url}/send",
+        "CHANNEL_METRICS_MODE": mode,
+    }
+
+
+def with_channel(mode: str, env: dict[str, str], name: str = CHANNEL) -> Channel:
+    """A channel whose publisher carries the deployment's name, as channel.py builds it from
+    CHANNEL_NAME."""
+    settings = load_settings({**env, "CHANNEL_NAME": name})
+    assert settings.channel_name == name
+    return Channel(settings, metrics=MetricsPublisher(mode, NAMESPACE, channel=name))
+
+
+def emf_documents(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if '"_aws"' in line]
+
+
+@mock_aws
+def test_api_mode_publishes_the_delivery_metrics_once_more_under_the_channel(guide_event, provider):
+    invoke(guide_event, channel=with_channel("api", http_env(provider, "api")))
+    by_channel = {"Channel": CHANNEL}
+    assert stored("DeliveredCount", by_channel) == [(1.0, "Count")]
+    for name in DELIVERY_NAMES[1:]:
+        assert stored(name, by_channel) == [(0.0, "Count")], name
+    backend = cloudwatch_backends["123456789012"]["us-east-1"]
+    latency = [
+        datum
+        for datum in backend.metric_data
+        if datum.name == "ProviderLatency" and {d.name for d in datum.dimensions} == {"Channel"}
+    ]
+    assert len(latency) == 1
+    # The guide's counts never get the Channel dimension: its 12 series stay exactly as they are.
+    for name in GUIDE_METRICS:
+        assert stored(name, by_channel) == [], name
+    listed = boto3.client("cloudwatch").list_metrics(Namespace=NAMESPACE)["Metrics"]
+    assert len([metric for metric in listed if metric["MetricName"] in GUIDE_METRICS]) == 12
+    # The existing series are unchanged.
+    assert stored("DeliveredCount", {}) == [(1.0, "Count")]
+    assert stored("DeliveredCount", {"CampaignId": CAMPAIGN, "ApplicationId": APP}) == [
+        (1.0, "Count")
+    ]
+
+
+@mock_aws
+def test_api_mode_adds_the_channel_series_for_a_connect_batch_too():
+    invoke(connect_event(), channel=with_channel("api", connect_settings("api")))
+    listed = boto3.client("cloudwatch").list_metrics(Namespace=NAMESPACE)["Metrics"]
+    dimension_sets = {tuple(sorted(d["Name"] for d in metric["Dimensions"])) for metric in listed}
+    assert dimension_sets == {
+        ("ConnectActionId", "ConnectCampaignId"),
+        ("EventSource",),
+        ("Channel",),
+    }
+    channel_series = {
+        metric["MetricName"]
+        for metric in listed
+        if metric["Dimensions"] == [{"Name": "Channel", "Value": CHANNEL}]
+    }
+    assert set(DELIVERY_NAMES) <= channel_series
+    assert not channel_series & set(GUIDE_METRICS)
+
+
+@mock_aws
+def test_without_a_channel_name_there_is_no_channel_series(guide_event):
+    invoke(guide_event, channel=Channel(load_settings({"CHANNEL_METRICS_MODE": "api"})))
+    listed = boto3.client("cloudwatch").list_metrics(Namespace=NAMESPACE)["Metrics"]
+    assert not [m for m in listed if any(d["Name"] == "Channel" for d in m["Dimensions"])]
+
+
+def test_one_put_metric_data_call_within_the_models_limits(guide_event, provider):
+    """PutMetricData's documented limits (botocore's cloudwatch model): "no more than 1000
+    metrics per call" (MetricData), Dimensions "max": 30, and "limited to 1 MB in size for HTTP
+    POST requests" (the operation). Checked with the longest name CHANNEL_NAME allows."""
+    model = botocore.session.get_session().get_service_model("cloudwatch")
+    operation = model.operation_model("PutMetricData")
+    shape = operation.input_shape
+    assert "no more than 1000 metrics per call" in (shape.members["MetricData"].documentation or "")
+    assert "limited to 1 MB" in operation.documentation
+    max_dimensions = shape.members["MetricData"].member.members["Dimensions"].metadata["max"]
+    calls: list[dict] = []
+
+    class Recording:
+        def client(self, service: str) -> object:
+            assert service == "cloudwatch"
+            return self
+
+        def put_metric_data(self, **params: object) -> None:
+            calls.append(params)
+
+    guide_event["Endpoints"] = {
+        f"endpoint-{index}": {**guide_event["Endpoints"]["1dbcd396df28ac6cf8c1c2b7fexample"]}
+        for index in range(50)
+    }
+    publisher = MetricsPublisher("api", NAMESPACE, channel="c" * 255, clients=Recording())
+    invoke(
+        guide_event, channel=Channel(load_settings(http_env(provider, "api")), metrics=publisher)
+    )
+    assert len(calls) == 1
+    params = calls[0]
+    report = ParamValidator().validate(params, shape)
+    assert not report.has_errors(), report.generate_report()
+    assert len(params["MetricData"]) <= 1000
+    assert all(len(entry["Dimensions"]) <= max_dimensions for entry in params["MetricData"])
+    # 2 x (6 guide counts + 6 delivery metrics) + 6 per-channel delivery metrics.
+    assert len(params["MetricData"]) == 30
+    body = boto3.client("cloudwatch")._serializer.serialize_to_request(params, operation)["body"]
+    assert len(body) < 1024 * 1024
+
+
+def test_emf_mode_puts_the_channel_series_in_a_second_directive(guide_event, provider):
+    out = io.StringIO()
+    with redirect_stdout(out):
+        invoke(guide_event, channel=with_channel("emf", http_env(provider, "emf")))
+    documents = emf_documents(out.getvalue())
+    assert len(documents) == 1
+    document = documents[0]
+    first, second = document["_aws"]["CloudWatchMetrics"]
+    # The first directive is the one the guide's counts have always been in, unchanged.
+    assert first["Dimensions"] == [["CampaignId", "ApplicationId"], []]
+    assert {metric["Name"] for metric in first["Metrics"]} >= set(GUIDE_METRICS)
+    # The second carries only the delivery metrics, under Channel alone.
+    assert second["Namespace"] == NAMESPACE
+    assert second["Dimensions"] == [["Channel"]]
+    names = [metric["Name"] for metric in second["Metrics"]]
+    assert set(names) == {*DELIVERY_NAMES, "ProviderLatency"}
+    assert not set(names) & set(GUIDE_METRICS)
+    # A dimension set references top-level members only, whose values are strings (EMF
+    # specification, "DimensionSet array" and "Target members").
+    assert document["Channel"] == CHANNEL
+    for directive in (first, second):
+        for dimension_set in directive["Dimensions"]:
+            assert all(isinstance(document[key], str) for key in dimension_set)
+        for metric in directive["Metrics"]:
+            assert isinstance(document[metric["Name"]], (int, float, list))
+
+
+def test_emf_mode_adds_the_channel_directive_for_a_connect_batch():
+    out = io.StringIO()
+    with redirect_stdout(out):
+        invoke(connect_event(), channel=with_channel("emf", connect_settings("emf")))
+    (document,) = emf_documents(out.getvalue())
+    directives = document["_aws"]["CloudWatchMetrics"]
+    assert [directive["Dimensions"] for directive in directives] == [
+        [["ConnectCampaignId", "ConnectActionId"], ["EventSource"]],
+        [["Channel"]],
+    ]
+    assert document["Channel"] == CHANNEL
+
+
+def test_emf_mode_without_a_channel_name_keeps_one_directive(guide_event):
+    out = io.StringIO()
+    with redirect_stdout(out):
+        invoke(guide_event, channel=Channel(load_settings({"CHANNEL_METRICS_MODE": "emf"})))
+    (document,) = emf_documents(out.getvalue())
+    assert len(document["_aws"]["CloudWatchMetrics"]) == 1
+    assert "Channel" not in document
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="channel.py builds MetricsPublisher without channel=settings.channel_name yet",
+)
+def test_the_channel_built_from_settings_publishes_the_channel_series(guide_event):
+    settings = load_settings({"CHANNEL_METRICS_MODE": "emf", "CHANNEL_NAME": CHANNEL})
+    out = io.StringIO()
+    with redirect_stdout(out):
+        invoke(guide_event, channel=Channel(settings))
+    (document,) = emf_documents(out.getvalue())
+    assert document.get("Channel") == CHANNEL
+
+
+def test_emf_latency_arrays_keep_to_the_specifications_100_members(provider):
+    """EMF specification, "Target members": "Numeric array metric targets MUST NOT have more
+    than 100 members". A Connect batch's size is not documented: 150 profiles' latencies go
+    out in more documents, every sample once, and every count once."""
+    event = connect_event()
+    event["Items"]["CustomerProfiles"] = [
+        {
+            "ProfileId": f"p-{index}",
+            "CustomerData": json.dumps(
+                {"firstName": f"User {index}", "email": f"user{index}@example.com"}
+            ),
+            "IdempotencyToken": f"token-{index}",
+        }
+        for index in range(150)
+    ]
+    env = {**http_env(provider, "emf"), **connect_settings("emf")}
+    out = io.StringIO()
+    with redirect_stdout(out):
+        invoke(event, channel=with_channel("emf", env))
+    documents = emf_documents(out.getvalue())
+    assert len(documents) == 2
+    samples = 0
+    delivered = 0
+    for document in documents:
+        for directive in document["_aws"]["CloudWatchMetrics"]:
+            for metric in directive["Metrics"]:
+                value = document[metric["Name"]]
+                assert not isinstance(value, list) or len(value) <= 100
+        samples += len(document.get("ProviderLatency", []))
+        delivered += document.get("DeliveredCount", 0)
+        # Each document keeps the same series: the batch's, the overall and the channel's.
+        assert document["EventSource"] == "connect"
+        assert document["Channel"] == CHANNEL
+    assert samples == 150
+    assert delivered == 150

@@ -42,6 +42,12 @@ _CHANNEL_TYPE = re.compile(r"[A-Z][A-Z0-9_]{0,31}")
 _FIELD_NAME = re.compile(r"[^\s,{}|]{1,255}")
 HTTP_METHODS = ("POST", "PUT", "PATCH", "GET")
 DEFAULT_NAMESPACE = "PinpointCustomChannelExecution"
+# CHANNEL_NAME becomes the value of the delivery metrics' Channel dimension (metrics.py).
+# CloudWatch's Dimension.Value (botocore's cloudwatch model): 1-1024 characters, "must contain
+# only ASCII characters and must include at least one non-whitespace character. ASCII control
+# characters are not supported". Printable ASCII, at most 255 (a deployment's name is at most
+# 64); the reader strips the ends, so a value is never blank.
+_CHANNEL_NAME = re.compile(r"[\x20-\x7e]{1,255}")
 # Template limits (templating.py): Pinpoint's Data is at most 5 KB; the http body template
 # at most 16 KiB. Twice that bounds the work a template can cost, whoever wrote it.
 MAX_TEMPLATE_CHARS = 32768
@@ -141,6 +147,8 @@ class Settings:
     slack: SlackSettings | None = None
     event_source: str = "auto"
     connect: ConnectSettings = field(default_factory=ConnectSettings)
+    # The deployment's name (the module sets it): None publishes no per-channel series.
+    channel_name: str | None = None
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -180,6 +188,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         slack=_slack_settings(reader) if adapter == "slack" else None,
         event_source=reader.choice("CHANNEL_EVENT_SOURCE", EVENT_SOURCES, "auto"),
         connect=_connect_settings(reader, adapter),
+        channel_name=_channel_name(reader),
     )
     if settings.failure_policy == "retry":
         # Connect fails every profile of a batch whose function throws: there is no retry to
@@ -211,6 +220,16 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             "CHANNEL_SECRET_ID", f"the {adapter} adapter needs its credentials in a secret"
         )
     return settings
+
+
+def _channel_name(reader: _Reader) -> str | None:
+    name = reader.optional("CHANNEL_NAME")
+    if name is not None and not _CHANNEL_NAME.fullmatch(name):
+        raise ConfigError(
+            "CHANNEL_NAME",
+            "must be 1-255 printable ASCII characters (a CloudWatch dimension value)",
+        )
+    return name
 
 
 def _lambda_log_level(env: Mapping[str, str]) -> str:

@@ -9,11 +9,21 @@ A Connect custom action's batch publishes no guide counts (they are Pinpoint's),
 delivery metrics under ConnectCampaignId + ConnectActionId and under EventSource=connect, so
 its series never mix with a Pinpoint channel's.
 
+The delivery metrics (DeliveredCount, FailedCount, UnknownCount, SkippedCount, RetryCount,
+ProviderLatency) follow the same dimension sets. With CHANNEL_NAME set (the module sets it to
+the deployment's name) they are published once more under the single dimension
+Channel=<CHANNEL_NAME>, for both event sources: the namespace is shared by every deployment of
+the account, and this series is the one deployment's own, the one its alarms watch. The
+guide's six counts never get it: its 12 series stay exactly as the guide has them.
+
 CHANNEL_METRICS_MODE picks how: `api` calls PutMetricData (as the guide does), `emf` prints
-one Embedded Metric Format document as a raw stdout line (no API call), `off` publishes none.
-PutMetricData is sent at most once (no retry: one after a read timeout would count twice), and
-only when it can end before the invocation's deadline (aws.py); otherwise it is skipped and
-one warning says so.
+one Embedded Metric Format document as a raw stdout line (no API call; more documents only
+when a batch has over 100 latency samples, EMF's limit per array), `off` publishes none.
+In `emf` the Channel series is a second MetricDirective of the same document, naming only the
+delivery metrics: a directive's dimension sets apply to every metric it names. PutMetricData
+is sent at most once (no retry: one after a read timeout would count twice), and only when it
+can end before the invocation's deadline (aws.py); otherwise it is skipped and one warning
+says so.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .aws import AwsClients, fits
@@ -48,6 +58,15 @@ DELIVERY_METRICS = {
 }
 RETRY_METRIC = "RetryCount"
 LATENCY_METRIC = "ProviderLatency"
+# The per-deployment dimension. No other member of an EMF document has this name (the other
+# dimensions and the metric names above), so the document's top-level "Channel" is its own.
+CHANNEL_DIMENSION = "Channel"
+# EMF specification, "Target members": a numeric array holds at most 100 members.
+EMF_MAX_VALUES = 100
+# PutMetricData (botocore's cloudwatch model): MetricData "can include no more than 1000
+# metrics per call", a request "is limited to 1 MB in size" and a metric to 30 dimensions.
+# One call holds at most 2 x (6 + 6) + 6 = 30 entries of at most 2 dimensions, each a few
+# hundred bytes (dimension values: ids, a name of at most 255 characters): far within all three.
 
 
 def channel_counts(endpoints: Iterable[Endpoint | InvalidEndpoint]) -> dict[str, int]:
@@ -110,17 +129,29 @@ def series(event: Event) -> list[list[dict[str, str]]]:
     return [dimensions(event), overall]
 
 
+def channel_series(channel: str | None) -> list[list[dict[str, str]]]:
+    """The deployment's own dimension set, for the delivery metrics only (none when unset)."""
+    return [[{"Name": CHANNEL_DIMENSION, "Value": channel}]] if channel else []
+
+
+def delivery_data(data: list[Datum]) -> list[Datum]:
+    """Every datum but the guide's six counts."""
+    return [datum for datum in data if datum.name not in GUIDE_METRICS]
+
+
 class MetricsPublisher:
     def __init__(
         self,
         mode: MetricsMode,
         namespace: str,
         *,
+        channel: str | None = None,
         clients: AwsClients | None = None,
         write: Callable[[str], object] | None = None,
     ) -> None:
         self.mode = mode
         self.namespace = namespace
+        self.channel = channel
         self._clients = clients or AwsClients()
         self._write = write
 
@@ -134,13 +165,16 @@ class MetricsPublisher:
             if fits(deadline, "cloudwatch", "PutMetricData"):
                 self._put_metric_data(event, data)
         else:
-            line = json.dumps(emf_document(self.namespace, event, data), separators=(",", ":"))
-            (self._write or _stdout_line)(line)
+            for document in emf_documents(self.namespace, event, data, channel=self.channel):
+                line = json.dumps(document, separators=(",", ":"))
+                (self._write or _stdout_line)(line)
 
     def _put_metric_data(self, event: Event, data: list[Datum]) -> None:
         metric_data: list[dict[str, Any]] = []
-        for dims in series(event):
-            for datum in data:
+        batches = [(dims, data) for dims in series(event)]
+        batches += [(dims, delivery_data(data)) for dims in channel_series(self.channel)]
+        for dims, data_of_set in batches:
+            for datum in data_of_set:
                 entry: dict[str, Any] = {
                     "MetricName": datum.name,
                     "Dimensions": dims,
@@ -161,26 +195,64 @@ class MetricsPublisher:
         )
 
 
-def emf_document(namespace: str, event: Event, data: list[Datum]) -> dict[str, Any]:
+def emf_documents(
+    namespace: str, event: Event, data: list[Datum], *, channel: str | None = None
+) -> list[dict[str, Any]]:
+    """One document, or more when a batch has more latency samples than one may hold: EMF
+    specification, "Target members": "Numeric array metric targets MUST NOT have more than 100
+    members" (a Connect batch's size is not documented). The first document holds everything
+    and the first 100 samples; each further one only the next samples, under the same series."""
+    documents: list[dict[str, Any]] = []
+    rest: list[Datum] = data
+    while rest:
+        head = [_first_samples(datum) for datum in rest]
+        documents.append(emf_document(namespace, event, head, channel=channel))
+        rest = [
+            replace(datum, values=datum.values[EMF_MAX_VALUES:])
+            for datum in rest
+            if len(datum.values) > EMF_MAX_VALUES
+        ]
+    return documents
+
+
+def _first_samples(datum: Datum) -> Datum:
+    if len(datum.values) <= EMF_MAX_VALUES:
+        return datum
+    return replace(datum, values=datum.values[:EMF_MAX_VALUES])
+
+
+def emf_document(
+    namespace: str, event: Event, data: list[Datum], *, channel: str | None = None
+) -> dict[str, Any]:
+    """One EMF document. Its CloudWatchMetrics is "an array of MetricDirective objects" and a
+    directive's DimensionSets apply "to all metrics" it names (EMF specification, "Metadata
+    object" and "DimensionSet array"): the Channel set gets a directive of its own that names
+    the delivery metrics only. Every dimension set references top-level members, as the
+    specification requires ("Target members ... cannot be nested objects"), string-valued."""
     sets = series(event)
+    directives = [_directive(namespace, sets, data)]
+    own = channel_series(channel)
+    if own:
+        directives.append(_directive(namespace, own, delivery_data(data)))
     document: dict[str, Any] = {
-        "_aws": {
-            "Timestamp": int(time.time() * 1000),
-            "CloudWatchMetrics": [
-                {
-                    "Namespace": namespace,
-                    "Dimensions": [[dim["Name"] for dim in dims] for dims in sets],
-                    "Metrics": [{"Name": datum.name, "Unit": datum.unit} for datum in data],
-                }
-            ],
-        }
+        "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": directives}
     }
-    for dims in sets:
+    for dims in sets + own:
         for dim in dims:
             document[dim["Name"]] = dim["Value"]
     for datum in data:
         document[datum.name] = list(datum.values) if datum.values else datum.value
     return document
+
+
+def _directive(
+    namespace: str, sets: list[list[dict[str, str]]], data: list[Datum]
+) -> dict[str, Any]:
+    return {
+        "Namespace": namespace,
+        "Dimensions": [[dim["Name"] for dim in dims] for dims in sets],
+        "Metrics": [{"Name": datum.name, "Unit": datum.unit} for datum in data],
+    }
 
 
 def _stdout_line(line: str) -> None:
