@@ -27,11 +27,12 @@ demo: $(STAMP) ## The main job on the embedded local AWS (no account needed)
 bench: $(STAMP) ## Benchmarks: printed figures and ratios, nothing asserted
 	$(PY) scripts/bench.py
 
-test: lint typecheck fmt-check docs-check checkov package-check slow-checks ## Every test and check (what CI runs)
+test: lint typecheck fmt-check docs-check package-check slow-checks ## Every test and check (what CI runs)
 
-# terraform test and pytest take minutes each, mostly waiting on Terraform: run them side by side.
-slow-checks: $(STAMP) ## terraform test and pytest, side by side
-	@$(MAKE) --no-print-directory -j2 --output-sync=target tftest pytest
+# terraform test, pytest and checkov take minutes each, much of it waiting on Terraform and on
+# local servers: run them side by side (each one's output printed whole when it ends).
+slow-checks: $(STAMP) ## terraform test, pytest and checkov, side by side
+	@$(MAKE) --no-print-directory -j3 --output-sync=target tftest pytest checkov
 
 lint: $(STAMP) ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check handler scripts tests

@@ -5,11 +5,9 @@
 # checkov runs from its own virtualenv, .venv-checkov (it pins an old boto3 and ships a `hcl2`
 # module of its own, both at odds with .venv). The virtualenv is created on first use and
 # reinstalled only when requirements-checkov.txt changes (a stamp named after its hash, like
-# the Makefile's). Exits non-zero when any check fails on the module; a check that does not
-# apply is skipped on the resource with `#checkov:skip=CKV_...:<reason>`. A failing check in an
-# example is printed but fails the script only with CHECKOV_EXAMPLES_FAIL=1, until the examples'
-# open findings (CKV_AWS_149, CKV2_AWS_57 on the secrets of lambda-channel and twilio-sms) are
-# fixed or skipped inline; then the default below becomes 1. Extra arguments go to checkov.
+# the Makefile's). Exits non-zero when any check fails on the module or on an example (users
+# copy the examples); a check that does not apply is skipped on the resource with
+# `#checkov:skip=CKV_...:<reason>`. Extra arguments go to checkov.
 #
 #   scripts/checkov.sh                # PYTHON=python3.12 scripts/checkov.sh to pick the Python
 set -euo pipefail
@@ -33,7 +31,6 @@ fi
 # --skip-download: no Prisma Cloud guidelines or policies; CKV_SKIP_PACKAGE_UPDATE_CHECK: no
 # query to PyPI for a newer checkov. --skip-path takes regular expressions.
 export CKV_SKIP_PACKAGE_UPDATE_CHECK=true
-EXAMPLES_FAIL="${CHECKOV_EXAMPLES_FAIL:-0}"
 checkov=("$VENV/bin/checkov" --framework terraform --skip-download --quiet --compact)
 
 status=0
@@ -53,6 +50,6 @@ for example in examples/*/; do
 done
 if ((${#failing[@]})); then
   echo "checkov: failing checks in ${failing[*]}"
-  if [[ "$EXAMPLES_FAIL" == 1 ]]; then status=1; fi
+  status=1
 fi
 exit "$status"
