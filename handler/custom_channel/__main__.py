@@ -1,45 +1,95 @@
 """Command line, configured from the environment (the same CHANNEL_* variables as in Lambda).
 
-    python -m custom_channel invoke --event FILE [--timeout S] [--output FILE]
-    python -m custom_channel resend [--function-name NAME] [--queue-url URL] [--max-messages N]
+    custom-channel invoke --event FILE [--timeout S] [--output FILE]
+    custom-channel resend [--function-name NAME] [--queue-url URL] [--max-messages N]
         [--delete-failed] [--include-unknown | --delete-unknown] [--max-age-hours H]
         [--accept-unsigned] [--no-check-endpoints]
-    python -m custom_channel connect-register --instance-id ID --function-arn ARN
-    python -m custom_channel connect-unregister --instance-id ID --function-arn ARN
+    custom-channel connect-register --instance-id ID --function-arn ARN
+    custom-channel connect-unregister --instance-id ID --function-arn ARN
 
-`invoke` runs the packaged entry point once and prints the response JSON. `resend` delivers
-again what the failure queue holds (resend.py) and prints a JSON summary; it exits 1 when
-some messages were sent again and failed again (unknown, unverified or too old messages that
-stay queued do not change the exit code). With --function-name it reads the deployed
-function's configuration and takes only its CHANNEL_* variables, so nothing else in the
-function's environment reaches the operator's machine. `connect-register` registers the
-function with an Amazon Connect instance for outbound campaigns' custom actions
-(connect_integration.py); `connect-unregister` removes it. Logs go to stdout as JSON lines.
+(`python -m custom_channel` is the same command.) `invoke` runs the handler once on an event
+file and prints the response JSON, alone, on stdout (`| jq` works): the handler's logs and
+EMF lines, which in Lambda are stdout, go to stderr here. Metrics are `off` unless
+CHANNEL_METRICS_MODE is set: a local run with real credentials must not publish to CloudWatch
+by surprise. `resend` delivers again what the failure queue holds (resend.py) and prints a
+JSON summary. With --function-name it reads the deployed function's configuration and takes
+only its CHANNEL_* variables, so nothing else in the function's environment reaches the
+operator's machine. `connect-register` registers the function with an Amazon Connect instance
+for outbound campaigns' custom actions (connect_integration.py); `connect-unregister` removes
+it.
+
+Exit codes (docs/cli.md): 0 done; 1 the command ran and something failed (an endpoint failed
+or unknown, a message failed again, AWS unreachable, throttling or failing); 2 nothing was
+done: bad arguments, configuration or input, or AWS refused the request as it stands (no such
+resource, access denied, no credentials). Every error is one line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 from .aws import AwsClients
 from .config import ConfigError, load_settings
 from .failures import FailureQueue
-from .local import DEFAULT_TIMEOUT_SECONDS, invoke
+from .local import DEFAULT_TIMEOUT_SECONDS
 from .logs import error_code
 from .resend import DEFAULT_MAX_AGE_HOURS
 
+USAGE_ERROR = 2  # nothing was done: fix the command, its input, configuration or access
+RUN_FAILED = 1  # the command ran and something in it failed
+NOT_DONE = ("failed", "unknown")  # an invocation's statuses that make `invoke` exit 1
+# AWS answers that running the same command again may get past (botocore's retry
+# conditions: throttling, HTTP 5xx); any other AWS refusal needs the command changed.
+_THROTTLING = ("Throttl", "TooManyRequests", "RequestLimitExceeded", "SlowDown")
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m custom_channel")
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("invoke", help="invoke the handler with an event file")
+
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments answered with one line on stderr (and --help for the rest), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _prog() -> str:
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return "python -m custom_channel" if name in ("", "__main__.py", "-c") else name
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=_prog(),
+        description="The Pinpoint / Connect custom channel's handler, run from a shell: "
+        "invoke it on an event, resend the failure queue, register it with Connect. "
+        "Configured from CHANNEL_* environment variables, as in Lambda.",
+        epilog="Exit codes: 0 done, 1 the command ran and something failed, 2 nothing was "
+        "done (bad arguments, configuration, input, or AWS refused the request). "
+        "docs/cli.md has the details.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser(
+        "invoke",
+        help="invoke the handler once with an event file",
+        description="Run the handler once on an event file, configured from CHANNEL_* "
+        "variables, and print the response JSON alone on stdout (logs and EMF lines go to "
+        "stderr). CHANNEL_METRICS_MODE defaults to off here. Exit 1 when an endpoint "
+        "failed or its outcome is unknown, 2 on a bad event or configuration.",
+    )
     run.add_argument("--event", required=True, type=Path, help="JSON file with the event")
     run.add_argument("--output", type=Path, help="write the response here instead of stdout")
-    again = commands.add_parser("resend", help="deliver again what the failure queue holds")
+    again = commands.add_parser(
+        "resend",
+        help="deliver again what the failure queue holds",
+        description="Deliver again the failure queue's messages through the same adapter "
+        "and settings as the function, and print a JSON summary. Exit 1 when some messages "
+        "were sent again and failed again (messages kept as unknown, unverified or too old "
+        "do not change it).",
+    )
     again.add_argument("--queue-url", help="the failure queue (default: CHANNEL_FAILURE_QUEUE_URL)")
     again.add_argument(
         "--max-messages", type=int, default=0, help="stop after this many (default: all)"
@@ -88,7 +138,13 @@ def main(argv: list[str] | None = None) -> int:
         ("connect-register", "register the function with a Connect instance (custom actions)"),
         ("connect-unregister", "remove the function's Connect instance integration"),
     ):
-        command = commands.add_parser(name, help=summary)
+        command = commands.add_parser(
+            name,
+            help=summary,
+            description=f"{summary[0].upper()}{summary[1:]}: connectcampaignsv2 "
+            f"{'Put' if name == 'connect-register' else 'Delete'}ConnectInstanceIntegration, "
+            "with the operator's AWS credentials. Prints a JSON line.",
+        )
         command.add_argument("--instance-id", required=True, help="the Connect instance id")
         command.add_argument("--function-arn", required=True, help="the function's ARN")
     for command in (run, again):
@@ -98,23 +154,115 @@ def main(argv: list[str] | None = None) -> int:
             default=DEFAULT_TIMEOUT_SECONDS,
             help="function timeout in seconds per invocation (default 15)",
         )
-    args = parser.parse_args(argv)
-    if args.command == "resend":
-        return _resend(args)
-    if args.command in ("connect-register", "connect-unregister"):
-        return _connect_integration(args)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line; returns the exit code (the console script's `custom-channel`)."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "resend":
+            return _resend(args)
+        if args.command in ("connect-register", "connect-unregister"):
+            return _connect_integration(args)
+        return _invoke(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130  # 128 + SIGINT, as shells report it
+
+
+def _invoke(args: argparse.Namespace) -> int:
+    from .channel import Channel, DeliveryIncomplete
+    from .events import InvalidEvent
+    from .local import invoke
+
+    if not args.timeout > 0:
+        return _fail("--timeout must be more than 0")
+    output: Path | None = args.output
+    # Checked before the invocation: a response that cannot be written must not follow
+    # messages already sent.
+    if output is not None and output.is_dir():
+        return _fail(f"--output {output}: is a directory")
+    if output is not None and not output.parent.is_dir():
+        return _fail(f"--output {output}: no such directory {output.parent}")
     try:
         event = json.loads(args.event.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        print(f"cannot read event {args.event}: {error}", file=sys.stderr)
-        return 2
-    result = invoke(event, timeout_seconds=args.timeout)
-    text = json.dumps(result.response, indent=2)
-    if args.output:
-        args.output.write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        return _fail(f"cannot read event {args.event}: {error.strerror or error}")
+    except ValueError as error:
+        return _fail(f"cannot read event {args.event}: not JSON: {error}")
+    environ = dict(os.environ)
+    # Local runs publish no metrics unless asked: the Lambda default (api) would call
+    # CloudWatch's PutMetricData with whatever credentials this shell holds.
+    environ.setdefault("CHANNEL_METRICS_MODE", "off")
+    try:
+        settings = load_settings(environ)
+    except ConfigError as error:
+        return _fail(f"configuration error: {error}")
+    # In Lambda stdout is the log stream (EMF needs it there); here it is the response
+    # alone. logs.py and metrics.py write to whatever sys.stdout is when they write, so for
+    # the invocation it is stderr, worker threads included.
+    stdout = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        channel = Channel(settings)
+        try:
+            try:
+                channel.source_of(event).parse(event)
+            except InvalidEvent as error:
+                return _fail(f"invalid event {args.event}: {error}")
+            try:
+                response: dict[str, Any] = invoke(
+                    event, channel=channel, timeout_seconds=args.timeout
+                ).response
+            except DeliveryIncomplete as incomplete:  # CHANNEL_FAILURE_POLICY=retry
+                response = incomplete.response
+            statuses = [
+                answer.get("status")
+                for answer in channel.source_of(event).answers_of(response).values()
+            ]
+        finally:
+            channel.close()
+    text = json.dumps(response, indent=2)
+    if output is not None:
+        try:
+            output.write_text(text + "\n", encoding="utf-8")
+        except OSError as error:
+            stdout.write(text + "\n")  # the answer is not lost
+            return _fail(f"cannot write --output {output}: {error.strerror}", RUN_FAILED)
     else:
-        print(text)
-    return 0
+        stdout.write(text + "\n")
+        stdout.flush()
+    return RUN_FAILED if any(status in NOT_DONE for status in statuses) else 0
+
+
+def _fail(message: str, code: int = USAGE_ERROR) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+def aws_exit_code(error: BaseException) -> int:
+    """1 when running the same command again may get past the error (AWS unreachable,
+    throttling, HTTP 5xx); 2 when AWS refused the request as it stands (no such resource,
+    access denied, a bad parameter) or it could not be made (no credentials, no region, a
+    TLS certificate not trusted)."""
+    from botocore.exceptions import (
+        ClientError,
+        ConnectionError,
+        HTTPClientError,
+        SSLError,
+    )
+
+    if isinstance(error, ClientError):
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        if status >= 500 or status == 429 or any(part in code for part in _THROTTLING):
+            return RUN_FAILED
+        return USAGE_ERROR
+    if isinstance(error, SSLError):
+        return USAGE_ERROR
+    if isinstance(error, ConnectionError | HTTPClientError):  # refused, timed out, reset
+        return RUN_FAILED
+    return USAGE_ERROR
 
 
 def _resend(args: argparse.Namespace) -> int:

@@ -1,0 +1,193 @@
+"""The command line (`custom-channel` / `python -m custom_channel`), run as a user runs it: a
+separate process, its stdout, stderr and exit code. Exit codes and options: docs/cli.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scripts.local_aws import LocalAws
+from scripts.provider_server import ProviderServer, Reply
+
+ROOT = Path(__file__).resolve().parent.parent
+GUIDE_EVENT = ROOT / "tests" / "fixtures" / "guide_event.json"
+EP = "1dbcd396df28ac6cf8c1c2b7fexample"
+NAMESPACE = "PinpointCustomChannelExecution"
+# Fake credentials only: no test may reach a real AWS account.
+BASE_ENV = {
+    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    "PYTHONPATH": str(ROOT / "handler"),
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+def cli(*arguments: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Any:
+    """`python -m custom_channel ARGUMENTS` from a directory that is not the repository's."""
+    return subprocess.run(
+        [sys.executable, "-m", "custom_channel", *arguments],
+        cwd=cwd or ROOT / "tests",
+        env={**BASE_ENV, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def one_line(text: str) -> str:
+    assert text.count("\n") == 1, text
+    assert "Traceback" not in text
+    return text.strip()
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def local_aws() -> Iterator[LocalAws]:
+    with LocalAws() as aws:
+        yield aws
+
+
+# --- invoke ---------------------------------------------------------------------------------
+
+
+def test_invoke_prints_the_response_alone_on_stdout_and_the_logs_and_emf_on_stderr():
+    completed = cli("invoke", "--event", str(GUIDE_EVENT), env={"CHANNEL_METRICS_MODE": "emf"})
+    assert completed.returncode == 0, completed.stderr
+    # `| jq` works: stdout is one JSON document, the response.
+    response = json.loads(completed.stdout)
+    assert response[EP]["EventAttributes"]["status"] == "delivered"
+    lines = json_lines(completed.stderr)
+    assert [line["message"] for line in lines if "message" in line] == ["batch processed"]
+    (emf,) = [line for line in lines if "_aws" in line]
+    assert emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == NAMESPACE
+
+
+def test_invoke_output_writes_the_response_to_the_file_and_nothing_to_stdout(tmp_path):
+    output = tmp_path / "response.json"
+    completed = cli("invoke", "--event", str(GUIDE_EVENT), "--output", str(output))
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == ""
+    assert json.loads(output.read_text())[EP]["EventAttributes"]["status"] == "delivered"
+
+
+def test_a_local_invoke_publishes_no_metrics_unless_the_mode_is_set(local_aws):
+    """With the Lambda default (api), a shell holding real credentials would call
+    PutMetricData on a real account: a local invoke defaults to off."""
+    cloudwatch = local_aws.client("cloudwatch")
+    env = {"AWS_ENDPOINT_URL": local_aws.endpoint_url}
+    assert cli("invoke", "--event", str(GUIDE_EVENT), env=env).returncode == 0
+    assert cloudwatch.list_metrics(Namespace=NAMESPACE)["Metrics"] == []
+    # Set explicitly, it is honoured (and the check above can fail).
+    asked = cli("invoke", "--event", str(GUIDE_EVENT), env={**env, "CHANNEL_METRICS_MODE": "api"})
+    assert asked.returncode == 0, asked.stderr
+    assert cloudwatch.list_metrics(Namespace=NAMESPACE, MetricName="EndpointCount")["Metrics"]
+
+
+def test_invoke_refuses_a_bad_configuration_in_one_line_naming_the_variable():
+    completed = cli("invoke", "--event", str(GUIDE_EVENT), env={"CHANNEL_ADAPTER": "carrier"})
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert one_line(completed.stderr).startswith("configuration error: CHANNEL_ADAPTER: ")
+
+
+@pytest.mark.parametrize(
+    ("event", "problem"),
+    [
+        ({"Endpoints": {}}, "ApplicationId: is missing"),
+        ([1, 2], "event: must be a JSON object"),
+    ],
+)
+def test_invoke_refuses_an_invalid_event_in_one_line_naming_the_field(tmp_path, event, problem):
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event))
+    completed = cli("invoke", "--event", str(path))
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert one_line(completed.stderr).startswith(f"invalid event {path}: {problem}")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"), [(None, "No such file or directory"), ("{not json", "not JSON")]
+)
+def test_invoke_refuses_an_unreadable_event_in_one_line(tmp_path, content, problem):
+    path = tmp_path / "event.json"
+    if content is not None:
+        path.write_text(content)
+    completed = cli("invoke", "--event", str(path))
+    assert completed.returncode == 2
+    assert one_line(completed.stderr).startswith(f"cannot read event {path}: {problem}")
+
+
+def test_invoke_output_to_a_missing_directory_is_one_line_before_anything_is_sent(tmp_path):
+    with ProviderServer() as provider:
+        env = {"CHANNEL_ADAPTER": "http", "CHANNEL_HTTP_URL": f"{provider.url}/send"}
+        target = tmp_path / "missing" / "response.json"
+        completed = cli("invoke", "--event", str(GUIDE_EVENT), "--output", str(target), env=env)
+        assert provider.requests == []  # checked before the invocation, not after it
+    assert completed.returncode == 2
+    assert one_line(completed.stderr) == (f"--output {target}: no such directory {target.parent}")
+
+
+@pytest.mark.parametrize(("reply", "code"), [(Reply(202), 0), (Reply(400), 1)])
+def test_invoke_exits_1_when_an_endpoint_failed(reply, code):
+    with ProviderServer(lambda _request: reply) as provider:
+        env = {"CHANNEL_ADAPTER": "http", "CHANNEL_HTTP_URL": f"{provider.url}/send"}
+        completed = cli("invoke", "--event", str(GUIDE_EVENT), env=env)
+        assert len(provider.requests) == 1
+    assert completed.returncode == code, completed.stderr
+    status = json.loads(completed.stdout)[EP]["EventAttributes"]["status"]
+    assert status == ("delivered" if code == 0 else "failed")
+
+
+def test_the_retry_policy_prints_the_answers_and_exits_1_without_a_traceback(local_aws):
+    """CHANNEL_FAILURE_POLICY=retry raises so that Pinpoint invokes again; the CLI prints
+    the answers instead. A refused connection sent nothing: failed, and retryable."""
+    local_aws.client("dynamodb").create_table(
+        TableName="cli-ledger",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        env = {
+            "AWS_ENDPOINT_URL": local_aws.endpoint_url,
+            "CHANNEL_ADAPTER": "http",
+            # Bound, not listening: the connection is refused.
+            "CHANNEL_HTTP_URL": f"http://127.0.0.1:{closed.getsockname()[1]}/send",
+            "CHANNEL_FAILURE_POLICY": "retry",
+            "CHANNEL_IDEMPOTENCY_TABLE": "cli-ledger",
+        }
+        completed = cli("invoke", "--event", str(GUIDE_EVENT), env=env)
+    assert completed.returncode == 1, completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert json.loads(completed.stdout)[EP]["EventAttributes"]["status"] == "failed"
+    assert "failing the invocation for a retry" in completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "problem"),
+    [
+        (["invoke"], "the following arguments are required: --event"),
+        (["invoke", "--event", str(GUIDE_EVENT), "--timeout", "0"], "--timeout must be more"),
+        (["invoke", "--event", str(GUIDE_EVENT), "--timeout", "soon"], "--timeout: invalid"),
+        (["deliver"], "argument COMMAND: invalid choice: 'deliver'"),
+        ([], "the following arguments are required: COMMAND"),
+    ],
+)
+def test_bad_arguments_are_one_line_and_exit_2(arguments, problem):
+    completed = cli(*arguments)
+    assert completed.returncode == 2
+    assert problem in one_line(completed.stderr)
