@@ -515,6 +515,37 @@ def test_personalised_json_body_reaches_the_provider_exactly(
     assert request.headers["Content-Type"] == "application/json; charset=utf-8"
 
 
+def test_a_providers_cookie_never_rides_along_to_the_next_recipient(
+    provider: ProviderServer, make_channel
+):
+    """The session kept a provider's Set-Cookie and sent it with every later request, other
+    recipients' included: state of one delivery leaking into the next."""
+    provider.responder = lambda _request: Reply(
+        headers={"Content-Type": "application/json", "Set-Cookie": "session=ep-secret; Path=/"}
+    )
+    channel = make_channel(provider.url, CHANNEL_MAX_WORKERS="1")
+    endpoints = batch(3)
+
+    first = invoke(event_for(endpoints), channel=channel, timeout_seconds=15)
+    second = invoke(event_for(endpoints, "Again"), channel=channel, timeout_seconds=15)
+
+    for result in (first, second):
+        assert {attributes(result.response, key)["status"] for key in endpoints} == {"delivered"}
+    assert len(provider.requests) == 6
+    assert all(header_of(request, "Cookie") is None for request in provider.requests)
+    # Still requests' own headers, and the request's own Content-Type and length.
+    for request in provider.requests:
+        assert header_of(request, "User-Agent", "").startswith("python-requests/")
+        assert header_of(request, "Content-Length") == str(len(request.body))
+        assert header_of(request, "Content-Type") == "application/json; charset=utf-8"
+
+
+def header_of(request: Received, name: str, default: str | None = None) -> str | None:
+    return next(
+        (value for key, value in request.headers.items() if key.lower() == name.lower()), default
+    )
+
+
 def test_personalised_form_body_reaches_the_provider_exactly(
     provider: ProviderServer, make_channel
 ):
