@@ -27,6 +27,9 @@ BASE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
+    # Nothing from this machine's AWS configuration either.
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
 }
 
 
@@ -191,3 +194,84 @@ def test_bad_arguments_are_one_line_and_exit_2(arguments, problem):
     completed = cli(*arguments)
     assert completed.returncode == 2
     assert problem in one_line(completed.stderr)
+
+
+# --- resend, connect-register, connect-unregister ---------------------------------------------
+
+
+def test_resend_prints_its_summary_alone_and_exits_1_while_a_message_fails_again(local_aws):
+    sqs = local_aws.client("sqs")
+    queue = sqs.create_queue(QueueName="cli-failures")["QueueUrl"]
+    aws = {"AWS_ENDPOINT_URL": local_aws.endpoint_url}
+    with ProviderServer(lambda _request: Reply(400)) as provider:
+        channel = {
+            "CHANNEL_ADAPTER": "http",
+            "CHANNEL_HTTP_URL": f"{provider.url}/send",
+            "CHANNEL_FAILURE_QUEUE_URL": queue,
+            **aws,
+        }
+        assert cli("invoke", "--event", str(GUIDE_EVENT), env=channel).returncode == 1
+        # Queued without a provider secret, so unsigned; shown again at once when kept.
+        resend = ("resend", "--accept-unsigned", "--no-check-endpoints", "--visibility-timeout")
+        again = cli(*resend, "0", env=channel)
+        assert again.returncode == 1, again.stderr
+        summary = json.loads(again.stdout)  # the summary alone: the logs are on stderr
+        assert (summary["received"], summary["failed"], summary["kept"]) == (1, 1, 1)
+        assert "resend finished" in again.stderr
+
+        provider.responder = lambda _request: Reply(202)
+        fixed = cli(*resend, "0", env=channel)
+        assert fixed.returncode == 0, fixed.stderr
+        assert json.loads(fixed.stdout)["delivered"] == 1
+        assert len(provider.requests) == 3
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue)
+
+
+def unreachable() -> str:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{closed.getsockname()[1]}"  # nothing listens there
+
+
+QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/no-such-queue"
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:channel"
+INSTANCE = ["--instance-id", "12345678-1234-4234-8234-123456789012", "--function-arn", FUNCTION]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "where", "code", "line"),
+    [
+        # AWS cannot be reached: running it again may work.
+        (["resend", "--queue-url", QUEUE], "unreachable", 1, "resend stopped: Endpoint"),
+        (["connect-register", *INSTANCE], "unreachable", 1, "connect-register failed: Endpoint"),
+        (["connect-unregister", *INSTANCE], "unreachable", 1, "connect-unregister failed: E"),
+        # AWS refused the request as it stands: the command must change.
+        (["resend", "--queue-url", QUEUE], "local", 2, "resend stopped: AWS.SimpleQueue"),
+        (["resend", "--function-name", "gone"], "local", 2, "cannot read function gone: Resou"),
+        # The local AWS has no Connect campaigns API: HTTP 404.
+        (["connect-register", *INSTANCE], "local", 2, "connect-register failed: 404"),
+        (["resend", "--queue-url", QUEUE], "no credentials", 2, "resend stopped: NoCredentials"),
+        # Bad input: nothing is asked of AWS.
+        (["resend", "--queue-url", "queue"], "local", 2, "configuration error: CHANNEL_FAIL"),
+        (["resend", "--queue-url", QUEUE, "--max-age-hours", "0"], "local", 2, "--max-age-hours"),
+        (["resend", "--include-unknown", "--delete-unknown"], "local", 2, "not allowed with"),
+        (["connect-register", "--instance-id", "x", "--function-arn", FUNCTION], "local", 2, "--i"),
+        (["connect-unregister", "--instance-id", "x"], "local", 2, "arguments are required"),
+    ],
+)
+def test_aws_errors_and_bad_input_are_one_line_with_the_documented_exit_code(
+    local_aws, arguments, where, code, line
+):
+    env = {"AWS_ENDPOINT_URL": local_aws.endpoint_url}
+    if where == "unreachable":
+        env = {"AWS_ENDPOINT_URL": unreachable(), "AWS_MAX_ATTEMPTS": "1"}
+    elif where == "no credentials":
+        env = {
+            "AWS_ACCESS_KEY_ID": "",
+            "AWS_SECRET_ACCESS_KEY": "",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+    completed = cli(*arguments, env=env)
+    assert completed.returncode == code, completed.stderr
+    assert completed.stdout == ""
+    assert line in one_line(completed.stderr)

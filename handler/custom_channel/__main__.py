@@ -46,6 +46,7 @@ RUN_FAILED = 1  # the command ran and something in it failed
 NOT_DONE = ("failed", "unknown")  # an invocation's statuses that make `invoke` exit 1
 # AWS answers that running the same command again may get past (botocore's retry
 # conditions: throttling, HTTP 5xx); any other AWS refusal needs the command changed.
+MESSAGE_CHARS = 200  # of an AWS error message, in the one line
 _THROTTLING = ("Throttl", "TooManyRequests", "RequestLimitExceeded", "SlowDown")
 
 
@@ -274,27 +275,21 @@ def _resend(args: argparse.Namespace) -> int:
         try:
             environ = _function_settings(operator, args.function_name)
         except Exception as error:  # no such function, no permission: one line
-            print(
-                f"cannot read function {args.function_name}: {error_code(error)}",
-                file=sys.stderr,
-            )
-            return 2
+            return _aws_failure(f"cannot read function {args.function_name}", error)
     if args.queue_url:
         environ["CHANNEL_FAILURE_QUEUE_URL"] = args.queue_url
     try:
         settings = load_settings(environ)
     except ConfigError as error:
-        print(f"configuration error: {error}", file=sys.stderr)
-        return 2
+        return _fail(f"configuration error: {error}")
     if settings.failure_queue_url is None:
-        print("no queue: pass --queue-url or set CHANNEL_FAILURE_QUEUE_URL", file=sys.stderr)
-        return 2
+        return _fail("no queue: pass --queue-url or set CHANNEL_FAILURE_QUEUE_URL")
     if args.max_messages < 0 or not 0 <= args.visibility_timeout <= 43200:
-        print("--max-messages must be >= 0, --visibility-timeout 0..43200", file=sys.stderr)
-        return 2
+        return _fail("--max-messages must be >= 0, --visibility-timeout 0..43200")
     if not args.max_age_hours > 0:
-        print("--max-age-hours must be more than 0", file=sys.stderr)
-        return 2
+        return _fail("--max-age-hours must be more than 0")
+    if not args.timeout > 0:
+        return _fail("--timeout must be more than 0")
     options = ResendOptions(
         max_messages=args.max_messages,
         visibility_timeout=args.visibility_timeout,
@@ -306,34 +301,53 @@ def _resend(args: argparse.Namespace) -> int:
         check_endpoints=not args.no_check_endpoints,
         timeout_seconds=args.timeout,
     )
-    try:
-        report = resend(
-            settings,
-            FailureQueue(settings.failure_queue_url, clients=operator),
-            options,
-            operator=operator,
-        )
-    except Exception as error:  # SQS unreachable, no permission: one line, no stack trace
-        print(f"resend stopped: {error_code(error)}: {error}", file=sys.stderr)
-        return 2
-    print(json.dumps(report.as_dict()))
-    return 1 if report.failed_again else 0
+    stdout = sys.stdout
+    # The summary alone on stdout; the logs of the pass (and its invocations) on stderr.
+    with contextlib.redirect_stdout(sys.stderr):
+        try:
+            report = resend(
+                settings,
+                FailureQueue(settings.failure_queue_url, clients=operator),
+                options,
+                operator=operator,
+            )
+        except Exception as error:  # SQS unreachable, no permission: one line, no stack trace
+            # What was deleted stays deleted; the rest shows again after the visibility timeout.
+            return _aws_failure("resend stopped", error, with_message=False)
+    stdout.write(json.dumps(report.as_dict()) + "\n")
+    return RUN_FAILED if report.failed_again else 0
 
 
 def _connect_integration(args: argparse.Namespace) -> int:
-    from .connect_integration import IntegrationError, register, unregister
+    from .connect_integration import IntegrationError, check, register, unregister
 
+    try:
+        check(args.instance_id, args.function_arn)
+    except IntegrationError as error:
+        return _fail(str(error))
     action = register if args.command == "connect-register" else unregister
     try:
         client = AwsClients(operator=True).client("connectcampaignsv2")
-        print(json.dumps(action(client, args.instance_id, args.function_arn)))
-    except IntegrationError as error:
-        print(str(error), file=sys.stderr)
-        return 2
-    except Exception as error:  # no permission, no such instance: one line
-        print(f"{args.command} failed: {error_code(error)}", file=sys.stderr)
-        return 2
+        answer = action(client, args.instance_id, args.function_arn)
+    except Exception as error:  # no permission, no such instance, unreachable: one line
+        return _aws_failure(f"{args.command} failed", error)
+    print(json.dumps(answer))
     return 0
+
+
+def _aws_failure(what: str, error: BaseException, *, with_message: bool = True) -> int:
+    """One line: what stopped, botocore's error code, AWS's message (`with_message`: not for
+    resend, whose requests carry queued messages an error could quote) or the endpoint that
+    could not be reached; the exit code by aws_exit_code."""
+    detail = error_code(error)
+    response = getattr(error, "response", None)
+    if with_message and isinstance(response, dict) and response.get("Error", {}).get("Message"):
+        message = " ".join(str(response["Error"]["Message"]).split())
+        detail += f": {message[:MESSAGE_CHARS]}{'...' if len(message) > MESSAGE_CHARS else ''}"
+    endpoint = getattr(error, "kwargs", {}).get("endpoint_url")
+    if endpoint:
+        detail += f" ({endpoint})"
+    return _fail(f"{what}: {' '.join(detail.split())}", aws_exit_code(error))
 
 
 def _function_settings(operator: AwsClients, function_name: str) -> dict[str, str]:
