@@ -181,6 +181,10 @@ class DeliveryCase:
     results: dict[str, list[float]] = field(default_factory=dict)
 
 
+def _workers(count: int) -> str:
+    return f"{count} worker{'s' if count > 1 else ''}"
+
+
 def delivery_endpoints(kind: str) -> dict[str, dict[str, Any]]:
     endpoints = {}
     for index in range(BATCH):
@@ -231,7 +235,7 @@ def http_case(workers: int, *, ledger: bool = False) -> DeliveryCase:
     }
     if ledger:
         env["CHANNEL_IDEMPOTENCY_TABLE"] = "bench-ledger"
-    name = f"http, {workers} worker{'s' if workers > 1 else ''}"
+    name = f"http, {_workers(workers)}"
     return DeliveryCase(
         name + (", idempotency table on" if ledger else ""),
         env,
@@ -269,7 +273,7 @@ def twilio_case(workers: int) -> DeliveryCase:
         "CHANNEL_MAX_WORKERS": str(workers),
     }
     reply = Reply(201, body=TWILIO_ANSWER)
-    return DeliveryCase(f"twilio, {workers} workers", env, reply, endpoints, wires, needs_aws=True)
+    return DeliveryCase(f"twilio, {_workers(workers)}", env, reply, endpoints, wires, needs_aws=True)
 
 
 def slack_case(workers: int) -> DeliveryCase:
@@ -294,7 +298,7 @@ def slack_case(workers: int) -> DeliveryCase:
         "CHANNEL_MAX_WORKERS": str(workers),
     }
     return DeliveryCase(
-        f"slack, {workers} workers",
+        f"slack, {_workers(workers)}",
         env,
         Reply(200, body=SLACK_ANSWER),
         endpoints,
