@@ -650,7 +650,7 @@ def test_every_example_is_tested_and_complete() -> None:
         assert "terraform destroy" in readme, name
 
 
-# What an example's README tells the user to export. Terraform gives terraform.tfvars
+# The README's configuration steps, checked without applying: what it tells the user to export. Terraform gives terraform.tfvars
 # precedence over TF_VAR_ environment variables ("Variable Definition Precedence" in
 # Terraform's input-variables documentation), so such a variable must not also be set in the
 # terraform.tfvars.example the README says to copy: its placeholder would be deployed.
@@ -666,13 +666,17 @@ def tfvars_assignments(tfvars: str) -> set[str]:
     return set(hcl2.loads(tfvars))
 
 
-def declared_variables(directory: Path) -> set[str]:
+def variable_blocks(directory: Path) -> dict[str, dict[str, Any]]:
     variables = hcl2.loads((directory / "variables.tf").read_text("utf-8"))["variable"]
-    return {name for block in variables for name in block}
+    return {name: body for block in variables for name, body in block.items()}
+
+
+def declared_variables(directory: Path) -> set[str]:
+    return set(variable_blocks(directory))
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
-def test_tfvars_example_leaves_exported_variables_unset(name: str) -> None:
+def test_readme_steps_configure_the_example(name: str) -> None:
     directory = EXAMPLES_DIR / name
     readme = (directory / "README.md").read_text("utf-8")
     tfvars = (directory / "terraform.tfvars.example").read_text("utf-8")
@@ -687,6 +691,17 @@ def test_tfvars_example_leaves_exported_variables_unset(name: str) -> None:
     # Every value the file sets (or shows commented out) is one of the example's variables.
     shown = set(re.findall(r"^#?\s*(\w+)\s*=", tfvars, re.MULTILINE))
     assert shown <= declared, f"{name}/terraform.tfvars.example names unknown {shown - declared}"
+    # The README's steps (copy the file, export the sensitive ones) give every variable without
+    # a default its value: none is left for Terraform to prompt for.
+    copies = re.search(
+        r"cp terraform\.tfvars\.example terraform\.tfvars"
+        r"|Copy `terraform\.tfvars\.example` to `terraform\.tfvars`",
+        readme,
+    )
+    assert copies, f"{name}/README.md does not say to copy terraform.tfvars.example"
+    required = {v for v, body in variable_blocks(directory).items() if "default" not in body}
+    unset = required - tfvars_assignments(tfvars) - exported
+    assert not unset, f"{name}: the README's steps leave {sorted(unset)} without a value"
 
 
 def test_tfvars_check_catches_an_overriding_assignment() -> None:
