@@ -273,7 +273,9 @@ def twilio_case(workers: int) -> DeliveryCase:
         "CHANNEL_MAX_WORKERS": str(workers),
     }
     reply = Reply(201, body=TWILIO_ANSWER)
-    return DeliveryCase(f"twilio, {_workers(workers)}", env, reply, endpoints, wires, needs_aws=True)
+    return DeliveryCase(
+        f"twilio, {_workers(workers)}", env, reply, endpoints, wires, needs_aws=True
+    )
 
 
 def slack_case(workers: int) -> DeliveryCase:
@@ -553,7 +555,7 @@ def bench_projection(cpu_ms: float, latency_ms: float = 100.0, workers: int = 50
         }
         print(
             f"   {memory:>6} | {share:>10.3f} | {billed:>9} | {gb_seconds:>14.5f} | "
-            f"{per_million['arm64']:.2f} / {per_million['x86_64']:.2f}"
+            f"{per_million['arm64']:.3f} / {per_million['x86_64']:.3f}"
         )
 
 
