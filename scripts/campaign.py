@@ -71,8 +71,10 @@ class Campaign:
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"not a campaign definition: missing or bad {error}") from None
+        if not treatments:
+            raise ValueError("not a campaign definition: no treatments")
         total = campaign.holdout_percent + sum(t.size_percent for t in treatments)
-        if not treatments or total > 100:
+        if total > 100:
             raise ValueError(f"treatments and holdout add up to {total}%, more than 100%")
         return campaign
 

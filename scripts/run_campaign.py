@@ -40,8 +40,10 @@ import hashlib
 import io
 import json
 import os
+import re
 import selectors
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -521,7 +523,24 @@ class Deliverers:
     def __call__(self, batch: Batch) -> Deliverer:
         uri = batch.treatment.delivery_uri
         if uri not in self._by_uri:
-            self._by_uri[uri] = self._create(uri)
+            try:
+                self._by_uri[uri] = self._create(uri)
+            except RunnerError as error:
+                raise RunnerError(f"{_treatment_where(batch)}: {error}") from None
+            except requests.exceptions.SSLError as error:
+                raise RunnerError(
+                    f"{_treatment_where(batch)}: TLS failure: {_tls_reason(error)}"
+                ) from None
+            except requests.RequestException as error:
+                raise RunnerError(
+                    f"{_treatment_where(batch)}: cannot reach it: {type(error).__name__}"
+                ) from None
+            except OSError as error:  # the package
+                raise RunnerError(
+                    f"{_treatment_where(batch)}: {error.filename or ''}: {error.strerror}"
+                ) from None
+            except Exception as error:  # the local AWS: no such function, unreachable
+                raise RunnerError(f"{_treatment_where(batch)}: {_aws_problem(error)}") from None
         return self._by_uri[uri]
 
     def _create(self, uri: str) -> Deliverer:
@@ -549,9 +568,61 @@ class Deliverers:
             host.close()
 
 
+def _where(uri: str) -> str:
+    """A DeliveryUri as the runner names it: a webhook's scheme and host only (its path can
+    hold the receiver's secret), a function's ARN in full."""
+    if is_lambda(uri):
+        return uri
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+def _treatment_where(batch: Batch) -> str:
+    kind = "function" if is_lambda(batch.treatment.delivery_uri) else "webhook"
+    return (
+        f"treatment {batch.treatment.treatment_id}: {kind} {_where(batch.treatment.delivery_uri)}"
+    )
+
+
+def _tls_reason(error: BaseException) -> str:
+    """The innermost TLS reason (`certificate verify failed: self-signed certificate`)."""
+    seen: BaseException | None = error
+    reason = type(error).__name__
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            # "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed
+            # certificate (_ssl.c:1006)": the words, without OpenSSL's code and source line.
+            text = re.sub(r"^\[[^\]]*\]\s*|\s*\(_ssl\.c:\d+\)$", "", seen.strerror or str(seen))
+            return text or str(seen.reason or reason)
+        for argument in getattr(seen, "args", ()):
+            if isinstance(argument, BaseException):
+                nested = _tls_reason(argument)
+                if nested != type(argument).__name__:
+                    return nested
+        seen = seen.__cause__ or seen.__context__
+    return reason
+
+
+def _aws_problem(error: BaseException) -> str:
+    """botocore's error code (or the exception type) and, for a TLS failure, its reason."""
+    from botocore.exceptions import SSLError
+
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code") or type(error).__name__)
+    if isinstance(error, SSLError):
+        return f"TLS failure: {_tls_reason(error)}"
+    return type(error).__name__
+
+
 def campaign_from_local_aws(pinpoint: Any, application_id: str, campaign_id: str) -> Campaign:
     """Read a campaign back from the local AWS (REST shape, as GetCampaign returns it)."""
-    found = pinpoint.get_campaign(ApplicationId=application_id, CampaignId=campaign_id)
+    try:
+        found = pinpoint.get_campaign(ApplicationId=application_id, CampaignId=campaign_id)
+    except Exception as error:  # no such application or campaign, the local AWS down
+        raise RunnerError(
+            f"campaign {campaign_id} of application {application_id}: {_aws_problem(error)}"
+        ) from None
     body = found["CampaignResponse"]
     main_delivery = body.get("CustomDeliveryConfiguration") or {}
     treatments = [
@@ -611,7 +682,16 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if "--connect" in argv:
         return connect_main([arg for arg in argv if arg != "--connect"])
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _OneLineParser(
+        prog="run_campaign.py",
+        description="Run a custom-channel campaign locally, as Pinpoint would: the campaign "
+        "from the module's definition JSON or the local AWS, endpoints from a file or "
+        "synthetic, each treatment's DeliveryUri invoked as Pinpoint invokes it, and a "
+        "report. --connect runs a Connect outbound campaign's custom action instead "
+        "(run_campaign.py --connect --help). Exit 0: every endpoint sent has an answer; 1: "
+        "some have none; 2: the campaign cannot run (bad arguments, definition, endpoints, "
+        "an unknown function or campaign, a TLS failure), one line saying what and where.",
+    )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--definition", type=Path, help="the module's campaign-definition JSON")
     source.add_argument("--campaign-id", help="read this campaign from the local AWS")
@@ -646,7 +726,7 @@ def main(argv: list[str] | None = None) -> int:
         return _main(args)
     except RunnerError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return 2
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -660,20 +740,32 @@ def _main(args: argparse.Namespace) -> int:
         "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
         "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
     }
+    if args.synthetic is not None and args.synthetic < 1:
+        raise RunnerError("--synthetic must be at least 1")
+    if args.campaign_id and not args.application_id:
+        raise RunnerError("--campaign-id needs --application-id")
     os.environ.update(aws_env)
     session = boto3.session.Session()
-    if args.definition:
-        campaign = Campaign.from_definition(json.loads(args.definition.read_text(encoding="utf-8")))
-    else:
-        if not args.application_id:
-            raise RunnerError("--campaign-id needs --application-id")
-        campaign = campaign_from_local_aws(
+    campaign = (
+        read_definition(args.definition)
+        if args.definition
+        else campaign_from_local_aws(
             session.client("pinpoint"), args.application_id, args.campaign_id
         )
-    endpoints = (
-        synthetic_endpoints(args.synthetic) if args.synthetic else load_endpoints(args.endpoints)
     )
-    account_id = session.client("sts").get_caller_identity()["Account"]
+    if args.synthetic:
+        endpoints = synthetic_endpoints(args.synthetic)
+    else:
+        try:
+            endpoints = load_endpoints(args.endpoints)
+        except OSError as error:
+            raise RunnerError(f"--endpoints {args.endpoints}: {error.strerror}") from None
+        except (ValueError, KeyError) as error:  # not JSON, no Id column or field
+            raise RunnerError(f"--endpoints {args.endpoints}: {_problem(error)}") from None
+    try:
+        account_id = session.client("sts").get_caller_identity()["Account"]
+    except Exception as error:  # unreachable, TLS, refused: one line
+        raise RunnerError(f"the local AWS at {args.endpoint_url}: {_aws_problem(error)}") from None
     started = dt.datetime.now(dt.UTC)
     args.log.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as workdir, args.log.open("w", encoding="utf-8") as log:
@@ -688,6 +780,10 @@ def _main(args: argparse.Namespace) -> int:
             workdir=Path(workdir),
         )
         try:
+            # Every DeliveryUri is checked (function read, webhook HEAD) before the first
+            # event is sent: a bad one stops the run with nothing sent.
+            for batch in plan_batches(campaign, endpoints)[0]:
+                deliverers(batch)
             with contextlib.redirect_stdout(log):
                 result = run(campaign, endpoints, deliverers, progress=_progress)
         finally:
@@ -697,6 +793,32 @@ def _main(args: argparse.Namespace) -> int:
     return (
         0 if result.accounted == sum(Counter(result.statuses.values())[s] for s in STATUSES) else 1
     )
+
+
+def read_definition(path: Path) -> Campaign:
+    """The module's campaign-definition JSON; RunnerError naming the file and the problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise RunnerError(f"--definition {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise RunnerError(f"--definition {path}: not UTF-8 text") from None
+    try:
+        definition = json.loads(text)
+    except ValueError as error:
+        raise RunnerError(f"--definition {path}: not JSON: {error}") from None
+    if not isinstance(definition, dict):
+        raise RunnerError(f"--definition {path}: not a campaign definition (a JSON object)")
+    try:
+        return Campaign.from_definition(definition)
+    except ValueError as error:
+        raise RunnerError(f"--definition {path}: {error}") from None
+
+
+def _problem(error: BaseException) -> str:
+    if isinstance(error, KeyError):
+        return f"missing {error}"
+    return str(error)
 
 
 # --- Amazon Connect outbound campaigns: the custom action (scripts/connect_driver.py) ---------
@@ -836,7 +958,7 @@ def _connect_invoker(args: argparse.Namespace, connect: Any, workdir: Path, log:
     try:
         spec = function_spec(boto3.session.Session().client("lambda"), args.function)
     except Exception as error:  # no such function, the local AWS down: one line
-        raise RunnerError(f"cannot read function {args.function}: {type(error).__name__}") from None
+        raise RunnerError(f"cannot read function {args.function}: {_aws_problem(error)}") from None
     if args.in_process:
         return connect.InProcessInvoker(
             spec.environment, wait_seconds=args.wait_seconds, function_timeout=spec.timeout

@@ -275,3 +275,205 @@ def test_aws_errors_and_bad_input_are_one_line_with_the_documented_exit_code(
     assert completed.returncode == code, completed.stderr
     assert completed.stdout == ""
     assert line in one_line(completed.stderr)
+
+
+# --- scripts/run_campaign.py ------------------------------------------------------------------
+
+
+def runner(*arguments: str, env: dict[str, str] | None = None) -> Any:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "run_campaign.py"), *arguments],
+        cwd=ROOT / "tests",
+        env={**BASE_ENV, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def definition(delivery_uri: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "application_id": "a" * 32,
+        "campaign_id": "c" * 32,
+        "name": "cli",
+        "holdout_percent": 0,
+        "treatments": [
+            {
+                "treatment_id": "0",
+                "size_percent": 100,
+                "data": "hello",
+                "delivery_uri": delivery_uri,
+                "endpoint_types": ["CUSTOM", "SMS", "EMAIL"],
+            }
+        ],
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no trust store holds."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    directory = tmp_path_factory.mktemp("tls")
+    cert, private = directory / "cert.pem", directory / "key.pem"
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert, private
+
+
+@pytest.fixture
+def https_webhook(self_signed) -> Iterator[str]:
+    """A real HTTPS webhook on 127.0.0.1 that answers Pinpoint's HEAD check correctly: only
+    its certificate is wrong."""
+    import http.server
+    import ssl
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:
+            self.send_response(200)
+            self.send_header("X-Amz-Pinpoint-AccountId", "123456789012")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*self_signed)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}/hook/secret-path"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def write(path: Path, content: Any) -> Path:
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return path
+
+
+def test_the_runner_names_a_missing_or_malformed_definition_in_one_line(tmp_path, local_aws):
+    env = {"AWS_ENDPOINT_URL": local_aws.endpoint_url}
+    cases = {
+        tmp_path / "missing.json": "No such file or directory",
+        write(tmp_path / "broken.json", '{"treatments": ['): "not JSON: Expecting value: line 1",
+        write(tmp_path / "list.json", []): "not a campaign definition (a JSON object)",
+        write(
+            tmp_path / "partial.json", {"campaign_id": "x"}
+        ): "not a campaign definition: missing or bad 'treatments'",
+        write(
+            tmp_path / "empty.json", definition("x", treatments=[])
+        ): "not a campaign definition: no treatments",
+    }
+    for path, problem in cases.items():
+        completed = runner("--definition", str(path), "--synthetic", "10", env=env)
+        assert completed.returncode == 2, completed.stderr
+        assert one_line(completed.stderr).startswith(f"error: --definition {path}: {problem}")
+
+
+def test_the_runner_names_an_unknown_function_before_sending_anything(tmp_path, local_aws):
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:no-such-function"
+    path = write(tmp_path / "campaign.json", definition(arn))
+    env = {"AWS_ENDPOINT_URL": local_aws.endpoint_url}
+    completed = runner("--definition", str(path), "--synthetic", "10", env=env)
+    assert completed.returncode == 2
+    assert one_line(completed.stderr) == (
+        f"error: treatment 0: function {arn}: ResourceNotFoundException"
+    )
+
+
+def test_the_runner_names_an_unknown_campaign(local_aws):
+    app = local_aws.client("pinpoint").create_app(CreateApplicationRequest={"Name": "cli"})
+    app_id = app["ApplicationResponse"]["Id"]
+    env = {"AWS_ENDPOINT_URL": local_aws.endpoint_url}
+    for application, problem in ((app_id, "NotFoundException"), ("f" * 32, "NotFoundException")):
+        completed = runner(
+            "--application-id", application, "--campaign-id", "e" * 32, "--synthetic", "5", env=env
+        )
+        assert completed.returncode == 2
+        assert one_line(completed.stderr).startswith(
+            f"error: campaign {'e' * 32} of application {application}: {problem}"
+        )
+
+
+def test_the_runner_names_a_tls_failure_without_the_webhook_path(
+    tmp_path, local_aws, https_webhook
+):
+    path = write(tmp_path / "campaign.json", definition(https_webhook))
+    env = {"AWS_ENDPOINT_URL": local_aws.endpoint_url}
+    completed = runner("--definition", str(path), "--synthetic", "10", env=env)
+    assert completed.returncode == 2
+    line = one_line(completed.stderr)
+    host = https_webhook.split("/hook/", 1)[0]
+    assert line.startswith(f"error: treatment 0: webhook {host}: TLS failure: certificate verify")
+    assert "secret-path" not in line  # the path can hold the receiver's secret
+
+
+def test_the_runner_names_a_local_aws_it_cannot_reach_or_trust(tmp_path, https_webhook):
+    path = write(tmp_path / "campaign.json", definition("arn:aws:lambda:x"))
+    for endpoint, problem in (
+        (unreachable(), "EndpointConnectionError"),
+        (https_webhook.split("/hook/", 1)[0], "TLS failure: certificate verify failed"),
+    ):
+        env = {"AWS_ENDPOINT_URL": endpoint}
+        completed = runner("--definition", str(path), "--synthetic", "5", env=env)
+        assert completed.returncode == 2
+        assert one_line(completed.stderr).startswith(
+            f"error: the local AWS at {endpoint}: {problem}"
+        )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "problem"),
+    [
+        ([], "one of the arguments --definition --campaign-id is required"),
+        (["--definition", "x.json", "--synthetic", "many"], "--synthetic: invalid int value"),
+        (["--definition", "x.json", "--synthetic", "0"], "--synthetic must be at least 1"),
+        (["--campaign-id", "c", "--synthetic", "5"], "--campaign-id needs --application-id"),
+        (["--definition", "x.json", "--endpoints", "nope.csv"], "--endpoints nope.csv: No such"),
+    ],
+)
+def test_the_runners_bad_arguments_are_one_line_and_exit_2(local_aws, tmp_path, arguments, problem):
+    if "x.json" in arguments:
+        arguments = [
+            str(write(tmp_path / "x.json", definition("arn"))) if a == "x.json" else a
+            for a in arguments
+        ]
+    completed = runner(*arguments, env={"AWS_ENDPOINT_URL": local_aws.endpoint_url})
+    assert completed.returncode == 2
+    assert problem in one_line(completed.stderr)
