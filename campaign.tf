@@ -4,19 +4,19 @@
 
 locals {
   # Null: a new application for Pinpoint events; none for Connect, which uses no Pinpoint.
-  create_application = coalesce(var.create_application, !local.connect)
+  create_application = coalesce(var.application.create, !local.connect)
 }
 
 resource "aws_pinpoint_app" "this" {
   count = local.create_application ? 1 : 0
 
-  name = coalesce(var.application_name, local.name)
+  name = coalesce(var.application.name, local.name)
 
   tags = var.tags
 }
 
 locals {
-  application_id = local.create_application ? try(aws_pinpoint_app.this[0].application_id, null) : var.application_id
+  application_id = local.create_application ? try(aws_pinpoint_app.this[0].application_id, null) : var.application.id
 }
 
 ################################################################################
@@ -25,10 +25,10 @@ locals {
 ################################################################################
 
 locals {
-  create_campaign = var.campaign != null && var.create_campaign
-  create_segment  = local.create_campaign && var.segment_id == null
+  create_campaign = var.campaign == null ? false : var.campaign.create
+  create_segment  = local.create_campaign && var.segment.id == null
 
-  campaign_stack_name = coalesce(var.campaign_stack_name, replace("${local.name}-campaign", "_", "-"))
+  campaign_stack_name = coalesce(try(var.campaign.stack_name, null), replace("${local.name}-campaign", "_", "-"))
 
   # The DeliveryUri of the main treatment: the function (its alias when published), the
   # external webhook, or the receiver URL with its path secret.
@@ -120,7 +120,7 @@ locals {
 
   # A literal id or a reference to the segment in the same stack (jsondecode lets the two
   # branches have different types).
-  campaign_segment_ref = jsondecode(var.segment_id != null ? jsonencode(var.segment_id) : jsonencode({ "Fn::GetAtt" = ["Segment", "SegmentId"] }))
+  campaign_segment_ref = jsondecode(var.segment.id != null ? jsonencode(var.segment.id) : jsonencode({ "Fn::GetAtt" = ["Segment", "SegmentId"] }))
 
   campaign_resource = var.campaign == null ? null : {
     Type = "AWS::Pinpoint::Campaign"
@@ -191,7 +191,7 @@ resource "aws_cloudformation_stack" "campaign" {
 locals {
   campaign_id  = try(aws_cloudformation_stack.campaign[0].outputs["CampaignId"], null)
   campaign_arn = try(aws_cloudformation_stack.campaign[0].outputs["CampaignArn"], null)
-  segment_id   = var.segment_id != null ? var.segment_id : try(aws_cloudformation_stack.campaign[0].outputs["SegmentId"], null)
+  segment_id   = var.segment.id != null ? var.segment.id : try(aws_cloudformation_stack.campaign[0].outputs["SegmentId"], null)
 
   # Everything a local campaign runner needs to replay the campaign against the channel.
   campaign_definition = var.campaign == null ? null : {

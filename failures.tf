@@ -7,7 +7,7 @@ locals {
   # encrypts the function's environment), else none (SQS managed encryption).
   failure_queue_kms_key_arn = var.failure_queue.kms_key_arn != null ? var.failure_queue.kms_key_arn : var.kms_key_arn
 
-  failure_queue_operator_role_arns = sort(distinct(var.failure_queue_operator_role_arns))
+  failure_queue_operator_role_arns = sort(distinct(var.failure_queue.operator_role_arns))
 
   # What reading the queue takes: receive, delete and hide or show a message again.
   failure_queue_consumer_actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]

@@ -25,7 +25,7 @@ locals {
   # Each key may decrypt only through the service that stores what it protects: the provider
   # secret's key through Secrets Manager or SSM (whichever holds the secret), the receiver's
   # key through Secrets Manager.
-  provider_secret_service = var.secret_parameter_arn != null ? "ssm.${local.region}.amazonaws.com" : "secretsmanager.${local.region}.amazonaws.com"
+  provider_secret_service = var.provider_secret.parameter_arn != null ? "ssm.${local.region}.amazonaws.com" : "secretsmanager.${local.region}.amazonaws.com"
 
   # Candidate statements, each enabled by the option it serves.
   candidate_statements = {
@@ -38,30 +38,30 @@ locals {
       }
     }
     Metrics = {
-      enabled = var.metrics_mode == "api"
+      enabled = var.metrics.mode == "api"
       statement = {
         Effect   = "Allow"
         Action   = ["cloudwatch:PutMetricData"]
         Resource = ["*"]
         Condition = {
-          StringEquals = { "cloudwatch:namespace" = var.metrics_namespace }
+          StringEquals = { "cloudwatch:namespace" = var.metrics.namespace }
         }
       }
     }
     Secret = {
-      enabled = var.secret_arn != null
+      enabled = var.provider_secret.arn != null
       statement = {
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue"]
-        Resource = [coalesce(var.secret_arn, "-")]
+        Resource = [coalesce(var.provider_secret.arn, "-")]
       }
     }
     Parameter = {
-      enabled = var.secret_parameter_arn != null
+      enabled = var.provider_secret.parameter_arn != null
       statement = {
         Effect   = "Allow"
         Action   = ["ssm:GetParameter"]
-        Resource = [coalesce(var.secret_parameter_arn, "-")]
+        Resource = [coalesce(var.provider_secret.parameter_arn, "-")]
       }
     }
     ReceiverSecret = {
@@ -73,22 +73,22 @@ locals {
       }
     }
     SecretKms = {
-      enabled = var.secret_kms_key_arn != null
+      enabled = var.provider_secret.kms_key_arn != null
       statement = {
         Effect   = "Allow"
         Action   = ["kms:Decrypt"]
-        Resource = [coalesce(var.secret_kms_key_arn, "-")]
+        Resource = [coalesce(var.provider_secret.kms_key_arn, "-")]
         Condition = {
           StringEquals = { "kms:ViaService" = [local.provider_secret_service] }
         }
       }
     }
     ReceiverSecretKms = {
-      enabled = local.create_receiver && var.receiver_secret_kms_key_arn != null
+      enabled = local.create_receiver && var.receiver.secret_kms_key_arn != null
       statement = {
         Effect   = "Allow"
         Action   = ["kms:Decrypt"]
-        Resource = [coalesce(var.receiver_secret_kms_key_arn, "-")]
+        Resource = [coalesce(var.receiver.secret_kms_key_arn, "-")]
         Condition = {
           StringEquals = { "kms:ViaService" = ["secretsmanager.${local.region}.amazonaws.com"] }
         }

@@ -14,6 +14,12 @@ locals {
   source_wait_seconds = { pinpoint = 15, connect = 30 }
   wait_seconds        = try(local.source_wait_seconds[var.event_source], local.source_wait_seconds.pinpoint)
 
+  # The module's names: a Lambda function name is [a-zA-Z0-9-_]+ and "limited to 64 characters"
+  # (Lambda API model, CreateFunction FunctionName); starting with a letter keeps the role, log
+  # group, HTTP API and stack names derived from it valid as well.
+  name_pattern    = "^[A-Za-z][A-Za-z0-9_-]*$"
+  max_name_length = 64
+
   # An Amazon Connect instance ARN (Service Authorization Reference, Amazon Connect resource
   # type "instance"): arn:<partition>:connect:<region>:<account>:instance/<instance id, a UUID>.
   connect_instance_arn_pattern = "^arn:aws[a-z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -29,8 +35,71 @@ locals {
   # Developer Guide, "Lambda quotas"), counted here as the characters of names and values.
   max_environment_bytes = 4096
 
-  # The endpoint types the custom-channel guide names for CustomDeliveryConfiguration.
+  # A KMS key ARN (AWS KMS Developer Guide, "Key identifiers (KeyId)", key ARN:
+  # arn:<partition>:kms:<region>:<account>:key/<key id>). The services also take aliases, but the
+  # role's kms:Decrypt statements name the key, and an alias ARN in Resource matches no key.
+  kms_key_arn_pattern = "^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$"
+  kms_key_arn_format  = "arn:<partition>:kms:<region>:<account>:key/<id>"
+
+  # An IAM role ARN: the Lambda API model's Role shape,
+  # arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+ (the path included).
+  iam_role_arn_pattern = "^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$"
+
+  # A Lambda function ARN, optionally qualified: the Lambda API model's FunctionArn shape
+  # (arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]), the name at most
+  # 64 characters (CreateFunction FunctionName) and the qualifier an alias (Alias shape: 1-128
+  # characters) or a version or $LATEST.
+  lambda_function_arn_pattern = "^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$"
+
+  # A Pinpoint webhook (Amazon Pinpoint developer guide, "Creating custom channels", webhook
+  # section): begins with "https://", "can only contain alphanumeric characters, plus ... - . _ ~
+  # ? / # :", and complies with RFC 3986; so host, optional port, path, ?query and #fragment.
+  webhook_url_pattern = "^https://[A-Za-z0-9._~-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~:/-]*)?(\\?[A-Za-z0-9._~:/?-]*)?(#[A-Za-z0-9._~:/?-]*)?$"
+
+  # The handler's provider URLs (handler/custom_channel/config.py): https://, or for the http
+  # adapter http:// to a loopback host (127.0.0.0/8, localhost, [::1]).
+  https_url_pattern         = "^https://[^\\s/?#]+([/?#]\\S*)?$"
+  loopback_http_url_pattern = "^http://(127(\\.[0-9]{1,3}){3}|localhost|\\[::1\\])(:[0-9]{1,5})?([/?#]\\S*)?$"
+
+  # A Secrets Manager secret ARN: arn:<partition>:secretsmanager:<region>:<account>:secret:<name>
+  # (Service Authorization Reference, resource type "Secret"); the name's characters are
+  # "ASCII letters, numbers, and ... /_+=.@-" (Secrets Manager API model, CreateSecret Name), and
+  # the ARN ends in "-" and six random characters.
+  secret_arn_pattern = "^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$"
+
+  # An SSM parameter ARN: arn:<partition>:ssm:<region>:<account>:parameter/<name> (Service
+  # Authorization Reference, resource type "parameter"); a name holds "only ... a-zA-Z0-9_.-" and
+  # "/" between levels (SSM API model, PutParameter Name).
+  ssm_parameter_arn_pattern = "^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\\-/]+$"
+
+  # An SNS topic ARN: arn:<partition>:sns:<region>:<account>:<topic>; a topic name is "only
+  # uppercase and lowercase ASCII letters, numbers, underscores, and hyphens ... between 1 and 256
+  # characters", a FIFO topic's ending in .fifo (SNS API model, CreateTopic Name).
+  sns_topic_arn_pattern   = "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+(\\.fifo)?$"
+  max_sns_topic_name_size = 256
+
+  # Pinpoint ids. An application id is 32 lowercase hexadecimal characters in practice (the API
+  # model only says string); segment and campaign ids are letters and digits.
+  pinpoint_application_id_pattern = "^[a-z0-9]{32}$"
+  pinpoint_resource_id_pattern    = "^[A-Za-z0-9]{1,64}$"
+
+  # A CloudFormation stack name "can contain only alphanumeric characters (case sensitive) and
+  # hyphens. It must start with an alphabetical character and can't be longer than 128
+  # characters" (CloudFormation API model, CreateStack StackName).
+  stack_name_pattern = "^[A-Za-z][A-Za-z0-9-]{0,127}$"
+
+  # The values of retentionInDays (CloudWatch Logs API model, PutRetentionPolicy: "Possible
+  # values are: 1, 3, 5, ... 3653"); 0 is the provider's "never expire".
+  log_retention_days = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
+
+  # The endpoint types the custom-channel guide names for CustomDeliveryConfiguration.EndpointTypes
+  # (the API model's __EndpointTypesElement adds PUSH and IN_APP, which the guide does not list).
   endpoint_types = ["ADM", "APNS", "APNS_SANDBOX", "APNS_VOIP", "APNS_VOIP_SANDBOX", "BAIDU", "CUSTOM", "EMAIL", "GCM", "SMS", "VOICE"]
+
+  # Schedule.Frequency: the Pinpoint API model's Frequency enum without IN_APP_EVENT (in-app
+  # messages only). Every one but ONCE repeats, and so needs an EndTime.
+  campaign_frequencies           = ["ONCE", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "EVENT"]
+  campaign_repeating_frequencies = [for f in local.campaign_frequencies : f if f != "ONCE"]
 
   # The only values of Schedule.Timezone (CloudFormation Schedule.TimeZone): the documentation
   # string of Schedule.Timezone in the Pinpoint API model (botocore
@@ -43,11 +112,8 @@ locals {
   ]
 
   # CampaignLimits in the same model: Daily and Total "The maximum value is 100",
-  # MessagesPerSecond 1 to 20,000, MaximumDuration "The minimum value is 60 seconds".
-  # The http adapter's URL: https://, or http:// to a loopback host (127.0.0.0/8, localhost, [::1]).
-  https_url_pattern         = "^https://[^\\s/?#]+([/?#]\\S*)?$"
-  loopback_http_url_pattern = "^http://(127(\\.[0-9]{1,3}){3}|localhost|\\[::1\\])(:[0-9]{1,5})?([/?#]\\S*)?$"
-
+  # MessagesPerSecond "The minimum value is 1. The maximum value is 20,000", MaximumDuration
+  # "The minimum value is 60 seconds".
   campaign_limits_rules = {
     max_messages_per_endpoint = 100
     min_messages_per_second   = 1
@@ -68,7 +134,7 @@ locals {
 
   connect = var.event_source == "connect"
   # The instance id: the ARN's last part (instance/<id>).
-  connect_instance_id = var.connect_instance_arn == null ? null : element(split("/", var.connect_instance_arn), 1)
+  connect_instance_id = var.connect.instance_arn == null ? null : element(split("/", var.connect.instance_arn), 1)
   create_function     = var.channel_mode != "webhook"
   create_receiver     = var.channel_mode == "receiver"
   create_role         = local.create_function && var.create_role
@@ -83,31 +149,31 @@ locals {
     local.create_receiver ? "custom_channel.receiver.lambda_handler" : "custom_channel.lambda_function.lambda_handler",
   )
 
-  package_path = coalesce(var.local_package_path, "${path.module}/handler/dist/custom-channel.zip")
-  use_s3       = var.s3_package != null
+  package_path = coalesce(var.local_existing_package, "${path.module}/handler/dist/custom-channel.zip")
+  use_s3       = var.s3_existing_package != null
 
   log_group_name = "/aws/lambda/${local.name}"
   # Built from its parts so the IAM policy is known at plan time.
   log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
-  role_arn = local.create_role ? try(aws_iam_role.this[0].arn, null) : var.role_arn
+  role_arn = local.create_role ? try(aws_iam_role.this[0].arn, null) : var.lambda_role
 
   # What Pinpoint or the HTTP API invokes: the alias when versions are published.
   function_arn        = try(aws_lambda_function.this[0].arn, null)
   function_target_arn = var.publish ? try(aws_lambda_alias.this[0].arn, null) : local.function_arn
   function_invoke_arn = var.publish ? try(aws_lambda_alias.this[0].invoke_arn, null) : try(aws_lambda_function.this[0].invoke_arn, null)
 
-  application_log_level = { DEBUG = "DEBUG", INFO = "INFO", WARNING = "WARN", ERROR = "ERROR" }[var.log_level]
+  application_log_level = { DEBUG = "DEBUG", INFO = "INFO", WARNING = "WARN", ERROR = "ERROR" }[var.logging_application_log_level]
 
   # SSM accepts a parameter's name: "parameter/a/b" in the ARN is the name "/a/b", "parameter/a" is "a".
-  secret_parameter_path = var.secret_parameter_arn == null ? null : split(":parameter/", var.secret_parameter_arn)[1]
+  secret_parameter_path = var.provider_secret.parameter_arn == null ? null : split(":parameter/", var.provider_secret.parameter_arn)[1]
   secret_parameter_name = local.secret_parameter_path == null ? null : (
     strcontains(local.secret_parameter_path, "/") ? "/${local.secret_parameter_path}" : local.secret_parameter_path
   )
 
   # The function's timeout: by default as long as its event source waits.
   timeout          = coalesce(var.timeout, local.wait_seconds)
-  deadline_seconds = coalesce(var.deadline_seconds, min(local.timeout, local.wait_seconds))
+  deadline_seconds = coalesce(var.delivery.deadline_seconds, min(local.timeout, local.wait_seconds))
 
   ##############################################################################
   # Environment: typed variables mapped to the handler's settings
@@ -124,31 +190,31 @@ locals {
   channel_environment = merge(
     {
       CHANNEL_ADAPTER               = var.delivery.adapter
-      CHANNEL_METRICS_MODE          = var.metrics_mode
-      CHANNEL_METRICS_NAMESPACE     = var.metrics_namespace
-      CHANNEL_SKIP_OPTED_OUT        = tostring(var.skip_opted_out)
-      CHANNEL_SKIP_INACTIVE         = tostring(var.skip_inactive)
-      CHANNEL_MAX_WORKERS           = tostring(var.max_workers)
-      CHANNEL_MAX_ATTEMPTS          = tostring(var.max_attempts)
+      CHANNEL_METRICS_MODE          = var.metrics.mode
+      CHANNEL_METRICS_NAMESPACE     = var.metrics.namespace
+      CHANNEL_SKIP_OPTED_OUT        = tostring(var.delivery.skip_opted_out)
+      CHANNEL_SKIP_INACTIVE         = tostring(var.delivery.skip_inactive)
+      CHANNEL_MAX_WORKERS           = tostring(var.delivery.max_workers)
+      CHANNEL_MAX_ATTEMPTS          = tostring(var.delivery.max_attempts)
       CHANNEL_DEADLINE_SECONDS      = tostring(local.deadline_seconds)
-      CHANNEL_SAFETY_MARGIN_MS      = tostring(var.safety_margin_ms)
-      CHANNEL_LOG_LEVEL             = var.log_level
-      CHANNEL_SECRET_ID             = var.secret_arn
+      CHANNEL_SAFETY_MARGIN_MS      = tostring(var.delivery.safety_margin_ms)
+      CHANNEL_LOG_LEVEL             = var.logging_application_log_level
+      CHANNEL_SECRET_ID             = var.provider_secret.arn
       CHANNEL_SECRET_PARAMETER      = local.secret_parameter_name
-      CHANNEL_SECRET_TTL_SECONDS    = var.secret_arn != null || var.secret_parameter_arn != null ? tostring(var.secret_ttl_seconds) : null
+      CHANNEL_SECRET_TTL_SECONDS    = var.provider_secret.arn != null || var.provider_secret.parameter_arn != null ? tostring(var.provider_secret.ttl_seconds) : null
       CHANNEL_RECEIVER_SECRET_ID    = local.create_receiver ? try(aws_secretsmanager_secret.receiver[0].arn, null) : null
       CHANNEL_FAILURE_QUEUE_URL     = local.create_failure_queue ? try(aws_sqs_queue.failures[0].url, null) : null
-      CHANNEL_FAILURE_POLICY        = var.failure_policy == "report" ? null : var.failure_policy
-      CHANNEL_RATE_LIMIT_PER_SECOND = var.rate_limit_per_second > 0 ? tostring(var.rate_limit_per_second) : null
+      CHANNEL_FAILURE_POLICY        = var.delivery.failure_policy == "report" ? null : var.delivery.failure_policy
+      CHANNEL_RATE_LIMIT_PER_SECOND = var.delivery.rate_limit_per_second > 0 ? tostring(var.delivery.rate_limit_per_second) : null
       CHANNEL_EVENT_SOURCE          = var.event_source
-      CHANNEL_MESSAGE_TEMPLATE      = var.message_template
-      CHANNEL_MESSAGE_TEMPLATES     = length(var.message_templates) > 0 ? jsonencode(var.message_templates) : null
+      CHANNEL_MESSAGE_TEMPLATE      = var.connect.message_template
+      CHANNEL_MESSAGE_TEMPLATES     = length(var.connect.message_templates) > 0 ? jsonencode(var.connect.message_templates) : null
     },
     local.connect ? {
-      CHANNEL_CONNECT_ADDRESS_FIELDS = var.connect_profiles.address_fields == null ? null : join(",", var.connect_profiles.address_fields)
-      CHANNEL_CONNECT_CHANNEL_TYPE   = var.connect_profiles.channel_type
-      CHANNEL_CONNECT_OPT_OUT_FIELD  = var.connect_profiles.opt_out_field
-      CHANNEL_CONNECT_RESULT_FIELD   = var.connect_profiles.result_field == null ? null : tostring(var.connect_profiles.result_field)
+      CHANNEL_CONNECT_ADDRESS_FIELDS = var.connect.profiles.address_fields == null ? null : join(",", var.connect.profiles.address_fields)
+      CHANNEL_CONNECT_CHANNEL_TYPE   = var.connect.profiles.channel_type
+      CHANNEL_CONNECT_OPT_OUT_FIELD  = var.connect.profiles.opt_out_field
+      CHANNEL_CONNECT_RESULT_FIELD   = var.connect.profiles.result_field == null ? null : tostring(var.connect.profiles.result_field)
     } : {},
     local.create_idempotency ? {
       CHANNEL_IDEMPOTENCY_TABLE         = aws_dynamodb_table.idempotency[0].name
@@ -179,7 +245,7 @@ locals {
   )
 
   environment = merge(
-    var.extra_environment_variables,
+    var.environment_variables,
     { for k, v in local.channel_environment : k => v if v != null },
   )
 
@@ -224,20 +290,20 @@ resource "aws_lambda_function" "this" {
   reserved_concurrent_executions = var.reserved_concurrent_executions
 
   filename          = local.use_s3 ? null : local.package_path
-  s3_bucket         = local.use_s3 ? var.s3_package.bucket : null
-  s3_key            = local.use_s3 ? var.s3_package.key : null
-  s3_object_version = local.use_s3 ? var.s3_package.object_version : null
-  source_code_hash  = local.use_s3 ? var.s3_package.source_code_hash : filebase64sha256(local.package_path)
+  s3_bucket         = local.use_s3 ? var.s3_existing_package.bucket : null
+  s3_key            = local.use_s3 ? var.s3_existing_package.key : null
+  s3_object_version = local.use_s3 ? var.s3_existing_package.object_version : null
+  source_code_hash  = local.use_s3 ? var.s3_existing_package.source_code_hash : filebase64sha256(local.package_path)
 
   environment {
     variables = local.environment
   }
 
   logging_config {
-    log_format            = var.log_format
+    log_format            = var.logging_log_format
     log_group             = aws_cloudwatch_log_group.this[0].name
-    application_log_level = var.log_format == "JSON" ? local.application_log_level : null
-    system_log_level      = var.log_format == "JSON" ? "INFO" : null
+    application_log_level = var.logging_log_format == "JSON" ? local.application_log_level : null
+    system_log_level      = var.logging_log_format == "JSON" ? "INFO" : null
   }
 
   dynamic "tracing_config" {
@@ -270,7 +336,7 @@ resource "aws_lambda_function" "this" {
   lifecycle {
     precondition {
       condition     = local.environment_size <= local.max_environment_bytes
-      error_message = "The function's environment holds ${local.environment_size} characters of names and values, more than Lambda's 4 KB for all environment variables together: shorten message_template / message_templates (or extra_environment_variables)."
+      error_message = "The function's environment holds ${local.environment_size} characters of names and values, more than Lambda's 4 KB for all environment variables together: shorten connect.message_template / connect.message_templates (or environment_variables)."
     }
   }
 }
@@ -303,14 +369,14 @@ locals {
   # Campaign scope: the id given, or the one the existing campaign stack reports. The stack
   # is read through a data source, not the resource, because the resource itself waits for
   # this permission (Pinpoint checks it when the campaign is created).
-  permission_campaign_id = var.permission_campaign_id != null ? var.permission_campaign_id : try(data.aws_cloudformation_stack.campaign[0].outputs["CampaignId"], null)
+  permission_campaign_id = var.pinpoint_permission.campaign_id != null ? var.pinpoint_permission.campaign_id : try(data.aws_cloudformation_stack.campaign[0].outputs["CampaignId"], null)
 
   # Null for Connect, which has no Pinpoint application.
   pinpoint_source_arn = local.connect ? null : {
     account     = "${local.mobiletargeting_arn}:apps/*"
     application = "${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/*"
     campaign    = "${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/campaigns/${coalesce(local.permission_campaign_id, "-")}"
-  }[var.permission_scope]
+  }[var.pinpoint_permission.scope]
 
   permissions = merge(
     local.create_function && !local.create_receiver && !local.connect ? {
@@ -326,8 +392,8 @@ locals {
     local.create_function && local.connect ? {
       connect = {
         principal      = "connect-campaigns.amazonaws.com"
-        source_account = try(split(":", var.connect_instance_arn)[4], null)
-        source_arn     = var.connect_instance_arn
+        source_account = try(split(":", var.connect.instance_arn)[4], null)
+        source_arn     = var.connect.instance_arn
       }
     } : {},
     local.create_receiver ? {
@@ -365,7 +431,7 @@ locals {
 }
 
 data "aws_cloudformation_stack" "campaign" {
-  count = local.create_function && !local.create_receiver && var.permission_scope == "campaign" && var.permission_campaign_id == null && local.create_campaign ? 1 : 0
+  count = local.create_function && !local.create_receiver && var.pinpoint_permission.scope == "campaign" && var.pinpoint_permission.campaign_id == null && local.create_campaign ? 1 : 0
 
   name = local.campaign_stack_name
 }
@@ -387,8 +453,8 @@ resource "aws_lambda_permission" "this" {
     create_before_destroy = true
 
     precondition {
-      condition     = each.key != "pinpoint" || var.permission_scope != "campaign" || local.permission_campaign_id != null
-      error_message = "permission_scope = \"campaign\" needs the campaign id: apply once with permission_scope = \"application\" so the campaign exists, or set permission_campaign_id."
+      condition     = each.key != "pinpoint" || var.pinpoint_permission.scope != "campaign" || local.permission_campaign_id != null
+      error_message = "pinpoint_permission.scope = \"campaign\" needs the campaign id: apply once with pinpoint_permission.scope = \"application\" so the campaign exists, or set pinpoint_permission.campaign_id."
     }
   }
 }
@@ -416,8 +482,8 @@ resource "aws_lambda_permission" "treatments" {
     }
 
     precondition {
-      condition     = var.permission_scope != "campaign" || local.permission_campaign_id != null
-      error_message = "permission_scope = \"campaign\" needs the campaign id: apply once with permission_scope = \"application\" so the campaign exists, or set permission_campaign_id."
+      condition     = var.pinpoint_permission.scope != "campaign" || local.permission_campaign_id != null
+      error_message = "pinpoint_permission.scope = \"campaign\" needs the campaign id: apply once with pinpoint_permission.scope = \"application\" so the campaign exists, or set pinpoint_permission.campaign_id."
     }
   }
 }

@@ -43,8 +43,8 @@ output "lambda_permission_statement_ids" {
 }
 
 output "lambda_max_requests_per_second" {
-  description = "Most provider requests per second that all instances of the function together may start, retries included: rate_limit_per_second x reserved_concurrent_executions (null without a rate limit or without a function)."
-  value       = try(local.create_function && var.rate_limit_per_second > 0 ? var.rate_limit_per_second * var.reserved_concurrent_executions : null, null)
+  description = "Most provider requests per second that all instances of the function together may start, retries included: delivery.rate_limit_per_second x reserved_concurrent_executions (null without a rate limit or without a function)."
+  value       = try(local.create_function && var.delivery.rate_limit_per_second > 0 ? var.delivery.rate_limit_per_second * var.reserved_concurrent_executions : null, null)
 }
 
 output "lambda_treatment_permission_statement_ids" {
@@ -97,7 +97,7 @@ output "pinpoint_application_id" {
 
 output "pinpoint_application_arn" {
   description = "ARN of the Pinpoint application."
-  value       = try(aws_pinpoint_app.this[0].arn, "arn:${local.partition}:mobiletargeting:${local.region}:${local.account_id}:apps/${var.application_id}", null)
+  value       = try(aws_pinpoint_app.this[0].arn, "arn:${local.partition}:mobiletargeting:${local.region}:${local.account_id}:apps/${var.application.id}", null)
 }
 
 output "pinpoint_segment_id" {
@@ -144,7 +144,7 @@ output "pinpoint_delivery_uri" {
 
 output "connect_instance_arn" {
   description = "ARN of the Amazon Connect instance allowed to invoke the function (null unless event_source = \"connect\")."
-  value       = local.connect ? var.connect_instance_arn : null
+  value       = local.connect ? var.connect.instance_arn : null
 }
 
 output "connect_register_command" {

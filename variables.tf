@@ -1,3 +1,16 @@
+# The interface follows one convention:
+# - The Lambda function, its role and its logs are flat variables, named as
+#   terraform-aws-modules/terraform-aws-lambda names them where the meaning is the same.
+# - Everything else the channel configures is ONE object variable per concern, named after the
+#   concern (provider_secret, delivery, metrics, idempotency, connect, application, segment,
+#   campaign, pinpoint_permission, receiver, failure_queue, alarms); the flag that turns the
+#   concern on is inside it: `create` for what the module creates, `enabled` for optional features.
+# - Top-level switches stay flat: name, name_prefix, tags, event_source, channel_mode, and
+#   webhook_url (flat because it is sensitive: an object holding it would hide every other field
+#   of that object in plans).
+# Validations that encode a service's rule cite it; the patterns and value lists they share are
+# defined once, in the locals of main.tf ("Rules of the services").
+
 ################################################################################
 # General
 ################################################################################
@@ -7,8 +20,9 @@ variable "name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[A-Za-z][A-Za-z0-9_-]*$", var.name)) && length("${var.name_prefix}${var.name}") <= 64
-    error_message = "name must start with a letter, hold only letters, digits, '-' and '_', and be at most 64 characters long together with name_prefix."
+    # Lambda FunctionName: [a-zA-Z0-9-_]+, at most 64 characters (local.name_pattern).
+    condition     = can(regex(local.name_pattern, var.name)) && length("${var.name_prefix}${var.name}") <= local.max_name_length
+    error_message = "name must start with a letter, hold only letters, digits, '-' and '_', and be at most ${local.max_name_length} characters long together with name_prefix."
   }
 }
 
@@ -18,7 +32,7 @@ variable "name_prefix" {
   default     = ""
 
   validation {
-    condition     = var.name_prefix == "" || can(regex("^[A-Za-z][A-Za-z0-9_-]*$", var.name_prefix))
+    condition     = var.name_prefix == "" || can(regex(local.name_pattern, var.name_prefix))
     error_message = "name_prefix must be empty or start with a letter and hold only letters, digits, '-' and '_'."
   }
 }
@@ -33,7 +47,7 @@ variable "event_source" {
   description = <<-EOT
     What invokes the function (CHANNEL_EVENT_SOURCE):
     `pinpoint` - an Amazon Pinpoint campaign or journey through its custom channel (the module's application, segment, campaign and `pinpoint.<region>.amazonaws.com` permission);
-    `connect` - an Amazon Connect outbound campaign's Custom action block, with a batch of customer profiles. Needs `connect_instance_arn` and a message template (`message_template` or `message_templates`); creates no Pinpoint application, segment, campaign or Pinpoint permission, and grants `connect-campaigns.amazonaws.com` the invoke permission for the instance instead. Only with `channel_mode = "lambda"` and `failure_policy = "report"`. Register the function with the instance afterwards: output `connect_register_command`.
+    `connect` - an Amazon Connect outbound campaign's Custom action block, with a batch of customer profiles. Needs `connect.instance_arn` and a message template (`connect.message_template` or `connect.message_templates`); creates no Pinpoint application, segment, campaign or Pinpoint permission, and grants `connect-campaigns.amazonaws.com` the invoke permission for the instance instead. Only with `channel_mode = "lambda"` and `delivery.failure_policy = "report"`. Register the function with the instance afterwards: output `connect_register_command`.
   EOT
   type        = string
   default     = "pinpoint"
@@ -42,101 +56,6 @@ variable "event_source" {
   validation {
     condition     = contains(["pinpoint", "connect"], var.event_source)
     error_message = "event_source must be \"pinpoint\" or \"connect\"."
-  }
-}
-
-variable "connect_instance_arn" {
-  description = "ARN of the Amazon Connect instance whose outbound campaigns invoke the function (`arn:<partition>:connect:<region>:<account>:instance/<instance-id>`). Required with `event_source = \"connect\"`, null otherwise. The invoke permission for `connect-campaigns.amazonaws.com` carries it as AWS:SourceArn and its account as AWS:SourceAccount."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.connect_instance_arn == null || can(regex(local.connect_instance_arn_pattern, var.connect_instance_arn))
-    error_message = "connect_instance_arn must be an Amazon Connect instance ARN: arn:<partition>:connect:<region>:<account>:instance/<instance-id> (a lowercase UUID)."
-  }
-
-  validation {
-    condition     = (var.event_source == "connect") == (var.connect_instance_arn != null)
-    error_message = "connect_instance_arn is required when event_source is \"connect\" and must be null otherwise."
-  }
-}
-
-variable "message_template" {
-  description = "The message of every Connect custom action block that `message_templates` does not name (CHANNEL_MESSAGE_TEMPLATE): Connect's event carries no text. Placeholders are the profile's fields (`{{FirstName}}`, `{{Attributes.X}}`, `{{Address}}`) and `{{CampaignId}}`, `{{RunId}}`, `{{ActionId}}`. At most 16,384 characters. Only with `event_source = \"connect\"`; with it, this or `message_templates` is required."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.message_template == null || try(length(var.message_template) >= 1 && length(var.message_template) <= local.max_message_template_chars, false)
-    error_message = "message_template must be 1 to 16384 characters (the handler's limit)."
-  }
-
-  validation {
-    condition     = var.event_source == "connect" || (var.message_template == null && length(var.message_templates) == 0)
-    error_message = "message_template and message_templates are the messages of Connect custom actions: set them only with event_source = \"connect\" (a Pinpoint campaign's message is its data)."
-  }
-
-  validation {
-    condition     = var.event_source != "connect" || var.message_template != null || length(var.message_templates) > 0
-    error_message = "event_source = \"connect\" needs a message: set message_template or message_templates (Connect's event carries no text)."
-  }
-}
-
-variable "message_templates" {
-  description = "Message templates keyed by the custom action block's ActionId (CHANNEL_MESSAGE_TEMPLATES, as JSON), so one function serves several blocks; a block not named here gets `message_template`. Each at most 16,384 characters. Only with `event_source = \"connect\"`."
-  type        = map(string)
-  default     = {}
-  nullable    = false
-
-  validation {
-    condition     = alltrue([for id, template in var.message_templates : length(trimspace(id)) > 0 && length(template) <= local.max_message_template_chars])
-    error_message = "message_templates keys must be non-empty ActionIds and each template at most 16384 characters (the handler's limit)."
-  }
-}
-
-variable "connect_profiles" {
-  description = <<-EOT
-    How Connect customer profiles become recipients (only with `event_source = "connect"`; null fields keep the handler's defaults):
-    `address_fields` (CHANNEL_CONNECT_ADDRESS_FIELDS: the profile fields tried in order for the delivery address, `Attributes.X` allowed; default phone fields first for the twilio adapter, email fields first otherwise);
-    `channel_type` (CHANNEL_CONNECT_CHANNEL_TYPE: the channel type profiles take, an upper-case name such as SMS; default SMS for twilio, CUSTOM otherwise);
-    `opt_out_field` (CHANNEL_CONNECT_OPT_OUT_FIELD: the field that marks an opt-out; default Attributes.OptOut);
-    `result_field` (CHANNEL_CONNECT_RESULT_FIELD: add `Result: SUCCESS/FAILURE` to each profile's answer; default false).
-    Field names: 1-255 characters, no whitespace, ',', '{', '}' or '|'.
-  EOT
-  type = object({
-    address_fields = optional(list(string))
-    channel_type   = optional(string)
-    opt_out_field  = optional(string)
-    result_field   = optional(bool)
-  })
-  default  = {}
-  nullable = false
-
-  validation {
-    condition = var.connect_profiles.address_fields == null || try(
-      length(var.connect_profiles.address_fields) > 0 &&
-      alltrue([for f in var.connect_profiles.address_fields : can(regex(local.connect_field_name_pattern, f))]),
-      false
-    )
-    error_message = "connect_profiles.address_fields must be a non-empty list of profile field names (1-255 characters, no whitespace, ',', '{', '}' or '|'), for example [\"PhoneNumber\", \"Attributes.Mobile\"]."
-  }
-
-  validation {
-    condition     = var.connect_profiles.channel_type == null || can(regex(local.connect_channel_type_pattern, coalesce(var.connect_profiles.channel_type, "-")))
-    error_message = "connect_profiles.channel_type must be a channel type such as SMS, EMAIL or CUSTOM: an upper-case letter, then at most 31 upper-case letters, digits or '_'."
-  }
-
-  validation {
-    condition     = var.connect_profiles.opt_out_field == null || can(regex(local.connect_field_name_pattern, coalesce(var.connect_profiles.opt_out_field, " ")))
-    error_message = "connect_profiles.opt_out_field must be a profile field name (1-255 characters, no whitespace, ',', '{', '}' or '|'), for example Attributes.OptOut."
-  }
-
-  validation {
-    condition = var.event_source == "connect" || (
-      var.connect_profiles.address_fields == null && var.connect_profiles.channel_type == null &&
-      var.connect_profiles.opt_out_field == null && var.connect_profiles.result_field == null
-    )
-    error_message = "connect_profiles applies to Connect customer profiles only: set it only with event_source = \"connect\"."
   }
 }
 
@@ -168,7 +87,8 @@ variable "webhook_url" {
   sensitive   = true
 
   validation {
-    condition     = var.webhook_url == null || can(regex("^https://[A-Za-z0-9._~-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~:/-]*)?(\\?[A-Za-z0-9._~:/?-]*)?(#[A-Za-z0-9._~:/?-]*)?$", var.webhook_url))
+    # Pinpoint's webhook rule (local.webhook_url_pattern).
+    condition     = var.webhook_url == null || can(regex(local.webhook_url_pattern, var.webhook_url))
     error_message = "webhook_url must start with https://, hold only letters, digits and - . _ ~ ? / # :, and be a valid RFC 3986 URL (host, optional :port, path, ?query, #fragment)."
   }
 
@@ -194,23 +114,24 @@ variable "handler" {
   default     = null
 
   validation {
+    # Lambda API model, Handler shape: at most 128 characters, pattern [^\s]+.
     condition     = var.handler == null || can(regex("^[^\\s]{1,128}$", var.handler))
     error_message = "handler must be 1 to 128 characters without whitespace."
   }
 }
 
-variable "local_package_path" {
-  description = "Path of a local zip to deploy instead of the package committed with the module (`handler/dist/custom-channel.zip`). Its hash sets `source_code_hash`. Conflicts with `s3_package`."
+variable "local_existing_package" {
+  description = "Path of a local zip to deploy instead of the package committed with the module (`handler/dist/custom-channel.zip`). Its hash sets `source_code_hash`. Conflicts with `s3_existing_package`."
   type        = string
   default     = null
 
   validation {
-    condition     = var.local_package_path == null || can(regex("\\.zip$", var.local_package_path))
-    error_message = "local_package_path must name a .zip file."
+    condition     = var.local_existing_package == null || can(regex("\\.zip$", var.local_existing_package))
+    error_message = "local_existing_package must name a .zip file."
   }
 }
 
-variable "s3_package" {
+variable "s3_existing_package" {
   description = "Deploy the function code from an S3 object instead of a local zip (the bucket must be in the function's region). `source_code_hash` (base64 SHA-256 of the zip) makes Terraform notice new code under the same key."
   type = object({
     bucket           = string
@@ -221,13 +142,14 @@ variable "s3_package" {
   default = null
 
   validation {
-    condition     = var.s3_package == null || var.local_package_path == null
-    error_message = "Set local_package_path or s3_package, not both."
+    condition     = var.s3_existing_package == null || var.local_existing_package == null
+    error_message = "Set local_existing_package or s3_existing_package, not both."
   }
 
   validation {
-    condition     = var.s3_package == null || try(length(var.s3_package.bucket) >= 3 && length(var.s3_package.key) >= 1, false)
-    error_message = "s3_package needs a bucket name and an object key."
+    # S3 bucket names are at least 3 characters (Amazon S3 User Guide, "Bucket naming rules").
+    condition     = var.s3_existing_package == null || try(length(var.s3_existing_package.bucket) >= 3 && length(var.s3_existing_package.key) >= 1, false)
+    error_message = "s3_existing_package needs a bucket name and an object key."
   }
 }
 
@@ -248,6 +170,7 @@ variable "architecture" {
   default     = "arm64"
 
   validation {
+    # Lambda API model, Architecture enum.
     condition     = contains(["arm64", "x86_64"], var.architecture)
     error_message = "architecture must be arm64 or x86_64."
   }
@@ -259,6 +182,7 @@ variable "timeout" {
   default     = null
 
   validation {
+    # Lambda quotas: function timeout 900 seconds (15 minutes); the API model's Timeout minimum is 1.
     condition     = var.timeout == null || try(var.timeout >= 1 && var.timeout <= 900 && floor(var.timeout) == var.timeout, false)
     error_message = "timeout must be a whole number of seconds between 1 and 900."
   }
@@ -270,6 +194,7 @@ variable "memory_size" {
   default     = 256
 
   validation {
+    # Lambda quotas: memory 128 MB to 10,240 MB (the API model's MemorySize minimum is 128).
     condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
     error_message = "memory_size must be a whole number of MB between 128 and 10240."
   }
@@ -281,6 +206,7 @@ variable "reserved_concurrent_executions" {
   default     = -1
 
   validation {
+    # Lambda API model, ReservedConcurrentExecutions: minimum 0; -1 is the provider's "unreserved".
     condition     = var.reserved_concurrent_executions >= -1 && floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions
     error_message = "reserved_concurrent_executions must be -1 or a whole number >= 0."
   }
@@ -298,6 +224,7 @@ variable "alias_name" {
   default     = "live"
 
   validation {
+    # Lambda API model, Alias shape: 1-128 characters, pattern (?!^[0-9]+$)([a-zA-Z0-9-_]+).
     condition     = can(regex("^[A-Za-z_-][A-Za-z0-9_-]{0,127}$", var.alias_name)) && !can(regex("^[0-9]+$", var.alias_name))
     error_message = "alias_name must be 1-128 letters, digits, '-' or '_', must not start with a digit and must not be a version number."
   }
@@ -314,6 +241,7 @@ variable "provisioned_concurrent_executions" {
   }
 
   validation {
+    # PutProvisionedConcurrencyConfig takes an alias or version, never $LATEST.
     condition     = var.provisioned_concurrent_executions == 0 || var.publish
     error_message = "provisioned_concurrent_executions needs publish = true (it is set on the alias)."
   }
@@ -325,6 +253,7 @@ variable "tracing_mode" {
   default     = null
 
   validation {
+    # Lambda API model, TracingMode enum.
     condition     = var.tracing_mode == null || contains(["Active", "PassThrough"], coalesce(var.tracing_mode, "-"))
     error_message = "tracing_mode must be null, Active or PassThrough."
   }
@@ -336,8 +265,8 @@ variable "kms_key_arn" {
   default     = null
 
   validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
-    error_message = "kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+    condition     = var.kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (${local.kms_key_arn_format})."
   }
 }
 
@@ -351,6 +280,7 @@ variable "vpc_config" {
   default = null
 
   validation {
+    # EC2 resource ids: subnet-<hex> and sg-<hex> (Amazon EC2 User Guide, "Resource IDs").
     condition = var.vpc_config == null || try(
       length(var.vpc_config.subnet_ids) > 0 && length(var.vpc_config.security_group_ids) > 0 &&
       alltrue([for s in var.vpc_config.subnet_ids : can(regex("^subnet-[0-9a-f]+$", s))]) &&
@@ -361,34 +291,49 @@ variable "vpc_config" {
   }
 }
 
-variable "log_format" {
-  description = "Format of the function's logs: `JSON` (structured; the log level settings apply) or `Text`."
-  type        = string
-  default     = "JSON"
-
-  validation {
-    condition     = contains(["JSON", "Text"], var.log_format)
-    error_message = "log_format must be JSON or Text."
-  }
-}
-
-variable "extra_environment_variables" {
+variable "environment_variables" {
   description = "Additional environment variables for the function. Names starting with `CHANNEL_` are reserved for the module's typed variables."
   type        = map(string)
   default     = {}
 
   validation {
+    # Lambda API model, EnvironmentVariableName: [a-zA-Z]([a-zA-Z0-9_])+.
     condition = alltrue([
-      for k in keys(var.extra_environment_variables) :
-      can(regex("^[A-Za-z][A-Za-z0-9_]*$", k)) && !startswith(k, "CHANNEL_")
+      for k in keys(var.environment_variables) :
+      can(regex("^[A-Za-z][A-Za-z0-9_]+$", k)) && !startswith(k, "CHANNEL_")
     ])
-    error_message = "extra_environment_variables names must start with a letter, hold only letters, digits and '_', and must not start with CHANNEL_ (use the module's variables for those)."
+    error_message = "environment_variables names must start with a letter, be at least 2 characters of letters, digits and '_', and must not start with CHANNEL_ (use the module's variables for those)."
   }
 }
 
 ################################################################################
-# CloudWatch log group
+# CloudWatch logs
 ################################################################################
+
+variable "logging_log_format" {
+  description = "Format of the function's logs: `JSON` (structured; the log level settings apply) or `Text`."
+  type        = string
+  default     = "JSON"
+
+  validation {
+    # Lambda API model, LogFormat enum.
+    condition     = contains(["JSON", "Text"], var.logging_log_format)
+    error_message = "logging_log_format must be JSON or Text."
+  }
+}
+
+variable "logging_application_log_level" {
+  description = "Handler log level (CHANNEL_LOG_LEVEL); with JSON logs it also sets the function's application log level (WARNING becomes Lambda's WARN)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    # The handler's levels (Python logging names); each maps onto Lambda's ApplicationLogLevel
+    # enum (TRACE, DEBUG, INFO, WARN, ERROR, FATAL) in local.application_log_level.
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.logging_application_log_level)
+    error_message = "logging_application_log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+}
 
 variable "cloudwatch_logs_retention_in_days" {
   description = "Retention of the function's log group (and of the HTTP API access log group), in days. 0 keeps logs forever."
@@ -396,8 +341,9 @@ variable "cloudwatch_logs_retention_in_days" {
   default     = 30
 
   validation {
-    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.cloudwatch_logs_retention_in_days)
-    error_message = "cloudwatch_logs_retention_in_days must be one of 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+    # CloudWatch Logs retentionInDays values (local.log_retention_days).
+    condition     = contains(local.log_retention_days, var.cloudwatch_logs_retention_in_days)
+    error_message = "cloudwatch_logs_retention_in_days must be one of ${join(", ", local.log_retention_days)}."
   }
 }
 
@@ -407,8 +353,8 @@ variable "cloudwatch_logs_kms_key_arn" {
   default     = null
 
   validation {
-    condition     = var.cloudwatch_logs_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.cloudwatch_logs_kms_key_arn))
-    error_message = "cloudwatch_logs_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+    condition     = var.cloudwatch_logs_kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.cloudwatch_logs_kms_key_arn))
+    error_message = "cloudwatch_logs_kms_key_arn must be a KMS key ARN (${local.kms_key_arn_format})."
   }
 }
 
@@ -417,24 +363,24 @@ variable "cloudwatch_logs_kms_key_arn" {
 ################################################################################
 
 variable "create_role" {
-  description = "Create the function's execution role. Set false to bring your own role in `role_arn`; the output `lambda_role_policy_json` holds the policy it needs."
+  description = "Create the function's execution role. Set false to bring your own role in `lambda_role`; the output `lambda_role_policy_json` holds the policy it needs."
   type        = bool
   default     = true
 }
 
-variable "role_arn" {
+variable "lambda_role" {
   description = "ARN of an existing execution role (trusting lambda.amazonaws.com), used when `create_role = false`."
   type        = string
   default     = null
 
   validation {
-    condition     = var.role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", var.role_arn))
-    error_message = "role_arn must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)."
+    condition     = var.lambda_role == null || can(regex(local.iam_role_arn_pattern, var.lambda_role))
+    error_message = "lambda_role must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)."
   }
 
   validation {
-    condition     = var.create_role || var.channel_mode == "webhook" || var.role_arn != null
-    error_message = "role_arn is required when create_role is false (unless channel_mode is \"webhook\", which creates no function)."
+    condition     = var.create_role || var.channel_mode == "webhook" || var.lambda_role != null
+    error_message = "lambda_role is required when create_role is false (unless channel_mode is \"webhook\", which creates no function)."
   }
 }
 
@@ -444,6 +390,7 @@ variable "role_name" {
   default     = null
 
   validation {
+    # IAM API model, roleNameType: 1-64 characters, pattern [\w+=,.@-]+.
     condition     = var.role_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.role_name))
     error_message = "role_name must be 1-64 characters: letters, digits and + = , . @ _ -."
   }
@@ -455,6 +402,7 @@ variable "role_path" {
   default     = "/"
 
   validation {
+    # IAM API model, pathType: at most 512 characters, (\u002F)|(\u002F[\u0021-\u007E]+\u002F).
     condition     = can(regex("^/([!-~]{0,510}/)?$", var.role_path))
     error_message = "role_path must start and end with '/' (for example /service/)."
   }
@@ -466,6 +414,8 @@ variable "role_permissions_boundary" {
   default     = null
 
   validation {
+    # A managed policy ARN: arn:<partition>:iam::<account, or aws for AWS managed>:policy/<path><name>
+    # (Service Authorization Reference, IAM resource type "policy").
     condition     = var.role_permissions_boundary == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", var.role_permissions_boundary))
     error_message = "role_permissions_boundary must be an IAM policy ARN (arn:<partition>:iam::<account|aws>:policy/<name>)."
   }
@@ -486,6 +436,8 @@ variable "policy_statements" {
   default = {}
 
   validation {
+    # IAM JSON policy reference, "Sid": uppercase and lowercase ASCII letters and digits; Effect
+    # is Allow or Deny.
     condition = alltrue([
       for k, s in var.policy_statements :
       can(regex("^[A-Za-z0-9]+$", k)) && contains(["Allow", "Deny"], s.effect) && length(s.actions) > 0 && length(s.resources) > 0
@@ -504,16 +456,71 @@ variable "policy_statements" {
 # Handler settings (environment variables)
 ################################################################################
 
+variable "provider_secret" {
+  description = <<-EOT
+    Where the handler reads the provider credentials, a JSON object (the twilio and slack adapters need it):
+    `arn` (a Secrets Manager secret, CHANNEL_SECRET_ID; the role may read only this secret) or `parameter_arn` (an SSM SecureString parameter, whose name the handler gets in CHANNEL_SECRET_PARAMETER; the role may read only this parameter), not both;
+    `kms_key_arn` (the customer managed KMS key that encrypts the secret or parameter; the role may then kms:Decrypt with it, only through Secrets Manager or SSM; null when the AWS managed key is used);
+    `ttl_seconds` (how long the handler caches the secret, CHANNEL_SECRET_TTL_SECONDS; 0-86400, default 300).
+  EOT
+  type = object({
+    arn           = optional(string)
+    parameter_arn = optional(string)
+    kms_key_arn   = optional(string)
+    ttl_seconds   = optional(number, 300)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.provider_secret.arn == null || can(regex(local.secret_arn_pattern, var.provider_secret.arn))
+    error_message = "provider_secret.arn must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>)."
+  }
+
+  validation {
+    condition     = var.provider_secret.arn == null || var.provider_secret.parameter_arn == null
+    error_message = "Set provider_secret.arn or provider_secret.parameter_arn, not both."
+  }
+
+  validation {
+    condition     = var.provider_secret.parameter_arn == null || can(regex(local.ssm_parameter_arn_pattern, var.provider_secret.parameter_arn))
+    error_message = "provider_secret.parameter_arn must be an SSM parameter ARN (arn:<partition>:ssm:<region>:<account>:parameter/<name>)."
+  }
+
+  validation {
+    condition     = var.provider_secret.kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.provider_secret.kms_key_arn))
+    error_message = "provider_secret.kms_key_arn must be a KMS key ARN (${local.kms_key_arn_format})."
+  }
+
+  validation {
+    condition     = var.provider_secret.kms_key_arn == null || var.provider_secret.arn != null || var.provider_secret.parameter_arn != null
+    error_message = "provider_secret.kms_key_arn is the key of provider_secret.arn or provider_secret.parameter_arn: set one of them too."
+  }
+
+  validation {
+    condition     = var.provider_secret.ttl_seconds >= 0 && var.provider_secret.ttl_seconds <= 86400 && floor(var.provider_secret.ttl_seconds) == var.provider_secret.ttl_seconds
+    error_message = "provider_secret.ttl_seconds must be a whole number between 0 and 86400."
+  }
+}
+
 variable "delivery" {
   description = <<-EOT
-    Where the handler sends each endpoint (environment CHANNEL_ADAPTER and CHANNEL_HTTP_* / CHANNEL_TWILIO_* / CHANNEL_SLACK_*).
+    Where and how the handler sends each endpoint (environment CHANNEL_ADAPTER and CHANNEL_HTTP_* / CHANNEL_TWILIO_* / CHANNEL_SLACK_*, and the CHANNEL_* settings named below).
     `adapter`: `none` (only counts and logs), `http`, `twilio` or `slack`.
     `http`: `url` (required for http; https://, or http:// to a loopback host only: 127.0.0.0/8, localhost, [::1]; `{{...}}` placeholders may stand in the path, query and fragment, never in the scheme, host or port), `method` (POST), `headers` (map; no credentials here, they belong in the secret), `body_template` ({{Data}}), `body_encoding` (json|form|plain), `success_codes` ("200-299"), `idempotency_header`.
     `twilio`: `from` (E.164 number, Messaging Service SID or alphanumeric sender id), `whatsapp` (false), `api_base`,
     `allowed_country_codes` (CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES: E.164 calling-code prefixes without "+", 1-4 digits each, that a recipient number must start with; default ["1"], North America).
     `slack`: `channel_attribute` (endpoint attribute holding the channel or user; null uses the endpoint Address), `api_base`,
     `channel_pattern` (CHANNEL_SLACK_CHANNEL_PATTERN: regular expression a channel or user id must match; null keeps the handler's default).
-    Twilio and Slack read their credentials from `secret_arn` or `secret_parameter_arn`.
+    Twilio and Slack read their credentials from `provider_secret.arn` or `provider_secret.parameter_arn`.
+    `skip_opted_out` (skip endpoints whose OptOut is not NONE, CHANNEL_SKIP_OPTED_OUT; default true);
+    `skip_inactive` (skip endpoints whose EndpointStatus is INACTIVE, CHANNEL_SKIP_INACTIVE; default true);
+    `max_workers` (endpoints delivered in parallel per invocation, CHANNEL_MAX_WORKERS; 1-50, default 50; a payload holds at most 50 endpoints);
+    `max_attempts` (attempts per endpoint for retryable provider errors, CHANNEL_MAX_ATTEMPTS; 1-10, default 3);
+    `rate_limit_per_second` (requests one function instance starts per second, retries included, CHANNEL_RATE_LIMIT_PER_SECOND; 0-100000, default 0: no limit. The account-wide rate is this times the function's concurrency, so a limit needs `reserved_concurrent_executions` >= 1; the output `lambda_max_requests_per_second` is the product);
+    `failure_policy` (CHANNEL_FAILURE_POLICY: `report`, the default: the invocation never fails, failures are answered per endpoint, so Pinpoint never resends a partly delivered batch; or `retry`: the invocation fails when an endpoint can still be delivered, so Pinpoint retries it; requires `idempotency.enabled`; refused with `event_source = "connect"`, where a throw fails the whole batch);
+    `deadline_seconds` (time budget of one invocation, CHANNEL_DEADLINE_SECONDS: at most what the event source waits for the function, 15 for Pinpoint and 30 for Connect, the handler capping each event at its source's wait, and at most `timeout`; null, the default, uses the smaller of the two);
+    `safety_margin_ms` (milliseconds kept free before the deadline to return a result, CHANNEL_SAFETY_MARGIN_MS; 0-5000, default 750).
   EOT
   type = object({
     adapter = optional(string, "none")
@@ -537,6 +544,14 @@ variable "delivery" {
       api_base          = optional(string)
       channel_pattern   = optional(string)
     }))
+    skip_opted_out        = optional(bool, true)
+    skip_inactive         = optional(bool, true)
+    max_workers           = optional(number, 50)
+    max_attempts          = optional(number, 3)
+    rate_limit_per_second = optional(number, 0)
+    failure_policy        = optional(string, "report")
+    deadline_seconds      = optional(number)
+    safety_margin_ms      = optional(number, 750)
   })
   default  = {}
   nullable = false
@@ -578,11 +593,13 @@ variable "delivery" {
   }
 
   validation {
+    # HTTP status codes are three digits, 1xx to 5xx (RFC 9110, section 15).
     condition     = try(var.delivery.http.success_codes, null) == null ? true : can(regex("^[1-5][0-9]{2}(-[1-5][0-9]{2})?(,[1-5][0-9]{2}(-[1-5][0-9]{2})?)*$", replace(var.delivery.http.success_codes, " ", "")))
     error_message = "delivery.http.success_codes must be a comma list of status codes or ranges, for example \"200-299\" or \"200,202\"."
   }
 
   validation {
+    # A header name is a token (RFC 9110, section 5.1 and 5.6.2: tchar).
     condition = alltrue([
       for h in concat(keys(try(var.delivery.http.headers, {})), compact([try(var.delivery.http.idempotency_header, null)])) :
       can(regex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", h))
@@ -591,6 +608,9 @@ variable "delivery" {
   }
 
   validation {
+    # Twilio's From: an E.164 number (+ and at most 15 digits, ITU-T E.164), a Messaging Service
+    # SID (MG and 32 hex digits) or an alphanumeric sender id of at most 11 characters (Twilio
+    # Messaging docs, "Alphanumeric Sender ID").
     condition     = var.delivery.twilio == null || can(regex("^(\\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32}|[A-Za-z0-9 ]{1,11})$", var.delivery.twilio.from))
     error_message = "delivery.twilio.from must be an E.164 number (+15551234567), a Messaging Service SID (MG + 32 hex) or an alphanumeric sender id (at most 11 characters)."
   }
@@ -615,86 +635,93 @@ variable "delivery" {
   validation {
     condition = alltrue([
       for u in compact([try(var.delivery.twilio.api_base, null), try(var.delivery.slack.api_base, null)]) :
-      can(regex("^https://[^\\s/]+", u))
+      can(regex(local.https_url_pattern, u))
     ])
     error_message = "delivery.twilio.api_base and delivery.slack.api_base must be https:// URLs."
   }
 
   validation {
-    condition     = !contains(["twilio", "slack"], var.delivery.adapter) || var.secret_arn != null || var.secret_parameter_arn != null
-    error_message = "The twilio and slack adapters read their credentials from a secret: set secret_arn or secret_parameter_arn."
-  }
-}
-
-variable "metrics_mode" {
-  description = "How the handler publishes its metrics (CHANNEL_METRICS_MODE): `api` (cloudwatch:PutMetricData, allowed only for `metrics_namespace`), `emf` (embedded metric format in the logs, no extra permission) or `off`."
-  type        = string
-  default     = "api"
-
-  validation {
-    condition     = contains(["api", "emf", "off"], var.metrics_mode)
-    error_message = "metrics_mode must be api, emf or off."
-  }
-}
-
-variable "metrics_namespace" {
-  description = "CloudWatch namespace of the handler's metrics (CHANNEL_METRICS_NAMESPACE)."
-  type        = string
-  default     = "PinpointCustomChannelExecution"
-
-  validation {
-    condition     = can(regex("^[^:$][^$]{0,254}$", var.metrics_namespace)) && !startswith(var.metrics_namespace, "AWS/")
-    error_message = "metrics_namespace must be 1-255 characters, must not start with ':' or contain '$', and must not start with AWS/."
-  }
-}
-
-variable "skip_opted_out" {
-  description = "Skip endpoints whose OptOut is not NONE (CHANNEL_SKIP_OPTED_OUT)."
-  type        = bool
-  default     = true
-}
-
-variable "skip_inactive" {
-  description = "Skip endpoints whose EndpointStatus is INACTIVE (CHANNEL_SKIP_INACTIVE)."
-  type        = bool
-  default     = true
-}
-
-variable "max_workers" {
-  description = "Endpoints delivered in parallel per invocation (CHANNEL_MAX_WORKERS); a payload holds at most 50 endpoints."
-  type        = number
-  default     = 50
-
-  validation {
-    condition     = var.max_workers >= 1 && var.max_workers <= 50 && floor(var.max_workers) == var.max_workers
-    error_message = "max_workers must be a whole number between 1 and 50."
-  }
-}
-
-variable "max_attempts" {
-  description = "Attempts per endpoint for retryable provider errors (CHANNEL_MAX_ATTEMPTS)."
-  type        = number
-  default     = 3
-
-  validation {
-    condition     = var.max_attempts >= 1 && var.max_attempts <= 10 && floor(var.max_attempts) == var.max_attempts
-    error_message = "max_attempts must be a whole number between 1 and 10."
-  }
-}
-
-variable "rate_limit_per_second" {
-  description = "Requests one function instance starts per second, retries included (CHANNEL_RATE_LIMIT_PER_SECOND); 0 is no limit. The account-wide rate is this times the function's concurrency, so a limit needs `reserved_concurrent_executions` >= 1; the output `lambda_max_requests_per_second` is the product."
-  type        = number
-  default     = 0
-
-  validation {
-    condition     = var.rate_limit_per_second >= 0 && var.rate_limit_per_second <= 100000 && floor(var.rate_limit_per_second) == var.rate_limit_per_second
-    error_message = "rate_limit_per_second must be a whole number between 0 and 100000."
+    condition     = !contains(["twilio", "slack"], var.delivery.adapter) || var.provider_secret.arn != null || var.provider_secret.parameter_arn != null
+    error_message = "The twilio and slack adapters read their credentials from a secret: set provider_secret.arn or provider_secret.parameter_arn."
   }
 
   validation {
-    condition     = var.rate_limit_per_second == 0 || var.reserved_concurrent_executions > 0
-    error_message = "rate_limit_per_second holds for one function instance, so the account-wide rate is it times the concurrency: set reserved_concurrent_executions (>= 1) to bound it (output lambda_max_requests_per_second shows the product)."
+    condition     = var.delivery.max_workers >= 1 && var.delivery.max_workers <= 50 && floor(var.delivery.max_workers) == var.delivery.max_workers
+    error_message = "delivery.max_workers must be a whole number between 1 and 50."
+  }
+
+  validation {
+    condition     = var.delivery.max_attempts >= 1 && var.delivery.max_attempts <= 10 && floor(var.delivery.max_attempts) == var.delivery.max_attempts
+    error_message = "delivery.max_attempts must be a whole number between 1 and 10."
+  }
+
+  validation {
+    condition     = var.delivery.rate_limit_per_second >= 0 && var.delivery.rate_limit_per_second <= 100000 && floor(var.delivery.rate_limit_per_second) == var.delivery.rate_limit_per_second
+    error_message = "delivery.rate_limit_per_second must be a whole number between 0 and 100000."
+  }
+
+  validation {
+    condition     = var.delivery.rate_limit_per_second == 0 || var.reserved_concurrent_executions > 0
+    error_message = "delivery.rate_limit_per_second holds for one function instance, so the account-wide rate is it times the concurrency: set reserved_concurrent_executions (>= 1) to bound it (output lambda_max_requests_per_second shows the product)."
+  }
+
+  validation {
+    condition     = contains(["report", "retry"], var.delivery.failure_policy)
+    error_message = "delivery.failure_policy must be \"report\" or \"retry\"."
+  }
+
+  validation {
+    condition     = var.delivery.failure_policy != "retry" || var.idempotency.enabled
+    error_message = "delivery.failure_policy = \"retry\" requires idempotency.enabled = true, or Pinpoint's retry would deliver twice."
+  }
+
+  validation {
+    # Connect marks every profile of a batch failed when the function throws, and the retry
+    # policy works by throwing (docs/connect.md; config.py refuses the pair).
+    condition     = var.event_source != "connect" || var.delivery.failure_policy != "retry"
+    error_message = "delivery.failure_policy = \"retry\" cannot serve event_source = \"connect\": it works by failing the invocation, and a Connect batch whose function throws fails whole. Use delivery.failure_policy = \"report\"."
+  }
+
+  validation {
+    # The event source's wait (local.wait_seconds: Pinpoint 15, Connect 30).
+    condition     = var.delivery.deadline_seconds == null || try(var.delivery.deadline_seconds >= 1 && var.delivery.deadline_seconds <= local.wait_seconds && floor(var.delivery.deadline_seconds) == var.delivery.deadline_seconds, false)
+    error_message = "delivery.deadline_seconds must be a whole number between 1 and ${local.wait_seconds}: the ${var.event_source} event source waits at most ${local.wait_seconds} seconds for the function (Pinpoint 15, Connect 30)."
+  }
+
+  validation {
+    condition     = var.delivery.deadline_seconds == null || try(var.delivery.deadline_seconds <= local.timeout, false)
+    error_message = "delivery.deadline_seconds must not exceed timeout."
+  }
+
+  validation {
+    condition     = var.delivery.safety_margin_ms >= 0 && var.delivery.safety_margin_ms <= 5000 && floor(var.delivery.safety_margin_ms) == var.delivery.safety_margin_ms
+    error_message = "delivery.safety_margin_ms must be a whole number between 0 and 5000."
+  }
+}
+
+variable "metrics" {
+  description = <<-EOT
+    The handler's metrics:
+    `mode` (CHANNEL_METRICS_MODE): `api` (the default: cloudwatch:PutMetricData, allowed only for `namespace`), `emf` (embedded metric format in the logs, no extra permission) or `off`;
+    `namespace` (CHANNEL_METRICS_NAMESPACE: the CloudWatch namespace; default "PinpointCustomChannelExecution").
+  EOT
+  type = object({
+    mode      = optional(string, "api")
+    namespace = optional(string, "PinpointCustomChannelExecution")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["api", "emf", "off"], var.metrics.mode)
+    error_message = "metrics.mode must be api, emf or off."
+  }
+
+  validation {
+    # CloudWatch API model, Namespace: 1-255 characters, pattern [^:].*; AWS/ is reserved for
+    # AWS services (CloudWatch User Guide, "Namespaces"). No '$': this module's own rule.
+    condition     = can(regex("^[^:$][^$]{0,254}$", var.metrics.namespace)) && !startswith(var.metrics.namespace, "AWS/")
+    error_message = "metrics.namespace must be 1-255 characters, must not start with ':' or contain '$', and must not start with AWS/."
   }
 }
 
@@ -734,123 +761,98 @@ variable "idempotency" {
   }
 
   validation {
-    condition     = var.idempotency.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.idempotency.kms_key_arn))
-    error_message = "idempotency.kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+    condition     = var.idempotency.kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.idempotency.kms_key_arn))
+    error_message = "idempotency.kms_key_arn must be a KMS key ARN (${local.kms_key_arn_format})."
   }
 }
 
-variable "failure_policy" {
-  description = "Invocation-failure policy (CHANNEL_FAILURE_POLICY): `report` (the invocation never fails; failures are answered per endpoint, so Pinpoint never resends a partly delivered batch) or `retry` (the invocation fails when an endpoint can still be delivered, so Pinpoint retries it; requires `idempotency.enabled`; refused with `event_source = \"connect\"`, where a throw fails the whole batch)."
-  type        = string
-  default     = "report"
+################################################################################
+# Amazon Connect (event_source = "connect")
+################################################################################
+
+variable "connect" {
+  description = <<-EOT
+    The Amazon Connect outbound campaigns that invoke the function (only with `event_source = "connect"`):
+    `instance_arn` (the instance, `arn:<partition>:connect:<region>:<account>:instance/<instance-id>`; required with `event_source = "connect"`, null otherwise. The invoke permission for `connect-campaigns.amazonaws.com` carries it as AWS:SourceArn and its account as AWS:SourceAccount);
+    `message_template` (CHANNEL_MESSAGE_TEMPLATE: the message of every custom action block that `message_templates` does not name; Connect's event carries no text. Placeholders are the profile's fields (`{{FirstName}}`, `{{Attributes.X}}`, `{{Address}}`) and `{{CampaignId}}`, `{{RunId}}`, `{{ActionId}}`. At most 16,384 characters; this or `message_templates` is required);
+    `message_templates` (CHANNEL_MESSAGE_TEMPLATES, as JSON: templates keyed by the custom action block's ActionId, so one function serves several blocks; each at most 16,384 characters);
+    `profiles`, how Connect customer profiles become recipients (null fields keep the handler's defaults):
+    `address_fields` (CHANNEL_CONNECT_ADDRESS_FIELDS: the profile fields tried in order for the delivery address, `Attributes.X` allowed; default phone fields first for the twilio adapter, email fields first otherwise),
+    `channel_type` (CHANNEL_CONNECT_CHANNEL_TYPE: the channel type profiles take, an upper-case name such as SMS; default SMS for twilio, CUSTOM otherwise),
+    `opt_out_field` (CHANNEL_CONNECT_OPT_OUT_FIELD: the field that marks an opt-out; default Attributes.OptOut),
+    `result_field` (CHANNEL_CONNECT_RESULT_FIELD: add `Result: SUCCESS/FAILURE` to each profile's answer; default false).
+    Field names: 1-255 characters, no whitespace, ',', '{', '}' or '|'.
+  EOT
+  type = object({
+    instance_arn      = optional(string)
+    message_template  = optional(string)
+    message_templates = optional(map(string), {})
+    profiles = optional(object({
+      address_fields = optional(list(string))
+      channel_type   = optional(string)
+      opt_out_field  = optional(string)
+      result_field   = optional(bool)
+    }), {})
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = contains(["report", "retry"], var.failure_policy)
-    error_message = "failure_policy must be \"report\" or \"retry\"."
+    # local.connect_instance_arn_pattern (Service Authorization Reference).
+    condition     = var.connect.instance_arn == null || can(regex(local.connect_instance_arn_pattern, var.connect.instance_arn))
+    error_message = "connect.instance_arn must be an Amazon Connect instance ARN: arn:<partition>:connect:<region>:<account>:instance/<instance-id> (a lowercase UUID)."
   }
 
   validation {
-    condition     = var.failure_policy != "retry" || var.idempotency.enabled
-    error_message = "failure_policy = \"retry\" requires idempotency.enabled = true, or Pinpoint's retry would deliver twice."
+    condition     = (var.event_source == "connect") == (var.connect.instance_arn != null)
+    error_message = "connect.instance_arn is required when event_source is \"connect\" and must be null otherwise."
   }
 
   validation {
-    # Connect marks every profile of a batch failed when the function throws, and the retry
-    # policy works by throwing (docs/connect.md; config.py refuses the pair).
-    condition     = var.event_source != "connect" || var.failure_policy != "retry"
-    error_message = "failure_policy = \"retry\" cannot serve event_source = \"connect\": it works by failing the invocation, and a Connect batch whose function throws fails whole. Use failure_policy = \"report\"."
-  }
-}
-
-variable "deadline_seconds" {
-  description = "Time budget of one invocation in seconds (CHANNEL_DEADLINE_SECONDS): at most what the event source waits for the function, 15 for Pinpoint and 30 for Connect (the handler caps each event at its source's wait), and at most `timeout`. Null uses the smaller of the two."
-  type        = number
-  default     = null
-
-  validation {
-    condition     = var.deadline_seconds == null || try(var.deadline_seconds >= 1 && var.deadline_seconds <= local.wait_seconds && floor(var.deadline_seconds) == var.deadline_seconds, false)
-    error_message = "deadline_seconds must be a whole number between 1 and ${local.wait_seconds}: the ${var.event_source} event source waits at most ${local.wait_seconds} seconds for the function (Pinpoint 15, Connect 30)."
+    condition     = var.connect.message_template == null || try(length(var.connect.message_template) >= 1 && length(var.connect.message_template) <= local.max_message_template_chars, false)
+    error_message = "connect.message_template must be 1 to ${local.max_message_template_chars} characters (the handler's limit)."
   }
 
   validation {
-    condition     = var.deadline_seconds == null || try(var.deadline_seconds <= local.timeout, false)
-    error_message = "deadline_seconds must not exceed timeout."
-  }
-}
-
-variable "safety_margin_ms" {
-  description = "Milliseconds kept free before the deadline to return a result (CHANNEL_SAFETY_MARGIN_MS)."
-  type        = number
-  default     = 750
-
-  validation {
-    condition     = var.safety_margin_ms >= 0 && var.safety_margin_ms <= 5000 && floor(var.safety_margin_ms) == var.safety_margin_ms
-    error_message = "safety_margin_ms must be a whole number between 0 and 5000."
-  }
-}
-
-variable "log_level" {
-  description = "Handler log level (CHANNEL_LOG_LEVEL); with JSON logs it also sets the function's application log level."
-  type        = string
-  default     = "INFO"
-
-  validation {
-    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
-    error_message = "log_level must be DEBUG, INFO, WARNING or ERROR."
-  }
-}
-
-variable "secret_arn" {
-  description = "ARN of a Secrets Manager secret holding the provider credentials as a JSON object (CHANNEL_SECRET_ID). The role may read only this secret. Conflicts with `secret_parameter_arn`."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.secret_arn))
-    error_message = "secret_arn must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>)."
+    condition     = alltrue([for id, template in var.connect.message_templates : length(trimspace(id)) > 0 && length(template) <= local.max_message_template_chars])
+    error_message = "connect.message_templates keys must be non-empty ActionIds and each template at most ${local.max_message_template_chars} characters (the handler's limit)."
   }
 
   validation {
-    condition     = var.secret_arn == null || var.secret_parameter_arn == null
-    error_message = "Set secret_arn or secret_parameter_arn, not both."
-  }
-}
-
-variable "secret_parameter_arn" {
-  description = "ARN of an SSM SecureString parameter holding the provider credentials as a JSON object; the handler gets its name (CHANNEL_SECRET_PARAMETER). The role may read only this parameter. Conflicts with `secret_arn`."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.secret_parameter_arn == null || can(regex("^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\\-/]+$", var.secret_parameter_arn))
-    error_message = "secret_parameter_arn must be an SSM parameter ARN (arn:<partition>:ssm:<region>:<account>:parameter/<name>)."
-  }
-}
-
-variable "secret_kms_key_arn" {
-  description = "ARN of the customer managed KMS key that encrypts the secret or parameter; the role may then kms:Decrypt with it, only through Secrets Manager or SSM. Null when the AWS managed key is used."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.secret_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.secret_kms_key_arn))
-    error_message = "secret_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+    condition     = var.event_source == "connect" || (var.connect.message_template == null && length(var.connect.message_templates) == 0)
+    error_message = "connect.message_template and connect.message_templates are the messages of Connect custom actions: set them only with event_source = \"connect\" (a Pinpoint campaign's message is its data)."
   }
 
   validation {
-    condition     = var.secret_kms_key_arn == null || var.secret_arn != null || var.secret_parameter_arn != null
-    error_message = "secret_kms_key_arn is the key of secret_arn or secret_parameter_arn: set one of them too."
+    condition     = var.event_source != "connect" || var.connect.message_template != null || length(var.connect.message_templates) > 0
+    error_message = "event_source = \"connect\" needs a message: set connect.message_template or connect.message_templates (Connect's event carries no text)."
   }
-}
-
-variable "secret_ttl_seconds" {
-  description = "How long the handler caches the secret, in seconds (CHANNEL_SECRET_TTL_SECONDS)."
-  type        = number
-  default     = 300
 
   validation {
-    condition     = var.secret_ttl_seconds >= 0 && var.secret_ttl_seconds <= 86400 && floor(var.secret_ttl_seconds) == var.secret_ttl_seconds
-    error_message = "secret_ttl_seconds must be a whole number between 0 and 86400."
+    condition = var.connect.profiles.address_fields == null || try(
+      length(var.connect.profiles.address_fields) > 0 &&
+      alltrue([for f in var.connect.profiles.address_fields : can(regex(local.connect_field_name_pattern, f))]),
+      false
+    )
+    error_message = "connect.profiles.address_fields must be a non-empty list of profile field names (1-255 characters, no whitespace, ',', '{', '}' or '|'), for example [\"PhoneNumber\", \"Attributes.Mobile\"]."
+  }
+
+  validation {
+    condition     = var.connect.profiles.channel_type == null || can(regex(local.connect_channel_type_pattern, coalesce(var.connect.profiles.channel_type, "-")))
+    error_message = "connect.profiles.channel_type must be a channel type such as SMS, EMAIL or CUSTOM: an upper-case letter, then at most 31 upper-case letters, digits or '_'."
+  }
+
+  validation {
+    condition     = var.connect.profiles.opt_out_field == null || can(regex(local.connect_field_name_pattern, coalesce(var.connect.profiles.opt_out_field, " ")))
+    error_message = "connect.profiles.opt_out_field must be a profile field name (1-255 characters, no whitespace, ',', '{', '}' or '|'), for example Attributes.OptOut."
+  }
+
+  validation {
+    condition = var.event_source == "connect" || (
+      var.connect.profiles.address_fields == null && var.connect.profiles.channel_type == null &&
+      var.connect.profiles.opt_out_field == null && var.connect.profiles.result_field == null
+    )
+    error_message = "connect.profiles applies to Connect customer profiles only: set it only with event_source = \"connect\"."
   }
 }
 
@@ -858,105 +860,92 @@ variable "secret_ttl_seconds" {
 # Invoke permission (channel_mode = "lambda")
 ################################################################################
 
-variable "permission_scope" {
+variable "pinpoint_permission" {
   description = <<-EOT
-    What the `pinpoint.<region>.amazonaws.com` invoke permission allows (always with SourceAccount):
-    `account` - any Pinpoint application of the account (`apps/*`);
-    `application` - any campaign of the application (`apps/<app-id>/*`);
+    The `pinpoint.<region>.amazonaws.com` invoke permission (always with SourceAccount):
+    `scope`, what it allows: `account` - any Pinpoint application of the account (`apps/*`);
+    `application` (the default) - any campaign of the application (`apps/<app-id>/*`);
     `campaign` - only the campaign (`apps/<app-id>/campaigns/<campaign-id>`).
     Pinpoint checks the permission when the campaign is created, so `campaign` works only once the campaign exists: apply with `application` first, then switch to `campaign` and apply again (the permission is replaced create-before-destroy).
+    `campaign_id` (the campaign of `scope = "campaign"`; null reads the id of the campaign this module created, from its CloudFormation stack, which must therefore already exist).
   EOT
-  type        = string
-  default     = "application"
+  type = object({
+    scope       = optional(string, "application")
+    campaign_id = optional(string)
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = contains(["account", "application", "campaign"], var.permission_scope)
-    error_message = "permission_scope must be account, application or campaign."
+    condition     = contains(["account", "application", "campaign"], var.pinpoint_permission.scope)
+    error_message = "pinpoint_permission.scope must be account, application or campaign."
   }
 
   validation {
-    condition     = var.permission_scope != "campaign" || var.permission_campaign_id != null || (var.campaign != null && var.create_campaign)
-    error_message = "permission_scope \"campaign\" needs a campaign: the one this module manages (campaign, create_campaign = true) or permission_campaign_id."
+    condition     = var.pinpoint_permission.scope != "campaign" || var.pinpoint_permission.campaign_id != null || (var.campaign != null && try(var.campaign.create, true))
+    error_message = "pinpoint_permission.scope \"campaign\" needs a campaign: the one this module manages (campaign, campaign.create = true) or pinpoint_permission.campaign_id."
   }
 
   validation {
-    condition     = var.event_source != "connect" || (var.permission_campaign_id == null && var.permission_scope != "campaign")
-    error_message = "permission_scope = \"campaign\" and permission_campaign_id shape the Pinpoint invoke permission, which event_source = \"connect\" does not create (its permission is for connect_instance_arn): leave them unset."
+    condition     = var.event_source != "connect" || (var.pinpoint_permission.campaign_id == null && var.pinpoint_permission.scope != "campaign")
+    error_message = "pinpoint_permission.scope = \"campaign\" and pinpoint_permission.campaign_id shape the Pinpoint invoke permission, which event_source = \"connect\" does not create (its permission is for connect.instance_arn): leave them unset."
   }
-}
-
-variable "permission_campaign_id" {
-  description = "Campaign id used by `permission_scope = \"campaign\"`. Null reads the id of the campaign this module created (from its CloudFormation stack, which must therefore already exist)."
-  type        = string
-  default     = null
 
   validation {
-    condition     = var.permission_campaign_id == null || can(regex("^[A-Za-z0-9]{1,64}$", var.permission_campaign_id))
-    error_message = "permission_campaign_id must be a Pinpoint campaign id (letters and digits)."
+    condition     = var.pinpoint_permission.campaign_id == null || can(regex(local.pinpoint_resource_id_pattern, var.pinpoint_permission.campaign_id))
+    error_message = "pinpoint_permission.campaign_id must be a Pinpoint campaign id (letters and digits)."
   }
-
 }
 
 ################################################################################
 # Pinpoint application, segment and campaign
 ################################################################################
 
-variable "create_application" {
-  description = "Create a Pinpoint application (project). Null (the default) creates one for `event_source = \"pinpoint\"` and none for `\"connect\"`. Set false and give `application_id` to use an existing one."
-  type        = bool
-  default     = null
-}
-
-variable "application_id" {
-  description = "Id of an existing Pinpoint application, used when `create_application = false`."
-  type        = string
-  default     = null
+variable "application" {
+  description = <<-EOT
+    The Pinpoint application (project):
+    `create` (null, the default, creates one for `event_source = "pinpoint"` and none for `"connect"`; set false and give `id` to use an existing one);
+    `id` (id of an existing application, used when `create = false`);
+    `name` (name of the created application, 1-64 characters; null uses the module's name).
+  EOT
+  type = object({
+    create = optional(bool)
+    id     = optional(string)
+    name   = optional(string)
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = var.application_id == null || can(regex("^[a-z0-9]{32}$", var.application_id))
-    error_message = "application_id must be a Pinpoint application id (32 lowercase letters and digits)."
+    condition     = var.application.id == null || can(regex(local.pinpoint_application_id_pattern, var.application.id))
+    error_message = "application.id must be a Pinpoint application id (32 lowercase letters and digits)."
   }
 
   validation {
-    condition     = var.event_source == "connect" || coalesce(var.create_application, true) == (var.application_id == null)
-    error_message = "Give application_id exactly when create_application is false."
+    condition     = var.event_source == "connect" || coalesce(var.application.create, true) == (var.application.id == null)
+    error_message = "Give application.id exactly when application.create is false."
   }
 
   validation {
-    condition     = var.event_source != "connect" || (var.create_application != true && var.application_id == null)
-    error_message = "create_application and application_id are for a Pinpoint application, which event_source = \"connect\" does not use: leave them unset."
+    condition     = var.event_source != "connect" || (var.application.create != true && var.application.id == null)
+    error_message = "application.create and application.id are for a Pinpoint application, which event_source = \"connect\" does not use: leave them unset."
   }
-}
-
-variable "application_name" {
-  description = "Name of the created Pinpoint application. Null uses the module's name."
-  type        = string
-  default     = null
 
   validation {
-    condition     = var.application_name == null || try(length(var.application_name) >= 1 && length(var.application_name) <= 64, false)
-    error_message = "application_name must be 1-64 characters."
-  }
-}
-
-variable "segment_id" {
-  description = "Id of an existing segment the campaign sends to. Null creates a segment (see `segment`) in the campaign's CloudFormation stack."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.segment_id == null || can(regex("^[A-Za-z0-9]{1,64}$", var.segment_id))
-    error_message = "segment_id must be a Pinpoint segment id (letters and digits)."
+    # The API model states no length for CreateApp's Name: 64 is this module's bound.
+    condition     = var.application.name == null || try(length(var.application.name) >= 1 && length(var.application.name) <= 64, false)
+    error_message = "application.name must be 1-64 characters."
   }
 }
 
 variable "segment" {
   description = <<-EOT
-    Segment created with the campaign when `segment_id` is null (AWS::Pinpoint::Segment). With no filter it holds every endpoint of the application (the campaign's endpoint types still apply).
+    The segment the campaign sends to: `id` of an existing segment, or (when `id` is null) a segment created with the campaign in its CloudFormation stack (AWS::Pinpoint::Segment). With no filter it holds every endpoint of the application (the campaign's endpoint types still apply).
     `name` (default "<name>-segment"), `channel_types` (Demographic.Channel), `attributes` and `user_attributes` (INCLUSIVE matches on endpoint / user attributes),
     `dimensions_json` (raw Dimensions JSON; replaces the three filters).
   EOT
   type = object({
+    id              = optional(string)
     name            = optional(string)
     channel_types   = optional(list(string), [])
     attributes      = optional(map(list(string)), {})
@@ -967,11 +956,17 @@ variable "segment" {
   nullable = false
 
   validation {
+    condition     = var.segment.id == null || can(regex(local.pinpoint_resource_id_pattern, var.segment.id))
+    error_message = "segment.id must be a Pinpoint segment id (letters and digits)."
+  }
+
+  validation {
+    # local.endpoint_types (the custom-channel guide's endpoint types).
     condition = alltrue([
       for t in var.segment.channel_types :
       contains(local.endpoint_types, t)
     ])
-    error_message = "segment.channel_types must hold values of ADM, APNS, APNS_SANDBOX, APNS_VOIP, APNS_VOIP_SANDBOX, BAIDU, CUSTOM, EMAIL, GCM, SMS, VOICE."
+    error_message = "segment.channel_types must hold values of ${join(", ", local.endpoint_types)}."
   }
 
   validation {
@@ -980,28 +975,25 @@ variable "segment" {
   }
 
   validation {
+    # The API model states no length for a segment's Name: 64 is this module's bound.
     condition     = var.segment.name == null || try(length(var.segment.name) >= 1 && length(var.segment.name) <= 64, false)
     error_message = "segment.name must be 1-64 characters."
   }
 
   validation {
     condition = var.event_source != "connect" || (
-      var.segment_id == null && var.segment.name == null && length(var.segment.channel_types) == 0 &&
+      var.segment.id == null && var.segment.name == null && length(var.segment.channel_types) == 0 &&
       length(var.segment.attributes) == 0 && length(var.segment.user_attributes) == 0 && var.segment.dimensions_json == null
     )
-    error_message = "segment_id and segment describe a Pinpoint segment, which event_source = \"connect\" does not use: leave them unset (a Connect campaign's audience is a Customer Profiles segment)."
+    error_message = "segment describes a Pinpoint segment, which event_source = \"connect\" does not use: leave it unset (a Connect campaign's audience is a Customer Profiles segment)."
   }
-}
-
-variable "create_campaign" {
-  description = "Create the campaign described by `campaign` (a CloudFormation stack with AWS::Pinpoint::Campaign, and the segment). False keeps `campaign` only for the `pinpoint_campaign_definition_json` output, for example for a local campaign runner."
-  type        = bool
-  default     = true
 }
 
 variable "campaign" {
   description = <<-EOT
     Campaign that delivers through this channel; null creates none (the channel alone).
+    `create` (default true: a CloudFormation stack with AWS::Pinpoint::Campaign, and the segment; false keeps the campaign only for the `pinpoint_campaign_definition_json` output, for example for a local campaign runner);
+    `stack_name` (name of the CloudFormation stack holding the segment and campaign; null uses "<name>-campaign", underscores becoming hyphens);
     `name`, `description`; `data` (CustomMessage.Data, at most 5 KB in UTF-8 bytes, passed to the channel as is);
     `endpoint_types` (the guide's set; default ["CUSTOM"]);
     `is_paused` (default true: an apply never starts sending by surprise; set false to send);
@@ -1012,6 +1004,8 @@ variable "campaign" {
     `limits` (`daily` and `total` 0-100 messages per endpoint, `messages_per_second` 1-20000, `maximum_duration` >= 60 seconds, `session`); `tags`.
   EOT
   type = object({
+    create         = optional(bool, true)
+    stack_name     = optional(string)
     name           = string
     description    = optional(string)
     data           = string
@@ -1048,11 +1042,20 @@ variable "campaign" {
   default = null
 
   validation {
+    # CloudFormation CreateStack StackName (local.stack_name_pattern).
+    condition     = var.campaign == null || try(var.campaign.stack_name == null || can(regex(local.stack_name_pattern, var.campaign.stack_name)), false)
+    error_message = "campaign.stack_name must start with a letter and hold at most 128 letters, digits and hyphens."
+  }
+
+  validation {
+    # The API model states no length for a campaign's Name: 64 is this module's bound.
     condition     = var.campaign == null || try(length(var.campaign.name) >= 1 && length(var.campaign.name) <= 64, false)
     error_message = "campaign.name must be 1-64 characters."
   }
 
   validation {
+    # CustomMessage.Data: "The maximum size is 5 KB" (Amazon Pinpoint developer guide, "Creating
+    # custom channels"), counted in UTF-8 bytes.
     condition = var.campaign == null || try(alltrue([
       for d in concat([var.campaign.data], [for t in var.campaign.treatments : t.data]) :
       length(d) > 0 && floor(length(replace(base64encode(d), "=", "")) * 3 / 4) <= 5120
@@ -1061,21 +1064,26 @@ variable "campaign" {
   }
 
   validation {
+    # CustomDeliveryConfiguration.EndpointTypes: the guide's endpoint types (local.endpoint_types).
     condition = var.campaign == null || try(alltrue([
       for types in concat([var.campaign.endpoint_types], [for t in var.campaign.treatments : t.endpoint_types if t.endpoint_types != null]) :
       length(types) > 0 && length(distinct(types)) == length(types) && alltrue([
         for e in types : contains(local.endpoint_types, e)
       ])
     ]), false)
-    error_message = "campaign endpoint_types (and treatments' endpoint_types) must be non-empty, without duplicates, with values of ADM, APNS, APNS_SANDBOX, APNS_VOIP, APNS_VOIP_SANDBOX, BAIDU, CUSTOM, EMAIL, GCM, SMS, VOICE."
+    error_message = "campaign endpoint_types (and treatments' endpoint_types) must be non-empty, without duplicates, with values of ${join(", ", local.endpoint_types)}."
   }
 
   validation {
+    # A campaign has at most 5 treatments, the main one included (Amazon Pinpoint user guide,
+    # campaigns, "Set up treatments": "up to 5 treatments").
     condition     = var.campaign == null || try(length(var.campaign.treatments) <= 4, false)
     error_message = "campaign.treatments holds at most 4 additional treatments (5 with the main one)."
   }
 
   validation {
+    # SizePercent and HoldoutPercent are percentages of the segment (Pinpoint API model,
+    # WriteTreatmentResource and WriteCampaignRequest).
     condition = var.campaign == null || try(
       alltrue([for t in var.campaign.treatments : t.size_percent >= 1 && t.size_percent <= 100 && floor(t.size_percent) == t.size_percent]) &&
       var.campaign.holdout_percent >= 0 && var.campaign.holdout_percent <= 100 && floor(var.campaign.holdout_percent) == var.campaign.holdout_percent &&
@@ -1087,21 +1095,27 @@ variable "campaign" {
   }
 
   validation {
+    # DeliveryUri: "The name or Amazon Resource Name (ARN) of an AWS Lambda function ... [or] The
+    # URL for a web application or service that supports HTTPS" (Pinpoint API model,
+    # CustomDeliveryConfiguration), the URL under the guide's webhook rule.
     condition = var.campaign == null || try(alltrue([
       for t in var.campaign.treatments : t.delivery_uri == null || (
-        can(regex("^https://[A-Za-z0-9._~-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~:/-]*)?(\\?[A-Za-z0-9._~:/?-]*)?(#[A-Za-z0-9._~:/?-]*)?$", t.delivery_uri)) ||
-        can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$", t.delivery_uri))
+        can(regex(local.webhook_url_pattern, t.delivery_uri)) ||
+        can(regex(local.lambda_function_arn_pattern, t.delivery_uri))
       )
     ]), false)
     error_message = "A treatment's delivery_uri must be a Lambda function ARN or an https:// webhook URL with only letters, digits and - . _ ~ ? / # : (RFC 3986)."
   }
 
   validation {
-    condition     = var.campaign == null || try(contains(["ONCE", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "EVENT"], var.campaign.schedule.frequency), false)
-    error_message = "campaign.schedule.frequency must be ONCE, HOURLY, DAILY, WEEKLY, MONTHLY or EVENT."
+    # Schedule.Frequency (local.campaign_frequencies).
+    condition     = var.campaign == null || try(contains(local.campaign_frequencies, var.campaign.schedule.frequency), false)
+    error_message = "campaign.schedule.frequency must be one of ${join(", ", local.campaign_frequencies)}."
   }
 
   validation {
+    # Schedule.StartTime: "IMMEDIATE ... or, a specific time in ISO 8601 format"; EndTime "in ISO
+    # 8601 format" (Pinpoint API model, Schedule).
     condition = var.campaign == null || try(
       (var.campaign.schedule.start_time == "IMMEDIATE" || can(timecmp(var.campaign.schedule.start_time, "2000-01-01T00:00:00Z"))) &&
       (var.campaign.schedule.end_time == null || can(timecmp(var.campaign.schedule.end_time, "2000-01-01T00:00:00Z"))),
@@ -1120,11 +1134,15 @@ variable "campaign" {
   }
 
   validation {
-    condition     = var.campaign == null || try(!contains(["HOURLY", "DAILY", "WEEKLY", "MONTHLY", "EVENT"], var.campaign.schedule.frequency) || var.campaign.schedule.end_time != null, false)
-    error_message = "A recurring (HOURLY, DAILY, WEEKLY, MONTHLY) or EVENT campaign needs campaign.schedule.end_time."
+    # A campaign that repeats or waits for events needs an end: the module's rule, so that no
+    # campaign keeps sending without a date it stops.
+    condition     = var.campaign == null || try(!contains(local.campaign_repeating_frequencies, var.campaign.schedule.frequency) || var.campaign.schedule.end_time != null, false)
+    error_message = "A recurring or event-triggered campaign (frequency ${join(", ", local.campaign_repeating_frequencies)}) needs campaign.schedule.end_time."
   }
 
   validation {
+    # Schedule.EventFilter: "The type of event that causes the campaign to be sent, if the value
+    # of the Frequency property is EVENT" (Pinpoint API model, Schedule).
     condition = var.campaign == null || try(
       (var.campaign.schedule.frequency == "EVENT") == (var.campaign.schedule.event_types != null) &&
       (var.campaign.schedule.event_types == null || length(coalesce(var.campaign.schedule.event_types, [])) > 0),
@@ -1134,8 +1152,9 @@ variable "campaign" {
   }
 
   validation {
+    # Schedule.Timezone (local.campaign_timezones, from the API model's documentation string).
     condition     = var.campaign == null || try(contains(local.campaign_timezones, coalesce(var.campaign.schedule.timezone, "UTC")), false)
-    error_message = "campaign.schedule.timezone must be one of the Pinpoint API's values: UTC, UTC+01, UTC+02, UTC+03, UTC+03:30, UTC+04, UTC+04:30, UTC+05, UTC+05:30, UTC+05:45, UTC+06, UTC+06:30, UTC+07, UTC+08, UTC+09, UTC+09:30, UTC+10, UTC+10:30, UTC+11, UTC+12, UTC+13, UTC-02, UTC-03, UTC-04, UTC-05, UTC-06, UTC-07, UTC-08, UTC-09, UTC-10, UTC-11."
+    error_message = "campaign.schedule.timezone must be one of the Pinpoint API's values: ${join(", ", local.campaign_timezones)}."
   }
 
   validation {
@@ -1150,7 +1169,7 @@ variable "campaign" {
       ) && (
       var.campaign.limits.maximum_duration == null ? true : var.campaign.limits.maximum_duration >= local.campaign_limits_rules.min_maximum_duration
     )
-    error_message = "campaign.limits: daily and total whole numbers 0-100 (the API's maximum), session >= 0, messages_per_second 1-20000, maximum_duration >= 60 seconds."
+    error_message = "campaign.limits: daily and total whole numbers 0-${local.campaign_limits_rules.max_messages_per_endpoint} (the API's maximum), session >= 0, messages_per_second ${local.campaign_limits_rules.min_messages_per_second}-${local.campaign_limits_rules.max_messages_per_second}, maximum_duration >= ${local.campaign_limits_rules.min_maximum_duration} seconds."
   }
 
   validation {
@@ -1159,61 +1178,47 @@ variable "campaign" {
   }
 }
 
-variable "campaign_stack_name" {
-  description = "Name of the CloudFormation stack holding the segment and campaign. Null uses \"<name>-campaign\" (underscores become hyphens)."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.campaign_stack_name == null || can(regex("^[A-Za-z][A-Za-z0-9-]{0,127}$", var.campaign_stack_name))
-    error_message = "campaign_stack_name must start with a letter and hold at most 128 letters, digits and hyphens."
-  }
-}
-
 ################################################################################
 # Webhook receiver (channel_mode = "receiver")
 ################################################################################
 
-variable "receiver_throttling" {
-  description = "Throttling of the receiver's HTTP API stage: steady `rate_limit` (requests per second) and `burst_limit`. Each Pinpoint request carries up to 50 endpoints."
+variable "receiver" {
+  description = <<-EOT
+    The webhook receiver of `channel_mode = "receiver"`:
+    `throttling` of its HTTP API stage: steady `rate_limit` (requests per second, default 20) and `burst_limit` (default 40). Each Pinpoint request carries up to 50 endpoints;
+    `access_logs` (default true: write the HTTP API's access logs, without the request path, which carries the secret, to a log group created by the module);
+    `secret_recovery_window_in_days` (recovery window of the path secret when it is deleted: 0 deletes it at once, else 7-30; default 7);
+    `secret_kms_key_arn` (a customer managed KMS key for the path secret; null: the AWS managed key. The role may then kms:Decrypt with it through Secrets Manager).
+  EOT
   type = object({
-    rate_limit  = optional(number, 20)
-    burst_limit = optional(number, 40)
+    throttling = optional(object({
+      rate_limit  = optional(number, 20)
+      burst_limit = optional(number, 40)
+    }), {})
+    access_logs                    = optional(bool, true)
+    secret_recovery_window_in_days = optional(number, 7)
+    secret_kms_key_arn             = optional(string)
   })
   default  = {}
   nullable = false
 
   validation {
-    condition     = var.receiver_throttling.rate_limit > 0 && var.receiver_throttling.burst_limit >= 1 && floor(var.receiver_throttling.burst_limit) == var.receiver_throttling.burst_limit
-    error_message = "receiver_throttling.rate_limit must be > 0 and burst_limit a whole number >= 1."
+    # API Gateway: ThrottlingBurstLimit an integer, ThrottlingRateLimit a double (apigatewayv2
+    # API model, RouteSettings).
+    condition     = var.receiver.throttling.rate_limit > 0 && var.receiver.throttling.burst_limit >= 1 && floor(var.receiver.throttling.burst_limit) == var.receiver.throttling.burst_limit
+    error_message = "receiver.throttling.rate_limit must be > 0 and burst_limit a whole number >= 1."
   }
-}
-
-variable "receiver_access_logs" {
-  description = "Write the receiver HTTP API's access logs (without the request path, which carries the secret) to a log group created by the module."
-  type        = bool
-  default     = true
-}
-
-variable "receiver_secret_recovery_window_in_days" {
-  description = "Recovery window of the receiver's path secret when it is deleted; 0 deletes it at once."
-  type        = number
-  default     = 7
 
   validation {
-    condition     = var.receiver_secret_recovery_window_in_days == 0 || (var.receiver_secret_recovery_window_in_days >= 7 && var.receiver_secret_recovery_window_in_days <= 30)
-    error_message = "receiver_secret_recovery_window_in_days must be 0 or between 7 and 30."
+    # DeleteSecret RecoveryWindowInDays: "from 7 to 30" (Secrets Manager API model); 0 is the
+    # provider's ForceDeleteWithoutRecovery.
+    condition     = var.receiver.secret_recovery_window_in_days == 0 || (var.receiver.secret_recovery_window_in_days >= 7 && var.receiver.secret_recovery_window_in_days <= 30)
+    error_message = "receiver.secret_recovery_window_in_days must be 0 or between 7 and 30."
   }
-}
-
-variable "receiver_secret_kms_key_arn" {
-  description = "ARN of a customer managed KMS key for the receiver's path secret (null: the AWS managed key). The role may then kms:Decrypt with it through Secrets Manager."
-  type        = string
-  default     = null
 
   validation {
-    condition     = var.receiver_secret_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.receiver_secret_kms_key_arn))
-    error_message = "receiver_secret_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+    condition     = var.receiver.secret_kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.receiver.secret_kms_key_arn))
+    error_message = "receiver.secret_kms_key_arn must be a KMS key ARN (${local.kms_key_arn_format})."
   }
 }
 
@@ -1226,8 +1231,9 @@ variable "failure_queue" {
     A standard SQS queue for the endpoints the channel could not deliver: the handler sends one message per `failed` or `unknown` endpoint (SendMessageBatch to CHANNEL_FAILURE_QUEUE_URL), for inspection or a later resend. Needs the module's function, so not with `channel_mode = "webhook"`.
     `enabled` (default false); `name` (default "<name>-failures"; 1-80 letters, digits, hyphens and underscores);
     `kms_key_arn` (null: the module's `kms_key_arn` when set, else SQS managed server-side encryption; a customer managed key is one the role may then use for kms:GenerateDataKey and kms:Decrypt through SQS only, and whose key policy must let IAM policies grant that);
-    `message_retention_seconds` (60-1209600, default 1209600: 14 days); `visibility_timeout_seconds` (0-43200, default 300).
-    The queue is always encrypted. Its policy denies every request not made over TLS, and sqs:SendMessage to every principal but the function's role; who may receive and delete is set by `failure_queue_operator_role_arns`.
+    `message_retention_seconds` (60-1209600, default 1209600: 14 days); `visibility_timeout_seconds` (0-43200, default 300);
+    `operator_role_arns` (IAM roles that may read the queue: sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility, and GetQueueAttributes; the queue policy allows them and denies those actions to every other principal. Empty, the default, adds neither statement, so the IAM policies of the queue's account alone decide who may read it).
+    The queue is always encrypted. Its policy denies every request not made over TLS, and sqs:SendMessage to every principal but the function's role.
   EOT
   type = object({
     enabled                    = optional(bool, false)
@@ -1235,26 +1241,32 @@ variable "failure_queue" {
     kms_key_arn                = optional(string)
     message_retention_seconds  = optional(number, 1209600)
     visibility_timeout_seconds = optional(number, 300)
+    operator_role_arns         = optional(list(string), [])
   })
   default  = {}
   nullable = false
 
   validation {
+    # CreateQueue QueueName: up to 80 alphanumeric characters, hyphens and underscores (SQS API
+    # model); .fifo would make a FIFO queue.
     condition     = var.failure_queue.name == null || can(regex("^[A-Za-z0-9_-]{1,80}$", var.failure_queue.name))
     error_message = "failure_queue.name must be 1-80 letters, digits, '-' or '_' (a standard SQS queue name; no .fifo suffix)."
   }
 
   validation {
-    condition     = var.failure_queue.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.failure_queue.kms_key_arn))
-    error_message = "failure_queue.kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
+    condition     = var.failure_queue.kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.failure_queue.kms_key_arn))
+    error_message = "failure_queue.kms_key_arn must be a KMS key ARN (${local.kms_key_arn_format})."
   }
 
   validation {
+    # MessageRetentionPeriod: "from 60 (1 minute) to 1,209,600 (14 days)" (SQS API model,
+    # SetQueueAttributes).
     condition     = var.failure_queue.message_retention_seconds >= 60 && var.failure_queue.message_retention_seconds <= 1209600 && floor(var.failure_queue.message_retention_seconds) == var.failure_queue.message_retention_seconds
     error_message = "failure_queue.message_retention_seconds must be a whole number between 60 and 1209600 (14 days)."
   }
 
   validation {
+    # VisibilityTimeout: "from 0 to 43,200 (12 hours)" (SQS API model, SetQueueAttributes).
     condition     = var.failure_queue.visibility_timeout_seconds >= 0 && var.failure_queue.visibility_timeout_seconds <= 43200 && floor(var.failure_queue.visibility_timeout_seconds) == var.failure_queue.visibility_timeout_seconds
     error_message = "failure_queue.visibility_timeout_seconds must be a whole number between 0 and 43200 (12 hours)."
   }
@@ -1263,22 +1275,15 @@ variable "failure_queue" {
     condition     = !var.failure_queue.enabled || var.channel_mode != "webhook"
     error_message = "failure_queue needs the module's function, and channel_mode \"webhook\" creates none: nothing would send to the queue. Leave failure_queue.enabled false in webhook mode."
   }
-}
-
-variable "failure_queue_operator_role_arns" {
-  description = "IAM roles that may read the failure queue (sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility, and GetQueueAttributes): the queue policy allows them and denies those actions to every other principal. Empty (the default) adds neither statement, so the IAM policies of the queue's account alone decide who may read it."
-  type        = list(string)
-  default     = []
-  nullable    = false
 
   validation {
-    condition     = alltrue([for arn in var.failure_queue_operator_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", arn))])
-    error_message = "failure_queue_operator_role_arns must hold IAM role ARNs (arn:<partition>:iam::<account>:role/<path><name>)."
+    condition     = alltrue([for arn in var.failure_queue.operator_role_arns : can(regex(local.iam_role_arn_pattern, arn))])
+    error_message = "failure_queue.operator_role_arns must hold IAM role ARNs (arn:<partition>:iam::<account>:role/<path><name>)."
   }
 
   validation {
-    condition     = length(var.failure_queue_operator_role_arns) == 0 || var.failure_queue.enabled
-    error_message = "failure_queue_operator_role_arns needs failure_queue.enabled = true (there is no queue to read otherwise)."
+    condition     = length(var.failure_queue.operator_role_arns) == 0 || var.failure_queue.enabled
+    error_message = "failure_queue.operator_role_arns needs failure_queue.enabled = true (there is no queue to read otherwise)."
   }
 }
 
@@ -1288,7 +1293,7 @@ variable "alarms" {
     `failed_deliveries` - Sum of the handler's FailedCount >= `failed_deliveries_threshold` within a period;
     `unknown_deliveries` - Sum of UnknownCount (sent, but no answer) >= `unknown_deliveries_threshold`;
     `function_errors` - Sum of the function's AWS/Lambda Errors >= `function_errors_threshold`.
-    The handler publishes FailedCount and UnknownCount both per campaign (CampaignId or JourneyId, and ApplicationId) and without dimensions; the delivery alarms watch the series without dimensions, so they count every campaign and journey of every function that publishes to `metrics_namespace`. They need those metrics: not with `metrics_mode = "off"`.
+    The handler publishes FailedCount and UnknownCount both per campaign (CampaignId or JourneyId, and ApplicationId) and without dimensions; the delivery alarms watch the series without dimensions, so they count every campaign and journey of every function that publishes to `metrics.namespace`. They need those metrics: not with `metrics.mode = "off"`.
     `enabled` (default false); `sns_topic_arns` (at most 5 SNS topics, notified when an alarm fires and when it is OK again; default none);
     thresholds (whole numbers >= 1, default 1); `period_seconds` (10, 30 or a multiple of 60, default 300; 10 and 30 suit only high-resolution metrics); `evaluation_periods` (default 1).
     period_seconds x evaluation_periods may not exceed one day (seven days with a period of an hour or more). Missing data counts as not breaching.
@@ -1306,11 +1311,13 @@ variable "alarms" {
   nullable = false
 
   validation {
-    condition     = alltrue([for arn in var.alarms.sns_topic_arns : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+(\\.fifo)?$", arn)) && try(length(split(":", arn)[5]) <= 256, false)])
-    error_message = "alarms.sns_topic_arns must hold SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>, the topic name at most 256 letters, digits, '-' or '_', optionally ending in .fifo)."
+    # local.sns_topic_arn_pattern; the topic name at most local.max_sns_topic_name_size characters.
+    condition     = alltrue([for arn in var.alarms.sns_topic_arns : can(regex(local.sns_topic_arn_pattern, arn)) && try(length(split(":", arn)[5]) <= local.max_sns_topic_name_size, false)])
+    error_message = "alarms.sns_topic_arns must hold SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>, the topic name at most ${local.max_sns_topic_name_size} letters, digits, '-' or '_', optionally ending in .fifo)."
   }
 
   validation {
+    # PutMetricAlarm AlarmActions and OKActions: ResourceList, at most 5 (CloudWatch API model).
     condition     = length(var.alarms.sns_topic_arns) <= 5
     error_message = "alarms.sns_topic_arns holds at most 5 topics (CloudWatch's limit of actions per alarm state)."
   }
@@ -1324,16 +1331,22 @@ variable "alarms" {
   }
 
   validation {
+    # PutMetricAlarm Period: "Valid values are 10, 20, 30, and any multiple of 60" (CloudWatch API
+    # model); this module accepts 10 and 30 of the high-resolution ones.
     condition     = contains([10, 30], var.alarms.period_seconds) || (var.alarms.period_seconds >= 60 && var.alarms.period_seconds % 60 == 0)
     error_message = "alarms.period_seconds must be 10, 30 or a multiple of 60."
   }
 
   validation {
+    # PutMetricAlarm EvaluationPeriods: minimum 1 (CloudWatch API model).
     condition     = var.alarms.evaluation_periods >= 1 && floor(var.alarms.evaluation_periods) == var.alarms.evaluation_periods
     error_message = "alarms.evaluation_periods must be a whole number >= 1."
   }
 
   validation {
+    # PutMetricAlarm Period: "Period multiplied by EvaluationPeriods can't be more than 604,800
+    # seconds. For alarms with a period of less than one hour (3,600 seconds), the total evaluation
+    # period can't be longer than one day" (CloudWatch API model).
     condition     = var.alarms.period_seconds * var.alarms.evaluation_periods <= (var.alarms.period_seconds >= 3600 ? 604800 : 86400)
     error_message = "alarms.period_seconds x evaluation_periods must not exceed 86400 seconds (one day), or 604800 (seven days) with a period of 3600 or more."
   }
@@ -1344,7 +1357,7 @@ variable "alarms" {
   }
 
   validation {
-    condition     = !var.alarms.enabled || var.metrics_mode != "off"
-    error_message = "The failed_deliveries and unknown_deliveries alarms watch the handler's FailedCount and UnknownCount metrics, which metrics_mode = \"off\" does not publish: set metrics_mode to \"api\" or \"emf\", or leave alarms.enabled false."
+    condition     = !var.alarms.enabled || var.metrics.mode != "off"
+    error_message = "The failed_deliveries and unknown_deliveries alarms watch the handler's FailedCount and UnknownCount metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave alarms.enabled false."
   }
 }

@@ -19,8 +19,8 @@ resource "aws_secretsmanager_secret" "receiver" {
 
   name_prefix             = "${local.name}-webhook-path-"
   description             = "Path secret of the ${local.name} Pinpoint webhook receiver"
-  kms_key_id              = var.receiver_secret_kms_key_arn
-  recovery_window_in_days = var.receiver_secret_recovery_window_in_days
+  kms_key_id              = var.receiver.secret_kms_key_arn
+  recovery_window_in_days = var.receiver.secret_recovery_window_in_days
 
   tags = var.tags
 }
@@ -77,7 +77,7 @@ resource "aws_apigatewayv2_route" "receiver" {
 
 resource "aws_cloudwatch_log_group" "receiver_access" {
   #checkov:skip=CKV_AWS_338:Retention is the user's choice (cloudwatch_logs_retention_in_days, default 30); set 365 or more where a one-year policy applies.
-  count = local.create_receiver && var.receiver_access_logs ? 1 : 0
+  count = local.create_receiver && var.receiver.access_logs ? 1 : 0
 
   name              = "/aws/apigateway/${local.name}-webhook"
   retention_in_days = var.cloudwatch_logs_retention_in_days
@@ -94,12 +94,12 @@ resource "aws_apigatewayv2_stage" "receiver" {
   auto_deploy = true
 
   default_route_settings {
-    throttling_rate_limit  = var.receiver_throttling.rate_limit
-    throttling_burst_limit = var.receiver_throttling.burst_limit
+    throttling_rate_limit  = var.receiver.throttling.rate_limit
+    throttling_burst_limit = var.receiver.throttling.burst_limit
   }
 
   dynamic "access_log_settings" {
-    for_each = var.receiver_access_logs ? [1] : []
+    for_each = var.receiver.access_logs ? [1] : []
 
     content {
       destination_arn = aws_cloudwatch_log_group.receiver_access[0].arn

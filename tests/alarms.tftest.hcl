@@ -119,12 +119,14 @@ run "topics_thresholds_and_window" {
   command = apply
 
   variables {
-    name              = "sms"
-    name_prefix       = "prod-"
-    tags              = { Team = "growth" }
-    metrics_mode      = "emf"
-    metrics_namespace = "Acme/CustomChannel"
-    publish           = true
+    name        = "sms"
+    name_prefix = "prod-"
+    tags        = { Team = "growth" }
+    metrics = {
+      mode      = "emf"
+      namespace = "Acme/CustomChannel"
+    }
+    publish = true
     alarms = {
       enabled = true
       sns_topic_arns = [
@@ -163,7 +165,7 @@ run "topics_thresholds_and_window" {
 
   assert {
     condition     = aws_cloudwatch_metric_alarm.this["failed_deliveries"].namespace == "Acme/CustomChannel" && aws_cloudwatch_metric_alarm.this["unknown_deliveries"].namespace == "Acme/CustomChannel"
-    error_message = "The delivery alarms follow metrics_namespace (EMF metrics land in the same namespace)."
+    error_message = "The delivery alarms follow metrics.namespace (EMF metrics land in the same namespace)."
   }
 
   assert {

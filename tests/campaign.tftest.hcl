@@ -56,7 +56,7 @@ run "minimal_campaign" {
 
   assert {
     condition     = jsondecode(aws_cloudformation_stack.campaign[0].template_body).Resources.Campaign.Properties.SegmentId == { "Fn::GetAtt" = ["Segment", "SegmentId"] }
-    error_message = "Without segment_id the campaign targets the stack's segment."
+    error_message = "Without segment.id the campaign targets the stack's segment."
   }
 
   assert {
@@ -228,9 +228,13 @@ run "existing_segment_and_application" {
   command = plan
 
   variables {
-    create_application = false
-    application_id     = "3a9b1f4e6c764ba7b031e7183a0b1c2d"
-    segment_id         = "8d1a2b3c4d5e6f708192a3b4c5d6e7f8"
+    application = {
+      create = false
+      id     = "3a9b1f4e6c764ba7b031e7183a0b1c2d"
+    }
+    segment = {
+      id = "8d1a2b3c4d5e6f708192a3b4c5d6e7f8"
+    }
     campaign = {
       name = "reminder"
       data = "reminder"
@@ -346,19 +350,19 @@ run "campaign_definition_only" {
   command = plan
 
   variables {
-    create_campaign = false
     campaign = {
       name = "local-run"
       data = "hello"
       treatments = [
         { size_percent = 50, data = "hello B" },
       ]
+      create = false
     }
   }
 
   assert {
     condition     = length(aws_cloudformation_stack.campaign) == 0
-    error_message = "create_campaign = false must not create the stack."
+    error_message = "campaign.create = false must not create the stack."
   }
 
   assert {

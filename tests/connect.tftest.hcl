@@ -7,10 +7,12 @@ mock_provider "aws" {
 
 # The module has no default name; the mock ARNs use this one.
 variables {
-  name                 = "pinpoint-custom-channel"
-  event_source         = "connect"
-  connect_instance_arn = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
-  message_template     = "Hi {{FirstName}}, your order has shipped."
+  name         = "pinpoint-custom-channel"
+  event_source = "connect"
+  connect = {
+    instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+    message_template = "Hi {{FirstName}}, your order has shipped."
+  }
 }
 
 run "connect_permission_and_nothing_of_pinpoint" {
@@ -60,14 +62,18 @@ run "connect_environment" {
   command = plan
 
   variables {
-    message_templates = {
-      "7a1b2c3d-action" = "Your code is {{Attributes.Code}}"
-    }
-    connect_profiles = {
-      address_fields = ["PhoneNumber", "Attributes.Mobile"]
-      channel_type   = "SMS"
-      opt_out_field  = "Attributes.DoNotText"
-      result_field   = true
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      message_templates = {
+        "7a1b2c3d-action" = "Your code is {{Attributes.Code}}"
+      }
+      profiles = {
+        address_fields = ["PhoneNumber", "Attributes.Mobile"]
+        channel_type   = "SMS"
+        opt_out_field  = "Attributes.DoNotText"
+        result_field   = true
+      }
     }
   }
 
@@ -87,7 +93,7 @@ run "connect_environment" {
       aws_lambda_function.this[0].environment[0].variables["CHANNEL_CONNECT_OPT_OUT_FIELD"] == "Attributes.DoNotText" &&
       aws_lambda_function.this[0].environment[0].variables["CHANNEL_CONNECT_RESULT_FIELD"] == "true"
     )
-    error_message = "connect_profiles must map to the CHANNEL_CONNECT_* settings (address fields comma-joined)."
+    error_message = "connect.profiles must map to the CHANNEL_CONNECT_* settings (address fields comma-joined)."
   }
 }
 
@@ -121,7 +127,7 @@ run "connect_commands_and_alias" {
   }
 
   assert {
-    condition     = aws_lambda_permission.this["connect"].qualifier == "live" && output.connect_instance_arn == var.connect_instance_arn
+    condition     = aws_lambda_permission.this["connect"].qualifier == "live" && output.connect_instance_arn == var.connect.instance_arn
     error_message = "The Connect permission targets the alias when published."
   }
 
@@ -153,10 +159,12 @@ run "pinpoint_keeps_its_defaults" {
   command = plan
 
   variables {
-    event_source         = "pinpoint"
-    connect_instance_arn = null
-    message_template     = null
-    alarms               = { enabled = true }
+    event_source = "pinpoint"
+    connect = {
+      instance_arn     = null
+      message_template = null
+    }
+    alarms = { enabled = true }
   }
 
   assert {
@@ -179,8 +187,10 @@ run "connect_deadline_up_to_30" {
   command = plan
 
   variables {
-    deadline_seconds = 30
-    idempotency      = { lease_seconds = 31 }
+    delivery = {
+      deadline_seconds = 30
+    }
+    idempotency = { lease_seconds = 31 }
   }
 
   assert {
@@ -193,13 +203,16 @@ run "connect_message_templates_alone" {
   command = plan
 
   variables {
-    message_template  = null
-    message_templates = { a = format("%3500s", "x") }
+    connect = {
+      instance_arn      = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template  = null
+      message_templates = { a = format("%3500s", "x") }
+    }
   }
 
   assert {
     condition     = length(jsondecode(aws_lambda_function.this[0].environment[0].variables["CHANNEL_MESSAGE_TEMPLATES"])["a"]) == 3500
-    error_message = "message_templates alone is enough for Connect."
+    error_message = "connect.message_templates alone is enough for Connect."
   }
 }
 
@@ -221,41 +234,53 @@ run "connect_needs_instance_arn" {
   command = plan
 
   variables {
-    connect_instance_arn = null
+    connect = {
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      instance_arn     = null
+    }
   }
 
-  expect_failures = [var.connect_instance_arn]
+  expect_failures = [var.connect]
 }
 
 run "connect_instance_arn_malformed" {
   command = plan
 
   variables {
-    connect_instance_arn = "arn:aws:connect:eu-west-1:210987654321:instance/my-instance"
+    connect = {
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/my-instance"
+    }
   }
 
-  expect_failures = [var.connect_instance_arn]
+  expect_failures = [var.connect]
 }
 
 run "connect_instance_arn_not_an_instance" {
   command = plan
 
   variables {
-    connect_instance_arn = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211/queue/0f1e2d3c-4b5a-4697-8877-665544332211"
+    connect = {
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211/queue/0f1e2d3c-4b5a-4697-8877-665544332211"
+    }
   }
 
-  expect_failures = [var.connect_instance_arn]
+  expect_failures = [var.connect]
 }
 
 run "instance_arn_without_connect" {
   command = plan
 
   variables {
-    event_source     = "pinpoint"
-    message_template = null
+    event_source = "pinpoint"
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = null
+    }
   }
 
-  expect_failures = [var.connect_instance_arn]
+  expect_failures = [var.connect]
 }
 
 run "connect_needs_lambda_mode" {
@@ -272,10 +297,12 @@ run "connect_refuses_retry_policy" {
   command = plan
 
   variables {
-    failure_policy = "retry"
+    delivery = {
+      failure_policy = "retry"
+    }
   }
 
-  expect_failures = [var.failure_policy]
+  expect_failures = [var.delivery]
 }
 
 run "connect_refuses_campaign" {
@@ -302,7 +329,9 @@ run "connect_refuses_segment_id" {
   command = plan
 
   variables {
-    segment_id = "5c7e1f0a9b8d4e3f2a1b0c9d8e7f6a5b"
+    segment = {
+      id = "5c7e1f0a9b8d4e3f2a1b0c9d8e7f6a5b"
+    }
   }
 
   expect_failures = [var.segment]
@@ -312,112 +341,143 @@ run "connect_refuses_application" {
   command = plan
 
   variables {
-    create_application = true
+    application = {
+      create = true
+    }
   }
 
-  expect_failures = [var.application_id]
+  expect_failures = [var.application]
 }
 
 run "connect_refuses_application_id" {
   command = plan
 
   variables {
-    create_application = false
-    application_id     = "3a9b1f4e6c764ba7b031e7183a0b1c2d"
+    application = {
+      create = false
+      id     = "3a9b1f4e6c764ba7b031e7183a0b1c2d"
+    }
   }
 
-  expect_failures = [var.application_id]
+  expect_failures = [var.application]
 }
 
 run "connect_refuses_permission_campaign_id" {
   command = plan
 
   variables {
-    permission_campaign_id = "95fee4cd1d7f5cd67987c1436e0b1c2d"
+    pinpoint_permission = {
+      campaign_id = "95fee4cd1d7f5cd67987c1436e0b1c2d"
+    }
   }
 
-  expect_failures = [var.permission_scope]
+  expect_failures = [var.pinpoint_permission]
 }
 
 run "connect_needs_a_message" {
   command = plan
 
   variables {
-    message_template = null
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = null
+    }
   }
 
-  expect_failures = [var.message_template]
+  expect_failures = [var.connect]
 }
 
 run "message_template_without_connect" {
   command = plan
 
   variables {
-    event_source         = "pinpoint"
-    connect_instance_arn = null
+    event_source = "pinpoint"
+    connect = {
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      instance_arn     = null
+    }
   }
 
-  expect_failures = [var.message_template]
+  expect_failures = [var.connect]
 }
 
 run "message_templates_without_connect" {
   command = plan
 
   variables {
-    event_source         = "pinpoint"
-    connect_instance_arn = null
-    message_template     = null
-    message_templates    = { a = "Hi" }
+    event_source = "pinpoint"
+    connect = {
+      instance_arn      = null
+      message_template  = null
+      message_templates = { a = "Hi" }
+    }
   }
 
-  expect_failures = [var.message_template]
+  expect_failures = [var.connect]
 }
 
 run "message_template_empty" {
   command = plan
 
   variables {
-    message_template = ""
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = ""
+    }
   }
 
-  expect_failures = [var.message_template]
+  expect_failures = [var.connect]
 }
 
 run "message_template_too_long" {
   command = plan
 
   variables {
-    message_template = format("%16385s", "x")
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = format("%16385s", "x")
+    }
   }
 
-  expect_failures = [var.message_template]
+  expect_failures = [var.connect]
 }
 
 run "message_templates_too_long" {
   command = plan
 
   variables {
-    message_templates = { a = format("%16385s", "x") }
+    connect = {
+      instance_arn      = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template  = "Hi {{FirstName}}, your order has shipped."
+      message_templates = { a = format("%16385s", "x") }
+    }
   }
 
-  expect_failures = [var.message_templates]
+  expect_failures = [var.connect]
 }
 
 run "message_templates_empty_action_id" {
   command = plan
 
   variables {
-    message_templates = { " " = "Hi" }
+    connect = {
+      instance_arn      = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template  = "Hi {{FirstName}}, your order has shipped."
+      message_templates = { " " = "Hi" }
+    }
   }
 
-  expect_failures = [var.message_templates]
+  expect_failures = [var.connect]
 }
 
 run "connect_environment_over_lambda_quota" {
   command = plan
 
   variables {
-    message_template = format("%5000s", "x")
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = format("%5000s", "x")
+    }
   }
 
   expect_failures = [aws_lambda_function.this]
@@ -427,98 +487,130 @@ run "connect_address_fields_empty" {
   command = plan
 
   variables {
-    connect_profiles = { address_fields = [] }
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      profiles         = { address_fields = [] }
+    }
   }
 
-  expect_failures = [var.connect_profiles]
+  expect_failures = [var.connect]
 }
 
 run "connect_address_field_with_comma" {
   command = plan
 
   variables {
-    connect_profiles = { address_fields = ["PhoneNumber,email"] }
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      profiles         = { address_fields = ["PhoneNumber,email"] }
+    }
   }
 
-  expect_failures = [var.connect_profiles]
+  expect_failures = [var.connect]
 }
 
 run "connect_address_field_with_space" {
   command = plan
 
   variables {
-    connect_profiles = { address_fields = ["Phone Number"] }
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      profiles         = { address_fields = ["Phone Number"] }
+    }
   }
 
-  expect_failures = [var.connect_profiles]
+  expect_failures = [var.connect]
 }
 
 run "connect_channel_type_lowercase" {
   command = plan
 
   variables {
-    connect_profiles = { channel_type = "sms" }
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      profiles         = { channel_type = "sms" }
+    }
   }
 
-  expect_failures = [var.connect_profiles]
+  expect_failures = [var.connect]
 }
 
 run "connect_channel_type_too_long" {
   command = plan
 
   variables {
-    connect_profiles = { channel_type = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456" }
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      profiles         = { channel_type = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456" }
+    }
   }
 
-  expect_failures = [var.connect_profiles]
+  expect_failures = [var.connect]
 }
 
 run "connect_opt_out_field_bad" {
   command = plan
 
   variables {
-    connect_profiles = { opt_out_field = "{{OptOut}}" }
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      profiles         = { opt_out_field = "{{OptOut}}" }
+    }
   }
 
-  expect_failures = [var.connect_profiles]
+  expect_failures = [var.connect]
 }
 
 run "connect_profiles_without_connect" {
   command = plan
 
   variables {
-    event_source         = "pinpoint"
-    connect_instance_arn = null
-    message_template     = null
-    connect_profiles     = { result_field = true }
+    event_source = "pinpoint"
+    connect = {
+      instance_arn     = null
+      message_template = null
+      profiles         = { result_field = true }
+    }
   }
 
-  expect_failures = [var.connect_profiles]
+  expect_failures = [var.connect]
 }
 
 run "connect_deadline_above_30" {
   command = plan
 
   variables {
-    timeout          = 60
-    deadline_seconds = 31
+    timeout = 60
+    delivery = {
+      deadline_seconds = 31
+    }
   }
 
-  expect_failures = [var.deadline_seconds]
+  expect_failures = [var.delivery]
 }
 
 run "pinpoint_deadline_above_15" {
   command = plan
 
   variables {
-    event_source         = "pinpoint"
-    connect_instance_arn = null
-    message_template     = null
-    timeout              = 60
-    deadline_seconds     = 16
+    event_source = "pinpoint"
+    connect = {
+      instance_arn     = null
+      message_template = null
+    }
+    timeout = 60
+    delivery = {
+      deadline_seconds = 16
+    }
   }
 
-  expect_failures = [var.deadline_seconds]
+  expect_failures = [var.delivery]
 }
 
 run "connect_lease_shorter_than_its_wait" {

@@ -269,8 +269,8 @@ run "function_options" {
     architecture                      = "x86_64"
     runtime                           = "python3.12"
     kms_key_arn                       = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    log_format                        = "Text"
-    log_level                         = "WARNING"
+    logging_log_format                = "Text"
+    logging_application_log_level     = "WARNING"
     cloudwatch_logs_retention_in_days = 365
     cloudwatch_logs_kms_key_arn       = "arn:aws:kms:eu-west-1:123456789012:key/0987dcba-09fe-87dc-65ba-ab0987654321"
     description                       = "Custom channel for SMS"
@@ -311,8 +311,8 @@ run "json_log_level_mapping" {
   command = plan
 
   variables {
-    log_level = "WARNING"
-    timeout   = 60
+    logging_application_log_level = "WARNING"
+    timeout                       = 60
   }
 
   assert {
@@ -365,7 +365,7 @@ run "package_from_s3" {
   command = plan
 
   variables {
-    s3_package = {
+    s3_existing_package = {
       bucket           = "artifacts-123456789012"
       key              = "custom-channel/1.0.0.zip"
       object_version   = "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd"
@@ -388,8 +388,8 @@ run "vendored_handler_zip" {
   command = plan
 
   variables {
-    local_package_path = "./handler/dist/custom-channel.zip"
-    handler            = "vendor.entry.handle"
+    local_existing_package = "./handler/dist/custom-channel.zip"
+    handler                = "vendor.entry.handle"
   }
 
   assert {

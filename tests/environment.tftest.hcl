@@ -13,16 +13,18 @@ run "processing_settings" {
   command = plan
 
   variables {
-    skip_opted_out   = false
-    skip_inactive    = false
-    max_workers      = 10
-    max_attempts     = 5
-    deadline_seconds = 12
-    safety_margin_ms = 1500
-    log_level        = "DEBUG"
+    delivery = {
+      skip_opted_out   = false
+      skip_inactive    = false
+      max_workers      = 10
+      max_attempts     = 5
+      deadline_seconds = 12
+      safety_margin_ms = 1500
+    }
+    logging_application_log_level = "DEBUG"
     # The explicit off switch: no CHANNEL_IDEMPOTENCY_* settings.
     idempotency = { enabled = false }
-    extra_environment_variables = {
+    environment_variables = {
       POWERTOOLS_SERVICE_NAME = "custom-channel"
     }
   }
@@ -47,7 +49,7 @@ run "processing_settings" {
 
   assert {
     condition     = aws_lambda_function.this[0].logging_config[0].application_log_level == "DEBUG"
-    error_message = "The JSON application log level follows log_level."
+    error_message = "The JSON application log level follows logging_application_log_level."
   }
 
   assert {
@@ -120,7 +122,9 @@ run "twilio_adapter" {
   command = plan
 
   variables {
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    }
     delivery = {
       adapter = "twilio"
       twilio = {
@@ -153,7 +157,9 @@ run "twilio_messaging_service" {
   command = plan
 
   variables {
-    secret_parameter_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/twilio"
+    provider_secret = {
+      parameter_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/twilio"
+    }
     delivery = {
       adapter = "twilio"
       twilio  = { from = "MG0123456789abcdef0123456789abcdef" }
@@ -170,7 +176,9 @@ run "slack_adapter" {
   command = plan
 
   variables {
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+    }
     delivery = {
       adapter = "slack"
       slack   = { channel_attribute = "SlackChannel" }
@@ -192,8 +200,10 @@ run "slack_adapter_defaults" {
   command = plan
 
   variables {
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
-    delivery   = { adapter = "slack" }
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+    }
+    delivery = { adapter = "slack" }
   }
 
   assert {
@@ -206,8 +216,10 @@ run "twilio_default_country_code_and_slack_pattern_unset" {
   command = plan
 
   variables {
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
-    delivery   = { adapter = "twilio", twilio = { from = "+15005550006" } }
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    }
+    delivery = { adapter = "twilio", twilio = { from = "+15005550006" } }
   }
 
   assert {
@@ -225,8 +237,10 @@ run "twilio_country_codes_joined" {
   command = plan
 
   variables {
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
-    delivery   = { adapter = "twilio", twilio = { from = "+15005550006", allowed_country_codes = ["1", "44", "1684"] } }
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    }
+    delivery = { adapter = "twilio", twilio = { from = "+15005550006", allowed_country_codes = ["1", "44", "1684"] } }
   }
 
   assert {
@@ -239,8 +253,10 @@ run "slack_channel_pattern" {
   command = plan
 
   variables {
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
-    delivery   = { adapter = "slack", slack = { channel_pattern = "^C[A-Z0-9]{8,}$" } }
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+    }
+    delivery = { adapter = "slack", slack = { channel_pattern = "^C[A-Z0-9]{8,}$" } }
   }
 
   assert {
@@ -258,8 +274,10 @@ run "slack_channel_pattern_unset_by_default" {
   command = plan
 
   variables {
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
-    delivery   = { adapter = "slack" }
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+    }
+    delivery = { adapter = "slack" }
   }
 
   assert {
@@ -272,7 +290,9 @@ run "rate_limit_output_is_account_wide" {
   command = plan
 
   variables {
-    rate_limit_per_second          = 25
+    delivery = {
+      rate_limit_per_second = 25
+    }
     reserved_concurrent_executions = 8
   }
 

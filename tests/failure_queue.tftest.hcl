@@ -266,7 +266,7 @@ run "existing_role_gets_the_statements_as_output" {
 
   variables {
     create_role = false
-    role_arn    = "arn:aws:iam::123456789012:role/platform/pinpoint-channel"
+    lambda_role = "arn:aws:iam::123456789012:role/platform/pinpoint-channel"
     failure_queue = {
       enabled     = true
       kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -289,9 +289,11 @@ run "operators_consume_and_module_key_by_default" {
   state_key = "operators"
 
   variables {
-    kms_key_arn                      = "arn:aws:kms:eu-west-1:123456789012:key/0000abcd-12ab-34cd-56ef-1234567890ab"
-    failure_queue                    = { enabled = true }
-    failure_queue_operator_role_arns = ["arn:aws:iam::123456789012:role/ops/oncall", "arn:aws:iam::123456789012:role/ops/oncall", "arn:aws:iam::123456789012:role/Resender"]
+    kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/0000abcd-12ab-34cd-56ef-1234567890ab"
+    failure_queue = {
+      enabled            = true
+      operator_role_arns = ["arn:aws:iam::123456789012:role/ops/oncall", "arn:aws:iam::123456789012:role/ops/oncall", "arn:aws:iam::123456789012:role/Resender"]
+    }
   }
 
   assert {

@@ -13,7 +13,9 @@ run "metrics_emf_has_no_metric_permission" {
   command = plan
 
   variables {
-    metrics_mode = "emf"
+    metrics = {
+      mode = "emf"
+    }
   }
 
   assert {
@@ -23,7 +25,7 @@ run "metrics_emf_has_no_metric_permission" {
 
   assert {
     condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_METRICS_MODE"] == "emf"
-    error_message = "metrics_mode maps to CHANNEL_METRICS_MODE."
+    error_message = "metrics.mode maps to CHANNEL_METRICS_MODE."
   }
 }
 
@@ -31,12 +33,14 @@ run "metrics_off_has_no_metric_permission" {
   command = plan
 
   variables {
-    metrics_mode = "off"
+    metrics = {
+      mode = "off"
+    }
   }
 
   assert {
     condition     = !strcontains(aws_iam_role_policy.this[0].policy, "cloudwatch:PutMetricData")
-    error_message = "metrics_mode off must not grant PutMetricData."
+    error_message = "metrics.mode off must not grant PutMetricData."
   }
 }
 
@@ -44,7 +48,9 @@ run "metrics_api_custom_namespace" {
   command = plan
 
   variables {
-    metrics_namespace = "Acme/CustomChannel"
+    metrics = {
+      namespace = "Acme/CustomChannel"
+    }
   }
 
   assert {
@@ -56,7 +62,7 @@ run "metrics_api_custom_namespace" {
 
   assert {
     condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_METRICS_NAMESPACE"] == "Acme/CustomChannel"
-    error_message = "metrics_namespace maps to CHANNEL_METRICS_NAMESPACE."
+    error_message = "metrics.namespace maps to CHANNEL_METRICS_NAMESPACE."
   }
 }
 
@@ -64,8 +70,10 @@ run "secrets_manager_secret_with_kms" {
   command = plan
 
   variables {
-    secret_arn         = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-credentials-Ab12Cd"
-    secret_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    provider_secret = {
+      arn         = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-credentials-Ab12Cd"
+      kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    }
   }
 
   assert {
@@ -100,7 +108,7 @@ run "secrets_manager_secret_with_kms" {
 
   assert {
     condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_SECRET_ID"] == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-credentials-Ab12Cd" && aws_lambda_function.this[0].environment[0].variables["CHANNEL_SECRET_TTL_SECONDS"] == "300"
-    error_message = "secret_arn maps to CHANNEL_SECRET_ID (with the cache TTL)."
+    error_message = "provider_secret.arn maps to CHANNEL_SECRET_ID (with the cache TTL)."
   }
 }
 
@@ -108,8 +116,10 @@ run "ssm_parameter_without_kms" {
   command = plan
 
   variables {
-    secret_parameter_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/custom-channel/slack"
-    secret_ttl_seconds   = 60
+    provider_secret = {
+      parameter_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/custom-channel/slack"
+      ttl_seconds   = 60
+    }
   }
 
   assert {
@@ -139,8 +149,10 @@ run "ssm_flat_parameter_with_kms" {
   command = plan
 
   variables {
-    secret_parameter_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/slack-token"
-    secret_kms_key_arn   = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    provider_secret = {
+      parameter_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/slack-token"
+      kms_key_arn   = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    }
   }
 
   assert {
@@ -306,7 +318,7 @@ run "existing_role" {
 
   variables {
     create_role = false
-    role_arn    = "arn:aws:iam::123456789012:role/platform/pinpoint-channel"
+    lambda_role = "arn:aws:iam::123456789012:role/platform/pinpoint-channel"
   }
 
   assert {

@@ -41,15 +41,17 @@ run "table_policy_and_settings" {
   command = apply
 
   variables {
-    name           = "ledger-channel"
-    failure_policy = "retry"
+    name = "ledger-channel"
+    delivery = {
+      failure_policy        = "retry"
+      rate_limit_per_second = 25
+    }
     idempotency = {
       enabled       = true
       lease_seconds = 90
       ttl_seconds   = 86400
       kms_key_arn   = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     }
-    rate_limit_per_second          = 25
     reserved_concurrent_executions = 4
   }
 
@@ -113,11 +115,13 @@ run "retry_needs_idempotency" {
   command = plan
 
   variables {
-    failure_policy = "retry"
-    idempotency    = { enabled = false }
+    delivery = {
+      failure_policy = "retry"
+    }
+    idempotency = { enabled = false }
   }
 
-  expect_failures = [var.failure_policy]
+  expect_failures = [var.delivery]
 }
 
 run "lease_too_short" {
@@ -134,8 +138,10 @@ run "negative_rate_limit" {
   command = plan
 
   variables {
-    rate_limit_per_second = -1
+    delivery = {
+      rate_limit_per_second = -1
+    }
   }
 
-  expect_failures = [var.rate_limit_per_second]
+  expect_failures = [var.delivery]
 }

@@ -18,8 +18,10 @@ run "scope_account" {
   command = plan
 
   variables {
-    campaign         = null
-    permission_scope = "account"
+    campaign = null
+    pinpoint_permission = {
+      scope = "account"
+    }
   }
 
   assert {
@@ -37,9 +39,11 @@ run "scope_application_existing_app" {
   command = plan
 
   variables {
-    campaign           = null
-    create_application = false
-    application_id     = "3a9b1f4e6c764ba7b031e7183a0b1c2d"
+    campaign = null
+    application = {
+      create = false
+      id     = "3a9b1f4e6c764ba7b031e7183a0b1c2d"
+    }
   }
 
   assert {
@@ -62,11 +66,15 @@ run "scope_campaign_given_id" {
   command = plan
 
   variables {
-    campaign               = null
-    create_application     = false
-    application_id         = "dbaf6ec2226f0a9a8615e3ea5a0b1c2d"
-    permission_scope       = "campaign"
-    permission_campaign_id = "95fee4cd1d7f5cd67987c1436e0b1c2d"
+    campaign = null
+    application = {
+      create = false
+      id     = "dbaf6ec2226f0a9a8615e3ea5a0b1c2d"
+    }
+    pinpoint_permission = {
+      scope       = "campaign"
+      campaign_id = "95fee4cd1d7f5cd67987c1436e0b1c2d"
+    }
   }
 
   assert {
@@ -101,9 +109,11 @@ run "partition_aws_cn" {
   }
 
   variables {
-    campaign           = null
-    create_application = false
-    application_id     = "dbaf6ec2226f0a9a8615e3ea5a0b1c2d"
+    campaign = null
+    application = {
+      create = false
+      id     = "dbaf6ec2226f0a9a8615e3ea5a0b1c2d"
+    }
   }
 
   assert {
@@ -131,7 +141,9 @@ run "first_apply_application_scope" {
   command = apply
 
   variables {
-    permission_scope = "application"
+    pinpoint_permission = {
+      scope = "application"
+    }
   }
 
   assert {
@@ -156,7 +168,9 @@ run "second_apply_campaign_scope" {
   command = apply
 
   variables {
-    permission_scope = "campaign"
+    pinpoint_permission = {
+      scope = "campaign"
+    }
   }
 
   assert {
@@ -190,7 +204,9 @@ run "third_apply_back_to_account_scope" {
   command = apply
 
   variables {
-    permission_scope = "account"
+    pinpoint_permission = {
+      scope = "account"
+    }
   }
 
   assert {
@@ -212,7 +228,9 @@ run "campaign_scope_without_campaign_id" {
   }
 
   variables {
-    permission_scope = "campaign"
+    pinpoint_permission = {
+      scope = "campaign"
+    }
   }
 
   expect_failures = [aws_lambda_permission.this]

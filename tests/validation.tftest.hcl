@@ -150,31 +150,31 @@ run "local_package_not_zip" {
   command = plan
 
   variables {
-    local_package_path = "./handler/dist/custom-channel.tar.gz"
+    local_existing_package = "./handler/dist/custom-channel.tar.gz"
   }
 
-  expect_failures = [var.local_package_path]
+  expect_failures = [var.local_existing_package]
 }
 
 run "s3_package_and_local_path" {
   command = plan
 
   variables {
-    local_package_path = "./build/channel.zip"
-    s3_package         = { bucket = "artifacts-123456789012", key = "channel.zip" }
+    local_existing_package = "./build/channel.zip"
+    s3_existing_package    = { bucket = "artifacts-123456789012", key = "channel.zip" }
   }
 
-  expect_failures = [var.s3_package]
+  expect_failures = [var.s3_existing_package]
 }
 
 run "s3_package_empty_key" {
   command = plan
 
   variables {
-    s3_package = { bucket = "artifacts-123456789012", key = "" }
+    s3_existing_package = { bucket = "artifacts-123456789012", key = "" }
   }
 
-  expect_failures = [var.s3_package]
+  expect_failures = [var.s3_existing_package]
 }
 
 run "runtime_old_python" {
@@ -342,30 +342,41 @@ run "log_format_unknown" {
   command = plan
 
   variables {
-    log_format = "XML"
+    logging_log_format = "XML"
   }
 
-  expect_failures = [var.log_format]
+  expect_failures = [var.logging_log_format]
 }
 
 run "extra_env_reserved_prefix" {
   command = plan
 
   variables {
-    extra_environment_variables = { CHANNEL_ADAPTER = "http" }
+    environment_variables = { CHANNEL_ADAPTER = "http" }
   }
 
-  expect_failures = [var.extra_environment_variables]
+  expect_failures = [var.environment_variables]
 }
 
 run "extra_env_bad_name" {
   command = plan
 
   variables {
-    extra_environment_variables = { "MY-VAR" = "x" }
+    environment_variables = { "MY-VAR" = "x" }
   }
 
-  expect_failures = [var.extra_environment_variables]
+  expect_failures = [var.environment_variables]
+}
+
+# Lambda's EnvironmentVariableName is [a-zA-Z]([a-zA-Z0-9_])+: at least two characters.
+run "environment_variable_name_one_character" {
+  command = plan
+
+  variables {
+    environment_variables = { X = "x" }
+  }
+
+  expect_failures = [var.environment_variables]
 }
 
 run "retention_not_allowed" {
@@ -393,10 +404,10 @@ run "role_arn_malformed" {
 
   variables {
     create_role = false
-    role_arn    = "arn:aws:iam::123456789012:user/someone"
+    lambda_role = "arn:aws:iam::123456789012:user/someone"
   }
 
-  expect_failures = [var.role_arn]
+  expect_failures = [var.lambda_role]
 }
 
 run "existing_role_missing" {
@@ -406,7 +417,7 @@ run "existing_role_missing" {
     create_role = false
   }
 
-  expect_failures = [var.role_arn]
+  expect_failures = [var.lambda_role]
 }
 
 run "role_name_too_long" {
@@ -493,8 +504,10 @@ run "twilio_adapter_without_settings" {
   command = plan
 
   variables {
-    delivery   = { adapter = "twilio" }
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    delivery = { adapter = "twilio" }
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    }
   }
 
   expect_failures = [var.delivery]
@@ -564,8 +577,10 @@ run "twilio_from_invalid" {
   command = plan
 
   variables {
-    delivery   = { adapter = "twilio", twilio = { from = "+0123456789" } }
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    delivery = { adapter = "twilio", twilio = { from = "+0123456789" } }
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    }
   }
 
   expect_failures = [var.delivery]
@@ -575,8 +590,10 @@ run "slack_api_base_not_https" {
   command = plan
 
   variables {
-    delivery   = { adapter = "slack", slack = { api_base = "http://slack.example.com/api" } }
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+    delivery = { adapter = "slack", slack = { api_base = "http://slack.example.com/api" } }
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+    }
   }
 
   expect_failures = [var.delivery]
@@ -606,223 +623,265 @@ run "metrics_mode_unknown" {
   command = plan
 
   variables {
-    metrics_mode = "statsd"
+    metrics = {
+      mode = "statsd"
+    }
   }
 
-  expect_failures = [var.metrics_mode]
+  expect_failures = [var.metrics]
 }
 
 run "metrics_namespace_aws" {
   command = plan
 
   variables {
-    metrics_namespace = "AWS/Lambda"
+    metrics = {
+      namespace = "AWS/Lambda"
+    }
   }
 
-  expect_failures = [var.metrics_namespace]
+  expect_failures = [var.metrics]
 }
 
 run "max_workers_above_payload" {
   command = plan
 
   variables {
-    max_workers = 51
+    delivery = {
+      max_workers = 51
+    }
   }
 
-  expect_failures = [var.max_workers]
+  expect_failures = [var.delivery]
 }
 
 run "max_attempts_zero" {
   command = plan
 
   variables {
-    max_attempts = 0
+    delivery = {
+      max_attempts = 0
+    }
   }
 
-  expect_failures = [var.max_attempts]
+  expect_failures = [var.delivery]
 }
 
 run "deadline_out_of_range" {
   command = plan
 
   variables {
-    deadline_seconds = 0
+    delivery = {
+      deadline_seconds = 0
+    }
   }
 
-  expect_failures = [var.deadline_seconds]
+  expect_failures = [var.delivery]
 }
 
 run "deadline_above_timeout" {
   command = plan
 
   variables {
-    deadline_seconds = 20
+    delivery = {
+      deadline_seconds = 20
+    }
   }
 
-  expect_failures = [var.deadline_seconds]
+  expect_failures = [var.delivery]
 }
 
 run "safety_margin_too_large" {
   command = plan
 
   variables {
-    safety_margin_ms = 6000
+    delivery = {
+      safety_margin_ms = 6000
+    }
   }
 
-  expect_failures = [var.safety_margin_ms]
+  expect_failures = [var.delivery]
 }
 
 run "log_level_unknown" {
   command = plan
 
   variables {
-    log_level = "WARN"
+    logging_application_log_level = "WARN"
   }
 
-  expect_failures = [var.log_level]
+  expect_failures = [var.logging_application_log_level]
 }
 
 run "secret_arn_malformed" {
   command = plan
 
   variables {
-    secret_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/x"
+    provider_secret = {
+      arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/x"
+    }
   }
 
-  expect_failures = [var.secret_arn]
+  expect_failures = [var.provider_secret]
 }
 
 run "secret_and_parameter" {
   command = plan
 
   variables {
-    secret_arn           = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-Ab12Cd"
-    secret_parameter_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/x"
+    provider_secret = {
+      arn           = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-Ab12Cd"
+      parameter_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/x"
+    }
   }
 
-  expect_failures = [var.secret_arn]
+  expect_failures = [var.provider_secret]
 }
 
 run "parameter_arn_malformed" {
   command = plan
 
   variables {
-    secret_parameter_arn = "/custom-channel/slack"
+    provider_secret = {
+      parameter_arn = "/custom-channel/slack"
+    }
   }
 
-  expect_failures = [var.secret_parameter_arn]
+  expect_failures = [var.provider_secret]
 }
 
 run "secret_kms_not_arn" {
   command = plan
 
   variables {
-    secret_kms_key_arn = "alias/aws/secretsmanager"
-    secret_arn         = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-Ab12Cd"
+    provider_secret = {
+      kms_key_arn = "alias/aws/secretsmanager"
+      arn         = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-Ab12Cd"
+    }
   }
 
-  expect_failures = [var.secret_kms_key_arn]
+  expect_failures = [var.provider_secret]
 }
 
 run "secret_kms_without_secret" {
   command = plan
 
   variables {
-    secret_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    provider_secret = {
+      kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    }
   }
 
-  expect_failures = [var.secret_kms_key_arn]
+  expect_failures = [var.provider_secret]
 }
 
 run "secret_ttl_negative" {
   command = plan
 
   variables {
-    secret_ttl_seconds = -1
+    provider_secret = {
+      ttl_seconds = -1
+    }
   }
 
-  expect_failures = [var.secret_ttl_seconds]
+  expect_failures = [var.provider_secret]
 }
 
 run "permission_scope_unknown" {
   command = plan
 
   variables {
-    permission_scope = "function"
+    pinpoint_permission = {
+      scope = "function"
+    }
   }
 
-  expect_failures = [var.permission_scope]
+  expect_failures = [var.pinpoint_permission]
 }
 
 run "campaign_scope_without_campaign" {
   command = plan
 
   variables {
-    permission_scope = "campaign"
+    pinpoint_permission = {
+      scope = "campaign"
+    }
   }
 
-  expect_failures = [var.permission_scope]
+  expect_failures = [var.pinpoint_permission]
 }
 
 run "permission_campaign_id_malformed" {
   command = plan
 
   variables {
-    permission_campaign_id = "campaign/123"
+    pinpoint_permission = {
+      campaign_id = "campaign/123"
+    }
   }
 
-  expect_failures = [var.permission_campaign_id]
+  expect_failures = [var.pinpoint_permission]
 }
 
 run "application_id_malformed" {
   command = plan
 
   variables {
-    create_application = false
-    application_id     = "My-App"
+    application = {
+      create = false
+      id     = "My-App"
+    }
   }
 
-  expect_failures = [var.application_id]
+  expect_failures = [var.application]
 }
 
 run "application_id_with_create" {
   command = plan
 
   variables {
-    application_id = "3a9b1f4e6c764ba7b031e7183a0b1c2d"
+    application = {
+      id = "3a9b1f4e6c764ba7b031e7183a0b1c2d"
+    }
   }
 
-  expect_failures = [var.application_id]
+  expect_failures = [var.application]
 }
 
 run "application_id_missing" {
   command = plan
 
   variables {
-    create_application = false
+    application = {
+      create = false
+    }
   }
 
-  expect_failures = [var.application_id]
+  expect_failures = [var.application]
 }
 
 run "application_name_too_long" {
   command = plan
 
   variables {
-    application_name = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopq"
+    application = {
+      name = "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopq"
+    }
   }
 
-  expect_failures = [var.application_name]
+  expect_failures = [var.application]
 }
 
 run "segment_id_malformed" {
   command = plan
 
   variables {
-    segment_id = "seg-1"
+    segment = {
+      id = "seg-1"
+    }
   }
 
-  expect_failures = [var.segment_id]
+  expect_failures = [var.segment]
 }
 
 run "segment_channel_type_unknown" {
@@ -859,10 +918,14 @@ run "campaign_stack_name_underscore" {
   command = plan
 
   variables {
-    campaign_stack_name = "my_stack"
+    campaign = {
+      name       = "welcome"
+      data       = "{}"
+      stack_name = "my_stack"
+    }
   }
 
-  expect_failures = [var.campaign_stack_name]
+  expect_failures = [var.campaign]
 }
 
 run "campaign_name_empty" {
@@ -1119,30 +1182,36 @@ run "receiver_throttling_zero_rate" {
   command = plan
 
   variables {
-    receiver_throttling = { rate_limit = 0 }
+    receiver = {
+      throttling = { rate_limit = 0 }
+    }
   }
 
-  expect_failures = [var.receiver_throttling]
+  expect_failures = [var.receiver]
 }
 
 run "receiver_recovery_window_invalid" {
   command = plan
 
   variables {
-    receiver_secret_recovery_window_in_days = 3
+    receiver = {
+      secret_recovery_window_in_days = 3
+    }
   }
 
-  expect_failures = [var.receiver_secret_recovery_window_in_days]
+  expect_failures = [var.receiver]
 }
 
 run "receiver_kms_not_arn" {
   command = plan
 
   variables {
-    receiver_secret_kms_key_arn = "alias/receiver"
+    receiver = {
+      secret_kms_key_arn = "alias/receiver"
+    }
   }
 
-  expect_failures = [var.receiver_secret_kms_key_arn]
+  expect_failures = [var.receiver]
 }
 
 run "failure_queue_name_fifo" {
@@ -1353,8 +1422,10 @@ run "alarms_without_metrics" {
   command = plan
 
   variables {
-    metrics_mode = "off"
-    alarms       = { enabled = true }
+    metrics = {
+      mode = "off"
+    }
+    alarms = { enabled = true }
   }
 
   expect_failures = [var.alarms]
@@ -1423,10 +1494,12 @@ run "arns_of_other_partitions" {
   command = plan
 
   variables {
-    secret_arn         = "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:twilio-Ab12Cd"
-    secret_kms_key_arn = "arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    role_arn           = "arn:aws-us-gov:iam::123456789012:role/channel"
-    create_role        = false
+    provider_secret = {
+      arn         = "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:twilio-Ab12Cd"
+      kms_key_arn = "arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    }
+    lambda_role = "arn:aws-us-gov:iam::123456789012:role/channel"
+    create_role = false
   }
 
   assert {
@@ -1506,11 +1579,13 @@ run "deadline_beyond_pinpoint_wait" {
   command = plan
 
   variables {
-    timeout          = 30
-    deadline_seconds = 16
+    timeout = 30
+    delivery = {
+      deadline_seconds = 16
+    }
   }
 
-  expect_failures = [var.deadline_seconds]
+  expect_failures = [var.delivery]
 }
 
 run "timezone_half_hour_west_not_in_api_list" {
@@ -1607,8 +1682,10 @@ run "twilio_country_code_with_plus" {
   command = plan
 
   variables {
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
-    delivery   = { adapter = "twilio", twilio = { from = "+15555550100", allowed_country_codes = ["+1"] } }
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    }
+    delivery = { adapter = "twilio", twilio = { from = "+15555550100", allowed_country_codes = ["+1"] } }
   }
 
   expect_failures = [var.delivery]
@@ -1618,8 +1695,10 @@ run "twilio_country_code_too_long" {
   command = plan
 
   variables {
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
-    delivery   = { adapter = "twilio", twilio = { from = "+15555550100", allowed_country_codes = ["44", "12345"] } }
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    }
+    delivery = { adapter = "twilio", twilio = { from = "+15555550100", allowed_country_codes = ["44", "12345"] } }
   }
 
   expect_failures = [var.delivery]
@@ -1629,8 +1708,10 @@ run "twilio_country_codes_empty" {
   command = plan
 
   variables {
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
-    delivery   = { adapter = "twilio", twilio = { from = "+15555550100", allowed_country_codes = [] } }
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-Ab12Cd"
+    }
+    delivery = { adapter = "twilio", twilio = { from = "+15555550100", allowed_country_codes = [] } }
   }
 
   expect_failures = [var.delivery]
@@ -1640,8 +1721,10 @@ run "slack_channel_pattern_empty" {
   command = plan
 
   variables {
-    secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
-    delivery   = { adapter = "slack", slack = { channel_pattern = "" } }
+    provider_secret = {
+      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:slack-Ab12Cd"
+    }
+    delivery = { adapter = "slack", slack = { channel_pattern = "" } }
   }
 
   expect_failures = [var.delivery]
@@ -1691,21 +1774,25 @@ run "rate_limit_without_reserved_concurrency" {
   command = plan
 
   variables {
-    rate_limit_per_second = 10
+    delivery = {
+      rate_limit_per_second = 10
+    }
   }
 
-  expect_failures = [var.rate_limit_per_second]
+  expect_failures = [var.delivery]
 }
 
 run "failure_queue_operator_not_a_role" {
   command = plan
 
   variables {
-    failure_queue                    = { enabled = true }
-    failure_queue_operator_role_arns = ["arn:aws:iam::123456789012:user/alice"]
+    failure_queue = {
+      enabled            = true
+      operator_role_arns = ["arn:aws:iam::123456789012:user/alice"]
+    }
   }
 
-  expect_failures = [var.failure_queue_operator_role_arns]
+  expect_failures = [var.failure_queue]
 }
 
 run "webhook_url_placeholder_free_but_sensitive" {
@@ -1726,9 +1813,13 @@ run "new_rules_accept_their_limits" {
   command = plan
 
   variables {
-    timeout                        = 30
-    deadline_seconds               = 15
-    rate_limit_per_second          = 20
+    timeout = 30
+    delivery = {
+      adapter               = "http"
+      http                  = { url = "http://127.0.0.42:8080/v1/{{Address}}?to={{Address}}" }
+      deadline_seconds      = 15
+      rate_limit_per_second = 20
+    }
     reserved_concurrent_executions = 5
     campaign = {
       name            = "limits"
@@ -1738,7 +1829,6 @@ run "new_rules_accept_their_limits" {
       schedule        = { timezone = "UTC+05:45", is_local_time = true }
       limits          = { daily = 100, total = 100, messages_per_second = 20000, maximum_duration = 60 }
     }
-    delivery = { adapter = "http", http = { url = "http://127.0.0.42:8080/v1/{{Address}}?to={{Address}}" } }
   }
 
   assert {

@@ -68,9 +68,11 @@ run "receiver" {
 
   variables {
     channel_mode = "receiver"
-    receiver_throttling = {
-      rate_limit  = 10
-      burst_limit = 20
+    receiver = {
+      throttling = {
+        rate_limit  = 10
+        burst_limit = 20
+      }
     }
     campaign = {
       name = "via-receiver"
@@ -209,9 +211,11 @@ run "receiver_secret_is_stable" {
 
   variables {
     channel_mode = "receiver"
-    receiver_throttling = {
-      rate_limit  = 10
-      burst_limit = 20
+    receiver = {
+      throttling = {
+        rate_limit  = 10
+        burst_limit = 20
+      }
     }
     campaign = {
       name = "via-receiver"
@@ -234,9 +238,11 @@ run "receiver_published_alias_no_access_logs" {
   command = apply
 
   variables {
-    channel_mode         = "receiver"
-    publish              = true
-    receiver_access_logs = false
+    channel_mode = "receiver"
+    publish      = true
+    receiver = {
+      access_logs = false
+    }
   }
 
   assert {
