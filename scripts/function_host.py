@@ -18,6 +18,7 @@ environment is the function's. The handler's own logs go to stdout, as in Lambda
 
 from __future__ import annotations
 
+import argparse
 import base64
 import importlib
 import json
@@ -26,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 Handler = Callable[[Any, Any], Any]
@@ -115,18 +116,46 @@ def serve_http(handler: Handler, port: int, timeout: float) -> None:
     server.serve_forever()
 
 
-def main(argv: list[str]) -> int:
-    code_dir, handler_name, mode, timeout, number = argv
-    handler = load_handler(code_dir, handler_name)
-    if mode == "invoke":
-        serve_invocations(handler, float(timeout), int(number))
-    elif mode == "serve":
-        serve_http(handler, int(number), float(timeout))
-    else:
-        print(f"unknown mode {mode!r}", file=sys.stderr)
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad input answered with one line on stderr and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _OneLineParser(
+        prog="function_host.py",
+        description="Host a Lambda function's unpacked code in this process, as a warm "
+        "sandbox (the local campaign runner starts it; it is not meant to be run by hand). "
+        "invoke: one event per line on stdin, one response per line to RESPONSE_FD; serve: "
+        "an HTTP server on 127.0.0.1:PORT (0: a free one) that delivers each request as "
+        "API Gateway's payload-2.0 event.",
+    )
+    parser.add_argument("code_dir", metavar="CODE_DIR", help="the unpacked deployment package")
+    parser.add_argument(
+        "handler", metavar="HANDLER", help="the function's handler (module.function)"
+    )
+    parser.add_argument("mode", choices=("invoke", "serve"), help="invoke or serve")
+    parser.add_argument("timeout", type=float, metavar="TIMEOUT", help="seconds per invocation")
+    parser.add_argument(
+        "number",
+        type=int,
+        metavar="RESPONSE_FD|PORT",
+        help="invoke: a file descriptor; serve: a port",
+    )
+    args = parser.parse_args(argv)
+    try:
+        handler = load_handler(args.code_dir, args.handler)
+    except (ImportError, AttributeError, ValueError) as error:
+        print(f"cannot load handler {args.handler} from {args.code_dir}: {error}", file=sys.stderr)
         return 2
+    if args.mode == "invoke":
+        serve_invocations(handler, args.timeout, args.number)
+    else:
+        serve_http(handler, args.number, args.timeout)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

@@ -836,7 +836,10 @@ def connect_main(argv: list[str]) -> int:
 
     parser = _OneLineParser(
         prog="run_campaign.py --connect",
-        description="Run a Connect outbound campaign's custom action locally, as Connect would.",
+        description="Run a Connect outbound campaign's custom action locally, as Connect "
+        "would: profiles in batches, Connect's request shape and wait, a failed or late batch "
+        "invoked again with new IdempotencyTokens. Exit 0: every profile answered once; 1: "
+        "some unanswered or answered wrongly; 2: bad arguments, profiles or settings.",
     )
     segment = parser.add_mutually_exclusive_group(required=True)
     segment.add_argument("--profiles", type=Path, help="customer profiles (JSON)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -477,3 +478,68 @@ def test_the_runners_bad_arguments_are_one_line_and_exit_2(local_aws, tmp_path, 
     completed = runner(*arguments, env={"AWS_ENDPOINT_URL": local_aws.endpoint_url})
     assert completed.returncode == 2
     assert problem in one_line(completed.stderr)
+
+
+# --- --help and docs/cli.md -------------------------------------------------------------------
+
+CLI_DOC = ROOT / "docs" / "cli.md"
+MODULE = ["-m", "custom_channel"]
+HELPS = {
+    "custom-channel": [*MODULE, "--help"],
+    "invoke": [*MODULE, "invoke", "--help"],
+    "resend": [*MODULE, "resend", "--help"],
+    "connect-register": [*MODULE, "connect-register", "--help"],
+    "connect-unregister": [*MODULE, "connect-unregister", "--help"],
+    "local_aws": [str(ROOT / "scripts" / "local_aws.py"), "--help"],
+    "run_campaign": [str(ROOT / "scripts" / "run_campaign.py"), "--help"],
+    "run_campaign --connect": [str(ROOT / "scripts" / "run_campaign.py"), "--connect", "--help"],
+    "function_host": [str(ROOT / "scripts" / "function_host.py"), "--help"],
+    "demo": [str(ROOT / "scripts" / "demo.py"), "--help"],
+    "bench": [str(ROOT / "scripts" / "bench.py"), "--help"],
+}
+# The tools whose every option docs/cli.md must name (demo's and bench's are summarised).
+DOCUMENTED = ("invoke", "resend", "connect-register", "local_aws", "run_campaign")
+
+
+@pytest.fixture(scope="module")
+def helps() -> dict[str, str]:
+    out = {}
+    for name, arguments in HELPS.items():
+        completed = subprocess.run(
+            [sys.executable, *arguments],
+            cwd=ROOT / "tests",
+            env=BASE_ENV,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert completed.returncode == 0, (name, completed.stderr)
+        out[name] = completed.stdout
+    return out
+
+
+@pytest.mark.parametrize("name", list(HELPS))
+def test_every_tool_has_a_help_that_says_what_it_does(helps, name):
+    text = helps[name]
+    assert text.startswith("usage: ")
+    # A description paragraph between the usage and the options, of a sentence at least.
+    description = text.split("\n\n")[1]
+    assert len(description.split()) >= 8, text
+
+
+def test_the_exit_codes_are_one_table_and_every_option_is_documented(helps):
+    doc = CLI_DOC.read_text(encoding="utf-8")
+    assert doc.count("## Exit codes") == 1
+    assert doc.count("| Code | Meaning |") == 1
+    for code in ("| 0 |", "| 1 |", "| 2 |"):
+        assert code in doc
+    for name in DOCUMENTED:
+        options = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", helps[name])) - {"--help"}
+        assert options, name
+        missing = sorted(option for option in options if f"`{option}" not in doc)
+        assert missing == [], (name, missing)
+    connect_options = set(
+        re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", helps["run_campaign --connect"])
+    )
+    assert sorted(o for o in connect_options - {"--help"} if f"`{o}" not in doc) == []
