@@ -123,7 +123,8 @@ def test_cli_invoke_prints_the_response(tmp_path):
         check=True,
     )
     assert json.loads(output.read_text())[EP]["EventAttributes"]["status"] == "delivered"
-    assert log_lines(completed.stdout)[-1]["message"] == "batch processed"
+    # The CLI keeps stdout for the response alone: its logs go to stderr.
+    assert log_lines(completed.stderr)[-1]["message"] == "batch processed"
 
 
 def test_cli_reports_an_unreadable_event(tmp_path):
