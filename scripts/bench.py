@@ -179,6 +179,10 @@ class DeliveryCase:
     parse_answer: bool = False  # the adapter reads the answer's JSON (slack)
     needs_aws: bool = False
     results: dict[str, list[float]] = field(default_factory=dict)
+    # Endpoints the handler answered, and of them those not delivered: a batch not wholly
+    # delivered did other work than the floors' batch.
+    sent: int = 0
+    undelivered: int = 0
 
 
 def _workers(count: int) -> str:
@@ -451,8 +455,10 @@ def measure_delivery(case: DeliveryCase, rounds: int, batches: int) -> DeliveryC
             # A new activity each batch: with the ledger on, a repeated key is not sent again.
             event = {**base, "ActivityId": f"bench-activity-{next(counter)}"}
             answer = channel.handle(event, None)
-            if any(value["EventAttributes"]["status"] != "delivered" for value in answer.values()):
-                raise RuntimeError(f"{case.name}: not every endpoint was delivered: {answer}")
+            case.sent += len(answer)
+            case.undelivered += sum(
+                value["EventAttributes"]["status"] != "delivered" for value in answer.values()
+            )
 
         floors = {
             name: make(server.url, case.wires, case.parse_answer) for name, make in FLOORS.items()
@@ -483,6 +489,11 @@ def report_delivery(case: DeliveryCase) -> None:
     }
     floors = ", ".join(f"{name} {statistics.median(results[name]):.1f} ms" for name in FLOORS)
     print(f"   {case.name}: handler {handler:.1f} ms (best {min(results['handler']):.1f})")
+    if case.undelivered:
+        print(
+            f"      NOT COMPARABLE: {case.undelivered} of {case.sent} endpoints not delivered "
+            "(a local AWS too slow for the ledger's 1 s limits on a busy machine?)"
+        )
     print(f"      same 50 requests sequentially: {floors}")
     print(
         "      handler / requests "
@@ -532,11 +543,13 @@ def bench_delivery_cpu(
 # --- 3. projected billed duration ----------------------------------------------------------
 
 
-def bench_projection(cpu_ms: float, latency_ms: float = 100.0, workers: int = 50) -> None:
+def bench_projection(
+    cpu_ms: float, label: str = "http, 50 workers", latency_ms: float = 100.0, workers: int = 50
+) -> None:
     chain = latency_ms * math.ceil(BATCH / workers)
     print(
         f"3. projected billed duration per 50-endpoint batch: CPU {cpu_ms:.1f} ms (section 2, "
-        f"http, {workers} workers, this machine's CPU), provider latency {latency_ms:.0f} ms"
+        f"{label}, this machine's CPU), provider latency {latency_ms:.0f} ms"
     )
     print(
         f"   model: wall = max(latency chain {chain:.0f} ms, CPU / vCPU share), vCPU share = "
@@ -731,9 +744,10 @@ def main(argv: list[str] | None = None) -> int:
         if "delivery" not in sections:
             names = ["http50"]
         cases = bench_delivery_cpu(names, args.rounds, args.batches)
-        http50 = next((case for case in cases if case.name == "http, 50 workers"), None)
-        if "projection" in sections and http50 is not None:
-            bench_projection(statistics.median(http50.results["handler"]))
+        if "projection" in sections:
+            for case in cases:
+                if case.name.startswith("http, 50 workers"):
+                    bench_projection(statistics.median(case.results["handler"]), case.name)
     if "cpu" in sections:
         bench_cpu()
     if "cold" in sections:

@@ -69,7 +69,7 @@ def test_every_floor_sends_its_batch_to_a_provider_in_another_process():
 def test_the_projection_is_the_stated_model():
     out = io.StringIO()
     with redirect_stdout(out):
-        bench.bench_projection(70.0, latency_ms=100.0, workers=50)
+        bench.bench_projection(70.0, "http, 50 workers", latency_ms=100.0, workers=50)
     rows = {
         int(line.split("|")[0]): [cell.strip() for cell in line.split("|")]
         for line in out.getvalue().splitlines()
