@@ -3,12 +3,13 @@
 ################################################################################
 
 locals {
-  # The delivery alarms watch the series the handler publishes for every batch of its event
-  # source: without dimensions for Pinpoint (every campaign and journey publishing to the
-  # namespace), EventSource=connect for Connect, which publishes no dimensionless series
-  # (handler/custom_channel/metrics.py, series).
-  delivery_alarm_dimensions = local.connect ? { EventSource = "connect" } : null
-  delivery_alarm_scope      = local.connect ? "all Connect campaigns of the namespace, EventSource=connect" : "all campaigns and journeys of the namespace"
+  # The delivery alarms watch this deployment's own series: the handler publishes its delivery
+  # metrics once more under Channel=<CHANNEL_NAME>, which the module sets to the deployment's
+  # name (handler/custom_channel/metrics.py, series). The dimensionless series (and Connect's
+  # EventSource=connect) sum every channel publishing to the namespace, so an alarm on them
+  # would fire for another deployment's failures.
+  delivery_alarm_dimensions = { Channel = local.name }
+  delivery_alarm_scope      = "this deployment's own series, Channel=${local.name}"
   channel_label             = local.connect ? "Amazon Connect custom action" : "Pinpoint custom channel"
 
   alarms = { for key, alarm in {

@@ -190,6 +190,7 @@ locals {
   channel_environment = merge(
     {
       CHANNEL_ADAPTER               = var.delivery.adapter
+      CHANNEL_NAME                  = local.name
       CHANNEL_METRICS_MODE          = var.metrics.mode
       CHANNEL_METRICS_NAMESPACE     = var.metrics.namespace
       CHANNEL_SKIP_OPTED_OUT        = tostring(var.delivery.skip_opted_out)

@@ -1293,7 +1293,7 @@ variable "alarms" {
     `failed_deliveries` - Sum of the handler's FailedCount >= `failed_deliveries_threshold` within a period;
     `unknown_deliveries` - Sum of UnknownCount (sent, but no answer) >= `unknown_deliveries_threshold`;
     `function_errors` - Sum of the function's AWS/Lambda Errors >= `function_errors_threshold`.
-    The handler publishes FailedCount and UnknownCount both per campaign (CampaignId or JourneyId, and ApplicationId) and without dimensions; the delivery alarms watch the series without dimensions, so they count every campaign and journey of every function that publishes to `metrics.namespace`. They need those metrics: not with `metrics.mode = "off"`.
+    The handler publishes FailedCount and UnknownCount per campaign (CampaignId or JourneyId, and ApplicationId), without dimensions, and under `Channel = <name>` (CHANNEL_NAME, set by the module); the delivery alarms watch the `Channel` series, so they count every campaign and journey of this deployment and of no other function publishing to `metrics.namespace`. They need those metrics: not with `metrics.mode = "off"`.
     `enabled` (default false); `sns_topic_arns` (at most 5 SNS topics, notified when an alarm fires and when it is OK again; default none);
     thresholds (whole numbers >= 1, default 1); `period_seconds` (10, 30 or a multiple of 60, default 300; 10 and 30 suit only high-resolution metrics); `evaluation_periods` (default 1).
     period_seconds x evaluation_periods may not exceed one day (seven days with a period of an hour or more). Missing data counts as not breaching.

@@ -1,4 +1,5 @@
-# CloudWatch alarms: failed and unknown deliveries (the handler's metrics without dimensions)
+# CloudWatch alarms: failed and unknown deliveries (the handler's metrics under this deployment's
+# Channel dimension)
 # and the function's errors, keyed by alarm.
 
 mock_provider "aws" {
@@ -49,18 +50,18 @@ run "defaults" {
     condition = (
       aws_cloudwatch_metric_alarm.this["failed_deliveries"].namespace == "PinpointCustomChannelExecution" &&
       aws_cloudwatch_metric_alarm.this["failed_deliveries"].metric_name == "FailedCount" &&
-      aws_cloudwatch_metric_alarm.this["failed_deliveries"].dimensions == null
+      aws_cloudwatch_metric_alarm.this["failed_deliveries"].dimensions == tomap({ Channel = "pinpoint-custom-channel" })
     )
-    error_message = "failed_deliveries watches FailedCount without dimensions in the handler's namespace."
+    error_message = "failed_deliveries watches FailedCount of this deployment's own series (Channel=<name>) in the handler's namespace."
   }
 
   assert {
     condition = (
       aws_cloudwatch_metric_alarm.this["unknown_deliveries"].namespace == "PinpointCustomChannelExecution" &&
       aws_cloudwatch_metric_alarm.this["unknown_deliveries"].metric_name == "UnknownCount" &&
-      aws_cloudwatch_metric_alarm.this["unknown_deliveries"].dimensions == null
+      aws_cloudwatch_metric_alarm.this["unknown_deliveries"].dimensions == tomap({ Channel = "pinpoint-custom-channel" })
     )
-    error_message = "unknown_deliveries watches UnknownCount without dimensions in the handler's namespace."
+    error_message = "unknown_deliveries watches UnknownCount of this deployment's own series (Channel=<name>) in the handler's namespace."
   }
 
   assert {
@@ -88,7 +89,7 @@ run "defaults" {
 
   assert {
     condition = (
-      strcontains(aws_cloudwatch_metric_alarm.this["failed_deliveries"].alarm_description, "FailedCount in PinpointCustomChannelExecution, all campaigns and journeys of the namespace") &&
+      strcontains(aws_cloudwatch_metric_alarm.this["failed_deliveries"].alarm_description, "FailedCount in PinpointCustomChannelExecution, this deployment's own series, Channel=pinpoint-custom-channel") &&
       strcontains(aws_cloudwatch_metric_alarm.this["unknown_deliveries"].alarm_description, "UnknownCount in PinpointCustomChannelExecution") &&
       strcontains(aws_cloudwatch_metric_alarm.this["function_errors"].alarm_description, "AWS/Lambda Errors")
     )
@@ -171,6 +172,17 @@ run "topics_thresholds_and_window" {
   assert {
     condition     = aws_cloudwatch_metric_alarm.this["function_errors"].dimensions == tomap({ FunctionName = "prod-sms" })
     error_message = "With publish the alarm still watches the function (its FunctionName series covers every version and alias)."
+  }
+
+  # Two deployments in one account and namespace: each alarm watches only its own series, and
+  # the function publishes it (CHANNEL_NAME), so another channel's failures cannot trip it.
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.this["failed_deliveries"].dimensions == tomap({ Channel = "prod-sms" }) &&
+      aws_cloudwatch_metric_alarm.this["unknown_deliveries"].dimensions == tomap({ Channel = "prod-sms" }) &&
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_NAME"] == "prod-sms"
+    )
+    error_message = "The delivery alarms must watch Channel=<the deployment's name>, the series its function publishes under CHANNEL_NAME."
   }
 
   assert {

@@ -144,14 +144,14 @@ run "connect_alarms_watch_the_connect_series" {
     alarms = { enabled = true }
   }
 
-  # The handler publishes Connect's delivery metrics under EventSource=connect and never
-  # without dimensions: an alarm on the dimensionless series would never fire.
+  # The handler publishes Connect's delivery metrics never without dimensions (an alarm on the
+  # dimensionless series would never fire) and, like Pinpoint's, under Channel=<name>.
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.this["failed_deliveries"].dimensions == tomap({ EventSource = "connect" }) &&
-      aws_cloudwatch_metric_alarm.this["unknown_deliveries"].dimensions == tomap({ EventSource = "connect" })
+      aws_cloudwatch_metric_alarm.this["failed_deliveries"].dimensions == tomap({ Channel = "pinpoint-custom-channel" }) &&
+      aws_cloudwatch_metric_alarm.this["unknown_deliveries"].dimensions == tomap({ Channel = "pinpoint-custom-channel" })
     )
-    error_message = "The delivery alarms of a Connect channel must watch EventSource=connect."
+    error_message = "The delivery alarms of a Connect channel must watch its own Channel series."
   }
 }
 
@@ -178,8 +178,8 @@ run "pinpoint_keeps_its_defaults" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.this["failed_deliveries"].dimensions == null && output.connect_register_command == null && output.connect_unregister_command == null
-    error_message = "Pinpoint's delivery alarms watch the dimensionless series; no Connect commands."
+    condition     = aws_cloudwatch_metric_alarm.this["failed_deliveries"].dimensions == tomap({ Channel = "pinpoint-custom-channel" }) && output.connect_register_command == null && output.connect_unregister_command == null
+    error_message = "Pinpoint's delivery alarms watch the deployment's Channel series; no Connect commands."
   }
 }
 

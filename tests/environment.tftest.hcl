@@ -32,6 +32,7 @@ run "processing_settings" {
   assert {
     condition = aws_lambda_function.this[0].environment[0].variables == tomap({
       CHANNEL_ADAPTER           = "none"
+      CHANNEL_NAME              = "pinpoint-custom-channel"
       CHANNEL_METRICS_MODE      = "api"
       CHANNEL_METRICS_NAMESPACE = "PinpointCustomChannelExecution"
       CHANNEL_SKIP_OPTED_OUT    = "false"
