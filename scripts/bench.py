@@ -557,6 +557,11 @@ def bench_projection(
         "memory in GB x billed s x price per GB-s + $0.20 per million requests (us-east-1, "
         "first tier: arm64 $0.0000133334, x86_64 $0.0000166667 per GB-s)"
     )
+    flat = VCPU_MB * cpu_ms / chain
+    print(
+        f"   below {flat:,.0f} MB the batch is CPU-bound: the same GB-s at any memory (CPU x "
+        f"{VCPU_MB / 1024:.4f} GB), only slower; above it the price grows with memory"
+    )
     print("   memory | vCPU share | billed ms | GB-s per batch | $ per 1M messages arm64 / x86_64")
     for memory in MEMORY_SIZES:
         share = min(memory / VCPU_MB, 1.0)

@@ -17,6 +17,11 @@ provider can act and still answer 500, reset the connection or hold the answer; 
 counts the requests acted on (`Exchange.acted`, `ProviderServer.acted_on`) to prove that
 nothing went out twice. `Deduplicating` wraps a responder as a provider that deduplicates on
 an idempotency-key header: a key it already acted on is answered, but not acted on again.
+
+Answers leave as a provider's front end sends them: TCP_NODELAY, and the status line, headers
+and body in one write (apart, Nagle's algorithm held the body for the client's delayed ACK,
+~40 ms). `ProviderProcess` runs a server with one canned Reply in a process of its own, for
+measurements that must not count the server's CPU (scripts/bench.py).
 """
 
 from __future__ import annotations
