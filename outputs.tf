@@ -228,3 +228,17 @@ output "cloudwatch_metric_alarm_names" {
   description = "Names of the CloudWatch alarms, keyed like `cloudwatch_metric_alarm_arns`."
   value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.alarm_name }
 }
+
+################################################################################
+# Dashboard
+################################################################################
+
+output "cloudwatch_dashboard_name" {
+  description = "Name of the CloudWatch dashboard (null unless dashboard.enabled)."
+  value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null)
+}
+
+output "cloudwatch_dashboard_url" {
+  description = "The dashboard in the AWS console (null unless dashboard.enabled, or in a partition whose console the module does not know)."
+  value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null) == null ? null : local.dashboard_url
+}

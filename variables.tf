@@ -3,8 +3,9 @@
 #   terraform-aws-modules/terraform-aws-lambda names them where the meaning is the same.
 # - Everything else the channel configures is ONE object variable per concern, named after the
 #   concern (provider_secret, delivery, metrics, idempotency, connect, application, segment,
-#   campaign, pinpoint_permission, receiver, failure_queue, alarms); the flag that turns the
-#   concern on is inside it: `create` for what the module creates, `enabled` for optional features.
+#   campaign, pinpoint_permission, receiver, failure_queue, alarms, dashboard); the flag that
+#   turns the concern on is inside it: `create` for what the module creates, `enabled` for
+#   optional features.
 # - Top-level switches stay flat: name, name_prefix, tags, event_source, channel_mode, and
 #   webhook_url (flat because it is sensitive: an object holding it would hide every other field
 #   of that object in plans).
@@ -1359,5 +1360,40 @@ variable "alarms" {
   validation {
     condition     = !var.alarms.enabled || var.metrics.mode != "off"
     error_message = "The failed_deliveries and unknown_deliveries alarms watch the handler's FailedCount and UnknownCount metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave alarms.enabled false."
+  }
+}
+
+################################################################################
+# Dashboard
+################################################################################
+
+variable "dashboard" {
+  description = <<-EOT
+    A CloudWatch dashboard for the channel (needs the module's function and the handler's metrics, so not with `channel_mode = "webhook"` or `metrics.mode = "off"`):
+    the guide's per-channel-type counts (Pinpoint only: a Connect batch publishes none), delivered / failed / unknown / skipped endpoints and provider latency (Average and Maximum) under `Channel = <name>`, and the function's AWS/Lambda Errors, Throttles and Duration; with `alarms.enabled`, the alarms' thresholds drawn as lines, at the alarms' period.
+    `enabled` (default false); `name` (the dashboard's name: 1-255 letters, digits, '-' or '_'; default the module's name).
+  EOT
+  type = object({
+    enabled = optional(bool, false)
+    name    = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    # PutDashboard DashboardName: "The maximum length is 255, and valid characters are A-Z, a-z,
+    # 0-9, "-", and "_"" (CloudWatch API model).
+    condition     = var.dashboard.name == null || can(regex("^[A-Za-z0-9_-]{1,255}$", var.dashboard.name))
+    error_message = "dashboard.name must be 1-255 characters, each a letter, a digit, '-' or '_' (CloudWatch's rule for dashboard names)."
+  }
+
+  validation {
+    condition     = !var.dashboard.enabled || var.channel_mode != "webhook"
+    error_message = "dashboard shows the module's function and its metrics, and channel_mode \"webhook\" creates no function. Leave dashboard.enabled false in webhook mode."
+  }
+
+  validation {
+    condition     = !var.dashboard.enabled || var.metrics.mode != "off"
+    error_message = "dashboard shows the handler's metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave dashboard.enabled false."
   }
 }
