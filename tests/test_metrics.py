@@ -362,10 +362,6 @@ def test_emf_mode_without_a_channel_name_keeps_one_directive(guide_event):
     assert "Channel" not in document
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="channel.py builds MetricsPublisher without channel=settings.channel_name yet",
-)
 def test_the_channel_built_from_settings_publishes_the_channel_series(guide_event):
     settings = load_settings({"CHANNEL_METRICS_MODE": "emf", "CHANNEL_NAME": CHANNEL})
     out = io.StringIO()

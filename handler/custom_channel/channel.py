@@ -109,7 +109,10 @@ class Channel:
             TokenBucket(settings.rate_limit_per_second) if settings.rate_limit_per_second else None
         )
         self._metrics = metrics or MetricsPublisher(
-            settings.metrics_mode, settings.metrics_namespace, clients=self.aws
+            settings.metrics_mode,
+            settings.metrics_namespace,
+            channel=settings.channel_name,
+            clients=self.aws,
         )
         self._failure_queue = (
             FailureQueue(settings.failure_queue_url, clients=self.aws)
