@@ -29,6 +29,8 @@ locals {
   create_segment  = local.create_campaign && var.segment.id == null
 
   campaign_stack_name = coalesce(try(var.campaign.stack_name, null), replace("${local.name}-campaign", "_", "-"))
+  # Tags the stack with the deployment's name, so that campaign scope can find it (main.tf).
+  campaign_stack_tag_key = "custom-channel:deployment"
 
   # The DeliveryUri of the main treatment: the function (its alias when published), the
   # external webhook, or the receiver URL with its path secret.
@@ -174,7 +176,7 @@ resource "aws_cloudformation_stack" "campaign" {
   template_body = local.campaign_template_body
   on_failure    = "DELETE"
 
-  tags = var.tags
+  tags = merge(var.tags, { (local.campaign_stack_tag_key) = local.name })
 
   # Pinpoint checks at creation that it may invoke the DeliveryUri (the invoke permission) or
   # that the webhook answers HEAD with the account id (the receiver must be deployed).

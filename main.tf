@@ -367,16 +367,25 @@ resource "aws_lambda_provisioned_concurrency_config" "this" {
 locals {
   mobiletargeting_arn = "arn:${local.partition}:mobiletargeting:${local.region}:${local.account_id}"
 
-  # Campaign scope: the id given, or the one the existing campaign stack reports. The stack
-  # is read through a data source, not the resource, because the resource itself waits for
-  # this permission (Pinpoint checks it when the campaign is created).
-  permission_campaign_id = var.pinpoint_permission.campaign_id != null ? var.pinpoint_permission.campaign_id : try(data.aws_cloudformation_stack.campaign[0].outputs["CampaignId"], null)
+  # Campaign scope: the campaign id given, or the campaign of the module's own stack once it
+  # exists. Pinpoint checks the permission when the campaign is created, so the campaign
+  # cannot wait for a permission that names it: until the stack reports its campaign, the
+  # permission allows the application (the check block below says "apply again"), and the
+  # next apply with the same configuration narrows it. The stack is read through data sources,
+  # not the resource, because the resource itself waits for this permission.
+  application_campaigns_arn = "${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/campaigns/"
+  permission_campaign_arn = var.pinpoint_permission.campaign_id != null ? "${local.application_campaigns_arn}${var.pinpoint_permission.campaign_id}" : try(one([
+    # Only a campaign of this application: after the application is replaced the old stack's
+    # campaign belongs to another one, and the new campaign needs the application scope first.
+    for arn in [data.aws_cloudformation_stack.campaign[0].outputs["CampaignArn"]] : arn if startswith(arn, local.application_campaigns_arn)
+  ]), null)
+  permission_campaign_pending = !local.connect && var.pinpoint_permission.scope == "campaign" && local.permission_campaign_arn == null
 
   # Null for Connect, which has no Pinpoint application.
   pinpoint_source_arn = local.connect ? null : {
     account     = "${local.mobiletargeting_arn}:apps/*"
     application = "${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/*"
-    campaign    = "${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/campaigns/${coalesce(local.permission_campaign_id, "-")}"
+    campaign    = coalesce(local.permission_campaign_arn, "${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/*")
   }[var.pinpoint_permission.scope]
 
   permissions = merge(
@@ -431,10 +440,42 @@ locals {
   }
 }
 
-data "aws_cloudformation_stack" "campaign" {
+# The module's campaign stack, found by its tag (campaign.tf) through the Resource Groups
+# Tagging API, which answers an empty list while there is none (a first apply, a renamed or
+# deleted stack), where aws_cloudformation_stack fails. CloudFormation stacks are among the
+# API's resource types ("cloudformation:stack": Resource Groups User Guide, "Resource types you
+# can use with AWS Resource Groups and Tag Editor"). Only the stack of the current name counts:
+# a renamed stack is replaced, and its new campaign needs the application scope first.
+data "aws_resourcegroupstaggingapi_resources" "campaign_stack" {
   count = local.create_function && !local.create_receiver && var.pinpoint_permission.scope == "campaign" && var.pinpoint_permission.campaign_id == null && local.create_campaign ? 1 : 0
 
-  name = local.campaign_stack_name
+  resource_type_filters = ["cloudformation:stack"]
+
+  tag_filter {
+    key    = local.campaign_stack_tag_key
+    values = [local.name]
+  }
+}
+
+locals {
+  # Stack ARNs are arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>.
+  campaign_stack_arns = [
+    for r in try(data.aws_resourcegroupstaggingapi_resources.campaign_stack[0].resource_tag_mapping_list, []) :
+    r.resource_arn if try(split("/", r.resource_arn)[1], "") == local.campaign_stack_name
+  ]
+}
+
+data "aws_cloudformation_stack" "campaign" {
+  count = length(local.campaign_stack_arns) == 1 ? 1 : 0
+
+  name = local.campaign_stack_arns[0]
+}
+
+check "pinpoint_permission_campaign_scope" {
+  assert {
+    condition     = !local.permission_campaign_pending
+    error_message = "pinpoint_permission.scope = \"campaign\": the campaign stack ${local.campaign_stack_name} has no campaign of application ${coalesce(local.application_id, "(new)")} yet, so the invoke permission allows the application (Pinpoint checks it when the campaign is created). Apply again with the same configuration to narrow it to the campaign."
+  }
 }
 
 resource "aws_lambda_permission" "this" {
@@ -453,10 +494,6 @@ resource "aws_lambda_permission" "this" {
   lifecycle {
     create_before_destroy = true
 
-    precondition {
-      condition     = each.key != "pinpoint" || var.pinpoint_permission.scope != "campaign" || local.permission_campaign_id != null
-      error_message = "pinpoint_permission.scope = \"campaign\" needs the campaign id: apply once with pinpoint_permission.scope = \"application\" so the campaign exists, or set pinpoint_permission.campaign_id."
-    }
   }
 }
 
@@ -482,9 +519,5 @@ resource "aws_lambda_permission" "treatments" {
       error_message = "A treatment's delivery_uri ${each.key} must name a Lambda function in the campaign's account and region (${local.account_id}, ${local.region}): Pinpoint invokes it from there, and the module grants it the invoke permission, which it can add only to a function of this account."
     }
 
-    precondition {
-      condition     = var.pinpoint_permission.scope != "campaign" || local.permission_campaign_id != null
-      error_message = "pinpoint_permission.scope = \"campaign\" needs the campaign id: apply once with pinpoint_permission.scope = \"application\" so the campaign exists, or set pinpoint_permission.campaign_id."
-    }
   }
 }

@@ -190,9 +190,9 @@ variable "timeout" {
 }
 
 variable "memory_size" {
-  description = "Memory of the function in MB (CPU grows with it)."
+  description = "Memory of the function in MB; Lambda gives CPU in proportion (1,769 MB = one vCPU). 512 (the default): a 50-endpoint batch is CPU-bound below about 850 MB, so 128-512 MB cost the same per batch, and 512 halves the billed duration of 256 (about 165 vs 330 ms against a 100 ms provider). More memory shortens a batch but raises its price (1,769 MB: about 2x). Measured figures and the model: docs/benchmarks.md."
   type        = number
-  default     = 256
+  default     = 512
 
   validation {
     # Lambda quotas: memory 128 MB to 10,240 MB (the API model's MemorySize minimum is 128).
@@ -867,8 +867,8 @@ variable "pinpoint_permission" {
     `scope`, what it allows: `account` - any Pinpoint application of the account (`apps/*`);
     `application` (the default) - any campaign of the application (`apps/<app-id>/*`);
     `campaign` - only the campaign (`apps/<app-id>/campaigns/<campaign-id>`).
-    Pinpoint checks the permission when the campaign is created, so `campaign` works only once the campaign exists: apply with `application` first, then switch to `campaign` and apply again (the permission is replaced create-before-destroy).
-    `campaign_id` (the campaign of `scope = "campaign"`; null reads the id of the campaign this module created, from its CloudFormation stack, which must therefore already exist).
+    Pinpoint checks the permission when the campaign is created, so a permission cannot name a campaign that does not exist yet: with `campaign` and the module's own campaign, the first apply allows the application and warns "apply again" (a check block), and the next apply with the same configuration narrows it to the campaign (replaced create-before-destroy). A renamed stack or a replaced application starts again from the application scope the same way. The module finds its stack by the tag `custom-channel:deployment = <name>` (Resource Groups Tagging API: whoever runs Terraform needs `tag:GetResources` and `cloudformation:DescribeStacks`).
+    `campaign_id` (the campaign of `scope = "campaign"`, for a campaign the module does not manage; null uses the module's own campaign as above).
   EOT
   type = object({
     scope       = optional(string, "application")

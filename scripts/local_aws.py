@@ -111,8 +111,9 @@ __all__ = [
 DEFAULT_REGION = "us-east-1"
 
 #: The services of the provider's `endpoints` block: those the module calls (apigatewayv2,
-#: cloudformation, cloudwatch, dynamodb, iam, lambda, logs, pinpoint, secretsmanager, sqs, sts)
-#: and those the channel or a root module around it may use (ec2, kms, s3, sns, ssm).
+#: cloudformation, cloudwatch, dynamodb, iam, lambda, logs, pinpoint, resourcegroupstaggingapi
+#: (campaign scope finds its stack by tag), secretsmanager, sqs, sts) and those the channel or
+#: a root module around it may use (ec2, kms, s3, sns, ssm).
 TERRAFORM_SERVICES = (
     "apigatewayv2",
     "cloudformation",
@@ -124,6 +125,7 @@ TERRAFORM_SERVICES = (
     "lambda",
     "logs",
     "pinpoint",
+    "resourcegroupstaggingapi",
     "s3",
     "secretsmanager",
     "sns",

@@ -185,8 +185,8 @@ run "ab_test_campaign" {
   }
 
   assert {
-    condition     = aws_cloudformation_stack.campaign[0].tags == tomap({ Team = "growth" })
-    error_message = "The stack carries the module's tags."
+    condition     = aws_cloudformation_stack.campaign[0].tags == tomap({ Team = "growth", "custom-channel:deployment" = "pinpoint-custom-channel" })
+    error_message = "The stack carries the module's tags and the deployment's tag (campaign scope finds the stack by it)."
   }
 
   # The definition a local runner reads.

@@ -29,6 +29,11 @@ run "defaults" {
   }
 
   assert {
+    condition     = aws_lambda_function.this[0].memory_size == 512
+    error_message = "Default memory_size must be 512 MB: below about 850 MB a batch is CPU-bound, so 512 costs the same per batch as 128-256 and bills half the duration of 256 (docs/benchmarks.md)."
+  }
+
+  assert {
     condition     = aws_lambda_function.this[0].handler == "custom_channel.lambda_function.lambda_handler"
     error_message = "Lambda mode must use the lambda_function entry point."
   }
@@ -83,6 +88,7 @@ run "defaults" {
   assert {
     condition = aws_lambda_function.this[0].environment[0].variables == tomap({
       CHANNEL_ADAPTER           = "none"
+      CHANNEL_NAME              = "pinpoint-custom-channel"
       CHANNEL_METRICS_MODE      = "api"
       CHANNEL_METRICS_NAMESPACE = "PinpointCustomChannelExecution"
       CHANNEL_SKIP_OPTED_OUT    = "true"
@@ -263,7 +269,7 @@ run "function_options" {
   command = apply
 
   variables {
-    memory_size                       = 512
+    memory_size                       = 1024
     timeout                           = 10
     reserved_concurrent_executions    = 20
     architecture                      = "x86_64"
@@ -277,7 +283,7 @@ run "function_options" {
   }
 
   assert {
-    condition     = aws_lambda_function.this[0].memory_size == 512 && aws_lambda_function.this[0].reserved_concurrent_executions == 20
+    condition     = aws_lambda_function.this[0].memory_size == 1024 && aws_lambda_function.this[0].reserved_concurrent_executions == 20
     error_message = "memory_size / reserved concurrency not applied."
   }
 

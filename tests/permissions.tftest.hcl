@@ -135,37 +135,18 @@ run "partition_aws_cn" {
   }
 }
 
-# Two-apply flow, step 1: the application-wide permission exists before the campaign,
-# which Pinpoint checks when the campaign is created.
-run "first_apply_application_scope" {
+# Campaign scope converges in two plain applies of one configuration. Apply 1: no stack carries
+# the deployment's tag yet (a first apply), so the permission allows the application, which
+# Pinpoint checks when it creates the campaign, and the check block says "apply again".
+run "first_apply_campaign_scope_starts_with_the_application" {
   command = apply
 
-  variables {
-    pinpoint_permission = {
-      scope = "application"
+  override_data {
+    target = data.aws_resourcegroupstaggingapi_resources.campaign_stack[0]
+    values = {
+      resource_tag_mapping_list = []
     }
   }
-
-  assert {
-    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/*"
-    error_message = "Step 1 must use the application scope."
-  }
-
-  assert {
-    condition     = length(aws_cloudformation_stack.campaign) == 1 && output.pinpoint_campaign_id == "95fee4cd1d7f5cd67987c1436a0b1c2d"
-    error_message = "Step 1 must create the campaign."
-  }
-
-  assert {
-    condition     = length(data.aws_cloudformation_stack.campaign) == 0
-    error_message = "Step 1 must not look the stack up."
-  }
-}
-
-# Step 2: the same configuration narrowed to the campaign. The campaign id comes from the
-# existing stack; the permission is replaced (new statement first); the campaign stays.
-run "second_apply_campaign_scope" {
-  command = apply
 
   variables {
     pinpoint_permission = {
@@ -174,17 +155,62 @@ run "second_apply_campaign_scope" {
   }
 
   assert {
-    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/campaigns/${run.first_apply_application_scope.pinpoint_campaign_id}"
-    error_message = "Step 2 must narrow the permission to the campaign created in step 1."
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/*"
+    error_message = "Apply 1 must allow the application: the campaign does not exist yet."
   }
 
   assert {
-    condition     = data.aws_cloudformation_stack.campaign[0].name == aws_cloudformation_stack.campaign[0].name
-    error_message = "Step 2 must read the campaign id from the module's own stack."
+    condition     = length(aws_cloudformation_stack.campaign) == 1 && output.pinpoint_campaign_id == "95fee4cd1d7f5cd67987c1436a0b1c2d"
+    error_message = "Apply 1 must create the campaign."
   }
 
   assert {
-    condition     = output.pinpoint_campaign_stack_id == run.first_apply_application_scope.pinpoint_campaign_stack_id && output.pinpoint_campaign_id == run.first_apply_application_scope.pinpoint_campaign_id
+    condition     = aws_cloudformation_stack.campaign[0].tags["custom-channel:deployment"] == "pinpoint-custom-channel"
+    error_message = "The stack carries the deployment's tag, by which apply 2 finds it."
+  }
+
+  assert {
+    condition     = length(data.aws_cloudformation_stack.campaign) == 0
+    error_message = "No stack is read before one is found (aws_cloudformation_stack fails on a missing stack)."
+  }
+
+  # The check block's warning: "apply again to narrow".
+  expect_failures = [check.pinpoint_permission_campaign_scope]
+}
+
+# Apply 2, the same configuration: the tag finds the stack, its campaign narrows the
+# permission (replaced, new statement first), and the campaign stays.
+run "second_apply_same_configuration_narrows_to_the_campaign" {
+  command = apply
+
+  override_data {
+    target = data.aws_resourcegroupstaggingapi_resources.campaign_stack[0]
+    values = {
+      resource_tag_mapping_list = [{
+        resource_arn = "arn:aws:cloudformation:eu-west-1:123456789012:stack/pinpoint-custom-channel-campaign/1b2c3d40-0000-11ef-8e7a-0a1b2c3d4e5f"
+        tags         = { "custom-channel:deployment" = "pinpoint-custom-channel" }
+      }]
+    }
+  }
+
+  variables {
+    pinpoint_permission = {
+      scope = "campaign"
+    }
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/campaigns/${run.first_apply_campaign_scope_starts_with_the_application.pinpoint_campaign_id}"
+    error_message = "Apply 2 must narrow the permission to the campaign created by apply 1."
+  }
+
+  assert {
+    condition     = data.aws_cloudformation_stack.campaign[0].name == aws_cloudformation_stack.campaign[0].id
+    error_message = "Apply 2 must read the campaign of the module's own stack (found by its tag)."
+  }
+
+  assert {
+    condition     = output.pinpoint_campaign_stack_id == run.first_apply_campaign_scope_starts_with_the_application.pinpoint_campaign_stack_id && output.pinpoint_campaign_id == run.first_apply_campaign_scope_starts_with_the_application.pinpoint_campaign_id
     error_message = "The campaign must stay across the two applies."
   }
 
@@ -194,12 +220,12 @@ run "second_apply_campaign_scope" {
   }
 
   assert {
-    condition     = jsondecode(nonsensitive(aws_cloudformation_stack.campaign[0].template_body)) == jsondecode(nonsensitive(run.first_apply_application_scope.pinpoint_campaign_template_body))
+    condition     = jsondecode(nonsensitive(aws_cloudformation_stack.campaign[0].template_body)) == jsondecode(nonsensitive(run.first_apply_campaign_scope_starts_with_the_application.pinpoint_campaign_template_body))
     error_message = "The campaign template must not change when the permission is narrowed."
   }
 }
 
-# Step 3: going back to a looser scope is a normal replace as well.
+# Going back to a looser scope is a normal replace as well.
 run "third_apply_back_to_account_scope" {
   command = apply
 
@@ -210,20 +236,67 @@ run "third_apply_back_to_account_scope" {
   }
 
   assert {
-    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/*" && output.pinpoint_campaign_id == run.first_apply_application_scope.pinpoint_campaign_id
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/*" && output.pinpoint_campaign_id == run.first_apply_campaign_scope_starts_with_the_application.pinpoint_campaign_id
     error_message = "Widening again keeps the campaign."
   }
 }
 
-# Campaign scope while the stack reports no campaign id (for example on a first apply in a
-# state without it): a clear error instead of a permission nobody can use.
-run "campaign_scope_without_campaign_id" {
+# A renamed stack is replaced: the tag still finds the old one, whose name is not the
+# configured one, so its campaign is not used and the new campaign gets the application scope.
+run "renamed_stack_falls_back_to_the_application" {
   command = plan
+
+  override_data {
+    target = data.aws_resourcegroupstaggingapi_resources.campaign_stack[0]
+    values = {
+      resource_tag_mapping_list = [{
+        resource_arn = "arn:aws:cloudformation:eu-west-1:123456789012:stack/pinpoint-custom-channel-campaign/1b2c3d40-0000-11ef-8e7a-0a1b2c3d4e5f"
+        tags         = { "custom-channel:deployment" = "pinpoint-custom-channel" }
+      }]
+    }
+  }
+
+  variables {
+    campaign = {
+      name       = "welcome"
+      data       = "{\"message\":\"Welcome!\"}"
+      stack_name = "welcome-v2"
+    }
+    pinpoint_permission = {
+      scope = "campaign"
+    }
+  }
+
+  assert {
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/*" && length(data.aws_cloudformation_stack.campaign) == 0
+    error_message = "A stack of another name must not lend its campaign: the application scope until the new campaign exists."
+  }
+
+  expect_failures = [check.pinpoint_permission_campaign_scope]
+}
+
+# A stack whose campaign belongs to another application (the application was replaced): the
+# new campaign needs the application scope first.
+run "campaign_of_another_application_is_not_used" {
+  command = plan
+
+  override_data {
+    target = data.aws_resourcegroupstaggingapi_resources.campaign_stack[0]
+    values = {
+      resource_tag_mapping_list = [{
+        resource_arn = "arn:aws:cloudformation:eu-west-1:123456789012:stack/pinpoint-custom-channel-campaign/1b2c3d40-0000-11ef-8e7a-0a1b2c3d4e5f"
+        tags         = { "custom-channel:deployment" = "pinpoint-custom-channel" }
+      }]
+    }
+  }
 
   override_data {
     target = data.aws_cloudformation_stack.campaign[0]
     values = {
-      outputs = {}
+      outputs = {
+        CampaignId  = "95fee4cd1d7f5cd67987c1436a0b1c2d"
+        CampaignArn = "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/00000000000000000000000000000000/campaigns/95fee4cd1d7f5cd67987c1436a0b1c2d"
+      }
     }
   }
 
@@ -233,7 +306,12 @@ run "campaign_scope_without_campaign_id" {
     }
   }
 
-  expect_failures = [aws_lambda_permission.this]
+  assert {
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/*"
+    error_message = "Another application's campaign must not be used."
+  }
+
+  expect_failures = [check.pinpoint_permission_campaign_scope]
 }
 
 run "treatment_functions_get_their_own_permission" {

@@ -151,3 +151,10 @@ mock_resource "aws_dynamodb_table" {
     arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/pinpoint-custom-channel-deliveries"
   }
 }
+
+# No stack carries the deployment's tag unless a run says so (the first apply of campaign scope).
+mock_data "aws_resourcegroupstaggingapi_resources" {
+  defaults = {
+    resource_tag_mapping_list = []
+  }
+}
