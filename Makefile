@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements-dev.txt | cut -c1-12)
 
-.PHONY: all help demo bench test lint typecheck fmt fmt-check docs docs-check checkov package package-check pytest tftest slow-checks audit clean
+.PHONY: all help demo bench test lint typecheck fmt fmt-check docs docs-check checkov package package-check pytest pytest-deploy pytest-others tftest slow-checks audit clean
 
 all: test
 
@@ -30,9 +30,18 @@ bench: $(STAMP) ## Benchmarks: printed figures and ratios, nothing asserted
 test: lint typecheck fmt-check docs-check package-check slow-checks ## Every test and check (what CI runs)
 
 # terraform test, pytest and checkov take minutes each, much of it waiting on Terraform and on
-# local servers: run them side by side (each one's output printed whole when it ends).
-slow-checks: $(STAMP) ## terraform test, pytest and checkov, side by side
-	@$(MAKE) --no-print-directory -j3 --output-sync=target tftest pytest checkov
+# local servers: run them side by side (each one's output printed whole when it ends). pytest
+# runs in two lanes that together are exactly `make pytest`'s suite: the tests that deploy the
+# module to the local AWS (minutes each) and all the others.
+PYTEST_DEPLOY := tests/test_module_apply.py tests/test_upgrade.py tests/test_examples.py tests/test_demo.py
+slow-checks: $(STAMP) ## terraform test, pytest (two lanes) and checkov, side by side
+	@$(MAKE) --no-print-directory -j4 --output-sync=target tftest pytest-deploy pytest-others checkov
+
+pytest-deploy: $(STAMP)
+	$(PY) -m pytest $(PYTEST_DEPLOY)
+
+pytest-others: $(STAMP)
+	$(PY) -m pytest $(addprefix --ignore=,$(PYTEST_DEPLOY))
 
 lint: $(STAMP) ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check handler scripts tests
