@@ -56,6 +56,9 @@ module "custom_channel" {
   failure_queue = { enabled = true }
   # Failed and unknown deliveries and function errors raise alarms (notifying the topics given).
   alarms = { enabled = true, sns_topic_arns = var.alarm_sns_topic_arns }
+  # A CloudWatch dashboard: the guide's counts, results by status, provider latency, the
+  # function's errors, throttles and duration, with the alarms' thresholds drawn in.
+  dashboard = { enabled = true }
 
   campaign = {
     name           = var.campaign_name

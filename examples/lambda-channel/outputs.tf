@@ -53,3 +53,13 @@ output "cloudwatch_metric_alarm_names" {
   description = "Names of the alarms on failed and unknown deliveries and on function errors."
   value       = try(module.custom_channel.cloudwatch_metric_alarm_names, null)
 }
+
+output "cloudwatch_dashboard_name" {
+  description = "Name of the channel's CloudWatch dashboard."
+  value       = try(module.custom_channel.cloudwatch_dashboard_name, null)
+}
+
+output "cloudwatch_dashboard_url" {
+  description = "The dashboard in the AWS console."
+  value       = try(module.custom_channel.cloudwatch_dashboard_url, null)
+}
