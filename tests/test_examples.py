@@ -489,12 +489,13 @@ def connect_custom_action(run: ExampleRun) -> None:
         f"python -m custom_channel connect-unregister {instance}"
     )
 
-    # The handler publishes a Connect batch's metrics under EventSource=connect only.
+    # The delivery alarms watch this deployment's own series (Channel=<name>).
+    assert variables["CHANNEL_NAME"] == function
     alarms = run.client("cloudwatch").describe_alarms(AlarmNamePrefix=function)["MetricAlarms"]
     delivery = {a["MetricName"]: a["Dimensions"] for a in alarms if a["Namespace"] != "AWS/Lambda"}
     assert delivery == {
-        "FailedCount": [{"Name": "EventSource", "Value": "connect"}],
-        "UnknownCount": [{"Name": "EventSource", "Value": "connect"}],
+        "FailedCount": [{"Name": "Channel", "Value": function}],
+        "UnknownCount": [{"Name": "Channel", "Value": function}],
     }
 
     run.enter("destroy")
@@ -605,6 +606,9 @@ def example_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExampleRu
             for future in futures:
                 future.result()
         yield ExampleRuns(runs, time.monotonic() - started)
+        # The examples destroyed their own resources; forget the application and segment made
+        # for ab-test-existing-app too (moto's state outlives this LocalAws in the process).
+        aws.reset()
 
 
 ################################################################################

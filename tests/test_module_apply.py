@@ -18,7 +18,7 @@ One root configuration calls the module five times, one per way of deploying it:
 * `connect`  - an Amazon Connect outbound campaigns custom action: no Pinpoint application
                or campaign, a published alias that connect-campaigns.amazonaws.com may invoke
                for one instance (of another account), message templates, profile settings and
-               alarms on the EventSource=connect series.
+               alarms on its own Channel=<name> series.
 
 The stages run once, in order: init and apply (fixture), the checks of each instance in moto,
 the second apply of `scope`, an audit of the IAM policies the module created (parliament, and
@@ -239,6 +239,9 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         env.setenv("TF_CLI_CONFIG_FILE", str(write_config(destination=workdir / "terraformrc")))
         env.setenv("TF_IN_AUTOMATION", "1")
         env.setenv("CHECKPOINT_DISABLE", "1")
+        # moto's state is per process, shared by every LocalAws: start from an empty local AWS
+        # (another test module may have left its own resources), as the checks below count.
+        aws.reset()
 
         # Brought by the user, outside the module: a KMS key, the provider's secret and the
         # SNS topic the alarms notify, and a VPC.
@@ -436,7 +439,7 @@ def test_lambda_channel_function(deployment: Deployment) -> None:
     assert config["Architectures"] == ["arm64"]
     assert config["Handler"] == "custom_channel.lambda_function.lambda_handler"
     assert config["Timeout"] == 15
-    assert config["MemorySize"] == 256
+    assert config["MemorySize"] == 512
     assert config["Role"] == out["lambda_role_arn"] == f"arn:aws:iam::{ACCOUNT}:role/tc-lambda"
     assert config["CodeSha256"] == package_sha256()
     assert config["TracingConfig"] == {"Mode": "PassThrough"}
@@ -452,6 +455,7 @@ def test_lambda_channel_function(deployment: Deployment) -> None:
     assert config["Environment"]["Variables"] == {
         "CHANNEL_ADAPTER": "none",
         "CHANNEL_EVENT_SOURCE": "pinpoint",
+        "CHANNEL_NAME": "tc-lambda",
         "CHANNEL_METRICS_MODE": "api",
         "CHANNEL_METRICS_NAMESPACE": "PinpointCustomChannelExecution",
         "CHANNEL_SKIP_OPTED_OUT": "true",
@@ -843,8 +847,8 @@ def test_connect_custom_action(deployment: Deployment) -> None:
     alarms = deployment.client("cloudwatch").describe_alarms(AlarmNamePrefix="tc-connect")
     dimensions = {a["MetricName"]: a["Dimensions"] for a in alarms["MetricAlarms"]}
     assert dimensions == {
-        "FailedCount": [{"Name": "EventSource", "Value": "connect"}],
-        "UnknownCount": [{"Name": "EventSource", "Value": "connect"}],
+        "FailedCount": [{"Name": "Channel", "Value": "tc-connect"}],
+        "UnknownCount": [{"Name": "Channel", "Value": "tc-connect"}],
         "Errors": [{"Name": "FunctionName", "Value": "tc-connect"}],
     }
 
@@ -958,17 +962,19 @@ def test_scope_alarms(deployment: Deployment) -> None:
     def watched(alarm: dict[str, Any]) -> tuple[Any, ...]:
         return alarm["Namespace"], alarm["MetricName"], alarm["Dimensions"], alarm["Threshold"]
 
-    # The delivery alarms watch the handler's series without dimensions (every campaign).
+    # The delivery alarms watch this deployment's own series (Channel=<name>), not the
+    # namespace-wide one that every channel of the account adds to.
+    own = [{"Name": "Channel", "Value": "tc-scope"}]
     assert watched(alarms["tc-scope-failed-deliveries"]) == (
         "PinpointCustomChannelExecution",
         "FailedCount",
-        [],
+        own,
         5.0,
     )
     assert watched(alarms["tc-scope-unknown-deliveries"]) == (
         "PinpointCustomChannelExecution",
         "UnknownCount",
-        [],
+        own,
         1.0,
     )
     assert watched(alarms["tc-scope-function-errors"]) == (
