@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from custom_channel.adapters.http import HttpAdapter
 from custom_channel.config import ConfigError, Settings, load_settings
 
 
@@ -31,12 +32,12 @@ def test_http_settings_are_parsed():
         }
     )
     assert settings.adapter == "http"
-    assert settings.http is not None
-    assert settings.http.method == "PUT"
-    assert settings.http.headers == {"X-Api-Key": "{{Secret.key}}"}
-    assert settings.http.success_codes == frozenset({200, 202, 203, 204})
-    assert settings.http.body_encoding == "form"
-    assert settings.http.idempotency_header == "Idempotency-Key"
+    assert isinstance(settings.provider, HttpAdapter)
+    assert settings.provider.method == "PUT"
+    assert settings.provider.headers == {"X-Api-Key": "{{Secret.key}}"}
+    assert settings.provider.success_codes == frozenset({200, 202, 203, 204})
+    assert settings.provider.body_encoding == "form"
+    assert settings.provider.idempotency_header == "Idempotency-Key"
 
 
 def test_lambda_log_level_is_the_default_level():
@@ -131,8 +132,8 @@ def test_a_placeholder_before_the_path_of_the_http_url_is_refused(url):
 )
 def test_placeholders_from_the_path_on_and_http_to_loopback_are_accepted(url):
     settings = load_settings({**HTTP, "CHANNEL_HTTP_URL": url})
-    assert settings.http is not None
-    assert settings.http.url == url
+    assert isinstance(settings.provider, HttpAdapter)
+    assert settings.provider.url == url
 
 
 LOOPBACK_LOOKALIKES = [
@@ -182,8 +183,8 @@ def test_a_header_template_with_a_control_character_is_refused(value):
 def test_a_header_template_may_hold_tabs_spaces_and_unicode():
     headers = {"X-Key": "a\tb c é {{Secret.key}}"}
     settings = load_settings({**HTTP, "CHANNEL_HTTP_HEADERS": json.dumps(headers)})
-    assert settings.http is not None
-    assert settings.http.headers == headers
+    assert isinstance(settings.provider, HttpAdapter)
+    assert settings.provider.headers == headers
 
 
 @pytest.mark.parametrize(

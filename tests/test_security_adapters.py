@@ -18,7 +18,7 @@ from scripts.segments import campaign_event
 from custom_channel.adapters import AdapterError, Message
 from custom_channel.adapters.slack import SlackAdapter, escape_mrkdwn
 from custom_channel.adapters.twilio import TwilioAdapter
-from custom_channel.config import ConfigError, SlackSettings, TwilioSettings, load_settings
+from custom_channel.config import ConfigError, load_settings
 from custom_channel.events import Endpoint, parse_event
 from custom_channel.local import invoke
 from custom_channel.templating import compile_template, data_escaper, endpoint_lookup
@@ -57,7 +57,7 @@ def _event(address: str, data: str, **attributes: list[str]) -> tuple[Any, Endpo
 
 def _slack_body(data: str, address: str = "C0123ABCD", **settings: Any) -> dict[str, Any]:
     """What the slack adapter sends, with Data personalised as channel.py does it."""
-    adapter = SlackAdapter(SlackSettings(**settings), SLACK_SECRET)
+    adapter = SlackAdapter(**settings).with_secret(SLACK_SECRET)
     event, endpoint = _event(address, data)
     rendered = compile_template(event.data).render(
         endpoint_lookup(event, endpoint), data_escaper(event.data, adapter.escape_value)
@@ -111,7 +111,7 @@ def test_without_the_adapters_escape_the_markup_would_reach_slack():
     ["#general", "general", "@mary", "C0123", "c0123abcd", "C0123ABCD\n", "X0123ABCD", ""],
 )
 def test_a_channel_outside_the_pattern_is_blocked(channel):
-    adapter = SlackAdapter(SlackSettings(), SLACK_SECRET)
+    adapter = SlackAdapter().with_secret(SLACK_SECRET)
     event, endpoint = _event(channel or "C0123ABCD", "Hi")
     if not channel:
         endpoint = dataclasses.replace(endpoint, address="")
@@ -138,7 +138,7 @@ def test_a_narrowed_pattern_allows_only_its_channels():
 
 
 def test_the_channel_from_an_attribute_is_checked_too():
-    adapter = SlackAdapter(SlackSettings(channel_attribute="Slack"), SLACK_SECRET)
+    adapter = SlackAdapter(channel_attribute="Slack").with_secret(SLACK_SECRET)
     event, endpoint = _event("C0123ABCD", "Hi", Slack=["#random"])
     with pytest.raises(AdapterError, match=r"^blocked: "):
         adapter.build(Message(event, endpoint, "Hi", "key"))
@@ -147,11 +147,11 @@ def test_the_channel_from_an_attribute_is_checked_too():
 def test_slack_channel_pattern_setting():
     base = {"CHANNEL_ADAPTER": "slack", "CHANNEL_SECRET_ID": "s"}
     settings = load_settings(base)
-    assert settings.slack is not None
-    assert settings.slack.channel_pattern == "[CDGUW][A-Z0-9]{8,}"
+    assert isinstance(settings.provider, SlackAdapter)
+    assert settings.provider.channel_pattern == "[CDGUW][A-Z0-9]{8,}"
     narrowed = load_settings({**base, "CHANNEL_SLACK_CHANNEL_PATTERN": " U[A-Z0-9]{8,} "})
-    assert narrowed.slack is not None
-    assert narrowed.slack.channel_pattern == "U[A-Z0-9]{8,}"
+    assert isinstance(narrowed.provider, SlackAdapter)
+    assert narrowed.provider.channel_pattern == "U[A-Z0-9]{8,}"
     with pytest.raises(ConfigError) as raised:
         load_settings({**base, "CHANNEL_SLACK_CHANNEL_PATTERN": "C(0"})
     assert raised.value.variable == "CHANNEL_SLACK_CHANNEL_PATTERN"
@@ -161,7 +161,7 @@ def test_slack_channel_pattern_setting():
 
 
 def _twilio_build(address: str, **settings: Any) -> bytes:
-    adapter = TwilioAdapter(TwilioSettings(sender="+15005550006", **settings), TWILIO_SECRET)
+    adapter = TwilioAdapter(sender="+15005550006", **settings).with_secret(TWILIO_SECRET)
     event, endpoint = _event(address, "Hi")
     request = adapter.build(Message(event, endpoint, "Hi", "key"))
     assert request.body is not None
@@ -256,8 +256,8 @@ def test_allowed_country_codes_are_parsed(raw, codes):
     if raw is not None:
         env["CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES"] = raw
     settings = load_settings(env)
-    assert settings.twilio is not None
-    assert settings.twilio.allowed_country_codes == codes
+    assert isinstance(settings.provider, TwilioAdapter)
+    assert settings.provider.allowed_country_codes == codes
 
 
 @pytest.mark.parametrize("raw", ["+1", "0", "01", "12345", "1,,44", "1;44", "US", "1,", "٤٤"])

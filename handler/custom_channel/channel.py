@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import requests
 
 from . import logs
-from .adapters import Adapter, AdapterError, Message, ProviderRequest, build_adapter
+from .adapters import Adapter, AdapterError, Message, ProviderRequest
 from .aws import AwsClients, limit_of
 from .config import ConnectSettings, Settings, load_settings
 from .deadline import Deadline
@@ -262,7 +262,7 @@ class Channel:
         self, event: Event, endpoints: list[Endpoint], deadline: Deadline
     ) -> dict[str, Outcome]:
         try:
-            adapter = build_adapter(self.settings, self._secrets.get(deadline))
+            adapter = self.settings.provider.with_secret(self._secrets.get(deadline))
         except (SecretUnavailable, AdapterError) as error:
             self.log.error(
                 "adapter unavailable", extra={"error": type(error).__name__, "problem": str(error)}
@@ -280,7 +280,7 @@ class Channel:
             return {endpoint.endpoint_id: failed for endpoint in endpoints}
         # Each substituted value is escaped for the adapter's markup first (Slack's & < >),
         # then for the Data's own format (JSON or text).
-        escape = data_escaper(event.data, getattr(adapter, "escape_value", None))
+        escape = data_escaper(event.data, adapter.escape_value)
         outcomes: dict[str, Outcome] = {}
         to_send: dict[str, ProviderRequest] = {}
         keys: dict[str, str] = {}
@@ -330,7 +330,7 @@ class Channel:
             self.log.exception("adapter error", extra={"endpoint_id": endpoint.endpoint_id})
             return Outcome(Status.FAILED, f"internal error: {type(error).__name__}")
         if request is None:
-            return Outcome(Status.DELIVERED, "counted only (adapter none)")
+            return Outcome(Status.DELIVERED, f"counted only (adapter {adapter.name})")
         return request
 
     def _queue_failures(
@@ -355,12 +355,7 @@ class Channel:
         """Every placeholder the message (campaign Data or Connect template) and the
         adapter's templates name."""
         texts: list[str] = [data] if isinstance(data, str) else []
-        names: set[str] = set()
-        if self.settings.http is not None:
-            http = self.settings.http
-            texts += [http.url, http.body_template, *http.headers.values()]
-        if self.settings.slack is not None and self.settings.slack.channel_attribute:
-            names.add(f"Attributes.{self.settings.slack.channel_attribute}")
+        names = set(self.settings.provider.template_names)
         for text in texts:
             try:
                 names |= compile_template(text).names

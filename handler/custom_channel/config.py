@@ -1,7 +1,9 @@
 """Settings read from environment variables, validated once per container.
 
-Every variable the handler reads is declared here; README.md lists the same set.
-A bad value raises ConfigError naming the variable, never a stack trace.
+Every variable the handler reads is declared here, except each adapter's own
+CHANNEL_<NAME>_* settings, which the adapter reads and validates (adapters/); docs/adapters.md
+and README.md list them. A bad value raises ConfigError naming the variable, never a stack
+trace.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
+
+if TYPE_CHECKING:
+    from .adapters.base import Adapter
 
 MetricsMode = Literal["api", "emf", "off"]
 BodyEncoding = Literal["json", "form", "plain"]
 
-ADAPTERS = ("none", "http", "twilio", "slack")
 METRICS_MODES: tuple[MetricsMode, ...] = ("api", "emf", "off")
 BODY_ENCODINGS: tuple[BodyEncoding, ...] = ("json", "form", "plain")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -40,7 +44,6 @@ CONNECT_PHONE_FIELDS = (
 CONNECT_EMAIL_FIELDS = ("EmailAddress", "PersonalEmailAddress", "BusinessEmailAddress", "email")
 _CHANNEL_TYPE = re.compile(r"[A-Z][A-Z0-9_]{0,31}")
 _FIELD_NAME = re.compile(r"[^\s,{}|]{1,255}")
-HTTP_METHODS = ("POST", "PUT", "PATCH", "GET")
 DEFAULT_NAMESPACE = "PinpointCustomChannelExecution"
 # CHANNEL_NAME becomes the value of the delivery metrics' Channel dimension (metrics.py).
 # CloudWatch's Dimension.Value (botocore's cloudwatch model): 1-1024 characters, "must contain
@@ -52,11 +55,6 @@ _CHANNEL_NAME = re.compile(r"[\x20-\x7e]{1,255}")
 # at most 16 KiB. Twice that bounds the work a template can cost, whoever wrote it.
 MAX_TEMPLATE_CHARS = 32768
 MAX_PLACEHOLDERS = 1000
-# Slack conversation ids (C public, G private, D direct message) and user ids (U, W): no
-# channel names ("#general", which anyone can rename or create) and no other text.
-DEFAULT_SLACK_CHANNEL_PATTERN = "[CDGUW][A-Z0-9]{8,}"
-# US and Canada (and the other NANP countries): where Twilio's Geo Permissions start too.
-DEFAULT_TWILIO_COUNTRY_CODES = ("1",)
 # A header value may hold visible characters, spaces and tabs (RFC 9110, 5.5): CR and LF
 # would split the request into more headers (or a second request), NUL and the other
 # control bytes are refused or read differently by servers and proxies.
@@ -64,13 +62,9 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # The least budget CHANNEL_DEADLINE_SECONDS less CHANNEL_SAFETY_MARGIN_MS may leave.
 MIN_BUDGET_MS = 1000
 # Used with fullmatch: "$" would also match before a final newline ("X-Key\n").
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _QUEUE_URL = re.compile(r"^https?://[^\s/]+/[0-9]{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?$")
 T = TypeVar("T", bound=str)
-# E.164 number, Messaging Service SID, or alphanumeric sender id (at least one letter).
-_SENDER = re.compile(
-    r"^(\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32}|(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9 ]{1,11})$"
-)
 
 
 class ConfigError(ValueError):
@@ -80,32 +74,6 @@ class ConfigError(ValueError):
         super().__init__(f"{variable}: {problem}")
         self.variable = variable
         self.problem = problem
-
-
-@dataclass(frozen=True)
-class HttpSettings:
-    url: str
-    method: str = "POST"
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body_template: str = "{{Data}}"
-    body_encoding: BodyEncoding = "json"
-    success_codes: frozenset[int] = frozenset(range(200, 300))
-    idempotency_header: str | None = None
-
-
-@dataclass(frozen=True)
-class TwilioSettings:
-    sender: str
-    whatsapp: bool = False
-    api_base: str = "https://api.twilio.com"
-    allowed_country_codes: tuple[str, ...] = DEFAULT_TWILIO_COUNTRY_CODES
-
-
-@dataclass(frozen=True)
-class SlackSettings:
-    channel_attribute: str | None = None
-    api_base: str = "https://slack.com/api"
-    channel_pattern: str = DEFAULT_SLACK_CHANNEL_PATTERN
 
 
 @dataclass(frozen=True)
@@ -120,9 +88,17 @@ class ConnectSettings:
     result_field: bool = False
 
 
+def _none_adapter() -> Adapter:
+    from .adapters.none import NoneAdapter  # adapters import this module: not at its top
+
+    return NoneAdapter()
+
+
 @dataclass(frozen=True)
 class Settings:
+    # CHANNEL_ADAPTER: the name of `provider`, the adapter with its own validated settings.
     adapter: str = "none"
+    provider: Adapter = field(default_factory=_none_adapter)
     metrics_mode: MetricsMode = "api"
     metrics_namespace: str = DEFAULT_NAMESPACE
     skip_opted_out: bool = True
@@ -142,9 +118,6 @@ class Settings:
     failure_policy: str = "report"
     rate_limit_per_second: int = 0
     failure_queue_url: str | None = None
-    http: HttpSettings | None = None
-    twilio: TwilioSettings | None = None
-    slack: SlackSettings | None = None
     event_source: str = "auto"
     connect: ConnectSettings = field(default_factory=ConnectSettings)
     # The deployment's name (the module sets it): None publishes no per-channel series.
@@ -153,10 +126,15 @@ class Settings:
 
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build Settings from an environment mapping; raise ConfigError on the first bad variable."""
-    reader = _Reader(env)
-    adapter = reader.choice("CHANNEL_ADAPTER", ADAPTERS, "none")
+    from .adapters import load_adapter  # adapters import this module: not at its top
+
+    reader = EnvReader(env)
+    # CHANNEL_ADAPTER (and CHANNEL_ADAPTER_MODULE), then the adapter's own CHANNEL_<NAME>_*.
+    provider = load_adapter(env)
+    adapter = provider.name
     settings = Settings(
         adapter=adapter,
+        provider=provider,
         metrics_mode=reader.choice("CHANNEL_METRICS_MODE", METRICS_MODES, "api"),
         metrics_namespace=reader.text("CHANNEL_METRICS_NAMESPACE", DEFAULT_NAMESPACE, max_len=255),
         skip_opted_out=reader.boolean("CHANNEL_SKIP_OPTED_OUT", True),
@@ -183,11 +161,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         failure_policy=reader.choice("CHANNEL_FAILURE_POLICY", FAILURE_POLICIES, "report"),
         rate_limit_per_second=reader.integer("CHANNEL_RATE_LIMIT_PER_SECOND", 0, 0, 100000),
         failure_queue_url=reader.queue_url("CHANNEL_FAILURE_QUEUE_URL"),
-        http=_http_settings(reader) if adapter == "http" else None,
-        twilio=_twilio_settings(reader) if adapter == "twilio" else None,
-        slack=_slack_settings(reader) if adapter == "slack" else None,
         event_source=reader.choice("CHANNEL_EVENT_SOURCE", EVENT_SOURCES, "auto"),
-        connect=_connect_settings(reader, adapter),
+        connect=_connect_settings(reader, provider.phone_addresses),
         channel_name=_channel_name(reader),
     )
     if settings.failure_policy == "retry":
@@ -215,14 +190,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             "CHANNEL_FAILURE_POLICY",
             "retry needs CHANNEL_IDEMPOTENCY_TABLE, or Pinpoint's retry would send twice",
         )
-    if adapter in ("twilio", "slack") and not (settings.secret_id or settings.secret_parameter):
+    if provider.needs_secret and not (settings.secret_id or settings.secret_parameter):
         raise ConfigError(
             "CHANNEL_SECRET_ID", f"the {adapter} adapter needs its credentials in a secret"
         )
     return settings
 
 
-def _channel_name(reader: _Reader) -> str | None:
+def _channel_name(reader: EnvReader) -> str | None:
     name = reader.optional("CHANNEL_NAME")
     if name is not None and not _CHANNEL_NAME.fullmatch(name):
         raise ConfigError(
@@ -238,34 +213,7 @@ def _lambda_log_level(env: Mapping[str, str]) -> str:
     return level if level in LOG_LEVELS else "INFO"
 
 
-def _http_settings(reader: _Reader) -> HttpSettings:
-    url = reader.required("CHANNEL_HTTP_URL")
-    if not re.match(r"^https?://[^\s/]+", url):
-        raise ConfigError("CHANNEL_HTTP_URL", "must be an http:// or https:// URL")
-    authority = _authority(url)
-    if "{" in authority or "}" in authority:
-        # Endpoint data must never choose where a request goes (and with it the secret in
-        # its headers): placeholders only from the path on.
-        raise ConfigError(
-            "CHANNEL_HTTP_URL",
-            "may have placeholders only after the first / of its path, not in its host",
-        )
-    _require_https("CHANNEL_HTTP_URL", url)
-    _check_template("CHANNEL_HTTP_URL", url)
-    body_template = reader.text("CHANNEL_HTTP_BODY_TEMPLATE", "{{Data}}", max_len=16384)
-    _check_template("CHANNEL_HTTP_BODY_TEMPLATE", body_template)
-    return HttpSettings(
-        url=url,
-        method=reader.choice("CHANNEL_HTTP_METHOD", HTTP_METHODS, "POST"),
-        headers=reader.header_map("CHANNEL_HTTP_HEADERS"),
-        body_template=body_template,
-        body_encoding=reader.choice("CHANNEL_HTTP_BODY_ENCODING", BODY_ENCODINGS, "json"),
-        success_codes=reader.status_codes("CHANNEL_HTTP_SUCCESS_CODES", "200-299"),
-        idempotency_header=reader.header_name("CHANNEL_HTTP_IDEMPOTENCY_HEADER"),
-    )
-
-
-def _authority(url: str) -> str:
+def authority(url: str) -> str:
     """The scheme, host and port of a URL, user information included: everything before the
     first `/` after `://` (stricter than RFC 3986, 3.2, which also ends it at `?` or `#`)."""
     scheme, _, rest = url.partition("://")
@@ -283,19 +231,19 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def _require_https(name: str, url: str) -> None:
+def require_https(name: str, url: str) -> None:
     """https://, or http:// to this machine (tests and local providers)."""
     if url.lower().startswith("https://"):
         return
-    authority = _authority(url).partition("://")[2]
-    host = authority.rpartition("@")[2]
+    host_port = authority(url).partition("://")[2]
+    host = host_port.rpartition("@")[2]
     host = host[: host.find("]") + 1] if host.startswith("[") else host.partition(":")[0]
     # A backslash is a path separator to some parsers and not to others: no guessing.
-    if "\\" in authority or not is_loopback_host(host):
+    if "\\" in host_port or not is_loopback_host(host):
         raise ConfigError(name, "must be an https:// URL (http:// only to a loopback host)")
 
 
-def _check_template(name: str, template: str) -> None:
+def check_template(name: str, template: str) -> None:
     """Within the limits templating.py enforces, so a bad template fails at cold start."""
     if len(template) > MAX_TEMPLATE_CHARS:
         raise ConfigError(name, f"is longer than {MAX_TEMPLATE_CHARS} characters")
@@ -303,24 +251,7 @@ def _check_template(name: str, template: str) -> None:
         raise ConfigError(name, f"has more than {MAX_PLACEHOLDERS} placeholders")
 
 
-def _twilio_settings(reader: _Reader) -> TwilioSettings:
-    sender = reader.required("CHANNEL_TWILIO_FROM")
-    if not _SENDER.match(sender):
-        raise ConfigError(
-            "CHANNEL_TWILIO_FROM",
-            "must be an E.164 number (+15551234567), a Messaging Service SID (MG...) "
-            "or an alphanumeric sender id",
-        )
-    return TwilioSettings(
-        sender=sender,
-        whatsapp=reader.boolean("CHANNEL_TWILIO_WHATSAPP", False),
-        api_base=reader.base_url("CHANNEL_TWILIO_API_BASE", "https://api.twilio.com"),
-        allowed_country_codes=reader.country_codes("CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES"),
-    )
-
-
-def _connect_settings(reader: _Reader, adapter: str) -> ConnectSettings:
-    phone_first = adapter == "twilio"
+def _connect_settings(reader: EnvReader, phone_first: bool) -> ConnectSettings:
     defaults = (
         CONNECT_PHONE_FIELDS + CONNECT_EMAIL_FIELDS
         if phone_first
@@ -344,18 +275,9 @@ def _connect_settings(reader: _Reader, adapter: str) -> ConnectSettings:
     )
 
 
-def _slack_settings(reader: _Reader) -> SlackSettings:
-    return SlackSettings(
-        channel_attribute=reader.optional("CHANNEL_SLACK_CHANNEL_ATTRIBUTE"),
-        api_base=reader.base_url("CHANNEL_SLACK_API_BASE", "https://slack.com/api"),
-        channel_pattern=reader.pattern(
-            "CHANNEL_SLACK_CHANNEL_PATTERN", DEFAULT_SLACK_CHANNEL_PATTERN
-        ),
-    )
-
-
-class _Reader:
-    """Typed accessors over the environment; each error names its variable."""
+class EnvReader:
+    """Typed accessors over the environment; each error names its variable. Adapters read
+    their own CHANNEL_<NAME>_* settings with it (adapters/)."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
         self._env = env
@@ -457,7 +379,7 @@ class _Reader:
         value = self.optional(name) or default
         if not re.match(r"^https?://[^\s/]+", value):
             raise ConfigError(name, "must be an http:// or https:// URL")
-        _require_https(name, value)
+        require_https(name, value)
         return value.rstrip("/")
 
     def pattern(self, name: str, default: str) -> str:
@@ -468,11 +390,11 @@ class _Reader:
             raise ConfigError(name, f"is not a valid regular expression ({error})") from None
         return value
 
-    def country_codes(self, name: str) -> tuple[str, ...]:
+    def country_codes(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
         """E.164 calling-code prefixes without "+": 1-4 digits each, comma-separated."""
         raw = self.optional(name)
         if raw is None:
-            return DEFAULT_TWILIO_COUNTRY_CODES
+            return default
         codes = tuple(piece.strip() for piece in raw.split(","))
         for code in codes:
             if not re.fullmatch(r"[1-9][0-9]{0,3}", code):
@@ -497,7 +419,7 @@ class _Reader:
 
     def header_name(self, name: str) -> str | None:
         value = self.optional(name)
-        if value is not None and not _HEADER_NAME.fullmatch(value):
+        if value is not None and not HEADER_NAME.fullmatch(value):
             raise ConfigError(name, f"is not a valid HTTP header name ({value!r})")
         return value
 
@@ -506,11 +428,11 @@ class _Reader:
             name, "must be a JSON object of string header names to strings"
         )
         for key, value in parsed.items():
-            if not _HEADER_NAME.fullmatch(key):
+            if not HEADER_NAME.fullmatch(key):
                 raise ConfigError(name, f"has an invalid header name {key!r}")
             if CONTROL_CHARACTERS.search(value):
                 raise ConfigError(name, f"header {key} has a control character (CR, LF, NUL...)")
-            _check_template(name, value)
+            check_template(name, value)
         return parsed
 
     def status_codes(self, name: str, default: str) -> frozenset[int]:

@@ -41,7 +41,7 @@ import urllib3.exceptions
 from requests.adapters import DEFAULT_POOLBLOCK, HTTPAdapter
 
 from . import logs
-from .adapters import Adapter, Answer, ProviderRequest, Verdict
+from .adapters import Adapter, Answer, ProviderRequest, ProviderResponse, Verdict
 from .aws import limit_of
 from .deadline import Deadline
 from .idempotency import DynamoLedger
@@ -375,7 +375,11 @@ class Sender:
         with response:
             body = _read_body(response, deadline)
             latency = _ms(started)
-            answer = self._adapter.classify(response.status_code, body)
+            # The adapter reads the status, the headers (Retry-After, a provider's own) and the
+            # body; the resend rule above decides what its verdict allows.
+            answer = self._adapter.classify(
+                ProviderResponse(response.status_code, response.headers, body)
+            )
             return _Attempt(
                 answer,
                 http_status=response.status_code,

@@ -1,18 +1,28 @@
 """The contract every delivery adapter implements.
 
-An adapter turns one endpoint's message into one HTTP request (`build`) and reads the
-provider's answer (`classify`). Sending, pooling, retries, backoff and the deadline live in
-delivery.py, so an adapter stays a few dozen lines and never touches the network itself.
+An adapter is one class in one module, listed once in the registry (adapters/__init__.py):
+- `name`: the value of CHANNEL_ADAPTER that chooses it;
+- `from_environment(env)`: reads and validates its own CHANNEL_<NAME>_* settings at cold
+  start, raising ConfigError (config.py) with one line naming the variable;
+- `with_secret(secret)`: the adapter ready to send, given the provider secret of this
+  invocation (the secret rotates: its value is never kept across invocations);
+- `build(message)`: one endpoint's message as one HTTP request;
+- `classify(response)`: the provider's answer (status, headers, body) as a Verdict.
+Sending, pooling, retries, backoff, the resend rule and the deadline live in delivery.py, so
+an adapter stays a few dozen lines and never touches the network itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
+from typing import ClassVar, Protocol, Self
 
 from ..events import Endpoint, Event
+
+# The provider secret as secrets.py reads it: a JSON object of strings, or a plain string.
+Secret = Mapping[str, str] | str
 
 
 class AdapterError(ValueError):
@@ -55,16 +65,74 @@ class Answer:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class ProviderResponse:
+    """The provider's answer to one request, as classify() sees it.
+
+    `headers` looks names up in any case (requests' CaseInsensitiveDict): a provider's
+    Retry-After, X-RateLimit-Remaining or its own status header. `body` is at most 64 KiB
+    (delivery.py), or None when it did not arrive whole before the deadline.
+    """
+
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+
+
 class Adapter(Protocol):
-    name: str
+    # The value of CHANNEL_ADAPTER that chooses this adapter; its settings are CHANNEL_<NAME>_*.
+    name: ClassVar[str]
+    # True when the adapter cannot send without the provider secret: the handler then refuses
+    # to start without CHANNEL_SECRET_ID or CHANNEL_SECRET_PARAMETER.
+    needs_secret: ClassVar[bool]
+    # True when recipients are phone numbers: Connect profiles then offer phone fields first.
+    phone_addresses: ClassVar[bool]
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> Self:
+        """The adapter's settings from the environment; ConfigError naming a bad variable."""
+        ...
+
+    def with_secret(self, secret: Secret | None) -> Self:
+        """Ready to send with this secret; AdapterError when the secret has the wrong shape."""
+        ...
+
+    @property
+    def template_names(self) -> frozenset[str]:
+        """The endpoint fields the adapter's own templates read (kept with a queued failure)."""
+        ...
+
+    @property
+    def escape_value(self) -> Callable[[str], str] | None:
+        """Applied to each value substituted into the campaign Data (Slack's & < >), or None."""
+        ...
 
     def build(self, message: Message) -> ProviderRequest | None:
         """The request to send, or None when there is nothing to send (count only)."""
         ...
 
-    def classify(self, status: int, body: bytes | None) -> Answer:
-        """Read the provider's answer; `body` is None when it could not be read in time."""
+    def classify(self, response: ProviderResponse) -> Answer:
+        """Read the provider's answer. RETRY only when the provider surely did not act."""
         ...
+
+
+class AdapterBase:
+    """Defaults for the optional parts of the protocol: subclass it and write the rest."""
+
+    name: ClassVar[str]
+    needs_secret: ClassVar[bool] = False
+    phone_addresses: ClassVar[bool] = False
+
+    def with_secret(self, secret: Secret | None) -> Self:
+        return self
+
+    @property
+    def template_names(self) -> frozenset[str]:
+        return frozenset()
+
+    @property
+    def escape_value(self) -> Callable[[str], str] | None:
+        return None
 
 
 # The statuses that say the provider did not act on the request: 429 Too Many Requests

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from .base import Answer, Message, ProviderRequest, Verdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar, Self
+
+from .base import AdapterBase, Answer, Message, ProviderRequest, ProviderResponse, Verdict
 
 
-class NoneAdapter:
-    name = "none"
+@dataclass(frozen=True)
+class NoneAdapter(AdapterBase):
+    name: ClassVar[str] = "none"
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> Self:
+        return cls()
 
     def build(self, message: Message) -> ProviderRequest | None:
         return None
 
-    def classify(self, status: int, body: bytes | None) -> Answer:
+    def classify(self, response: ProviderResponse) -> Answer:
         return Answer(Verdict.DELIVERED)

@@ -17,18 +17,27 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import ClassVar, Self
 
-from ..config import SlackSettings
+from ..config import EnvReader
 from .base import (
     NOT_ACTED_STATUSES,
+    AdapterBase,
     AdapterError,
     Answer,
     Message,
     ProviderRequest,
+    ProviderResponse,
+    Secret,
     Verdict,
     address_required,
 )
+
+# Slack conversation ids (C public, G private, D direct message) and user ids (U, W): no
+# channel names ("#general", which anyone can rename or create) and no other text.
+DEFAULT_CHANNEL_PATTERN = "[CDGUW][A-Z0-9]{8,}"
 
 # `ok: false` errors of chat.postMessage that say the request was not processed (Slack's
 # error list: rate limited; "the service is temporarily unavailable"): safe to send again.
@@ -49,21 +58,54 @@ def escape_mrkdwn(value: str) -> str:
     return value
 
 
-class SlackAdapter:
-    name = "slack"
-    # Applied to each value substituted into the campaign Data (templating.data_escaper).
-    escape_value = staticmethod(escape_mrkdwn)
+@dataclass(frozen=True)
+class SlackAdapter(AdapterBase):
+    name: ClassVar[str] = "slack"
+    needs_secret: ClassVar[bool] = True
 
-    def __init__(self, settings: SlackSettings, secret: Mapping[str, str] | str | None) -> None:
+    channel_attribute: str | None = None
+    api_base: str = "https://slack.com/api"
+    channel_pattern: str = DEFAULT_CHANNEL_PATTERN
+    # Set by with_secret: the bot token's headers.
+    request_headers: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _channel_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_channel_re", re.compile(self.channel_pattern))
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> Self:
+        reader = EnvReader(env)
+        return cls(
+            channel_attribute=reader.optional("CHANNEL_SLACK_CHANNEL_ATTRIBUTE"),
+            api_base=reader.base_url("CHANNEL_SLACK_API_BASE", "https://slack.com/api"),
+            channel_pattern=reader.pattern(
+                "CHANNEL_SLACK_CHANNEL_PATTERN", DEFAULT_CHANNEL_PATTERN
+            ),
+        )
+
+    def with_secret(self, secret: Secret | None) -> Self:
         if not isinstance(secret, Mapping) or not secret.get("bot_token"):
             raise AdapterError("the slack secret must be a JSON object with bot_token")
-        self._settings = settings
-        self._url = f"{settings.api_base}/chat.postMessage"
-        self._channel_pattern = re.compile(settings.channel_pattern)
-        self._headers = {
-            "Authorization": f"Bearer {secret['bot_token']}",
-            "Content-Type": "application/json; charset=utf-8",
-        }
+        return replace(
+            self,
+            request_headers={
+                "Authorization": f"Bearer {secret['bot_token']}",
+                "Content-Type": "application/json; charset=utf-8",
+            },
+        )
+
+    @property
+    def template_names(self) -> frozenset[str]:
+        # The attribute a queued failure must keep, so a resend finds the channel again.
+        if self.channel_attribute:
+            return frozenset({f"Attributes.{self.channel_attribute}"})
+        return frozenset()
+
+    @property
+    def escape_value(self) -> Callable[[str], str]:
+        # Applied to each value substituted into the campaign Data (templating.data_escaper).
+        return escape_mrkdwn
 
     def build(self, message: Message) -> ProviderRequest:
         channel = self._channel(message)
@@ -81,13 +123,13 @@ class SlackAdapter:
         payload["channel"] = channel
         return ProviderRequest(
             method="POST",
-            url=self._url,
-            headers=self._headers,
+            url=f"{self.api_base}/chat.postMessage",
+            headers=self.request_headers,
             body=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
         )
 
     def _channel(self, message: Message) -> str:
-        attribute = self._settings.channel_attribute
+        attribute = self.channel_attribute
         if attribute is None:
             channel = address_required(message.endpoint)
         else:
@@ -96,11 +138,12 @@ class SlackAdapter:
                 raise AdapterError(f"endpoint has no Attributes.{attribute}")
             channel = values[0]
         # The endpoint chooses where the bot posts: only where the operator allows it.
-        if not self._channel_pattern.fullmatch(channel):
+        if not self._channel_re.fullmatch(channel):
             raise AdapterError("blocked: channel does not match CHANNEL_SLACK_CHANNEL_PATTERN")
         return channel
 
-    def classify(self, status: int, body: bytes | None) -> Answer:
+    def classify(self, response: ProviderResponse) -> Answer:
+        status, body = response.status, response.body
         # The shared rule (adapters/base.py): 429 and 503 did not act, any other 5xx may have.
         if status in NOT_ACTED_STATUSES:
             return Answer(Verdict.RETRY, f"slack http {status}")

@@ -17,15 +17,20 @@ import base64
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import ClassVar, Self
 from urllib.parse import urlencode
 
-from ..config import TwilioSettings
+from ..config import ConfigError, EnvReader
 from .base import (
     NOT_ACTED_STATUSES,
+    AdapterBase,
     AdapterError,
     Answer,
     Message,
     ProviderRequest,
+    ProviderResponse,
+    Secret,
     Verdict,
     address_required,
 )
@@ -35,12 +40,48 @@ MAX_BODY_CHARS = 1600  # Twilio rejects longer bodies with error 21617
 CHANNEL_TYPES = frozenset({"SMS", "CUSTOM"})
 # E.164 (ITU-T): "+", a country code starting 1-9, at most 15 digits in all; 7 at least.
 _E164 = re.compile(r"\+([1-9][0-9]{6,14})")
+# E.164 number, Messaging Service SID, or alphanumeric sender id (at least one letter).
+_SENDER = re.compile(
+    r"^(\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32}|(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9 ]{1,11})$"
+)
+# US and Canada (and the other NANP countries): where Twilio's Geo Permissions start too.
+DEFAULT_COUNTRY_CODES = ("1",)
 
 
-class TwilioAdapter:
-    name = "twilio"
+@dataclass(frozen=True)
+class TwilioAdapter(AdapterBase):
+    name: ClassVar[str] = "twilio"
+    needs_secret: ClassVar[bool] = True
+    phone_addresses: ClassVar[bool] = True
 
-    def __init__(self, settings: TwilioSettings, secret: Mapping[str, str] | str | None) -> None:
+    sender: str
+    whatsapp: bool = False
+    api_base: str = "https://api.twilio.com"
+    allowed_country_codes: tuple[str, ...] = DEFAULT_COUNTRY_CODES
+    # Set by with_secret: the Messages URL of the account, and its basic-auth headers.
+    url: str = field(default="", repr=False, compare=False)
+    request_headers: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> Self:
+        reader = EnvReader(env)
+        sender = reader.required("CHANNEL_TWILIO_FROM")
+        if not _SENDER.match(sender):
+            raise ConfigError(
+                "CHANNEL_TWILIO_FROM",
+                "must be an E.164 number (+15551234567), a Messaging Service SID (MG...) "
+                "or an alphanumeric sender id",
+            )
+        return cls(
+            sender=sender,
+            whatsapp=reader.boolean("CHANNEL_TWILIO_WHATSAPP", False),
+            api_base=reader.base_url("CHANNEL_TWILIO_API_BASE", "https://api.twilio.com"),
+            allowed_country_codes=reader.country_codes(
+                "CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES", DEFAULT_COUNTRY_CODES
+            ),
+        )
+
+    def with_secret(self, secret: Secret | None) -> Self:
         if (
             not isinstance(secret, Mapping)
             or not secret.get("account_sid")
@@ -49,14 +90,16 @@ class TwilioAdapter:
             raise AdapterError(
                 "the twilio secret must be a JSON object with account_sid and auth_token"
             )
-        self._settings = settings
         account = secret["account_sid"]
         token = base64.b64encode(f"{account}:{secret['auth_token']}".encode()).decode()
-        self._url = f"{settings.api_base}/2010-04-01/Accounts/{account}/Messages.json"
-        self._headers = {
-            "Authorization": f"Basic {token}",
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
+        return replace(
+            self,
+            url=f"{self.api_base}/2010-04-01/Accounts/{account}/Messages.json",
+            request_headers={
+                "Authorization": f"Basic {token}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
 
     def build(self, message: Message) -> ProviderRequest:
         if message.endpoint.channel_type not in CHANNEL_TYPES:
@@ -68,31 +111,32 @@ class TwilioAdapter:
             raise AdapterError("message body is empty")
         if len(message.data) > MAX_BODY_CHARS:
             raise AdapterError(f"message body is longer than {MAX_BODY_CHARS} characters")
-        sender = self._settings.sender
-        if self._settings.whatsapp:
+        sender = self.sender
+        if self.whatsapp:
             address, sender = _whatsapp(address), _whatsapp(sender)
         fields = {"To": address, "Body": message.data}
         fields["MessagingServiceSid" if sender.startswith("MG") else "From"] = sender
         return ProviderRequest(
             method="POST",
-            url=self._url,
-            headers=self._headers,
+            url=self.url,
+            headers=self.request_headers,
             body=urlencode(fields).encode("ascii"),
         )
 
     def _destination(self, address: str) -> str:
         """The Address as an allowed E.164 number (with `whatsapp:` in WhatsApp mode)."""
         number = address
-        if self._settings.whatsapp and number.startswith("whatsapp:"):
+        if self.whatsapp and number.startswith("whatsapp:"):
             number = number[len("whatsapp:") :]
         match = _E164.fullmatch(number)
         if match is None:
             raise AdapterError("blocked: Address is not an E.164 number (+ and 7-15 digits)")
-        if not match.group(1).startswith(self._settings.allowed_country_codes):
+        if not match.group(1).startswith(self.allowed_country_codes):
             raise AdapterError("blocked: destination not in CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES")
         return address
 
-    def classify(self, status: int, body: bytes | None) -> Answer:
+    def classify(self, response: ProviderResponse) -> Answer:
+        status = response.status
         if 200 <= status <= 299:
             return Answer(Verdict.DELIVERED)
         # The shared rule (adapters/base.py): 429 and 503 did not act, any other 5xx may have.
@@ -101,7 +145,7 @@ class TwilioAdapter:
         if 500 <= status <= 599:
             return Answer(Verdict.UNKNOWN, f"twilio http {status}")
         # Twilio's message text can quote the phone number; keep only its error code.
-        return Answer(Verdict.FAILED, f"twilio http {status} error {_error_code(body)}")
+        return Answer(Verdict.FAILED, f"twilio http {status} error {_error_code(response.body)}")
 
 
 def _whatsapp(address: str) -> str:
