@@ -12,9 +12,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = sorted(
-    [ROOT / "README.md", ROOT / "CHANGELOG.md", ROOT / "CONTRIBUTING.md"]
-    + list((ROOT / "docs").glob("*.md"))
-    + list((ROOT / "examples").glob("*/README.md"))
+    [
+        ROOT / "README.md",
+        ROOT / "CHANGELOG.md",
+        ROOT / "CONTRIBUTING.md",
+        *(ROOT / "docs").glob("*.md"),
+        *(ROOT / "examples").glob("*/README.md"),
+    ]
 )
 
 FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -50,14 +54,14 @@ def anchors(path: Path) -> set[str]:
     return found
 
 
-def broken_links(path: Path) -> list[str]:
+def broken_links(path: Path, root: Path = ROOT) -> list[str]:
     problems = []
     for target in LINK.findall(_prose(path.read_text("utf-8"))):
         if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:, ...
             continue
         file_part, _, anchor = target.partition("#")
         destination = (path.parent / file_part).resolve() if file_part else path
-        where = f"{path.relative_to(ROOT)}: ({target})"
+        where = f"{path.relative_to(root)}: ({target})"
         if not destination.exists():
             problems.append(f"{where}: no such file or directory")
         elif anchor and destination.suffix == ".md" and anchor not in anchors(destination):
@@ -83,12 +87,7 @@ def test_a_broken_link_is_found(tmp_path: Path) -> None:
         "[gone](missing.md) [bad](other.md#part-three) [self](#nowhere)\n",
         "utf-8",
     )
-    global ROOT
-    saved, ROOT = ROOT, tmp_path
-    try:
-        problems = broken_links(page)
-    finally:
-        ROOT = saved
+    problems = broken_links(page, root=tmp_path)
     assert len(problems) == 3, problems
     assert any("missing.md" in p for p in problems)
     assert any("#part-three" in p for p in problems)
