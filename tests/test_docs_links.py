@@ -27,6 +27,8 @@ INLINE_CODE = re.compile(r"(`+).+?\1", re.DOTALL)
 LINK = re.compile(r"\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 NAMED_ANCHOR = re.compile(r"<a\s+(?:name|id)=\"([^\"]+)\"")
+# CommonMark: a backslash before ASCII punctuation escapes it, in link destinations too.
+BACKSLASH_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def _prose(text: str) -> str:
@@ -56,7 +58,8 @@ def anchors(path: Path) -> set[str]:
 
 def broken_links(path: Path, root: Path = ROOT) -> list[str]:
     problems = []
-    for target in LINK.findall(_prose(path.read_text("utf-8"))):
+    for raw in LINK.findall(_prose(path.read_text("utf-8"))):
+        target = BACKSLASH_ESCAPE.sub(r"\1", raw)  # CommonMark: `\_` in a destination is `_`
         if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:, ...
             continue
         file_part, _, anchor = target.partition("#")
@@ -84,7 +87,8 @@ def test_a_broken_link_is_found(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text(
         "# Page\n\n[ok](other.md#part-two) [ok](#page) `[code](missing.md)`\n"
-        "[gone](missing.md) [bad](other.md#part-three) [self](#nowhere)\n",
+        "[gone](missing.md) [bad](other.md#part-three) [self](#nowhere)\n"
+        "[escaped](other.md#part\\-two)\n",
         "utf-8",
     )
     problems = broken_links(page, root=tmp_path)
