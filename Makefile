@@ -60,11 +60,14 @@ fmt: $(STAMP) ## terraform fmt and ruff format, in place
 fmt-check: ## terraform fmt -check
 	terraform fmt -check -recursive
 
-docs: $(STAMP) ## Regenerate the README's inputs/outputs tables
-	$(PY) scripts/tfdocs.py README.md
+# The module's and every example's README: each documents the module in its own directory.
+DOCS := README.md $(sort $(wildcard examples/*/README.md))
 
-docs-check: $(STAMP) ## Fail when the README's inputs/outputs tables are stale
-	$(PY) scripts/tfdocs.py --check README.md
+docs: $(STAMP) ## Regenerate the inputs/outputs tables of the README and every example
+	$(PY) scripts/tfdocs.py $(DOCS)
+
+docs-check: $(STAMP) ## Fail when the README's or an example's inputs/outputs tables are stale
+	$(PY) scripts/tfdocs.py --check $(DOCS)
 
 # checkov keeps its own virtualenv: it pins an old boto3 and ships a conflicting hcl2 module.
 checkov: ## checkov on the module and every example (own virtualenv)
