@@ -8,7 +8,9 @@
 3. runs a 1,000-endpoint campaign through it with the local campaign runner, as Pinpoint
    would: treatment split, EndpointTypes filter, batches of 50 in the guide's event shape,
    each run by the function's code and settings as deployed, in a separate process;
-4. prints the report, with the CloudWatch metrics read back from the local AWS;
+4. prints the report, with the CloudWatch metrics read back from the local AWS, and checks the
+   channel's CloudWatch dashboard (as the local AWS stores it) against the series the function
+   published during the run: every series it draws outside AWS/Lambda must exist;
 5. runs `python -m custom_channel resend` with the function's settings on what the
    function put in its failure queue (SQS), as an operator would;
 6. destroys it, and meanwhile runs an Amazon Connect outbound campaign's custom action:
@@ -18,6 +20,11 @@
    drives a few hundred synthetic customer profiles through the deployed function as Connect
    would (scripts/connect_driver.py, in the sandbox), prints the report and destroys it;
 7. stops what it started, also on Ctrl-C or a failure.
+
+Every step that takes more than a moment says when it starts and, with its time, when it ends
+(`  [12.3 s] terraform apply (examples/lambda-channel)`). Terraform's output goes to one log
+per example under .build/ (TERRAFORM_LOGS); while the demo waits on Terraform it prints a
+heartbeat line every HEARTBEAT_SECONDS, and when a command fails, the log's last lines.
 
 Real: the Terraform module and provider, the handler package and its HTTP delivery, the
 Secrets Manager, SQS, CloudWatch and Lambda configuration calls. Emulated: AWS itself (moto),
@@ -31,14 +38,19 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +58,7 @@ for path in (str(ROOT / "handler"), str(ROOT)):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from scripts.campaign import Campaign  # noqa: E402
+from scripts.campaign import Batch, Campaign  # noqa: E402
 from scripts.connect_driver import (  # noqa: E402
     CampaignContext,
     ConnectRun,
@@ -54,9 +66,12 @@ from scripts.connect_driver import (  # noqa: E402
     run_connect,
 )
 from scripts.connect_driver import report as connect_report  # noqa: E402
+from scripts.dashboard_check import DashboardError, check_dashboard  # noqa: E402
 from scripts.local_aws import LocalAws  # noqa: E402
 from scripts.provider_server import ProviderServer, Received, Reply  # noqa: E402
 from scripts.run_campaign import (  # noqa: E402
+    Delivered,
+    Deliverer,
     Deliverers,
     RunResult,
     function_spec,
@@ -66,7 +81,7 @@ from scripts.run_campaign import (  # noqa: E402
     unpack_package,
 )
 from scripts.segments import synthetic_endpoints, synthetic_profiles  # noqa: E402
-from scripts.terraform_root import TerraformRoot, local_example  # noqa: E402
+from scripts.terraform_root import TerraformError, TerraformRoot, local_example  # noqa: E402
 from scripts.terraformrc import write_config  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "lambda-channel"
@@ -74,6 +89,14 @@ CONNECT_EXAMPLE = ROOT / "examples" / "connect-custom-action"
 PACKAGE = ROOT / "handler" / "dist" / "custom-channel.zip"
 LOG_FILE = ROOT / ".build" / "demo-function-logs.jsonl"
 CONNECT_LOG_FILE = ROOT / ".build" / "demo-connect-function-logs.jsonl"
+# Terraform's output, per example: init, apply and destroy, appended in turn.
+TERRAFORM_LOGS = {
+    example.name: ROOT / ".build" / f"demo-terraform-{example.name}.log"
+    for example in (EXAMPLE, CONNECT_EXAMPLE)
+}
+HEARTBEAT_SECONDS = 10.0
+LOG_TAIL_LINES = 20  # of a failed Terraform command's log, printed
+T = TypeVar("T")
 # Any well-formed instance ARN: the local AWS does not look the instance up.
 CONNECT_INSTANCE_ARN = (
     "arn:aws:connect:us-east-1:123456789012:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
@@ -118,8 +141,141 @@ class DemoProvider:
         return Reply(202, b'{"queued":true}', delay=self.latency)
 
 
+_output = threading.Lock()  # one line at a time, from the heartbeat threads too
+
+
+def say(line: str = "") -> None:
+    with _output:
+        print(line, flush=True)
+
+
 def step(message: str) -> None:
-    print(f"==> {message}", flush=True)
+    say(f"==> {message}")
+
+
+def _relative(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
+@contextmanager
+def heartbeat(label: str, started: float, log: Path | None = None) -> Iterator[None]:
+    """While the block runs, a line every HEARTBEAT_SECONDS saying it still does."""
+    stop = threading.Event()
+    where = f", log: {_relative(log)}" if log is not None else ""
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            say(f"  ... {label} still running ({time.monotonic() - started:.0f} s{where})")
+
+    thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+@contextmanager
+def timed(label: str, log: Path | None = None) -> Iterator[None]:
+    """A step: its start, a heartbeat while it runs, its time when it ends (or fails)."""
+    step(label if log is None else f"{label} (log: {_relative(log)})")
+    started = time.monotonic()
+    try:
+        with heartbeat(label, started, log):
+            yield
+    except BaseException:
+        say(f"  [{time.monotonic() - started:.1f} s] {label}: FAILED")
+        raise
+    say(f"  [{time.monotonic() - started:.1f} s] {label}")
+
+
+def joined(future: Future[T], label: str, started: float, log: Path | None = None) -> T:
+    """The result of a step run in the background, waited for with a heartbeat."""
+    if not future.done():
+        with heartbeat(f"{label} (in the background)", started, log):
+            wait([future])
+    return future.result()
+
+
+class LoggedTerraform:
+    """An example's copy (TerraformRoot) run by the terraform CLI with its output streamed to
+    a log file, so that a long apply can be followed (`tail -f`) and a failure shows its cause.
+    The root's variables go to an auto-loaded variable file (Terraform: "Variable
+    Definitions (.tfvars) Files", `*.auto.tfvars.json`) rather than the command line."""
+
+    def __init__(self, root: TerraformRoot, example: Path) -> None:
+        self.root = root
+        self.example = f"examples/{example.name}"
+        self.log = TERRAFORM_LOGS[example.name]
+        root.write("demo.auto.tfvars.json", root.variables)
+        self._terraform = shutil.which("terraform") or "terraform"
+
+    def _run(self, command: str, *arguments: str) -> None:
+        self.log.parent.mkdir(exist_ok=True)
+        with self.log.open("a", encoding="utf-8") as log:
+            log.write(f"\n$ terraform {command} {' '.join(arguments)}\n")
+            log.flush()
+            finished = subprocess.run(
+                [self._terraform, command, "-input=false", "-no-color", *arguments],
+                cwd=self.root.directory,
+                env={**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"},
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+        if finished.returncode != 0:
+            lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+            tail = "\n".join(f"    | {line}" for line in lines[-LOG_TAIL_LINES:])
+            raise TerraformError(
+                f"terraform {command} ({self.example}) failed (exit {finished.returncode}); "
+                f"the last lines of {_relative(self.log)}:\n{tail}"
+            )
+
+    def deploy(self, package: Path) -> None:
+        """Deploy `package` instead of the committed zip: an override file (Terraform merges
+        `*_override.tf` into the module block) sets the module's local_existing_package."""
+        path = json.dumps(str(package))
+        self.root.write(
+            "package_override.tf",
+            f'module "custom_channel" {{\n  local_existing_package = {path}\n}}\n',
+        )
+
+    def init(self) -> None:
+        self._run("init")
+
+    def apply(self) -> None:
+        self._run("apply", "-auto-approve")
+
+    def destroy(self, refresh: bool = True) -> None:
+        self._run("destroy", "-auto-approve", *(() if refresh else ("-refresh=false",)))
+
+    def outputs(self) -> dict[str, Any]:
+        return self.root.outputs()
+
+
+class RecordingDeliverer:
+    """A deliverer that counts the endpoints it saw not delivered, by (status, reason): what the
+    run's summary sentence is made of. The reason is the runner's (run_campaign.run)."""
+
+    def __init__(self, inner: Deliverer, outcomes: Counter[tuple[str, str]]) -> None:
+        self._inner = inner
+        self._outcomes = outcomes
+
+    def deliver(self, event: dict[str, Any]) -> Delivered:
+        delivered = self._inner.deliver(event)
+        for endpoint_id in event["Endpoints"]:
+            answer = (delivered.response or {}).get(endpoint_id, {})
+            attributes = answer.get("EventAttributes", {})
+            status = attributes.get("status", "no answer")
+            if status != "delivered":
+                reason = attributes.get("reason") or delivered.error or status
+                self._outcomes[status, reason] += 1
+        return delivered
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 @dataclass(frozen=True)
@@ -131,10 +287,22 @@ class DemoRun:
     connect: ConnectRun  # the Connect custom action's run
     connect_report: str
     connect_seconds: float  # the Connect part's wall time: apply, run, destroy
+    # Endpoints not delivered by the campaign, and by the resend, by (status, reason).
+    outcomes: Counter[tuple[str, str]]
+    resend_outcomes: Counter[tuple[str, str]]
+    dashboard: tuple[int, int]  # series checked: the handler's, and AWS/Lambda's
 
 
-def demo(endpoint_count: int, latency: float, profile_count: int = 300) -> DemoRun:
+def demo(
+    endpoint_count: int, latency: float, profile_count: int = 300, package: Path = PACKAGE
+) -> DemoRun:
+    """The whole run. `package`: the Lambda zip both examples deploy and the runners run (by
+    default the one committed with the module)."""
     started = time.monotonic()
+    for log in TERRAFORM_LOGS.values():
+        log.parent.mkdir(exist_ok=True)
+        log.write_text("", encoding="utf-8")
+    step("starting the local AWS and the provider stand-in")
     # The local AWS's variables hold only while the demo runs: a caller (the tests) keeps its own.
     with (
         mock.patch.dict(os.environ, {"TF_CLI_CONFIG_FILE": str(write_config())}),
@@ -144,58 +312,104 @@ def demo(endpoint_count: int, latency: float, profile_count: int = 300) -> DemoR
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="terraform") as background,
     ):
         os.environ.update(aws.env)
-        step(f"local AWS on {aws.endpoint_url}, provider on {provider.url}")
-        root: TerraformRoot = local_example(
+        say(
+            f"  [{time.monotonic() - started:.1f} s] local AWS on {aws.endpoint_url}, "
+            f"provider on {provider.url}"
+        )
+        root = LoggedTerraform(
+            local_example(
+                EXAMPLE,
+                Path(workdir) / "lambda-channel",
+                aws.provider_block(),
+                variables={
+                    "name": "demo-channel",
+                    "provider_url": f"{provider.url}/v1/messages",
+                    "provider_api_key": "demo-key",
+                    "campaign_name": "demo-campaign",
+                    "campaign_data": CAMPAIGN_DATA,
+                    "endpoint_types": ENDPOINT_TYPES,
+                    "campaign_paused": False,
+                },
+            ),
             EXAMPLE,
-            Path(workdir) / "lambda-channel",
-            aws.provider_block(),
-            variables={
-                "name": "demo-channel",
-                "provider_url": f"{provider.url}/v1/messages",
-                "provider_api_key": "demo-key",
-                "campaign_name": "demo-campaign",
-                "campaign_data": CAMPAIGN_DATA,
-                "endpoint_types": ENDPOINT_TYPES,
-                "campaign_paused": False,
-            },
         )
         connect_root = connect_example(aws, provider.url, Path(workdir))
+        if package != PACKAGE:
+            for example in (root, connect_root):
+                example.deploy(package)
         # Each example's failure queue costs about 50 s of the AWS provider's SQS waits (apply
         # and destroy): the Connect stack is applied while the Pinpoint campaign runs, and the
         # two are destroyed side by side.
-        step("terraform init and apply examples/connect-custom-action, in the background")
+        connect_label = f"terraform init and apply ({connect_root.example})"
+        step(f"{connect_label}, in the background (log: {_relative(connect_root.log)})")
         connect_applied = background.submit(_apply, connect_root)
-        pinpoint_destroyed: Future[str] | None = None
+        connect_apply_started = time.monotonic()
+        pinpoint_destroyed: Future[float] | None = None
         try:
-            step("terraform init and apply examples/lambda-channel")
-            root.init()
+            with timed(f"terraform init ({root.example})", root.log):
+                root.init()
             try:
-                root.apply()
+                with timed(f"terraform apply ({root.example})", root.log):
+                    root.apply()
                 outputs = root.outputs()
-                step(f"applied in {time.monotonic() - started:.0f} s")
-                result, text, provider_requests, resent = pinpoint_run(
-                    aws, provider, outputs, Path(workdir), endpoint_count
+                step(f"applied in {time.monotonic() - started:.0f} s since the start")
+                pinpoint = pinpoint_run(
+                    aws, provider, outputs, Path(workdir), endpoint_count, package=package
                 )
             finally:
-                step("terraform destroy examples/lambda-channel, in the background")
-                pinpoint_destroyed = background.submit(root.destroy)
+                step(f"terraform destroy ({root.example}), in the background")
+                pinpoint_destroyed = background.submit(_timed_call, root.destroy)
+                pinpoint_destroy_started = time.monotonic()
             connect_started = time.monotonic()
-            connect_outputs, apply_seconds = connect_applied.result()
-            step(f"examples/connect-custom-action was applied in {apply_seconds:.0f} s")
-            connect, connect_text = connect_run(aws, connect_outputs, Path(workdir), profile_count)
+            connect_outputs, apply_seconds = joined(
+                connect_applied, connect_label, connect_apply_started, connect_root.log
+            )
+            say(f"  [{apply_seconds:.1f} s] {connect_label}, in the background")
+            connect, connect_text = connect_run(
+                aws, connect_outputs, Path(workdir), profile_count, package
+            )
         finally:
             wait([connect_applied])  # applied or failed: destroy what there is
-            step("terraform destroy examples/connect-custom-action")
-            connect_root.destroy(refresh=False)  # its state is minutes old, and only ours
+            # Its state is minutes old, and only ours: no refresh.
+            with timed(f"terraform destroy ({connect_root.example})", connect_root.log):
+                connect_root.destroy(refresh=False)
             if pinpoint_destroyed is not None:
-                pinpoint_destroyed.result()
+                label = f"terraform destroy ({root.example})"
+                seconds = joined(pinpoint_destroyed, label, pinpoint_destroy_started, root.log)
+                say(f"  [{seconds:.1f} s] {label}, in the background")
         connect_seconds = time.monotonic() - connect_started
         step(f"Connect run and both destroys in {connect_seconds:.0f} s")
         outcome = DemoRun(
-            result, provider_requests, text, resent, connect, connect_text, connect_seconds
+            result=pinpoint.result,
+            provider_requests=pinpoint.provider_requests,
+            report=pinpoint.report,
+            resend=pinpoint.resend,
+            connect=connect,
+            connect_report=connect_text,
+            connect_seconds=connect_seconds,
+            outcomes=pinpoint.outcomes,
+            resend_outcomes=pinpoint.resend_outcomes,
+            dashboard=pinpoint.dashboard,
         )
-    step(f"done in {time.monotonic() - started:.0f} s; local servers stopped")
+    step(f"done in {time.monotonic() - started:.1f} s; local servers stopped")
     return outcome
+
+
+def _timed_call(call: Callable[[], None]) -> float:
+    started = time.monotonic()
+    call()
+    return time.monotonic() - started
+
+
+@dataclass(frozen=True)
+class PinpointRun:
+    result: RunResult
+    report: str
+    provider_requests: int
+    outcomes: Counter[tuple[str, str]]
+    resend: dict[str, int]
+    resend_outcomes: Counter[tuple[str, str]]
+    dashboard: tuple[int, int]
 
 
 def pinpoint_run(
@@ -204,46 +418,102 @@ def pinpoint_run(
     outputs: dict[str, Any],
     workdir: Path,
     endpoint_count: int,
-) -> tuple[RunResult, str, int, dict[str, int]]:
-    """The campaign through the deployed function, its report and metrics, the resend."""
+    *,
+    package: Path,
+) -> PinpointRun:
+    """The campaign through the deployed function, its report, metrics and dashboard, the
+    resend."""
     campaign = Campaign.from_definition(json.loads(outputs["pinpoint_campaign_definition_json"]))
     endpoints = synthetic_endpoints(endpoint_count)
-    step(f"running campaign {campaign.campaign_id} on {len(endpoints)} endpoints")
+    outcomes: Counter[tuple[str, str]] = Counter()
     LOG_FILE.parent.mkdir(exist_ok=True)
-    with LOG_FILE.open("w", encoding="utf-8") as log:
+    label = f"campaign {campaign.campaign_id} on {len(endpoints)} endpoints"
+    with LOG_FILE.open("w", encoding="utf-8") as log, timed(label):
         deliverers = Deliverers(
             lambda_client=aws.client("lambda"),
             apigateway_client=aws.client("apigatewayv2"),
             account_id=aws.account_id,
-            package=PACKAGE,
+            package=package,
             aws_env=aws.env,
             in_process=False,
             log=log,
             workdir=workdir,
         )
+
+        def recording(batch: Batch) -> Deliverer:
+            return RecordingDeliverer(deliverers(batch), outcomes)
+
         since = time.time()
         try:
-            result = run(campaign, endpoints, deliverers, progress=_progress)
+            result = run(campaign, endpoints, recording, progress=_progress)
         finally:
             deliverers.close()
-    metrics = read_metrics(
-        aws.client("cloudwatch"), campaign, dt.datetime.fromtimestamp(since, dt.UTC)
-    )
+    cloudwatch = aws.client("cloudwatch")
+    metrics = read_metrics(cloudwatch, campaign, dt.datetime.fromtimestamp(since, dt.UTC))
     text = report(result, metrics)
-    print()
-    print(text)
-    print(
-        f"The provider received {len(provider.requests)} requests, at most "
+    say()
+    say(text)
+    provider_requests = len(provider.requests)
+    say(
+        f"The provider received {provider_requests} requests, at most "
         f"{provider.max_in_flight} at once. Function logs: {LOG_FILE.relative_to(ROOT)}"
     )
-    provider_requests = len(provider.requests)
-    resent = resend_failures(outputs)
-    return result, text, provider_requests, resent
+    say(queued_sentence(outcomes))
+    dashboard = dashboard_run(cloudwatch, outputs)
+    resent, resend_outcomes = resend_failures(outputs)
+    return PinpointRun(
+        result, text, provider_requests, outcomes, resent, resend_outcomes, dashboard
+    )
 
 
-def connect_example(aws: LocalAws, provider_url: str, workdir: Path) -> TerraformRoot:
+def dashboard_run(cloudwatch: Any, outputs: dict[str, Any]) -> tuple[int, int]:
+    """The channel's dashboard as the local AWS stores it (GetDashboard), checked against the
+    series the function published during the run (ListMetrics)."""
+    name = outputs["cloudwatch_dashboard_name"]
+    step(f"dashboard {name}; in an account: {outputs['cloudwatch_dashboard_url']}")
+    own, function = check_dashboard(cloudwatch, name)
+    say(
+        f"    checked: the {own} series it draws from the handler were all published during "
+        f"the run (ListMetrics); {function} AWS/Lambda series are Lambda's own"
+    )
+    return own, function
+
+
+def _by_reason(outcomes: Counter[tuple[str, str]], status: str) -> str:
+    reasons = Counter({reason: n for (s, reason), n in outcomes.items() if s == status})
+    return ", ".join(f"{n} x {reason}" for reason, n in reasons.most_common())
+
+
+def queued_sentence(outcomes: Counter[tuple[str, str]]) -> str:
+    """What the campaign put in the failure queue (failed and unknown), by status and reason."""
+    queued = {
+        status: sum(n for (s, _), n in outcomes.items() if s == status)
+        for status in ("failed", "unknown")
+    }
+    parts = [
+        f"{queued[status]} {status}"
+        + (f" ({_by_reason(outcomes, status)})" if queued[status] else "")
+        for status in ("failed", "unknown")
+    ]
+    total = sum(queued.values())
+    return f"To the failure queue: {total} endpoint{'' if total == 1 else 's'}: {'; '.join(parts)}."
+
+
+def resend_sentence(summary: dict[str, int], outcomes: Counter[tuple[str, str]]) -> str:
+    """The resend's result, from its summary and its own log lines (by status and reason)."""
+    text = f"    {summary['deleted']} delivered and deleted, {summary['kept']} kept in the queue"
+    kept = []
+    for status, again in (("failed", "failed again"), ("unknown", "unknown again")):
+        if summary[status]:
+            kept.append(f"{summary[status]} {again} ({_by_reason(outcomes, status)})")
+    if summary["unknown_kept"]:
+        kept.append(f"{summary['unknown_kept']} unknown, not sent (the provider may have them)")
+    return text + (": " + "; ".join(kept) if kept else "") + "."
+
+
+def connect_example(aws: LocalAws, provider_url: str, workdir: Path) -> LoggedTerraform:
     """examples/connect-custom-action for the local AWS, for a made-up Connect instance."""
-    return local_example(
+    root = local_example(
         CONNECT_EXAMPLE,
         workdir / "connect-custom-action",
         aws.provider_block(),
@@ -256,9 +526,10 @@ def connect_example(aws: LocalAws, provider_url: str, workdir: Path) -> Terrafor
             "secret_recovery_window_in_days": 0,
         },
     )
+    return LoggedTerraform(root, CONNECT_EXAMPLE)
 
 
-def _apply(root: TerraformRoot) -> tuple[dict[str, Any], float]:
+def _apply(root: LoggedTerraform) -> tuple[dict[str, Any], float]:
     started = time.monotonic()
     root.init()
     root.apply()
@@ -266,60 +537,69 @@ def _apply(root: TerraformRoot) -> tuple[dict[str, Any], float]:
 
 
 def connect_run(
-    aws: LocalAws, outputs: dict[str, Any], workdir: Path, profile_count: int
+    aws: LocalAws, outputs: dict[str, Any], workdir: Path, profile_count: int, package: Path
 ) -> tuple[ConnectRun, str]:
     """The deployed custom action's function driven as Connect would, in the sandbox."""
     step("to register the function with the Connect instance (not run here: no Connect):")
-    print(f"    (cd handler && {outputs['connect_register_command']})", flush=True)
+    say(f"    (cd handler && {outputs['connect_register_command']})")
     spec = function_spec(aws.client("lambda"), outputs["lambda_function_name"])
-    code = unpack_package(PACKAGE, spec.code_sha256, workdir / "connect-code")
+    code = unpack_package(package, spec.code_sha256, workdir / "connect-code")
     profiles = synthetic_profiles(profile_count)
-    step(
-        f"running Connect campaign {CONNECT_CONTEXT.campaign_id}, action "
+    label = (
+        f"Connect campaign {CONNECT_CONTEXT.campaign_id}, action "
         f"{CONNECT_CONTEXT.action_id}, on {len(profiles)} customer profiles"
     )
     CONNECT_LOG_FILE.parent.mkdir(exist_ok=True)
-    with CONNECT_LOG_FILE.open("w", encoding="utf-8") as log:
+    with CONNECT_LOG_FILE.open("w", encoding="utf-8") as log, timed(label):
         invoker = SandboxInvoker(code, spec, aws.env, log)
         try:
             result = run_connect(profiles, invoker, CONNECT_CONTEXT, progress=_progress)
         finally:
             invoker.close()
     text = connect_report(result)
-    print()
-    print(text)
-    print(f"Function logs: {CONNECT_LOG_FILE.relative_to(ROOT)}", flush=True)
+    say()
+    say(text)
+    say(f"Function logs: {CONNECT_LOG_FILE.relative_to(ROOT)}")
     return result, text
 
 
-def resend_failures(outputs: dict[str, Any]) -> dict[str, int]:
-    """The documented resend command: it reads the deployed function's CHANNEL_* settings."""
-    step("python -m custom_channel resend --function-name: the failure queue")
+def resend_failures(outputs: dict[str, Any]) -> tuple[dict[str, int], Counter[tuple[str, str]]]:
+    """The documented resend command: it reads the deployed function's CHANNEL_* settings.
+    Returns its summary and what it did not deliver, by (status, reason), from its logs."""
     command = [sys.executable, "-m", "custom_channel", "resend", "--visibility-timeout", "60"]
     command += ["--function-name", outputs["lambda_function_name"]]
-    with LOG_FILE.open("a", encoding="utf-8") as log:
+    label = "python -m custom_channel resend --function-name: the failure queue"
+    with timed(label), LOG_FILE.open("a", encoding="utf-8") as log:
         finished = subprocess.run(
             command,
             cwd=ROOT / "handler",
             env=dict(os.environ),
-            stdout=subprocess.PIPE,
-            stderr=log,
+            capture_output=True,
             text=True,
             check=False,
         )
-    lines = finished.stdout.splitlines()
-    with LOG_FILE.open("a", encoding="utf-8") as log:
+        log.write(finished.stderr)
+        lines = finished.stdout.splitlines()
         log.writelines(line + "\n" for line in lines[:-1])  # the command's own JSON logs
     if finished.returncode not in (0, 1) or not lines:
         raise RuntimeError(f"resend failed (exit {finished.returncode}); see {LOG_FILE}")
     summary: dict[str, int] = json.loads(lines[-1])
-    print(f"    {json.dumps(summary)}")
-    print(
-        f"    {summary['deleted']} delivered and deleted, {summary['kept']} kept in the queue"
-        " (this provider rejects some recipients for good)",
-        flush=True,
-    )
-    return summary
+    outcomes: Counter[tuple[str, str]] = Counter()
+    for line in (*finished.stderr.splitlines(), *lines[:-1]):
+        record = _json_object(line)
+        if record.get("message") == "endpoint not delivered":
+            outcomes[str(record.get("status")), str(record.get("reason"))] += 1
+    say(f"    {json.dumps(summary)}")
+    say(resend_sentence(summary, outcomes))
+    return summary, outcomes
+
+
+def _json_object(line: str) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _progress(number: int, total: int) -> None:
@@ -333,12 +613,22 @@ def main() -> int:
     parser.add_argument(
         "--latency", type=float, default=0.05, help="provider latency in seconds (0.05)"
     )
+    parser.add_argument(
+        "--package",
+        type=Path,
+        default=PACKAGE,
+        help="the Lambda zip to deploy and run (default: the committed "
+        "handler/dist/custom-channel.zip; a vendored handler's `make package` output)",
+    )
     args = parser.parse_args()
     try:
-        outcome = demo(args.endpoints, args.latency)
+        outcome = demo(args.endpoints, args.latency, package=args.package.resolve())
     except KeyboardInterrupt:
         print("\ninterrupted: destroyed and stopped", file=sys.stderr)
         return 130
+    except (TerraformError, DashboardError, RuntimeError) as error:
+        print(f"demo failed: {error}", file=sys.stderr)
+        return 1
     return 0 if outcome.result.unanswered == 0 and outcome.connect.ok else 1
 
 

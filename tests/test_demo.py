@@ -1,24 +1,61 @@
-"""`make demo`, end to end at a smaller size: apply, run the campaign, report, destroy; then
-the Connect custom action's run, the same way."""
+"""`make demo`, end to end at a smaller size: apply, run the campaign, report, check the
+dashboard, destroy; then the Connect custom action's run, the same way. Also its parts that
+fail: the dashboard check on a series nothing published, a failing Terraform command."""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
+import zipfile
 from collections import Counter
+from pathlib import Path
 
+import boto3
 import pytest
+from moto import mock_aws
+from scripts import build_package
+from scripts import demo as demo_module
 from scripts.connect_driver import STATUSES
-from scripts.demo import CONNECT_LOG_FILE, ENDPOINT_TYPES, LOG_FILE, demo
+from scripts.dashboard_check import DashboardError, check_dashboard
+from scripts.demo import (
+    CONNECT_LOG_FILE,
+    ENDPOINT_TYPES,
+    LOG_FILE,
+    TERRAFORM_LOGS,
+    LoggedTerraform,
+    demo,
+    queued_sentence,
+    resend_sentence,
+)
 from scripts.segments import synthetic_endpoints, synthetic_profiles
+from scripts.terraform_root import TerraformError, TerraformRoot
 
 from tests.leakcheck import assert_clean, leaks
 
 pytestmark = pytest.mark.terraform
 
 
+def working_tree_package(destination: Path) -> Path:
+    """The Lambda package with this tree's handler: the committed zip's dependencies and the
+    handler's sources as they are now. The package check (scripts/build_package.py --check)
+    holds the committed zip to the same; this test runs the handler under review."""
+    with zipfile.ZipFile(build_package.ZIP_PATH) as committed:
+        files = {
+            name: committed.read(name)
+            for name in committed.namelist()
+            if not name.startswith("custom_channel/")
+        }
+    files.update(build_package.package_sources())
+    build_package.write_zip(files, destination)
+    return destination
+
+
 @pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
-def test_the_demo_accounts_for_every_endpoint(capsys):
-    run = demo(endpoint_count=300, latency=0.01, profile_count=200)
+def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(demo_module, "HEARTBEAT_SECONDS", 2.0)  # an apply takes longer
+    package = working_tree_package(tmp_path / "custom-channel.zip")
+    run = demo(endpoint_count=300, latency=0.01, profile_count=200, package=package)
     endpoints = synthetic_endpoints(300)
     result = run.result
     wanted = [ep for ep, body in endpoints.items() if body["ChannelType"] in ENDPOINT_TYPES]
@@ -41,12 +78,75 @@ def test_the_demo_accounts_for_every_endpoint(capsys):
     output = capsys.readouterr().out
     assert "==> terraform destroy" in output
     assert "local servers stopped" in output
+
+    # Every long step says when it ends, with its time; Terraform's output is in its log, and
+    # the demo says it is still running while it waits.
+    campaign_id = run.result.campaign.campaign_id
+    for label in (
+        r"terraform init \(examples/lambda-channel\)",
+        r"terraform apply \(examples/lambda-channel\)",
+        rf"campaign {campaign_id} on 300 endpoints",
+        r"python -m custom_channel resend --function-name: the failure queue",
+        r"terraform init and apply \(examples/connect-custom-action\), in the background",
+        r"Connect campaign demo-connect-campaign, action order-shipped, on 200 customer profiles",
+        r"terraform destroy \(examples/connect-custom-action\)",
+        r"terraform destroy \(examples/lambda-channel\), in the background",
+    ):
+        assert re.search(rf"^  \[\d+\.\d s\] {label}$", output, re.MULTILINE), label
+    log = TERRAFORM_LOGS["lambda-channel"]
+    assert re.search(
+        r"^  \.\.\. terraform apply \(examples/lambda-channel\) still running "
+        rf"\(\d+ s, log: {re.escape(str(log.relative_to(demo_module.ROOT)))}\)$",
+        output,
+        re.MULTILINE,
+    )
+    for example_log in TERRAFORM_LOGS.values():
+        text = example_log.read_text(encoding="utf-8")
+        assert "Apply complete!" in text
+        assert "Destroy complete!" in text
+    assert "Apply complete!" not in output  # Terraform's output goes to the logs only
+
+    # What was not delivered, by status and reason, agrees with the runner's own counts, and
+    # with what the stand-in provider does: it answers 400 to every recipient ending in 13.
+    outcomes = run.outcomes
+    reasons: Counter[str] = Counter()
+    for (_, reason), count in outcomes.items():
+        reasons[reason] += count
+    assert reasons == result.reasons
+    for status in ("failed", "unknown", "skipped"):
+        assert sum(n for (s, _), n in outcomes.items() if s == status) == statuses[status]
+    rejected = [
+        ep for ep in wanted if ep not in skipped and str(endpoints[ep]["Address"]).endswith("13")
+    ]
+    assert rejected
+    assert outcomes["failed", "http 400"] == len(rejected)
+    sentence = queued_sentence(outcomes)
+    assert f"{statuses['failed']} failed ({len(rejected)} x http 400" in sentence
+    assert sentence in output.splitlines()
+    assert "rejects some recipients for good" not in output
     # What failed went to the failure queue; the resend command took all of it back.
     resent = run.resend
     assert resent["received"] == statuses["failed"] + statuses["unknown"] > 0
     assert resent["invalid"] == 0
     assert resent["deleted"] + resent["kept"] == resent["received"]
     assert "python -m custom_channel resend" in output
+    # The rejected recipients are rejected again, and say so.
+    assert run.resend_outcomes["failed", "http 400"] == len(rejected)
+    assert sum(n for (s, _), n in run.resend_outcomes.items() if s == "failed") == resent["failed"]
+    assert resent["kept"] >= len(rejected)
+    again = resend_sentence(resent, run.resend_outcomes)
+    assert f"{resent['failed']} failed again ({len(rejected)} x http 400" in again
+    assert again in output.splitlines()
+
+    # The dashboard the example deployed, as the local AWS stored it, draws only series the
+    # function published: the guide's six counts, four results and latency under
+    # Channel=demo-channel; and three of AWS/Lambda's.
+    assert (
+        "==> dashboard demo-channel; in an account: https://console.aws.amazon.com/cloudwatch/"
+        "home?region=us-east-1#dashboards/dashboard/demo-channel"
+    ) in output
+    assert run.dashboard == (11, 3)
+    assert "    checked: the 11 series it draws from the handler were all published" in output
     assert_clean(LOG_FILE.read_text(encoding="utf-8"), [batch.event for batch in result.batches])
 
     # The Connect run: every profile answered exactly once, in the four statuses.
@@ -70,7 +170,7 @@ def test_the_demo_accounts_for_every_endpoint(capsys):
     assert f"{'all':<10}{row}{len(profiles):>11}" in run.connect_report
     assert "Every profile sent is answered exactly once." in run.connect_report
     assert "python -m custom_channel connect-register --instance-id" in output
-    assert "==> terraform destroy examples/connect-custom-action" in output
+    assert "==> terraform destroy (examples/connect-custom-action)" in output
     connect_log = CONNECT_LOG_FILE.read_text(encoding="utf-8")
     assert '"event_source": "connect"' in connect_log
     addresses = {
@@ -82,3 +182,49 @@ def test_the_demo_accounts_for_every_endpoint(capsys):
     }
     assert addresses
     assert not leaks(connect_log.splitlines(), addresses | {"your order is on its way"})
+
+
+@mock_aws
+def test_the_dashboard_check_fails_on_a_series_nothing_published() -> None:
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    channel = [{"Name": "Channel", "Value": "demo-channel"}]
+    cloudwatch.put_metric_data(
+        Namespace="Acme",
+        MetricData=[{"MetricName": "DeliveredCount", "Value": 1, "Dimensions": channel}],
+    )
+
+    def dashboard(*series: list[object]) -> None:
+        widget = {"type": "metric", "properties": {"metrics": list(series), "region": "us-east-1"}}
+        body = {"widgets": [{"type": "text", "properties": {"markdown": "x"}}, widget]}
+        cloudwatch.put_dashboard(DashboardName="d", DashboardBody=json.dumps(body))
+
+    lambda_series = ["AWS/Lambda", "Errors", "FunctionName", "f", {"stat": "Sum"}]
+    dashboard(["Acme", "DeliveredCount", "Channel", "demo-channel", {"label": "x"}], lambda_series)
+    assert check_dashboard(cloudwatch, "d") == (1, 1)
+    dashboard(["Acme", "DeliveredCount", "Channel", "demo"], lambda_series)
+    with pytest.raises(
+        DashboardError, match=r"never published: Acme DeliveredCount\{Channel=demo\}"
+    ):
+        check_dashboard(cloudwatch, "d")
+    dashboard(["Acme", "FailedCount", "Channel", "demo-channel"])
+    with pytest.raises(DashboardError, match="never published: Acme FailedCount"):
+        check_dashboard(cloudwatch, "d")
+    dashboard(lambda_series)
+    with pytest.raises(DashboardError, match="draws none of the handler's series"):
+        check_dashboard(cloudwatch, "d")
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not on PATH")
+def test_a_failing_terraform_command_shows_its_log(tmp_path: Path, monkeypatch) -> None:
+    log = tmp_path / "demo-terraform-broken.log"
+    monkeypatch.setitem(TERRAFORM_LOGS, "broken", log)
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "main.tf").write_text('resource "x" {\n', encoding="utf-8")
+    root = LoggedTerraform(TerraformRoot(tmp_path / "broken", {"name": "x"}), tmp_path / "broken")
+    with pytest.raises(TerraformError) as raised:
+        root.init()
+    message = str(raised.value)
+    assert message.startswith("terraform init (examples/broken) failed (exit 1); the last lines of")
+    assert "    | " in message
+    assert "All resource blocks must have 2 labels" in message
+    assert "$ terraform init" in log.read_text(encoding="utf-8")
