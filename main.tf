@@ -210,7 +210,10 @@ locals {
       CHANNEL_EVENT_SOURCE          = var.event_source
       CHANNEL_MESSAGE_TEMPLATE      = var.connect.message_template
       CHANNEL_MESSAGE_TEMPLATES     = length(var.connect.message_templates) > 0 ? jsonencode(var.connect.message_templates) : null
+      CHANNEL_ADAPTER_MODULE        = var.delivery.adapter_module
     },
+    # An adapter of the user's own reads its CHANNEL_<ADAPTER>_* settings (docs/adapters.md).
+    { for k, v in var.delivery.adapter_settings : "CHANNEL_${upper(var.delivery.adapter)}_${k}" => v },
     local.connect ? {
       CHANNEL_CONNECT_ADDRESS_FIELDS = var.connect.profiles.address_fields == null ? null : join(",", var.connect.profiles.address_fields)
       CHANNEL_CONNECT_CHANNEL_TYPE   = var.connect.profiles.channel_type

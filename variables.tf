@@ -507,7 +507,9 @@ variable "provider_secret" {
 variable "delivery" {
   description = <<-EOT
     Where and how the handler sends each endpoint (environment CHANNEL_ADAPTER and CHANNEL_HTTP_* / CHANNEL_TWILIO_* / CHANNEL_SLACK_*, and the CHANNEL_* settings named below).
-    `adapter`: `none` (only counts and logs), `http`, `twilio` or `slack`.
+    `adapter`: `none` (only counts and logs), `http`, `twilio` or `slack`; or the name of an adapter of your own (docs/adapters.md), allowed only with `local_existing_package` or `s3_existing_package`: the package committed with the module has only the built-in ones.
+    `adapter_module` (CHANNEL_ADAPTER_MODULE): the dotted path of the module in your package that defines `ADAPTER`, your adapter class (null when your adapter is in the package's own registry).
+    `adapter_settings` (map; for an adapter of your own): each key, an upper-case suffix, becomes CHANNEL_<ADAPTER>_<KEY> (`{ URL = "https://..." }` with adapter `echo` is CHANNEL_ECHO_URL), which your adapter reads and validates; no credentials here, they belong in the secret. The built-in adapters take `http`, `twilio` and `slack` instead.
     `http`: `url` (required for http; https://, or http:// to a loopback host only: 127.0.0.0/8, localhost, [::1]; `{{...}}` placeholders may stand in the path, query and fragment, never in the scheme, host or port), `method` (POST), `headers` (map; no credentials here, they belong in the secret), `body_template` ({{Data}}), `body_encoding` (json|form|plain), `success_codes` ("200-299"), `idempotency_header`.
     `twilio`: `from` (E.164 number, Messaging Service SID or alphanumeric sender id), `whatsapp` (false), `api_base`,
     `allowed_country_codes` (CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES: E.164 calling-code prefixes without "+", 1-4 digits each, that a recipient number must start with; default ["1"], North America).
@@ -524,7 +526,9 @@ variable "delivery" {
     `safety_margin_ms` (milliseconds kept free before the deadline to return a result, CHANNEL_SAFETY_MARGIN_MS; 0-5000, default 750).
   EOT
   type = object({
-    adapter = optional(string, "none")
+    adapter          = optional(string, "none")
+    adapter_module   = optional(string)
+    adapter_settings = optional(map(string), {})
     http = optional(object({
       url                = string
       method             = optional(string)
@@ -558,8 +562,40 @@ variable "delivery" {
   nullable = false
 
   validation {
-    condition     = contains(["none", "http", "twilio", "slack"], var.delivery.adapter)
-    error_message = "delivery.adapter must be one of: none, http, twilio, slack."
+    # The handler's rule (custom_channel/adapters/__init__.py, ADAPTER_NAME and RESERVED_NAMES):
+    # an adapter's settings are CHANNEL_<NAME>_*, so a name must not be a word the handler's own
+    # settings begin with (CHANNEL_METRICS_*, CHANNEL_SECRET_*...).
+    condition     = can(regex("^[a-z][a-z0-9_]{0,31}$", var.delivery.adapter)) && !contains(["adapter", "connect", "deadline", "event", "failure", "idempotency", "log", "max", "message", "metrics", "name", "rate", "receiver", "safety", "secret", "skip"], var.delivery.adapter)
+    error_message = "delivery.adapter must be none, http, twilio, slack, or the name of your own adapter: 1-32 lower-case letters, digits or _, starting with a letter, and not adapter, connect, deadline, event, failure, idempotency, log, max, message, metrics, name, rate, receiver, safety, secret or skip."
+  }
+
+  validation {
+    # The package committed with the module holds only the built-in adapters (the handler's
+    # adapters.ADAPTERS): another name deploys only with a package that has it.
+    condition     = contains(["none", "http", "twilio", "slack"], var.delivery.adapter) || var.local_existing_package != null || var.s3_existing_package != null
+    error_message = "delivery.adapter is not a built-in adapter (none, http, twilio, slack): set local_existing_package or s3_existing_package to your own package that has it (docs/adapters.md, \"Vendoring the handler\")."
+  }
+
+  validation {
+    condition     = var.delivery.adapter_module == null || var.local_existing_package != null || var.s3_existing_package != null
+    error_message = "delivery.adapter_module names a module of your own package: set local_existing_package or s3_existing_package to it."
+  }
+
+  validation {
+    # A Python module path (the handler imports it: adapters/__init__.py).
+    condition     = var.delivery.adapter_module == null || can(regex("^[A-Za-z_][A-Za-z0-9_]*([.][A-Za-z_][A-Za-z0-9_]*)*$", var.delivery.adapter_module))
+    error_message = "delivery.adapter_module must be a dotted Python module path, such as my_provider or vendor.adapters.echo."
+  }
+
+  validation {
+    # Lambda's environment variable names: letters, digits and _ (Lambda API, Environment).
+    condition     = alltrue([for k in keys(var.delivery.adapter_settings) : can(regex("^[A-Z][A-Z0-9_]{0,63}$", k))])
+    error_message = "delivery.adapter_settings keys must be upper-case setting suffixes (A-Z, 0-9 and _, starting with a letter, at most 64): each becomes CHANNEL_<ADAPTER>_<KEY>."
+  }
+
+  validation {
+    condition     = length(var.delivery.adapter_settings) == 0 || !contains(["none", "http", "twilio", "slack"], var.delivery.adapter)
+    error_message = "delivery.adapter_settings is for an adapter of your own; the built-in adapters are set with delivery.http, delivery.twilio and delivery.slack."
   }
 
   validation {

@@ -311,3 +311,61 @@ run "no_rate_limit_no_maximum" {
     error_message = "Without a rate limit there is no maximum to report."
   }
 }
+
+# An adapter of the user's own, in the user's own package: its module and its settings
+# reach the handler as CHANNEL_ADAPTER_MODULE and CHANNEL_<ADAPTER>_<KEY>.
+run "custom_adapter_with_local_package" {
+  command = plan
+
+  variables {
+    local_existing_package = "./handler/dist/custom-channel.zip"
+    delivery = {
+      adapter          = "echo"
+      adapter_module   = "echo_provider"
+      adapter_settings = { URL = "https://echo.example.com", PRIORITY = "5" }
+    }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_ADAPTER"] == "echo"
+    error_message = "The adapter's name reaches the handler."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_ADAPTER_MODULE"] == "echo_provider"
+    error_message = "adapter_module is CHANNEL_ADAPTER_MODULE."
+  }
+
+  assert {
+    condition = {
+      for k, v in aws_lambda_function.this[0].environment[0].variables : k => v if startswith(k, "CHANNEL_ECHO_")
+      } == {
+      CHANNEL_ECHO_URL      = "https://echo.example.com"
+      CHANNEL_ECHO_PRIORITY = "5"
+    }
+    error_message = "Each adapter_settings key is CHANNEL_<ADAPTER>_<KEY>, and nothing else."
+  }
+}
+
+run "custom_adapter_with_s3_package" {
+  command = plan
+
+  variables {
+    s3_existing_package = { bucket = "my-artifacts", key = "custom-channel/echo.zip" }
+    delivery            = { adapter = "echo" }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_ADAPTER"] == "echo" && !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_ADAPTER_MODULE")
+    error_message = "An adapter in the package's own registry needs no CHANNEL_ADAPTER_MODULE."
+  }
+}
+
+run "built_in_adapter_has_no_module_setting" {
+  command = plan
+
+  assert {
+    condition     = length([for k in keys(aws_lambda_function.this[0].environment[0].variables) : k if startswith(k, "CHANNEL_ADAPTER_")]) == 0
+    error_message = "The default configuration sets no CHANNEL_ADAPTER_MODULE."
+  }
+}

@@ -1862,3 +1862,87 @@ run "http_url_localhost" {
     error_message = "http:// to localhost must be accepted."
   }
 }
+
+# An adapter of the user's own (docs/adapters.md) deploys only with the user's own package:
+# the committed zip has only the built-in adapters.
+run "custom_adapter_without_package" {
+  command = plan
+
+  variables {
+    delivery = {
+      adapter          = "echo"
+      adapter_module   = "echo_provider"
+      adapter_settings = { URL = "https://echo.example.com" }
+    }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "adapter_module_without_package" {
+  command = plan
+
+  variables {
+    delivery = { adapter_module = "echo_provider" }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "custom_adapter_reserved_name" {
+  command = plan
+
+  variables {
+    local_existing_package = "./handler/dist/custom-channel.zip"
+    delivery               = { adapter = "metrics" }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "custom_adapter_name_not_lower_case" {
+  command = plan
+
+  variables {
+    local_existing_package = "./handler/dist/custom-channel.zip"
+    delivery               = { adapter = "Echo-2" }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "adapter_module_not_a_module_path" {
+  command = plan
+
+  variables {
+    local_existing_package = "./handler/dist/custom-channel.zip"
+    delivery               = { adapter = "echo", adapter_module = "echo_provider.py/x" }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "adapter_settings_key_not_upper_case" {
+  command = plan
+
+  variables {
+    local_existing_package = "./handler/dist/custom-channel.zip"
+    delivery               = { adapter = "echo", adapter_settings = { url = "https://echo.example.com" } }
+  }
+
+  expect_failures = [var.delivery]
+}
+
+run "adapter_settings_for_a_built_in_adapter" {
+  command = plan
+
+  variables {
+    delivery = {
+      adapter          = "http"
+      http             = { url = "https://api.example.com/send" }
+      adapter_settings = { TIMEOUT = "3" }
+    }
+  }
+
+  expect_failures = [var.delivery]
+}

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from ..config import ConfigError
 from .base import (
+    NOT_ACTED_STATUSES,
     Adapter,
     AdapterBase,
     AdapterError,
@@ -26,6 +27,8 @@ from .base import (
     ProviderResponse,
     Secret,
     Verdict,
+    address_required,
+    classify_by_status,
 )
 from .http import HttpAdapter
 from .none import NoneAdapter
@@ -34,6 +37,8 @@ from .twilio import TwilioAdapter
 
 __all__ = [
     "ADAPTERS",
+    "NOT_ACTED_STATUSES",
+    "RESERVED_NAMES",
     "Adapter",
     "AdapterBase",
     "AdapterError",
@@ -44,6 +49,8 @@ __all__ = [
     "Secret",
     "Verdict",
     "adapter_class",
+    "address_required",
+    "classify_by_status",
     "load_adapter",
 ]
 

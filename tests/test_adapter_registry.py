@@ -1,0 +1,321 @@
+"""An adapter from outside the package: one module of its own, named by CHANNEL_ADAPTER_MODULE.
+
+The module below is written to a directory outside the repository, put on sys.path as the
+Lambda zip's root is, and run through the real entry point (custom_channel.lambda_function)
+against the local provider server (scripts/provider_server.py): no mock of the handler, the
+adapter or the network. It is the module docs/adapters.md shows.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scripts.provider_server import ProviderServer, Received, Reply
+
+from custom_channel import lambda_function, runtime
+from custom_channel.adapters import (
+    ADAPTER_NAME,
+    ADAPTERS,
+    RESERVED_NAMES,
+    ProviderResponse,
+    Verdict,
+)
+from custom_channel.config import ConfigError, load_settings
+from custom_channel.local import LocalContext
+
+ROOT = Path(__file__).resolve().parent.parent
+EP = "1dbcd396df28ac6cf8c1c2b7fexample"
+
+ECHO_MODULE = '''
+"""Echo: a provider that answers its verdict in a header (X-Echo-Status)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar, Self
+from urllib.parse import quote
+
+from custom_channel.adapters import (
+    AdapterBase,
+    Answer,
+    Message,
+    ProviderRequest,
+    ProviderResponse,
+    Verdict,
+    address_required,
+    classify_by_status,
+)
+from custom_channel.config import EnvReader
+
+
+@dataclass(frozen=True)
+class EchoAdapter(AdapterBase):
+    name: ClassVar[str] = "echo"
+
+    url: str
+    priority: int = 3
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> Self:
+        reader = EnvReader(env)
+        reader.required("CHANNEL_ECHO_URL")
+        return cls(
+            url=reader.base_url("CHANNEL_ECHO_URL", ""),
+            priority=reader.integer("CHANNEL_ECHO_PRIORITY", 3, 1, 5),
+        )
+
+    def build(self, message: Message) -> ProviderRequest:
+        address_required(message.endpoint)
+        return ProviderRequest(
+            method="POST",
+            url=f"{self.url}/echo/{quote(message.endpoint.endpoint_id, safe='')}",
+            headers={"Content-Type": "text/plain; charset=utf-8",
+                     "X-Echo-Priority": str(self.priority)},
+            body=message.data.encode("utf-8"),
+        )
+
+    def classify(self, response: ProviderResponse) -> Answer:
+        # Echo answers 200 to every request it read; the header says what it did.
+        state = response.headers.get("X-Echo-Status")
+        if response.status == 200 and state == "accepted":
+            return Answer(Verdict.DELIVERED)
+        if response.status == 200 and state == "busy":
+            return Answer(Verdict.RETRY, "echo busy")  # documented: nothing was queued
+        if response.status == 200:
+            return Answer(Verdict.FAILED, f"echo {state or 'no status'}")
+        return classify_by_status(response.status)
+
+
+ADAPTER = EchoAdapter
+'''
+
+
+@pytest.fixture
+def echo_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The echo adapter as a module of the user's own, beside (not inside) custom_channel."""
+    (tmp_path / "echo_provider.py").write_text(textwrap.dedent(ECHO_MODULE), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield "echo_provider"
+    sys.modules.pop("echo_provider", None)
+
+
+@pytest.fixture
+def entry_point(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The packaged entry point, as a new container would load it under the test's env."""
+
+    def load(**env: str) -> Any:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        runtime.reset()
+        return importlib.reload(lambda_function)
+
+    yield load
+    runtime.reset()
+
+
+def echo_env(provider: ProviderServer, module: str, **extra: str) -> dict[str, str]:
+    return {
+        "CHANNEL_ADAPTER": "echo",
+        "CHANNEL_ADAPTER_MODULE": module,
+        "CHANNEL_ECHO_URL": provider.url,
+        "CHANNEL_ECHO_PRIORITY": "5",
+        "CHANNEL_METRICS_MODE": "off",
+        **extra,
+    }
+
+
+def answering(status_header: str, **headers: str) -> Any:
+    def respond(request: Received) -> Reply:
+        return Reply(200, b"ok", {"X-Echo-Status": status_header, **headers})
+
+    return respond
+
+
+def many_endpoints(event: dict[str, Any], count: int) -> dict[str, Any]:
+    (endpoint,) = event["Endpoints"].values()
+    event["Endpoints"] = {
+        f"ep-{n}": {**endpoint, "Address": f"u{n}@example.com"} for n in range(count)
+    }
+    return event
+
+
+def test_an_adapter_from_outside_the_package_delivers_the_guides_sample(
+    entry_point, echo_module, provider, guide_event
+):
+    provider.responder = answering("accepted")
+    module = entry_point(**echo_env(provider, echo_module))
+    response = module.lambda_handler(guide_event, LocalContext())
+    assert response == {
+        EP: {"EventAttributes": {"status": "delivered", "attempts": "1", "http_status": "200"}}
+    }
+    (request,) = provider.requests
+    assert request.path == f"/echo/{EP}"
+    assert request.body.decode() == guide_event["Data"]
+    assert request.headers["X-Echo-Priority"] == "5"  # its own setting, read and used
+    assert "echo" not in ADAPTERS  # the package's registry is untouched
+
+
+def test_every_endpoint_of_a_batch_is_delivered_and_answered(
+    entry_point, echo_module, provider, guide_event
+):
+    provider.responder = answering("accepted")
+    module = entry_point(**echo_env(provider, echo_module))
+    response = module.lambda_handler(many_endpoints(guide_event, 20), LocalContext())
+    assert {answer["EventAttributes"]["status"] for answer in response.values()} == {"delivered"}
+    assert sorted(response) == sorted(f"ep-{n}" for n in range(20))
+    assert sorted(r.path for r in provider.requests) == sorted(f"/echo/ep-{n}" for n in range(20))
+
+
+def test_classify_reads_the_response_headers(entry_point, echo_module, provider, guide_event):
+    provider.responder = answering("rejected")
+    module = entry_point(**echo_env(provider, echo_module))
+    attributes = module.lambda_handler(guide_event, LocalContext())[EP]["EventAttributes"]
+    assert attributes == {
+        "status": "failed",
+        "reason": "echo rejected",
+        "attempts": "1",
+        "http_status": "200",
+    }
+    assert len(provider.requests) == 1  # a final failure: never sent again
+
+
+def test_a_retry_verdict_from_a_header_is_sent_again_after_retry_after(
+    entry_point, echo_module, provider, guide_event
+):
+    answers = iter(["busy", "accepted"])
+
+    def respond(request: Received) -> Reply:
+        return Reply(200, b"ok", {"X-Echo-Status": next(answers), "Retry-After": "0"})
+
+    provider.responder = respond
+    module = entry_point(**echo_env(provider, echo_module))
+    response = module.lambda_handler(guide_event, LocalContext())
+    assert response[EP]["EventAttributes"]["status"] == "delivered"
+    assert len(provider.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "problem"),
+    [
+        ("CHANNEL_ECHO_PRIORITY", "9", "must be between 1 and 5 (got 9)"),
+        ("CHANNEL_ECHO_URL", "http://echo.example.com", "must be an https:// URL"),
+        ("CHANNEL_ECHO_URL", "", "is required for this adapter"),
+    ],
+)
+def test_the_adapters_own_settings_are_validated_in_one_line(
+    entry_point, echo_module, provider, guide_event, capsys, variable, value, problem
+):
+    env = echo_env(provider, echo_module, **{variable: value})
+    with pytest.raises(ConfigError) as raised:
+        load_settings(env)
+    assert raised.value.variable == variable
+    assert problem in raised.value.problem
+    # The entry point: every endpoint failed with that line, one log line, nothing sent.
+    module = entry_point(**env)
+    attributes = module.lambda_handler(guide_event, LocalContext())[EP]["EventAttributes"]
+    assert attributes["status"] == "failed"
+    assert attributes["reason"] == f"configuration error: {raised.value}"
+    (line,) = [json.loads(text) for text in capsys.readouterr().out.splitlines()]
+    assert line["variable"] == variable
+    assert "\n" not in str(raised.value)
+    assert "Traceback" not in json.dumps(line)
+    assert provider.requests == []
+
+
+def _module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: str) -> str:
+    (tmp_path / f"{name}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, name, raising=False)
+    return name
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("X = 1\n", "bad_provider must define ADAPTER, the adapter class"),
+        ("raise RuntimeError('no licence file')\n", "(RuntimeError: no licence file)"),
+        (
+            "from custom_channel.adapters.none import NoneAdapter\n"
+            "class Copy(NoneAdapter):\n    name = 'http'\nADAPTER = Copy\n",
+            "'http' is a built-in adapter",
+        ),
+        (
+            "from custom_channel.adapters.none import NoneAdapter\n"
+            "class Copy(NoneAdapter):\n    name = 'metrics'\nADAPTER = Copy\n",
+            "not one of",
+        ),
+        (
+            "from custom_channel.adapters.none import NoneAdapter\n"
+            "class Copy(NoneAdapter):\n    name = 'Echo-2'\nADAPTER = Copy\n",
+            "lower-case letters",
+        ),
+    ],
+)
+def test_a_broken_adapter_module_is_one_line_naming_the_variable(
+    tmp_path, monkeypatch, source, problem
+):
+    name = _module(tmp_path, monkeypatch, "bad_provider", source)
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"CHANNEL_ADAPTER": "echo", "CHANNEL_ADAPTER_MODULE": name})
+    assert raised.value.variable == "CHANNEL_ADAPTER_MODULE"
+    assert problem in raised.value.problem
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("path", ["no_such_provider", "my-provider", "a..b", "/tmp/x.py"])
+def test_an_unimportable_or_malformed_module_path_is_refused(path):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"CHANNEL_ADAPTER": "echo", "CHANNEL_ADAPTER_MODULE": path})
+    assert raised.value.variable == "CHANNEL_ADAPTER_MODULE"
+
+
+def test_without_its_module_an_unknown_adapter_names_the_choices(echo_module):
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"CHANNEL_ADAPTER": "echo"})
+    assert str(raised.value) == (
+        "CHANNEL_ADAPTER: must be one of none, http, twilio, slack (got 'echo')"
+    )
+    settings = load_settings(
+        {
+            "CHANNEL_ADAPTER": "ECHO",
+            "CHANNEL_ADAPTER_MODULE": echo_module,
+            "CHANNEL_ECHO_URL": "https://e.example",
+        }
+    )
+    assert settings.adapter == "echo"
+
+
+def test_every_built_in_adapter_is_registered_under_its_own_name():
+    assert list(ADAPTERS) == ["none", "http", "twilio", "slack"]
+    for name, cls in ADAPTERS.items():
+        assert cls.name == name
+        assert name not in RESERVED_NAMES
+
+
+def test_the_module_and_the_handler_agree_on_the_adapter_name_rule():
+    """variables.tf repeats the built-in list and the reserved words: they must match."""
+    text = (ROOT / "variables.tf").read_text(encoding="utf-8")
+    found = re.findall(r"contains\((\[[^\]]*\]), var\.delivery\.adapter\)", text)
+    lists = [tuple(json.loads(names)) for names in found]
+    built_in = {names for names in lists if "none" in names}
+    reserved = {names for names in lists if "metrics" in names}
+    assert built_in == {tuple(ADAPTERS)}
+    assert reserved == {tuple(sorted(RESERVED_NAMES))}
+    assert "^[a-z][a-z0-9_]{0,31}$" in text
+    assert ADAPTER_NAME.pattern == "[a-z][a-z0-9_]{0,31}"
+
+
+def test_the_built_in_verdicts_read_the_response_object():
+    http = ADAPTERS["http"].from_environment({"CHANNEL_HTTP_URL": "https://x.example/send"})
+    assert http.classify(ProviderResponse(202, {}, b"")).verdict is Verdict.DELIVERED
+    assert http.classify(ProviderResponse(503, {"Retry-After": "1"}, None)).verdict is Verdict.RETRY
+    assert http.classify(ProviderResponse(502, {}, b"")).verdict is Verdict.UNKNOWN
