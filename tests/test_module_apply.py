@@ -207,6 +207,7 @@ class Deployment:
     network: Network
     outputs: dict[str, Any] = field(default_factory=dict)
     first_outputs: dict[str, Any] = field(default_factory=dict)
+    first_report: str = ""
     narrowed_report: str | None = None
     destroy_report: str | None = None
 
@@ -214,9 +215,9 @@ class Deployment:
         return self.aws.client(service)
 
     def narrow_to_campaign_scope(self) -> str:
-        """Second apply of the `scope` instance: pinpoint_permission.scope = "campaign" (once)."""
+        """The second apply, of the same configuration (`scope` has pinpoint_permission.scope =
+        "campaign" from the start): it narrows the permission to the campaign (once)."""
         if self.narrowed_report is None:
-            self.root.variables["permission_scope"] = "campaign"
             self.narrowed_report = self.root.apply()
             self.outputs = self.root.outputs()
         return self.narrowed_report
@@ -252,16 +253,25 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         alarm_topic_arn = aws.client("sns").create_topic(Name="tc-alerts")["TopicArn"]
         network = Network.create(aws.client("ec2"))
 
-        root = TerraformRoot(workdir, variables={"permission_scope": "application"})
+        # Campaign scope from the first apply: two plain applies of one configuration converge.
+        root = TerraformRoot(workdir, variables={"permission_scope": "campaign"})
         root.write("provider.tf", aws.provider_block())
         root.write(
             "main.tf.json", root_config(kms_key_arn, provider_secret_arn, alarm_topic_arn, network)
         )
         root.init()
-        root.apply()
+        first_report = root.apply()
         outputs = root.outputs()
         deployed = Deployment(
-            aws, root, kms_key_arn, provider_secret_arn, alarm_topic_arn, network, outputs, outputs
+            aws,
+            root,
+            kms_key_arn,
+            provider_secret_arn,
+            alarm_topic_arn,
+            network,
+            outputs,
+            outputs,
+            first_report=first_report,
         )
         try:
             yield deployed
@@ -1050,13 +1060,23 @@ def test_scope_two_apply_flow_narrows_the_permission(deployment: Deployment) -> 
         assert statement["Resource"] == alias_arn
         return dict(statement)
 
-    if deployment.narrowed_report is None:  # first apply: the whole application
+    # The first apply, with scope "campaign" already: the campaign did not exist yet, so the
+    # permission allows the application (Pinpoint checks it when it creates the campaign), and
+    # the check block asks for another apply.
+    assert "Apply again with the same configuration" in deployment.first_report
+    assert first["lambda_permission_source_arns"] == {
+        "pinpoint": f"{MOBILETARGETING}:apps/{app_id}/*"
+    }
+    if deployment.narrowed_report is None:
         assert pinpoint_statement()["Condition"] == {
             "ArnLike": {"AWS:SourceArn": f"{MOBILETARGETING}:apps/{app_id}/*"},
             "StringEquals": {"AWS:SourceAccount": ACCOUNT},
         }
 
+    # The second apply, nothing edited: the stack is found by its tag and the permission
+    # narrowed to its campaign.
     report = deployment.narrow_to_campaign_scope()
+    assert "Apply again" not in report
     # Only the permission is replaced; nothing else drifted since the first apply.
     assert apply_summary(report) == (1, 0, 1)
     assert 'module.scope.aws_lambda_permission.this["pinpoint"] must be replaced' in report
