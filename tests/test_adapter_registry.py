@@ -319,3 +319,18 @@ def test_the_built_in_verdicts_read_the_response_object():
     assert http.classify(ProviderResponse(202, {}, b"")).verdict is Verdict.DELIVERED
     assert http.classify(ProviderResponse(503, {"Retry-After": "1"}, None)).verdict is Verdict.RETRY
     assert http.classify(ProviderResponse(502, {}, b"")).verdict is Verdict.UNKNOWN
+
+
+def test_the_guides_adapter_is_this_one_and_delivers(
+    tmp_path, monkeypatch, entry_point, provider, guide_event
+):
+    """docs/adapters.md's example, run as written: a guide whose code does not run misleads."""
+    guide = (ROOT / "docs" / "adapters.md").read_text(encoding="utf-8")
+    source = guide.split("```python\n", 1)[1].split("```", 1)[0]
+    name = _module(tmp_path, monkeypatch, "guide_echo", source)
+    provider.responder = answering("accepted")
+    module = entry_point(**echo_env(provider, name))
+    response = module.lambda_handler(guide_event, LocalContext())
+    assert response[EP]["EventAttributes"]["status"] == "delivered"
+    assert provider.requests[0].headers["X-Echo-Priority"] == "5"
+    sys.modules.pop(name, None)
