@@ -49,6 +49,15 @@ def provider() -> Iterator[ProviderServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The campaign stack's CloudFormation templates, rendered by the module once per session
+    (tests/test_cfn_lint.py, render_templates) for cfn-lint and the API contract checks."""
+    from tests.test_cfn_lint import render_templates
+
+    return render_templates(tmp_path_factory)
+
+
 # --- the fault campaign (tests/test_fault_campaign.py): one row per fault, printed after the run ---
 
 FAULT_CAMPAIGN = pytest.StashKey[list[dict[str, str]]]()

@@ -38,7 +38,7 @@ from botocore.model import Shape, StructureShape
 from botocore.validate import ParamValidator
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # type: ignore[import-untyped]
 
-from tests.test_cfn_lint import CASES, templates  # noqa: F401
+from tests.test_cfn_lint import CASES
 
 pytestmark = pytest.mark.terraform
 
@@ -573,7 +573,7 @@ def pinpoint_resources(template: Mapping[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_every_pinpoint_resource_of_the_case_keeps_the_api_contract(
-    templates: dict[str, dict[str, Any]],  # noqa: F811 (the fixture imported above)
+    templates: dict[str, dict[str, Any]],
     case: str,
 ) -> None:
     template = templates[case]["template"]
@@ -609,7 +609,7 @@ def test_the_rules_are_read_from_the_models_documentation() -> None:
 
 
 @pytest.fixture
-def ab_campaign(templates: dict[str, dict[str, Any]]) -> dict[str, Any]:  # noqa: F811
+def ab_campaign(templates: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A copy of the rendered case with treatments, limits and a time zone (the A/B case)."""
     for case in sorted(templates):
         template = templates[case]["template"]

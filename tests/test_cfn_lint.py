@@ -178,9 +178,11 @@ def _stack_templates(plan: dict[str, Any]) -> dict[str, str]:
     return templates
 
 
-@pytest.fixture(scope="session")
-def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """Case name -> {"body": the rendered template string, "template": it decoded}."""
+def render_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Case name -> {"body": the rendered template string, "template": it decoded}.
+
+    The session fixture `templates` (tests/conftest.py) calls it once for every test module
+    that reads the rendered templates."""
     terraform = shutil.which("terraform")
     if terraform is None:
         pytest.skip("terraform is not on PATH: it renders the templates")
