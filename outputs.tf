@@ -148,7 +148,7 @@ output "connect_instance_arn" {
 }
 
 output "connect_register_command" {
-  description = "Command that registers the function (its alias when publish = true) as the Connect instance's custom action Lambda (connectcampaignsv2 PutConnectInstanceIntegration; Terraform has no resource for it). Run it from the module's handler/ directory after apply, with credentials allowed connect-campaigns:PutConnectInstanceIntegration. Null unless event_source = \"connect\"."
+  description = "Command that registers the function (its alias when publish = true) as the Connect instance's custom action Lambda (connectcampaignsv2 PutConnectInstanceIntegration; Terraform has no resource for it). Run it from the module's handler/ directory after apply (or, with the package installed, as `custom-channel connect-register ...`), with credentials allowed connect-campaigns:PutConnectInstanceIntegration. Null unless event_source = \"connect\"."
   value       = try(local.connect && local.function_target_arn != null ? "python -m custom_channel connect-register --instance-id ${local.connect_instance_id} --function-arn ${local.function_target_arn}" : null, null)
 }
 
