@@ -353,7 +353,8 @@ def ab_test_existing_app(run: ExampleRun) -> None:
     segment_id = run.root.variables["segment_id"]
     function = "ex-ab-test"
 
-    out = run.apply()  # permission_scope = "application"
+    # permission_scope = "campaign" (the example's default) from the first apply.
+    out = run.apply()
     campaign_id = out["pinpoint_campaign_id"]
     campaign = only_campaign(run, app_id)
     assert campaign["Id"] == campaign_id
@@ -384,8 +385,8 @@ def ab_test_existing_app(run: ExampleRun) -> None:
         "StringEquals": {"AWS:SourceAccount": ACCOUNT},
     }
 
-    run.root.variables["permission_scope"] = "campaign"
-    out = run.apply("second apply (permission_scope = campaign)")
+    # The second apply of the same configuration narrows the permission to the campaign.
+    out = run.apply("second apply, the same configuration")
     campaign_arn = f"{MOBILETARGETING}:apps/{app_id}/campaigns/{campaign_id}"
     assert out["lambda_permission_source_arn"] == campaign_arn
     assert pinpoint_statement(run, function)["Condition"] == {
@@ -513,7 +514,6 @@ SCENARIOS: dict[str, tuple[Callable[[ExampleRun], None], dict[str, Any]]] = {
         ab_test_existing_app,
         {
             "name": "ex-ab-test",
-            "permission_scope": "application",
             "provider_url": LOCAL_PROVIDER_URL,
         },
     ),

@@ -5,8 +5,9 @@ provider "aws" {
 ################################################################################
 # An A/B test in a Pinpoint application and segment you already have: the main treatment,
 # additional treatments with their own Data, and a holdout that receives nothing. The
-# function's invoke permission is narrowed to this one campaign in a second apply
-# (pinpoint_permission.scope = "campaign"), because Pinpoint checks it when the campaign is created.
+# function's invoke permission is scoped to this one campaign (pinpoint_permission.scope =
+# "campaign"): Pinpoint checks it when the campaign is created, so the first apply allows the
+# application and the second apply of the same configuration narrows it.
 ################################################################################
 
 module "custom_channel" {

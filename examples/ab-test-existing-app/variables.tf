@@ -41,9 +41,9 @@ variable "segment_id" {
 }
 
 variable "permission_scope" {
-  description = "What Pinpoint may invoke the function for: \"application\" (any campaign of the application) on the first apply, then \"campaign\" (only this campaign) on the second. \"campaign\" on the first apply fails: the campaign does not exist yet. \"account\" allows any application of the account."
+  description = "What Pinpoint may invoke the function for: \"campaign\" (only this campaign; the first apply allows the application while the campaign is created, and the next apply of the same configuration narrows it), \"application\" (any campaign of the application) or \"account\" (any application of the account)."
   type        = string
-  default     = "application"
+  default     = "campaign"
 
   validation {
     condition     = contains(["account", "application", "campaign"], var.permission_scope)
