@@ -35,23 +35,23 @@ from hypothesis import strategies as st
 from scripts.provider_server import ProviderServer, Reply
 
 from custom_channel import logs, runtime
+from custom_channel.adapters import ADAPTERS
+from custom_channel.adapters.http import HTTP_METHODS, HttpAdapter
+from custom_channel.adapters.none import NoneAdapter
+from custom_channel.adapters.slack import SlackAdapter
+from custom_channel.adapters.twilio import TwilioAdapter
 from custom_channel.channel import Channel
 from custom_channel.config import (
-    ADAPTERS,
     BODY_ENCODINGS,
     CONNECT_EMAIL_FIELDS,
     CONNECT_PHONE_FIELDS,
     DEFAULT_NAMESPACE,
     FAILURE_POLICIES,
-    HTTP_METHODS,
     LOG_LEVELS,
     METRICS_MODES,
     ConfigError,
     ConnectSettings,
-    HttpSettings,
     Settings,
-    SlackSettings,
-    TwilioSettings,
     load_settings,
 )
 from custom_channel.events import InvalidEvent, parse_event
@@ -1484,7 +1484,7 @@ def environments(draw: st.DrawFn) -> tuple[dict[str, str], dict[str, Any]]:
             raw_env[name] = raw
         expected[name] = value
 
-    take("CHANNEL_ADAPTER", choice_variable(ADAPTERS, "none"))
+    take("CHANNEL_ADAPTER", choice_variable(tuple(ADAPTERS), "none"))
     present = draw(st.lists(st.sampled_from(GENERAL_NAMES), max_size=3, unique=True))
     for name, (strategy, default) in GENERAL_VARIABLES.items():
         if name in present:
@@ -1552,32 +1552,7 @@ def expected_settings(expected: dict[str, Any]) -> tuple[set[str], Settings | No
         idempotency_ttl_seconds=value("CHANNEL_IDEMPOTENCY_TTL_SECONDS"),
         failure_policy=value("CHANNEL_FAILURE_POLICY"),
         rate_limit_per_second=value("CHANNEL_RATE_LIMIT_PER_SECOND"),
-        http=HttpSettings(
-            url=value("CHANNEL_HTTP_URL"),
-            method=value("CHANNEL_HTTP_METHOD"),
-            headers=value("CHANNEL_HTTP_HEADERS"),
-            body_template=value("CHANNEL_HTTP_BODY_TEMPLATE"),
-            body_encoding=value("CHANNEL_HTTP_BODY_ENCODING"),
-            success_codes=value("CHANNEL_HTTP_SUCCESS_CODES"),
-            idempotency_header=value("CHANNEL_HTTP_IDEMPOTENCY_HEADER"),
-        )
-        if adapter == "http"
-        else None,
-        twilio=TwilioSettings(
-            sender=value("CHANNEL_TWILIO_FROM"),
-            whatsapp=value("CHANNEL_TWILIO_WHATSAPP"),
-            api_base=value("CHANNEL_TWILIO_API_BASE"),
-            allowed_country_codes=value("CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES"),
-        )
-        if adapter == "twilio"
-        else None,
-        slack=SlackSettings(
-            channel_attribute=value("CHANNEL_SLACK_CHANNEL_ATTRIBUTE"),
-            api_base=value("CHANNEL_SLACK_API_BASE"),
-            channel_pattern=value("CHANNEL_SLACK_CHANNEL_PATTERN"),
-        )
-        if adapter == "slack"
-        else None,
+        provider=_expected_adapter(adapter, value),
         # The retry policy serves Pinpoint events alone (sources/connect.py cannot retry).
         event_source="pinpoint" if value("CHANNEL_FAILURE_POLICY") == "retry" else "auto",
         connect=ConnectSettings(
@@ -1587,6 +1562,33 @@ def expected_settings(expected: dict[str, Any]) -> tuple[set[str], Settings | No
         if adapter == "twilio"
         else ConnectSettings(),
     )
+
+
+def _expected_adapter(adapter: str, value: Any) -> Any:
+    if adapter == "http":
+        return HttpAdapter(
+            url=value("CHANNEL_HTTP_URL"),
+            method=value("CHANNEL_HTTP_METHOD"),
+            headers=value("CHANNEL_HTTP_HEADERS"),
+            body_template=value("CHANNEL_HTTP_BODY_TEMPLATE"),
+            body_encoding=value("CHANNEL_HTTP_BODY_ENCODING"),
+            success_codes=value("CHANNEL_HTTP_SUCCESS_CODES"),
+            idempotency_header=value("CHANNEL_HTTP_IDEMPOTENCY_HEADER"),
+        )
+    if adapter == "twilio":
+        return TwilioAdapter(
+            sender=value("CHANNEL_TWILIO_FROM"),
+            whatsapp=value("CHANNEL_TWILIO_WHATSAPP"),
+            api_base=value("CHANNEL_TWILIO_API_BASE"),
+            allowed_country_codes=value("CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES"),
+        )
+    if adapter == "slack":
+        return SlackAdapter(
+            channel_attribute=value("CHANNEL_SLACK_CHANNEL_ATTRIBUTE"),
+            api_base=value("CHANNEL_SLACK_API_BASE"),
+            channel_pattern=value("CHANNEL_SLACK_CHANNEL_PATTERN"),
+        )
+    return NoneAdapter()
 
 
 @settings(max_examples=1_000, deadline=None, **CI)
