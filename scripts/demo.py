@@ -3,8 +3,9 @@
 1. starts the local AWS (moto on 127.0.0.1, scripts/local_aws.py) and a local HTTP server
    standing in for the messaging provider;
 2. `terraform apply`s examples/lambda-channel against the local AWS: the Lambda function
-   from the committed package, its role, log group and permission, a Pinpoint application,
-   segment and campaign (CloudFormation), and the provider secret;
+   from the committed package (or --package), its role, log group and permission, a Pinpoint
+   application, segment and campaign (CloudFormation), the provider secret, the alarms and
+   the channel's CloudWatch dashboard;
 3. runs a 1,000-endpoint campaign through it with the local campaign runner, as Pinpoint
    would: treatment split, EndpointTypes filter, batches of 50 in the guide's event shape,
    each run by the function's code and settings as deployed, in a separate process;
