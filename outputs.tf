@@ -162,7 +162,7 @@ output "connect_unregister_command" {
 ################################################################################
 
 output "webhook_receiver_url" {
-  description = "URL of the webhook receiver, with its path secret (null unless channel_mode = \"receiver\")."
+  description = "URL of the webhook receiver, with its path secret (null unless channel_mode = \"receiver\"). Sensitive: treat it as a credential."
   value       = try(local.receiver_url, null)
   sensitive   = true
 }

@@ -509,7 +509,7 @@ variable "delivery" {
     Where and how the handler sends each endpoint (environment CHANNEL_ADAPTER and CHANNEL_HTTP_* / CHANNEL_TWILIO_* / CHANNEL_SLACK_*, and the CHANNEL_* settings named below).
     `adapter`: `none` (only counts and logs), `http`, `twilio` or `slack`; or the name of an adapter of your own (docs/adapters.md), allowed only with `local_existing_package` or `s3_existing_package`: the package committed with the module has only the built-in ones.
     `adapter_module` (CHANNEL_ADAPTER_MODULE): the dotted path of the module in your package that defines `ADAPTER`, your adapter class (null when your adapter is in the package's own registry).
-    `adapter_settings` (map; for an adapter of your own): each key, an upper-case suffix, becomes CHANNEL_<ADAPTER>_<KEY> (`{ URL = "https://..." }` with adapter `echo` is CHANNEL_ECHO_URL), which your adapter reads and validates; no credentials here, they belong in the secret. The built-in adapters take `http`, `twilio` and `slack` instead.
+    `adapter_settings` (map; for an adapter of your own): each key, an upper-case suffix, becomes `CHANNEL_<ADAPTER>_<KEY>` (`{ URL = "https://..." }` with adapter `echo` is CHANNEL_ECHO_URL), which your adapter reads and validates; no credentials here, they belong in the secret. The built-in adapters take `http`, `twilio` and `slack` instead.
     `http`: `url` (required for http; https://, or http:// to a loopback host only: 127.0.0.0/8, localhost, [::1]; `{{...}}` placeholders may stand in the path, query and fragment, never in the scheme, host or port), `method` (POST), `headers` (map; no credentials here, they belong in the secret), `body_template` ({{Data}}), `body_encoding` (json|form|plain), `success_codes` ("200-299"), `idempotency_header`.
     `twilio`: `from` (E.164 number, Messaging Service SID or alphanumeric sender id), `whatsapp` (false), `api_base`,
     `allowed_country_codes` (CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES: E.164 calling-code prefixes without "+", 1-4 digits each, that a recipient number must start with; default ["1"], North America).
@@ -978,7 +978,7 @@ variable "application" {
 variable "segment" {
   description = <<-EOT
     The segment the campaign sends to: `id` of an existing segment, or (when `id` is null) a segment created with the campaign in its CloudFormation stack (AWS::Pinpoint::Segment). With no filter it holds every endpoint of the application (the campaign's endpoint types still apply).
-    `name` (default "<name>-segment"), `channel_types` (Demographic.Channel), `attributes` and `user_attributes` (INCLUSIVE matches on endpoint / user attributes),
+    `name` (default `<name>-segment`), `channel_types` (Demographic.Channel), `attributes` and `user_attributes` (INCLUSIVE matches on endpoint / user attributes),
     `dimensions_json` (raw Dimensions JSON; replaces the three filters).
   EOT
   type = object({
@@ -1030,7 +1030,7 @@ variable "campaign" {
   description = <<-EOT
     Campaign that delivers through this channel; null creates none (the channel alone).
     `create` (default true: a CloudFormation stack with AWS::Pinpoint::Campaign, and the segment; false keeps the campaign only for the `pinpoint_campaign_definition_json` output, for example for a local campaign runner);
-    `stack_name` (name of the CloudFormation stack holding the segment and campaign; null uses "<name>-campaign", underscores becoming hyphens);
+    `stack_name` (name of the CloudFormation stack holding the segment and campaign; null uses `<name>-campaign`, underscores becoming hyphens);
     `name`, `description`; `data` (CustomMessage.Data, at most 5 KB in UTF-8 bytes, passed to the channel as is);
     `endpoint_types` (the guide's set; default ["CUSTOM"]);
     `is_paused` (default true: an apply never starts sending by surprise; set false to send);
@@ -1266,7 +1266,7 @@ variable "receiver" {
 variable "failure_queue" {
   description = <<-EOT
     A standard SQS queue for the endpoints the channel could not deliver: the handler sends one message per `failed` or `unknown` endpoint (SendMessageBatch to CHANNEL_FAILURE_QUEUE_URL), for inspection or a later resend. Needs the module's function, so not with `channel_mode = "webhook"`.
-    `enabled` (default false); `name` (default "<name>-failures"; 1-80 letters, digits, hyphens and underscores);
+    `enabled` (default false); `name` (default `<name>-failures`; 1-80 letters, digits, hyphens and underscores);
     `kms_key_arn` (null: the module's `kms_key_arn` when set, else SQS managed server-side encryption; a customer managed key is one the role may then use for kms:GenerateDataKey and kms:Decrypt through SQS only, and whose key policy must let IAM policies grant that);
     `message_retention_seconds` (60-1209600, default 1209600: 14 days); `visibility_timeout_seconds` (0-43200, default 300);
     `operator_role_arns` (IAM roles that may read the queue: sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility, and GetQueueAttributes; the queue policy allows them and denies those actions to every other principal. Empty, the default, adds neither statement, so the IAM policies of the queue's account alone decide who may read it).
@@ -1326,7 +1326,7 @@ variable "failure_queue" {
 
 variable "alarms" {
   description = <<-EOT
-    CloudWatch alarms on the channel, named "<name>-<key>" (needs the module's function, so not with `channel_mode = "webhook"`):
+    CloudWatch alarms on the channel, named `<name>-<key>` (needs the module's function, so not with `channel_mode = "webhook"`):
     `failed_deliveries` - Sum of the handler's FailedCount >= `failed_deliveries_threshold` within a period;
     `unknown_deliveries` - Sum of UnknownCount (sent, but no answer) >= `unknown_deliveries_threshold`;
     `function_errors` - Sum of the function's AWS/Lambda Errors >= `function_errors_threshold`.

@@ -9,7 +9,7 @@ output "pinpoint_campaign_arn" {
 }
 
 output "pinpoint_campaign_definition_json" {
-  description = "The campaign's definition as JSON, treatments included (TreatmentId, SizePercent, Data)."
+  description = "The campaign's definition as JSON, treatments included (TreatmentId, SizePercent, Data). Sensitive (the module marks it so: its delivery URI may carry a secret)."
   value       = try(module.custom_channel.pinpoint_campaign_definition_json, null)
   sensitive   = true
 }

@@ -65,7 +65,7 @@ variable "provider_url" {
 }
 
 variable "provider_secret_arn" {
-  description = "Optional ARN of an existing Secrets Manager secret {\"api_key\": ...}: sent as \"Authorization: Bearer <api_key>\", and the only secret the function may read. Null sends no credentials."
+  description = "Optional ARN of an existing Secrets Manager secret {\"api_key\": ...}: sent as `Authorization: Bearer <api_key>`, and the only secret the function may read. Null sends no credentials."
   type        = string
   default     = null
 

@@ -21,7 +21,7 @@ variable "name" {
 }
 
 variable "connect_instance_arn" {
-  description = "ARN of the existing Amazon Connect instance whose outbound campaigns call the function from a Custom action block (arn:<partition>:connect:<region>:<account>:instance/<instance-id>)."
+  description = "ARN of the existing Amazon Connect instance whose outbound campaigns call the function from a Custom action block (`arn:<partition>:connect:<region>:<account>:instance/<instance-id>`)."
   type        = string
 
   validation {
@@ -44,7 +44,7 @@ variable "provider_url" {
 }
 
 variable "provider_api_key" {
-  description = "API key of the provider, stored by this example in a Secrets Manager secret as {\"api_key\": ...} and sent as \"Authorization: Bearer <key>\". It is kept in the Terraform state (as every secret value Terraform writes): protect the state."
+  description = "API key of the provider, stored by this example in a Secrets Manager secret as {\"api_key\": ...} and sent as `Authorization: Bearer <key>`. It is kept in the Terraform state (as every secret value Terraform writes): protect the state."
   type        = string
   sensitive   = true
 

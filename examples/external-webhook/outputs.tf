@@ -24,7 +24,7 @@ output "pinpoint_campaign_stack_id" {
 }
 
 output "pinpoint_campaign_definition_json" {
-  description = "The campaign's definition as JSON (its delivery URI is your webhook)."
+  description = "The campaign's definition as JSON (its delivery URI is your webhook). Sensitive: the webhook's path may hold its secret."
   value       = try(module.custom_channel.pinpoint_campaign_definition_json, null)
   sensitive   = true
 }

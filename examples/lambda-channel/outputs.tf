@@ -14,7 +14,7 @@ output "pinpoint_campaign_id" {
 }
 
 output "pinpoint_campaign_definition_json" {
-  description = "The campaign's definition (ids, delivery URI, endpoint types, Data, treatments, schedule) as JSON, for a local campaign runner."
+  description = "The campaign's definition (ids, delivery URI, endpoint types, Data, treatments, schedule) as JSON, for a local campaign runner. Sensitive (the module marks it so: its delivery URI may carry a secret)."
   value       = try(module.custom_channel.pinpoint_campaign_definition_json, null)
   sensitive   = true
 }

@@ -34,7 +34,7 @@ variable "provider_url" {
 }
 
 variable "provider_api_key" {
-  description = "API key of the provider, stored by this example in a Secrets Manager secret as {\"api_key\": ...} and sent as \"Authorization: Bearer <key>\". It is kept in the Terraform state (as every secret value Terraform writes): protect the state."
+  description = "API key of the provider, stored by this example in a Secrets Manager secret as {\"api_key\": ...} and sent as `Authorization: Bearer <key>`. It is kept in the Terraform state (as every secret value Terraform writes): protect the state."
   type        = string
   sensitive   = true
 

@@ -35,7 +35,7 @@ output "pinpoint_campaign_id" {
 }
 
 output "pinpoint_campaign_definition_json" {
-  description = "The campaign's definition as JSON (its delivery URI carries the path secret)."
+  description = "The campaign's definition as JSON (its delivery URI carries the path secret). Sensitive."
   value       = try(module.custom_channel.pinpoint_campaign_definition_json, null)
   sensitive   = true
 }
