@@ -17,8 +17,9 @@ help: ## List the targets, one line each
 
 $(STAMP): requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (set PYTHON=...)")'
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
+	@test -x $(PY) || { echo "==> creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> installing the pinned tools (requirements-dev.txt) into $(VENV): about 2 minutes, first run only"
+	@$(PY) -m pip install --disable-pip-version-check --progress-bar on --require-hashes -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
 demo: $(STAMP) ## The main job on the embedded local AWS (no account needed)
