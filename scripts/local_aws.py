@@ -320,7 +320,7 @@ def create_segment(
     region: str = DEFAULT_REGION,
     dimensions: Mapping[str, Any] | None = None,
 ) -> str:
-    """Create a segment outside CloudFormation (for a campaign given an existing segment, `segment.id`)."""
+    """Create a segment outside CloudFormation (for a campaign given `segment.id`)."""
     properties: dict[str, Any] = {"ApplicationId": application_id, "Name": name}
     if dimensions is not None:
         properties["Dimensions"] = dict(dimensions)
