@@ -23,10 +23,10 @@ $(STAMP): requirements-dev.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
 demo: $(STAMP) ## The main job on the embedded local AWS (no account needed)
-	$(PY) scripts/demo.py
+	$(PY) demo/demo.py
 
 bench: $(STAMP) ## Benchmarks: printed figures and ratios, nothing asserted
-	$(PY) scripts/bench.py
+	$(PY) demo/bench.py
 
 test: lint typecheck fmt-check docs-check package-check slow-checks ## Every test and check (what CI runs)
 
@@ -45,8 +45,8 @@ pytest-others: $(STAMP)
 	$(PY) -m pytest $(addprefix --ignore=,$(PYTEST_DEPLOY))
 
 lint: $(STAMP) ## ruff check and ruff format --check
-	$(VENV)/bin/ruff check handler scripts tests
-	$(VENV)/bin/ruff format --check handler scripts tests
+	$(VENV)/bin/ruff check handler emulator tools demo tests
+	$(VENV)/bin/ruff format --check handler emulator tools demo tests
 
 # Strict, for every Python the package runs on: 3.11 here, 3.12 and 3.13 in Lambda.
 typecheck: $(STAMP) ## mypy --strict for Python 3.11, 3.12 and 3.13
@@ -56,7 +56,7 @@ typecheck: $(STAMP) ## mypy --strict for Python 3.11, 3.12 and 3.13
 
 fmt: $(STAMP) ## terraform fmt and ruff format, in place
 	terraform fmt -recursive
-	$(VENV)/bin/ruff format handler scripts tests
+	$(VENV)/bin/ruff format handler emulator tools demo tests
 
 fmt-check: ## terraform fmt -check
 	terraform fmt -check -recursive
@@ -65,24 +65,24 @@ fmt-check: ## terraform fmt -check
 DOCS := README.md $(sort $(wildcard examples/*/README.md))
 
 docs: $(STAMP) ## Regenerate the inputs/outputs tables of the README and every example
-	$(PY) scripts/tfdocs.py $(DOCS)
+	$(PY) tools/tfdocs.py $(DOCS)
 
 docs-check: $(STAMP) ## Fail when the README's or an example's inputs/outputs tables are stale
-	$(PY) scripts/tfdocs.py --check $(DOCS)
+	$(PY) tools/tfdocs.py --check $(DOCS)
 
 # checkov keeps its own virtualenv: it pins an old boto3 and ships a conflicting hcl2 module.
 checkov: ## checkov on the module and every example (own virtualenv)
-	PYTHON=$(PYTHON) scripts/checkov.sh
+	PYTHON=$(PYTHON) tools/checkov.sh
 
 package: $(STAMP) ## Rebuild handler/dist/custom-channel.zip from the handler and its lock
-	$(PY) scripts/build_package.py
+	$(PY) tools/build_package.py
 
 package-check: $(STAMP) ## Fail when the committed zip differs from a fresh build
-	$(PY) scripts/build_package.py --check
+	$(PY) tools/build_package.py --check
 
 tftest: ## terraform test (tests/*.tftest.hcl, mocked provider)
 	@if ls tests/*.tftest.hcl >/dev/null 2>&1; then \
-	  export TF_CLI_CONFIG_FILE=$$($(PYTHON) scripts/terraformrc.py) && \
+	  export TF_CLI_CONFIG_FILE=$$($(PYTHON) tools/terraformrc.py) && \
 	  terraform init -backend=false -input=false >/dev/null && \
 	  terraform validate && terraform test; \
 	fi

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scripts.provider_server import ProviderServer
+
+from emulator.provider_server import ProviderServer
 
 # Autouse: fails any test whose handler logs hold an endpoint address or message text.
 from tests.leakcheck import no_endpoint_data_in_logs  # noqa: F401

@@ -2,7 +2,7 @@
 
 The module below is written to a directory outside the repository, put on sys.path as the
 Lambda zip's root is, and run through the real entry point (custom_channel.lambda_function)
-against the local provider server (scripts/provider_server.py): no mock of the handler, the
+against the local provider server (emulator/provider_server.py): no mock of the handler, the
 adapter or the network. It is the module docs/adapters.md shows.
 """
 
@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scripts.provider_server import ProviderServer, Received, Reply
 
 from custom_channel import lambda_function, runtime
 from custom_channel.adapters import (
@@ -30,6 +29,7 @@ from custom_channel.adapters import (
 )
 from custom_channel.config import ConfigError, load_settings
 from custom_channel.local import LocalContext
+from emulator.provider_server import ProviderServer, Received, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
 EP = "1dbcd396df28ac6cf8c1c2b7fexample"

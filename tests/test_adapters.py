@@ -14,11 +14,11 @@ import boto3
 import pytest
 import responses
 from moto import mock_aws
-from scripts.segments import campaign_event
 
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
 from custom_channel.local import invoke
+from emulator.segments import campaign_event
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 AUTH_TOKEN = "s3cr3t-t0ken"

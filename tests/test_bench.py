@@ -1,4 +1,4 @@
-"""scripts/bench.py's parts, checked without timing anything: its floors send the very
+"""demo/bench.py's parts, checked without timing anything: its floors send the very
 requests the handler sends, its stand-in provider runs in its own process, and its billed
 duration model computes what its docstring says."""
 
@@ -14,12 +14,12 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from scripts import bench
-from scripts.provider_server import ProviderProcess, ProviderServer, header
-from scripts.segments import campaign_event
 
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
+from demo import bench
+from emulator.provider_server import ProviderProcess, ProviderServer, header
+from emulator.segments import campaign_event
 
 
 @pytest.fixture

@@ -26,7 +26,8 @@ from typing import Any
 
 import pytest
 from cfnlint.api import lint
-from scripts.terraformrc import write_config
+
+from tools.terraformrc import write_config
 
 pytestmark = pytest.mark.terraform
 

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scripts.local_aws import LocalAws
-from scripts.provider_server import ProviderServer, Reply
+
+from emulator.local_aws import LocalAws
+from emulator.provider_server import ProviderServer, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE_EVENT = ROOT / "tests" / "fixtures" / "guide_event.json"
@@ -278,12 +279,12 @@ def test_aws_errors_and_bad_input_are_one_line_with_the_documented_exit_code(
     assert line in one_line(completed.stderr)
 
 
-# --- scripts/run_campaign.py ------------------------------------------------------------------
+# --- emulator/run_campaign.py ------------------------------------------------------------------
 
 
 def runner(*arguments: str, env: dict[str, str] | None = None) -> Any:
     return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "run_campaign.py"), *arguments],
+        [sys.executable, str(ROOT / "emulator" / "run_campaign.py"), *arguments],
         cwd=ROOT / "tests",
         env={**BASE_ENV, **(env or {})},
         capture_output=True,
@@ -490,12 +491,12 @@ HELPS = {
     "resend": [*MODULE, "resend", "--help"],
     "connect-register": [*MODULE, "connect-register", "--help"],
     "connect-unregister": [*MODULE, "connect-unregister", "--help"],
-    "local_aws": [str(ROOT / "scripts" / "local_aws.py"), "--help"],
-    "run_campaign": [str(ROOT / "scripts" / "run_campaign.py"), "--help"],
-    "run_campaign --connect": [str(ROOT / "scripts" / "run_campaign.py"), "--connect", "--help"],
-    "function_host": [str(ROOT / "scripts" / "function_host.py"), "--help"],
-    "demo": [str(ROOT / "scripts" / "demo.py"), "--help"],
-    "bench": [str(ROOT / "scripts" / "bench.py"), "--help"],
+    "local_aws": [str(ROOT / "emulator" / "local_aws.py"), "--help"],
+    "run_campaign": [str(ROOT / "emulator" / "run_campaign.py"), "--help"],
+    "run_campaign --connect": [str(ROOT / "emulator" / "run_campaign.py"), "--connect", "--help"],
+    "function_host": [str(ROOT / "emulator" / "function_host.py"), "--help"],
+    "demo": [str(ROOT / "demo" / "demo.py"), "--help"],
+    "bench": [str(ROOT / "demo" / "bench.py"), "--help"],
 }
 # The tools whose every option docs/cli.md must name (demo's and bench's are summarised).
 DOCUMENTED = ("invoke", "resend", "connect-register", "local_aws", "run_campaign")

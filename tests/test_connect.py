@@ -14,12 +14,12 @@ import boto3
 import jsonschema
 import pytest
 from moto import mock_aws
-from scripts.provider_server import Reply
 
 from custom_channel import lambda_function, runtime
 from custom_channel.channel import Channel
 from custom_channel.config import ConfigError, load_settings
 from custom_channel.local import LocalContext, invoke
+from emulator.provider_server import Reply
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "connect_event.json"

@@ -15,9 +15,11 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from scripts import build_package
-from scripts.campaign import load_profiles
-from scripts.connect_driver import (
+
+from custom_channel.channel import Channel
+from custom_channel.config import load_settings
+from emulator.campaign import load_profiles
+from emulator.connect_driver import (
     BATCH_SIZE,
     MAX_RESULT_DATA_BYTES,
     CampaignContext,
@@ -29,15 +31,13 @@ from scripts.connect_driver import (
     report,
     run_connect,
 )
-from scripts.local_aws import LocalAws
-from scripts.provider_server import Reply
-from scripts.run_campaign import FunctionSpec, function_spec, main, unpack_package
-from scripts.segments import synthetic_profiles
-
-from custom_channel.channel import Channel
-from custom_channel.config import load_settings
+from emulator.local_aws import LocalAws
+from emulator.provider_server import Reply
+from emulator.run_campaign import FunctionSpec, function_spec, main, unpack_package
+from emulator.segments import synthetic_profiles
 from tests.leakcheck import leaks
 from tests.test_runner import deploy_function
+from tools import build_package
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "connect_event.json"

@@ -28,12 +28,12 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from scripts.provider_server import ProviderServer
-from scripts.terraformrc import write_config
 
 from custom_channel import lambda_function, runtime
 from custom_channel.local import LocalContext
+from emulator.provider_server import ProviderServer
 from tests.conftest import load_fixture
+from tools.terraformrc import write_config
 
 pytestmark = pytest.mark.terraform
 

@@ -1,6 +1,6 @@
 """End to end: real invocations through Channel against the real local provider server.
 
-No network call is mocked: every request crosses a TCP socket to scripts/provider_server.py,
+No network call is mocked: every request crosses a TCP socket to emulator/provider_server.py,
 which injects the faults (delays, resets, trickling bodies) and records what it received.
 """
 
@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from scripts.provider_server import ProviderServer, Received, Reply
-from scripts.segments import campaign_event
 
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
 from custom_channel.local import invoke
+from emulator.provider_server import ProviderServer, Received, Reply
+from emulator.segments import campaign_event
 
 # Every request carries its endpoint id, so a responder can treat endpoints differently.
 ID_BODY = '{"endpoint":"{{EndpointId}}","text":"{{Data}}"}'

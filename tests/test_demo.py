@@ -14,11 +14,10 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
-from scripts import build_package
-from scripts import demo as demo_module
-from scripts.connect_driver import STATUSES
-from scripts.dashboard_check import DashboardError, check_dashboard
-from scripts.demo import (
+
+from demo import demo as demo_module
+from demo.dashboard_check import DashboardError, check_dashboard
+from demo.demo import (
     CONNECT_LOG_FILE,
     ENDPOINT_TYPES,
     LOG_FILE,
@@ -28,17 +27,18 @@ from scripts.demo import (
     queued_sentence,
     resend_sentence,
 )
-from scripts.segments import synthetic_endpoints, synthetic_profiles
-from scripts.terraform_root import TerraformError, TerraformRoot
-
+from emulator.connect_driver import STATUSES
+from emulator.segments import synthetic_endpoints, synthetic_profiles
 from tests.leakcheck import assert_clean, leaks
+from tools import build_package
+from tools.terraform_root import TerraformError, TerraformRoot
 
 pytestmark = pytest.mark.terraform
 
 
 def working_tree_package(destination: Path) -> Path:
     """The Lambda package with this tree's handler: the committed zip's dependencies and the
-    handler's sources as they are now. The package check (scripts/build_package.py --check)
+    handler's sources as they are now. The package check (tools/build_package.py --check)
     holds the committed zip to the same; this test runs the handler under review."""
     with zipfile.ZipFile(build_package.ZIP_PATH) as committed:
         files = {

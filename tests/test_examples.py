@@ -29,8 +29,9 @@ from typing import Any
 import hcl2
 import pytest
 from botocore.exceptions import ClientError
-from scripts.local_aws import LocalAws, create_segment
-from scripts.terraform_root import (
+
+from emulator.local_aws import LocalAws, create_segment
+from tools.terraform_root import (
     LOCAL_AWS_OVERRIDE,
     MODULE_SOURCE,
     TerraformError,
@@ -38,7 +39,7 @@ from scripts.terraform_root import (
     copy_example,
     point_at,
 )
-from scripts.terraformrc import write_config
+from tools.terraformrc import write_config
 
 pytestmark = pytest.mark.terraform
 

@@ -9,8 +9,6 @@ from dataclasses import replace
 import boto3
 import pytest
 from moto import mock_aws
-from scripts.provider_server import Reply
-from scripts.segments import campaign_event
 
 from custom_channel.__main__ import main
 from custom_channel.channel import Channel
@@ -18,6 +16,8 @@ from custom_channel.config import ConfigError, load_settings
 from custom_channel.failures import MAX_BATCH_BYTES, FailedDelivery, FailureQueue
 from custom_channel.local import invoke
 from custom_channel.resend import ResendOptions, resend
+from emulator.provider_server import Reply
+from emulator.segments import campaign_event
 
 TABLE = "channel-deliveries"
 SECRET = "channel-provider"  # signs the queued messages (failures.py)

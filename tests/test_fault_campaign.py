@@ -1,14 +1,14 @@
 """Fault campaign: the channel's delivery guarantees, proved one fault at a time, end to end.
 
 Each row runs the real handler path (custom_channel.local.invoke on a fresh Channel) against
-a real local provider, scripts/provider_server.py on 127.0.0.1, whose responder decides per
+a real local provider, emulator/provider_server.py on 127.0.0.1, whose responder decides per
 request what the provider answers and whether it *acted* on the request (queued the message):
 a provider can act and still answer 500, 502 or 504, reset the connection after reading the
 request, hold its answer past the deadline or trickle it. A provider that deduplicates on the
 idempotency key (CHANNEL_HTTP_IDEMPOTENCY_HEADER) acts once per key (provider_server's
 Deduplicating). AWS is moto, in process; a row that breaks one AWS dependency points its
 botocore endpoint variable (AWS_ENDPOINT_URL_<SERVICE>) at a server that accepts and never
-answers, or answers 500 to everything (scripts/broken_aws.py), which moto does not intercept.
+answers, or answers 500 to everything (emulator/broken_aws.py), which moto does not intercept.
 
 A Pinpoint-like driver invokes each batch and invokes it again when the invocation raised or
 answered later than the function's timeout (a short LocalContext timeout keeps it fast), 3
@@ -23,7 +23,7 @@ The rows that matter run a second time with Amazon Connect events (`CONNECT_ROWS
 same endpoints as customer profiles (ProfileId = the endpoint id, CustomerData with `email`
 and `firstName`), CHANNEL_EVENT_SOURCE=connect, CHANNEL_MESSAGE_TEMPLATE, the failure policy
 `report` (the retry policy is refused for Connect: a throw fails the whole batch), through
-the runner's Connect driver (scripts/connect_driver.py: a 3-invocation limit, a failed or
+the runner's Connect driver (emulator/connect_driver.py: a 3-invocation limit, a failed or
 late batch invoked again with new IdempotencyTokens). Invocation 1's answer never reaches
 Connect (the function did its work), so every Connect row has a re-invocation after the
 lease ran out, which must answer from the ledger; each answer is checked as Connect checks
@@ -64,25 +64,6 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 from moto import mock_aws
-from scripts.broken_aws import Call as AwsCall
-from scripts.broken_aws import FailingServer, SilentServer
-from scripts.connect_driver import (
-    CampaignContext,
-    ConnectRun,
-    InProcessInvoker,
-    InvocationFailed,
-    check_answer,
-    run_connect,
-)
-from scripts.provider_server import (
-    ANSWERED,
-    Deduplicating,
-    Exchange,
-    ProviderServer,
-    Received,
-    Reply,
-    header,
-)
 
 from custom_channel.aws import AwsClients
 from custom_channel.channel import PINPOINT_WAIT_SECONDS, Channel, Response
@@ -94,6 +75,25 @@ from custom_channel.idempotency import DynamoLedger
 from custom_channel.local import invoke
 from custom_channel.resend import ResendOptions, resend
 from custom_channel.results import Outcome, Status, journey_response
+from emulator.broken_aws import Call as AwsCall
+from emulator.broken_aws import FailingServer, SilentServer
+from emulator.connect_driver import (
+    CampaignContext,
+    ConnectRun,
+    InProcessInvoker,
+    InvocationFailed,
+    check_answer,
+    run_connect,
+)
+from emulator.provider_server import (
+    ANSWERED,
+    Deduplicating,
+    Exchange,
+    ProviderServer,
+    Received,
+    Reply,
+    header,
+)
 
 GUIDE_EVENT = Path(__file__).parent / "fixtures" / "guide_event.json"
 BATCH = 20  # endpoints per invocation (Pinpoint sends up to 50): moto is the slow part
@@ -1169,7 +1169,7 @@ def drive_connect(
     server: ProviderServer,
     clock: LedgerClock,
 ) -> tuple[list[Invocation], ConnectRun]:
-    """Connect (scripts/connect_driver.py): one batch of the endpoints as profiles, waited
+    """Connect (emulator/connect_driver.py): one batch of the endpoints as profiles, waited
     for FUNCTION_TIMEOUT, invoked again with new IdempotencyTokens when it failed or was late,
     3 invocations at most; its answers checked as Connect checks them."""
     invocations: list[Invocation] = []

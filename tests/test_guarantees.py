@@ -1,5 +1,5 @@
 """The delivery guarantees, one defect at a time, against a real local provider, moto, and
-broken AWS endpoints on 127.0.0.1 (scripts/broken_aws.py).
+broken AWS endpoints on 127.0.0.1 (emulator/broken_aws.py).
 
 - A 5xx other than 503 may follow a provider that acted: unknown, sent once.
 - Every AWS call is bounded by the invocation's deadline, whatever the endpoint does.
@@ -18,13 +18,13 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from scripts.broken_aws import SilentServer
-from scripts.provider_server import Reply
-from scripts.segments import campaign_event
 
 from custom_channel.channel import Channel, DeliveryIncomplete
 from custom_channel.config import load_settings
 from custom_channel.local import invoke
+from emulator.broken_aws import SilentServer
+from emulator.provider_server import Reply
+from emulator.segments import campaign_event
 
 # On 0.1.x these tests waited for botocore's 60 s timeouts (with retries): fail instead.
 pytestmark = pytest.mark.timeout(120)

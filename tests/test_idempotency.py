@@ -7,8 +7,6 @@ import json
 import boto3
 import pytest
 from moto import mock_aws
-from scripts.provider_server import Reply
-from scripts.segments import campaign_event
 
 from custom_channel.channel import Channel, DeliveryIncomplete, idempotency_key
 from custom_channel.config import ConfigError, load_settings
@@ -16,6 +14,8 @@ from custom_channel.events import parse_event
 from custom_channel.idempotency import DynamoLedger
 from custom_channel.local import invoke
 from custom_channel.results import Outcome, Status
+from emulator.provider_server import Reply
+from emulator.segments import campaign_event
 
 TABLE = "channel-deliveries"
 

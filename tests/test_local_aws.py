@@ -1,4 +1,4 @@
-"""The local AWS (scripts/local_aws.py): what it adds to moto, checked through boto3."""
+"""The local AWS (emulator/local_aws.py): what it adds to moto, checked through boto3."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
-from scripts.local_aws import TERRAFORM_SERVICES, LocalAws, campaigns, create_segment
+
+from emulator.local_aws import TERRAFORM_SERVICES, LocalAws, campaigns, create_segment
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "123456789012"
@@ -283,7 +284,7 @@ def test_provider_block_points_every_service_at_the_local_endpoint(aws: LocalAws
     assert identity["Account"] == ACCOUNT
 
 
-# --- the manual mode: `python scripts/local_aws.py` and `python -m scripts.local_aws` --------
+# --- the manual mode: `python emulator/local_aws.py` and `python -m emulator.local_aws` --------
 
 
 def free_port() -> int:
@@ -296,8 +297,8 @@ def free_port() -> int:
     ("command", "cwd"),
     [
         # From anywhere: the script must not rely on the working directory or PYTHONPATH.
-        ([str(ROOT / "scripts" / "local_aws.py")], "tmp"),
-        (["-m", "scripts.local_aws"], "root"),
+        ([str(ROOT / "emulator" / "local_aws.py")], "tmp"),
+        (["-m", "emulator.local_aws"], "root"),
     ],
     ids=["script", "module"],
 )
@@ -351,7 +352,7 @@ def test_a_port_in_use_is_one_line_and_exit_2() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         completed = subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "local_aws.py"), "--port", str(port)],
+            [sys.executable, str(ROOT / "emulator" / "local_aws.py"), "--port", str(port)],
             capture_output=True,
             text=True,
             timeout=60,

@@ -12,14 +12,14 @@ import pytest
 from botocore.validate import ParamValidator
 from moto import mock_aws
 from moto.cloudwatch.models import cloudwatch_backends
-from scripts.provider_server import ProviderServer
-from scripts.segments import campaign_event, synthetic_endpoints
 
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
 from custom_channel.events import parse_event
 from custom_channel.local import invoke
 from custom_channel.metrics import GUIDE_METRICS, MetricsPublisher, channel_counts
+from emulator.provider_server import ProviderServer
+from emulator.segments import campaign_event, synthetic_endpoints
 from tests.conftest import load_fixture
 
 NAMESPACE = "PinpointCustomChannelExecution"

@@ -44,9 +44,10 @@ import pytest
 from botocore.exceptions import ClientError
 from parliament import analyze_policy_string, enhance_finding, expand_action
 from parliament.statement import get_privilege_info
-from scripts.local_aws import LocalAws
-from scripts.terraform_root import TerraformRoot, apply_summary
-from scripts.terraformrc import write_config
+
+from emulator.local_aws import LocalAws
+from tools.terraform_root import TerraformRoot, apply_summary
+from tools.terraformrc import write_config
 
 pytestmark = pytest.mark.terraform
 

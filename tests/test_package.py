@@ -9,8 +9,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from scripts import build_package
-from scripts.segments import campaign_event, synthetic_endpoints
+
+from emulator.segments import campaign_event, synthetic_endpoints
+from tools import build_package
 
 ROOT = Path(__file__).resolve().parent.parent
 

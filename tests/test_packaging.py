@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from scripts import build_package
 
 import custom_channel
+from tools import build_package
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "handler" / "custom_channel"
@@ -130,7 +130,7 @@ def test_wheel_holds_custom_channel_only(installed):
     assert installed.wheel.name == f"custom_channel-{version}-py3-none-any.whl"
     assert {name.split("/")[0] for name in names} == {"custom_channel", info}
     assert sorted(line.split(",")[0] for line in record.splitlines() if line) == sorted(names)
-    # Every module of the package, and nothing beside them (no zip, no tests, no scripts).
+    # Every module of the package, and nothing beside them (no zip, no tests, no emulator/tools/demo).
     sources = {
         path.relative_to(PACKAGE.parent).as_posix()
         for path in PACKAGE.rglob("*.py")

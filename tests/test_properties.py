@@ -32,7 +32,6 @@ from urllib.parse import unquote, unquote_plus
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
-from scripts.provider_server import ProviderServer, Reply
 
 from custom_channel import logs, runtime
 from custom_channel.adapters import ADAPTERS
@@ -63,6 +62,7 @@ from custom_channel.templating import (
     data_escaper,
     escaper,
 )
+from emulator.provider_server import ProviderServer, Reply
 from tests.leakcheck import leaks, sensitive_strings
 
 # Deterministic (see the module docstring) and quiet about slow or large examples: the

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scripts import provider_schema
-from scripts.terraformrc import MIRROR
+
+from tools import provider_schema
+from tools.terraformrc import MIRROR
 
 ROOT = provider_schema.ROOT
 
@@ -232,7 +233,7 @@ def schema_6x() -> dict[str, Any]:
     used = provider_schema.used_types(provider_schema.module_dirs())
     missing = [f"{k} {t}" for k in provider_schema.KINDS for t in used[k] if t not in schema[k]]
     assert not missing, (
-        f"{path.name} lacks {', '.join(missing)}: run `python scripts/provider_schema.py "
+        f"{path.name} lacks {', '.join(missing)}: run `python tools/provider_schema.py "
         "extract-6x` and commit the result"
     )
     return schema
@@ -240,7 +241,7 @@ def schema_6x() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def schema_5x() -> dict[str, Any]:
-    # As scripts/terraformrc.py: the mirror when it exists, else the public registry.
+    # As tools/terraformrc.py: the mirror when it exists, else the public registry.
     if not MIRROR.is_dir() and not _network():
         pytest.skip(f"no provider mirror at {MIRROR} and no network for the registry")
     try:

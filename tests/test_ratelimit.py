@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import time
 
-from scripts.provider_server import Reply
-from scripts.segments import campaign_event
-
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
 from custom_channel.local import invoke
 from custom_channel.ratelimit import TokenBucket
+from emulator.provider_server import Reply
+from emulator.segments import campaign_event
 
 
 class FakeClock:

@@ -134,7 +134,7 @@ def test_a_body_nested_too_deeply_is_400_not_an_unhandled_error(receive):
 
 def test_the_retry_policy_answers_503_with_the_results(monkeypatch, guide_event, provider):
     """DeliveryIncomplete escaped the receiver as an unhandled error (the caller saw 502)."""
-    from scripts.provider_server import Reply
+    from emulator.provider_server import Reply
 
     provider.responder = lambda r: Reply(503)
     with mock_aws():

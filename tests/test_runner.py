@@ -10,11 +10,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from scripts import build_package
-from scripts.campaign import HOLDOUT, Campaign, bucket, load_endpoints, plan_batches, split
-from scripts.local_aws import LocalAws
-from scripts.provider_server import ProviderServer, Reply
-from scripts.run_campaign import (
+
+from emulator.campaign import HOLDOUT, Campaign, bucket, load_endpoints, plan_batches, split
+from emulator.local_aws import LocalAws
+from emulator.provider_server import ProviderServer, Reply
+from emulator.run_campaign import (
     Deliverers,
     FunctionSpec,
     InProcessDeliverer,
@@ -27,9 +27,9 @@ from scripts.run_campaign import (
     run,
     unpack_package,
 )
-from scripts.segments import synthetic_endpoints
-
+from emulator.segments import synthetic_endpoints
 from tests.leakcheck import assert_clean
+from tools import build_package
 
 FIXTURE = Path(__file__).parent / "fixtures" / "guide_event.json"
 

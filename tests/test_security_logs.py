@@ -17,12 +17,12 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from scripts.provider_server import ProviderServer, Received, Reply
 
 from custom_channel import logs
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
 from custom_channel.local import invoke
+from emulator.provider_server import ProviderServer, Received, Reply
 from tests.leakcheck import lambda_debug_logging, leaks, sensitive_strings
 
 PATH_TOKEN = "path-token-7f3a9c2e51"  # travels in the URL path: urllib3 logs request lines

@@ -1,4 +1,4 @@
-"""scripts/tfdocs.py writes the tables terraform-docs' `markdown table` writes (default settings,
+"""tools/tfdocs.py writes the tables terraform-docs' `markdown table` writes (default settings,
 Inputs and Outputs sections), checks several READMEs in one run, each against the module in
 its own directory, and answers a stale or marker-less README with one line naming it."""
 
@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from scripts import tfdocs
+
+from tools import tfdocs
 
 ROOT = Path(__file__).resolve().parent.parent
-TOOL = ROOT / "scripts" / "tfdocs.py"
+TOOL = ROOT / "tools" / "tfdocs.py"
 
 VARIABLES_TF = """\
 // The region to deploy to.
@@ -283,7 +284,7 @@ def test_check_names_a_stale_example(tmp_path: Path, example: str) -> None:
     assert result.stdout == ""
     lines = [line for line in result.stderr.splitlines() if "warning:" not in line]
     assert lines == [
-        f"tfdocs: {readme} is out of date; run: make docs (python3 scripts/tfdocs.py {readme})"
+        f"tfdocs: {readme} is out of date; run: make docs (python3 tools/tfdocs.py {readme})"
     ]
     assert readme.read_text("utf-8") == before  # --check never writes
 

@@ -37,9 +37,10 @@ from typing import Any
 
 import pytest
 from hcl2.api import loads as hcl_loads
-from scripts.local_aws import LocalAws
-from scripts.terraform_root import TerraformError
-from scripts.terraformrc import write_config
+
+from emulator.local_aws import LocalAws
+from tools.terraform_root import TerraformError
+from tools.terraformrc import write_config
 
 pytestmark = pytest.mark.terraform
 

@@ -1,18 +1,18 @@
 """Run a custom-channel campaign locally, as Pinpoint would (or Connect, with --connect).
 
-    python scripts/run_campaign.py --definition campaign.json --synthetic 1000
-    python scripts/run_campaign.py --endpoint-url URL --application-id ID --campaign-id ID \
+    python emulator/run_campaign.py --definition campaign.json --synthetic 1000
+    python emulator/run_campaign.py --endpoint-url URL --application-id ID --campaign-id ID \
         --endpoints segment.csv [--in-process]
-    python scripts/run_campaign.py --connect (--profiles FILE | --synthetic N) --action-id ID \
+    python emulator/run_campaign.py --connect (--profiles FILE | --synthetic N) --action-id ID \
         [--function NAME [--endpoint-url URL]] [--in-process] [--batch-size N]
 
 With --connect, an Amazon Connect outbound campaign's custom action is run instead
-(scripts/connect_driver.py): customer profiles in batches, Connect's request shape, its
+(emulator/connect_driver.py): customer profiles in batches, Connect's request shape, its
 30 s wait, a failed or late batch invoked again with new IdempotencyTokens, every ProfileId
 answered exactly once; bad input is answered with one line and exit 2.
 
 The campaign comes from the module's `pinpoint_campaign_definition_json` output or from the
-local AWS (scripts/local_aws.py) where the module's stack created it. Endpoints are split
+local AWS (emulator/local_aws.py) where the module's stack created it. Endpoints are split
 across the holdout and treatments, filtered by each treatment's EndpointTypes, cut into
 batches of at most 50 and sent as the guide's events:
 
@@ -66,19 +66,19 @@ if str(ROOT) not in sys.path:
 if str(ROOT / "handler") not in sys.path:
     sys.path.insert(0, str(ROOT / "handler"))
 
-from scripts.campaign import (  # noqa: E402
+from emulator.campaign import (  # noqa: E402
     Batch,
     Campaign,
     load_endpoints,
     load_profiles,
     plan_batches,
 )
-from scripts.segments import synthetic_endpoints, synthetic_profiles  # noqa: E402
+from emulator.segments import synthetic_endpoints, synthetic_profiles  # noqa: E402
 
 PINPOINT_WAIT_SECONDS = 15.0
 PINPOINT_ATTEMPTS = 3
 ACCOUNT_HEADER = "X-Amz-Pinpoint-AccountId"
-HOST_SCRIPT = ROOT / "scripts" / "function_host.py"
+HOST_SCRIPT = ROOT / "emulator" / "function_host.py"
 STATUSES = ("delivered", "failed", "unknown", "skipped")
 
 
@@ -821,7 +821,7 @@ def _problem(error: BaseException) -> str:
     return str(error)
 
 
-# --- Amazon Connect outbound campaigns: the custom action (scripts/connect_driver.py) ---------
+# --- Amazon Connect outbound campaigns: the custom action (emulator/connect_driver.py) ---------
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -832,7 +832,7 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 def connect_main(argv: list[str]) -> int:
-    from scripts import connect_driver as connect
+    from emulator import connect_driver as connect
 
     parser = _OneLineParser(
         prog="run_campaign.py --connect",

@@ -1,7 +1,7 @@
 """Host a Lambda function's code in its own process, as a warm Lambda sandbox would.
 
-    python scripts/function_host.py CODE_DIR HANDLER invoke TIMEOUT RESPONSE_FD
-    python scripts/function_host.py CODE_DIR HANDLER serve TIMEOUT PORT
+    python emulator/function_host.py CODE_DIR HANDLER invoke TIMEOUT RESPONSE_FD
+    python emulator/function_host.py CODE_DIR HANDLER serve TIMEOUT PORT
 
 CODE_DIR is the unpacked deployment package (first on sys.path, like /var/task) and HANDLER
 the function's handler setting (`custom_channel.lambda_function.lambda_handler`). The

@@ -9,7 +9,7 @@
 # copy the examples); a check that does not apply is skipped on the resource with
 # `#checkov:skip=CKV_...:<reason>`. Extra arguments go to checkov.
 #
-#   scripts/checkov.sh                # PYTHON=python3.12 scripts/checkov.sh to pick the Python
+#   tools/checkov.sh                # PYTHON=python3.12 tools/checkov.sh to pick the Python
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

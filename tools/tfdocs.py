@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Write a Terraform module's inputs and outputs tables into its README, as terraform-docs does.
 
-    python3 scripts/tfdocs.py README.md examples/*/README.md          # rewrite in place
-    python3 scripts/tfdocs.py --check README.md examples/*/README.md  # exit 1 when one is stale
+    python3 tools/tfdocs.py README.md examples/*/README.md          # rewrite in place
+    python3 tools/tfdocs.py --check README.md examples/*/README.md  # exit 1 when one is stale
 
 Each Markdown file documents the module in its own directory (its *.tf files), unless
 --module-dir names another (then only one file may be given). The tables go between the
@@ -797,7 +797,7 @@ def _process(
     if check:
         print(
             f"tfdocs: {markdown_path} is out of date; run: make docs "
-            f"(python3 scripts/tfdocs.py {markdown_path})",
+            f"(python3 tools/tfdocs.py {markdown_path})",
             file=sys.stderr,
         )
         return False

@@ -1,6 +1,6 @@
 """`make bench`: the handler's speed, CPU and size, measured here, printed as numbers.
 
-The stand-in providers run in processes of their own (scripts/provider_server.py's
+The stand-in providers run in processes of their own (emulator/provider_server.py's
 ProviderProcess, TCP_NODELAY, one write per answer): time.process_time() counts every thread
 of this process, so a server in it would be timed with the handler and share its GIL.
 
@@ -72,11 +72,11 @@ import urllib3  # noqa: E402
 from custom_channel.channel import Channel  # noqa: E402
 from custom_channel.config import load_settings  # noqa: E402
 from custom_channel.local import invoke  # noqa: E402
-from scripts.build_package import ZIP_PATH  # noqa: E402
-from scripts.campaign import Campaign  # noqa: E402
-from scripts.provider_server import ProviderProcess, Reply  # noqa: E402
-from scripts.run_campaign import FunctionSpec, InProcessDeliverer, run  # noqa: E402
-from scripts.segments import campaign_event, synthetic_endpoints  # noqa: E402
+from emulator.campaign import Campaign  # noqa: E402
+from emulator.provider_server import ProviderProcess, Reply  # noqa: E402
+from emulator.run_campaign import FunctionSpec, InProcessDeliverer, run  # noqa: E402
+from emulator.segments import campaign_event, synthetic_endpoints  # noqa: E402
+from tools.build_package import ZIP_PATH  # noqa: E402
 
 QUIET = {"CHANNEL_METRICS_MODE": "off", "CHANNEL_LOG_LEVEL": "ERROR"}
 BATCH = 50
@@ -315,7 +315,7 @@ def slack_case(workers: int) -> DeliveryCase:
 
 
 class LocalAwsProcess:
-    """scripts/local_aws.py (moto) in a process of its own: the secrets and the ledger's
+    """emulator/local_aws.py (moto) in a process of its own: the secrets and the ledger's
     table, with no CPU of theirs counted in this one."""
 
     def __init__(self) -> None:
@@ -324,7 +324,7 @@ class LocalAwsProcess:
 
     def __enter__(self) -> LocalAwsProcess:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "scripts.local_aws"],
+            [sys.executable, "-m", "emulator.local_aws"],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from types import TracebackType
 
-from scripts.provider_server import ProviderServer, Received, Reply, header
+from emulator.provider_server import ProviderServer, Received, Reply, header
 
 TARGET = "X-Amz-Target"
 _TARGET_LINE = re.compile(rb"^x-amz-target:[ \t]*([^\r\n]+)", re.IGNORECASE | re.MULTILINE)

@@ -3,13 +3,13 @@
 - Campaign: the definition the module outputs (`pinpoint_campaign_definition_json`) or the
   local AWS holds: treatments with SizePercent, Data, DeliveryUri and EndpointTypes, and
   the holdout.
-- Segments: endpoints from a JSON or CSV file, or synthetic ones (scripts/segments.py);
-  for the Connect driver (scripts/connect_driver.py), customer profiles from a JSON file
+- Segments: endpoints from a JSON or CSV file, or synthetic ones (emulator/segments.py);
+  for the Connect driver (emulator/connect_driver.py), customer profiles from a JSON file
   (load_profiles) or synthetic ones.
 - Splitting: each endpoint falls in the holdout or one treatment, by a stable hash of the
   campaign and endpoint ids against the percentages; then only endpoints whose ChannelType
   is in the treatment's EndpointTypes are kept; then batches of at most 50.
-- Events: exactly the guide's shape (scripts/segments.campaign_event).
+- Events: exactly the guide's shape (emulator/segments.campaign_event).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.segments import BATCH_SIZE, Profiles, batches, campaign_event
+from emulator.segments import BATCH_SIZE, Profiles, batches, campaign_event
 
 HOLDOUT = "holdout"
 

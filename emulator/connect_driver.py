@@ -1,10 +1,10 @@
 """Run an Amazon Connect outbound campaign's custom action locally, as Connect would.
 
-    python scripts/run_campaign.py --connect --synthetic 500 --action-id welcome --in-process
-    python scripts/run_campaign.py --connect --profiles profiles.json --action-id welcome \
+    python emulator/run_campaign.py --connect --synthetic 500 --action-id welcome --in-process
+    python emulator/run_campaign.py --connect --profiles profiles.json --action-id welcome \
         --function NAME [--endpoint-url URL] [--in-process]
 
-Customer profiles (scripts/segments.synthetic_profiles, or scripts/campaign.load_profiles
+Customer profiles (emulator/segments.synthetic_profiles, or emulator/campaign.load_profiles
 from a JSON file) are cut into batches and sent as the documented request (Connect
 Administrator Guide, "Invoke Lambda functions"): InvocationMetadata.CampaignContext with
 CampaignId, RunId, ActionId and CampaignName; Items.CustomerProfiles with ProfileId,
@@ -31,7 +31,7 @@ Invokers: InProcessInvoker runs the repository's handler in this process (throug
 `custom_channel.local.invoke`, in a thread the driver stops waiting for after
 `wait_seconds`; a late invocation runs on, and the next one gets a fresh Channel, as Lambda
 would give it a fresh sandbox). SandboxInvoker runs a deployed function's code in the
-runner's sandbox process (scripts/function_host.py); a late invocation's process is killed.
+runner's sandbox process (emulator/function_host.py); a late invocation's process is killed.
 Either way the function's context counts down the function's own timeout, not Connect's
 wait: the handler caps its deadline at 30 s itself.
 
@@ -52,8 +52,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from scripts.run_campaign import STATUSES, FunctionSpec, RunnerError, SandboxDeliverer, write_totals
-from scripts.segments import Profiles
+from emulator.run_campaign import (
+    STATUSES,
+    FunctionSpec,
+    RunnerError,
+    SandboxDeliverer,
+    write_totals,
+)
+from emulator.segments import Profiles
 
 CONNECT_WAIT_SECONDS = 30.0  # Connect fails the action when the function takes longer
 CONNECT_INVOCATIONS = 3  # the first invocation and at most two more

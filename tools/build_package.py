@@ -1,7 +1,7 @@
 """Build the Lambda package handler/dist/custom-channel.zip, or check that it is current.
 
-    python scripts/build_package.py          # build (needs PyPI for the locked wheels)
-    python scripts/build_package.py --check  # is the committed zip current?
+    python tools/build_package.py          # build (needs PyPI for the locked wheels)
+    python tools/build_package.py --check  # is the committed zip current?
 
 The zip holds the custom_channel package and the pure-Python wheels of
 handler/requirements.lock (hash-checked), so one file serves x86_64 and arm64 and the

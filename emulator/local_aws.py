@@ -50,14 +50,14 @@ if __name__ == "__main__":
     # model class under the second part of its module's dotted name
     # (moto.core.base_backend.InstanceTrackerMeta: `cls.__module__.split(".")[1]`), which
     # `__main__` lacks: IndexError. Serve from the importable module instead, so each class is
-    # defined once, in scripts.local_aws. scripts/ itself (sys.path[0] for
-    # `python scripts/local_aws.py`) gives way to the repository root.
+    # defined once, in emulator.local_aws. emulator/ itself (sys.path[0] for
+    # `python emulator/local_aws.py`) gives way to the repository root.
     _ROOT = str(Path(__file__).resolve().parent.parent)
     if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
         sys.path[0] = _ROOT
     elif _ROOT not in sys.path:
         sys.path.insert(0, _ROOT)
-    from scripts.local_aws import main
+    from emulator.local_aws import main
 
     sys.exit(main())
 
@@ -992,7 +992,7 @@ class _OneLineParser(argparse.ArgumentParser):
 def main(argv: list[str] | None = None) -> int:
     """Serve the local AWS until Ctrl-C (or SIGTERM); print its endpoint and a provider block."""
     parser = _OneLineParser(
-        prog="python scripts/local_aws.py",
+        prog="python emulator/local_aws.py",
         description="Serve the project's local AWS (moto, patched for this module) on "
         "127.0.0.1 until Ctrl-C; print its endpoint and a Terraform provider block for it.",
     )

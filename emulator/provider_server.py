@@ -21,7 +21,7 @@ an idempotency-key header: a key it already acted on is answered, but not acted 
 Answers leave as a provider's front end sends them: TCP_NODELAY, and the status line, headers
 and body in one write (apart, Nagle's algorithm held the body for the client's delayed ACK,
 ~40 ms). `ProviderProcess` runs a server with one canned Reply in a process of its own, for
-measurements that must not count the server's CPU (scripts/bench.py).
+measurements that must not count the server's CPU (demo/bench.py).
 """
 
 from __future__ import annotations
@@ -449,7 +449,7 @@ class ProviderProcess:
         command = [
             sys.executable,
             "-m",
-            "scripts.provider_server",
+            "emulator.provider_server",
             "--status",
             str(self.reply.status),
             "--body",

@@ -1,6 +1,6 @@
 """`make demo`: the whole custom channel, applied and run on this machine, no account.
 
-1. starts the local AWS (moto on 127.0.0.1, scripts/local_aws.py) and a local HTTP server
+1. starts the local AWS (moto on 127.0.0.1, emulator/local_aws.py) and a local HTTP server
    standing in for the messaging provider;
 2. `terraform apply`s examples/lambda-channel against the local AWS: the Lambda function
    from the committed package (or --package), its role, log group and permission, a Pinpoint
@@ -19,7 +19,7 @@
    in the background since step 2, for a made-up Connect instance; prints the command that
    would register the function with the instance (not run: the local AWS has no Connect),
    drives a few hundred synthetic customer profiles through the deployed function as Connect
-   would (scripts/connect_driver.py, in the sandbox), prints the report and destroys it;
+   would (emulator/connect_driver.py, in the sandbox), prints the report and destroys it;
 7. stops what it started, also on Ctrl-C or a failure.
 
 Every step that takes more than a moment says when it starts and, with its time, when it ends
@@ -59,18 +59,18 @@ for path in (str(ROOT / "handler"), str(ROOT)):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from scripts.campaign import Batch, Campaign  # noqa: E402
-from scripts.connect_driver import (  # noqa: E402
+from demo.dashboard_check import DashboardError, check_dashboard  # noqa: E402
+from emulator.campaign import Batch, Campaign  # noqa: E402
+from emulator.connect_driver import (  # noqa: E402
     CampaignContext,
     ConnectRun,
     SandboxInvoker,
     run_connect,
 )
-from scripts.connect_driver import report as connect_report  # noqa: E402
-from scripts.dashboard_check import DashboardError, check_dashboard  # noqa: E402
-from scripts.local_aws import LocalAws  # noqa: E402
-from scripts.provider_server import ProviderServer, Received, Reply  # noqa: E402
-from scripts.run_campaign import (  # noqa: E402
+from emulator.connect_driver import report as connect_report  # noqa: E402
+from emulator.local_aws import LocalAws  # noqa: E402
+from emulator.provider_server import ProviderServer, Received, Reply  # noqa: E402
+from emulator.run_campaign import (  # noqa: E402
     Delivered,
     Deliverer,
     Deliverers,
@@ -81,9 +81,9 @@ from scripts.run_campaign import (  # noqa: E402
     run,
     unpack_package,
 )
-from scripts.segments import synthetic_endpoints, synthetic_profiles  # noqa: E402
-from scripts.terraform_root import TerraformError, TerraformRoot, local_example  # noqa: E402
-from scripts.terraformrc import write_config  # noqa: E402
+from emulator.segments import synthetic_endpoints, synthetic_profiles  # noqa: E402
+from tools.terraform_root import TerraformError, TerraformRoot, local_example  # noqa: E402
+from tools.terraformrc import write_config  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "lambda-channel"
 CONNECT_EXAMPLE = ROOT / "examples" / "connect-custom-action"

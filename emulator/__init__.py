@@ -1,0 +1,1 @@
+"""The offline world: local AWS, provider stand-in, function host, campaign runner."""

@@ -1,0 +1,1 @@
+"""Build and docs tooling: Lambda package, docs tables, checkov, Terraform config."""
