@@ -31,6 +31,13 @@ from moto import mock_aws
 
 from custom_channel import lambda_function, runtime
 from custom_channel.local import LocalContext
+from demo.dashboard_check import (
+    LAMBDA_NAMESPACE,
+    Series,
+    dashboard_series,
+    listed_series,
+    unpublished,
+)
 from emulator.provider_server import ProviderServer
 from tests.conftest import load_fixture
 from tools.terraformrc import write_config
@@ -39,10 +46,6 @@ pytestmark = pytest.mark.terraform
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: A series: namespace, metric name, and its dimensions as (name, value) pairs.
-Series = tuple[str, str, frozenset[tuple[str, str]]]
-
-LAMBDA_NAMESPACE = "AWS/Lambda"
 #: The function metrics the dashboard may draw (AWS Lambda Developer Guide, "Types of metrics
 #: for Lambda functions": Errors and Throttles are invocation metrics, Duration a performance one).
 LAMBDA_METRICS = frozenset({"Errors", "Throttles", "Duration"})
@@ -95,25 +98,6 @@ def _relative(path: Path, start: Path) -> str:
 # --- the checker ------------------------------------------------------------------------------
 
 
-def dashboard_series(body: Mapping[str, Any]) -> set[Series]:
-    """Every series the body's metric widgets draw. Each entry of `metrics` is
-    [namespace, metric name, dimension name, dimension value, ..., {rendering options}]
-    (CloudWatch API Reference, "Dashboard Body Structure and Syntax", metrics array format);
-    the shorthand "." (same as the entry above) is not used by the module, so not accepted."""
-    series: set[Series] = set()
-    for widget in body["widgets"]:
-        if widget["type"] != "metric":
-            continue
-        for entry in widget["properties"]["metrics"]:
-            fields = [part for part in entry if not isinstance(part, dict)]
-            assert all(isinstance(part, str) and part != "." for part in fields), entry
-            namespace, name, *dimensions = fields
-            assert len(dimensions) % 2 == 0, entry
-            pairs = frozenset(zip(dimensions[::2], dimensions[1::2], strict=True))
-            series.add((namespace, name, pairs))
-    return series
-
-
 def emf_series(lines: Iterable[str]) -> set[Series]:
     """The series of the EMF documents among `lines`: every metric of a directive, once per
     dimension set, with the dimensions' values from the document's top-level members."""
@@ -128,24 +112,6 @@ def emf_series(lines: Iterable[str]) -> set[Series]:
                 for metric in directive["Metrics"]:
                     series.add((directive["Namespace"], metric["Name"], pairs))
     return series
-
-
-def listed_series(cloudwatch: Any, namespace: str) -> set[Series]:
-    """The series ListMetrics reports in `namespace`."""
-    series: set[Series] = set()
-    for page in cloudwatch.get_paginator("list_metrics").paginate(Namespace=namespace):
-        for metric in page["Metrics"]:
-            pairs = frozenset((d["Name"], d["Value"]) for d in metric.get("Dimensions", []))
-            series.add((metric["Namespace"], metric["MetricName"], pairs))
-    return series
-
-
-def unpublished(body: Mapping[str, Any], published: set[Series]) -> list[Series]:
-    """The dashboard's series, other than the function's AWS/Lambda ones, that nothing
-    published: each would draw an empty graph."""
-    return sorted(
-        s for s in dashboard_series(body) if s[0] != LAMBDA_NAMESPACE and s not in published
-    )
 
 
 # --- rendering --------------------------------------------------------------------------------
