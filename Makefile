@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements-dev.txt | cut -c1-12)
 
-.PHONY: all help demo bench test lint typecheck fmt fmt-check docs docs-check checkov package package-check pytest pytest-deploy pytest-others tftest slow-checks audit clean
+.PHONY: all help demo bench test lint typecheck fmt fmt-check docs docs-check checkov package package-check pytest pytest-deploy pytest-others pytest-timing tftest slow-checks audit clean
 
 all: test
 
@@ -32,17 +32,24 @@ test: lint typecheck fmt-check docs-check package-check slow-checks ## Every tes
 
 # terraform test, pytest and checkov take minutes each, much of it waiting on Terraform and on
 # local servers: run them side by side (each one's output printed whole when it ends). pytest
-# runs in two lanes that together are exactly `make pytest`'s suite: the tests that deploy the
-# module to the local AWS (minutes each) and all the others.
+# runs in three lanes that together are exactly `make pytest`'s suite: the tests that deploy
+# the module to the local AWS (minutes each) and all the others side by side, then alone the
+# tests that measure delivery against the invocation's deadline (the fault campaign and the
+# guarantees), whose timings a machine busy with the other lanes would distort.
 PYTEST_DEPLOY := tests/test_module_apply.py tests/test_upgrade.py tests/test_examples.py tests/test_demo.py
-slow-checks: $(STAMP) ## terraform test, pytest (two lanes) and checkov, side by side
+PYTEST_TIMING := tests/test_fault_campaign.py tests/test_guarantees.py
+slow-checks: $(STAMP) ## terraform test, pytest (three lanes) and checkov
 	@$(MAKE) --no-print-directory -j4 --output-sync=target tftest pytest-deploy pytest-others checkov
+	@$(MAKE) --no-print-directory pytest-timing
 
 pytest-deploy: $(STAMP)
 	$(PY) -m pytest $(PYTEST_DEPLOY)
 
 pytest-others: $(STAMP)
-	$(PY) -m pytest $(addprefix --ignore=,$(PYTEST_DEPLOY))
+	$(PY) -m pytest $(addprefix --ignore=,$(PYTEST_DEPLOY) $(PYTEST_TIMING))
+
+pytest-timing: $(STAMP)
+	$(PY) -m pytest $(PYTEST_TIMING)
 
 lint: $(STAMP) ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check handler emulator tools demo tests

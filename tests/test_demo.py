@@ -68,10 +68,15 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
         if endpoints[ep]["OptOut"] != "NONE" or endpoints[ep]["EndpointStatus"] == "INACTIVE"
     ]
     assert statuses["skipped"] == len(skipped)
-    # Every delivered or failed endpoint reached the provider at least once.
-    assert run.provider_requests >= statuses["delivered"] + statuses["failed"]
+    # Every delivered endpoint, and every failed one but those refused before sending ("not
+    # sent: ..."), reached the provider at least once.
+    not_sent = sum(n for reason, n in result.reasons.items() if reason.startswith("not sent"))
+    assert run.provider_requests >= statuses["delivered"] + statuses["failed"] - not_sent
     assert statuses["delivered"] > 0
-    assert result.attempts == Counter({1: len(result.batches)})
+    # Every batch answered, within Pinpoint's three invocations (one each on a quiet machine; on
+    # a loaded one an invocation can run out of time and be invoked again).
+    assert sum(result.attempts.values()) == len(result.batches)
+    assert max(result.attempts) <= 3
     assert "Every endpoint sent is accounted for." in run.report
     assert f"  EndpointCount   {len(wanted):>8}" in run.report
     assert f"  DeliveredCount  {statuses['delivered']:>8}" in run.report
