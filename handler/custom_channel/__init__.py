@@ -1,3 +1,3 @@
 """Amazon Pinpoint custom channel: deliver campaign endpoints through any API."""
 
-__version__ = "0.2.0.dev0"
+__version__ = "0.2.0"
