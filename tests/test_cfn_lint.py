@@ -17,17 +17,14 @@ and any other warning fails these tests too.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cfnlint.api import lint
 
-from tools.terraformrc import write_config
+from tests.mock_plan import mock_plan
 
 pytestmark = pytest.mark.terraform
 
@@ -147,26 +144,6 @@ CASES: dict[str, dict[str, Any]] = {
 }
 
 
-#: Plans the root configuration with the project's mocked provider; its values (ARNs, ids) are
-#: used at plan time too, so every template_body is known in the plan.
-RENDER_TEST = """\
-mock_provider "aws" {
-  override_during = plan
-  source          = "%s"
-}
-
-run "render" {
-  command = plan
-}
-"""
-
-
-def _relative(path: Path, start: Path) -> str:
-    """A path Terraform reads as local: relative to `start`, starting with ./ or ../."""
-    relative = os.path.relpath(path, start)
-    return relative if relative.startswith("..") else f"./{relative}"
-
-
 def _stack_templates(plan: dict[str, Any]) -> dict[str, str]:
     """Case name -> planned template_body of the case's aws_cloudformation_stack."""
     templates = {}
@@ -184,48 +161,7 @@ def render_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict
 
     The session fixture `templates` (tests/conftest.py) calls it once for every test module
     that reads the rendered templates."""
-    terraform = shutil.which("terraform")
-    if terraform is None:
-        pytest.skip("terraform is not on PATH: it renders the templates")
-    workdir = tmp_path_factory.mktemp("cfn-lint")
-    source = _relative(ROOT, workdir)
-    config = {
-        "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}},
-        "provider": {"aws": {"region": REGIONS[0]}},
-        "module": {name: {"source": source, **args} for name, args in CASES.items()},
-    }
-    (workdir / "main.tf.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
-    (workdir / "tests").mkdir()
-    (workdir / "tests" / "render.tftest.hcl").write_text(
-        RENDER_TEST % _relative(ROOT / "tests" / "mocks", workdir), encoding="utf-8"
-    )
-    env = {
-        **os.environ,
-        "TF_CLI_CONFIG_FILE": str(write_config(destination=workdir / "terraformrc")),
-        "TF_IN_AUTOMATION": "1",
-        "CHECKPOINT_DISABLE": "1",
-    }
-    init = subprocess.run(
-        [terraform, "init", "-backend=false", "-input=false", "-no-color"],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert init.returncode == 0, f"terraform init failed:\n{init.stderr}\n{init.stdout}"
-    test = subprocess.run(
-        [terraform, "test", "-json", "-verbose"],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    messages = [json.loads(line) for line in test.stdout.splitlines() if line.startswith("{")]
-    problems = [m["@message"] for m in messages if m["type"] == "diagnostic"]
-    assert test.returncode == 0, f"terraform test failed: {problems}\n{test.stderr}"
-    (plan,) = [m["test_plan"] for m in messages if m["type"] == "test_plan"]
+    plan = mock_plan(tmp_path_factory.mktemp("cfn-lint"), CASES, REGIONS[0])
     bodies = _stack_templates(plan)
     assert set(bodies) == set(CASES)
     return {name: {"body": body, "template": json.loads(body)} for name, body in bodies.items()}

@@ -18,9 +18,6 @@ from __future__ import annotations
 import copy
 import importlib
 import json
-import os
-import shutil
-import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -40,7 +37,7 @@ from demo.dashboard_check import (
 )
 from emulator.provider_server import ProviderServer
 from tests.conftest import load_fixture
-from tools.terraformrc import write_config
+from tests.mock_plan import mock_plan
 
 pytestmark = pytest.mark.terraform
 
@@ -77,24 +74,6 @@ CASES: dict[str, dict[str, Any]] = {
 }
 EVENTS = {"pinpoint": "guide_event.json", "connect": "connect_event.json"}
 
-RENDER_TEST = """\
-mock_provider "aws" {
-  override_during = plan
-  source          = "%s"
-}
-
-run "render" {
-  command = plan
-}
-"""
-
-
-def _relative(path: Path, start: Path) -> str:
-    """A path Terraform reads as local: relative to `start`, starting with ./ or ../."""
-    relative = os.path.relpath(path, start)
-    return relative if relative.startswith("..") else f"./{relative}"
-
-
 # --- the checker ------------------------------------------------------------------------------
 
 
@@ -121,48 +100,7 @@ def emf_series(lines: Iterable[str]) -> set[Series]:
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """Case -> {"body": the decoded dashboard body, "function": the planned function's name,
     "environment": its planned environment variables}."""
-    terraform = shutil.which("terraform")
-    if terraform is None:
-        pytest.skip("terraform is not on PATH: it renders the dashboard")
-    workdir = tmp_path_factory.mktemp("dashboard")
-    source = _relative(ROOT, workdir)
-    config = {
-        "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}},
-        "provider": {"aws": {"region": "eu-west-1"}},
-        "module": {name: {"source": source, **args} for name, args in CASES.items()},
-    }
-    (workdir / "main.tf.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
-    (workdir / "tests").mkdir()
-    (workdir / "tests" / "render.tftest.hcl").write_text(
-        RENDER_TEST % _relative(ROOT / "tests" / "mocks", workdir), encoding="utf-8"
-    )
-    env = {
-        **os.environ,
-        "TF_CLI_CONFIG_FILE": str(write_config(destination=workdir / "terraformrc")),
-        "TF_IN_AUTOMATION": "1",
-        "CHECKPOINT_DISABLE": "1",
-    }
-    init = subprocess.run(
-        [terraform, "init", "-backend=false", "-input=false", "-no-color"],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert init.returncode == 0, f"terraform init failed:\n{init.stderr}\n{init.stdout}"
-    test = subprocess.run(
-        [terraform, "test", "-json", "-verbose"],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    messages = [json.loads(line) for line in test.stdout.splitlines() if line.startswith("{")]
-    problems = [m["@message"] for m in messages if m["type"] == "diagnostic"]
-    assert test.returncode == 0, f"terraform test failed: {problems}\n{test.stderr}"
-    (plan,) = [m["test_plan"] for m in messages if m["type"] == "test_plan"]
+    plan = mock_plan(tmp_path_factory.mktemp("dashboard"), CASES, "eu-west-1")
     found: dict[str, dict[str, Any]] = {name: {} for name in CASES}
     for change in plan["resource_changes"]:
         case = change["module_address"].removeprefix("module.")
