@@ -174,8 +174,8 @@ class RecordingChannel(Channel):
         super().__init__(*args, **kwargs)
         self.outcomes: list[dict[str, Outcome]] = []
 
-    def process(self, event: Event, deadline: Any) -> dict[str, Outcome]:
-        outcomes = super().process(event, deadline)
+    def process(self, event: Event, deadline: Any, *args: Any) -> dict[str, Outcome]:
+        outcomes = super().process(event, deadline, *args)
         self.outcomes.append(outcomes)
         return outcomes
 

@@ -22,9 +22,9 @@ does not fit is skipped with one log line naming it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from . import logs
 from .deadline import Deadline
@@ -50,6 +50,9 @@ CALL_LIMITS = {
     "cloudwatch": CallLimit(0.25, 0.75),
     "secretsmanager": CallLimit(0.5, 1.5),
     "ssm": CallLimit(0.5, 1.5),
+    # Amazon Q in Connect's GetMessageTemplate (connect_templates.py), once per template and
+    # container: read like the secret.
+    "qconnect": CallLimit(0.5, 1.5),
 }
 # Operator commands (resend, ...) run outside any invocation: longer limits, botocore's retries.
 OPERATOR_LIMIT = CallLimit(5.0, 30.0)
@@ -111,6 +114,44 @@ def fits(deadline: Deadline | None, service: str, operation: str, attempts: int 
         },
     )
     return False
+
+
+T = TypeVar("T")
+
+
+class CallFailed(RuntimeError):
+    """A call made through `attempt` did not succeed; `code` names the AWS error (or
+    NoTimeLeft), never a value."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def attempt(
+    deadline: Deadline | None,
+    service: str,
+    operation: str,
+    call: Callable[[], T],
+    *,
+    permanent: Collection[str],
+    attempts: int = 2,
+) -> T:
+    """`call`, tried up to `attempts` times, each try made only when its worst case fits the
+    deadline; an error whose code is in `permanent` (a second try cannot fix it) ends the
+    tries. The one retry loop of the reads that are cached per container (secrets.py,
+    connect_templates.py)."""
+    code = "NoTimeLeft"
+    for _ in range(attempts):
+        if not fits(deadline, service, operation):
+            break
+        try:
+            return call()
+        except Exception as error:
+            code = logs.error_code(error)
+            if code in permanent:
+                break
+    raise CallFailed(code)
 
 
 def _config(limit: CallLimit, attempts: int) -> Any:

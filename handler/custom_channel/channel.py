@@ -13,6 +13,7 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, Protocol
 
 import requests
@@ -21,6 +22,7 @@ from . import logs
 from .adapters import Adapter, AdapterError, Message, ProviderRequest
 from .aws import AwsClients, limit_of
 from .config import ConnectSettings, Settings, load_settings
+from .connect_templates import ConnectTemplates, TemplateUnavailable
 from .deadline import Deadline
 from .delivery import Sender, new_session
 from .events import Endpoint, Event, InvalidEndpoint, InvalidEvent
@@ -119,6 +121,13 @@ class Channel:
             if settings.failure_queue_url
             else None
         )
+        connect = settings.connect
+        self._connect_templates = ConnectTemplates(
+            connect.knowledge_base_id,
+            connect.template_ids,
+            connect.template_ttl_seconds,
+            clients=self.aws,
+        )
         self._invocations = 0
         self._pinpoint = PinpointSource()
         self._connect = ConnectSource(settings.connect)
@@ -187,8 +196,10 @@ class Channel:
             self._queue_failures(source, raw_event, outcomes, deadline, data)
             return source.answer(raw_event, outcomes)
         with logs.log_context(event.context_fields()):
+            delivery_deadline = self._delivery_deadline(deadline)
+            event, unavailable = self._with_template(event, delivery_deadline)
             try:
-                outcomes = self.process(event, self._delivery_deadline(deadline))
+                outcomes = self.process(event, delivery_deadline, unavailable)
             except Exception as error:  # never leave Pinpoint without an answer
                 self.log.exception("internal error", extra={"error": type(error).__name__})
                 # Unknown, not failed: the error may have come after requests left.
@@ -233,7 +244,24 @@ class Channel:
             reserve += limit_of("cloudwatch").worst_case
         return Deadline(deadline.at - min(reserve, max(deadline.remaining(), 0.0) / 3))
 
-    def process(self, event: Event, deadline: Deadline) -> dict[str, Outcome]:
+    def _with_template(self, event: Event, deadline: Deadline) -> tuple[Event, Outcome | None]:
+        """The event with its message read from the template authored in Connect that its
+        block label names (connect_templates.py); or, when that template cannot be had, the
+        outcome of every profile that would have been sent (nothing was: retryable)."""
+        if event.template_id is None or event.activity_id is None:
+            return event, None
+        try:
+            template = self._connect_templates.get(event.activity_id, deadline)
+        except TemplateUnavailable as error:
+            self.log.error("message template unavailable", extra={"problem": str(error)})
+            return event, Outcome(Status.FAILED, f"template: {error}", retryable=True)
+        return replace(event, data=template.text, template_defaults=template.defaults), None
+
+    def process(
+        self, event: Event, deadline: Deadline, unavailable: Outcome | None = None
+    ) -> dict[str, Outcome]:
+        """Every endpoint's outcome; `unavailable` answers those that would be delivered when
+        the message itself could not be had."""
         outcomes: dict[str, Outcome] = {}
         deliverable: list[Endpoint] = []
         for endpoint_id, endpoint in event.endpoints.items():
@@ -241,6 +269,8 @@ class Channel:
                 outcomes[endpoint_id] = Outcome(Status.FAILED, endpoint.reason)
             elif skip := self._skip_reason(endpoint):
                 outcomes[endpoint_id] = Outcome(Status.SKIPPED, skip)
+            elif unavailable is not None:
+                outcomes[endpoint_id] = unavailable
             else:
                 deliverable.append(endpoint)
         if deliverable:
@@ -315,7 +345,8 @@ class Channel:
         key: str,
     ) -> ProviderRequest | Outcome:
         try:
-            data = template.render(endpoint_lookup(event, endpoint), escape)
+            lookup = endpoint_lookup(event, endpoint, defaults=event.template_defaults)
+            data = template.render(lookup, escape)
             request = adapter.build(Message(event, endpoint, data, key))
         except MissingValue as error:
             return Outcome(Status.FAILED, f"personalisation: {error}")

@@ -32,17 +32,23 @@ EVENT_SOURCES = ("auto", "pinpoint", "connect")
 # The longest wait of any event source (Connect's 30 s; Pinpoint's is 15 s): the deadline
 # setting's range. Each source caps the deadline at its own wait.
 MAX_DEADLINE_SECONDS = 30
-# Customer Profiles' standard names and the Connect guide example's camelCase, in that order.
+# Customer Profiles' standard names, then the Connect guide example's. Names are read by the
+# one rule of profiles.py (case-insensitive), so `PhoneNumber` also finds the `phoneNumber`
+# and `EmailAddress` the `emailAddress` of a real journey invocation.
 CONNECT_PHONE_FIELDS = (
     "PhoneNumber",
     "MobilePhoneNumber",
     "HomePhoneNumber",
     "BusinessPhoneNumber",
     "phone",
-    "phoneNumber",
 )
 CONNECT_EMAIL_FIELDS = ("EmailAddress", "PersonalEmailAddress", "BusinessEmailAddress", "email")
 _CHANNEL_TYPE = re.compile(r"[A-Z][A-Z0-9_]{0,31}")
+# botocore's qconnect model (2020-10-19): Uuid for a knowledge base id; UuidWithQualifier for
+# a message template id, whose qualifier is a version number here ($ACTIVE_VERSION when none).
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+KNOWLEDGE_BASE_ID = re.compile(_UUID)
+TEMPLATE_ID = re.compile(_UUID + r"(:[0-9]+)?")
 _FIELD_NAME = re.compile(r"[^\s,{}|]{1,255}")
 DEFAULT_NAMESPACE = "PinpointCustomChannelExecution"
 # CHANNEL_NAME becomes the value of the delivery metrics' Channel dimension (metrics.py).
@@ -86,6 +92,10 @@ class ConnectSettings:
     channel_type: str = "CUSTOM"
     opt_out_field: str = "Attributes.OptOut"
     result_field: bool = False
+    # Templates authored in Connect (connect_templates.py): block label -> template id.
+    knowledge_base_id: str | None = None
+    template_ids: Mapping[str, str] = field(default_factory=dict)
+    template_ttl_seconds: int = 300
 
 
 def _none_adapter() -> Adapter:
@@ -265,7 +275,30 @@ def _connect_settings(reader: EnvReader, phone_first: bool) -> ConnectSettings:
     opt_out = reader.optional("CHANNEL_CONNECT_OPT_OUT_FIELD") or "Attributes.OptOut"
     if not _FIELD_NAME.fullmatch(opt_out):
         raise ConfigError("CHANNEL_CONNECT_OPT_OUT_FIELD", f"is not a field name ({opt_out!r})")
+    knowledge_base_id = reader.optional("CHANNEL_CONNECT_KNOWLEDGE_BASE_ID")
+    template_ids = reader.string_map("CHANNEL_CONNECT_TEMPLATE_IDS", max_len=64)
+    if knowledge_base_id is not None and not KNOWLEDGE_BASE_ID.fullmatch(knowledge_base_id):
+        raise ConfigError(
+            "CHANNEL_CONNECT_KNOWLEDGE_BASE_ID", "must be a knowledge base id (a lowercase UUID)"
+        )
+    for label, template_id in template_ids.items():
+        if not TEMPLATE_ID.fullmatch(template_id):
+            raise ConfigError(
+                "CHANNEL_CONNECT_TEMPLATE_IDS",
+                f"the template of {label!r} must be a message template id (a lowercase UUID, "
+                "optionally :<version number>)",
+            )
+    if bool(template_ids) != (knowledge_base_id is not None):
+        raise ConfigError(
+            "CHANNEL_CONNECT_TEMPLATE_IDS"
+            if knowledge_base_id
+            else "CHANNEL_CONNECT_KNOWLEDGE_BASE_ID",
+            "set CHANNEL_CONNECT_KNOWLEDGE_BASE_ID and CHANNEL_CONNECT_TEMPLATE_IDS together",
+        )
     return ConnectSettings(
+        knowledge_base_id=knowledge_base_id,
+        template_ids=template_ids,
+        template_ttl_seconds=reader.integer("CHANNEL_CONNECT_TEMPLATE_TTL_SECONDS", 300, 0, 86400),
         message_template=reader.optional_text("CHANNEL_MESSAGE_TEMPLATE", max_len=16384),
         message_templates=reader.string_map("CHANNEL_MESSAGE_TEMPLATES", max_len=16384),
         address_fields=reader.field_list("CHANNEL_CONNECT_ADDRESS_FIELDS", defaults),

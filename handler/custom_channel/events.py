@@ -78,6 +78,10 @@ class Event:
     endpoints: Mapping[str, Endpoint | InvalidEndpoint]
     source: str = "pinpoint"  # the event source that parsed it (sources/)
     run_id: str | None = None  # a Connect campaign run
+    # A Connect block whose message is a template authored in Connect: `data` is read by the
+    # channel before delivery (connect_templates.py), with the template's default values.
+    template_id: str | None = None
+    template_defaults: Mapping[str, str] | None = None
 
     @property
     def source_id(self) -> str:

@@ -18,12 +18,11 @@ import time
 from collections.abc import Callable, Mapping
 
 from . import logs
-from .aws import AwsClients, fits
+from .aws import AwsClients, CallFailed, attempt
 from .deadline import Deadline
 
 SecretValue = Mapping[str, str] | str
 STALE_GRACE_SECONDS = 900.0
-ATTEMPTS = 2
 
 
 class SecretUnavailable(RuntimeError):
@@ -82,28 +81,25 @@ class SecretStore:
     def _fetch(self, deadline: Deadline | None) -> str:
         service = "secretsmanager" if self._secret_id else "ssm"
         operation = "GetSecretValue" if self._secret_id else "GetParameter"
-        code = "NoTimeLeft"
-        for _ in range(ATTEMPTS):
-            if not fits(deadline, service, operation):
-                break
-            try:
-                client = self._clients.client(service)
-                if self._secret_id:
-                    response = client.get_secret_value(SecretId=self._secret_id)
-                    if "SecretString" not in response:
-                        raise SecretUnavailable(
-                            "the secret has no SecretString (binary secrets are not supported)"
-                        )
-                    return str(response["SecretString"])
-                response = client.get_parameter(Name=self._parameter, WithDecryption=True)
-                return str(response["Parameter"]["Value"])
-            except SecretUnavailable:
-                raise
-            except Exception as error:
-                code = logs.error_code(error)
-                if code in _PERMANENT:
-                    break
-        raise SecretUnavailable(f"cannot read the provider secret: {code}")
+        try:
+            value = attempt(deadline, service, operation, self._read, permanent=_PERMANENT)
+        except CallFailed as error:
+            raise SecretUnavailable(f"cannot read the provider secret: {error.code}") from None
+        if value is None:
+            raise SecretUnavailable(
+                "the secret has no SecretString (binary secrets are not supported)"
+            )
+        return value
+
+    def _read(self) -> str | None:
+        if self._secret_id:
+            client = self._clients.client("secretsmanager")
+            response = client.get_secret_value(SecretId=self._secret_id)
+            return str(response["SecretString"]) if "SecretString" in response else None
+        response = self._clients.client("ssm").get_parameter(
+            Name=self._parameter, WithDecryption=True
+        )
+        return str(response["Parameter"]["Value"])
 
 
 # Errors a second attempt cannot fix.

@@ -4,9 +4,10 @@ Syntax: `{{Name}}` or `{{Name | default}}` (a default may be quoted to keep spac
 Names: Address, ChannelType, EndpointId, EndpointStatus, OptOut, EffectiveDate,
 CreationDate, Attributes.X, User.UserId, User.UserAttributes.X, Location.X, Demographic.X,
 Metrics.X; event fields ApplicationId, CampaignId, JourneyId, TreatmentId, ActivityId,
-ScheduledTime (Connect: CampaignId, RunId, ActionId, and every profile field by its name,
-sources/connect.py); in body templates also Data (the rendered campaign Data) and Secret.X
-(a key of the provider secret; Secret alone when the secret is a plain string).
+ScheduledTime (Connect: CampaignId, RunId, ActionId, and every profile field by the name
+rule of profiles.py); in body templates also Data (the rendered campaign Data) and Secret.X
+(a key of the provider secret; Secret alone when the secret is a plain string). These names
+are reserved: they resolve first, and a Connect profile field never stands in for one.
 Attribute values are lists in Pinpoint: they render joined with ", ".
 A Location, Demographic or Metrics value that cannot be encoded (a lone surrogate; events.py
 passes these objects on unchecked) raises InvalidEvent naming the placeholder when read.
@@ -58,6 +59,8 @@ _JSON_STOP = re.compile(r'["{]')
 LIST_SEPARATOR = ", "
 
 Lookup = Callable[[str], str | None]
+# Names the channel resolves itself, never from a Connect profile (endpoint_lookup).
+RESERVED_NAMES = frozenset({"Data", "Secret"})
 Escape = Callable[[str], str]
 
 
@@ -310,8 +313,11 @@ def endpoint_lookup(
     endpoint: Endpoint,
     extra: Mapping[str, str] | None = None,
     secret: Mapping[str, str] | str | None = None,
+    defaults: Mapping[str, str] | None = None,
 ) -> Lookup:
-    """Resolve placeholder names against one endpoint, its event, and optional extras."""
+    """Resolve placeholder names against one endpoint, its event, and optional extras;
+    `defaults` (a Connect-authored template's default attributes) answer a profile field
+    the endpoint lacks."""
     simple: dict[str, str | None] = {
         "Address": endpoint.address,
         "ChannelType": endpoint.channel_type,
@@ -341,16 +347,24 @@ def endpoint_lookup(
     fields = endpoint.fields
 
     def lookup(name: str) -> str | None:
+        # Reserved names first, always: a profile (attacker input) never stands in for the
+        # provider secret, the rendered Data or the context ids.
         if extra is not None and name in extra:
             return extra[name]
         if name in simple:
             return simple[name]
-        if name in fields:  # a Connect profile's own field (sources/connect.py)
+        if name == "Secret" or name.startswith("Secret."):
+            if name == "Secret":
+                return secret if isinstance(secret, str) else None
+            if isinstance(secret, Mapping):
+                return _render_value(secret.get(name[len("Secret.") :]))
+            return None
+        if name in RESERVED_NAMES:
+            return None
+        if name in fields:  # a Connect profile's field, by the name rule of profiles.py
             return fields[name]
-        if name == "Secret" and isinstance(secret, str):
-            return secret
-        if name.startswith("Secret.") and isinstance(secret, Mapping):
-            return _render_value(secret.get(name[len("Secret.") :]))
+        if defaults is not None and name in defaults:
+            return defaults[name]
         for prefix, values in nested.items():
             if name.startswith(prefix):
                 value = _render_value(values.get(name[len(prefix) :]))

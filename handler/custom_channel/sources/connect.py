@@ -12,16 +12,21 @@ throws fails every profile of the batch, so this source never asks for a retry b
 Each profile becomes one recipient (events.Endpoint):
 - its id is the ProfileId; its CustomerData is parsed per profile: missing, not JSON or not
   an object fails that profile alone, with a reason;
-- every field is a placeholder: a top-level value as `{{FirstName}}`, a nested one as
-  `{{Address.City}}`, Customer Profiles' `Attributes` as `{{Attributes.X}}` (lists joined
-  with ", "). `{{Address}}` stays the delivery address, as in Pinpoint;
-- the address is the first non-empty field of CHANNEL_CONNECT_ADDRESS_FIELDS, looked up in
-  that order, case-sensitively (`PhoneNumber` is not `phoneNumber`);
+- its fields are read by the one name rule of profiles.py (docs/connect.md): `FirstName`,
+  `firstName` and `firstname` name the same field, `Address.City` finds `address.city`,
+  `Attributes.X` finds the lower-case `attributes.X` Connect really sends, and Connect's own
+  template syntax `Attributes.Customer.FirstName` finds `firstName`. Every field is a
+  placeholder (lists joined with ", "); `{{Address}}` stays the delivery address, and the
+  channel's reserved names (templating.py) are never read from the profile;
+- the address is the first non-empty field of CHANNEL_CONNECT_ADDRESS_FIELDS, in that order;
 - the channel type is CHANNEL_CONNECT_CHANNEL_TYPE (what the adapter sends: SMS for Twilio);
-- a profile whose CHANNEL_CONNECT_OPT_OUT_FIELD holds a value other than empty, `false`,
-  `no`, `0` or `none` has opted out: skipped and counted, never sent.
-The message is not in the event: it is CHANNEL_MESSAGE_TEMPLATES[ActionId], else
-CHANNEL_MESSAGE_TEMPLATE; a batch whose ActionId has neither fails every profile.
+- a profile whose CHANNEL_CONNECT_OPT_OUT_FIELD, in any spelling, holds a value other than
+  empty, `false`, `no`, `0` or `none` has opted out: skipped and counted, never sent.
+The message is not in the event. The block's label, which Connect sends as ActionId ("Welcome
+Message", as typed in the journey), chooses it: a template authored in Connect
+(CHANNEL_CONNECT_TEMPLATE_IDS, read by connect_templates.py), else
+CHANNEL_MESSAGE_TEMPLATES[label], else CHANNEL_MESSAGE_TEMPLATE; a batch whose label has
+none fails every profile.
 The idempotency key is built from CampaignId, RunId, ActionId and ProfileId, never from the
 IdempotencyToken, whose stability across Connect's retries is not documented.
 """
@@ -34,11 +39,11 @@ from typing import Any
 
 from ..config import ConnectSettings
 from ..events import NOT_UNICODE, Endpoint, Event, InvalidEndpoint, InvalidEvent, is_encodable
+from ..profiles import ProfileFields, flatten, unflatten
 from ..results import Outcome, Status
 
 CONNECT_WAIT_SECONDS = 30.0  # Connect fails the action when the function takes longer
 NOT_OPTED_OUT = frozenset({"", "false", "no", "0", "none"})
-LIST_SEPARATOR = ", "
 
 
 class ConnectSource:
@@ -59,13 +64,18 @@ class ConnectSource:
             for name in ("CampaignId", "RunId", "ActionId")
         }
         profiles = _profiles(raw)
-        template = self._settings.message_templates.get(ids["ActionId"])
+        label = ids["ActionId"]  # the custom action block's label, as typed in the journey
+        template_id = (
+            self._settings.template_ids.get(label) if self._settings.knowledge_base_id else None
+        )
+        template = self._settings.message_templates.get(label)
         if template is None:
             template = self._settings.message_template
-        if template is None:
+        if template is None and template_id is None:
             raise InvalidEvent(
                 "ActionId",
-                "has no message template (CHANNEL_MESSAGE_TEMPLATES or CHANNEL_MESSAGE_TEMPLATE)",
+                "has no message template (CHANNEL_CONNECT_TEMPLATE_IDS, CHANNEL_MESSAGE_TEMPLATES "
+                "or CHANNEL_MESSAGE_TEMPLATE)",
             )
         recipients: dict[str, Endpoint | InvalidEndpoint] = {}
         for item in profiles:
@@ -79,10 +89,11 @@ class ConnectSource:
             treatment_id="",
             activity_id=ids["ActionId"],
             scheduled_time=None,
-            data=template,
+            data="" if template_id is not None else template or "",
             endpoints=recipients,
             source="connect",
             run_id=ids["RunId"],
+            template_id=template_id,
         )
 
     def ids_of(self, raw: object) -> list[str]:
@@ -159,18 +170,9 @@ class ConnectSource:
         if not isinstance(profile, dict):
             kept["CustomerData"] = data  # broken: kept as it came, to show why it failed
             return kept
-        wanted = {*self._settings.address_fields, self._settings.opt_out_field, *names}
-        top = {name.split(".", 1)[0] for name in wanted if not name.startswith("Attributes.")}
-        attributes = {
-            name[len("Attributes.") :] for name in wanted if name.startswith("Attributes.")
-        }
-        reduced = {key: value for key, value in profile.items() if key in top}
-        if isinstance(profile.get("Attributes"), dict):
-            chosen = {
-                key: value for key, value in profile["Attributes"].items() if key in attributes
-            }
-            if chosen:
-                reduced["Attributes"] = chosen
+        wanted = frozenset({*self._settings.address_fields, self._settings.opt_out_field, *names})
+        fields = ProfileFields(flatten(profile))
+        reduced = unflatten({path: fields[path] for path in fields.matching_paths(wanted)})
         kept["CustomerData"] = json.dumps(reduced, separators=(",", ":"))
         return kept
 
@@ -187,46 +189,30 @@ class ConnectSource:
             return InvalidEndpoint(profile_id, channel, "CustomerData", "is not JSON")
         if not isinstance(profile, dict):
             return InvalidEndpoint(profile_id, channel, "CustomerData", "must be a JSON object")
-        fields: dict[str, str] = {}
-        attributes: dict[str, list[str]] = {}
-        for key, value in profile.items():
-            if key == "Attributes" and isinstance(value, dict):
-                for name, item_value in value.items():
-                    text = _text(item_value)
-                    if text is not None:
-                        attributes[str(name)] = [text]
-            else:
-                _flatten(str(key), value, fields)
-        for name, text in [
-            *fields.items(),
-            *((f"Attributes.{k}", v[0]) for k, v in attributes.items()),
-        ]:
+        fields = ProfileFields(flatten(profile))
+        for name, text in fields.items():
             if not is_encodable(name) or not is_encodable(text):
                 return InvalidEndpoint(
                     profile_id, channel, name if is_encodable(name) else "CustomerData", NOT_UNICODE
                 )
-
-        def field(name: str) -> str:
-            if name.startswith("Attributes."):
-                values = attributes.get(name[len("Attributes.") :])
-                return values[0] if values else ""
-            return fields.get(name, "")
-
-        address = next((value for value in map(field, self._settings.address_fields) if value), "")
+        address = next(
+            (value for value in map(fields.resolve, self._settings.address_fields) if value), ""
+        )
         if not address:
             return InvalidEndpoint(
                 profile_id, channel, "CustomerData", "has none of CHANNEL_CONNECT_ADDRESS_FIELDS"
             )
+        # Every spelling of the opt-out field is read; any one that says so opts out.
         opt_out_field = self._settings.opt_out_field
-        opted_out = (
-            bool(opt_out_field) and field(opt_out_field).strip().lower() not in NOT_OPTED_OUT
+        opted_out = bool(opt_out_field) and any(
+            value.strip().lower() not in NOT_OPTED_OUT for value in fields.every(opt_out_field)
         )
         return Endpoint(
             endpoint_id=profile_id,
             channel_type=channel,
             address=address,
             opt_out="ALL" if opted_out else "NONE",
-            attributes=attributes,
+            attributes=_custom_attributes(fields),
             fields=fields,
         )
 
@@ -247,26 +233,15 @@ def result_data(outcome: Outcome) -> dict[str, Any]:
     return data
 
 
-def _flatten(name: str, value: object, fields: dict[str, str]) -> None:
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            _flatten(f"{name}.{key}", inner, fields)
-        return
-    text = _text(value)
-    if text is not None:
-        fields[name] = text
-
-
-def _text(value: object) -> str | None:
-    """A profile value as placeholder text; null and nested objects have none."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    if isinstance(value, list):
-        items = [_text(item) for item in value]
-        return LIST_SEPARATOR.join(item for item in items if item is not None)
-    return None
+def _custom_attributes(fields: ProfileFields) -> dict[str, list[str]]:
+    """The profile's custom attributes (`attributes.X` in any spelling) as Pinpoint-style
+    lists, for adapters that read Endpoint.attributes (Slack's channel attribute)."""
+    attributes: dict[str, list[str]] = {}
+    for path, value in fields.items():
+        head, dot, name = path.partition(".")
+        if dot and head.casefold() == "attributes" and "." not in name:
+            attributes.setdefault(name, [value])
+    return attributes
 
 
 def _object(raw: Mapping[str, Any], key: str, name: str) -> Mapping[str, Any]:
