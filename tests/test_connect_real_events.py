@@ -188,3 +188,61 @@ def test_a_deep_profile_fails_alone(provider):
     outcome = results(answer.response)
     assert outcome[MARA]["status"] == "delivered"
     assert outcome["p-deep"]["status"] in ("delivered", "failed")
+
+
+def test_a_real_profile_is_queued_reduced_and_resent(provider):
+    """The failure queue keeps only what delivery reads, in the profile's own spelling, and
+    resend renders it again by the same rule."""
+    import boto3
+    from moto import mock_aws
+
+    from custom_channel.failures import FailureQueue
+    from custom_channel.resend import ResendOptions, resend
+    from emulator.provider_server import Reply
+
+    templates = json.dumps({LABEL: "Hi {{FirstName}} in {{Address.City}}"})
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="channel-failures")["QueueUrl"]
+        secrets = boto3.client("secretsmanager", region_name="us-east-1")
+        secrets.create_secret(Name="provider", SecretString="k-1234567")  # signs the queue
+        env = {
+            "CHANNEL_SECRET_ID": "provider",
+            "CHANNEL_FAILURE_QUEUE_URL": url,
+            "CHANNEL_MESSAGE_TEMPLATES": templates,
+            "CHANNEL_MAX_ATTEMPTS": "1",
+        }
+        provider.responder = lambda request: Reply(503)
+        invoke(real_event(), channel=channel_for(provider, **env))
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+        bodies = {
+            body["endpoint_id"]: body
+            for body in (json.loads(m["Body"]) for m in messages["Messages"])
+        }
+        assert set(bodies) == {NO_ADDRESS, MARA, INES, LIOR}  # the opted-out one is not queued
+        assert json.loads(bodies[MARA]["endpoint"]["CustomerData"]) == {
+            "firstName": "Mara",
+            "emailAddress": "mara.quintela@example.com",
+            "phoneNumber": "+351210000101",
+            "address": {"city": "Lisbon"},
+        }
+        provider.requests.clear()
+        provider.responder = lambda request: Reply(202)
+        settings = load_settings(
+            {
+                "CHANNEL_ADAPTER": "http",
+                "CHANNEL_HTTP_URL": f"{provider.url}/send",
+                "CHANNEL_HTTP_BODY_TEMPLATE": '{"to": "{{Address}}", "text": "{{Data}}"}',
+                "CHANNEL_METRICS_MODE": "off",
+                **env,
+            }
+        )
+        report = resend(
+            settings, FailureQueue(url), ResendOptions(visibility_timeout=0, wait_seconds=0)
+        )
+    assert report.statuses["delivered"] == 3
+    assert sent(provider) == {
+        "mara.quintela@example.com": "Hi Mara in Lisbon",
+        "+351220000202": "Hi Inês in Porto",
+        "lior@example.com": "Hi Lior in Haifa",
+    }

@@ -161,6 +161,10 @@ def _defaults(attributes: Mapping[str, Any]) -> ProfileFields:
     for key, value in profile.items():
         if isinstance(value, str):
             values[f"Attributes.Customer.{key}"] = value
+        elif key == "custom" and isinstance(value, Mapping):  # the profile's own attributes
+            for name, text in value.items():
+                if isinstance(text, str):
+                    values[f"Attributes.Customer.Attributes.{name}"] = text
     for key, value in (attributes.get("customAttributes") or {}).items():
         if isinstance(value, str):
             values[f"Attributes.{key}"] = value
