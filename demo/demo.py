@@ -16,10 +16,16 @@
    function put in its failure queue (SQS), as an operator would;
 6. destroys it, and meanwhile runs an Amazon Connect outbound campaign's custom action:
    examples/connect-custom-action (event_source = "connect"), applied to the same local AWS
-   in the background since step 2, for a made-up Connect instance; prints the command that
-   would register the function with the instance (not run: the local AWS has no Connect),
-   drives a few hundred synthetic customer profiles through the deployed function as Connect
-   would (emulator/connect_driver.py, in the sandbox), prints the report and destroys it;
+   in the background since step 2, for a made-up Connect instance, with the message of the
+   block labelled "Welcome Message" authored in Connect: a message template in an Amazon Q in
+   Connect knowledge base of the local AWS (emulator/local_qconnect.py), written with
+   Connect's placeholders, put there before the apply and named by the example's
+   knowledge_base_id and template_ids; prints the command that would register the function
+   with the instance (not run: the local AWS has no Connect), drives a few hundred synthetic
+   customer profiles, in the shape Connect really sends, through the deployed function as
+   Connect would (emulator/connect_driver.py, in the sandbox; the function reads the template
+   from the local AWS with GetMessageTemplate), prints the report, which template the
+   messages came from, and destroys it;
 7. stops what it started, also on Ctrl-C or a failure.
 
 Every step that takes more than a moment says when it starts and, with its time, when it ends
@@ -28,13 +34,15 @@ per example under .build/ (TERRAFORM_LOGS); while the demo waits on Terraform it
 heartbeat line every HEARTBEAT_SECONDS, and when a command fails, the log's last lines.
 
 Real: the Terraform module and provider, the handler package and its HTTP delivery, the
-Secrets Manager, SQS, CloudWatch and Lambda configuration calls. Emulated: AWS itself (moto),
-Pinpoint (the runner), Connect (the driver) and the provider (a local server).
+Secrets Manager, SQS, CloudWatch, Lambda configuration and qconnect GetMessageTemplate calls.
+Emulated: AWS itself (moto, and Amazon Q in Connect's message templates), Pinpoint (the
+runner), Connect (the driver) and the provider (a local server).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -45,6 +53,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -66,6 +75,7 @@ from emulator.connect_driver import (  # noqa: E402
     ConnectRun,
     SandboxInvoker,
     run_connect,
+    run_id,
 )
 from emulator.connect_driver import report as connect_report  # noqa: E402
 from emulator.local_aws import LocalAws  # noqa: E402
@@ -102,13 +112,36 @@ T = TypeVar("T")
 CONNECT_INSTANCE_ARN = (
     "arn:aws:connect:us-east-1:123456789012:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
 )
+# The message of every other custom action block (the example's message_template).
 CONNECT_TEMPLATE = json.dumps(
     {"to": "{{Address}}", "text": "Hi {{FirstName | there}}, your order is on its way."}
 )
+# The block the demo's journey runs, by its label (Connect sends it as ActionId), and its
+# message as authored in Connect (Message templates): an SMS template whose text uses Connect's
+# placeholders for customer profile attributes (Administrator Guide, "Add personalized content
+# to message templates": {{Attributes.Customer.FirstName}}; a custom attribute of the profile
+# as {{Attributes.Customer.Attributes.plan}}). For this example's provider the text is the
+# request body, a JSON document.
+CONNECT_ACTION = "Welcome Message"
+CONNECT_TEMPLATE_TEXT = (
+    "Hi {{Attributes.Customer.FirstName}}, welcome aboard: "
+    "your {{Attributes.Customer.Attributes.plan}} plan is ready."
+)
+CONNECT_AUTHORED = {
+    "sms": {
+        "body": {
+            "plainText": {
+                "content": json.dumps({"to": "{{Address}}", "text": CONNECT_TEMPLATE_TEXT})
+            }
+        }
+    }
+}
+# The text every message from that template carries, whoever it goes to.
+CONNECT_TEMPLATE_MARKER = "welcome aboard: your"
 CONNECT_CONTEXT = CampaignContext(
-    campaign_id="demo-connect-campaign",
-    run_id="demo-run-1",
-    action_id="order-shipped",
+    campaign_id="5f0c2a7e-9d41-4b8e-a3c6-2e7f1d9b4c10",
+    run_id="",  # <CampaignId>#<start>, when the run starts (connect_run)
+    action_id=CONNECT_ACTION,
     campaign_name="demo-connect-campaign",
 )
 CAMPAIGN_DATA = json.dumps(
@@ -287,6 +320,7 @@ class DemoRun:
     resend: dict[str, int]  # the resend command's summary
     connect: ConnectRun  # the Connect custom action's run
     connect_report: str
+    connect_template: AuthoredTemplate  # the Connect-authored message the run sent
     connect_seconds: float  # the Connect part's wall time: apply, run, destroy
     # Endpoints not delivered by the campaign, and by the resend, by (status, reason).
     outcomes: Counter[tuple[str, str]]
@@ -334,7 +368,8 @@ def demo(
             ),
             EXAMPLE,
         )
-        connect_root = connect_example(aws, provider.url, Path(workdir))
+        authored = author_connect_template(aws)
+        connect_root = connect_example(aws, provider.url, Path(workdir), authored)
         if package != PACKAGE:
             for example in (root, connect_root):
                 example.deploy(package)
@@ -369,6 +404,7 @@ def demo(
             connect, connect_text = connect_run(
                 aws, connect_outputs, Path(workdir), profile_count, package
             )
+            authored = template_used(aws, provider, authored)
         finally:
             wait([connect_applied])  # applied or failed: destroy what there is
             # Its state is minutes old, and only ours: no refresh.
@@ -387,6 +423,7 @@ def demo(
             resend=pinpoint.resend,
             connect=connect,
             connect_report=connect_text,
+            connect_template=authored,
             connect_seconds=connect_seconds,
             outcomes=pinpoint.outcomes,
             resend_outcomes=pinpoint.resend_outcomes,
@@ -512,8 +549,75 @@ def resend_sentence(summary: dict[str, int], outcomes: Counter[tuple[str, str]])
     return text + (": " + "; ".join(kept) if kept else "") + "."
 
 
-def connect_example(aws: LocalAws, provider_url: str, workdir: Path) -> LoggedTerraform:
-    """examples/connect-custom-action for the local AWS, for a made-up Connect instance."""
+@dataclass(frozen=True)
+class AuthoredTemplate:
+    """The Connect-authored message template of the demo's custom action block."""
+
+    knowledge_base_id: str
+    template_id: str
+    name: str
+    channel_subtype: str
+    version: int | None = None  # its active version, read back after the run
+    messages: int = 0  # the provider's requests that carry its text
+
+
+def author_connect_template(aws: LocalAws) -> AuthoredTemplate:
+    """What a Connect user does in the admin website before the campaign runs: a message
+    template for the "Welcome Message" block, published, in the instance's knowledge base (here
+    a new one, any lowercase UUID, in the local AWS)."""
+    knowledge_base_id = str(uuid.uuid4())
+    template_id = aws.put_message_template(
+        knowledge_base_id,
+        CONNECT_ACTION,
+        "SMS",
+        CONNECT_AUTHORED,
+        default_attributes={"customerProfileAttributes": {"firstName": "there"}},
+    )
+    say(
+        f"  Connect message template {CONNECT_ACTION!r} (SMS) authored and published: "
+        f"knowledge base {knowledge_base_id}, template {template_id}"
+    )
+    return AuthoredTemplate(knowledge_base_id, template_id, CONNECT_ACTION, "SMS")
+
+
+def template_used(
+    aws: LocalAws, provider: ProviderServer, authored: AuthoredTemplate
+) -> AuthoredTemplate:
+    """Which template the Connect run's messages came from: the version the function read
+    (the active one, as the local AWS's qconnect answers GetMessageTemplate), and how many of
+    the provider's requests carry its text."""
+    template = aws.client("qconnect").get_message_template(
+        knowledgeBaseId=authored.knowledge_base_id,
+        messageTemplateId=f"{authored.template_id}:$ACTIVE_VERSION",
+    )["messageTemplate"]
+    messages = sum(
+        1 for request in provider.requests if CONNECT_TEMPLATE_MARKER in _message_text(request)
+    )
+    used = dataclasses.replace(authored, version=int(template["versionNumber"]), messages=messages)
+    say(
+        f"The messages of {CONNECT_ACTION!r} came from the Connect-authored template "
+        f"{template['name']!r}, version {used.version} ({template['channelSubtype']}, "
+        f"knowledge base {used.knowledge_base_id}): {messages} of the provider's requests "
+        "carry its text."
+    )
+    return used
+
+
+def _message_text(request: Received) -> str:
+    try:
+        body = request.json()
+    except ValueError:
+        return ""
+    return str(body.get("text", "")) if isinstance(body, dict) else ""
+
+
+def connect_example(
+    aws: LocalAws, provider_url: str, workdir: Path, authored: AuthoredTemplate
+) -> LoggedTerraform:
+    """examples/connect-custom-action for the local AWS, for a made-up Connect instance, with
+    the Connect-authored template for its "Welcome Message" block (knowledge_base_id and
+    template_ids, in the variables file rather than as -var options: the same values, no
+    shell quoting of a map)."""
     root = local_example(
         CONNECT_EXAMPLE,
         workdir / "connect-custom-action",
@@ -524,6 +628,8 @@ def connect_example(aws: LocalAws, provider_url: str, workdir: Path) -> LoggedTe
             "provider_url": f"{provider_url}/v1/messages",
             "provider_api_key": "demo-key",
             "message_template": CONNECT_TEMPLATE,
+            "knowledge_base_id": authored.knowledge_base_id,
+            "template_ids": {CONNECT_ACTION: authored.template_id},
             "secret_recovery_window_in_days": 0,
         },
     )
@@ -546,15 +652,16 @@ def connect_run(
     spec = function_spec(aws.client("lambda"), outputs["lambda_function_name"])
     code = unpack_package(package, spec.code_sha256, workdir / "connect-code")
     profiles = synthetic_profiles(profile_count)
+    context = dataclasses.replace(CONNECT_CONTEXT, run_id=run_id(CONNECT_CONTEXT.campaign_id))
     label = (
-        f"Connect campaign {CONNECT_CONTEXT.campaign_id}, action "
-        f"{CONNECT_CONTEXT.action_id}, on {len(profiles)} customer profiles"
+        f"Connect campaign {context.campaign_name}, action {context.action_id!r}, on "
+        f"{len(profiles)} customer profiles"
     )
     CONNECT_LOG_FILE.parent.mkdir(exist_ok=True)
     with CONNECT_LOG_FILE.open("w", encoding="utf-8") as log, timed(label):
         invoker = SandboxInvoker(code, spec, aws.env, log)
         try:
-            result = run_connect(profiles, invoker, CONNECT_CONTEXT, progress=_progress)
+            result = run_connect(profiles, invoker, context, progress=_progress)
         finally:
             invoker.close()
     text = connect_report(result)

@@ -1,14 +1,19 @@
 """Run an Amazon Connect outbound campaign's custom action locally, as Connect would.
 
-    python emulator/run_campaign.py --connect --synthetic 500 --action-id welcome --in-process
-    python emulator/run_campaign.py --connect --profiles profiles.json --action-id welcome \
-        --function NAME [--endpoint-url URL] [--in-process]
+    python emulator/run_campaign.py --connect --synthetic 500 --action-id "Welcome Message" \
+        --in-process
+    python emulator/run_campaign.py --connect --profiles profiles.json \
+        --action-id "Welcome Message" --function NAME [--endpoint-url URL] [--in-process]
 
 Customer profiles (emulator/segments.synthetic_profiles, or emulator/campaign.load_profiles
 from a JSON file) are cut into batches and sent as the documented request (Connect
 Administrator Guide, "Invoke Lambda functions"): InvocationMetadata.CampaignContext with
 CampaignId, RunId, ActionId and CampaignName; Items.CustomerProfiles with ProfileId,
-CustomerData (the profile as a JSON string) and an IdempotencyToken.
+CustomerData (the profile as a JSON string) and an IdempotencyToken. The values take the forms
+of a live journey invocation (a capture aws-amplify/amplify-backend publishes): ActionId is the
+custom action block's label as typed in the journey ("Welcome Message", spaces and all), RunId
+is `<CampaignId>#<start time>` (`...#2026-12-07T10-04-00Z`, `run_id()`), and each
+IdempotencyToken is 64 lowercase hexadecimal characters, new for every profile.
 
 Batch size: Connect does not document one. The driver sends at most 50 profiles per
 invocation (BATCH_SIZE), Pinpoint's documented batch, which the handler is built for: its
@@ -41,11 +46,12 @@ were not delivered, invocations per batch and why they failed, and the answer er
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import secrets
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -91,6 +97,18 @@ class CampaignContext:
         }
 
 
+def run_id(campaign_id: str, started: dt.datetime | None = None) -> str:
+    """A RunId as Connect forms it: `<CampaignId>#<start, UTC, to the second, dashes for
+    colons>`, e.g. `5f0c...#2026-12-07T10-04-00Z`. `started` defaults to now."""
+    moment = (started or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    return f"{campaign_id}#{moment.strftime('%Y-%m-%dT%H-%M-%SZ')}"
+
+
+def idempotency_token() -> str:
+    """An IdempotencyToken as Connect sends one: 64 lowercase hexadecimal characters."""
+    return secrets.token_hex(32)
+
+
 def customer_data(profile: Mapping[str, Any] | str) -> str:
     """CustomerData as Connect sends it: the profile as a JSON string (a string as it is)."""
     if isinstance(profile, str):
@@ -115,7 +133,7 @@ def connect_event(
                 {
                     "ProfileId": profile_id,
                     "CustomerData": customer_data(profiles[profile_id]),
-                    "IdempotencyToken": str(uuid.uuid4()),
+                    "IdempotencyToken": idempotency_token(),
                 }
                 for profile_id in profile_ids
             ]

@@ -22,6 +22,13 @@ plans without drift and destroys cleanly against it:
   read a campaign definition back, for example a local campaign runner. In this process,
   `campaigns()` and `segments()` return the same data.
 * Lambda runs without Docker (`{"lambda": {"use_docker": false}}`): Invoke echoes the payload.
+* Amazon Q in Connect (`qconnect`, signing name `wisdom`), which moto lacks, serves
+  GetMessageTemplate: the message templates authored in Connect that the channel reads
+  (emulator/local_qconnect.py). Its backend joins moto's two registries, the URL patterns of
+  `moto.backend_index` (moto's server maps the credential scope's `wisdom` to
+  `wisdom.<region>.amazonaws.com` and looks that up there) and `moto.backends.get_backend`,
+  so moto routes, parses, serializes and resets it as one of its own services. Templates are
+  authored with `put_message_template` (a new version each time; active unless told not).
 
 Not emulated: Pinpoint's HEAD request to a webhook DeliveryUri (the account-id header check);
 the URL's form is checked instead.
@@ -38,6 +45,7 @@ Example::
         provider_hcl = aws.provider_block()   # for a Terraform root module
         subprocess.run(["terraform", "apply"], env={**os.environ, **aws.env})
         print(campaigns(aws.account_id, aws.region))
+        template_id = aws.put_message_template(kb_id, "Welcome", "SMS", content)
 """
 
 from __future__ import annotations
@@ -96,6 +104,9 @@ from moto.secretsmanager.models import secretsmanager_backends
 from moto.server import ThreadedMotoServer
 from moto.utilities.utils import get_partition
 
+from emulator import local_qconnect
+from emulator.local_qconnect import put_message_template
+
 __all__ = [
     "DEFAULT_REGION",
     "TERRAFORM_SERVICES",
@@ -105,6 +116,7 @@ __all__ = [
     "campaigns",
     "create_segment",
     "install_patches",
+    "put_message_template",
     "segments",
 ]
 
@@ -113,7 +125,9 @@ DEFAULT_REGION = "us-east-1"
 #: The services of the provider's `endpoints` block: those the module calls (apigatewayv2,
 #: cloudformation, cloudwatch, dynamodb, iam, lambda, logs, pinpoint, resourcegroupstaggingapi
 #: (campaign scope finds its stack by tag), secretsmanager, sqs, sts) and those the channel or
-#: a root module around it may use (ec2, kms, s3, sns, ssm).
+#: a root module around it may use (ec2, kms, s3, sns, ssm). Not qconnect: the server serves it
+#: (the function reads Connect's message templates), but the provider (6.x) has no qconnect
+#: endpoint argument and the module creates no qconnect resource.
 TERRAFORM_SERVICES = (
     "apigatewayv2",
     "cloudformation",
@@ -755,6 +769,7 @@ def install_patches() -> None:
         _patch_lambda_logging_config()
         _register_pinpoint_cloudformation_models()
         _add_pinpoint_read_routes()
+        _serve_qconnect()
         _installed = True
 
 
@@ -849,6 +864,11 @@ def _add_pinpoint_read_routes() -> None:
     PinpointResponse.get_segment = _rest_get_segment  # type: ignore[attr-defined]
     PinpointResponse.get_campaigns = _rest_get_campaigns  # type: ignore[attr-defined]
     PinpointResponse.get_campaign = _rest_get_campaign  # type: ignore[attr-defined]
+
+
+def _serve_qconnect() -> None:
+    # Why: moto has no qconnect; the channel reads Connect's message templates through it.
+    local_qconnect.register()
 
 
 ################################################################################
@@ -980,6 +1000,30 @@ class LocalAws:
     def segments(self, application_id: str | None = None) -> list[dict[str, Any]]:
         """The segments held by this local AWS (see the module function `segments`)."""
         return segments(self.account_id, self.region, application_id)
+
+    def put_message_template(
+        self,
+        knowledge_base_id: str,
+        name: str,
+        channel_subtype: str,
+        content: Mapping[str, Any],
+        *,
+        activate: bool = True,
+        default_attributes: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Author a Connect message template here, a new version of it if the name exists;
+        returns its id (see the module function `put_message_template`). Read it back with
+        `client("qconnect").get_message_template(...)`."""
+        return put_message_template(
+            knowledge_base_id,
+            name,
+            channel_subtype,
+            content,
+            account_id=self.account_id,
+            region=self.region,
+            activate=activate,
+            default_attributes=default_attributes,
+        )
 
 
 class _OneLineParser(argparse.ArgumentParser):

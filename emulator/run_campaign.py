@@ -49,7 +49,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -844,10 +843,17 @@ def connect_main(argv: list[str]) -> int:
     segment = parser.add_mutually_exclusive_group(required=True)
     segment.add_argument("--profiles", type=Path, help="customer profiles (JSON)")
     segment.add_argument("--synthetic", type=int, metavar="N", help="N synthetic profiles")
-    parser.add_argument("--action-id", required=True, help="the custom action block's ActionId")
+    parser.add_argument(
+        "--action-id",
+        required=True,
+        help="the custom action block's ActionId: its label, as typed in the journey "
+        '("Welcome Message")',
+    )
     parser.add_argument("--campaign-id", default="local-campaign", help="CampaignId")
     parser.add_argument("--campaign-name", default="", help="CampaignName (default: the id)")
-    parser.add_argument("--run-id", default="", help="RunId (default: a new one)")
+    parser.add_argument(
+        "--run-id", default="", help="RunId (default: <campaign id>#<now>, as Connect forms it)"
+    )
     parser.add_argument(
         "--function",
         help="the function's name or ARN in the local AWS (without it: --in-process, "
@@ -920,7 +926,7 @@ def _connect_main(args: argparse.Namespace, connect: Any) -> int:
         profiles = synthetic_profiles(args.synthetic)
     context = connect.CampaignContext(
         campaign_id=args.campaign_id,
-        run_id=args.run_id or uuid.uuid4().hex,
+        run_id=args.run_id or connect.run_id(args.campaign_id),
         action_id=args.action_id,
         campaign_name=args.campaign_name or args.campaign_id,
     )

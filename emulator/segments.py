@@ -3,9 +3,10 @@ and synthetic Amazon Connect customer profiles.
 
 Used by the demo, the runner and the tests. Endpoints are deterministic for a given seed: a
 mix of channel types, some opted out or inactive, with attributes for personalisation.
-Profiles (synthetic_profiles) are deterministic too: Customer Profiles' standard fields
-(FirstName, LastName, EmailAddress, PhoneNumber, Address, Attributes), a few opted out through
-Attributes.OptOut, and a few whose CustomerData is broken (not JSON, not an object, empty).
+Profiles (synthetic_profiles) are deterministic too, in the camelCase shape Connect really
+sends (profileId, firstName, lastName, emailAddress, phoneNumber, address, attributes): a few
+opted out through attributes.OptOut, a few with nowhere to send (only profileId and
+attributes), and a few whose CustomerData is broken (not JSON, not an object, empty).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ CHANNEL_MIX = (
 FIRST_NAMES = ("Mary", "Jorge", "Wei", "Aisha", "Olu", "Priya", "Lars", "Ana")
 LAST_NAMES = ("Major", "Silva", "Chen", "Bello", "Adeyemi", "Rao", "Berg", "Costa")
 # CustomerData as Connect would never send it: each fails its own profile in the handler.
-BROKEN_CUSTOMER_DATA = ('{"FirstName": "Trunc', "[1, 2, 3]", "")
+BROKEN_CUSTOMER_DATA = ('{"firstName": "Trunc', "[1, 2, 3]", "")
 
 
 def synthetic_endpoints(count: int, seed: int = 7) -> dict[str, dict[str, Any]]:
@@ -97,15 +98,39 @@ def campaign_event(
 # A profile is its CustomerData: an object (sent as its JSON text) or a string sent as it is.
 Profiles = dict[str, dict[str, Any] | str]
 
+#: Where synthetic customers live: city, province (None: the profile has none), country,
+#: postal code, and the locale their `attributes.locale` says.
+PLACES = (
+    ("Seattle", "WA", "US", "98101", "en_US"),
+    ("Lisbon", "Lisboa", "PT", "1100-148", "pt_PT"),
+    ("Porto", None, "PT", "4000-322", "pt_PT"),
+    ("Toronto", "ON", "CA", "M5V 2T6", "en_CA"),
+    ("Manchester", None, "GB", "M1 1AE", "en_GB"),
+)
+PLANS = ("basic", "premium")
+
 
 def synthetic_profiles(
-    count: int, seed: int = 7, *, opt_out_rate: float = 0.03, broken_rate: float = 0.02
+    count: int,
+    seed: int = 7,
+    *,
+    opt_out_rate: float = 0.03,
+    broken_rate: float = 0.02,
+    unreachable_rate: float = 0.03,
 ) -> Profiles:
     """`count` customer profiles by ProfileId (32 hex digits, as Customer Profiles makes).
 
-    Each has FirstName, LastName, an EmailAddress and/or a PhoneNumber, an Address and
-    Attributes (Tier, CohortId, OptOut); about `opt_out_rate` of them have Attributes.OptOut
-    "true", about `broken_rate` have a CustomerData that is not a JSON object."""
+    They have the shape of a live journey invocation (a capture aws-amplify/amplify-backend
+    publishes as a test fixture; tests/fixtures/connect_real_event.json is one): camelCase
+    keys, `profileId`, `firstName`, `lastName`, `emailAddress` and/or `phoneNumber`,
+    `address` {city, province, country, postalCode} (province not everywhere), and custom
+    attributes under a lower-case `attributes` (`plan`, `locale`, and `OptOut` on some).
+
+    About `opt_out_rate` of them have `attributes.OptOut` "true" (others "false" or none);
+    about `broken_rate` have a CustomerData that is not a JSON object; about
+    `unreachable_rate` are only `profileId` and `attributes` (no address, no email, no phone:
+    nowhere to send, which the handler fails for that profile alone). None of those is opted
+    out, so that each profile has one expected outcome."""
     rng = random.Random(seed)  # noqa: S311 - test data
     profiles: Profiles = {}
     for index in range(count):
@@ -113,21 +138,30 @@ def synthetic_profiles(
         if rng.random() < broken_rate:
             profiles[profile_id] = rng.choice(BROKEN_CUSTOMER_DATA)
             continue
+        city, province, country, postal_code, locale = rng.choice(PLACES)
+        attributes: dict[str, str] = {"plan": rng.choice(PLANS), "locale": locale}
+        if rng.random() < unreachable_rate:
+            profiles[profile_id] = {"profileId": profile_id, "attributes": attributes}
+            continue
         profile: dict[str, Any] = {
-            "FirstName": rng.choice(FIRST_NAMES),
-            "LastName": rng.choice(LAST_NAMES),
-            "PartyType": "INDIVIDUAL",
-            "Address": {"City": "Seattle", "Country": "US"},
+            "profileId": profile_id,
+            "firstName": rng.choice(FIRST_NAMES),
+            "lastName": rng.choice(LAST_NAMES),
         }
         reach = rng.random()
         if reach < 0.8:
-            profile["EmailAddress"] = f"customer{index}@example.com"
+            profile["emailAddress"] = f"customer{index}@example.com"
         if reach > 0.5:
-            profile["PhoneNumber"] = f"+1206555{index % 10000:04d}"
-        profile["Attributes"] = {
-            "Tier": rng.choice(("gold", "silver", "bronze")),
-            "CohortId": str(rng.randint(1, 99)),
-            "OptOut": "true" if rng.random() < opt_out_rate else "false",
+            profile["phoneNumber"] = f"+1206555{index % 10000:04d}"
+        address = {"city": city, "province": province, "country": country}
+        profile["address"] = {
+            **{key: value for key, value in address.items() if value is not None},
+            "postalCode": postal_code,
         }
+        if rng.random() < opt_out_rate:
+            attributes["OptOut"] = "true"
+        elif rng.random() < 0.5:
+            attributes["OptOut"] = "false"
+        profile["attributes"] = attributes
         profiles[profile_id] = profile
     return profiles

@@ -5,7 +5,9 @@ in-process handler, the sandbox process and a real local provider server."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
+import re
 import threading
 import time
 from collections import Counter
@@ -30,6 +32,7 @@ from emulator.connect_driver import (
     connect_event,
     report,
     run_connect,
+    run_id,
 )
 from emulator.local_aws import LocalAws
 from emulator.provider_server import Reply
@@ -42,7 +45,14 @@ from tools import build_package
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "connect_event.json"
 TABLE = "channel-deliveries"
-CONTEXT = CampaignContext("campaign-12345", "run-67890", "welcome", "Welcome Campaign")
+# As a live journey invocation has them: a UUID, `<CampaignId>#<time>`, the block's label.
+CAMPAIGN_ID = "5f0c2a7e-9d41-4b8e-a3c6-2e7f1d9b4c10"
+CONTEXT = CampaignContext(
+    CAMPAIGN_ID,
+    run_id(CAMPAIGN_ID, dt.datetime(2026, 12, 7, 10, 4, tzinfo=dt.UTC)),
+    "Welcome Message",
+    "Welcome Campaign",
+)
 
 
 def environment(provider, **extra: str) -> dict[str, str]:
@@ -51,7 +61,7 @@ def environment(provider, **extra: str) -> dict[str, str]:
         "CHANNEL_HTTP_URL": f"{provider.url}/send",
         "CHANNEL_HTTP_BODY_TEMPLATE": '{"to": "{{Address}}", "text": "{{Data}}"}',
         "CHANNEL_METRICS_MODE": "off",
-        "CHANNEL_MESSAGE_TEMPLATE": "Welcome back {{FirstName}} ({{Attributes.Tier}})",
+        "CHANNEL_MESSAGE_TEMPLATE": "Welcome back {{FirstName}} ({{Attributes.plan}})",
         **extra,
     }
 
@@ -64,17 +74,32 @@ def addresses(profiles) -> set[str]:
     found = set()
     for profile in profiles.values():
         if isinstance(profile, dict):
-            found.update(profile[k] for k in ("EmailAddress", "PhoneNumber") if k in profile)
+            found.update(profile[k] for k in ("emailAddress", "phoneNumber") if k in profile)
     return found
+
+
+PROFILE_KEYS = {
+    "profileId",
+    "firstName",
+    "lastName",
+    "emailAddress",
+    "phoneNumber",
+    "address",
+    "attributes",
+}
+
+
+def reachable(profile: dict[str, Any]) -> bool:
+    return "emailAddress" in profile or "phoneNumber" in profile
 
 
 def expected(profiles) -> Counter[str]:
     """What the handler makes of each synthetic profile, by status."""
     counts: Counter[str] = Counter()
     for profile in profiles.values():
-        if not isinstance(profile, dict):
+        if not isinstance(profile, dict) or not reachable(profile):
             counts["failed"] += 1
-        elif profile["Attributes"]["OptOut"] == "true":
+        elif profile["attributes"].get("OptOut") == "true":
             counts["skipped"] += 1
         else:
             counts["delivered"] += 1
@@ -96,7 +121,8 @@ def ledger_table():
 # --- profiles and the request -----------------------------------------------------------------
 
 
-def test_synthetic_profiles_have_customer_profiles_fields_opt_outs_and_broken_data():
+def test_synthetic_profiles_have_the_real_shape_opt_outs_unreachable_and_broken_data():
+    """The camelCase shape of a live journey invocation (tests/fixtures/connect_real_event.json)."""
     profiles = synthetic_profiles(1000)
     assert synthetic_profiles(1000) == profiles  # deterministic
     assert len(profiles) == 1000
@@ -107,10 +133,26 @@ def test_synthetic_profiles_have_customer_profiles_fields_opt_outs_and_broken_da
     for text in broken:
         with contextlib.suppress(ValueError):  # not JSON at all, or:
             assert not isinstance(json.loads(text), dict)
-    assert {"FirstName", "LastName", "Attributes"} <= set(whole[0])
-    assert all("EmailAddress" in p or "PhoneNumber" in p for p in whole)
-    opted_out = [p for p in whole if p["Attributes"]["OptOut"] == "true"]
+    for profile_id, profile in profiles.items():
+        if isinstance(profile, dict):
+            assert profile["profileId"] == profile_id
+            assert set(profile["attributes"]) <= {"plan", "locale", "OptOut"}
+    reachable_ones = [p for p in whole if reachable(p)]
+    for profile in reachable_ones:
+        assert list(profile)[:3] == ["profileId", "firstName", "lastName"]
+        assert set(profile) <= PROFILE_KEYS
+        assert {"city", "country", "postalCode"} <= set(profile["address"])
+        assert set(profile["address"]) <= {"city", "province", "country", "postalCode"}
+    assert any("province" not in p["address"] for p in reachable_ones)
+    # Some are only profileId and attributes: nowhere to send; none of them opted out.
+    unreachable = [p for p in whole if not reachable(p)]
+    assert 10 <= len(unreachable) <= 60
+    assert all(set(p) == {"profileId", "attributes"} for p in unreachable)
+    assert not any(p["attributes"].get("OptOut") == "true" for p in unreachable)
+    opted_out = [p for p in whole if p["attributes"].get("OptOut") == "true"]
     assert 10 <= len(opted_out) <= 60
+    assert any("OptOut" not in p["attributes"] for p in reachable_ones)
+    assert any(p["attributes"].get("OptOut") == "false" for p in reachable_ones)
 
 
 def test_profiles_load_from_a_list_search_profiles_or_a_connect_event(tmp_path):
@@ -154,6 +196,13 @@ def test_the_request_has_the_documented_shape_and_new_tokens_each_time():
         assert list(item) == ["ProfileId", "CustomerData", "IdempotencyToken"]
         assert json.loads(item["CustomerData"]) == profiles[item["ProfileId"]]
         assert item["IdempotencyToken"] != other["IdempotencyToken"]
+        assert re.fullmatch("[0-9a-f]{64}", item["IdempotencyToken"])
+    tokens = [item["IdempotencyToken"] for item in event["Items"]["CustomerProfiles"]]
+    assert len(set(tokens)) == len(tokens)  # different per profile
+    context = event["InvocationMetadata"]["CampaignContext"]
+    assert context["RunId"] == f"{CAMPAIGN_ID}#2026-12-07T10-04-00Z"
+    assert context["ActionId"] == "Welcome Message"
+    assert re.fullmatch(rf"{CAMPAIGN_ID}#\d{{4}}-\d\d-\d\dT\d\d-\d\d-\d\dZ", run_id(CAMPAIGN_ID))
 
 
 # --- against the in-process handler and a real provider -----------------------------------------
@@ -177,10 +226,10 @@ def test_profiles_are_batched_and_every_profile_is_answered_once(provider):
     counts = sent_to(provider)
     assert sum(counts.values()) == expected(profiles)["delivered"]
     assert set(counts.values()) == {1}
-    first = next(p for p in profiles.values() if isinstance(p, dict) and "EmailAddress" in p)
+    first = next(p for p in profiles.values() if isinstance(p, dict) and "emailAddress" in p)
     bodies = [json.loads(r.body) for r in provider.requests]
-    text = next(b["text"] for b in bodies if b["to"] == first["EmailAddress"])
-    assert text == f"Welcome back {first['FirstName']} ({first['Attributes']['Tier']})"
+    text = next(b["text"] for b in bodies if b["to"] == first["emailAddress"])
+    assert text == f"Welcome back {first['firstName']} ({first['attributes']['plan']})"
     assert result.reasons["opted out"] == expected(profiles)["skipped"]
     text = report(result)
     assert "230 profiles, 230 sent in 5 batches (5 invocations)" in text
@@ -267,7 +316,7 @@ def test_a_late_invocation_is_invoked_again_and_the_ledger_keeps_it_from_sending
             self.inner.close()
 
     provider.responder = slow_until_connect_gives_up
-    profiles = synthetic_profiles(20, broken_rate=0, opt_out_rate=0)
+    profiles = synthetic_profiles(20, broken_rate=0, opt_out_rate=0, unreachable_rate=0)
     invoker = Watched(
         InProcessInvoker(
             environment(provider, CHANNEL_IDEMPOTENCY_TABLE=ledger_table),
@@ -298,7 +347,7 @@ def test_a_provider_refusing_connections_fails_profiles_not_the_invocation(provi
     """The handler answers: its profiles failed, with the reason. Connect has an answer, so
     the batch is not invoked again (the failure queue and resend are for these)."""
     provider.pause()
-    profiles = synthetic_profiles(10, broken_rate=0, opt_out_rate=0)
+    profiles = synthetic_profiles(10, broken_rate=0, opt_out_rate=0, unreachable_rate=0)
     invoker = InProcessInvoker(environment(provider, CHANNEL_MAX_ATTEMPTS="1"))
     try:
         result = run_connect(profiles, invoker, CONTEXT)

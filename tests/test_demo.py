@@ -18,7 +18,9 @@ from moto import mock_aws
 from demo import demo as demo_module
 from demo.dashboard_check import DashboardError, check_dashboard
 from demo.demo import (
+    CONNECT_ACTION,
     CONNECT_LOG_FILE,
+    CONNECT_TEMPLATE_MARKER,
     ENDPOINT_TYPES,
     LOG_FILE,
     TERRAFORM_LOGS,
@@ -93,7 +95,8 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
         rf"campaign {campaign_id} on 300 endpoints",
         r"python -m custom_channel resend --function-name: the failure queue",
         r"terraform init and apply \(examples/connect-custom-action\), in the background",
-        r"Connect campaign demo-connect-campaign, action order-shipped, on 200 customer profiles",
+        r"Connect campaign demo-connect-campaign, action 'Welcome Message', on 200 customer "
+        r"profiles",
         r"terraform destroy \(examples/connect-custom-action\)",
         r"terraform destroy \(examples/lambda-channel\), in the background",
     ):
@@ -166,9 +169,16 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
     assert sum(counts[status] for status in STATUSES) == len(profiles)
     assert counts["delivered"] > 0
     opted_out = [
-        p for p in profiles.values() if isinstance(p, dict) and p["Attributes"]["OptOut"] == "true"
+        p
+        for p in profiles.values()
+        if isinstance(p, dict) and p["attributes"].get("OptOut") == "true"
     ]
-    broken = [p for p in profiles.values() if not isinstance(p, dict)]
+    # Broken CustomerData, and profiles with nowhere to send (only profileId and attributes).
+    broken = [
+        p
+        for p in profiles.values()
+        if not isinstance(p, dict) or not ("emailAddress" in p or "phoneNumber" in p)
+    ]
     assert counts["skipped"] == len(opted_out)
     assert counts["failed"] + counts["unknown"] >= len(broken)
     row = "".join(f"{counts[status]:>11}" for status in STATUSES)
@@ -182,11 +192,22 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
         profile[field]
         for profile in profiles.values()
         if isinstance(profile, dict)
-        for field in ("EmailAddress", "PhoneNumber")
+        for field in ("emailAddress", "phoneNumber")
         if field in profile
     }
     assert addresses
-    assert not leaks(connect_log.splitlines(), addresses | {"your order is on its way"})
+    assert not leaks(connect_log.splitlines(), addresses | {CONNECT_TEMPLATE_MARKER})
+    # The messages came from the template authored in Connect (the local AWS's qconnect), and
+    # the demo says which.
+    template = run.connect_template
+    assert template.name == CONNECT_ACTION
+    assert template.version == 1
+    assert template.messages >= counts["delivered"]
+    assert (
+        f"The messages of 'Welcome Message' came from the Connect-authored template "
+        f"'Welcome Message', version 1 (SMS, knowledge base {template.knowledge_base_id}): "
+        f"{template.messages} of the provider's requests carry its text."
+    ) in output.splitlines()
 
 
 @mock_aws
