@@ -20,12 +20,30 @@ locals {
     XRay              = "WriteXRayTraces"
     VpcDescribe       = "DescribeVpcNetworking"
     VpcInterfaces     = "ManageVpcNetworkInterfaces"
+    ConnectTemplates  = "ReadConnectMessageTemplates"
   }
 
   # Each key may decrypt only through the service that stores what it protects: the provider
   # secret's key through Secrets Manager or SSM (whichever holds the secret), the receiver's
   # key through Secrets Manager.
   provider_secret_service = var.provider_secret.parameter_arn != null ? "ssm.${local.region}.amazonaws.com" : "secretsmanager.${local.region}.amazonaws.com"
+
+  # Amazon Q in Connect (IAM prefix wisdom) message templates the handler reads, in the
+  # function's account and region. Service Authorization Reference (parliament's
+  # iam_definition.json): GetMessageTemplate requires the resource types KnowledgeBase*
+  # (arn:${Partition}:wisdom:${Region}:${Account}:knowledge-base/${KnowledgeBaseId}) and
+  # MessageTemplate* (arn:${Partition}:wisdom:${Region}:${Account}:message-template/${KnowledgeBaseId}/${MessageTemplateId});
+  # a template's versions are its ARN with ":<qualifier>".
+  connect_template_uuids = sort(distinct([for id in values(var.connect.template_ids) : split(":", id)[0]]))
+  connect_template_arns = length(var.connect.template_ids) == 0 || var.connect.knowledge_base_id == null ? [] : concat(
+    ["arn:${local.partition}:wisdom:${local.region}:${local.account_id}:knowledge-base/${var.connect.knowledge_base_id}"],
+    flatten([
+      for uuid in local.connect_template_uuids : [
+        "arn:${local.partition}:wisdom:${local.region}:${local.account_id}:message-template/${var.connect.knowledge_base_id}/${uuid}",
+        "arn:${local.partition}:wisdom:${local.region}:${local.account_id}:message-template/${var.connect.knowledge_base_id}/${uuid}:*",
+      ]
+    ]),
+  )
 
   # Candidate statements, each enabled by the option it serves.
   candidate_statements = {
@@ -168,6 +186,14 @@ locals {
           [for id in try(var.vpc_config.subnet_ids, []) : "arn:${local.partition}:ec2:${local.region}:*:subnet/${id}"],
           [for id in try(var.vpc_config.security_group_ids, []) : "arn:${local.partition}:ec2:${local.region}:*:security-group/${id}"],
         )
+      }
+    }
+    ConnectTemplates = {
+      enabled = local.connect && length(local.connect_template_arns) > 0
+      statement = {
+        Effect   = "Allow"
+        Action   = ["wisdom:GetMessageTemplate"]
+        Resource = local.connect_template_arns
       }
     }
   }

@@ -31,6 +31,16 @@ locals {
   connect_channel_type_pattern = "^[A-Z][A-Z0-9_]{0,31}$"
   max_message_template_chars   = 16384
 
+  # Amazon Q in Connect ids (botocore data/qconnect/2020-10-19/service-2.json): a knowledge base
+  # id is the Uuid shape, [a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}; a message
+  # template id is GetMessageTemplate's messageTemplateId (UuidOrArnOrEitherWithQualifier, of
+  # which UuidWithQualifier is the id form): that UUID, optionally ":<qualifier>". Of the
+  # qualifiers the module takes a version number only (the handler reads $ACTIVE_VERSION
+  # without one). The handler's TTL of a read template: a whole number of seconds, 0-86400.
+  qconnect_uuid_pattern            = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+  qconnect_template_id_pattern     = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:[0-9]+)?$"
+  max_connect_template_ttl_seconds = 86400
+
   # Lambda quota: "4 KB" for all environment variables of a function together (AWS Lambda
   # Developer Guide, "Lambda quotas"), counted here as the characters of names and values.
   max_environment_bytes = 4096
@@ -219,6 +229,10 @@ locals {
       CHANNEL_CONNECT_CHANNEL_TYPE   = var.connect.profiles.channel_type
       CHANNEL_CONNECT_OPT_OUT_FIELD  = var.connect.profiles.opt_out_field
       CHANNEL_CONNECT_RESULT_FIELD   = var.connect.profiles.result_field == null ? null : tostring(var.connect.profiles.result_field)
+      # Templates authored in Connect (Amazon Q in Connect message templates), by block label.
+      CHANNEL_CONNECT_KNOWLEDGE_BASE_ID    = var.connect.knowledge_base_id
+      CHANNEL_CONNECT_TEMPLATE_IDS         = length(var.connect.template_ids) > 0 ? jsonencode(var.connect.template_ids) : null
+      CHANNEL_CONNECT_TEMPLATE_TTL_SECONDS = var.connect.template_ttl_seconds == null ? null : tostring(var.connect.template_ttl_seconds)
     } : {},
     local.create_idempotency ? {
       CHANNEL_IDEMPOTENCY_TABLE         = aws_dynamodb_table.idempotency[0].name
@@ -340,7 +354,7 @@ resource "aws_lambda_function" "this" {
   lifecycle {
     precondition {
       condition     = local.environment_size <= local.max_environment_bytes
-      error_message = "The function's environment holds ${local.environment_size} characters of names and values, more than Lambda's 4 KB for all environment variables together: shorten connect.message_template / connect.message_templates (or environment_variables)."
+      error_message = "The function's environment holds ${local.environment_size} characters of names and values, more than Lambda's 4 KB for all environment variables together: shorten connect.message_template / connect.message_templates / connect.template_ids (or environment_variables)."
     }
   }
 }
@@ -363,8 +377,8 @@ resource "aws_lambda_provisioned_concurrency_config" "this" {
 }
 
 ################################################################################
-# Invoke permissions, keyed by caller: "pinpoint" or "connect" (lambda mode), or "apigateway"
-# (receiver mode)
+# Invoke permissions, keyed by caller: "pinpoint", or "connect" and "connect_journeys" (lambda
+# mode), or "apigateway" (receiver mode)
 ################################################################################
 
 locals {
@@ -399,14 +413,27 @@ locals {
         source_arn     = local.pinpoint_source_arn
       }
     } : {},
-    # Connect's outbound campaigns invoke the function from the instance's account, which may
-    # be another one: AWS:SourceAccount and AWS:SourceArn of the instance (Amazon Connect
-    # Administrator Guide, "Invoke Lambda functions", recommends both).
+    # Connect invokes the function from the instance's account, which may be another one, under
+    # two principals; aws-amplify/amplify-backend (packages/backend-notifications) grants both,
+    # each scoped by source account.
+    # - "connect" (unchanged since 0.2.0, so an upgrade replaces nothing): outbound campaigns v2,
+    #   connect-campaigns.amazonaws.com, with AWS:SourceAccount and AWS:SourceArn of the instance
+    #   (Amazon Connect Administrator Guide, "Invoke Lambda functions", shows that ARN for this
+    #   principal and recommends both conditions).
+    # - "connect_journeys": a journey's Custom action block invokes under connect.amazonaws.com.
+    #   AWS:SourceAccount only: nobody has confirmed which ARN Connect sends as the source of a
+    #   journey's custom action, and a SourceArn that never matches silently refuses every
+    #   invocation.
     local.create_function && local.connect ? {
       connect = {
         principal      = "connect-campaigns.amazonaws.com"
         source_account = try(split(":", var.connect.instance_arn)[4], null)
         source_arn     = var.connect.instance_arn
+      }
+      connect_journeys = {
+        principal      = "connect.amazonaws.com"
+        source_account = try(split(":", var.connect.instance_arn)[4], null)
+        source_arn     = null
       }
     } : {},
     local.create_receiver ? {

@@ -38,7 +38,7 @@ output "lambda_alias_arn" {
 }
 
 output "lambda_permission_statement_ids" {
-  description = "Statement ids of the function's invoke permissions, keyed by caller (`pinpoint`, `connect` or `apigateway`)."
+  description = "Statement ids of the function's invoke permissions, keyed by caller: `pinpoint`; `connect` (connect-campaigns.amazonaws.com) and `connect_journeys` (connect.amazonaws.com); or `apigateway`."
   value       = { for k, p in aws_lambda_permission.this : k => p.statement_id }
 }
 
@@ -53,7 +53,7 @@ output "lambda_treatment_permission_statement_ids" {
 }
 
 output "lambda_permission_source_arns" {
-  description = "Source ARN of each invoke permission, keyed by caller."
+  description = "Source ARN of each invoke permission, keyed by caller (null for `connect_journeys`, which is scoped by source account only)."
   value       = { for k, p in aws_lambda_permission.this : k => p.source_arn }
 }
 

@@ -48,7 +48,7 @@ variable "event_source" {
   description = <<-EOT
     What invokes the function (CHANNEL_EVENT_SOURCE):
     `pinpoint` - an Amazon Pinpoint campaign or journey through its custom channel (the module's application, segment, campaign and `pinpoint.<region>.amazonaws.com` permission);
-    `connect` - an Amazon Connect outbound campaign's Custom action block, with a batch of customer profiles. Needs `connect.instance_arn` and a message template (`connect.message_template` or `connect.message_templates`); creates no Pinpoint application, segment, campaign or Pinpoint permission, and grants `connect-campaigns.amazonaws.com` the invoke permission for the instance instead. Only with `channel_mode = "lambda"` and `delivery.failure_policy = "report"`. Register the function with the instance afterwards: output `connect_register_command`.
+    `connect` - an Amazon Connect outbound campaign's Custom action block, with a batch of customer profiles. Needs `connect.instance_arn` and a message (`connect.template_ids`, `connect.message_templates` or `connect.message_template`); creates no Pinpoint application, segment, campaign or Pinpoint permission, and grants the invoke permission to `connect-campaigns.amazonaws.com` and `connect.amazonaws.com` for the instance's account instead. Only with `channel_mode = "lambda"` and `delivery.failure_policy = "report"`. Register the function with the instance afterwards: output `connect_register_command`.
   EOT
   type        = string
   default     = "pinpoint"
@@ -810,9 +810,12 @@ variable "idempotency" {
 variable "connect" {
   description = <<-EOT
     The Amazon Connect outbound campaigns that invoke the function (only with `event_source = "connect"`):
-    `instance_arn` (the instance, `arn:<partition>:connect:<region>:<account>:instance/<instance-id>`; required with `event_source = "connect"`, null otherwise. The invoke permission for `connect-campaigns.amazonaws.com` carries it as AWS:SourceArn and its account as AWS:SourceAccount);
-    `message_template` (CHANNEL_MESSAGE_TEMPLATE: the message of every custom action block that `message_templates` does not name; Connect's event carries no text. Placeholders are the profile's fields (`{{FirstName}}`, `{{Attributes.X}}`, `{{Address}}`) and `{{CampaignId}}`, `{{RunId}}`, `{{ActionId}}`. At most 16,384 characters; this or `message_templates` is required);
-    `message_templates` (CHANNEL_MESSAGE_TEMPLATES, as JSON: templates keyed by the custom action block's ActionId, so one function serves several blocks; each at most 16,384 characters);
+    `instance_arn` (the instance, `arn:<partition>:connect:<region>:<account>:instance/<instance-id>`; required with `event_source = "connect"`, null otherwise. The invoke permissions carry its account as AWS:SourceAccount, and the `connect-campaigns.amazonaws.com` one also the ARN as AWS:SourceArn);
+    `message_template` (CHANNEL_MESSAGE_TEMPLATE: the message of every custom action block that `template_ids` and `message_templates` do not name; Connect's event carries no text. Placeholders are the profile's fields (`{{FirstName}}`, `{{Attributes.X}}`, `{{Address}}`) and `{{CampaignId}}`, `{{RunId}}`, `{{ActionId}}`. At most 16,384 characters; this, `message_templates` or `template_ids` is required);
+    `message_templates` (CHANNEL_MESSAGE_TEMPLATES, as JSON: templates keyed by the custom action block's label as typed in the journey, which Connect sends as ActionId; each at most 16,384 characters. A block gets `template_ids[label]` first, then `message_templates[label]`, then `message_template`);
+    `knowledge_base_id` (CHANNEL_CONNECT_KNOWLEDGE_BASE_ID: the Amazon Q in Connect knowledge base holding the message templates, a lowercase UUID in the function's account and region; required with `template_ids`);
+    `template_ids` (CHANNEL_CONNECT_TEMPLATE_IDS, as JSON: message templates authored in Connect, keyed by the custom action block's label as typed in the journey (ActionId), each a template id, `:<version>` to pin one, else its active version; it wins over `message_templates` and `message_template`. Grants the role `wisdom:GetMessageTemplate` on the knowledge base and these templates);
+    `template_ttl_seconds` (CHANNEL_CONNECT_TEMPLATE_TTL_SECONDS: seconds a read template is cached, 0-86400; null keeps the handler's 300);
     `profiles`, how Connect customer profiles become recipients (null fields keep the handler's defaults):
     `address_fields` (CHANNEL_CONNECT_ADDRESS_FIELDS: the profile fields tried in order for the delivery address, `Attributes.X` allowed; default phone fields first for the twilio adapter, email fields first otherwise),
     `channel_type` (CHANNEL_CONNECT_CHANNEL_TYPE: the channel type profiles take, an upper-case name such as SMS; default SMS for twilio, CUSTOM otherwise),
@@ -821,9 +824,12 @@ variable "connect" {
     Field names: 1-255 characters, no whitespace, ',', '{', '}' or '|'.
   EOT
   type = object({
-    instance_arn      = optional(string)
-    message_template  = optional(string)
-    message_templates = optional(map(string), {})
+    instance_arn         = optional(string)
+    message_template     = optional(string)
+    message_templates    = optional(map(string), {})
+    knowledge_base_id    = optional(string)
+    template_ids         = optional(map(string), {})
+    template_ttl_seconds = optional(number)
     profiles = optional(object({
       address_fields = optional(list(string))
       channel_type   = optional(string)
@@ -861,8 +867,35 @@ variable "connect" {
   }
 
   validation {
-    condition     = var.event_source != "connect" || var.connect.message_template != null || length(var.connect.message_templates) > 0
-    error_message = "event_source = \"connect\" needs a message: set connect.message_template or connect.message_templates (Connect's event carries no text)."
+    condition     = var.event_source != "connect" || var.connect.message_template != null || length(var.connect.message_templates) > 0 || length(var.connect.template_ids) > 0
+    error_message = "event_source = \"connect\" needs a message: set connect.message_template, connect.message_templates or connect.template_ids (Connect's event carries no text)."
+  }
+
+  validation {
+    # local.qconnect_uuid_pattern (botocore's qconnect model, Uuid).
+    condition     = var.connect.knowledge_base_id == null || can(regex(local.qconnect_uuid_pattern, coalesce(var.connect.knowledge_base_id, "-")))
+    error_message = "connect.knowledge_base_id must be an Amazon Q in Connect knowledge base id: a lowercase UUID."
+  }
+
+  validation {
+    # local.qconnect_template_id_pattern (botocore's qconnect model, UuidWithQualifier).
+    condition     = alltrue([for label, id in var.connect.template_ids : length(label) > 0 && can(regex(local.qconnect_template_id_pattern, id))])
+    error_message = "connect.template_ids keys must be non-empty custom action block labels and each value a message template id: a lowercase UUID, optionally :<version number>."
+  }
+
+  validation {
+    condition     = (length(var.connect.template_ids) > 0) == (var.connect.knowledge_base_id != null)
+    error_message = "connect.knowledge_base_id is required when connect.template_ids is set and must be null when it is empty."
+  }
+
+  validation {
+    condition     = var.connect.template_ttl_seconds == null || try(var.connect.template_ttl_seconds >= 0 && var.connect.template_ttl_seconds <= local.max_connect_template_ttl_seconds && floor(var.connect.template_ttl_seconds) == var.connect.template_ttl_seconds, false)
+    error_message = "connect.template_ttl_seconds must be a whole number of seconds from 0 to ${local.max_connect_template_ttl_seconds}."
+  }
+
+  validation {
+    condition     = var.event_source == "connect" || (var.connect.knowledge_base_id == null && length(var.connect.template_ids) == 0 && var.connect.template_ttl_seconds == null)
+    error_message = "connect.knowledge_base_id, connect.template_ids and connect.template_ttl_seconds are for Connect's message templates: set them only with event_source = \"connect\"."
   }
 
   validation {

@@ -19,8 +19,8 @@ run "connect_permission_and_nothing_of_pinpoint" {
   command = plan
 
   assert {
-    condition     = keys(aws_lambda_permission.this) == ["connect"]
-    error_message = "A Connect channel has exactly one invoke permission, keyed connect (no Pinpoint one)."
+    condition     = keys(aws_lambda_permission.this) == ["connect", "connect_journeys"]
+    error_message = "A Connect channel has exactly two invoke permissions, keyed connect and connect_journeys (no Pinpoint one)."
   }
 
   assert {
@@ -32,6 +32,20 @@ run "connect_permission_and_nothing_of_pinpoint" {
       aws_lambda_permission.this["connect"].statement_id_prefix == "connect-"
     )
     error_message = "connect-campaigns.amazonaws.com may invoke the function only for the instance (SourceArn) and its account (SourceAccount)."
+  }
+
+  # Journey custom actions invoke under connect.amazonaws.com: scoped by the instance's
+  # account only, since the SourceArn Connect sends for them is unconfirmed (main.tf).
+  assert {
+    condition = (
+      aws_lambda_permission.this["connect_journeys"].principal == "connect.amazonaws.com" &&
+      aws_lambda_permission.this["connect_journeys"].action == "lambda:InvokeFunction" &&
+      aws_lambda_permission.this["connect_journeys"].source_account == "210987654321" &&
+      aws_lambda_permission.this["connect_journeys"].source_arn == null &&
+      aws_lambda_permission.this["connect_journeys"].statement_id_prefix == "connect_journeys-" &&
+      aws_lambda_permission.this["connect_journeys"].qualifier == null
+    )
+    error_message = "connect.amazonaws.com may invoke the function for the instance's account (SourceAccount), with no SourceArn."
   }
 
   assert {
@@ -127,13 +141,22 @@ run "connect_commands_and_alias" {
   }
 
   assert {
-    condition     = aws_lambda_permission.this["connect"].qualifier == "live" && output.connect_instance_arn == var.connect.instance_arn
-    error_message = "The Connect permission targets the alias when published."
+    condition     = aws_lambda_permission.this["connect"].qualifier == "live" && aws_lambda_permission.this["connect_journeys"].qualifier == "live" && output.connect_instance_arn == var.connect.instance_arn
+    error_message = "Both Connect permissions target the alias when published."
   }
 
   assert {
-    condition     = output.lambda_permission_source_arns == { connect = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211" }
-    error_message = "lambda_permission_source_arns must report the instance."
+    condition = (
+      output.lambda_permission_source_arns["connect"] == "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211" &&
+      output.lambda_permission_source_arns["connect_journeys"] == null &&
+      length(output.lambda_permission_source_arns) == 2
+    )
+    error_message = "lambda_permission_source_arns must report the instance for connect and none for connect_journeys."
+  }
+
+  assert {
+    condition     = keys(output.lambda_permission_statement_ids) == ["connect", "connect_journeys"]
+    error_message = "lambda_permission_statement_ids must name both Connect statements."
   }
 }
 
@@ -165,6 +188,11 @@ run "pinpoint_keeps_its_defaults" {
       message_template = null
     }
     alarms = { enabled = true }
+  }
+
+  assert {
+    condition     = length([for p in aws_lambda_permission.this : p if contains(["connect-campaigns.amazonaws.com", "connect.amazonaws.com"], p.principal)]) == 0
+    error_message = "event_source = pinpoint grants neither Connect principal."
   }
 
   assert {
@@ -213,6 +241,157 @@ run "connect_message_templates_alone" {
   assert {
     condition     = length(jsondecode(aws_lambda_function.this[0].environment[0].variables["CHANNEL_MESSAGE_TEMPLATES"])["a"]) == 3500
     error_message = "connect.message_templates alone is enough for Connect."
+  }
+}
+
+run "connect_templates_authored_in_connect" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn      = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      knowledge_base_id = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+      template_ids = {
+        "Welcome Message"  = "11111111-2222-4333-8444-555555555555"
+        "Order Shipped #2" = "66666666-7777-4888-9999-aaaaaaaaaaaa:3"
+        "Rappel d'été"     = "11111111-2222-4333-8444-555555555555:12"
+      }
+      template_ttl_seconds = 0
+    }
+  }
+
+  # template_ids alone is a message: no message_template needed.
+  assert {
+    condition = (
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_CONNECT_KNOWLEDGE_BASE_ID"] == "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d" &&
+      jsondecode(aws_lambda_function.this[0].environment[0].variables["CHANNEL_CONNECT_TEMPLATE_IDS"]) == {
+        "Welcome Message"  = "11111111-2222-4333-8444-555555555555"
+        "Order Shipped #2" = "66666666-7777-4888-9999-aaaaaaaaaaaa:3"
+        "Rappel d'été"     = "11111111-2222-4333-8444-555555555555:12"
+      } &&
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_CONNECT_TEMPLATE_TTL_SECONDS"] == "0" &&
+      !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_MESSAGE_TEMPLATE")
+    )
+    error_message = "connect.knowledge_base_id, template_ids (JSON, labels as given) and template_ttl_seconds must map to CHANNEL_CONNECT_KNOWLEDGE_BASE_ID, _TEMPLATE_IDS and _TEMPLATE_TTL_SECONDS."
+  }
+
+  # One statement: GetMessageTemplate only, on the knowledge base and each distinct template
+  # (unqualified and its versions), in the function's account and region.
+  assert {
+    condition = one([
+      for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s if s.Sid == "ReadConnectMessageTemplates"
+      ]) == {
+      Sid    = "ReadConnectMessageTemplates"
+      Effect = "Allow"
+      Action = ["wisdom:GetMessageTemplate"]
+      Resource = [
+        "arn:aws:wisdom:eu-west-1:123456789012:knowledge-base/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+        "arn:aws:wisdom:eu-west-1:123456789012:message-template/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/11111111-2222-4333-8444-555555555555",
+        "arn:aws:wisdom:eu-west-1:123456789012:message-template/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/11111111-2222-4333-8444-555555555555:*",
+        "arn:aws:wisdom:eu-west-1:123456789012:message-template/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/66666666-7777-4888-9999-aaaaaaaaaaaa",
+        "arn:aws:wisdom:eu-west-1:123456789012:message-template/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/66666666-7777-4888-9999-aaaaaaaaaaaa:*",
+      ]
+    }
+    error_message = "template_ids must grant wisdom:GetMessageTemplate on the knowledge base and each distinct template (and its versions), nothing else."
+  }
+
+  assert {
+    condition     = length([for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s if length([for a in s.Action : a if startswith(a, "wisdom:")]) > 0]) == 1
+    error_message = "Exactly one statement of the role may name wisdom actions."
+  }
+
+  assert {
+    condition     = contains([for s in jsondecode(output.lambda_role_policy_json).Statement : s.Sid], "ReadConnectMessageTemplates")
+    error_message = "lambda_role_policy_json (for a brought role) must hold the templates statement."
+  }
+}
+
+run "connect_templates_without_ttl_and_with_message_template" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn      = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template  = "Hi {{FirstName}}, your order has shipped."
+      knowledge_base_id = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+      template_ids      = { "Welcome Message" = "11111111-2222-4333-8444-555555555555" }
+    }
+  }
+
+  assert {
+    condition = (
+      !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_CONNECT_TEMPLATE_TTL_SECONDS") &&
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_MESSAGE_TEMPLATE"] == "Hi {{FirstName}}, your order has shipped." &&
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_CONNECT_TEMPLATE_IDS"] == "{\"Welcome Message\":\"11111111-2222-4333-8444-555555555555\"}"
+    )
+    error_message = "An unset template_ttl_seconds leaves the handler's default; template_ids sits beside message_template."
+  }
+
+  assert {
+    condition = one([
+      for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s.Resource if s.Sid == "ReadConnectMessageTemplates"
+      ]) == [
+      "arn:aws:wisdom:eu-west-1:123456789012:knowledge-base/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+      "arn:aws:wisdom:eu-west-1:123456789012:message-template/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/11111111-2222-4333-8444-555555555555",
+      "arn:aws:wisdom:eu-west-1:123456789012:message-template/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/11111111-2222-4333-8444-555555555555:*",
+    ]
+    error_message = "An unversioned template id grants its ARN and its versions."
+  }
+}
+
+run "connect_templates_partition_aware" {
+  command = plan
+
+  override_data {
+    target = data.aws_partition.current
+    values = {
+      partition          = "aws-cn"
+      dns_suffix         = "amazonaws.com.cn"
+      reverse_dns_prefix = "cn.com.amazonaws"
+    }
+  }
+
+  override_data {
+    target = data.aws_region.current
+    values = {
+      id          = "cn-north-1"
+      name        = "cn-north-1"
+      endpoint    = "ec2.cn-north-1.amazonaws.com.cn"
+      description = "China (Beijing)"
+    }
+  }
+
+  variables {
+    connect = {
+      instance_arn      = "arn:aws-cn:connect:cn-north-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      knowledge_base_id = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+      template_ids      = { "Welcome Message" = "11111111-2222-4333-8444-555555555555:7" }
+    }
+  }
+
+  assert {
+    condition = one([
+      for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s.Resource if s.Sid == "ReadConnectMessageTemplates"
+      ]) == [
+      "arn:aws-cn:wisdom:cn-north-1:123456789012:knowledge-base/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+      "arn:aws-cn:wisdom:cn-north-1:123456789012:message-template/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/11111111-2222-4333-8444-555555555555",
+      "arn:aws-cn:wisdom:cn-north-1:123456789012:message-template/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d/11111111-2222-4333-8444-555555555555:*",
+    ]
+    error_message = "The templates statement's ARNs follow the function's partition and region."
+  }
+}
+
+run "connect_without_templates_has_no_wisdom_statement" {
+  command = plan
+
+  assert {
+    condition = (
+      !strcontains(aws_iam_role_policy.this[0].policy, "wisdom:") &&
+      length(setintersection(keys(aws_lambda_function.this[0].environment[0].variables), [
+        "CHANNEL_CONNECT_KNOWLEDGE_BASE_ID", "CHANNEL_CONNECT_TEMPLATE_IDS", "CHANNEL_CONNECT_TEMPLATE_TTL_SECONDS",
+      ])) == 0
+    )
+    error_message = "Without template_ids: no wisdom statement and no template settings in the environment."
   }
 }
 
@@ -621,4 +800,210 @@ run "connect_lease_shorter_than_its_wait" {
   }
 
   expect_failures = [var.idempotency]
+}
+
+run "connect_knowledge_base_id_uppercase" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn      = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      knowledge_base_id = "9A8B7C6D-5E4F-4A3B-8C2D-1E0F9A8B7C6D"
+      template_ids      = { "Welcome Message" = "11111111-2222-4333-8444-555555555555" }
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "connect_knowledge_base_id_an_arn" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn      = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      knowledge_base_id = "arn:aws:wisdom:eu-west-1:123456789012:knowledge-base/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+      template_ids      = { "Welcome Message" = "11111111-2222-4333-8444-555555555555" }
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "connect_template_id_malformed" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn      = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      knowledge_base_id = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+      template_ids      = { "Welcome Message" = "welcome-template" }
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "connect_template_id_named_qualifier" {
+  command = plan
+
+  # The module takes a version number; $ACTIVE_VERSION is what no version means.
+  variables {
+    connect = {
+      instance_arn      = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      knowledge_base_id = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+      template_ids      = { "Welcome Message" = "11111111-2222-4333-8444-555555555555:$ACTIVE_VERSION" }
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "connect_template_id_empty_version" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn      = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      knowledge_base_id = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+      template_ids      = { "Welcome Message" = "11111111-2222-4333-8444-555555555555:" }
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "connect_template_ids_empty_label" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn      = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      knowledge_base_id = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+      template_ids      = { "" = "11111111-2222-4333-8444-555555555555" }
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "connect_template_ids_need_knowledge_base" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      template_ids = { "Welcome Message" = "11111111-2222-4333-8444-555555555555" }
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "connect_knowledge_base_without_template_ids" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn      = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template  = "Hi {{FirstName}}, your order has shipped."
+      knowledge_base_id = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "connect_template_ttl_negative" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn         = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      knowledge_base_id    = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+      template_ids         = { "Welcome Message" = "11111111-2222-4333-8444-555555555555" }
+      template_ttl_seconds = -1
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "connect_template_ttl_above_a_day" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn         = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      knowledge_base_id    = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+      template_ids         = { "Welcome Message" = "11111111-2222-4333-8444-555555555555" }
+      template_ttl_seconds = 86401
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "connect_template_ttl_fractional" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn         = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      knowledge_base_id    = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+      template_ids         = { "Welcome Message" = "11111111-2222-4333-8444-555555555555" }
+      template_ttl_seconds = 1.5
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "connect_template_ttl_a_day" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn         = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      knowledge_base_id    = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+      template_ids         = { "Welcome Message" = "11111111-2222-4333-8444-555555555555" }
+      template_ttl_seconds = 86400
+    }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_CONNECT_TEMPLATE_TTL_SECONDS"] == "86400"
+    error_message = "connect.template_ttl_seconds accepts 86400."
+  }
+}
+
+run "template_ids_without_connect" {
+  command = plan
+
+  variables {
+    event_source = "pinpoint"
+    connect = {
+      instance_arn      = null
+      message_template  = null
+      knowledge_base_id = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+      template_ids      = { "Welcome Message" = "11111111-2222-4333-8444-555555555555" }
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "template_ttl_without_connect" {
+  command = plan
+
+  variables {
+    event_source = "pinpoint"
+    connect = {
+      instance_arn         = null
+      message_template     = null
+      template_ttl_seconds = 60
+    }
+  }
+
+  expect_failures = [var.connect]
 }

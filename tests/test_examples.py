@@ -466,16 +466,22 @@ def connect_custom_action(run: ExampleRun) -> None:
     config = run.client("lambda").get_function_configuration(FunctionName=function)
     assert config["Timeout"] == 30
 
-    # Connect's campaigns may invoke it, for this instance and its account only.
+    # Connect's outbound campaigns may invoke it, for this instance and its account only;
+    # journeys' custom actions (connect.amazonaws.com) for its account (docs/connect.md).
     policy = json.loads(run.client("lambda").get_policy(FunctionName=function)["Policy"])
-    (statement,) = policy["Statement"]
-    assert statement["Principal"] == {"Service": "connect-campaigns.amazonaws.com"}
-    assert statement["Action"] == "lambda:InvokeFunction"
-    assert statement["Condition"] == {
+    by_principal = {s["Principal"]["Service"]: s for s in policy["Statement"]}
+    assert set(by_principal) == {"connect-campaigns.amazonaws.com", "connect.amazonaws.com"}
+    campaigns = by_principal["connect-campaigns.amazonaws.com"]
+    assert campaigns["Action"] == "lambda:InvokeFunction"
+    assert campaigns["Condition"] == {
         "ArnLike": {"AWS:SourceArn": CONNECT_INSTANCE_ARN},
         "StringEquals": {"AWS:SourceAccount": CONNECT_ACCOUNT},
     }
-    assert statement["Sid"] == out["lambda_permission_statement_ids"]["connect"]
+    assert campaigns["Sid"] == out["lambda_permission_statement_ids"]["connect"]
+    journeys = by_principal["connect.amazonaws.com"]
+    assert journeys["Action"] == "lambda:InvokeFunction"
+    assert journeys["Condition"] == {"StringEquals": {"AWS:SourceAccount": CONNECT_ACCOUNT}}
+    assert journeys["Sid"] == out["lambda_permission_statement_ids"]["connect_journeys"]
 
     # Nothing of Pinpoint.
     apps = run.client("pinpoint").get_apps()["ApplicationsResponse"].get("Item", [])

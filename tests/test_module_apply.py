@@ -831,15 +831,26 @@ def test_connect_custom_action(deployment: Deployment) -> None:
     }
     assert variables["CHANNEL_DEADLINE_SECONDS"] == "30"
 
-    (statement,) = invoke_statements(deployment, "tc-connect", "live")
-    assert statement["Principal"] == {"Service": "connect-campaigns.amazonaws.com"}
-    assert statement["Action"] == "lambda:InvokeFunction"
-    assert statement["Resource"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tc-connect:live"
-    assert statement["Condition"] == {
+    statements = invoke_statements(deployment, "tc-connect", "live")
+    by_principal = {s["Principal"]["Service"]: s for s in statements}
+    assert set(by_principal) == {"connect-campaigns.amazonaws.com", "connect.amazonaws.com"}
+    for statement in statements:
+        assert statement["Action"] == "lambda:InvokeFunction"
+        assert statement["Resource"] == (
+            f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tc-connect:live"
+        )
+    assert by_principal["connect-campaigns.amazonaws.com"]["Condition"] == {
         "ArnLike": {"AWS:SourceArn": CONNECT_INSTANCE_ARN},
         "StringEquals": {"AWS:SourceAccount": CONNECT_ACCOUNT},
     }
-    assert out["lambda_permission_source_arns"] == {"connect": CONNECT_INSTANCE_ARN}
+    # Journeys' custom actions: the account alone (the source ARN they send is unconfirmed).
+    assert by_principal["connect.amazonaws.com"]["Condition"] == {
+        "StringEquals": {"AWS:SourceAccount": CONNECT_ACCOUNT}
+    }
+    assert out["lambda_permission_source_arns"] == {
+        "connect": CONNECT_INSTANCE_ARN,
+        "connect_journeys": None,
+    }
 
     assert out["pinpoint_application_id"] is None
     assert out["pinpoint_campaign_id"] is None

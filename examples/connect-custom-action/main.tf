@@ -37,6 +37,10 @@ module "custom_channel" {
     # Connect's event carries no text: the message is a template over the customer profile.
     message_template  = var.message_template
     message_templates = var.message_templates
+    # Templates authored in Connect (Message templates), by the custom action block's label;
+    # they win over message_templates and message_template.
+    knowledge_base_id = var.knowledge_base_id
+    template_ids      = var.template_ids
     profiles = {
       address_fields = var.address_fields
     }

@@ -19,7 +19,7 @@ output "lambda_cloudwatch_log_group_name" {
 }
 
 output "lambda_permission_statement_ids" {
-  description = "Statement id of the connect-campaigns.amazonaws.com invoke permission, keyed `connect`."
+  description = "Statement ids of the invoke permissions: `connect` (connect-campaigns.amazonaws.com, the instance's account and ARN) and `connect_journeys` (connect.amazonaws.com, the instance's account)."
   value       = try(module.custom_channel.lambda_permission_statement_ids, null)
 }
 

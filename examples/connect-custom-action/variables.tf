@@ -88,13 +88,35 @@ variable "message_template" {
 }
 
 variable "message_templates" {
-  description = "Messages of particular Custom action blocks, keyed by their ActionId (each a JSON object like message_template); the blocks not named get message_template."
+  description = "Messages of particular Custom action blocks, keyed by the block's label as typed in the journey (Connect sends it as ActionId), each a JSON object like message_template; the blocks named neither here nor in template_ids get message_template."
   type        = map(string)
   default     = {}
 
   validation {
     condition     = alltrue([for t in values(var.message_templates) : can(keys(jsondecode(t)))])
     error_message = "Each of message_templates must be a JSON object (it is sent as the JSON request body)."
+  }
+}
+
+variable "knowledge_base_id" {
+  description = "Id of the Amazon Q in Connect knowledge base holding the instance's message templates (a lowercase UUID, in this account and region); required with template_ids, null otherwise."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.knowledge_base_id == null || can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", coalesce(var.knowledge_base_id, "-")))
+    error_message = "knowledge_base_id must be a knowledge base id: a lowercase UUID."
+  }
+}
+
+variable "template_ids" {
+  description = "Message templates authored in Connect (Message templates), keyed by the Custom action block's label as typed in the journey (Connect sends it as ActionId): a template id, with `:<version>` to pin a version, else its active version. They win over message_templates and message_template."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for label, id in var.template_ids : length(label) > 0 && can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:[0-9]+)?$", id))])
+    error_message = "template_ids must map block labels to message template ids: a lowercase UUID, optionally :<version number>."
   }
 }
 

@@ -5,8 +5,9 @@ Neither the hashicorp/aws provider nor CloudFormation has a resource for this in
 so the module outputs these commands instead of hiding the call in a local-exec. The API
 (`connectcampaignsv2` PutConnectInstanceIntegration, integrationConfig.lambda.functionArn)
 also adds a statement to the function's resource-based policy, outside Terraform's state;
-the module's own `aws_lambda_permission` for `connect-campaigns.amazonaws.com` stays
-needed where that statement does not cover the caller (another account's instance).
+the module's own `aws_lambda_permission`s, for `connect-campaigns.amazonaws.com` and for
+`connect.amazonaws.com` (journeys' custom actions), stay needed where that statement does not
+cover the caller (another account's instance; docs/connect.md, "Who invokes the function").
 """
 
 from __future__ import annotations
