@@ -537,6 +537,17 @@ def bench_delivery_cpu(
         if aws is not None:
             aws.__exit__()
     print("      targets: handler / requests <= 1.5x (50 workers), <= 1.25x (1 worker)")
+    by_name = {case.name: case for case in cases}
+    plain, ledger = (
+        by_name.get("http, 50 workers"),
+        by_name.get("http, 50 workers, idempotency table on"),
+    )
+    if plain is not None and ledger is not None:
+        # What the ledger costs: the same batch with the table on, over the batch without it.
+        ratio = statistics.median(ledger.results["handler"]) / statistics.median(
+            plain.results["handler"]
+        )
+        print(f"   idempotency table on / off (http, 50 workers): {ratio:.2f}x; target <= 1.5x")
     return cases
 
 

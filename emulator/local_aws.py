@@ -21,6 +21,9 @@ plans without drift and destroys cleanly against it:
   becomes Hook, Schedule.TimeZone becomes Timezone, Tags becomes tags), so another process can
   read a campaign definition back, for example a local campaign runner. In this process,
   `campaigns()` and `segments()` return the same data.
+* DynamoDB's TransactWriteItems backs up only the records its actions name (moto deep-copies
+  every table it touches once per action, which took seconds per 50-action transaction on a
+  table of a few thousand records) and puts exactly those back when it is cancelled.
 * Lambda runs without Docker (`{"lambda": {"use_docker": false}}`): Invoke echoes the payload.
 * Amazon Q in Connect (`qconnect`, signing name `wisdom`), which moto lacks, serves
   GetMessageTemplate: the message templates authored in Connect that the channel reads
@@ -70,6 +73,7 @@ if __name__ == "__main__":
     sys.exit(main())
 
 import argparse
+import contextlib
 import copy
 import datetime as dt
 import fnmatch
@@ -79,7 +83,7 @@ import re
 import signal
 import socket
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, ClassVar, Self
@@ -95,6 +99,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.core.config import default_user_config
 from moto.core.exceptions import JsonRESTError
 from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.dynamodb import models as dynamodb_models
 from moto.moto_api._internal import mock_random
 from moto.pinpoint import models as pinpoint_models
 from moto.pinpoint import urls as pinpoint_urls
@@ -770,7 +775,75 @@ def install_patches() -> None:
         _register_pinpoint_cloudformation_models()
         _add_pinpoint_read_routes()
         _serve_qconnect()
+        _patch_dynamodb_transaction_backups()
         _installed = True
+
+
+class _TransactionCopy:
+    """moto.dynamodb.models' `copy` module, except that while a transaction runs
+    (`_in_transaction`), a Table is not deep-copied: its backup is the few records the
+    transaction writes (_patch_dynamodb_transaction_backups)."""
+
+    def __init__(self) -> None:
+        self._in_transaction = threading.local()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(copy, name)
+
+    def deepcopy(self, value: Any, memo: Any = None) -> Any:
+        if getattr(self._in_transaction, "on", False) and isinstance(value, dynamodb_models.Table):
+            return value
+        return copy.deepcopy(value, memo)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        self._in_transaction.on = True
+        try:
+            yield
+        finally:
+            self._in_transaction.on = False
+
+
+def _patch_dynamodb_transaction_backups() -> None:
+    # Why: TransactWriteItems backs up each table it touches by deep-copying the whole table
+    # once per action, to roll back a cancelled transaction. The channel's ledger claims and
+    # settles a batch in one 50-action transaction, so on a table of a few thousand records
+    # (the demo's) each call took seconds, past the ledger's 1 s limit. Back up the records
+    # the actions name instead, and put exactly those back when the transaction fails.
+    proxy = _TransactionCopy()
+    dynamodb_models.copy = proxy  # type: ignore[assignment]
+    original = dynamodb_models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        saved: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
+        for action in transact_items:
+            for op in action.values():
+                table = self.tables.get(op.get("TableName")) if isinstance(op, dict) else None
+                if table is None:
+                    continue
+                key = op.get("Key") or {
+                    name: op.get("Item", {}).get(name)
+                    for name in (table.hash_key_attr, table.range_key_attr)
+                    if name is not None
+                }
+                if any(value is None for value in key.values()):
+                    continue
+                current = self.get_item(op["TableName"], key)
+                before = copy.deepcopy(current.to_json()["Attributes"]) if current else None
+                saved.append((op["TableName"], key, before))
+        try:
+            with proxy.transaction():
+                original(self, transact_items)
+        except Exception:
+            for table_name, key, before in reversed(saved):
+                if before is None:
+                    if self.get_item(table_name, key) is not None:
+                        self.delete_item(table_name, key)
+                else:
+                    self.put_item(table_name, before)
+            raise
+
+    dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
 def _patch_pinpoint_dates() -> None:

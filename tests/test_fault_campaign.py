@@ -454,11 +454,13 @@ def expect_acted(run: Run, select: Callable[[int], bool], count: int) -> None:
         assert run.acted[endpoint_id] == count, (endpoint_id, run.acted[endpoint_id])
 
 
-def sent_only_in_first(run: Run, select: Callable[[int], bool]) -> None:
-    """A later invocation answered these from the ledger, without sending."""
+def sent_in_one_invocation(run: Run, select: Callable[[int], bool]) -> None:
+    """Whichever invocation sent these (the first, unless a loaded machine left it no time to
+    claim them), every later one answered them from the ledger, without sending: decided on
+    what happened, not on how long the first invocation took."""
     for endpoint_id in run.ids(select):
         numbers = {invocation_of(exchange.request) for exchange in run.by_endpoint[endpoint_id]}
-        assert numbers <= {1}, (endpoint_id, numbers)
+        assert len(numbers) <= 1, (endpoint_id, numbers)
 
 
 def check_unknown_once(run: Run) -> None:
@@ -467,7 +469,7 @@ def check_unknown_once(run: Run) -> None:
     expect_invocations(run, 2)
     expect(run, HELD, Status.UNKNOWN)
     expect_sends(run, HELD, 1)
-    sent_only_in_first(run, HELD)
+    sent_in_one_invocation(run, HELD)
     for endpoint_id in run.ids(HELD):
         assert not run.invocations[0].outcomes[endpoint_id].retryable, endpoint_id
     expect_delivered_or_unwritable(run, rest(HELD))
@@ -492,7 +494,7 @@ def check_key_no_time(run: Run) -> None:
     for endpoint_id in run.ids(HELD):
         assert run.final[endpoint_id].status in (Status.DELIVERED, Status.UNKNOWN), endpoint_id
     expect_sends(run, HELD, 1)
-    sent_only_in_first(run, HELD)
+    sent_in_one_invocation(run, HELD)
     expect_delivered_or_unwritable(run, rest(HELD))
 
 
@@ -578,7 +580,7 @@ def check_permanent_400(run: Run) -> None:
     expect_invocations(run, 2)  # the FLAKY endpoints asked for a retry...
     expect(run, HELD, Status.FAILED)
     expect_sends(run, HELD, 1)  # ...which must not send a final failure again
-    sent_only_in_first(run, HELD)
+    sent_in_one_invocation(run, HELD)
     expect_acted(run, HELD, 0)
     expect(run, rest(HELD), Status.DELIVERED)
 
@@ -626,7 +628,7 @@ def check_settle_fails(run: Run) -> None:
         assert run.invocations[0].outcomes[endpoint_id].status is Status.DELIVERED, endpoint_id
         assert run.final[endpoint_id].status in (Status.DELIVERED, Status.UNKNOWN), endpoint_id
     expect_sends(run, rest(FLAKY), 1)
-    sent_only_in_first(run, rest(FLAKY))
+    sent_in_one_invocation(run, rest(FLAKY))
     expect(run, FLAKY, Status.DELIVERED)
 
 
@@ -681,7 +683,7 @@ def check_lease_mixed(run: Run) -> None:
     for endpoint_id in run.ids(retryable):
         assert run.invocations[0].outcomes[endpoint_id].retryable, endpoint_id
     expect(run, anyof(ACTED_500, ACTED_RESET, ACTED_HELD), Status.UNKNOWN)
-    sent_only_in_first(run, UNKNOWNS)
+    sent_in_one_invocation(run, UNKNOWNS)
     expect_sends(run, UNKNOWNS, 1)
     expect_delivered_or_unwritable(run, rest(UNKNOWNS))
     check_resend_kept(run)
@@ -735,7 +737,7 @@ def check_lease_mixed_key(run: Run) -> None:
     expect(run, anyof(ACTED_500, ACTED_RESET), Status.DELIVERED)
     expect(run, ACTED_HELD, Status.UNKNOWN)
     expect_sends(run, ACTED_HELD, 1)
-    sent_only_in_first(run, ACTED_HELD)
+    sent_in_one_invocation(run, ACTED_HELD)
     expect_delivered_or_unwritable(run, rest(UNKNOWNS))
     check_resend_kept(run)
     # The operator's --include-unknown pass sends them; the provider deduplicates on the key.

@@ -24,7 +24,7 @@ from .aws import AwsClients, limit_of
 from .config import ConnectSettings, Settings, load_settings
 from .connect_templates import ConnectTemplates, TemplateUnavailable
 from .deadline import Deadline
-from .delivery import Sender, new_session
+from .delivery import LatencyWindow, Sender, new_session
 from .events import Endpoint, Event, InvalidEndpoint, InvalidEvent
 from .failures import QUEUED_STATUSES, FailureQueue, failed_deliveries
 from .idempotency import DynamoLedger
@@ -128,6 +128,8 @@ class Channel:
             connect.template_ttl_seconds,
             clients=self.aws,
         )
+        # The provider's recent latencies: how long an attempt needs (delivery.py).
+        self._latency = LatencyWindow()
         self._invocations = 0
         self._pinpoint = PinpointSource()
         self._connect = ConnectSource(settings.connect)
@@ -242,7 +244,7 @@ class Channel:
             reserve += limit_of("sqs").worst_case
         if self.settings.metrics_mode == "api":
             reserve += limit_of("cloudwatch").worst_case
-        return Deadline(deadline.at - min(reserve, max(deadline.remaining(), 0.0) / 3))
+        return deadline.earlier(min(reserve, max(deadline.remaining(), 0.0) / 3))
 
     def _with_template(self, event: Event, deadline: Deadline) -> tuple[Event, Outcome | None]:
         """The event with its message read from the template authored in Connect that its
@@ -330,6 +332,8 @@ class Channel:
                 self.settings.max_attempts,
                 ledger=self._ledger,
                 limiter=self._limiter,
+                workers=self.settings.max_workers,
+                latency=self._latency,
             )
             outcomes.update(sender.send_all(to_send, deadline, keys))
         return outcomes
@@ -372,15 +376,22 @@ class Channel:
         deadline: Deadline,
         data: object,
     ) -> None:
-        """Keep every failed or unknown recipient for a later resend (failures.py)."""
+        """Keep every failed or unknown recipient for a later resend (failures.py). Never
+        raises: the endpoints are already answered, and a raised invocation would make
+        Pinpoint invoke the batch again."""
         if self._failure_queue is None:
             return
         if not any(outcome.status in QUEUED_STATUSES for outcome in outcomes.values()):
             return
-        context, recipients = source.queue_items(raw_event, self._template_names(data))
-        deliveries = failed_deliveries(source.name, context, recipients, outcomes)
-        if deliveries:
-            self._failure_queue.put(deliveries, deadline, self.signing_secret(deadline))
+        try:
+            context, recipients = source.queue_items(raw_event, self._template_names(data))
+            deliveries = failed_deliveries(source.name, context, recipients, outcomes)
+            if deliveries:
+                self._failure_queue.put(deliveries, deadline, self.signing_secret(deadline))
+        except Exception as error:
+            self.log.exception(
+                "failed deliveries not queued", extra={"error": type(error).__name__}
+            )
 
     def _template_names(self, data: object) -> frozenset[str]:
         """Every placeholder the message (campaign Data or Connect template) and the

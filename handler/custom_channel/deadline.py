@@ -19,3 +19,7 @@ class Deadline:
 
     def remaining(self) -> float:
         return self.at - self._clock()
+
+    def earlier(self, seconds: float) -> Deadline:
+        """A deadline `seconds` before this one, on the same clock."""
+        return Deadline(self.at - seconds, self._clock)

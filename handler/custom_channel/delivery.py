@@ -12,8 +12,18 @@ idempotency key (ProviderRequest.idempotent), on which the provider deduplicates
 Adapters classify; this module enforces.
 
 The deadline bounds every whole attempt (connect, send, response, body) and the batch:
-whatever is still running at the deadline is answered, not waited for. With a ledger
-(idempotency.py) each endpoint is claimed right before its request leaves and settled after;
+whatever is still running at the deadline is answered, not waited for.
+
+One sequence per endpoint: claim -> (wait: for its turn, for rate-limit capacity, for a
+retry's backoff) -> check the time left -> mark sent -> attempt -> (retry) -> settle. The
+check right before the request leaves covers every wait before it: an attempt that could not
+end before `send_by` is never made, and the endpoint is answered `failed` (retryable: nothing
+left). The smallest attempt worth making follows the provider's recent latencies
+(LatencyWindow), never less than MIN_ATTEMPT_SECONDS. With a ledger (idempotency.py) the
+endpoints that start at once are claimed in one transaction before the first request leaves,
+the others one by one when their turn comes, and every record the batch wrote is settled in
+one transaction by the invoking thread after the sweep, within SETTLE_RESERVE kept back from
+the deadline for it, so a record is written whatever the workers were doing at the deadline;
 settling never changes the outcome.
 """
 
@@ -50,6 +60,9 @@ from .results import Outcome, Status
 
 MAX_RESPONSE_BYTES = 64 * 1024  # enough to read any provider's verdict
 MIN_ATTEMPT_SECONDS = 0.05  # below this an attempt cannot finish; stop instead
+# Kept back from the deadline for settling the batch's records after the sweep: one ledger
+# call's worst case (aws.py) and a margin for the thread that makes it to be scheduled.
+SETTLE_MARGIN_SECONDS = 0.25
 BACKOFF_BASE_SECONDS = 0.1
 BACKOFF_CAP_SECONDS = 2.0
 _CONNECT_FAILURES = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
@@ -59,6 +72,35 @@ _CONNECT_FAILURES = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.C
 _attempt_deadline: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
     "custom_channel_attempt_deadline", default=None
 )
+# Set once the attempt's connection starts sending the request (after the TLS handshake of
+# a new connection): an SSLError before it means nothing left, after it the request may have.
+_request_started: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "custom_channel_request_started", default=False
+)
+
+
+class LatencyWindow:
+    """The provider's recent latencies (one per container, shared by every batch): how long
+    an attempt needs, so that none is started that could not end before the deadline."""
+
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seconds: list[float] = []
+
+    def add(self, seconds: float) -> None:
+        with self._lock:
+            self._seconds.append(seconds)
+            del self._seconds[: -self.SIZE]
+
+    def min_attempt(self) -> float:
+        """The 90th percentile of the recent latencies, at least MIN_ATTEMPT_SECONDS."""
+        with self._lock:
+            ordered = sorted(self._seconds)
+        if not ordered:
+            return MIN_ATTEMPT_SECONDS
+        return max(MIN_ATTEMPT_SECONDS, ordered[min(len(ordered) - 1, len(ordered) * 9 // 10)])
 
 
 class _DeadlineReader(io.RawIOBase):
@@ -111,9 +153,18 @@ class _DeadlineResponse(http.client.HTTPResponse):
 class _HTTPConnection(urllib3.connection.HTTPConnection):
     response_class = _DeadlineResponse
 
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _request_started.set(True)
+        super().request(*args, **kwargs)
+
 
 class _HTTPSConnection(urllib3.connection.HTTPSConnection):
     response_class = _DeadlineResponse
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        # urllib3 connects (and shakes hands) before it calls request() on a new connection.
+        _request_started.set(True)
+        super().request(*args, **kwargs)
 
 
 class _HTTPConnectionPool(urllib3.HTTPConnectionPool):
@@ -154,6 +205,9 @@ class _Attempt:
     retry_after: float | None = None
     latency_ms: float | None = None
     sent: bool = True  # False when the request surely never reached the provider
+    # When the provider's status line and headers arrived: how long the provider takes to
+    # answer, whatever its body then does (LatencyWindow).
+    answered_ms: float | None = None
 
 
 class _Job:
@@ -167,6 +221,8 @@ class _Job:
         self.started = False  # a request may have left
         self.abandoned = False  # the sweep answered it: send nothing more
         self.outcome: Outcome | None = None  # known before the ledger is settled
+        self.holding = False  # this invocation wrote the endpoint's ledger record
+        self.answer: Outcome | None = None  # another holder's record answers it: never sent
 
 
 class Sender:
@@ -181,8 +237,12 @@ class Sender:
         limiter: TokenBucket | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        workers: int = 1,
+        latency: LatencyWindow | None = None,
     ) -> None:
         self._adapter = adapter
+        self._workers = workers  # how many endpoints start at once
+        self._latency = latency or LatencyWindow()
         self._ledger = ledger
         self._limiter = limiter
         self._session = session
@@ -208,12 +268,19 @@ class Sender:
             _Job(endpoint_id, request, keys[endpoint_id])
             for endpoint_id, request in requests_by_endpoint.items()
         ]
+        ledger = self._ledger
+        # Requests, waits and the workers' own ledger calls end by `send_by`; what is left is
+        # kept for settling the records after the sweep.
+        send_by = deadline
+        if ledger is not None:
+            send_by = deadline.earlier(limit_of("dynamodb").worst_case + SETTLE_MARGIN_SECONDS)
+            self._claim_first(jobs, send_by)
         futures: dict[Future[Outcome], _Job] = {}
         for job in jobs:
             # Each worker runs in a copy of the caller's context, so log lines keep their ids.
             context = contextvars.copy_context()
-            futures[self._executor.submit(context.run, self._run, job, deadline)] = job
-        done, _ = wait(futures, timeout=max(deadline.remaining(), 0.0))
+            futures[self._executor.submit(context.run, self._run, job, send_by)] = job
+        done, _ = wait(futures, timeout=max(send_by.remaining(), 0.0))
         outcomes: dict[str, Outcome] = {}
         for future, job in futures.items():
             if future in done:
@@ -231,7 +298,31 @@ class Sender:
                 outcomes[job.endpoint_id] = Outcome(
                     Status.FAILED, "not sent: deadline reached", retryable=True
                 )
+        if ledger is not None:
+            # Every record this invocation wrote, settled by this thread in one transaction,
+            # whatever the workers were doing at the sweep.
+            held = [(job.key, outcomes[job.endpoint_id]) for job in jobs if job.holding]
+            if held:
+                ledger.settle_batch(held, self._holder, deadline)
         return outcomes
+
+    def _claim_first(self, jobs: list[_Job], send_by: Deadline) -> None:
+        """Claim the endpoints that start at once in one ledger transaction. With a rate
+        limit, or beyond the number of workers, each endpoint claims alone when its turn
+        comes, so that its record says `sending` only once its request is about to leave."""
+        assert self._ledger is not None
+        if self._limiter is not None or send_by.remaining() < MIN_ATTEMPT_SECONDS:
+            return
+        first = jobs[: self._workers]
+        answers = self._ledger.claim_batch([job.key for job in first], self._holder, send_by)
+        for job in first:
+            if job.key not in answers:
+                continue  # not claimed: the worker claims it alone
+            answer = answers[job.key]
+            if answer is None:
+                job.holding = True
+            else:
+                job.answer = answer
 
     def _run(self, job: _Job, deadline: Deadline) -> Outcome:
         try:
@@ -244,36 +335,31 @@ class Sender:
             status = Status.UNKNOWN if job.started else Status.FAILED
             return Outcome(status, f"internal error: {type(error).__name__}")
 
-    def _deliver(self, job: _Job, deadline: Deadline) -> Outcome:
-        """Attempts until one settles the delivery; the ledger is written before each request
-        leaves and after the outcome is known (idempotency.py's table)."""
+    def _deliver(self, job: _Job, send_by: Deadline) -> Outcome:
+        """Attempts until one settles the delivery, in the sequence of the module docstring;
+        every wait, request and ledger call of the worker ends by `send_by`. The record is
+        settled by send_all, after the sweep (idempotency.py's table)."""
+        if job.answer is not None:  # another holder's record, read by the batch's claim
+            return job.answer
         ledger = self._ledger
-        # Requests end early enough that the ledger can still be settled before the deadline.
-        send_by = deadline
-        if ledger is not None:
-            send_by = Deadline(deadline.at - limit_of("dynamodb").worst_case)
         attempts = 0
         maybe_sent = False  # a request that may have acted has left
-        holding = False  # this invocation's record exists in the ledger
+        waited = False  # the record says `claimed`: `sending` again before the next request
         last: _Attempt | None = None
         while True:
-            why = _time_left(job, send_by)
-            if why is None and ledger is not None and not holding:
-                # Capacity first when it is there at once: the claim is then `sending`; else
-                # `claimed` while this holder waits for it. Someone else's record: its answer.
-                token = self._limiter is None or self._limiter.acquire(0)
-                answered = ledger.claim(job.key, self._holder, deadline, waiting=not token)
+            why = _time_left(job, send_by, self._latency.min_attempt())
+            if why is None and ledger is not None and not job.holding:
+                answered, why, waited = self._claim_alone(job, send_by)
                 if answered is not None:
-                    if token and self._limiter is not None:
-                        self._limiter.refund()
                     return answered
-                holding = True
-                if not token:
-                    why = self._take_token(send_by) or self._resume(job, deadline)
             elif why is None:
                 why = self._take_token(send_by)
-                if why is None and holding and not maybe_sent:
-                    why = self._resume(job, deadline)  # `claimed` while it waited: `sending`
+            if why is None and waited:
+                why = self._resume(job, send_by)  # `claimed` while it waited: `sending`
+                waited = why is not None
+            if why is None:
+                # Right before the request leaves: every wait above may have used the time.
+                why = _time_left(job, send_by, self._latency.min_attempt())
             if why is None:
                 with job.lock:
                     if job.abandoned:
@@ -281,15 +367,16 @@ class Sender:
                     else:
                         job.started = True
             if why is not None:
-                outcome = _give_up(last, attempts, maybe_sent, why)
-                return self._finish(job, deadline, holding, outcome)
+                return self._finish(job, _give_up(last, attempts, maybe_sent, why))
             attempts += 1
             last = self._attempt(job.request, send_by)
+            if last.answered_ms is not None:
+                self._latency.add(last.answered_ms / 1000.0)
             verdict = last.answer.verdict
             maybe_sent = maybe_sent or verdict is Verdict.UNKNOWN
             if verdict is Verdict.DELIVERED:
                 outcome = Outcome(Status.DELIVERED, "", attempts, last.http_status, last.latency_ms)
-                return self._finish(job, deadline, holding, outcome)
+                return self._finish(job, outcome)
             if verdict is Verdict.FAILED or (
                 verdict is Verdict.UNKNOWN and not job.request.idempotent
             ):
@@ -298,19 +385,37 @@ class Sender:
                 outcome = Outcome(
                     status, last.answer.reason, attempts, last.http_status, last.latency_ms
                 )
-                return self._finish(job, deadline, holding, outcome)
+                return self._finish(job, outcome)
             # RETRY (surely not acted), or UNKNOWN with a key the provider deduplicates on.
             if attempts >= self._max_attempts:
                 outcome = _give_up(last, attempts, maybe_sent, f"after {attempts} attempts")
-                return self._finish(job, deadline, holding, outcome)
+                return self._finish(job, outcome)
             delay = self._backoff(attempts, last.retry_after)
-            if send_by.remaining() - delay < MIN_ATTEMPT_SECONDS:
+            if send_by.remaining() - delay < self._latency.min_attempt():
                 outcome = _give_up(last, attempts, maybe_sent, "no time left to retry")
-                return self._finish(job, deadline, holding, outcome)
+                return self._finish(job, outcome)
             if ledger is not None and not maybe_sent:
                 # Nothing acted so far: while it waits, the record says so (`claimed`).
-                ledger.hold(job.key, self._holder, deadline)
+                ledger.hold(job.key, self._holder, send_by)
+                waited = True
             self._sleep(delay)
+
+    def _claim_alone(self, job: _Job, send_by: Deadline) -> tuple[Outcome | None, str | None, bool]:
+        """Claim one endpoint's record when its turn comes: `sending` when rate-limit capacity
+        is there at once, else `claimed` while this holder waits for it. Returns the answer of
+        another holder's record (send nothing), why no attempt can start, and whether the
+        record says `claimed`."""
+        assert self._ledger is not None
+        token = self._limiter is None or self._limiter.acquire(0)
+        answered = self._ledger.claim(job.key, self._holder, send_by, waiting=not token)
+        if answered is not None:
+            if token and self._limiter is not None:
+                self._limiter.refund()
+            return answered, None, False
+        job.holding = True
+        if token:
+            return None, None, False
+        return None, self._take_token(send_by), True
 
     def _take_token(self, send_by: Deadline) -> str | None:
         """With a rate limit, a token for the next attempt, waiting while time allows."""
@@ -322,17 +427,16 @@ class Sender:
             return "deadline reached"
         return None
 
-    def _resume(self, job: _Job, deadline: Deadline) -> str | None:
+    def _resume(self, job: _Job, send_by: Deadline) -> str | None:
         assert self._ledger is not None
-        if self._ledger.resume(job.key, self._holder, deadline):
+        if self._ledger.resume(job.key, self._holder, send_by):
             return None
         return "delivery record not writable"
 
-    def _finish(self, job: _Job, deadline: Deadline, holding: bool, outcome: Outcome) -> Outcome:
+    @staticmethod
+    def _finish(job: _Job, outcome: Outcome) -> Outcome:
         with job.lock:
             job.outcome = outcome
-        if holding and self._ledger is not None:
-            self._ledger.settle(job.key, self._holder, outcome, deadline)
         return outcome
 
     def _backoff(self, attempts: int, retry_after: float | None) -> float:
@@ -351,10 +455,18 @@ class Sender:
 
     def _send(self, request: ProviderRequest, deadline: Deadline) -> _Attempt:
         budget = deadline.remaining()
+        if budget <= 0:  # the time check before the attempt leaves makes this rare
+            return _Attempt(Answer(Verdict.RETRY, "deadline reached"), sent=False)
         started = time.perf_counter()
+        sending = _request_started.set(False)
         try:
             response = self._transmit(request, (budget, budget))
         except requests.exceptions.SSLError:
+            if _request_started.get():
+                # urllib3 raises SSLError for a TLS failure while reading the response too.
+                return _Attempt(
+                    Answer(Verdict.UNKNOWN, "tls error after sending"), latency_ms=_ms(started)
+                )
             return _Attempt(Answer(Verdict.FAILED, "tls handshake failed"), sent=False)
         except requests.exceptions.ConnectTimeout:
             return _Attempt(Answer(Verdict.RETRY, "connect timeout"), sent=False)
@@ -372,6 +484,9 @@ class Sender:
             return _Attempt(Answer(Verdict.FAILED, "invalid request"), sent=False)
         except requests.exceptions.RequestException as error:
             return _Attempt(Answer(Verdict.UNKNOWN, f"request error: {type(error).__name__}"))
+        finally:
+            _request_started.reset(sending)
+        answered = _ms(started)
         with response:
             body = _read_body(response, deadline)
             latency = _ms(started)
@@ -385,6 +500,7 @@ class Sender:
                 http_status=response.status_code,
                 retry_after=_retry_after(response.headers.get("Retry-After")),
                 latency_ms=latency,
+                answered_ms=answered,
             )
 
     def _transmit(
@@ -437,9 +553,9 @@ def _prepared_url(url: str) -> str:
     return prepared.url
 
 
-def _time_left(job: _Job, send_by: Deadline) -> str | None:
+def _time_left(job: _Job, send_by: Deadline, min_attempt: float) -> str | None:
     """Why no attempt can start now, if none can."""
-    if send_by.remaining() < MIN_ATTEMPT_SECONDS:
+    if send_by.remaining() < min_attempt:
         return "deadline reached"
     with job.lock:
         if job.abandoned:  # checked before a token is taken: an answered job uses none

@@ -19,23 +19,33 @@ application, campaign (or journey), treatment, activity and endpoint id
 | `unknown`      | settled: a request may have acted, no answer told  | answers `unknown`; only |
 |                |                                                    | resend --include-unknown|
 
-Writes per endpoint: 2 when it is delivered on the first attempt (claim as `sending`, settle);
-one more when it must first wait for rate-limit capacity (claimed as `claimed`, then
-`sending`); each retry after a not-acted answer adds 2 (`claimed` while waiting, `sending`
+Calls per batch (delivery.py): the endpoints that start at once (as many as there are
+workers, with no rate limit) are claimed `sending` together in one TransactWriteItems of
+conditional puts, and every record the invocation wrote is settled together in one
+TransactWriteItems of conditional updates after the batch's last answer: 2 calls for a
+50-endpoint batch instead of 100. A transactional write costs 2 WRU per item (DynamoDB
+pricing), so a message delivered this way costs 4 WRU. Endpoints that must wait their turn
+(fewer workers than endpoints) or for rate-limit capacity are claimed one by one when their
+turn comes (`sending`, or `claimed` while waiting for capacity, then `sending`: one write
+more), and each retry after a not-acted answer adds 2 (`claimed` while waiting, `sending`
 again). So a holder that dies while it waits leaves a record that is provably not sent. A
 holder that dies after writing `sending` leaves it `sending` for good (until TTL): it cannot
-be told from one whose request left. Records written by 0.1.x in state `in_progress` are
-read as `sending`. Records expire through DynamoDB TTL on `expires_at`
-(CHANNEL_IDEMPOTENCY_TTL_SECONDS).
+be told from one whose request left. That includes a holder that dies between the batch's
+claim and its requests: those endpoints are answered `unknown` by later attempts, never sent
+twice. Records written by 0.1.x in state `in_progress` are read as `sending`. Records
+expire through DynamoDB TTL on `expires_at` (CHANNEL_IDEMPOTENCY_TTL_SECONDS).
 
-Every call is bounded by the invocation's deadline (aws.py) and made at most twice; a claim
-that cannot be written is not sent (`failed`, retryable). A settle that cannot be written is
-logged and changes nothing of the outcome: the record keeps its `sending` or `claimed` state,
-which later attempts treat as above.
+Every call is bounded by the invocation's deadline (aws.py) and made at most twice (a
+transaction again with the same ClientRequestToken, so a first try that landed is not
+applied twice); a claim that cannot be written is not sent (`failed`, retryable). A settle
+that cannot be written is logged and changes nothing of the outcome: the record keeps its
+`sending` or `claimed` state, which later attempts treat as above.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -88,6 +98,95 @@ class DynamoLedger:
         """Write `sending` just before the first request leaves, or `claimed` (with a lease)
         when the holder must first wait for rate-limit capacity. None: this holder may send;
         otherwise the answer to give without sending."""
+        request = {
+            **self._claim_put(key, holder, waiting),
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        try:
+            self._call("PutItem", deadline, **request)
+        except _ConditionFailed as failed:
+            held = failed.item if failed.item is not None else self._read(key, deadline)
+            return self._answer_to(holder, held)
+        except _NotWritten as error:
+            return _table_error(error.code)
+        return None
+
+    def claim_batch(
+        self, keys: list[str], holder: str, deadline: Deadline | None
+    ) -> dict[str, Outcome | None]:
+        """Claim `sending` for every key in one TransactWriteItems (at most MAX_TRANSACTION
+        keys). For each key: None when this holder may send, an Outcome to answer without
+        sending (another holder's record), and no entry when it was not claimed (the caller
+        claims it alone). A condition that fails for some keys cancels the whole call: those
+        are answered from their records (CancellationReasons, ALL_OLD) and the rest claimed
+        again, once."""
+        answers: dict[str, Outcome | None] = {}
+        pending = list(dict.fromkeys(keys))[:MAX_TRANSACTION]
+        for _ in range(2):
+            if not pending:
+                break
+            items = [
+                {
+                    "Put": {
+                        **self._claim_put(key, holder, False),
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                }
+                for key in pending
+            ]
+            try:
+                self._transact(items, holder, deadline)
+            except _Cancelled as cancelled:
+                still: list[str] = []
+                for key, reason in zip(pending, cancelled.reasons, strict=False):
+                    if reason.get("Code") == "ConditionalCheckFailed":
+                        answers[key] = self._answer_to(holder, reason.get("Item"))
+                    else:
+                        still.append(key)
+                pending = still
+                continue
+            except _NotWritten:
+                return answers  # the table did not answer: each endpoint claims alone
+            answers.update(dict.fromkeys(pending))
+            return answers
+        return answers
+
+    def settle_batch(
+        self, outcomes: list[tuple[str, Outcome]], holder: str, deadline: Deadline | None
+    ) -> list[str]:
+        """Settle these records in TransactWriteItems of conditional updates (only this
+        holder's records); returns the keys that could not be written (logged). A record that
+        is no longer this holder's is left as it is. Never raises."""
+        unwritten: list[str] = []
+        for start in range(0, len(outcomes), MAX_TRANSACTION):
+            pending = outcomes[start : start + MAX_TRANSACTION]
+            for _ in range(2):
+                items = [
+                    {"Update": self._settle_update(key, holder, outcome)}
+                    for key, outcome in pending
+                ]
+                try:
+                    self._transact(items, holder, deadline)
+                except _Cancelled as cancelled:
+                    # Records another holder took over are theirs: settle the others.
+                    pending = [
+                        entry
+                        for entry, reason in zip(pending, cancelled.reasons, strict=False)
+                        if reason.get("Code") != "ConditionalCheckFailed"
+                    ]
+                    if pending:
+                        continue
+                    break
+                except _NotWritten as error:
+                    logs.get_logger().error(
+                        "delivery records not written",
+                        extra={"records": len(pending), "error": error.code},
+                    )
+                    unwritten += [key for key, _ in pending]
+                break
+        return unwritten
+
+    def _claim_put(self, key: str, holder: str, waiting: bool) -> dict[str, Any]:
         now = int(self._clock())
         claimable = {f":claimable{i}": {"S": state} for i, state in enumerate(self._claimable)}
         item = {
@@ -98,7 +197,7 @@ class DynamoLedger:
         }
         if waiting:
             item["lease_until"] = {"N": str(now + self._lease)}
-        request = {
+        return {
             "TableName": self.table,
             "Item": item,
             "ConditionExpression": (
@@ -111,45 +210,65 @@ class DynamoLedger:
                 ":claimed": {"S": CLAIMED},
                 ":now": {"N": str(now)},
             },
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-        try:
-            self._call("PutItem", deadline, **request)
-        except _ConditionFailed as failed:
-            held = failed.item if failed.item is not None else self._read(key, deadline)
-            if held is not None and _text(held, "holder") == holder:
-                return None  # our own first write landed before its answer was lost
-            return _answer_from(held)
-        except _NotWritten as error:
-            return Outcome(
-                Status.FAILED, f"not sent: idempotency table error {error.code}", retryable=True
-            )
-        return None
+
+    @staticmethod
+    def _answer_to(holder: str, held: dict[str, Any] | None) -> Outcome | None:
+        if held is not None and _text(held, "holder") == holder:
+            return None  # our own first write landed before its answer was lost
+        return _answer_from(held)
 
     def hold(self, key: str, holder: str, deadline: Deadline | None) -> None:
         """`sending` -> `claimed` with a lease: the last request surely did not act, and the
         holder waits to retry. Best effort: left `sending`, a later attempt will not send."""
         lease_until = int(self._clock()) + self._lease
-        self._update(key, holder, CLAIMED, deadline, {"lease_until": {"N": str(lease_until)}})
+        self._update(
+            key,
+            holder,
+            CLAIMED,
+            deadline,
+            {"lease_until": {"N": str(lease_until)}},
+            only_from=SENDING,
+        )
 
     def resume(self, key: str, holder: str, deadline: Deadline | None) -> bool:
-        """`claimed` -> `sending` before a retry leaves; False: do not send it."""
-        return self._update(key, holder, SENDING, deadline)
+        """`claimed` -> `sending` before a retry leaves; False: do not send it. Only from
+        `claimed`: a resume that lands after the record was settled changes nothing."""
+        return self._update(key, holder, SENDING, deadline, only_from=CLAIMED)
 
     def settle(self, key: str, holder: str, outcome: Outcome, deadline: Deadline | None) -> None:
         """Write down how it ended. Never raises: the outcome stands whatever the table does."""
-        extra: dict[str, Any] = {}
-        if outcome.status is Status.DELIVERED:
-            state = DELIVERED
-        elif outcome.status is Status.FAILED and outcome.retryable:
-            state = FAILED
-        else:
-            # What a later attempt answers without sending: the reason and the status code.
-            state = FAILED_FINAL if outcome.status is Status.FAILED else UNKNOWN
-            extra["reason"] = {"S": outcome.reason or state}
-            if outcome.http_status is not None:
-                extra["http_status"] = {"N": str(outcome.http_status)}
+        state, extra = _settled(outcome)
         self._update(key, holder, state, deadline, extra)
+
+    def _settle_update(self, key: str, holder: str, outcome: Outcome) -> dict[str, Any]:
+        state, extra = _settled(outcome)
+        return self._update_request(key, holder, state, extra, None)
+
+    def _update_request(
+        self,
+        key: str,
+        holder: str,
+        state: str,
+        extra: dict[str, Any] | None,
+        only_from: str | None,
+    ) -> dict[str, Any]:
+        fields = {"state": {"S": state}, **(extra or {})}
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values = {f":v{i}": value for i, value in enumerate(fields.values())}
+        # Only the holder writes its record: a late write never overwrites another's.
+        condition = "#holder = :holder"
+        if only_from is not None:
+            condition += " AND #f0 = :from"
+            values[":from"] = {"S": only_from}
+        return {
+            "TableName": self.table,
+            "Key": {"pk": {"S": key}},
+            "UpdateExpression": "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {**names, "#holder": "holder"},
+            "ExpressionAttributeValues": {**values, ":holder": {"S": holder}},
+        }
 
     def _update(
         self,
@@ -158,21 +277,12 @@ class DynamoLedger:
         state: str,
         deadline: Deadline | None,
         extra: dict[str, Any] | None = None,
+        *,
+        only_from: str | None = None,
     ) -> bool:
-        fields = {"state": {"S": state}, **(extra or {})}
-        names = {f"#f{i}": name for i, name in enumerate(fields)}
-        values = {f":v{i}": value for i, value in enumerate(fields.values())}
         try:
             self._call(
-                "UpdateItem",
-                deadline,
-                TableName=self.table,
-                Key={"pk": {"S": key}},
-                UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
-                # Only the holder writes its record: a late write never overwrites another's.
-                ConditionExpression="#holder = :holder",
-                ExpressionAttributeNames={**names, "#holder": "holder"},
-                ExpressionAttributeValues={**values, ":holder": {"S": holder}},
+                "UpdateItem", deadline, **self._update_request(key, holder, state, extra, only_from)
             )
         except (_ConditionFailed, _NotWritten) as error:
             code = error.code if isinstance(error, _NotWritten) else "ConditionalCheckFailed"
@@ -196,6 +306,21 @@ class DynamoLedger:
         item: dict[str, Any] | None = answer.get("Item")
         return item
 
+    def _transact(
+        self, items: list[dict[str, Any]], holder: str, deadline: Deadline | None
+    ) -> None:
+        """One TransactWriteItems, tried twice with one ClientRequestToken: DynamoDB applies
+        a token's first call only, so a retry after a lost answer changes nothing twice."""
+        token = hashlib.sha256(
+            json.dumps([holder, items], sort_keys=True).encode("utf-8")
+        ).hexdigest()[:36]
+        try:
+            self._call(
+                "TransactWriteItems", deadline, TransactItems=items, ClientRequestToken=token
+            )
+        except _ConditionFailed as failed:
+            raise _Cancelled(failed.reasons) from None
+
     def _call(self, operation: str, deadline: Deadline | None, **request: Any) -> Any:
         """One DynamoDB call, tried twice when the first fails for a passing reason and the
         second still fits the time left. A retried conditional write whose first try landed
@@ -210,14 +335,24 @@ class DynamoLedger:
                 return method(**request)
             except Exception as error:
                 code = logs.error_code(error)
+                response = getattr(error, "response", {})
                 if code == "ConditionalCheckFailedException":
-                    raise _ConditionFailed(getattr(error, "response", {}).get("Item")) from None
+                    raise _ConditionFailed(response.get("Item")) from None
+                if code == "TransactionCanceledException" and response.get("CancellationReasons"):
+                    raise _ConditionFailed(None, response["CancellationReasons"]) from None
                 if code in _PERMANENT:
                     break
         raise _NotWritten(code)
 
 
-_METHODS = {"PutItem": "put_item", "UpdateItem": "update_item", "GetItem": "get_item"}
+_METHODS = {
+    "PutItem": "put_item",
+    "UpdateItem": "update_item",
+    "GetItem": "get_item",
+    "TransactWriteItems": "transact_write_items",
+}
+# TransactWriteItems takes at most 100 actions; a batch is at most 50 endpoints.
+MAX_TRANSACTION = 100
 # Errors a second attempt cannot fix.
 _PERMANENT = frozenset(
     {"ResourceNotFoundException", "AccessDeniedException", "ValidationException"}
@@ -225,16 +360,46 @@ _PERMANENT = frozenset(
 
 
 class _ConditionFailed(Exception):
-    def __init__(self, item: dict[str, Any] | None) -> None:
+    def __init__(
+        self, item: dict[str, Any] | None, reasons: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__("condition failed")
         self.item = item
+        self.reasons = reasons or []  # a cancelled transaction's, one per action
         self.code = "ConditionalCheckFailed"
+
+
+class _Cancelled(Exception):
+    """A transaction cancelled for some of its actions (their CancellationReasons)."""
+
+    def __init__(self, reasons: list[dict[str, Any]]) -> None:
+        super().__init__("transaction cancelled")
+        self.reasons = reasons
 
 
 class _NotWritten(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def _settled(outcome: Outcome) -> tuple[str, dict[str, Any]]:
+    """The state (and what a later attempt answers from it) that records an outcome."""
+    extra: dict[str, Any] = {}
+    if outcome.status is Status.DELIVERED:
+        return DELIVERED, extra
+    if outcome.status is Status.FAILED and outcome.retryable:
+        return FAILED, extra
+    # What a later attempt answers without sending: the reason and the status code.
+    state = FAILED_FINAL if outcome.status is Status.FAILED else UNKNOWN
+    extra["reason"] = {"S": outcome.reason or state}
+    if outcome.http_status is not None:
+        extra["http_status"] = {"N": str(outcome.http_status)}
+    return state, extra
+
+
+def _table_error(code: str) -> Outcome:
+    return Outcome(Status.FAILED, f"not sent: idempotency table error {code}", retryable=True)
 
 
 def _text(item: dict[str, Any], name: str) -> str | None:
