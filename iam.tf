@@ -114,6 +114,9 @@ locals {
     }
     Idempotency = {
       enabled = local.create_idempotency
+      # The ledger claims and settles a batch with TransactWriteItems, which has no IAM action
+      # of its own: each Put and Update in it is authorised as dynamodb:PutItem and
+      # dynamodb:UpdateItem (Service Authorization Reference, Amazon DynamoDB).
       statement = {
         Effect   = "Allow"
         Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem"]
