@@ -322,3 +322,39 @@ def test_the_channel_escapes_slack_markup_in_what_it_sends(make_channel, provide
     assert result.response["ep-1"]["EventAttributes"]["status"] == "delivered"
     sent = json.loads(provider_api.calls[0].request.body)
     assert sent["text"] == f"Hi {ESCAPED}"
+
+
+# A Data that is one placeholder: the landed code sent the value unescaped, and parsed it as
+# the whole chat.postMessage payload when it looked like a JSON object (issue: security).
+NOTE_PAYLOAD = (
+    '{"text": "\\u003c!channel> pay here", "username": "IT desk", "icon_emoji": ":lock:"}'
+)
+
+
+def _slack_body_with(data: str, **attributes: list[str]) -> dict[str, Any]:
+    adapter = SlackAdapter().with_secret(SLACK_SECRET)
+    event, endpoint = _event("C0123ABCD", data, **attributes)
+    rendered = compile_template(event.data).render(
+        endpoint_lookup(event, endpoint), data_escaper(event.data, adapter.escape_value)
+    )
+    request = adapter.build(Message(event, endpoint, rendered, "key"))
+    assert request.body is not None
+    body: dict[str, Any] = json.loads(request.body)
+    return body
+
+
+def test_a_single_placeholder_data_is_escaped_and_never_a_payload():
+    body = _slack_body_with("{{Attributes.Note}}", Note=["<!channel> " + NOTE_PAYLOAD])
+    assert set(body) == {"text", "channel"}
+    assert body["text"] == escape_mrkdwn("<!channel> " + NOTE_PAYLOAD)
+    body = _slack_body_with("{{Attributes.Note}}", Note=[NOTE_PAYLOAD])
+    assert set(body) == {"text", "channel"}  # decided by the template, not the value
+    assert "<!channel>" not in body["text"]
+
+
+def test_a_payload_template_may_only_use_the_keys_slack_allows():
+    allowed = json.dumps({"text": "Hi {{Attributes.FirstName}}", "unfurl_links": False})
+    assert _slack_body_with(allowed)["unfurl_links"] is False
+    impersonating = json.dumps({"text": "Hi", "username": "IT desk"})
+    with pytest.raises(AdapterError, match="payload key 'username' is not allowed"):
+        _slack_body_with(impersonating)

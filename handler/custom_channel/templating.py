@@ -11,8 +11,8 @@ are reserved: they resolve first, and a Connect profile field never stands in fo
 Attribute values are lists in Pinpoint: they render joined with ", ".
 A Location, Demographic or Metrics value that cannot be encoded (a lone surrogate; events.py
 passes these objects on unchecked) raises InvalidEvent naming the placeholder when read.
-Values are escaped for the text around them; a template that is one placeholder alone
-(the default body, `{{Data}}`) takes its value as is.
+Values are escaped for the text around them; only a body that is `{{Data}}` alone (the
+default body: the rendered message, already escaped) takes its value as is.
 In a template that is a JSON document (an object or array), each string is a template of its
 own, read as JSON string content: a placeholder never spans two strings, and its name and
 default are what the JSON says (`{{A | \\"two words\\"}}` has the default `two words`).
@@ -93,8 +93,14 @@ class Template:
         return frozenset(part.name for part in self.parts if isinstance(part, _Slot))
 
     def render(self, lookup: Lookup, escape: Escape = str) -> str:
-        if len(self.parts) == 1 and isinstance(self.parts[0], _Slot):
-            # The value is the whole text (a body of just {{Data}}): nothing to escape it for.
+        if (
+            len(self.parts) == 1
+            and isinstance(self.parts[0], _Slot)
+            and self.parts[0].name == "Data"
+        ):
+            # A body that is the adapter's `{{Data}}` alone: the rendered message, already
+            # escaped for its own format, is the whole body. Any other value is escaped,
+            # even when it is the whole template (`{{Attributes.Note}}`).
             escape = str
         out: list[str] = []
         for part in self.parts:

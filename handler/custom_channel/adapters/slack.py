@@ -1,8 +1,10 @@
 """Slack chat.postMessage with a bot token (secret key `bot_token`).
 
 The channel (or user id, for a direct message) comes from an endpoint attribute named by
-CHANNEL_SLACK_CHANNEL_ATTRIBUTE, or from the endpoint Address. When the personalised Data is
-a JSON object it is sent as the message (text, blocks, ...); otherwise it is the text.
+CHANNEL_SLACK_CHANNEL_ATTRIBUTE, or from the endpoint Address. When the campaign's Data (the
+template, never the rendered value) is a JSON object, the rendered object is the message,
+with only the keys of PAYLOAD_KEYS (text, blocks, ...: no `username`, `icon_*` or `as_user`,
+which would let a campaign, or a value in it, post as someone else); otherwise it is the text.
 
 Endpoint data is written by end users (docs/security.md), so:
 - the channel must fullmatch CHANNEL_SLACK_CHANNEL_PATTERN (default: the shape of Slack
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import ClassVar, Self
 
 from ..config import EnvReader
+from ..templating import is_json_template
 from .base import (
     NOT_ACTED_STATUSES,
     AdapterBase,
@@ -46,6 +49,25 @@ NOT_PROCESSED_ERRORS = frozenset({"ratelimited", "rate_limited", "service_unavai
 # the message may have been posted, so it is never sent blindly again (Verdict.UNKNOWN).
 MAY_HAVE_ACTED_ERRORS = frozenset({"internal_error", "fatal_error"})
 
+
+# chat.postMessage arguments a payload template may set (Slack's method reference); the
+# channel is the adapter's, and identity overrides (username, icon_emoji, icon_url, as_user)
+# and tokens are refused.
+PAYLOAD_KEYS = frozenset(
+    {
+        "text",
+        "blocks",
+        "attachments",
+        "thread_ts",
+        "reply_broadcast",
+        "unfurl_links",
+        "unfurl_media",
+        "mrkdwn",
+        "parse",
+        "link_names",
+        "metadata",
+    }
+)
 
 # Slack's "Formatting text": the three characters that must be escaped, `&` first.
 _SLACK_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
@@ -110,11 +132,12 @@ class SlackAdapter(AdapterBase):
     def build(self, message: Message) -> ProviderRequest:
         channel = self._channel(message)
         payload: dict[str, object]
-        try:
-            parsed = json.loads(message.data)
-        except ValueError:
-            parsed = None
+        # Payload or text is the template's shape: a value can never turn text into a payload.
+        parsed = json.loads(message.data) if _is_payload_template(message.event.data) else None
         if isinstance(parsed, dict):
+            unknown = sorted(set(parsed) - PAYLOAD_KEYS)
+            if unknown:
+                raise AdapterError(f"slack payload key {unknown[0]!r} is not allowed")
             payload = dict(parsed)
         elif message.data:
             payload = {"text": message.data}
@@ -166,3 +189,8 @@ class SlackAdapter(AdapterBase):
         if error in MAY_HAVE_ACTED_ERRORS:
             return Answer(Verdict.UNKNOWN, f"slack {error}")
         return Answer(Verdict.FAILED, f"slack {error}")
+
+
+def _is_payload_template(data: str) -> bool:
+    """Campaign Data that is a JSON object (with placeholders: templating's rule)."""
+    return data.lstrip().startswith("{") and is_json_template(data)
