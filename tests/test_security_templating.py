@@ -9,7 +9,9 @@ import time
 
 import pytest
 
-from custom_channel.config import MAX_PLACEHOLDERS, MAX_TEMPLATE_CHARS
+from custom_channel.channel import Channel
+from custom_channel.config import MAX_PLACEHOLDERS, MAX_TEMPLATE_CHARS, ConfigError, load_settings
+from custom_channel.local import invoke
 from custom_channel.templating import (
     TemplateError,
     _Slot,
@@ -19,6 +21,7 @@ from custom_channel.templating import (
     escaper,
     is_json_template,
 )
+from emulator.segments import campaign_event
 
 # The regular expression the scanner replaces: the grammar's oracle on short inputs (it
 # backtracks cubically on long ones, which is why it was replaced).
@@ -108,7 +111,8 @@ def test_the_worst_input_of_each_rule_compiles_quickly(make):
         if len(text) > MAX_TEMPLATE_CHARS:
             assert isinstance(error, TemplateError)
         else:
-            assert error is None
+            # Within the limits it compiles, or is refused as a JSON look-alike.
+            assert error is None or "like a JSON document" in str(error)
 
 
 def test_a_template_at_the_limit_with_the_most_placeholders_compiles_quickly():
@@ -140,10 +144,11 @@ def test_a_template_with_too_many_placeholders_fails_with_a_clear_error(text):
         compile_template(text)
 
 
-def test_json_nested_deeper_than_the_parser_is_text():
+def test_json_nested_deeper_than_the_parser_is_refused_not_text():
     text = "[" * 5000 + '"{{A}}"' + "]" * 5000
     assert not is_json_template(text)
-    assert compile_template(text).render(lambda name: "v") == "[" * 5000 + '"v"' + "]" * 5000
+    with pytest.raises(TemplateError, match="like a JSON document"):
+        compile_template(text)
 
 
 # --- JSON injection through a placeholder outside a JSON string ---------------------------
@@ -180,10 +185,7 @@ def test_json_with_placeholders_outside_strings_stays_json_whatever_the_values(d
     assert compile_template(data).render(values.get, escaper("json")) == _render(data, values)
 
 
-@pytest.mark.parametrize(
-    "data",
-    ["{{A}}", "{not json {{A}}", '{"n": {{A}} {{B}}}', "{{A}} [1]", '["x" {{A}}]'],
-)
+@pytest.mark.parametrize("data", ["{{A}}", "{not json {{A}}", "{{A}} [1]", "[Sale] {{A}}!"])
 def test_text_that_is_no_json_document_even_with_its_placeholders_stays_text(data):
     assert not is_json_template(data)
     assert _render(data, {"A": INJECTION, "B": "b"}) == data.replace("{{A}}", INJECTION).replace(
@@ -198,3 +200,56 @@ def test_a_value_escape_is_applied_before_the_json_escaping():
     assert json.loads(rendered) == {"text": 'Hi &lt;!channel> "x"', "n": '&lt;!channel> "x"'}
     text_escape = data_escaper("Hi {{A}}", lambda value: value.replace("<", "&lt;"))
     assert compile_template("Hi {{A}}").render({"A": "<b>"}.get, text_escape) == "Hi &lt;b>"
+
+
+# Data that is almost JSON: the landed code read it as text and substituted values unescaped,
+# so an address `x@y.com", "role": "admin` added a key to what the provider parses.
+ALMOST_JSON = '{"to": "{{Address}}", "amount": {{Attributes.Amount}}.00}'
+
+
+def test_a_json_look_alike_that_is_not_json_is_refused_not_read_as_text():
+    with pytest.raises(TemplateError, match="not valid JSON once each placeholder"):
+        compile_template(ALMOST_JSON)
+    for look_alike in ('{"n": {{A}} {{B}}}', '["x" {{A}}]'):
+        with pytest.raises(TemplateError, match="not valid JSON once each placeholder"):
+            compile_template(look_alike)
+    for text in ("[Sale] 20% off for {{FirstName}}", "{{FirstName}}, see {this}", "Hi {x}"):
+        compile_template(text)  # text that merely starts or ends with a brace stays text
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"CHANNEL_HTTP_BODY_TEMPLATE": ALMOST_JSON}, "CHANNEL_HTTP_BODY_TEMPLATE"),
+        ({"CHANNEL_MESSAGE_TEMPLATE": ALMOST_JSON}, "CHANNEL_MESSAGE_TEMPLATE"),
+        (
+            {"CHANNEL_MESSAGE_TEMPLATES": json.dumps({"Block A": ALMOST_JSON})},
+            "CHANNEL_MESSAGE_TEMPLATES: the template of 'Block A'",
+        ),
+    ],
+)
+def test_a_json_look_alike_setting_fails_at_cold_start_naming_it(env, variable):
+    base = {"CHANNEL_ADAPTER": "http", "CHANNEL_HTTP_URL": "https://provider.example/send"}
+    with pytest.raises(ConfigError, match=re.escape(variable)):
+        load_settings({**base, **env})
+
+
+def test_a_json_look_alike_campaign_data_sends_nothing(provider):
+    settings = load_settings(
+        {
+            "CHANNEL_ADAPTER": "http",
+            "CHANNEL_HTTP_URL": f"{provider.url}/send",
+            "CHANNEL_HTTP_BODY_ENCODING": "plain",
+            "CHANNEL_METRICS_MODE": "off",
+        }
+    )
+    endpoint = {
+        "ChannelType": "EMAIL",
+        "Address": 'x@y.com", "role": "admin',
+        "Attributes": {"Amount": ["12"]},
+    }
+    answer = invoke(campaign_event({"ep-1": endpoint}, ALMOST_JSON), channel=Channel(settings))
+    attributes = answer.response["ep-1"]["EventAttributes"]
+    assert attributes["status"] == "failed"
+    assert attributes["reason"].startswith("template: starts and ends like a JSON document")
+    assert provider.requests == []

@@ -295,17 +295,36 @@ def _connect_settings(reader: EnvReader, phone_first: bool) -> ConnectSettings:
             else "CHANNEL_CONNECT_KNOWLEDGE_BASE_ID",
             "set CHANNEL_CONNECT_KNOWLEDGE_BASE_ID and CHANNEL_CONNECT_TEMPLATE_IDS together",
         )
+    message_template = reader.optional_text("CHANNEL_MESSAGE_TEMPLATE", max_len=16384)
+    message_templates = reader.string_map("CHANNEL_MESSAGE_TEMPLATES", max_len=16384)
+    _check_message_template("CHANNEL_MESSAGE_TEMPLATE", None, message_template)
+    for label, template in message_templates.items():
+        _check_message_template("CHANNEL_MESSAGE_TEMPLATES", label, template)
     return ConnectSettings(
         knowledge_base_id=knowledge_base_id,
         template_ids=template_ids,
         template_ttl_seconds=reader.integer("CHANNEL_CONNECT_TEMPLATE_TTL_SECONDS", 300, 0, 86400),
-        message_template=reader.optional_text("CHANNEL_MESSAGE_TEMPLATE", max_len=16384),
-        message_templates=reader.string_map("CHANNEL_MESSAGE_TEMPLATES", max_len=16384),
+        message_template=message_template,
+        message_templates=message_templates,
         address_fields=reader.field_list("CHANNEL_CONNECT_ADDRESS_FIELDS", defaults),
         channel_type=channel_type,
         opt_out_field=opt_out,
         result_field=reader.boolean("CHANNEL_CONNECT_RESULT_FIELD", False),
     )
+
+
+def _check_message_template(variable: str, label: str | None, template: str | None) -> None:
+    """A Connect message template compiles (templating.py: limits, JSON look-alikes), so a
+    bad one fails at cold start, naming the variable and the block label."""
+    if template is None:
+        return
+    from .templating import TemplateError, compile_template  # templating imports this module
+
+    try:
+        compile_template(template)
+    except TemplateError as error:
+        where = f"the template of {label!r} " if label is not None else ""
+        raise ConfigError(variable, f"{where}{error}") from None
 
 
 class EnvReader:

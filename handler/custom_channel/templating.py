@@ -13,6 +13,8 @@ A Location, Demographic or Metrics value that cannot be encoded (a lone surrogat
 passes these objects on unchecked) raises InvalidEvent naming the placeholder when read.
 Values are escaped for the text around them; only a body that is `{{Data}}` alone (the
 default body: the rendered message, already escaped) takes its value as is.
+A template that starts and ends like a JSON document (`{...}` or `[...]`) but is not one once
+its placeholders stand for strings is refused (TemplateError), never read as text.
 In a template that is a JSON document (an object or array), each string is a template of its
 own, read as JSON string content: a placeholder never spans two strings, and its name and
 default are what the JSON says (`{{A | \\"two words\\"}}` has the default `two words`).
@@ -123,6 +125,13 @@ def compile_template(text: str) -> Template:
             f"template is longer than {MAX_TEMPLATE_CHARS} characters ({len(text)})"
         )
     layout = _json_layout(text)
+    if layout is None and _looks_like_json(text):
+        # Read as text, its values would go in unescaped and could add keys to what the
+        # provider parses (`{"to": "{{Address}}", "n": {{N}}.00}`): refused, not guessed.
+        raise TemplateError(
+            "starts and ends like a JSON document but is not valid JSON once each "
+            "placeholder stands for a string"
+        )
     parts = _json_parts(text, layout) if layout is not None else tuple(_text_parts(text))
     count = sum(isinstance(part, _Slot) for part in parts)
     if count > MAX_PLACEHOLDERS:
@@ -266,6 +275,17 @@ def _json_string_content(text: str) -> str:
     except UnicodeEncodeError:
         content = json.dumps(text)[1:-1]
     return content
+
+
+def _looks_like_json(text: str) -> bool:
+    """An object or array by its first and last characters, neither of them a placeholder's.
+    Text such as "[Sale] 20% off" or "{{FirstName}}, see {x}" does not look like one."""
+    stripped = text.strip()
+    if (stripped[:1], stripped[-1:]) not in (("{", "}"), ("[", "]")):
+        return False
+    parts = _text_parts(stripped)
+    # A placeholder first or last (`{{FirstName}}, see {x}`, `{not json {{A}}`): text.
+    return not (isinstance(parts[0], _Slot) or isinstance(parts[-1], _Slot))
 
 
 def is_json_template(text: str) -> bool:

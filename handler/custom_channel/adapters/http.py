@@ -80,6 +80,10 @@ class HttpAdapter(AdapterBase):
         check_template("CHANNEL_HTTP_URL", url)
         body_template = reader.text("CHANNEL_HTTP_BODY_TEMPLATE", "{{Data}}", max_len=16384)
         check_template("CHANNEL_HTTP_BODY_TEMPLATE", body_template)
+        try:
+            compile_template(body_template)  # a JSON look-alike that is not JSON: refused
+        except TemplateError as error:
+            raise ConfigError("CHANNEL_HTTP_BODY_TEMPLATE", str(error)) from None
         return cls(
             url=url,
             method=reader.choice("CHANNEL_HTTP_METHOD", HTTP_METHODS, "POST"),
