@@ -132,13 +132,14 @@ def test_debug_deliveries_log_no_secret_address_or_message_text(quiet_loggers_un
     assert not found, "secret or endpoint data in the DEBUG logs:\n" + "\n".join(found[:20])
 
 
-def test_configure_pins_the_libraries_at_warning_every_time(quiet_loggers_unset):
+def test_configure_pins_the_libraries_every_time(quiet_loggers_unset):
     for level in ("DEBUG", "INFO", None):
         for name in LIBRARIES:
             logging.getLogger(name).setLevel(logging.DEBUG)  # whoever set it in between
         logs.configure(level)
         for name in LIBRARIES:
-            assert logging.getLogger(name).level == logging.WARNING, (level, name)
+            pinned = logging.ERROR if name == "urllib3" else logging.WARNING  # its URLs
+            assert logging.getLogger(name).level == pinned, (level, name)
     logs.configure("DEBUG")
     assert logs.get_logger().level == logging.DEBUG
     logs.configure()  # no level: the level set before stays (failures.py calls it so)
@@ -244,3 +245,39 @@ def test_an_adapter_bug_logs_its_stack_through_the_channel(monkeypatch, capsys):
     assert line["stack"]["frames"][-1]["function"] == "broken_build"
     assert all(address not in out for address in ADDRESSES.values())
     assert "no route" not in out
+
+
+def test_a_malformed_provider_header_never_puts_the_url_in_the_logs(quiet_loggers_unset):
+    """urllib3 logs `Failed to parse headers (url=<the full URL>)` at WARNING, with a
+    traceback, when a provider answers a header it cannot parse: with a secret in the URL's
+    path, the landed code's WARNING pin let it reach CloudWatch."""
+    with (
+        mock_aws(),
+        ProviderServer(
+            # A header line without a colon: the rest of the head cannot be parsed.
+            lambda request: Reply(headers={"X-Ok": "1", "Broken\r\nNo-Colon-Here": "x"})
+        ) as server,
+    ):
+        secrets = boto3.client("secretsmanager", region_name="us-east-1")
+        secrets.create_secret(Name="provider/http", SecretString=SECRET)
+        settings = load_settings(
+            {
+                "CHANNEL_ADAPTER": "http",
+                "CHANNEL_METRICS_MODE": "off",
+                "CHANNEL_MAX_ATTEMPTS": "1",
+                "CHANNEL_SECRET_ID": "provider/http",
+                "CHANNEL_HTTP_URL": server.url + "/send/{{Secret.path_token}}",
+                "CHANNEL_DEADLINE_SECONDS": "3",
+                "CHANNEL_SAFETY_MARGIN_MS": "250",
+            }
+        )
+        with lambda_debug_logging() as capture:
+            channel = Channel(settings)
+            try:
+                invoke(_event(), channel=channel)
+            finally:
+                channel.close()
+    assert len(server.requests) == 3
+    assert PATH_TOKEN in server.requests[0].path
+    found = leaks(capture.texts, {PATH_TOKEN, *ADDRESSES.values()})
+    assert not found, "the provider URL in the logs:\n" + "\n".join(found[:20])

@@ -39,6 +39,10 @@ _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime
 # Libraries that log request and response contents at DEBUG (see the module docstring).
 QUIET_LOGGERS = ("botocore", "boto3", "s3transfer", "urllib3", "requests")
 QUIET_LEVEL = logging.WARNING
+# urllib3 writes whole request URLs into WARNINGs ("Failed to parse headers (url=...)" when a
+# provider answers a header it cannot parse, "Retrying ... /path"), and a provider URL may
+# carry a secret or an address in its path: only its errors are let through.
+QUIET_LEVELS = {name: logging.ERROR if name == "urllib3" else QUIET_LEVEL for name in QUIET_LOGGERS}
 MAX_STACK_FRAMES = 50
 
 
@@ -84,10 +88,10 @@ def get_logger() -> logging.Logger:
 
 def configure(level: str | None = None) -> logging.Logger:
     """Our logger at `level` (None: keep the level already set, INFO at first) with its own
-    stdout handler; the QUIET_LOGGERS pinned at WARNING whatever the level."""
-    for name in QUIET_LOGGERS:
+    stdout handler; the QUIET_LOGGERS pinned at WARNING (urllib3 at ERROR) whatever the level."""
+    for name, quiet in QUIET_LEVELS.items():
         # Explicitly, every time: a NOTSET library logger inherits the root's DEBUG in Lambda.
-        logging.getLogger(name).setLevel(QUIET_LEVEL)
+        logging.getLogger(name).setLevel(quiet)
     logger = get_logger()
     # Our own handler is the one writing to _Stdout: another JSON handler (a test's capture)
     # must not stand in for it.
