@@ -23,8 +23,9 @@ output "lambda_function_version" {
 }
 
 output "lambda_function_environment" {
-  description = "Environment variables set on the function (the handler's CHANNEL_* settings and extra variables)."
+  description = "Environment variables set on the function (the handler's CHANNEL_* settings and extra variables). Sensitive: `environment_variables` may hold anything."
   value       = local.create_function ? local.environment : null
+  sensitive   = true
 }
 
 output "lambda_alias_name" {

@@ -369,3 +369,18 @@ run "built_in_adapter_has_no_module_setting" {
     error_message = "The default configuration sets no CHANNEL_ADAPTER_MODULE."
   }
 }
+
+# The environment carries whatever the user puts in environment_variables (a token, an
+# address): the output that echoes it is sensitive, so plans and `terraform output` hide it.
+run "environment_output_is_sensitive" {
+  command = plan
+
+  variables {
+    environment_variables = { PROVIDER_TOKEN = "not-for-the-console" }
+  }
+
+  assert {
+    condition     = issensitive(output.lambda_function_environment)
+    error_message = "lambda_function_environment must be a sensitive output."
+  }
+}

@@ -151,8 +151,9 @@ def test_every_label_connect_accepts_keys_a_template(provider, label):
     assert set(sent(provider).values()) == {"for Mara", "for Inês", "for Lior"}
 
 
-def test_a_profile_cannot_stand_in_for_reserved_names(provider):
-    """Secret, Data and the context ids resolve from the channel, never from the profile."""
+def test_a_profile_cannot_stand_in_for_reserved_names(provider, capsys):
+    """Secret, Data and the context ids resolve from the channel, never from the profile;
+    the fields spelled like them are counted in the batch's log line."""
     event = real_event()
     profile = {
         "emailAddress": "eve@example.com",
@@ -172,6 +173,12 @@ def test_a_profile_cannot_stand_in_for_reserved_names(provider):
     invoke(event, channel=channel)
     run_id = real_event()["InvocationMetadata"]["CampaignContext"]["RunId"]
     assert sent(provider) == {"eve@example.com": f"{run_id}|none"}
+    summary = [
+        json.loads(line)
+        for line in capsys.readouterr().out.splitlines()
+        if '"batch processed"' in line
+    ][-1]
+    assert summary["reserved_fields_ignored"] == 4  # secret.api_key, Secret.api_key, data, RunId
 
 
 def test_a_deep_profile_fails_alone(provider):

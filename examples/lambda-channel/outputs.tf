@@ -32,6 +32,7 @@ output "lambda_function_arn" {
 output "lambda_function_environment" {
   description = "The function's environment: the handler's settings (no credentials: they are in the secret)."
   value       = try(module.custom_channel.lambda_function_environment, null)
+  sensitive   = true
 }
 
 output "lambda_cloudwatch_log_group_name" {

@@ -35,6 +35,7 @@ from .secrets import SecretStore, SecretUnavailable, SecretValue
 from .sources import ConnectSource, EventSource, PinpointSource, source_for
 from .sources.pinpoint import PINPOINT_WAIT_SECONDS
 from .templating import (
+    RESERVED_FIELD_NAMES,
     MissingValue,
     Template,
     TemplateError,
@@ -216,6 +217,7 @@ class Channel:
                     "endpoints": len(event.endpoints),
                     **tally(outcomes.values()),
                     "blocked": sum(o.reason.startswith(BLOCKED_PREFIX) for o in outcomes.values()),
+                    "reserved_fields_ignored": _reserved_fields(event),
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                 },
             )
@@ -436,6 +438,17 @@ class Channel:
         if outcome.http_status is not None:
             fields["http_status"] = outcome.http_status
         self.log.warning("endpoint not delivered", extra=fields)
+
+
+def _reserved_fields(event: Event) -> int:
+    """Profile fields spelled like a name the channel resolves itself (`Secret`, `Data`, the
+    context ids: templating.py): never read, counted so that an operator sees them."""
+    return sum(
+        path.partition(".")[0].casefold() in RESERVED_FIELD_NAMES
+        for endpoint in event.endpoints.values()
+        if isinstance(endpoint, Endpoint)
+        for path in endpoint.fields
+    )
 
 
 _KEY_PARTS: dict[str, EventSource] = {

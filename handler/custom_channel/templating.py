@@ -63,6 +63,11 @@ LIST_SEPARATOR = ", "
 Lookup = Callable[[str], str | None]
 # Names the channel resolves itself, never from a Connect profile (endpoint_lookup).
 RESERVED_NAMES = frozenset({"Data", "Secret"})
+# A profile's top-level fields that would be spelled like one of them, or like a context id:
+# ignored by the lookup, counted in each batch's log line (channel.py).
+RESERVED_FIELD_NAMES = frozenset(
+    name.casefold() for name in (*RESERVED_NAMES, "CampaignId", "RunId", "ActionId")
+)
 Escape = Callable[[str], str]
 
 
