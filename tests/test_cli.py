@@ -544,3 +544,51 @@ def test_the_exit_codes_are_one_table_and_every_option_is_documented(helps):
         re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", helps["run_campaign --connect"])
     )
     assert sorted(o for o in connect_options - {"--help"} if f"`{o}" not in doc) == []
+
+
+# --- resend --function-name: the function's configuration is not the operator's code ----------
+
+
+def test_resend_from_a_function_never_imports_the_module_its_configuration_names(
+    local_aws, tmp_path
+):
+    """Someone allowed only lambda:UpdateFunctionConfiguration could name any module in
+    CHANNEL_ADAPTER_MODULE, and `python -m` puts the current directory on sys.path: the landed
+    code imported it on the operator's machine."""
+    from tests.test_local_aws import create_function
+
+    marker = tmp_path / "imported"
+    (tmp_path / "planted.py").write_text(
+        f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n"
+    )
+    queue = local_aws.client("sqs").create_queue(QueueName="planted-failures")["QueueUrl"]
+    create_function(
+        local_aws,
+        "planted-channel",
+        Environment={
+            "Variables": {
+                "CHANNEL_ADAPTER": "planted",
+                "CHANNEL_ADAPTER_MODULE": "planted",
+                "CHANNEL_FAILURE_QUEUE_URL": queue,
+                "CHANNEL_SECRET_ID": "planted/secret",
+            }
+        },
+    )
+    env = {"AWS_ENDPOINT_URL": local_aws.endpoint_url}
+    refused = cli("resend", "--function-name", "planted-channel", env=env, cwd=tmp_path)
+    assert refused.returncode == 2, refused.stderr
+    assert "CHANNEL_ADAPTER_MODULE" in one_line(refused.stderr)
+    assert "--adapter-module planted" in refused.stderr
+    assert not marker.exists()
+    # The operator who names it on the command line takes it; what is used is shown first.
+    accepted = cli(
+        "resend",
+        "--function-name",
+        "planted-channel",
+        "--adapter-module",
+        "planted",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert marker.exists()
+    assert "planted/secret" in accepted.stderr.splitlines()[0]

@@ -106,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the CHANNEL_* settings of this deployed function (GetFunctionConfiguration)",
     )
     again.add_argument(
+        "--adapter-module",
+        metavar="MODULE",
+        help="with --function-name: accept the CHANNEL_ADAPTER_MODULE the function names "
+        "(its code runs on this machine; refused unless named here)",
+    )
+    again.add_argument(
         "--delete-failed",
         action="store_true",
         help="delete messages that fail again (kept by default)",
@@ -276,6 +282,16 @@ def _resend(args: argparse.Namespace) -> int:
             environ = _function_settings(operator, args.function_name)
         except Exception as error:  # no such function, no permission: one line
             return _aws_failure(f"cannot read function {args.function_name}", error)
+        # Whoever may update the function's configuration chooses these: the module is code
+        # that would run here (the current directory is on sys.path), the secret and the
+        # URLs are read and reached with the operator's credentials.
+        module = environ.get("CHANNEL_ADAPTER_MODULE", "").strip()
+        if module and module != args.adapter_module:
+            return _fail(
+                f"the function's CHANNEL_ADAPTER_MODULE names {module!r}, code that would run "
+                f"on this machine: check it, then pass --adapter-module {module}"
+            )
+        print(_taken(args.function_name, environ), file=sys.stderr)
     if args.queue_url:
         environ["CHANNEL_FAILURE_QUEUE_URL"] = args.queue_url
     try:
@@ -348,6 +364,25 @@ def _aws_failure(what: str, error: BaseException, *, with_message: bool = True) 
     if endpoint:
         detail += f" ({endpoint})"
     return _fail(f"{what}: {' '.join(detail.split())}", aws_exit_code(error))
+
+
+# What a function's configuration points resend at: shown before anything is read or sent.
+_TAKEN = (
+    "CHANNEL_ADAPTER",
+    "CHANNEL_ADAPTER_MODULE",
+    "CHANNEL_SECRET_ID",
+    "CHANNEL_SECRET_PARAMETER",
+    "CHANNEL_FAILURE_QUEUE_URL",
+    "CHANNEL_HTTP_URL",
+    "CHANNEL_TWILIO_API_BASE",
+    "CHANNEL_SLACK_API_BASE",
+    "CHANNEL_IDEMPOTENCY_TABLE",
+)
+
+
+def _taken(function_name: str, environ: dict[str, str]) -> str:
+    taken = ", ".join(f"{name}={environ[name]}" for name in _TAKEN if environ.get(name))
+    return f"settings of function {function_name}: {taken or 'none'}"
 
 
 def _function_settings(operator: AwsClients, function_name: str) -> dict[str, str]:
