@@ -428,10 +428,41 @@ def test_a_forged_or_unsigned_message_is_kept_and_never_sent(aws, provider):
     report = resend(settings, FailureQueue(url), AT_ONCE)
     assert (report.received, report.unverified, report.kept) == (2, 2, 2)
     assert provider.requests == []
-    # --accept-unsigned sends the unsigned one, never the badly signed one.
+    # This channel has a provider secret: it signs every message it queues, so even
+    # --accept-unsigned sends neither (the landed code sent the unsigned one).
     report = resend(settings, FailureQueue(url), replace(AT_ONCE, accept_unsigned=True))
+    assert (report.unverified, report.kept) == (2, 2)
+    assert provider.requests == []
+
+
+def test_accept_unsigned_sends_only_what_could_not_be_signed(aws, provider):
+    """A 0.1.x message (version 1, never signed), and the messages of a channel without a
+    provider secret; never an unsigned version-2 message of a channel that signs."""
+    sqs, url = aws
+    context = {"ApplicationId": "app", "CampaignId": "c", "TreatmentId": "0", "Data": "Hi"}
+    version_2 = FailedDelivery(
+        context, "ep-0", {"ChannelType": "SMS", "Address": "+12065550000"}, {"status": "failed"}
+    )
+    version_1 = json.loads(
+        FailedDelivery(
+            context, "ep-1", {"ChannelType": "SMS", "Address": "+12065550001"}, {"status": "failed"}
+        ).to_body()
+    )
+    version_1["version"] = 1
+    sqs.send_message(QueueUrl=url, MessageBody=version_2.to_body())
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(version_1))
+    signing = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    report = resend(signing, FailureQueue(url), replace(AT_ONCE, accept_unsigned=True))
     assert (report.unverified, report.statuses["delivered"]) == (1, 1)
-    assert len(provider.requests) == 1
+    assert sent_to(provider) == ["+12065550001"]
+    provider.requests.clear()
+    unsigned = {**environment(provider, CHANNEL_FAILURE_QUEUE_URL=url)}
+    del unsigned["CHANNEL_SECRET_ID"]
+    report = resend(
+        load_settings(unsigned), FailureQueue(url), replace(AT_ONCE, accept_unsigned=True)
+    )
+    assert report.statuses["delivered"] == 1
+    assert sent_to(provider) == ["+12065550000"]
 
 
 def test_resend_leaves_unknown_messages_unsent_unless_asked(aws, provider):

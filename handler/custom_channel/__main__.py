@@ -134,7 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     again.add_argument(
         "--accept-unsigned",
         action="store_true",
-        help="send unsigned messages (queued by a channel without a provider secret, or 0.1.x)",
+        help="send unsigned messages where no signature could be expected (0.1.x's, or a "
+        "channel without a provider secret); a signing channel's unsigned ones never",
     )
     again.add_argument(
         "--no-check-endpoints",

@@ -12,7 +12,8 @@ Each message (version 2) is signed with an HMAC-SHA256 whose key is derived from
 secret, so the resend command (resend.py) delivers only what this channel queued: anyone else
 who can send to the queue cannot get text delivered with the provider's credentials. A
 channel without a provider secret queues unsigned messages, which resend delivers only when
-told to (--accept-unsigned). Rotating the provider secret invalidates what is queued.
+told to (--accept-unsigned); a channel with one never has its unsigned messages sent.
+Rotating the provider secret invalidates what is queued.
 Queueing never costs Pinpoint its answer: an SQS error, or too little time left before the
 deadline, is logged and counted, not raised.
 """
@@ -54,6 +55,7 @@ class FailedDelivery:
     source: str = "pinpoint"  # the event source (sources/); version 1 messages are Pinpoint's
     signed: bool = False  # read back with a valid signature (from_body)
     signature_present: bool = False  # read back carrying a signature, valid or not
+    version: int = MESSAGE_VERSION  # read back: 1 from 0.1.x, which signed nothing
 
     def to_body(self, secret: Mapping[str, str] | str | None = None) -> str:
         message: dict[str, Any] = {
@@ -106,6 +108,7 @@ class FailedDelivery:
             source,
             signed,
             presented is not None,
+            int(message["version"]),
         )
 
 

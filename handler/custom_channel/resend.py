@@ -6,8 +6,12 @@ sends the same personalised message. One pass:
 
 1. receive the visible messages (each is hidden for --visibility-timeout while it is worked on);
 2. sort out what must not be sent (each is counted):
-   - `unverified`: the signature does not match (or, without --accept-unsigned, is missing):
-     kept, never sent; anyone who can write to the queue could have put it there;
+   - `unverified`: the signature does not match, or is missing: kept, never sent; anyone who
+     can write to the queue could have put it there. --accept-unsigned sends an unsigned
+     message only where a signature could not be expected: a version-1 message (0.1.x), or
+     any message of a channel without a provider secret (which signs nothing). A channel
+     with a secret signs every message it queues; one it queued unsigned (the secret could
+     not be read at the time) stays for an operator to look at, whatever the flag;
    - `unknown_kept`: queued as `unknown`, so the provider may have acted on it: kept, not sent,
      unless --include-unknown (an operator who checked with the provider) or --delete-unknown;
    - `too_old`: queued more than --max-age-hours ago (default 24): kept, not sent; consent
@@ -127,6 +131,8 @@ def resend(
     clock = now if now is not None else time.time()
     try:
         secret = channel.signing_secret(None)
+        # A channel with a provider secret signs what it queues (failures.py).
+        signs = bool(settings.secret_id or settings.secret_parameter)
         while not options.max_messages or report.received < options.max_messages:
             limit = RECEIVE_ROUND
             if options.max_messages:
@@ -137,7 +143,7 @@ def resend(
             report.received += len(received)
             to_send = []
             for message in received:
-                verdict = _screen(message, options, report, endpoints, clock)
+                verdict = _screen(message, options, report, endpoints, clock, signs=signs)
                 if verdict == "send":
                     to_send.append(message)
                 elif verdict == "delete":
@@ -196,15 +202,19 @@ def _screen(
     report: ResendReport,
     endpoints: _EndpointState,
     now: float,
+    *,
+    signs: bool,
 ) -> str:
-    """ "send", "delete" or "keep", counting why a message is not sent."""
+    """ "send", "delete" or "keep", counting why a message is not sent. `signs`: the channel
+    has a provider secret, so its version-2 messages are signed."""
     log = logs.get_logger()
     delivery = message.delivery
     if delivery is None:
         report.invalid += 1
         log.warning("not a failed-delivery message", extra={"message_id": message.message_id})
         return "keep"
-    if not delivery.signed and (delivery.signature_present or not options.accept_unsigned):
+    may_be_unsigned = options.accept_unsigned and (delivery.version == 1 or not signs)
+    if not delivery.signed and (delivery.signature_present or not may_be_unsigned):
         report.unverified += 1
         log.warning(
             "failed-delivery message not verified", extra={"message_id": message.message_id}
