@@ -1152,7 +1152,7 @@ PARLIAMENT_FALSE_POSITIVES = (
         detail=None,
         locations={
             "filepath": r"function/tc-[a-z]+/resource-policy",
-            "string": r"(pinpoint|connect|apigateway)-[0-9a-f]+",
+            "string": r"(pinpoint|connect|connect_journeys|apigateway)-[0-9a-f]+",
         },
         reason=(
             "Lambda statement ids may hold letters, digits, '-' and '_' (AddPermission); the "
