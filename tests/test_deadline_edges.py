@@ -6,7 +6,6 @@ clock where a test decides on what happened rather than on how long it took."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import socket
 import ssl
@@ -34,6 +33,7 @@ from custom_channel.ratelimit import TokenBucket
 from custom_channel.results import Status
 from emulator.provider_server import Reply
 from emulator.segments import campaign_event
+from tests import tls
 
 pytestmark = pytest.mark.timeout(180)
 TABLE = "channel-deliveries"
@@ -265,37 +265,7 @@ def test_a_failure_queue_that_raises_never_costs_the_answer(provider, capsys):
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    folder = tmp_path_factory.mktemp("tls")
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
+    return tls.self_signed(tmp_path_factory.mktemp("tls"))
 
 
 class BrokenTlsProvider:
