@@ -8,6 +8,10 @@ locals {
   failure_queue_kms_key_arn = var.failure_queue.kms_key_arn != null ? var.failure_queue.kms_key_arn : var.kms_key_arn
 
   failure_queue_operator_role_arns = sort(distinct(var.failure_queue.operator_role_arns))
+  # Who may send to the queue: the function's role, and the operators (resend's replacements).
+  # The role alone stays a string, as before operators could send (no policy change then);
+  # through JSON because the two branches have different types.
+  failure_queue_senders = length(local.failure_queue_operator_role_arns) > 0 ? jsonencode(concat([local.role_arn], local.failure_queue_operator_role_arns)) : jsonencode(local.role_arn)
 
   # What reading the queue takes: receive, delete and hide or show a message again.
   failure_queue_consumer_actions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]
@@ -50,24 +54,28 @@ resource "aws_sqs_queue_policy" "failures" {
           }
         },
         {
-          # Only the function's role may send (its IAM policy allows it; this denies everyone else).
+          # Only the function's role may send (its IAM policy allows it; this denies everyone
+          # else), and the named operators: `resend` replaces a message whose new attempt
+          # ended unknown, or the next pass would send it again (docs/handler.md).
           Sid       = "DenySendExceptFunctionRole"
           Effect    = "Deny"
           Principal = "*"
           Action    = "sqs:SendMessage"
           Resource  = aws_sqs_queue.failures[0].arn
           Condition = {
-            ArnNotEquals = { "aws:PrincipalArn" = local.role_arn }
+            ArnNotEquals = {
+              "aws:PrincipalArn" = jsondecode(local.failure_queue_senders)
+            }
           }
         },
       ],
       # Only when operators are named: with none, the account's IAM policies alone decide.
       [for statement in [
         {
-          Sid       = "AllowOperatorsToConsume"
+          Sid       = "AllowOperatorsToResend"
           Effect    = "Allow"
           Principal = { AWS = local.failure_queue_operator_role_arns }
-          Action    = concat(local.failure_queue_consumer_actions, ["sqs:GetQueueAttributes"])
+          Action    = concat(local.failure_queue_consumer_actions, ["sqs:GetQueueAttributes", "sqs:SendMessage"])
           Resource  = aws_sqs_queue.failures[0].arn
         },
         {

@@ -1302,8 +1302,8 @@ variable "failure_queue" {
     `enabled` (default false); `name` (default `<name>-failures`; 1-80 letters, digits, hyphens and underscores);
     `kms_key_arn` (null: the module's `kms_key_arn` when set, else SQS managed server-side encryption; a customer managed key is one the role may then use for kms:GenerateDataKey and kms:Decrypt through SQS only, and whose key policy must let IAM policies grant that);
     `message_retention_seconds` (60-1209600, default 1209600: 14 days); `visibility_timeout_seconds` (0-43200, default 300);
-    `operator_role_arns` (IAM roles that may read the queue: sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility, and GetQueueAttributes; the queue policy allows them and denies those actions to every other principal. Empty, the default, adds neither statement, so the IAM policies of the queue's account alone decide who may read it).
-    The queue is always encrypted. Its policy denies every request not made over TLS, and sqs:SendMessage to every principal but the function's role.
+    `operator_role_arns` (IAM roles that run `resend`: sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility and GetQueueAttributes, which the queue policy denies to every other principal, and sqs:SendMessage, for the replacement of a message resent with an unknown outcome. Empty, the default: the IAM policies of the queue's account alone decide who may read it, and no operator may send, so `resend` cannot record an unknown outcome in the queue).
+    The queue is always encrypted. Its policy denies every request not made over TLS, and sqs:SendMessage to every principal but the function's role and the named operators.
   EOT
   type = object({
     enabled                    = optional(bool, false)

@@ -309,14 +309,21 @@ run "operators_consume_and_module_key_by_default" {
   }
 
   assert {
-    condition = [for s in jsondecode(aws_sqs_queue_policy.failures[0].policy).Statement : s if s.Sid == "AllowOperatorsToConsume"] == [{
-      Sid       = "AllowOperatorsToConsume"
+    condition = [for s in jsondecode(aws_sqs_queue_policy.failures[0].policy).Statement : s if s.Sid == "AllowOperatorsToResend"] == [{
+      Sid       = "AllowOperatorsToResend"
       Effect    = "Allow"
       Principal = { AWS = ["arn:aws:iam::123456789012:role/Resender", "arn:aws:iam::123456789012:role/ops/oncall"] }
-      Action    = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+      Action    = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:SendMessage"]
       Resource  = "arn:aws:sqs:eu-west-1:123456789012:pinpoint-custom-channel-failures"
     }]
-    error_message = "The named operators (each once) may receive, delete and change visibility."
+    error_message = "The named operators (each once) may receive, delete, change visibility and send the replacement of a message resent with an unknown outcome."
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_sqs_queue_policy.failures[0].policy).Statement : s if s.Sid == "DenySendExceptFunctionRole"][0].Condition == {
+      ArnNotEquals = { "aws:PrincipalArn" = ["arn:aws:iam::123456789012:role/pinpoint-custom-channel", "arn:aws:iam::123456789012:role/Resender", "arn:aws:iam::123456789012:role/ops/oncall"] }
+    }
+    error_message = "Sending is denied to everyone but the function's role and the named operators (resend's replacements)."
   }
 
   assert {

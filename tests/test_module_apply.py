@@ -372,17 +372,21 @@ def failure_queue_policy(
             "Principal": "*",
             "Action": "sqs:SendMessage",
             "Resource": queue_arn,
-            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": role_arn}},
+            "Condition": {
+                "ArnNotEquals": {
+                    "aws:PrincipalArn": [role_arn, *operators] if operators else role_arn
+                }
+            },
         },
     ]
     consume = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]
     if operators:
         statements += [
             {
-                "Sid": "AllowOperatorsToConsume",
+                "Sid": "AllowOperatorsToResend",
                 "Effect": "Allow",
                 "Principal": {"AWS": list(operators)},
-                "Action": [*consume, "sqs:GetQueueAttributes"],
+                "Action": [*consume, "sqs:GetQueueAttributes", "sqs:SendMessage"],
                 "Resource": queue_arn,
             },
             {
