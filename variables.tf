@@ -65,7 +65,7 @@ variable "channel_mode" {
     How Pinpoint reaches the channel:
     `lambda` - the campaign's DeliveryUri is the Lambda function (or its alias); Pinpoint invokes it directly.
     `webhook` - the campaign's DeliveryUri is the external https URL in `webhook_url`; no Lambda function is created.
-    `receiver` - the Lambda function is put behind an API Gateway HTTP API (route `ANY /{secret}`) and that URL, carrying a generated path secret, is the DeliveryUri.
+    `receiver` - the Lambda function is put behind an API Gateway HTTP API (one route, on the literal secret path) and that URL, carrying a generated path secret, is the DeliveryUri.
   EOT
   type        = string
   default     = "lambda"

@@ -1,7 +1,7 @@
 ################################################################################
 # Webhook receiver (channel_mode = "receiver")
 #
-# An API Gateway HTTP API with the single route `ANY /{secret}` invokes the function
+# An API Gateway HTTP API with the single route `ANY /<secret>` (the literal secret path) invokes the function
 # (entry custom_channel.receiver.lambda_handler). The Lambda permission names this API as
 # source, so no other caller may invoke the function; the stage is throttled. A Lambda
 # function URL was not used: a NONE-auth URL now also needs lambda:InvokeFunction, which
@@ -71,8 +71,12 @@ resource "aws_apigatewayv2_route" "receiver" {
   #checkov:skip=CKV_AWS_309:Pinpoint webhooks send no credentials and cannot sign requests; the caller is authenticated by the 48-character path secret.
   count = local.create_receiver ? 1 : 0
 
-  api_id    = aws_apigatewayv2_api.receiver[0].id
-  route_key = "ANY /{secret}"
+  api_id = aws_apigatewayv2_api.receiver[0].id
+  # The literal secret path, not `ANY /{secret}`: a request to any other path is answered 404
+  # by API Gateway itself, without invoking the function or spending this route's throttle,
+  # so unauthenticated callers cannot crowd out Pinpoint's calls. Sensitive (the stored
+  # secret), so plans show it as such.
+  route_key = "ANY /${aws_secretsmanager_secret_version.receiver[0].secret_string}"
   target    = "integrations/${aws_apigatewayv2_integration.receiver[0].id}"
 }
 
@@ -104,14 +108,13 @@ resource "aws_apigatewayv2_stage" "receiver" {
 
     content {
       destination_arn = aws_cloudwatch_log_group.receiver_access[0].arn
-      # The route key ("ANY /{secret}") is logged, never the path, which carries the secret.
+      # Neither the path nor the route key, which both carry the secret.
       format = jsonencode({
         requestId          = "$context.requestId"
         requestTime        = "$context.requestTime"
         sourceIp           = "$context.identity.sourceIp"
         userAgent          = "$context.identity.userAgent"
         httpMethod         = "$context.httpMethod"
-        routeKey           = "$context.routeKey"
         status             = "$context.status"
         responseLength     = "$context.responseLength"
         integrationStatus  = "$context.integrationStatus"

@@ -309,7 +309,7 @@ def webhook_receiver(run: ExampleRun) -> None:
     assert config["Environment"]["Variables"]["CHANNEL_ADAPTER"] == "none"
     api_id = out["webhook_receiver_api_endpoint"].split("//")[1].split(".")[0]
     (route,) = run.client("apigatewayv2").get_routes(ApiId=api_id)["Items"]
-    assert route["RouteKey"] == "ANY /{secret}"
+    assert route["RouteKey"] == f"ANY /{path_secret}"  # any other path: API Gateway's 404
 
     campaign = only_campaign(run, app_id)
     assert campaign["CustomDeliveryConfiguration"] == {

@@ -91,8 +91,13 @@ run "receiver" {
   }
 
   assert {
-    condition     = aws_apigatewayv2_route.receiver[0].route_key == "ANY /{secret}"
-    error_message = "One route carries the secret as its only path segment (every method, HEAD included)."
+    condition     = nonsensitive(aws_apigatewayv2_route.receiver[0].route_key) == "ANY /${nonsensitive(aws_secretsmanager_secret_version.receiver[0].secret_string)}"
+    error_message = "One route, on the literal secret path (every method, HEAD included): any other path is API Gateway's 404, never an invocation."
+  }
+
+  assert {
+    condition     = issensitive(aws_apigatewayv2_route.receiver[0].route_key)
+    error_message = "The route key holds the secret: plans must show it as sensitive."
   }
 
   assert {
@@ -116,8 +121,8 @@ run "receiver" {
   }
 
   assert {
-    condition     = !strcontains(aws_apigatewayv2_stage.receiver[0].access_log_settings[0].format, "$context.path") && strcontains(aws_apigatewayv2_stage.receiver[0].access_log_settings[0].format, "$context.routeKey")
-    error_message = "Access logs must not record the path, which carries the secret."
+    condition     = !strcontains(aws_apigatewayv2_stage.receiver[0].access_log_settings[0].format, "$context.path") && !strcontains(aws_apigatewayv2_stage.receiver[0].access_log_settings[0].format, "$context.routeKey")
+    error_message = "Access logs must record neither the path nor the route key, which carry the secret."
   }
 
   assert {
