@@ -20,6 +20,7 @@ from custom_channel.channel import Channel
 from custom_channel.config import ConfigError, load_settings
 from custom_channel.local import LocalContext, invoke
 from emulator.provider_server import Reply
+from tests.connect_channel import http_channel
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "connect_event.json"
@@ -84,17 +85,8 @@ def with_profiles(*profiles: dict[str, Any] | str, action: str = "activity-abc12
 
 
 def channel_for(provider, **env: str) -> Channel:
-    return Channel(
-        load_settings(
-            {
-                "CHANNEL_ADAPTER": "http",
-                "CHANNEL_HTTP_URL": f"{provider.url}/send",
-                "CHANNEL_HTTP_BODY_TEMPLATE": '{"to": "{{Address}}", "text": "{{Data}}"}',
-                "CHANNEL_METRICS_MODE": "off",
-                "CHANNEL_MESSAGE_TEMPLATE": "Welcome {{firstName}} {{lastName | }}!",
-                **env,
-            }
-        )
+    return http_channel(
+        provider, **{"CHANNEL_MESSAGE_TEMPLATE": "Welcome {{firstName}} {{lastName | }}!", **env}
     )
 
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from custom_channel.channel import Channel
 from custom_channel.config import load_settings
 from custom_channel.local import invoke
 from custom_channel.profiles import ProfileFields, flatten
+from tests.connect_channel import http_channel
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "tests" / "fixtures" / "connect_real_event.json"
@@ -31,18 +31,7 @@ def real_event() -> dict[str, Any]:
     return json.loads(REAL.read_text(encoding="utf-8"))
 
 
-def channel_for(provider: Any, **env: str) -> Channel:
-    return Channel(
-        load_settings(
-            {
-                "CHANNEL_ADAPTER": "http",
-                "CHANNEL_HTTP_URL": f"{provider.url}/send",
-                "CHANNEL_HTTP_BODY_TEMPLATE": '{"to": "{{Address}}", "text": "{{Data}}"}',
-                "CHANNEL_METRICS_MODE": "off",
-                **env,
-            }
-        )
-    )
+channel_for = http_channel
 
 
 def results(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -17,6 +17,7 @@ from custom_channel.channel import Channel
 from custom_channel.config import ConfigError, load_settings
 from custom_channel.local import invoke
 from emulator.local_aws import LocalAws
+from tests.connect_channel import http_channel
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "tests" / "fixtures" / "connect_real_event.json"
@@ -41,19 +42,14 @@ def sms(text: str) -> dict[str, Any]:
     return {"sms": {"body": {"plainText": {"content": text}}}}
 
 
-def channel_for(provider: Any, knowledge_base: str, template_ids: dict[str, str], **env: str):
-    return Channel(
-        load_settings(
-            {
-                "CHANNEL_ADAPTER": "http",
-                "CHANNEL_HTTP_URL": f"{provider.url}/send",
-                "CHANNEL_HTTP_BODY_TEMPLATE": '{"to": "{{Address}}", "text": "{{Data}}"}',
-                "CHANNEL_METRICS_MODE": "off",
-                "CHANNEL_CONNECT_KNOWLEDGE_BASE_ID": knowledge_base,
-                "CHANNEL_CONNECT_TEMPLATE_IDS": json.dumps(template_ids),
-                **env,
-            }
-        )
+def channel_for(
+    provider: Any, knowledge_base: str, template_ids: dict[str, str], **env: str
+) -> Channel:
+    return http_channel(
+        provider,
+        CHANNEL_CONNECT_KNOWLEDGE_BASE_ID=knowledge_base,
+        CHANNEL_CONNECT_TEMPLATE_IDS=json.dumps(template_ids),
+        **env,
     )
 
 
