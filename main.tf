@@ -238,6 +238,8 @@ locals {
       CHANNEL_IDEMPOTENCY_TABLE         = aws_dynamodb_table.idempotency[0].name
       CHANNEL_IDEMPOTENCY_LEASE_SECONDS = tostring(var.idempotency.lease_seconds)
       CHANNEL_IDEMPOTENCY_TTL_SECONDS   = tostring(var.idempotency.ttl_seconds)
+      # Pinpoint journeys only: their events carry nothing that changes per entry.
+      CHANNEL_JOURNEY_REENTRY_SECONDS = local.connect ? null : tostring(var.idempotency.journey_reentry_seconds)
     } : {},
     local.http == null ? {} : {
       CHANNEL_HTTP_URL                = local.http.url

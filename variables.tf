@@ -768,17 +768,25 @@ variable "idempotency" {
     `enabled` (default true: without it a batch that the platform stops and Pinpoint then sends again is delivered again; set false to turn it off). Cost: on-demand DynamoDB, 2 calls per 50-endpoint batch (one transaction claims, one settles), 4 write request units per message (roughly USD 2.50 per million messages at us-east-1 on-demand prices), plus storage of the records until their TTL;
     `lease_seconds` (16-86400 and longer than the event source's wait, 15 s for Pinpoint and 30 s for Connect; default 60: how long an in-progress record blocks a resend; must outlast an invocation);
     `ttl_seconds` (3600-31622400, default 604800: how long records are kept); `kms_key_arn` (a customer managed key; null uses the AWS managed key `aws/dynamodb`);
-    `point_in_time_recovery` (default true).
+    `point_in_time_recovery` (default true);
+    `journey_reentry_seconds` (900-31622400, default 3600: a Pinpoint journey's repeat after this is a new entry and is sent; no longer than the journey's EndpointReentryInterval; docs/handler.md).
   EOT
   type = object({
-    enabled                = optional(bool, true)
-    lease_seconds          = optional(number, 60)
-    ttl_seconds            = optional(number, 604800)
-    kms_key_arn            = optional(string)
-    point_in_time_recovery = optional(bool, true)
+    enabled                 = optional(bool, true)
+    lease_seconds           = optional(number, 60)
+    ttl_seconds             = optional(number, 604800)
+    kms_key_arn             = optional(string)
+    point_in_time_recovery  = optional(bool, true)
+    journey_reentry_seconds = optional(number, 3600)
   })
   default  = {}
   nullable = false
+
+  validation {
+    # At least the longest a Lambda invocation (an earlier entry's holder) can run.
+    condition     = var.idempotency.journey_reentry_seconds >= 900 && var.idempotency.journey_reentry_seconds <= 31622400 && floor(var.idempotency.journey_reentry_seconds) == var.idempotency.journey_reentry_seconds
+    error_message = "idempotency.journey_reentry_seconds must be a whole number between 900 and 31622400."
+  }
 
   validation {
     condition     = var.idempotency.lease_seconds >= 16 && var.idempotency.lease_seconds <= 86400 && floor(var.idempotency.lease_seconds) == var.idempotency.lease_seconds

@@ -104,6 +104,7 @@ run "defaults" {
       CHANNEL_IDEMPOTENCY_TABLE         = "pinpoint-custom-channel-deliveries"
       CHANNEL_IDEMPOTENCY_LEASE_SECONDS = "60"
       CHANNEL_IDEMPOTENCY_TTL_SECONDS   = "604800"
+      CHANNEL_JOURNEY_REENTRY_SECONDS   = "3600"
     })
     error_message = "Default environment differs from the handler contract."
   }

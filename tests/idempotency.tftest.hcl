@@ -134,6 +134,47 @@ run "lease_too_short" {
   expect_failures = [var.idempotency]
 }
 
+run "journey_reentry_window" {
+  command = plan
+
+  variables {
+    idempotency = { journey_reentry_seconds = 7200 }
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_JOURNEY_REENTRY_SECONDS"] == "7200"
+    error_message = "The handler must get the journey re-entry window."
+  }
+}
+
+run "journey_reentry_window_too_short" {
+  command = plan
+
+  variables {
+    # Shorter than the longest an earlier entry's invocation can run.
+    idempotency = { journey_reentry_seconds = 899 }
+  }
+
+  expect_failures = [var.idempotency]
+}
+
+run "connect_has_no_journey_reentry_window" {
+  command = plan
+
+  variables {
+    event_source = "connect"
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hi {{FirstName}}"
+    }
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_JOURNEY_REENTRY_SECONDS")
+    error_message = "Connect's events are not Pinpoint journeys: no re-entry window."
+  }
+}
+
 run "negative_rate_limit" {
   command = plan
 

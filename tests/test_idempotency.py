@@ -233,3 +233,64 @@ def test_the_retry_policy_needs_the_table():
     with pytest.raises(ConfigError) as raised:
         load_settings({"CHANNEL_FAILURE_POLICY": "retry"})
     assert raised.value.variable == "CHANNEL_FAILURE_POLICY"
+
+
+def journey_event(data: str = "hello") -> dict:
+    """A Pinpoint journey's custom-channel activity: JourneyId in place of CampaignId, no
+    treatment. Nothing else in it changes from one journey entry to the next (issue #25,
+    item 5: docs/handler.md, "Idempotency")."""
+    event = campaign_event(endpoints(1), data)
+    del event["CampaignId"], event["TreatmentId"]
+    return {**event, "JourneyId": "9c2b7e4f0a1d4c6b8e3f5a7d9c1b3e5fexample"}
+
+
+def channel_at(provider, now: list[float], **env) -> Channel:
+    settings = channel_for(provider, **env).settings
+    ledger = DynamoLedger(TABLE, settings.idempotency_lease_seconds, 86400, clock=lambda: now[0])
+    return Channel(settings, ledger=ledger)
+
+
+def test_an_endpoint_that_re_enters_a_journey_is_sent_its_new_entry(table, provider):
+    """Before: the key of a journey's delivery (application, journey, activity, endpoint) is
+    the same for every entry, so an endpoint re-entering a recurring journey within the
+    record's TTL was answered "already delivered" and not sent."""
+    now = [1_000_000.0]
+    channel = channel_at(provider, now, CHANNEL_JOURNEY_REENTRY_SECONDS="3600")
+    assert statuses(invoke(journey_event(), channel=channel)) == {"ep-0": "delivered"}
+    now[0] += 600  # Pinpoint's retry of the same entry: within the window, not sent again
+    retry = invoke(journey_event(), channel=channel)
+    assert retry.response["ep-0"]["EventAttributes"]["reason"] == "already delivered"
+    assert len(provider.requests) == 1
+    now[0] += 3600  # past the window: the endpoint entered the journey again
+    again = invoke(journey_event(), channel=channel)
+    assert statuses(again) == {"ep-0": "delivered"}
+    assert "reason" not in again.response["ep-0"]["EventAttributes"]
+    assert len(provider.requests) == 2
+
+
+def test_a_new_journey_entry_never_resends_an_unknown_within_the_window(table, provider):
+    now = [1_000_000.0]
+    channel = channel_at(provider, now, CHANNEL_JOURNEY_REENTRY_SECONDS="3600")
+    provider.responder = lambda r: Reply(reset=True)  # may have acted, answer lost
+    assert statuses(invoke(journey_event(), channel=channel)) == {"ep-0": "unknown"}
+    provider.responder = lambda r: Reply(202)
+    now[0] += 3599
+    assert statuses(invoke(journey_event(), channel=channel)) == {"ep-0": "unknown"}
+    assert len(provider.requests) == 1
+
+
+def test_a_campaign_record_has_no_re_entry_window(table, provider):
+    now = [1_000_000.0]
+    channel = channel_at(provider, now, CHANNEL_JOURNEY_REENTRY_SECONDS="900")
+    event = campaign_event(endpoints(1), "hello")
+    invoke(event, channel=channel)
+    now[0] += 80000
+    again = invoke(event, channel=channel)
+    assert again.response["ep-0"]["EventAttributes"]["reason"] == "already delivered"
+    assert len(provider.requests) == 1
+
+
+@pytest.mark.parametrize("value", ["899", "x", "-1"])
+def test_the_journey_re_entry_window_is_validated(value):
+    with pytest.raises(ConfigError, match="CHANNEL_JOURNEY_REENTRY_SECONDS"):
+        load_settings({"CHANNEL_ADAPTER": "none", "CHANNEL_JOURNEY_REENTRY_SECONDS": value})

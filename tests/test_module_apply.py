@@ -484,6 +484,7 @@ def test_lambda_channel_function(deployment: Deployment) -> None:
         "CHANNEL_IDEMPOTENCY_TABLE": "tc-lambda-deliveries",
         "CHANNEL_IDEMPOTENCY_LEASE_SECONDS": "60",
         "CHANNEL_IDEMPOTENCY_TTL_SECONDS": "604800",
+        "CHANNEL_JOURNEY_REENTRY_SECONDS": "3600",
     }
     assert out["idempotency_table_name"] == "tc-lambda-deliveries"
     assert out["lambda_alias_arn"] is None

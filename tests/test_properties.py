@@ -1444,6 +1444,7 @@ GENERAL_VARIABLES: dict[str, tuple[Variable, Any]] = {
         integer_variable(7 * 86400, 3600, 366 * 86400),
         7 * 86400,
     ),
+    "CHANNEL_JOURNEY_REENTRY_SECONDS": (integer_variable(3600, 900, 366 * 86400), 3600),
     "CHANNEL_FAILURE_POLICY": (choice_variable(FAILURE_POLICIES, "report"), "report"),
     "CHANNEL_RATE_LIMIT_PER_SECOND": (integer_variable(0, 0, 100000), 0),
 }
@@ -1558,6 +1559,7 @@ def expected_settings(expected: dict[str, Any]) -> tuple[set[str], Settings | No
         idempotency_table=value("CHANNEL_IDEMPOTENCY_TABLE"),
         idempotency_lease_seconds=value("CHANNEL_IDEMPOTENCY_LEASE_SECONDS"),
         idempotency_ttl_seconds=value("CHANNEL_IDEMPOTENCY_TTL_SECONDS"),
+        journey_reentry_seconds=value("CHANNEL_JOURNEY_REENTRY_SECONDS"),
         failure_policy=value("CHANNEL_FAILURE_POLICY"),
         rate_limit_per_second=value("CHANNEL_RATE_LIMIT_PER_SECOND"),
         provider=_expected_adapter(adapter, value),

@@ -107,6 +107,11 @@ class Channel:
                 include_unknown=include_unknown,
             )
         self._ledger = ledger
+        # A journey's repeat past this window is a new entry (idempotency.py, "Journeys");
+        # resend (the only caller that reclaims final failures) replays an entry, never a new one.
+        self._journey_entry_seconds = (
+            None if reclaim_final_failures else settings.journey_reentry_seconds
+        )
         # One bucket per container: every invocation and worker draws from it.
         self._limiter = (
             TokenBucket(settings.rate_limit_per_second) if settings.rate_limit_per_second else None
@@ -336,6 +341,7 @@ class Channel:
                 limiter=self._limiter,
                 workers=self.settings.max_workers,
                 latency=self._latency,
+                entry_seconds=self._journey_entry_seconds if is_journey(event) else None,
             )
             outcomes.update(sender.send_all(to_send, deadline, keys))
         return outcomes
@@ -455,6 +461,12 @@ _KEY_PARTS: dict[str, EventSource] = {
     "pinpoint": PinpointSource(),
     "connect": ConnectSource(ConnectSettings()),
 }
+
+
+def is_journey(event: Event) -> bool:
+    """A Pinpoint journey's activity (JourneyId, no CampaignId): its key is the same for every
+    entry of an endpoint into the journey."""
+    return event.source == "pinpoint" and not event.campaign_id and bool(event.journey_id)
 
 
 def idempotency_key(event: Event, endpoint_id: str) -> str:

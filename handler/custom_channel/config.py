@@ -125,6 +125,7 @@ class Settings:
     idempotency_table: str | None = None
     idempotency_lease_seconds: int = 60
     idempotency_ttl_seconds: int = 7 * 86400
+    journey_reentry_seconds: int = 3600
     failure_policy: str = "report"
     rate_limit_per_second: int = 0
     failure_queue_url: str | None = None
@@ -167,6 +168,12 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ),
         idempotency_ttl_seconds=reader.integer(
             "CHANNEL_IDEMPOTENCY_TTL_SECONDS", 7 * 86400, 3600, 366 * 86400
+        ),
+        # A Pinpoint journey's event has nothing that changes per entry (idempotency.py,
+        # "Journeys"): past this window a record is an earlier entry's, and a new entry is sent.
+        # At least 900 s, the longest a Lambda invocation (the earlier holder) can run.
+        journey_reentry_seconds=reader.integer(
+            "CHANNEL_JOURNEY_REENTRY_SECONDS", 3600, 900, 366 * 86400
         ),
         failure_policy=reader.choice("CHANNEL_FAILURE_POLICY", FAILURE_POLICIES, "report"),
         rate_limit_per_second=reader.integer("CHANNEL_RATE_LIMIT_PER_SECOND", 0, 0, 100000),

@@ -239,8 +239,10 @@ class Sender:
         rng: random.Random | None = None,
         workers: int = 1,
         latency: LatencyWindow | None = None,
+        entry_seconds: int | None = None,
     ) -> None:
         self._adapter = adapter
+        self._entry_seconds = entry_seconds  # a journey entry's window (idempotency.py)
         self._workers = workers  # how many endpoints start at once
         self._latency = latency or LatencyWindow()
         self._ledger = ledger
@@ -314,7 +316,9 @@ class Sender:
         if self._limiter is not None or send_by.remaining() < MIN_ATTEMPT_SECONDS:
             return
         first = jobs[: self._workers]
-        answers = self._ledger.claim_batch([job.key for job in first], self._holder, send_by)
+        answers = self._ledger.claim_batch(
+            [job.key for job in first], self._holder, send_by, entry_seconds=self._entry_seconds
+        )
         for job in first:
             if job.key not in answers:
                 continue  # not claimed: the worker claims it alone
@@ -407,7 +411,13 @@ class Sender:
         record says `claimed`."""
         assert self._ledger is not None
         token = self._limiter is None or self._limiter.acquire(0)
-        answered = self._ledger.claim(job.key, self._holder, send_by, waiting=not token)
+        answered = self._ledger.claim(
+            job.key,
+            self._holder,
+            send_by,
+            waiting=not token,
+            entry_seconds=self._entry_seconds,
+        )
         if answered is not None:
             if token and self._limiter is not None:
                 self._limiter.refund()

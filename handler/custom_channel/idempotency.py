@@ -35,6 +35,18 @@ claim and its requests: those endpoints are answered `unknown` by later attempts
 twice. Records written by 0.1.x in state `in_progress` are read as `sending`. Records
 expire through DynamoDB TTL on `expires_at` (CHANNEL_IDEMPOTENCY_TTL_SECONDS).
 
+Journeys: a Pinpoint journey's custom-channel event carries the application, journey and
+activity ids, the Data and the endpoints (the guide; AWS's journey custom-channel sample reads
+JourneyId, Data and Endpoints), and nothing that changes from one entry of an endpoint into
+the journey to the next: its key is the same for every entry. So a journey's record carries
+`entry_until` (claimed at + CHANNEL_JOURNEY_REENTRY_SECONDS, default 3600 s, at least 900 s,
+the longest an earlier holder can run): until then a repeat is the same entry (Pinpoint's
+retries come within minutes) and is answered from the record; after it, the endpoint has
+entered the journey again and is claimed and sent, whatever the earlier record says. Set the
+window no longer than the journey's EndpointReentryInterval: an entry that comes sooner is
+answered from the earlier entry's record. Campaign records have no window; resend never opens
+one (it replays one queued entry, never a new one).
+
 Every call is bounded by the invocation's deadline (aws.py) and made at most twice (a
 transaction again with the same ClientRequestToken, so a first try that landed is not
 applied twice); a claim that cannot be written is not sent (`failed`, retryable). A settle
@@ -93,13 +105,20 @@ class DynamoLedger:
         self._clock = clock
 
     def claim(
-        self, key: str, holder: str, deadline: Deadline | None, *, waiting: bool = False
+        self,
+        key: str,
+        holder: str,
+        deadline: Deadline | None,
+        *,
+        waiting: bool = False,
+        entry_seconds: int | None = None,
     ) -> Outcome | None:
         """Write `sending` just before the first request leaves, or `claimed` (with a lease)
         when the holder must first wait for rate-limit capacity. None: this holder may send;
-        otherwise the answer to give without sending."""
+        otherwise the answer to give without sending. `entry_seconds`: a journey entry's
+        window (see "Journeys" above)."""
         request = {
-            **self._claim_put(key, holder, waiting),
+            **self._claim_put(key, holder, waiting, entry_seconds),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
@@ -112,7 +131,12 @@ class DynamoLedger:
         return None
 
     def claim_batch(
-        self, keys: list[str], holder: str, deadline: Deadline | None
+        self,
+        keys: list[str],
+        holder: str,
+        deadline: Deadline | None,
+        *,
+        entry_seconds: int | None = None,
     ) -> dict[str, Outcome | None]:
         """Claim `sending` for every key in one TransactWriteItems (at most MAX_TRANSACTION
         keys). For each key: None when this holder may send, an Outcome to answer without
@@ -128,7 +152,7 @@ class DynamoLedger:
             items = [
                 {
                     "Put": {
-                        **self._claim_put(key, holder, False),
+                        **self._claim_put(key, holder, False, entry_seconds),
                         "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                     }
                 }
@@ -186,7 +210,9 @@ class DynamoLedger:
                 break
         return unwritten
 
-    def _claim_put(self, key: str, holder: str, waiting: bool) -> dict[str, Any]:
+    def _claim_put(
+        self, key: str, holder: str, waiting: bool, entry_seconds: int | None
+    ) -> dict[str, Any]:
         now = int(self._clock())
         claimable = {f":claimable{i}": {"S": state} for i, state in enumerate(self._claimable)}
         item = {
@@ -197,12 +223,16 @@ class DynamoLedger:
         }
         if waiting:
             item["lease_until"] = {"N": str(now + self._lease)}
+        if entry_seconds is not None:
+            item["entry_until"] = {"N": str(now + entry_seconds)}
         return {
             "TableName": self.table,
             "Item": item,
+            # `entry_until` is on journey records only: once it has passed, the record is an
+            # earlier entry's, whatever its state, and this is a new entry.
             "ConditionExpression": (
                 f"attribute_not_exists(pk) OR #state IN ({', '.join(claimable)})"
-                " OR (#state = :claimed AND lease_until < :now)"
+                " OR (#state = :claimed AND lease_until < :now) OR entry_until < :now"
             ),
             "ExpressionAttributeNames": {"#state": "state"},
             "ExpressionAttributeValues": {
