@@ -54,7 +54,7 @@ from custom_channel.adapters import (
     address_required,
     classify_by_status,
 )
-from custom_channel.config import EnvReader
+from custom_channel.env import EnvReader
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,6 @@ from custom_channel.adapters.slack import SlackAdapter
 from custom_channel.adapters.twilio import TwilioAdapter
 from custom_channel.channel import Channel
 from custom_channel.config import (
-    BODY_ENCODINGS,
     CONNECT_EMAIL_FIELDS,
     CONNECT_PHONE_FIELDS,
     DEFAULT_NAMESPACE,
@@ -57,6 +56,7 @@ from custom_channel.events import InvalidEvent, parse_event
 from custom_channel.local import invoke
 from custom_channel.results import MAX_ATTRIBUTE_LENGTH
 from custom_channel.templating import (
+    BODY_ENCODINGS,
     MissingValue,
     TemplateError,
     compile_template,

@@ -10,9 +10,11 @@ import time
 import pytest
 
 from custom_channel.channel import Channel
-from custom_channel.config import MAX_PLACEHOLDERS, MAX_TEMPLATE_CHARS, ConfigError, load_settings
+from custom_channel.config import ConfigError, load_settings
 from custom_channel.local import invoke
 from custom_channel.templating import (
+    MAX_PLACEHOLDERS,
+    MAX_TEMPLATE_CHARS,
     TemplateError,
     _Slot,
     _text_parts,

@@ -8,27 +8,31 @@ trace.
 
 from __future__ import annotations
 
-import ipaddress
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import Literal
 
-if TYPE_CHECKING:
-    from .adapters.base import Adapter
+from .adapters import load_adapter
+from .adapters.base import Adapter
+from .adapters.none import NoneAdapter
+from .env import FIELD_NAME, ConfigError, EnvReader
+from .templating import TemplateError, compile_template
+
+__all__ = ["ConfigError", "ConnectSettings", "Settings", "load_settings"]
 
 MetricsMode = Literal["api", "emf", "off"]
-BodyEncoding = Literal["json", "form", "plain"]
 
 METRICS_MODES: tuple[MetricsMode, ...] = ("api", "emf", "off")
-BODY_ENCODINGS: tuple[BodyEncoding, ...] = ("json", "form", "plain")
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+LOG_LEVELS: tuple[LogLevel, ...] = ("DEBUG", "INFO", "WARNING", "ERROR")
 # report: the invocation always succeeds and failures are answered per endpoint.
 # retry: the invocation fails when an endpoint can still be delivered, so Pinpoint retries it.
-FAILURE_POLICIES = ("report", "retry")
+FailurePolicy = Literal["report", "retry"]
+FAILURE_POLICIES: tuple[FailurePolicy, ...] = ("report", "retry")
 # Which events the function accepts (sources/): auto recognises each event by its shape.
-EVENT_SOURCES = ("auto", "pinpoint", "connect")
+EventSource = Literal["auto", "pinpoint", "connect"]
+EVENT_SOURCES: tuple[EventSource, ...] = ("auto", "pinpoint", "connect")
 # The longest wait of any event source (Connect's 30 s; Pinpoint's is 15 s): the deadline
 # setting's range. Each source caps the deadline at its own wait.
 MAX_DEADLINE_SECONDS = 30
@@ -49,7 +53,6 @@ _CHANNEL_TYPE = re.compile(r"[A-Z][A-Z0-9_]{0,31}")
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 KNOWLEDGE_BASE_ID = re.compile(_UUID)
 TEMPLATE_ID = re.compile(_UUID + r"(:[0-9]+)?")
-_FIELD_NAME = re.compile(r"[^\s,{}|]{1,255}")
 DEFAULT_NAMESPACE = "PinpointCustomChannelExecution"
 # CHANNEL_NAME becomes the value of the delivery metrics' Channel dimension (metrics.py).
 # CloudWatch's Dimension.Value (botocore's cloudwatch model): 1-1024 characters, "must contain
@@ -57,29 +60,8 @@ DEFAULT_NAMESPACE = "PinpointCustomChannelExecution"
 # characters are not supported". Printable ASCII, at most 255 (a deployment's name is at most
 # 64); the reader strips the ends, so a value is never blank.
 _CHANNEL_NAME = re.compile(r"[\x20-\x7e]{1,255}")
-# Template limits (templating.py): Pinpoint's Data is at most 5 KB; the http body template
-# at most 16 KiB. Twice that bounds the work a template can cost, whoever wrote it.
-MAX_TEMPLATE_CHARS = 32768
-MAX_PLACEHOLDERS = 1000
-# A header value may hold visible characters, spaces and tabs (RFC 9110, 5.5): CR and LF
-# would split the request into more headers (or a second request), NUL and the other
-# control bytes are refused or read differently by servers and proxies.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 # The least budget CHANNEL_DEADLINE_SECONDS less CHANNEL_SAFETY_MARGIN_MS may leave.
 MIN_BUDGET_MS = 1000
-# Used with fullmatch: "$" would also match before a final newline ("X-Key\n").
-HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-_QUEUE_URL = re.compile(r"^https?://[^\s/]+/[0-9]{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?$")
-T = TypeVar("T", bound=str)
-
-
-class ConfigError(ValueError):
-    """A configuration variable has a value the handler cannot use."""
-
-    def __init__(self, variable: str, problem: str) -> None:
-        super().__init__(f"{variable}: {problem}")
-        self.variable = variable
-        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -99,8 +81,6 @@ class ConnectSettings:
 
 
 def _none_adapter() -> Adapter:
-    from .adapters.none import NoneAdapter  # adapters import this module: not at its top
-
     return NoneAdapter()
 
 
@@ -117,7 +97,7 @@ class Settings:
     max_attempts: int = 3
     deadline_seconds: float = 15.0
     safety_margin_ms: int = 750
-    log_level: str = "INFO"
+    log_level: LogLevel = "INFO"
     secret_id: str | None = None
     secret_parameter: str | None = None
     secret_ttl_seconds: int = 300
@@ -126,10 +106,10 @@ class Settings:
     idempotency_lease_seconds: int = 60
     idempotency_ttl_seconds: int = 7 * 86400
     journey_reentry_seconds: int = 3600
-    failure_policy: str = "report"
+    failure_policy: FailurePolicy = "report"
     rate_limit_per_second: int = 0
     failure_queue_url: str | None = None
-    event_source: str = "auto"
+    event_source: EventSource = "auto"
     connect: ConnectSettings = field(default_factory=ConnectSettings)
     # The deployment's name (the module sets it): None publishes no per-channel series.
     channel_name: str | None = None
@@ -137,8 +117,6 @@ class Settings:
 
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build Settings from an environment mapping; raise ConfigError on the first bad variable."""
-    from .adapters import load_adapter  # adapters import this module: not at its top
-
     reader = EnvReader(env)
     # CHANNEL_ADAPTER (and CHANNEL_ADAPTER_MODULE), then the adapter's own CHANNEL_<NAME>_*.
     provider = load_adapter(env)
@@ -224,48 +202,10 @@ def _channel_name(reader: EnvReader) -> str | None:
     return name
 
 
-def _lambda_log_level(env: Mapping[str, str]) -> str:
+def _lambda_log_level(env: Mapping[str, str]) -> LogLevel:
     """Lambda's advanced logging controls set AWS_LAMBDA_LOG_LEVEL; honour it as the default."""
     level = env.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper()
-    return level if level in LOG_LEVELS else "INFO"
-
-
-def authority(url: str) -> str:
-    """The scheme, host and port of a URL, user information included: everything before the
-    first `/` after `://` (stricter than RFC 3986, 3.2, which also ends it at `?` or `#`)."""
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.partition('/')[0]}"
-
-
-def is_loopback_host(host: str) -> bool:
-    """localhost, 127.0.0.0/8 or ::1 (written [::1] in a URL)."""
-    host = host.lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.removeprefix("[").removesuffix("]")).is_loopback
-    except ValueError:
-        return False
-
-
-def require_https(name: str, url: str) -> None:
-    """https://, or http:// to this machine (tests and local providers)."""
-    if url.lower().startswith("https://"):
-        return
-    host_port = authority(url).partition("://")[2]
-    host = host_port.rpartition("@")[2]
-    host = host[: host.find("]") + 1] if host.startswith("[") else host.partition(":")[0]
-    # A backslash is a path separator to some parsers and not to others: no guessing.
-    if "\\" in host_port or not is_loopback_host(host):
-        raise ConfigError(name, "must be an https:// URL (http:// only to a loopback host)")
-
-
-def check_template(name: str, template: str) -> None:
-    """Within the limits templating.py enforces, so a bad template fails at cold start."""
-    if len(template) > MAX_TEMPLATE_CHARS:
-        raise ConfigError(name, f"is longer than {MAX_TEMPLATE_CHARS} characters")
-    if template.count("{{") > MAX_PLACEHOLDERS:
-        raise ConfigError(name, f"has more than {MAX_PLACEHOLDERS} placeholders")
+    return next((known for known in LOG_LEVELS if known == level), "INFO")
 
 
 def _connect_settings(reader: EnvReader, phone_first: bool) -> ConnectSettings:
@@ -280,7 +220,7 @@ def _connect_settings(reader: EnvReader, phone_first: bool) -> ConnectSettings:
     if not _CHANNEL_TYPE.fullmatch(channel_type):
         raise ConfigError("CHANNEL_CONNECT_CHANNEL_TYPE", "must be a channel type such as SMS")
     opt_out = reader.optional("CHANNEL_CONNECT_OPT_OUT_FIELD") or "Attributes.OptOut"
-    if not _FIELD_NAME.fullmatch(opt_out):
+    if not FIELD_NAME.fullmatch(opt_out):
         raise ConfigError("CHANNEL_CONNECT_OPT_OUT_FIELD", f"is not a field name ({opt_out!r})")
     knowledge_base_id = reader.optional("CHANNEL_CONNECT_KNOWLEDGE_BASE_ID")
     template_ids = reader.string_map("CHANNEL_CONNECT_TEMPLATE_IDS", max_len=64)
@@ -325,188 +265,8 @@ def _check_message_template(variable: str, label: str | None, template: str | No
     bad one fails at cold start, naming the variable and the block label."""
     if template is None:
         return
-    from .templating import TemplateError, compile_template  # templating imports this module
-
     try:
         compile_template(template)
     except TemplateError as error:
         where = f"the template of {label!r} " if label is not None else ""
         raise ConfigError(variable, f"{where}{error}") from None
-
-
-class EnvReader:
-    """Typed accessors over the environment; each error names its variable. Adapters read
-    their own CHANNEL_<NAME>_* settings with it (adapters/)."""
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
-
-    def optional(self, name: str) -> str | None:
-        value = self._env.get(name, "").strip()
-        return value or None
-
-    def required(self, name: str) -> str:
-        value = self.optional(name)
-        if value is None:
-            raise ConfigError(name, "is required for this adapter")
-        return value
-
-    def text(self, name: str, default: str, *, max_len: int) -> str:
-        value = self._env.get(name)
-        if value is None or value == "":
-            return default
-        if len(value) > max_len:
-            raise ConfigError(name, f"is longer than {max_len} characters")
-        return value
-
-    def optional_text(self, name: str, *, max_len: int) -> str | None:
-        value = self._env.get(name)
-        if value is None or value == "":
-            return None
-        return self.text(name, value, max_len=max_len)
-
-    def string_map(self, name: str, *, max_len: int) -> dict[str, str]:
-        """A JSON object of non-empty strings to strings, each value at most max_len long."""
-        parsed = self._string_object(name, "must be a JSON object of non-empty strings to strings")
-        for key, value in parsed.items():
-            if not key:
-                raise ConfigError(name, "must be a JSON object of non-empty strings to strings")
-            if len(value) > max_len:
-                raise ConfigError(name, f"the template of {key!r} is longer than {max_len}")
-        return parsed
-
-    def _string_object(self, name: str, shape: str) -> dict[str, str]:
-        """The variable as a JSON object of strings to strings ({} when unset)."""
-        raw = self.optional(name)
-        if raw is None:
-            return {}
-        try:
-            parsed = json.loads(raw)
-        except json.JSONDecodeError as error:
-            raise ConfigError(name, f"is not valid JSON ({error.msg})") from None
-        except RecursionError:  # "[[[[..." deeper than the parser goes
-            raise ConfigError(name, "is not valid JSON (nested too deeply)") from None
-        if not isinstance(parsed, dict) or not all(
-            isinstance(key, str) and isinstance(value, str) for key, value in parsed.items()
-        ):
-            raise ConfigError(name, shape)
-        return parsed
-
-    def field_list(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        raw = self.optional(name)
-        if raw is None:
-            return default
-        fields = tuple(part.strip() for part in raw.split(","))
-        for item in fields:
-            if not _FIELD_NAME.fullmatch(item):
-                raise ConfigError(name, f"must list field names, comma-separated ({item!r})")
-        return fields
-
-    def choice(self, name: str, allowed: tuple[T, ...], default: T) -> T:
-        value = self.optional(name)
-        if value is None:
-            return default
-        for option in allowed:
-            if value.lower() == option.lower():
-                return option
-        raise ConfigError(name, f"must be one of {', '.join(allowed)} (got {value!r})")
-
-    def boolean(self, name: str, default: bool) -> bool:
-        value = self.optional(name)
-        if value is None:
-            return default
-        lowered = value.lower()
-        if lowered in ("true", "1", "yes"):
-            return True
-        if lowered in ("false", "0", "no"):
-            return False
-        raise ConfigError(name, f"must be true or false (got {value!r})")
-
-    def integer(self, name: str, default: int, low: int, high: int) -> int:
-        value = self.optional(name)
-        if value is None:
-            return default
-        try:
-            number = int(value)
-        except ValueError:
-            raise ConfigError(name, f"must be a whole number (got {value!r})") from None
-        if not low <= number <= high:
-            raise ConfigError(name, f"must be between {low} and {high} (got {number})")
-        return number
-
-    def base_url(self, name: str, default: str) -> str:
-        value = self.optional(name) or default
-        if not re.match(r"^https?://[^\s/]+", value):
-            raise ConfigError(name, "must be an http:// or https:// URL")
-        require_https(name, value)
-        return value.rstrip("/")
-
-    def pattern(self, name: str, default: str) -> str:
-        value = self.optional(name) or default
-        try:
-            re.compile(value)
-        except re.error as error:
-            raise ConfigError(name, f"is not a valid regular expression ({error})") from None
-        return value
-
-    def country_codes(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        """E.164 calling-code prefixes without "+": 1-4 digits each, comma-separated."""
-        raw = self.optional(name)
-        if raw is None:
-            return default
-        codes = tuple(piece.strip() for piece in raw.split(","))
-        for code in codes:
-            if not re.fullmatch(r"[1-9][0-9]{0,3}", code):
-                raise ConfigError(
-                    name,
-                    f"must list calling-code prefixes of 1-4 digits without +, "
-                    f"like 1,44 ({code!r})",
-                )
-        return codes
-
-    def queue_url(self, name: str) -> str | None:
-        value = self.optional(name)
-        if value is None:
-            return None
-        if not _QUEUE_URL.match(value):
-            raise ConfigError(
-                name, "must be an SQS queue URL (https://sqs.<region>.../<account>/<name>)"
-            )
-        if value.endswith(".fifo"):
-            raise ConfigError(name, "must be a standard queue: failed deliveries have no group id")
-        return value
-
-    def header_name(self, name: str) -> str | None:
-        value = self.optional(name)
-        if value is not None and not HEADER_NAME.fullmatch(value):
-            raise ConfigError(name, f"is not a valid HTTP header name ({value!r})")
-        return value
-
-    def header_map(self, name: str) -> dict[str, str]:
-        parsed = self._string_object(
-            name, "must be a JSON object of string header names to strings"
-        )
-        for key, value in parsed.items():
-            if not HEADER_NAME.fullmatch(key):
-                raise ConfigError(name, f"has an invalid header name {key!r}")
-            if CONTROL_CHARACTERS.search(value):
-                raise ConfigError(name, f"header {key} has a control character (CR, LF, NUL...)")
-            check_template(name, value)
-        return parsed
-
-    def status_codes(self, name: str, default: str) -> frozenset[int]:
-        raw = self.optional(name) or default
-        codes: set[int] = set()
-        for part in raw.split(","):
-            piece = part.strip()
-            match = re.fullmatch(r"(\d{3})(?:-(\d{3}))?", piece)
-            if not match:
-                raise ConfigError(
-                    name, f"must list codes or ranges like 200,202 or 200-299 ({piece!r})"
-                )
-            low = int(match.group(1))
-            high = int(match.group(2) or low)
-            if not 100 <= low <= high <= 599:
-                raise ConfigError(name, f"has an invalid status range {piece!r}")
-            codes.update(range(low, high + 1))
-        return frozenset(codes)

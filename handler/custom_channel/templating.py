@@ -46,11 +46,18 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote_plus
 
-from .config import MAX_PLACEHOLDERS, MAX_TEMPLATE_CHARS, BodyEncoding
 from .events import NOT_UNICODE, Endpoint, Event, InvalidEvent, is_encodable
+
+# How a body is encoded (CHANNEL_HTTP_BODY_ENCODING): what each substituted value is escaped for.
+BodyEncoding = Literal["json", "form", "plain"]
+BODY_ENCODINGS: tuple[BodyEncoding, ...] = ("json", "form", "plain")
+# Template limits (templating.py): Pinpoint's Data is at most 5 KB; the http body template
+# at most 16 KiB. Twice that bounds the work a template can cost, whoever wrote it.
+MAX_TEMPLATE_CHARS = 32768
+MAX_PLACEHOLDERS = 1000
 
 # The next brace: inside a placeholder none may appear, so it ends the search for `}}`.
 _BRACE = re.compile(r"[{}]")

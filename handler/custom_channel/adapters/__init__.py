@@ -15,7 +15,7 @@ import importlib
 import re
 from collections.abc import Mapping
 
-from ..config import ConfigError
+from ..env import ConfigError
 from .base import (
     NOT_ACTED_STATUSES,
     Adapter,

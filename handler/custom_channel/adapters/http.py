@@ -14,17 +14,23 @@ from dataclasses import dataclass, field, replace
 from typing import ClassVar, Self
 from urllib.parse import quote
 
-from ..config import (
-    BODY_ENCODINGS,
+from ..env import (
     CONTROL_CHARACTERS,
-    BodyEncoding,
     ConfigError,
     EnvReader,
     authority,
     check_template,
     require_https,
 )
-from ..templating import Template, TemplateError, compile_template, endpoint_lookup, escaper
+from ..templating import (
+    BODY_ENCODINGS,
+    BodyEncoding,
+    Template,
+    TemplateError,
+    compile_template,
+    endpoint_lookup,
+    escaper,
+)
 from .base import (
     AdapterBase,
     AdapterError,

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import ClassVar, Self
 
-from ..config import EnvReader
+from ..env import EnvReader
 from ..templating import is_json_template
 from .base import (
     NOT_ACTED_STATUSES,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import ClassVar, Self
 from urllib.parse import urlencode
 
-from ..config import ConfigError, EnvReader
+from ..env import ConfigError, EnvReader
 from .base import (
     NOT_ACTED_STATUSES,
     AdapterBase,
