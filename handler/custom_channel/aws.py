@@ -121,11 +121,13 @@ T = TypeVar("T")
 
 class CallFailed(RuntimeError):
     """A call made through `attempt` did not succeed; `code` names the AWS error (or
-    NoTimeLeft), never a value."""
+    NoTimeLeft), never a value. `error`: the last error raised, for what its response holds
+    (a condition's old item, a transaction's CancellationReasons)."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, error: Exception | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.error = error
 
 
 def attempt(
@@ -139,19 +141,19 @@ def attempt(
 ) -> T:
     """`call`, tried up to `attempts` times, each try made only when its worst case fits the
     deadline; an error whose code is in `permanent` (a second try cannot fix it) ends the
-    tries. The one retry loop of the reads that are cached per container (secrets.py,
-    connect_templates.py)."""
-    code = "NoTimeLeft"
+    tries. The one retry loop of the AWS calls made during an invocation (idempotency.py,
+    secrets.py, connect_templates.py)."""
+    code, last = "NoTimeLeft", None
     for _ in range(attempts):
         if not fits(deadline, service, operation):
             break
         try:
             return call()
         except Exception as error:
-            code = logs.error_code(error)
+            code, last = logs.error_code(error), error
             if code in permanent:
                 break
-    raise CallFailed(code)
+    raise CallFailed(code, last)
 
 
 def _config(limit: CallLimit, attempts: int) -> Any:

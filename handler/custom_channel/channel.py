@@ -24,7 +24,7 @@ from .aws import AwsClients, limit_of
 from .config import ConnectSettings, Settings, load_settings
 from .connect_templates import ConnectTemplates, TemplateUnavailable
 from .deadline import Deadline
-from .delivery import LatencyWindow, Sender, new_session
+from .delivery import LatencyWindow, Ledger, Sender, new_session
 from .events import Endpoint, Event, InvalidEndpoint, InvalidEvent
 from .failures import QUEUED_STATUSES, FailureQueue, failed_deliveries
 from .idempotency import DynamoLedger
@@ -75,7 +75,7 @@ class Channel:
         session: requests.Session | None = None,
         secrets: SecretStore | None = None,
         metrics: MetricsPublisher | None = None,
-        ledger: DynamoLedger | None = None,
+        ledger: Ledger | None = None,
         clients: AwsClients | None = None,
         reclaim_final_failures: bool = False,
         include_unknown: bool = False,
@@ -471,15 +471,6 @@ def is_journey(event: Event) -> bool:
 
 def idempotency_key(event: Event, endpoint_id: str) -> str:
     """Stable for one recipient of one campaign (or journey) run, whatever the caller repeats:
-    the event source says what identifies a delivery."""
-    if event.source == "pinpoint":  # inline: this runs for every endpoint
-        parts: tuple[str, ...] = (
-            event.application_id,
-            event.source_id,
-            event.treatment_id,
-            event.activity_id or "",
-            endpoint_id,
-        )
-    else:
-        parts = _KEY_PARTS[event.source].idempotency_parts(event, endpoint_id)
+    the event source says what identifies a delivery (sources/)."""
+    parts = _KEY_PARTS[event.source].idempotency_parts(event, endpoint_id)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()

@@ -42,7 +42,7 @@ from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 import urllib3
@@ -54,7 +54,6 @@ from . import logs
 from .adapters import Adapter, Answer, ProviderRequest, ProviderResponse, Verdict
 from .aws import limit_of
 from .deadline import Deadline
-from .idempotency import DynamoLedger
 from .ratelimit import TokenBucket
 from .results import Outcome, Status
 
@@ -66,6 +65,40 @@ SETTLE_MARGIN_SECONDS = 0.25
 BACKOFF_BASE_SECONDS = 0.1
 BACKOFF_CAP_SECONDS = 2.0
 _CONNECT_FAILURES = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
+
+
+class Ledger(Protocol):
+    """What the sender needs of a delivery ledger (idempotency.DynamoLedger is the one the
+    channel uses): claim before a request leaves, hold while waiting, resume before a retry,
+    settle the batch at the end. Each call is bounded by the deadline it is given; None from a
+    claim means "send it", an Outcome the answer to give without sending."""
+
+    def claim(
+        self,
+        key: str,
+        holder: str,
+        deadline: Deadline | None,
+        *,
+        waiting: bool = False,
+        entry_seconds: int | None = None,
+    ) -> Outcome | None: ...
+
+    def claim_batch(
+        self,
+        keys: list[str],
+        holder: str,
+        deadline: Deadline | None,
+        *,
+        entry_seconds: int | None = None,
+    ) -> dict[str, Outcome | None]: ...
+
+    def hold(self, key: str, holder: str, deadline: Deadline | None) -> None: ...
+
+    def resume(self, key: str, holder: str, deadline: Deadline | None) -> bool: ...
+
+    def settle_batch(
+        self, outcomes: list[tuple[str, Outcome]], holder: str, deadline: Deadline | None
+    ) -> list[str]: ...
 
 
 # The deadline of the attempt running in this context (Sender._attempt sets it).
@@ -204,7 +237,6 @@ class _Attempt:
     http_status: int | None = None
     retry_after: float | None = None
     latency_ms: float | None = None
-    sent: bool = True  # False when the request surely never reached the provider
     # When the provider's status line and headers arrived: how long the provider takes to
     # answer, whatever its body then does (LatencyWindow).
     answered_ms: float | None = None
@@ -233,7 +265,7 @@ class Sender:
         executor: Executor,
         max_attempts: int,
         *,
-        ledger: DynamoLedger | None = None,
+        ledger: Ledger | None = None,
         limiter: TokenBucket | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
@@ -466,7 +498,7 @@ class Sender:
     def _send(self, request: ProviderRequest, deadline: Deadline) -> _Attempt:
         budget = deadline.remaining()
         if budget <= 0:  # the time check before the attempt leaves makes this rare
-            return _Attempt(Answer(Verdict.RETRY, "deadline reached"), sent=False)
+            return _Attempt(Answer(Verdict.RETRY, "deadline reached"))
         started = time.perf_counter()
         sending = _request_started.set(False)
         try:
@@ -477,21 +509,21 @@ class Sender:
                 return _Attempt(
                     Answer(Verdict.UNKNOWN, "tls error after sending"), latency_ms=_ms(started)
                 )
-            return _Attempt(Answer(Verdict.FAILED, "tls handshake failed"), sent=False)
+            return _Attempt(Answer(Verdict.FAILED, "tls handshake failed"))
         except requests.exceptions.ConnectTimeout:
-            return _Attempt(Answer(Verdict.RETRY, "connect timeout"), sent=False)
+            return _Attempt(Answer(Verdict.RETRY, "connect timeout"))
         except requests.exceptions.ReadTimeout:
             return _Attempt(
                 Answer(Verdict.UNKNOWN, "no response before timeout"), latency_ms=_ms(started)
             )
         except requests.exceptions.ConnectionError as error:
             if _is_connect_failure(error):
-                return _Attempt(Answer(Verdict.RETRY, "connection refused"), sent=False)
+                return _Attempt(Answer(Verdict.RETRY, "connection refused"))
             return _Attempt(
                 Answer(Verdict.UNKNOWN, "connection lost after sending"), latency_ms=_ms(started)
             )
         except (requests.exceptions.InvalidURL, requests.exceptions.InvalidHeader, ValueError):
-            return _Attempt(Answer(Verdict.FAILED, "invalid request"), sent=False)
+            return _Attempt(Answer(Verdict.FAILED, "invalid request"))
         except requests.exceptions.RequestException as error:
             return _Attempt(Answer(Verdict.UNKNOWN, f"request error: {type(error).__name__}"))
         finally:

@@ -20,8 +20,6 @@ from types import MappingProxyType
 from typing import Any
 
 _NO_FIELDS: Mapping[str, str] = MappingProxyType({})  # shared: a Pinpoint endpoint has none
-# Pinpoint's ChannelType values that the guide's sample counts apart; every other type is push.
-NAMED_CHANNELS = ("CUSTOM", "SMS", "EMAIL", "VOICE")
 
 
 class InvalidEvent(ValueError):

@@ -130,26 +130,23 @@ def failed_deliveries(
     keeps only what delivery reads of each recipient."""
     return [
         FailedDelivery(
-            context, recipient_id, recipients.get(recipient_id), _outcome(outcome), source=source
+            context,
+            recipient_id,
+            recipients.get(recipient_id),
+            dict(outcome.as_dict(clip=False)),
+            source=source,
         )
         for recipient_id, outcome in outcomes.items()
         if outcome.status in QUEUED_STATUSES
     ]
 
 
-def _outcome(outcome: Outcome) -> dict[str, Any]:
-    fields: dict[str, Any] = {"status": outcome.status.value, "reason": outcome.reason}
-    if outcome.attempts:
-        fields["attempts"] = outcome.attempts
-    if outcome.http_status is not None:
-        fields["http_status"] = outcome.http_status
-    return fields
-
-
 class FailureQueue:
     def __init__(self, queue_url: str, *, clients: AwsClients | None = None) -> None:
         self.queue_url = queue_url
         self._clients = clients or AwsClients()
+        # Made on the first put of more than one batch, then kept for the container's life.
+        self._pool: ThreadPoolExecutor | None = None
 
     def sqs(self) -> Any:
         return self._clients.client("sqs")
@@ -174,8 +171,9 @@ class FailureQueue:
         batches = list(_batches(bodies))
         # In parallel: the time kept back for queueing (channel.py) is one call's worst case.
         if len(batches) > 1:
-            with ThreadPoolExecutor(min(len(batches), MAX_PARALLEL_BATCHES)) as pool:
-                results = list(pool.map(lambda batch: self._send(batch, deadline), batches))
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(MAX_PARALLEL_BATCHES, thread_name_prefix="queue")
+            results = list(self._pool.map(lambda batch: self._send(batch, deadline), batches))
         else:
             results = [self._send(batch, deadline) for batch in batches]
         for failures in results:

@@ -63,7 +63,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import logs
-from .aws import AwsClients, fits
+from .aws import AwsClients, CallFailed, attempt
 from .deadline import Deadline
 from .results import Outcome, Status
 
@@ -126,7 +126,7 @@ class DynamoLedger:
         except _ConditionFailed as failed:
             held = failed.item if failed.item is not None else self._read(key, deadline)
             return self._answer_to(holder, held)
-        except _NotWritten as error:
+        except CallFailed as error:
             return _table_error(error.code)
         return None
 
@@ -169,7 +169,7 @@ class DynamoLedger:
                         still.append(key)
                 pending = still
                 continue
-            except _NotWritten:
+            except CallFailed:
                 return answers  # the table did not answer: each endpoint claims alone
             answers.update(dict.fromkeys(pending))
             return answers
@@ -201,7 +201,7 @@ class DynamoLedger:
                     if pending:
                         continue
                     break
-                except _NotWritten as error:
+                except CallFailed as error:
                     logs.get_logger().error(
                         "delivery records not written",
                         extra={"records": len(pending), "error": error.code},
@@ -314,8 +314,8 @@ class DynamoLedger:
             self._call(
                 "UpdateItem", deadline, **self._update_request(key, holder, state, extra, only_from)
             )
-        except (_ConditionFailed, _NotWritten) as error:
-            code = error.code if isinstance(error, _NotWritten) else "ConditionalCheckFailed"
+        except (_ConditionFailed, CallFailed) as error:
+            code = error.code
             logs.get_logger().error(
                 "delivery record not written", extra={"state": state, "error": code}
             )
@@ -331,7 +331,7 @@ class DynamoLedger:
                 Key={"pk": {"S": key}},
                 ConsistentRead=True,
             )
-        except (_ConditionFailed, _NotWritten):
+        except (_ConditionFailed, CallFailed):
             return None
         item: dict[str, Any] | None = answer.get("Item")
         return item
@@ -353,26 +353,29 @@ class DynamoLedger:
 
     def _call(self, operation: str, deadline: Deadline | None, **request: Any) -> Any:
         """One DynamoDB call, tried twice when the first fails for a passing reason and the
-        second still fits the time left. A retried conditional write whose first try landed
-        fails its condition: claim() recognises its own holder in the old item."""
-        client = self._clients.client("dynamodb")
-        method = getattr(client, _METHODS[operation])
-        code = "NoTimeLeft"
-        for _ in range(ATTEMPTS):
-            if not fits(deadline, "dynamodb", operation):
-                break
-            try:
-                return method(**request)
-            except Exception as error:
-                code = logs.error_code(error)
-                response = getattr(error, "response", {})
-                if code == "ConditionalCheckFailedException":
-                    raise _ConditionFailed(response.get("Item")) from None
-                if code == "TransactionCanceledException" and response.get("CancellationReasons"):
-                    raise _ConditionFailed(None, response["CancellationReasons"]) from None
-                if code in _PERMANENT:
-                    break
-        raise _NotWritten(code)
+        second still fits the time left (aws.attempt). A retried conditional write whose first
+        try landed fails its condition: claim() recognises its own holder in the old item.
+        Raises _ConditionFailed (a condition, or a transaction cancelled for its actions'
+        reasons) or CallFailed (not written)."""
+        method = getattr(self._clients.client("dynamodb"), _METHODS[operation])
+        try:
+            return attempt(
+                deadline,
+                "dynamodb",
+                operation,
+                lambda: method(**request),
+                permanent=_PERMANENT | _CONDITIONS,
+                attempts=ATTEMPTS,
+            )
+        except CallFailed as failed:
+            response = getattr(failed.error, "response", {})
+            if failed.code == "ConditionalCheckFailedException":
+                raise _ConditionFailed(response.get("Item")) from None
+            if failed.code == "TransactionCanceledException" and response.get(
+                "CancellationReasons"
+            ):
+                raise _ConditionFailed(None, response["CancellationReasons"]) from None
+            raise
 
 
 _METHODS = {
@@ -387,6 +390,9 @@ MAX_TRANSACTION = 100
 _PERMANENT = frozenset(
     {"ResourceNotFoundException", "AccessDeniedException", "ValidationException"}
 )
+# Answers, not failures: the caller reads the old item or the CancellationReasons (each
+# action's own code: a transaction is retried by claim_batch for the actions not refused).
+_CONDITIONS = frozenset({"ConditionalCheckFailedException", "TransactionCanceledException"})
 
 
 class _ConditionFailed(Exception):
@@ -405,12 +411,6 @@ class _Cancelled(Exception):
     def __init__(self, reasons: list[dict[str, Any]]) -> None:
         super().__init__("transaction cancelled")
         self.reasons = reasons
-
-
-class _NotWritten(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def _settled(outcome: Outcome) -> tuple[str, dict[str, Any]]:

@@ -32,15 +32,23 @@ class Outcome:
     # A failure the provider surely did not act on, worth another invocation (not final).
     retryable: bool = False
 
-    def event_attributes(self) -> dict[str, str]:
-        attributes = {"status": self.status.value}
+    def as_dict(self, *, clip: bool = True) -> dict[str, str | int]:
+        """The one shape an outcome is told in: its status, then its reason (clipped to a
+        journey attribute's 128 characters unless `clip` is False), attempts and HTTP status
+        when there are any. Pinpoint's EventAttributes, Connect's ResultData and the failure
+        queue's message all use it."""
+        fields: dict[str, str | int] = {"status": self.status.value}
         if self.reason:
-            attributes["reason"] = _clip(self.reason)
+            fields["reason"] = _clip(self.reason) if clip else self.reason
         if self.attempts:
-            attributes["attempts"] = str(self.attempts)
+            fields["attempts"] = self.attempts
         if self.http_status is not None:
-            attributes["http_status"] = str(self.http_status)
-        return attributes
+            fields["http_status"] = self.http_status
+        return fields
+
+    def event_attributes(self) -> dict[str, str]:
+        """as_dict, every value a string (a journey's EventAttributes)."""
+        return {name: str(value) for name, value in self.as_dict().items()}
 
 
 def _clip(text: str) -> str:

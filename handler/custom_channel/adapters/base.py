@@ -143,16 +143,22 @@ class AdapterBase:
 NOT_ACTED_STATUSES = frozenset({429, 503})
 
 
-def classify_by_status(status: int, success: frozenset[int] | range = range(200, 300)) -> Answer:
-    """The usual HTTP reading: success codes deliver; 429 and 503 retry (not acted); any other
-    5xx is unknown (it may have acted); other codes are final failures."""
+def classify_by_status(
+    status: int,
+    success: frozenset[int] | range = range(200, 300),
+    *,
+    label: str = "http",
+) -> Answer:
+    """The usual HTTP reading, the one every adapter starts from: success codes deliver; 429
+    and 503 retry (not acted); any other 5xx is unknown (it may have acted); other codes are
+    final failures. The reason is `<label> <status>`."""
     if status in success:
         return Answer(Verdict.DELIVERED)
     if status in NOT_ACTED_STATUSES:
-        return Answer(Verdict.RETRY, f"http {status}")
+        return Answer(Verdict.RETRY, f"{label} {status}")
     if 500 <= status <= 599:
-        return Answer(Verdict.UNKNOWN, f"http {status}")
-    return Answer(Verdict.FAILED, f"http {status}")
+        return Answer(Verdict.UNKNOWN, f"{label} {status}")
+    return Answer(Verdict.FAILED, f"{label} {status}")
 
 
 def address_required(endpoint: Endpoint) -> str:

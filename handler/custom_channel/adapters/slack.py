@@ -26,7 +26,6 @@ from typing import ClassVar, Self
 from ..env import EnvReader
 from ..templating import is_json_template
 from .base import (
-    NOT_ACTED_STATUSES,
     AdapterBase,
     AdapterError,
     Answer,
@@ -36,6 +35,7 @@ from .base import (
     Secret,
     Verdict,
     address_required,
+    classify_by_status,
 )
 
 # Slack conversation ids (C public, G private, D direct message) and user ids (U, W): no
@@ -167,13 +167,8 @@ class SlackAdapter(AdapterBase):
 
     def classify(self, response: ProviderResponse) -> Answer:
         status, body = response.status, response.body
-        # The shared rule (adapters/base.py): 429 and 503 did not act, any other 5xx may have.
-        if status in NOT_ACTED_STATUSES:
-            return Answer(Verdict.RETRY, f"slack http {status}")
-        if 500 <= status <= 599:
-            return Answer(Verdict.UNKNOWN, f"slack http {status}")
-        if status != 200:
-            return Answer(Verdict.FAILED, f"slack http {status}")
+        if status != 200:  # only a 200 carries Slack's verdict, in its body
+            return classify_by_status(status, frozenset(), label="slack http")
         if body is None:
             # Slack answers 200 for errors too; without the body the outcome is unknown.
             return Answer(Verdict.UNKNOWN, "slack response body not received")

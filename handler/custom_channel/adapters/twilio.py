@@ -23,7 +23,6 @@ from urllib.parse import urlencode
 
 from ..env import ConfigError, EnvReader
 from .base import (
-    NOT_ACTED_STATUSES,
     AdapterBase,
     AdapterError,
     Answer,
@@ -33,6 +32,7 @@ from .base import (
     Secret,
     Verdict,
     address_required,
+    classify_by_status,
 )
 
 MAX_BODY_CHARS = 1600  # Twilio rejects longer bodies with error 21617
@@ -136,16 +136,11 @@ class TwilioAdapter(AdapterBase):
         return address
 
     def classify(self, response: ProviderResponse) -> Answer:
-        status = response.status
-        if 200 <= status <= 299:
-            return Answer(Verdict.DELIVERED)
-        # The shared rule (adapters/base.py): 429 and 503 did not act, any other 5xx may have.
-        if status in NOT_ACTED_STATUSES:
-            return Answer(Verdict.RETRY, f"twilio http {status}")
-        if 500 <= status <= 599:
-            return Answer(Verdict.UNKNOWN, f"twilio http {status}")
+        answer = classify_by_status(response.status, label="twilio http")
+        if answer.verdict is not Verdict.FAILED:
+            return answer
         # Twilio's message text can quote the phone number; keep only its error code.
-        return Answer(Verdict.FAILED, f"twilio http {status} error {_error_code(response.body)}")
+        return Answer(Verdict.FAILED, f"{answer.reason} error {_error_code(response.body)}")
 
 
 def _whatsapp(address: str) -> str:

@@ -222,15 +222,7 @@ _SUCCESS = (Status.DELIVERED, Status.SKIPPED)
 
 def result_data(outcome: Outcome) -> dict[str, Any]:
     """What later flow blocks read as $.LambdaInvocation.ResultData (well under 32 KB)."""
-    data: dict[str, Any] = {"status": outcome.status.value}
-    attributes = outcome.event_attributes()  # the reason clipped to 128 characters
-    if "reason" in attributes:
-        data["reason"] = attributes["reason"]
-    if outcome.attempts:
-        data["attempts"] = outcome.attempts
-    if outcome.http_status is not None:
-        data["http_status"] = outcome.http_status
-    return data
+    return dict(outcome.as_dict())
 
 
 def _custom_attributes(fields: ProfileFields) -> dict[str, list[str]]:
