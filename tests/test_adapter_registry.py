@@ -9,6 +9,7 @@ adapter or the network. It is the module docs/adapters.md shows.
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import re
 import sys
@@ -17,7 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from custom_channel import lambda_function, runtime
 from custom_channel.adapters import (
@@ -28,6 +31,7 @@ from custom_channel.adapters import (
     Verdict,
 )
 from custom_channel.config import ConfigError, load_settings
+from custom_channel.env import EnvReader
 from custom_channel.local import LocalContext
 from emulator.provider_server import ProviderServer, Received, Reply
 
@@ -40,16 +44,18 @@ ECHO_MODULE = '''
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, Self
 from urllib.parse import quote
 
 from custom_channel.adapters import (
     AdapterBase,
+    AdapterError,
     Answer,
     Message,
     ProviderRequest,
     ProviderResponse,
+    Secret,
     Verdict,
     address_required,
     classify_by_status,
@@ -60,9 +66,11 @@ from custom_channel.env import EnvReader
 @dataclass(frozen=True)
 class EchoAdapter(AdapterBase):
     name: ClassVar[str] = "echo"
+    needs_secret: ClassVar[bool] = True
 
     url: str
     priority: int = 3
+    token: str = ""
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> Self:
@@ -73,23 +81,29 @@ class EchoAdapter(AdapterBase):
             priority=reader.integer("CHANNEL_ECHO_PRIORITY", 3, 1, 5),
         )
 
+    def with_secret(self, secret: Secret | None) -> Self:
+        if not isinstance(secret, Mapping) or not secret.get("token"):
+            raise AdapterError("provider secret must be a JSON object with a token key")
+        return replace(self, token=secret["token"])
+
     def build(self, message: Message) -> ProviderRequest:
         address_required(message.endpoint)
         return ProviderRequest(
             method="POST",
             url=f"{self.url}/echo/{quote(message.endpoint.endpoint_id, safe='')}",
-            headers={"Content-Type": "text/plain; charset=utf-8",
-                     "X-Echo-Priority": str(self.priority)},
+            headers={
+                "Authorization": f"Bearer {self.token}",
+                "X-Echo-Priority": str(self.priority),
+            },
             body=message.data.encode("utf-8"),
         )
 
     def classify(self, response: ProviderResponse) -> Answer:
-        # Echo answers 200 to every request it read; the header says what it did.
         state = response.headers.get("X-Echo-Status")
         if response.status == 200 and state == "accepted":
             return Answer(Verdict.DELIVERED)
         if response.status == 200 and state == "busy":
-            return Answer(Verdict.RETRY, "echo busy")  # documented: nothing was queued
+            return Answer(Verdict.RETRY, "echo busy")
         if response.status == 200:
             return Answer(Verdict.FAILED, f"echo {state or 'no status'}")
         return classify_by_status(response.status)
@@ -122,6 +136,20 @@ def entry_point(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     runtime.reset()
 
 
+ECHO_SECRET = "echo-provider"
+ECHO_TOKEN = "echo-token-1"  # a local AWS secret's value
+
+
+@pytest.fixture(autouse=True)
+def echo_secret() -> Iterator[None]:
+    """The provider secret the echo adapter reads its token from, in the local AWS."""
+    with mock_aws():
+        boto3.client("secretsmanager").create_secret(
+            Name=ECHO_SECRET, SecretString=json.dumps({"token": ECHO_TOKEN})
+        )
+        yield
+
+
 def echo_env(provider: ProviderServer, module: str, **extra: str) -> dict[str, str]:
     return {
         "CHANNEL_ADAPTER": "echo",
@@ -129,6 +157,7 @@ def echo_env(provider: ProviderServer, module: str, **extra: str) -> dict[str, s
         "CHANNEL_ECHO_URL": provider.url,
         "CHANNEL_ECHO_PRIORITY": "5",
         "CHANNEL_METRICS_MODE": "off",
+        "CHANNEL_SECRET_ID": ECHO_SECRET,
         **extra,
     }
 
@@ -161,6 +190,7 @@ def test_an_adapter_from_outside_the_package_delivers_the_guides_sample(
     assert request.path == f"/echo/{EP}"
     assert request.body.decode() == guide_event["Data"]
     assert request.headers["X-Echo-Priority"] == "5"  # its own setting, read and used
+    assert request.headers["Authorization"] == f"Bearer {ECHO_TOKEN}"  # from the secret
     assert "echo" not in ADAPTERS  # the package's registry is untouched
 
 
@@ -289,6 +319,7 @@ def test_without_its_module_an_unknown_adapter_names_the_choices(echo_module):
             "CHANNEL_ADAPTER": "ECHO",
             "CHANNEL_ADAPTER_MODULE": echo_module,
             "CHANNEL_ECHO_URL": "https://e.example",
+            "CHANNEL_SECRET_ID": ECHO_SECRET,
         }
     )
     assert settings.adapter == "echo"
@@ -333,4 +364,35 @@ def test_the_guides_adapter_is_this_one_and_delivers(
     response = module.lambda_handler(guide_event, LocalContext())
     assert response[EP]["EventAttributes"]["status"] == "delivered"
     assert provider.requests[0].headers["X-Echo-Priority"] == "5"
+    assert provider.requests[0].headers["Authorization"] == f"Bearer {ECHO_TOKEN}"
     sys.modules.pop(name, None)
+
+
+def test_the_guide_lists_every_env_reader_method_with_its_signature():
+    """docs/adapters.md's EnvReader table: one row per public method, as it is called."""
+    guide = (ROOT / "docs" / "adapters.md").read_text(encoding="utf-8")
+    table = guide.split("| method | returns | reads |", 1)[1].split("\n\n", 1)[0]
+    documented = set(re.findall(r"^\| `(\w+\([^`]*\))` \|", table, re.M))
+    actual = set()
+    for name, function in inspect.getmembers(EnvReader, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+        parameters, keyword_only = [], False
+        for parameter in list(inspect.signature(function).parameters.values())[1:]:
+            if parameter.kind is parameter.KEYWORD_ONLY and not keyword_only:
+                parameters.append("*")
+                keyword_only = True
+            parameters.append(parameter.name)
+        actual.add(f"{name}({', '.join(parameters)})")
+    assert documented == actual
+
+
+def test_an_adapter_module_without_the_adapter_named_is_refused(echo_module):
+    """Before: CHANNEL_ADAPTER_MODULE alone loaded the module and then fell back to the
+    `none` adapter, so every endpoint was answered while nothing was sent."""
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"CHANNEL_ADAPTER_MODULE": echo_module, "CHANNEL_SECRET_ID": ECHO_SECRET})
+    assert str(raised.value) == (
+        "CHANNEL_ADAPTER: must name the adapter to use (echo, the one CHANNEL_ADAPTER_MODULE "
+        "brings, or a built-in one) when CHANNEL_ADAPTER_MODULE is set"
+    )

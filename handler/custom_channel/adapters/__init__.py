@@ -88,10 +88,17 @@ def adapter_class(env: Mapping[str, str]) -> type[Adapter]:
     """The class CHANNEL_ADAPTER names: a built-in one, or CHANNEL_ADAPTER_MODULE's ADAPTER."""
     registry = dict(ADAPTERS)
     module_path = env.get("CHANNEL_ADAPTER_MODULE", "").strip()
+    wanted = env.get("CHANNEL_ADAPTER", "").strip()
     if module_path:
         extra = _external_adapter(module_path)
         registry[extra.name] = extra
-    wanted = env.get("CHANNEL_ADAPTER", "").strip() or "none"
+        if not wanted:  # a module named for nothing: never fall back to sending nothing
+            raise ConfigError(
+                "CHANNEL_ADAPTER",
+                f"must name the adapter to use ({extra.name}, the one CHANNEL_ADAPTER_MODULE "
+                "brings, or a built-in one) when CHANNEL_ADAPTER_MODULE is set",
+            )
+    wanted = wanted or "none"
     for name, cls in registry.items():
         if wanted.lower() == name:
             return cls
