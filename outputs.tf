@@ -150,12 +150,12 @@ output "connect_instance_arn" {
 
 output "connect_register_command" {
   description = "Command that registers the function (its alias when publish = true) as the Connect instance's custom action Lambda (connectcampaignsv2 PutConnectInstanceIntegration; Terraform has no resource for it). Run it from the module's handler/ directory after apply (or, with the package installed, as `custom-channel connect-register ...`), with credentials allowed connect-campaigns:PutConnectInstanceIntegration. Null unless event_source = \"connect\"."
-  value       = try(local.connect && local.function_target_arn != null ? "python -m custom_channel connect-register --instance-id ${local.connect_instance_id} --function-arn ${local.function_target_arn}" : null, null)
+  value       = try(local.connect && local.function_target_arn != null ? "python -m custom_channel.operator connect-register --instance-id ${local.connect_instance_id} --function-arn ${local.function_target_arn}" : null, null)
 }
 
 output "connect_unregister_command" {
   description = "Command that removes the function from the Connect instance's integrations (DeleteConnectInstanceIntegration); run it from handler/ before destroy. Null unless event_source = \"connect\"."
-  value       = try(local.connect && local.function_target_arn != null ? "python -m custom_channel connect-unregister --instance-id ${local.connect_instance_id} --function-arn ${local.function_target_arn}" : null, null)
+  value       = try(local.connect && local.function_target_arn != null ? "python -m custom_channel.operator connect-unregister --instance-id ${local.connect_instance_id} --function-arn ${local.function_target_arn}" : null, null)
 }
 
 ################################################################################

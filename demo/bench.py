@@ -71,7 +71,7 @@ import urllib3  # noqa: E402
 
 from custom_channel.channel import Channel  # noqa: E402
 from custom_channel.config import load_settings  # noqa: E402
-from custom_channel.local import invoke  # noqa: E402
+from custom_channel.operator.local import invoke  # noqa: E402
 from emulator.campaign import Campaign  # noqa: E402
 from emulator.provider_server import ProviderProcess, Reply  # noqa: E402
 from emulator.run_campaign import FunctionSpec, InProcessDeliverer, run  # noqa: E402

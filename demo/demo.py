@@ -12,7 +12,7 @@
 4. prints the report, with the CloudWatch metrics read back from the local AWS, and checks the
    channel's CloudWatch dashboard (as the local AWS stores it) against the series the function
    published during the run: every series it draws outside AWS/Lambda must exist;
-5. runs `python -m custom_channel resend` with the function's settings on what the
+5. runs `python -m custom_channel.operator resend` with the function's settings on what the
    function put in its failure queue (SQS), as an operator would;
 6. destroys it, and meanwhile runs an Amazon Connect outbound campaign's custom action:
    examples/connect-custom-action (event_source = "connect"), applied to the same local AWS
@@ -674,9 +674,9 @@ def connect_run(
 def resend_failures(outputs: dict[str, Any]) -> tuple[dict[str, int], Counter[tuple[str, str]]]:
     """The documented resend command: it reads the deployed function's CHANNEL_* settings.
     Returns its summary and what it did not deliver, by (status, reason), from its logs."""
-    command = [sys.executable, "-m", "custom_channel", "resend", "--visibility-timeout", "60"]
+    command = [sys.executable, "-m", "custom_channel.operator", "resend", "--visibility-timeout", "60"]
     command += ["--function-name", outputs["lambda_function_name"]]
-    label = "python -m custom_channel resend --function-name: the failure queue"
+    label = "python -m custom_channel.operator resend --function-name: the failure queue"
     with timed(label), LOG_FILE.open("a", encoding="utf-8") as log:
         finished = subprocess.run(
             command,

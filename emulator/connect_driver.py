@@ -33,7 +33,7 @@ Connect's rules, as the driver enforces them:
   repeated or unrequested answer is a reported answer error, not a reason to invoke again.
 
 Invokers: InProcessInvoker runs the repository's handler in this process (through
-`custom_channel.local.invoke`, in a thread the driver stops waiting for after
+`custom_channel.operator.local.invoke`, in a thread the driver stops waiting for after
 `wait_seconds`; a late invocation runs on, and the next one gets a fresh Channel, as Lambda
 would give it a fresh sandbox). SandboxInvoker runs a deployed function's code in the
 runner's sandbox process (emulator/function_host.py); a late invocation's process is killed.
@@ -231,7 +231,7 @@ class InProcessInvoker:
         return handle
 
     def invoke(self, event: dict[str, Any]) -> object:
-        from custom_channel.local import invoke
+        from custom_channel.operator.local import invoke
 
         handler = self._entry()
         box: dict[str, Any] = {}

@@ -42,7 +42,7 @@ def load_handler(code_dir: str, handler: str) -> Handler:
 
 
 def serve_invocations(handler: Handler, timeout: float, response_fd: int) -> None:
-    from custom_channel.local import invoke  # from the package under test, as deployed
+    from custom_channel.operator.local import invoke  # from the package under test, as deployed
 
     with os.fdopen(response_fd, "w", encoding="utf-8") as responses:
         for line in sys.stdin:
@@ -85,7 +85,7 @@ def http_event(method: str, target: str, headers: dict[str, str], body: bytes) -
 
 
 def serve_http(handler: Handler, port: int, timeout: float) -> None:
-    from custom_channel.local import invoke
+    from custom_channel.operator.local import invoke
 
     class Request(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"

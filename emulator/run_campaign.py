@@ -236,7 +236,7 @@ class InProcessDeliverer:
         self._channel = Channel(load_settings(spec.environment))
 
     def deliver(self, event: dict[str, Any]) -> Delivered:
-        from custom_channel.local import invoke
+        from custom_channel.operator.local import invoke
 
         return Delivered(
             invoke(event, channel=self._channel, timeout_seconds=self._timeout).response, 1

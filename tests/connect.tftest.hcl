@@ -131,12 +131,12 @@ run "connect_commands_and_alias" {
   }
 
   assert {
-    condition     = output.connect_register_command == "python -m custom_channel connect-register --instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --function-arn arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
+    condition     = output.connect_register_command == "python -m custom_channel.operator connect-register --instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --function-arn arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
     error_message = "connect_register_command must name the instance id and the function the permission is on (the alias when published)."
   }
 
   assert {
-    condition     = output.connect_unregister_command == "python -m custom_channel connect-unregister --instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --function-arn arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
+    condition     = output.connect_unregister_command == "python -m custom_channel.operator connect-unregister --instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --function-arn arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
     error_message = "connect_unregister_command must mirror the register command."
   }
 

@@ -32,7 +32,7 @@ from custom_channel.adapters import (
 )
 from custom_channel.config import ConfigError, load_settings
 from custom_channel.env import EnvReader
-from custom_channel.local import LocalContext
+from custom_channel.operator.local import LocalContext
 from emulator.provider_server import ProviderServer, Received, Reply
 
 ROOT = Path(__file__).resolve().parent.parent

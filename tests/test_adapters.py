@@ -17,7 +17,7 @@ from moto import mock_aws
 
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
-from custom_channel.local import invoke
+from custom_channel.operator.local import invoke
 from emulator.segments import campaign_event
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"

@@ -1,4 +1,4 @@
-"""The command line (`custom-channel` / `python -m custom_channel`), run as a user runs it: a
+"""The command line (`custom-channel` / `python -m custom_channel.operator`), run as a user runs it: a
 separate process, its stdout, stderr and exit code. Exit codes and options: docs/cli.md."""
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ BASE_ENV = {
 
 
 def cli(*arguments: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Any:
-    """`python -m custom_channel ARGUMENTS` from a directory that is not the repository's."""
+    """`python -m custom_channel.operator ARGUMENTS` from a directory that is not the repository's."""
     return subprocess.run(
-        [sys.executable, "-m", "custom_channel", *arguments],
+        [sys.executable, "-m", "custom_channel.operator", *arguments],
         cwd=cwd or ROOT / "tests",
         env={**BASE_ENV, **(env or {})},
         capture_output=True,
@@ -450,7 +450,7 @@ def test_the_runners_bad_arguments_are_one_line_and_exit_2(local_aws, tmp_path, 
 # --- --help and docs/cli.md -------------------------------------------------------------------
 
 CLI_DOC = ROOT / "docs" / "cli.md"
-MODULE = ["-m", "custom_channel"]
+MODULE = ["-m", "custom_channel.operator"]
 HELPS = {
     "custom-channel": [*MODULE, "--help"],
     "invoke": [*MODULE, "invoke", "--help"],

@@ -18,7 +18,7 @@ from moto import mock_aws
 from custom_channel import lambda_function, runtime
 from custom_channel.channel import Channel
 from custom_channel.config import ConfigError, load_settings
-from custom_channel.local import LocalContext, invoke
+from custom_channel.operator.local import LocalContext, invoke
 from emulator.provider_server import Reply
 from tests.connect_channel import http_channel
 
@@ -337,7 +337,7 @@ def test_connect_metrics_never_mix_with_pinpoints(provider, fixture):
 @both_shapes
 def test_the_cli_invokes_a_connect_event(tmp_path, fixture):
     completed = subprocess.run(
-        [sys.executable, "-m", "custom_channel", "invoke", "--event", str(fixture)],
+        [sys.executable, "-m", "custom_channel.operator", "invoke", "--event", str(fixture)],
         cwd=ROOT / "handler",
         env={
             "PATH": "/usr/bin:/bin",
@@ -359,7 +359,7 @@ def test_the_cli_invokes_a_connect_event(tmp_path, fixture):
 
 def test_failed_profiles_are_queued_and_resent_as_connect_events(provider):
     from custom_channel.failures import FailureQueue
-    from custom_channel.resend import ResendOptions, resend
+    from custom_channel.operator.resend import ResendOptions, resend
 
     with mock_aws():
         sqs = boto3.client("sqs")
@@ -421,7 +421,7 @@ def stubbed_campaigns():
 
 
 def test_connect_register_puts_the_lambda_integration():
-    from custom_channel.connect_integration import register
+    from custom_channel.operator.connect_integration import register
 
     client, stubber = stubbed_campaigns()
     stubber.add_response(
@@ -438,7 +438,7 @@ def test_connect_register_puts_the_lambda_integration():
 
 
 def test_connect_unregister_deletes_it():
-    from custom_channel.connect_integration import unregister
+    from custom_channel.operator.connect_integration import unregister
 
     client, stubber = stubbed_campaigns()
     stubber.add_response(
@@ -462,7 +462,7 @@ def test_connect_unregister_deletes_it():
     ],
 )
 def test_connect_register_names_a_bad_argument_in_one_line(arguments, problem, capsys):
-    from custom_channel.__main__ import main
+    from custom_channel.operator.__main__ import main
 
     assert main(["connect-register", *arguments]) == 2
     error = capsys.readouterr().err

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from custom_channel.config import load_settings
-from custom_channel.local import invoke
+from custom_channel.operator.local import invoke
 from custom_channel.profiles import ProfileFields, flatten
 from tests.connect_channel import http_channel
 
@@ -193,7 +193,7 @@ def test_a_real_profile_is_queued_reduced_and_resent(provider):
     from moto import mock_aws
 
     from custom_channel.failures import FailureQueue
-    from custom_channel.resend import ResendOptions, resend
+    from custom_channel.operator.resend import ResendOptions, resend
     from emulator.provider_server import Reply
 
     templates = json.dumps({LABEL: "Hi {{FirstName}} in {{Address.City}}"})

@@ -15,7 +15,7 @@ import pytest
 
 from custom_channel.channel import Channel
 from custom_channel.config import ConfigError, load_settings
-from custom_channel.local import invoke
+from custom_channel.operator.local import invoke
 from emulator.local_aws import LocalAws
 from tests.connect_channel import http_channel
 

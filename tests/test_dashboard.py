@@ -27,7 +27,7 @@ import pytest
 from moto import mock_aws
 
 from custom_channel import lambda_function, runtime
-from custom_channel.local import LocalContext
+from custom_channel.operator.local import LocalContext
 from demo.dashboard_check import (
     LAMBDA_NAMESPACE,
     Series,

@@ -28,7 +28,7 @@ from custom_channel.config import load_settings
 from custom_channel.deadline import Deadline
 from custom_channel.delivery import Sender, new_session
 from custom_channel.idempotency import DynamoLedger
-from custom_channel.local import invoke
+from custom_channel.operator.local import invoke
 from custom_channel.ratelimit import TokenBucket
 from custom_channel.results import Status
 from emulator.provider_server import Reply

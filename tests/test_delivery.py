@@ -17,7 +17,7 @@ import pytest
 
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
-from custom_channel.local import invoke
+from custom_channel.operator.local import invoke
 from emulator.provider_server import ProviderServer, Received, Reply
 from emulator.segments import campaign_event
 

@@ -93,7 +93,7 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
         r"terraform init \(examples/lambda-channel\)",
         r"terraform apply \(examples/lambda-channel\)",
         rf"campaign {campaign_id} on 300 endpoints",
-        r"python -m custom_channel resend --function-name: the failure queue",
+        r"python -m custom_channel.operator resend --function-name: the failure queue",
         r"terraform init and apply \(examples/connect-custom-action\), in the background",
         r"Connect campaign demo-connect-campaign, action 'Welcome Message', on 200 customer "
         r"profiles",
@@ -137,7 +137,7 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
     assert resent["received"] == statuses["failed"] + statuses["unknown"] > 0
     assert resent["invalid"] == 0
     assert resent["deleted"] + resent["kept"] == resent["received"]
-    assert "python -m custom_channel resend" in output
+    assert "python -m custom_channel.operator resend" in output
     # The rejected recipients are rejected again, and say so.
     assert run.resend_outcomes["failed", "http 400"] == len(rejected)
     assert sum(n for (s, _), n in run.resend_outcomes.items() if s == "failed") == resent["failed"]
@@ -184,7 +184,7 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
     row = "".join(f"{counts[status]:>11}" for status in STATUSES)
     assert f"{'all':<10}{row}{len(profiles):>11}" in run.connect_report
     assert "Every profile sent is answered exactly once." in run.connect_report
-    assert "python -m custom_channel connect-register --instance-id" in output
+    assert "python -m custom_channel.operator connect-register --instance-id" in output
     assert "==> terraform destroy (examples/connect-custom-action)" in output
     connect_log = CONNECT_LOG_FILE.read_text(encoding="utf-8")
     assert '"event_source": "connect"' in connect_log

@@ -491,10 +491,11 @@ def connect_custom_action(run: ExampleRun) -> None:
 
     instance = f"--instance-id {CONNECT_INSTANCE_ID} --function-arn {function_arn}"
     assert (
-        out["connect_register_command"] == f"python -m custom_channel connect-register {instance}"
+        out["connect_register_command"]
+        == f"python -m custom_channel.operator connect-register {instance}"
     )
     assert out["connect_unregister_command"] == (
-        f"python -m custom_channel connect-unregister {instance}"
+        f"python -m custom_channel.operator connect-unregister {instance}"
     )
 
     # The delivery alarms watch this deployment's own series (Channel=<name>).

@@ -1,4 +1,4 @@
-"""The failure queue and `python -m custom_channel resend`, against moto's SQS and DynamoDB
+"""The failure queue and `python -m custom_channel.operator resend`, against moto's SQS and DynamoDB
 and a real local provider server."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from custom_channel.__main__ import main
 from custom_channel.channel import Channel
 from custom_channel.config import ConfigError, load_settings
 from custom_channel.failures import MAX_BATCH_BYTES, FailedDelivery, FailureQueue
-from custom_channel.local import invoke
-from custom_channel.resend import ResendOptions, resend
+from custom_channel.operator.__main__ import main
+from custom_channel.operator.local import invoke
+from custom_channel.operator.resend import ResendOptions, resend
 from emulator.provider_server import Reply
 from emulator.segments import campaign_event
 

@@ -1,6 +1,6 @@
 """Fault campaign: the channel's delivery guarantees, proved one fault at a time, end to end.
 
-Each row runs the real handler path (custom_channel.local.invoke on a fresh Channel) against
+Each row runs the real handler path (custom_channel.operator.local.invoke on a fresh Channel) against
 a real local provider, emulator/provider_server.py on 127.0.0.1, whose responder decides per
 request what the provider answers and whether it *acted* on the request (queued the message):
 a provider can act and still answer 500, 502 or 504, reset the connection after reading the
@@ -72,8 +72,8 @@ from custom_channel.delivery import new_session
 from custom_channel.events import Event
 from custom_channel.failures import FailureQueue
 from custom_channel.idempotency import DynamoLedger
-from custom_channel.local import invoke
-from custom_channel.resend import ResendOptions, resend
+from custom_channel.operator.local import invoke
+from custom_channel.operator.resend import ResendOptions, resend
 from custom_channel.results import Outcome, Status, journey_response
 from emulator.broken_aws import Call as AwsCall
 from emulator.broken_aws import FailingServer, SilentServer
@@ -1343,7 +1343,7 @@ def run_scenario(
             connect=connect,
         )
         if scenario.resend and queue_url is not None:
-            # The operator's pass, as `python -m custom_channel resend` runs it: unknowns kept.
+            # The operator's pass, as `python -m custom_channel.operator resend` runs it: unknowns kept.
             options = ResendOptions(
                 visibility_timeout=1,
                 wait_seconds=0,

@@ -21,7 +21,7 @@ from moto import mock_aws
 
 from custom_channel.channel import Channel, DeliveryIncomplete
 from custom_channel.config import load_settings
-from custom_channel.local import invoke
+from custom_channel.operator.local import invoke
 from emulator.broken_aws import SilentServer
 from emulator.provider_server import Reply
 from emulator.segments import campaign_event

@@ -15,7 +15,7 @@ from moto import mock_aws
 from custom_channel import lambda_function, runtime
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
-from custom_channel.local import LocalContext, invoke
+from custom_channel.operator.local import LocalContext, invoke
 from custom_channel.secrets import SecretStore, SecretUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,7 +109,7 @@ def test_cli_invoke_prints_the_response(tmp_path):
         [
             sys.executable,
             "-m",
-            "custom_channel",
+            "custom_channel.operator",
             "invoke",
             "--event",
             str(event_file),
@@ -130,7 +130,7 @@ def test_cli_invoke_prints_the_response(tmp_path):
 def test_cli_reports_an_unreadable_event(tmp_path):
     missing = tmp_path / "nope.json"
     completed = subprocess.run(
-        [sys.executable, "-m", "custom_channel", "invoke", "--event", str(missing)],
+        [sys.executable, "-m", "custom_channel.operator", "invoke", "--event", str(missing)],
         cwd=ROOT / "handler",
         env={"PATH": "/usr/bin:/bin"},
         capture_output=True,

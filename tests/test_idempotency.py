@@ -12,7 +12,7 @@ from custom_channel.channel import Channel, DeliveryIncomplete, idempotency_key
 from custom_channel.config import ConfigError, load_settings
 from custom_channel.events import parse_event
 from custom_channel.idempotency import DynamoLedger
-from custom_channel.local import invoke
+from custom_channel.operator.local import invoke
 from custom_channel.results import Outcome, Status
 from emulator.provider_server import Reply
 from emulator.segments import campaign_event

@@ -111,6 +111,33 @@ def test_the_handler_has_no_import_cycle():
     assert cycles(graph()) == []
 
 
+#: What Lambda runs: the function's handler, and the webhook receiver's (main.tf's `handler`).
+ENTRY_POINTS = ("custom_channel.lambda_function", "custom_channel.receiver")
+OPERATOR_TOOLS = "custom_channel.operator"
+
+
+def test_the_lambda_entry_points_import_no_operator_tool():
+    """Before: the operator's commands (__main__, resend, local, connect_integration) sat
+    beside the runtime and shipped in every zip."""
+    edges = graph()
+    for entry in ENTRY_POINTS:
+        reached = closure(edges, entry)
+        assert not [name for name in reached if name.startswith(OPERATOR_TOOLS)], entry
+
+
+def test_the_runtime_never_imports_the_operator_tools():
+    """One way only: custom_channel.operator imports the runtime, never the reverse."""
+    edges = graph()
+    runtime = {name for name in edges if not name.startswith(OPERATOR_TOOLS)}
+    assert {
+        (name, imported)
+        for name in runtime
+        for imported in edges[name]
+        if imported.startswith(OPERATOR_TOOLS)
+    } == set()
+    assert any(name.startswith(OPERATOR_TOOLS + ".") for name in edges)  # the tools exist
+
+
 def test_every_module_is_found():
     edges = graph()
     assert {"custom_channel.lambda_function", "custom_channel.env", "custom_channel.config"} <= set(

@@ -16,8 +16,8 @@ from moto.cloudwatch.models import cloudwatch_backends
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
 from custom_channel.events import parse_event
-from custom_channel.local import invoke
 from custom_channel.metrics import GUIDE_METRICS, MetricsPublisher, channel_counts
+from custom_channel.operator.local import invoke
 from emulator.provider_server import ProviderServer
 from emulator.segments import campaign_event, synthetic_endpoints
 from tests.conftest import load_fixture

@@ -868,9 +868,12 @@ def test_connect_custom_action(deployment: Deployment) -> None:
 
     alias_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tc-connect:live"
     command = f"--instance-id {CONNECT_INSTANCE_ID} --function-arn {alias_arn}"
-    assert out["connect_register_command"] == f"python -m custom_channel connect-register {command}"
+    assert (
+        out["connect_register_command"]
+        == f"python -m custom_channel.operator connect-register {command}"
+    )
     assert out["connect_unregister_command"] == (
-        f"python -m custom_channel connect-unregister {command}"
+        f"python -m custom_channel.operator connect-unregister {command}"
     )
 
     alarms = deployment.client("cloudwatch").describe_alarms(AlarmNamePrefix="tc-connect")

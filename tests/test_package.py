@@ -16,6 +16,20 @@ from tools import build_package
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# What Lambda passes as the context: the zip carries no operator tool (LocalContext is one).
+LAMBDA_CONTEXT = (
+    "import time\n"
+    "class Context:\n"
+    "    function_name = 'custom-channel'\n"
+    "    aws_request_id = 'a1b2c3d4-0000-4000-8000-000000000000'\n"
+    "    invoked_function_arn = 'arn:aws:lambda:us-east-1:123456789012:function:custom-channel'\n"
+    "    def __init__(self):\n"
+    "        self.ends = time.monotonic() + 15\n"
+    "    def get_remaining_time_in_millis(self):\n"
+    "        return int((self.ends - time.monotonic()) * 1000)\n"
+)
+
+
 def test_committed_package_is_current():
     assert build_package.check() == 0
 
@@ -33,6 +47,18 @@ def test_package_is_deterministic_and_lean():
     assert build_package.ZIP_PATH.stat().st_size < 1024 * 1024
 
 
+def test_the_zip_carries_the_runtime_and_no_operator_tool():
+    with zipfile.ZipFile(build_package.ZIP_PATH) as archive:
+        ours = {name for name in archive.namelist() if name.startswith("custom_channel/")}
+    runtime = {
+        path.relative_to(build_package.HANDLER).as_posix()
+        for path in build_package.PACKAGE.rglob("*.py")
+        if "__pycache__" not in path.parts and build_package.OPERATOR_TOOLS not in path.parents
+    }
+    assert ours == runtime
+    assert not [name for name in ours if name.startswith("custom_channel/operator/")]
+
+
 def test_package_runs_alone_against_a_real_server(tmp_path, provider):
     """Unzipped, with no site-packages at all, the handler delivers through requests."""
     with zipfile.ZipFile(build_package.ZIP_PATH) as archive:
@@ -43,11 +69,11 @@ def test_package_runs_alone_against_a_real_server(tmp_path, provider):
         "import json, sys\n"
         f"sys.path.insert(0, {str(tmp_path / 'task')!r})\n"
         "from custom_channel.lambda_function import lambda_handler\n"
-        "from custom_channel.local import LocalContext\n"
         f"event = json.load(open({str(tmp_path / 'event.json')!r}))\n"
         "import requests\n"
         "assert requests.__file__.startswith(sys.path[0]), requests.__file__\n"
-        "print('RESPONSE=' + json.dumps(lambda_handler(event, LocalContext())))\n"
+        + LAMBDA_CONTEXT
+        + "print('RESPONSE=' + json.dumps(lambda_handler(event, Context())))\n"
     )
     completed = subprocess.run(
         [sys.executable, "-I", "-S", "-c", script],

@@ -151,7 +151,7 @@ def test_wheel_holds_custom_channel_only(installed):
         for value in [line.removeprefix("Requires-Dist: ")]
     )
     assert requires == ["boto3", "requests"]
-    assert "custom-channel = custom_channel.__main__:main" in entry_points.splitlines()
+    assert "custom-channel = custom_channel.operator.__main__:main" in entry_points.splitlines()
 
 
 def test_installed_package_reports_its_version(installed, tmp_path):

@@ -53,7 +53,7 @@ from custom_channel.config import (
     load_settings,
 )
 from custom_channel.events import InvalidEvent, parse_event
-from custom_channel.local import invoke
+from custom_channel.operator.local import invoke
 from custom_channel.results import MAX_ATTRIBUTE_LENGTH
 from custom_channel.templating import (
     BODY_ENCODINGS,

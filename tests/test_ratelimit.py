@@ -6,7 +6,7 @@ import time
 
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
-from custom_channel.local import invoke
+from custom_channel.operator.local import invoke
 from custom_channel.ratelimit import TokenBucket
 from emulator.provider_server import Reply
 from emulator.segments import campaign_event

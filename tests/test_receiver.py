@@ -14,7 +14,7 @@ import pytest
 from moto import mock_aws
 
 from custom_channel import receiver, runtime
-from custom_channel.local import LocalContext, invoke
+from custom_channel.operator.local import LocalContext, invoke
 
 SECRET = "s3cr3t-Path_Token-0123456789abcdef"
 EP = "1dbcd396df28ac6cf8c1c2b7fexample"

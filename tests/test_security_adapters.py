@@ -19,7 +19,7 @@ from custom_channel.adapters.slack import SlackAdapter, escape_mrkdwn
 from custom_channel.adapters.twilio import TwilioAdapter
 from custom_channel.config import ConfigError, load_settings
 from custom_channel.events import Endpoint, parse_event
-from custom_channel.local import invoke
+from custom_channel.operator.local import invoke
 from custom_channel.templating import compile_template, data_escaper, endpoint_lookup
 from emulator.segments import campaign_event
 from tests.test_adapters import (  # noqa: F401  (fixtures)

@@ -21,7 +21,7 @@ from moto import mock_aws
 from custom_channel import logs
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
-from custom_channel.local import invoke
+from custom_channel.operator.local import invoke
 from emulator.provider_server import ProviderServer, Received, Reply
 from tests.leakcheck import lambda_debug_logging, leaks, sensitive_strings
 

@@ -11,7 +11,7 @@ import pytest
 
 from custom_channel.channel import Channel
 from custom_channel.config import ConfigError, load_settings
-from custom_channel.local import invoke
+from custom_channel.operator.local import invoke
 from custom_channel.templating import (
     MAX_PLACEHOLDERS,
     MAX_TEMPLATE_CHARS,

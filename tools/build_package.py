@@ -58,9 +58,17 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# The operator's tools (invoke, resend, registration): installed with `pip install .`, never
+# run by Lambda, so not in the zip (custom_channel/operator/__init__.py).
+OPERATOR_TOOLS = PACKAGE / "operator"
+
+
 def package_sources() -> dict[str, bytes]:
+    """The runtime: every file of custom_channel but the operator's tools."""
     files: dict[str, bytes] = {}
     for path in sorted(PACKAGE.rglob("*")):
+        if OPERATOR_TOOLS in path.parents or path == OPERATOR_TOOLS:
+            continue
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             files[path.relative_to(HANDLER).as_posix()] = path.read_bytes()
     return files

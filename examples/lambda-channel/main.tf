@@ -52,7 +52,7 @@ module "custom_channel" {
   # before the function can be invoked.
   provider_secret = { arn = aws_secretsmanager_secret_version.provider.arn }
 
-  # Every failed or unknown endpoint is kept, encrypted, for `python -m custom_channel resend`.
+  # Every failed or unknown endpoint is kept, encrypted, for `python -m custom_channel.operator resend`.
   failure_queue = { enabled = true }
   # Failed and unknown deliveries and function errors raise alarms (notifying the topics given).
   alarms = { enabled = true, sns_topic_arns = var.alarm_sns_topic_arns }

@@ -46,7 +46,7 @@ output "provider_secret_arn" {
 }
 
 output "failure_queue_url" {
-  description = "URL of the queue holding failed and unknown deliveries (python -m custom_channel resend reads it)."
+  description = "URL of the queue holding failed and unknown deliveries (python -m custom_channel.operator resend reads it)."
   value       = try(module.custom_channel.failure_queue_url, null)
 }
 

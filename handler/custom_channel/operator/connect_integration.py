@@ -1,5 +1,5 @@
 """Register the function with an Amazon Connect instance for outbound campaigns' custom
-actions: `python -m custom_channel connect-register` / `connect-unregister`.
+actions: `python -m custom_channel.operator connect-register` / `connect-unregister`.
 
 Neither the hashicorp/aws provider nor CloudFormation has a resource for this integration,
 so the module outputs these commands instead of hiding the call in a local-exec. The API

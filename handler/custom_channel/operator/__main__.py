@@ -7,8 +7,8 @@
     custom-channel connect-register --instance-id ID --function-arn ARN
     custom-channel connect-unregister --instance-id ID --function-arn ARN
 
-(`python -m custom_channel` is the same command.) `invoke` runs the handler once on an event
-file and prints the response JSON, alone, on stdout (`| jq` works): the handler's logs and
+(`python -m custom_channel.operator` is the same command.) `invoke` runs the handler once on
+an event file and prints the response JSON, alone, on stdout (`| jq` works): the handler's logs and
 EMF lines, which in Lambda are stdout, go to stderr here. Metrics are `off` unless
 CHANNEL_METRICS_MODE is set: a local run with real credentials must not publish to CloudWatch
 by surprise. `resend` delivers again what the failure queue holds (resend.py) and prints a
@@ -34,11 +34,11 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .aws import AwsClients
-from .config import ConfigError, load_settings
-from .failures import FailureQueue
+from ..aws import AwsClients
+from ..config import ConfigError, load_settings
+from ..failures import FailureQueue
+from ..logs import error_code
 from .local import DEFAULT_TIMEOUT_SECONDS
-from .logs import error_code
 from .resend import DEFAULT_MAX_AGE_HOURS
 
 USAGE_ERROR = 2  # nothing was done: fix the command, its input, configuration or access
@@ -59,7 +59,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _prog() -> str:
     name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
-    return "python -m custom_channel" if name in ("", "__main__.py", "-c") else name
+    return "python -m custom_channel.operator" if name in ("", "__main__.py", "-c") else name
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,8 +180,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _invoke(args: argparse.Namespace) -> int:
-    from .channel import Channel, DeliveryIncomplete
-    from .events import InvalidEvent
+    from ..channel import Channel, DeliveryIncomplete
+    from ..events import InvalidEvent
     from .local import invoke
 
     if not args.timeout > 0:

@@ -1,4 +1,4 @@
-"""Deliver again what the failure queue holds (failures.py): `python -m custom_channel resend`.
+"""Deliver again what the failure queue holds (failures.py): `custom-channel resend`.
 
 It runs where the operator runs it, configured like the function (the same CHANNEL_*
 variables, or `--function-name` to read them from the deployed function), so the same adapter
@@ -39,11 +39,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from . import logs
-from .aws import AwsClients
-from .channel import Channel
-from .config import Settings
-from .failures import FailedDelivery, FailureQueue
+from .. import logs
+from ..aws import AwsClients
+from ..channel import Channel
+from ..config import Settings
+from ..failures import FailedDelivery, FailureQueue
 from .local import DEFAULT_TIMEOUT_SECONDS, invoke
 
 BATCH_SIZE = 50  # endpoints per event, as Pinpoint sends them

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .channel import Channel, LambdaContext, Response
+from ..channel import Channel, LambdaContext, Response
 
 DEFAULT_TIMEOUT_SECONDS = 15.0
 
@@ -69,7 +69,7 @@ def invoke(
         if channel is not None:
             handler = channel.handle
         else:
-            from .lambda_function import lambda_handler
+            from ..lambda_function import lambda_handler
 
             handler = lambda_handler
     context = LocalContext(timeout_seconds=timeout_seconds)
