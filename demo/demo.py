@@ -674,7 +674,14 @@ def connect_run(
 def resend_failures(outputs: dict[str, Any]) -> tuple[dict[str, int], Counter[tuple[str, str]]]:
     """The documented resend command: it reads the deployed function's CHANNEL_* settings.
     Returns its summary and what it did not deliver, by (status, reason), from its logs."""
-    command = [sys.executable, "-m", "custom_channel.operator", "resend", "--visibility-timeout", "60"]
+    command = [
+        sys.executable,
+        "-m",
+        "custom_channel.operator",
+        "resend",
+        "--visibility-timeout",
+        "60",
+    ]
     command += ["--function-name", outputs["lambda_function_name"]]
     label = "python -m custom_channel.operator resend --function-name: the failure queue"
     with timed(label), LOG_FILE.open("a", encoding="utf-8") as log:
