@@ -210,6 +210,7 @@ locals {
       CHANNEL_DEADLINE_SECONDS      = tostring(local.deadline_seconds)
       CHANNEL_SAFETY_MARGIN_MS      = tostring(var.delivery.safety_margin_ms)
       CHANNEL_LOG_LEVEL             = var.logging_application_log_level
+      CHANNEL_LOG_ENDPOINT_IDS      = var.logging_endpoint_ids == "hashed" ? null : var.logging_endpoint_ids
       CHANNEL_SECRET_ID             = var.provider_secret.arn
       CHANNEL_SECRET_PARAMETER      = local.secret_parameter_name
       CHANNEL_SECRET_TTL_SECONDS    = var.provider_secret.arn != null || var.provider_secret.parameter_arn != null ? tostring(var.provider_secret.ttl_seconds) : null
@@ -264,12 +265,40 @@ locals {
     },
   )
 
-  environment = merge(
+  settings_environment = merge(
     var.environment_variables,
     { for k, v in local.channel_environment : k => v if v != null },
   )
+  # The key of the endpoint id hashes in the logs (logs.py): sensitive, and unknown until the
+  # first apply draws it (uuid()). Merged apart: the size below is neither.
+  log_id_key = local.create_function && var.logging_endpoint_ids == "hashed" ? {
+    CHANNEL_LOG_ID_KEY = sensitive(terraform_data.log_id_key[0].input)
+  } : {}
+  environment = merge(local.settings_environment, local.log_id_key)
 
-  environment_size = sum(concat([0], [for k, v in local.environment : length(k) + length(v)]))
+  # The key is two UUIDs and a dash: 73 characters.
+  environment_size = sum(concat([0], [for k, v in local.settings_environment : length(k) + length(v)])) + (
+    length(local.log_id_key) > 0 ? length("CHANNEL_LOG_ID_KEY") + 73 : 0
+  )
+}
+
+################################################################################
+# The key of the endpoint id hashes in the function's logs (docs/security.md)
+################################################################################
+
+# Random and private to the deployment: 256 bits from two uuid() (crypto/rand, Terraform's
+# `uuid` function), drawn at the first apply and kept (ignore_changes: `input` is the state's
+# from then on); no `random` provider needed. Whoever reads the logs cannot reverse a hashed
+# email or phone number by hashing a dictionary of them without this key, which only the
+# function's configuration and the Terraform state hold. `terraform apply -replace` on it draws a new one (hashes change).
+resource "terraform_data" "log_id_key" {
+  count = local.create_function ? 1 : 0
+
+  input = sensitive("${uuid()}-${uuid()}")
+
+  lifecycle {
+    ignore_changes = [input]
+  }
 }
 
 ################################################################################

@@ -336,6 +336,17 @@ variable "logging_application_log_level" {
   }
 }
 
+variable "logging_endpoint_ids" {
+  description = "How the function's log lines name an endpoint (a Pinpoint endpoint id, a Connect profile id), which is often an email address or a phone number (CHANNEL_LOG_ENDPOINT_IDS): `hashed`, a keyed HMAC-SHA256 under a random key the module generates for the function (`custom-channel log-id` prints the hash of a given id), or `clear`, the id itself, for deployments whose ids are opaque."
+  type        = string
+  default     = "hashed"
+
+  validation {
+    condition     = contains(["hashed", "clear"], var.logging_endpoint_ids)
+    error_message = "logging_endpoint_ids must be hashed or clear."
+  }
+}
+
 variable "cloudwatch_logs_retention_in_days" {
   description = "Retention of the function's log group (and of the HTTP API access log group), in days. 0 keeps logs forever."
   type        = number

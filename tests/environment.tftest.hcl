@@ -30,7 +30,8 @@ run "processing_settings" {
   }
 
   assert {
-    condition = aws_lambda_function.this[0].environment[0].variables == tomap({
+    # All but the log id key, which is random (its own run in environment.tftest.hcl).
+    condition = tomap({ for k, v in aws_lambda_function.this[0].environment[0].variables : k => v if k != "CHANNEL_LOG_ID_KEY" }) == tomap({
       CHANNEL_ADAPTER           = "none"
       CHANNEL_NAME              = "pinpoint-custom-channel"
       CHANNEL_METRICS_MODE      = "api"
@@ -383,4 +384,53 @@ run "environment_output_is_sensitive" {
     condition     = issensitive(output.lambda_function_environment)
     error_message = "lambda_function_environment must be a sensitive output."
   }
+}
+
+# Endpoint ids in the logs (docs/security.md): hashed under a key of the deployment by default,
+# drawn at the first apply and kept.
+run "endpoint_ids_hashed_by_default" {
+  command = apply
+
+  assert {
+    condition     = length(aws_lambda_function.this[0].environment[0].variables["CHANNEL_LOG_ID_KEY"]) == 73
+    error_message = "The function must get the log id key, two random UUIDs."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_LOG_ID_KEY"] == terraform_data.log_id_key[0].input
+    error_message = "The key must be the one drawn once for the deployment."
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_LOG_ENDPOINT_IDS")
+    error_message = "hashed is the handler's default: not written."
+  }
+}
+
+run "endpoint_ids_in_clear" {
+  command = plan
+
+  variables {
+    logging_endpoint_ids = "clear"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_LOG_ENDPOINT_IDS"] == "clear"
+    error_message = "logging_endpoint_ids = clear must reach the handler."
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_LOG_ID_KEY")
+    error_message = "Ids in clear need no key: none in the environment."
+  }
+}
+
+run "endpoint_ids_typo_is_refused" {
+  command = plan
+
+  variables {
+    logging_endpoint_ids = "cleartext"
+  }
+
+  expect_failures = [var.logging_endpoint_ids]
 }

@@ -447,6 +447,93 @@ def test_the_runners_bad_arguments_are_one_line_and_exit_2(local_aws, tmp_path, 
     assert problem in one_line(completed.stderr)
 
 
+# --- log-id: what the logs name a recipient by ------------------------------------------------
+
+LOG_ID_KEY = "9b2f6c1e-7a4d-4e0b-8c3f-2d5e1a6b7c80-cli-log-id-key"
+EMAIL_ID = "ana.silva@example.org"  # an application whose endpoint ids are email addresses
+
+
+def test_log_id_prints_the_hash_the_function_logs_a_recipient_by(local_aws, tmp_path):
+    """An operator looking for one recipient's lines: the function's key, read from its
+    configuration, hashes the id to the value on the lines of a failed delivery of it."""
+    from tests.test_local_aws import create_function
+
+    event = json.loads(GUIDE_EVENT.read_text(encoding="utf-8"))
+    event["Endpoints"] = {EMAIL_ID: event["Endpoints"][EP]}
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event))
+    with ProviderServer(lambda _request: Reply(400)) as provider:
+        env = {
+            "CHANNEL_ADAPTER": "http",
+            "CHANNEL_HTTP_URL": f"{provider.url}/send",
+            "CHANNEL_LOG_ID_KEY": LOG_ID_KEY,
+        }
+        delivered = cli("invoke", "--event", str(path), env=env)
+    assert delivered.returncode == 1, delivered.stderr
+    assert EMAIL_ID not in delivered.stderr
+    (line,) = [
+        line for line in json_lines(delivered.stderr) if line["message"] == "endpoint not delivered"
+    ]
+    create_function(
+        local_aws,
+        "log-id-channel",
+        Environment={"Variables": {"CHANNEL_LOG_ID_KEY": LOG_ID_KEY, "OTHER": "x"}},
+    )
+    aws = {"AWS_ENDPOINT_URL": local_aws.endpoint_url}
+    printed = cli("log-id", "--function-name", "log-id-channel", EMAIL_ID, env=aws)
+    assert printed.returncode == 0, printed.stderr
+    assert json_lines(printed.stdout) == [
+        {
+            "endpoint_id": EMAIL_ID,
+            "log_field": "endpoint_id_hash",
+            "log_value": line["endpoint_id_hash"],
+        }
+    ]
+    # The same from the environment, and from stdin (ids kept out of the shell's history).
+    here = cli("log-id", EMAIL_ID, "+15550100", env={"CHANNEL_LOG_ID_KEY": LOG_ID_KEY})
+    hashes = [entry["log_value"] for entry in json_lines(here.stdout)]
+    assert hashes[0] == line["endpoint_id_hash"]
+    assert len(hashes) == 2
+    assert hashes[1] != hashes[0]
+    piped = subprocess.run(
+        [sys.executable, "-m", "custom_channel.operator", "log-id"],
+        input=f"{EMAIL_ID}\n+15550100\n",
+        cwd=ROOT / "tests",
+        env={**BASE_ENV, "CHANNEL_LOG_ID_KEY": LOG_ID_KEY},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert json_lines(piped.stdout) == json_lines(here.stdout)
+    other = cli("log-id", EMAIL_ID, env={"CHANNEL_LOG_ID_KEY": "x" * 40})
+    assert json_lines(other.stdout)[0]["log_value"] != line["endpoint_id_hash"]
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({}, "no CHANNEL_LOG_ID_KEY in the environment"),
+        ({"CHANNEL_LOG_ID_KEY": "short-key"}, "configuration error: CHANNEL_LOG_ID_KEY: "),
+        ({"CHANNEL_LOG_ENDPOINT_IDS": "hashd"}, "configuration error: CHANNEL_LOG_ENDPOINT_IDS: "),
+    ],
+)
+def test_log_id_without_a_usable_key_is_one_line_and_exit_2(env, problem):
+    completed = cli("log-id", EMAIL_ID, env=env)
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert one_line(completed.stderr).startswith(problem)
+    assert "short-key" not in completed.stderr  # a key is never printed
+
+
+def test_log_id_in_clear_mode_names_the_id_itself():
+    completed = cli("log-id", EMAIL_ID, env={"CHANNEL_LOG_ENDPOINT_IDS": "clear"})
+    assert completed.returncode == 0, completed.stderr
+    assert json_lines(completed.stdout) == [
+        {"endpoint_id": EMAIL_ID, "log_field": "endpoint_id", "log_value": EMAIL_ID}
+    ]
+
+
 # --- --help and docs/cli.md -------------------------------------------------------------------
 
 CLI_DOC = ROOT / "docs" / "cli.md"
@@ -457,6 +544,7 @@ HELPS = {
     "resend": [*MODULE, "resend", "--help"],
     "connect-register": [*MODULE, "connect-register", "--help"],
     "connect-unregister": [*MODULE, "connect-unregister", "--help"],
+    "log-id": [*MODULE, "log-id", "--help"],
     "local_aws": [str(ROOT / "emulator" / "local_aws.py"), "--help"],
     "run_campaign": [str(ROOT / "emulator" / "run_campaign.py"), "--help"],
     "run_campaign --connect": [str(ROOT / "emulator" / "run_campaign.py"), "--connect", "--help"],
@@ -465,7 +553,7 @@ HELPS = {
     "bench": [str(ROOT / "demo" / "bench.py"), "--help"],
 }
 # The tools whose every option docs/cli.md must name (demo's and bench's are summarised).
-DOCUMENTED = ("invoke", "resend", "connect-register", "local_aws", "run_campaign")
+DOCUMENTED = ("invoke", "resend", "connect-register", "log-id", "local_aws", "run_campaign")
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,17 @@ def test_lambda_log_level_is_the_default_level():
     assert load_settings({"AWS_LAMBDA_LOG_LEVEL": "TRACE"}).log_level == "INFO"
 
 
+def test_endpoint_ids_are_logged_hashed_unless_set_clear_and_the_key_is_never_shown():
+    assert (Settings().log_endpoint_ids, Settings().log_id_key) == ("hashed", None)
+    key = "a-log-id-key-of-the-deployment-0123456789"
+    settings = load_settings({"CHANNEL_LOG_ENDPOINT_IDS": " Clear ", "CHANNEL_LOG_ID_KEY": key})
+    assert (settings.log_endpoint_ids, settings.log_id_key) == ("clear", key)
+    assert key not in repr(settings)
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"CHANNEL_LOG_ID_KEY": "a-short-log-id-key"})
+    assert "a-short-log-id-key" not in str(raised.value)
+
+
 HTTP = {"CHANNEL_ADAPTER": "http", "CHANNEL_HTTP_URL": "https://x.example.com"}
 
 
@@ -61,6 +72,9 @@ HTTP = {"CHANNEL_ADAPTER": "http", "CHANNEL_HTTP_URL": "https://x.example.com"}
         ({"CHANNEL_DEADLINE_SECONDS": "0"}, "CHANNEL_DEADLINE_SECONDS"),
         ({"CHANNEL_SAFETY_MARGIN_MS": "-1"}, "CHANNEL_SAFETY_MARGIN_MS"),
         ({"CHANNEL_LOG_LEVEL": "LOUD"}, "CHANNEL_LOG_LEVEL"),
+        ({"CHANNEL_LOG_ENDPOINT_IDS": "cleartext"}, "CHANNEL_LOG_ENDPOINT_IDS"),
+        ({"CHANNEL_LOG_ID_KEY": "k" * 31}, "CHANNEL_LOG_ID_KEY"),
+        ({"CHANNEL_LOG_ID_KEY": "k" * 1025}, "CHANNEL_LOG_ID_KEY"),
         ({"CHANNEL_SECRET_TTL_SECONDS": "x"}, "CHANNEL_SECRET_TTL_SECONDS"),
         ({"CHANNEL_METRICS_NAMESPACE": "n" * 256}, "CHANNEL_METRICS_NAMESPACE"),
         (

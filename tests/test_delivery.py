@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from custom_channel import logs
 from custom_channel.channel import Channel
 from custom_channel.config import load_settings
 from custom_channel.operator.local import invoke
@@ -651,8 +652,13 @@ def test_logs_are_json_with_ids_and_never_addresses_or_bodies(
         assert entry["campaign_id"] == event["CampaignId"]
         assert entry["treatment_id"] == event["TreatmentId"]
         assert entry["activity_id"] == event["ActivityId"]
-    problems = {entry["endpoint_id"] for entry in entries if "endpoint_id" in entry}
-    assert problems == {"ep-rejected", "ep-reset", "ep-retry", "ep-unnamed"}
+    # Named by their keyed hashes (logs.py), never by their ids.
+    assert not any("endpoint_id" in entry for entry in entries)
+    problems = {entry["endpoint_id_hash"] for entry in entries if "endpoint_id_hash" in entry}
+    assert problems == {
+        logs.endpoint_fields(endpoint_id)["endpoint_id_hash"]
+        for endpoint_id in ("ep-rejected", "ep-reset", "ep-retry", "ep-unnamed")
+    }
     assert any(entry["message"] == "batch processed" for entry in entries)
 
     output = captured.out + captured.err

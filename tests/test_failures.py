@@ -10,6 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from custom_channel import logs
 from custom_channel.channel import Channel
 from custom_channel.config import ConfigError, load_settings
 from custom_channel.failures import MAX_BATCH_BYTES, FailedDelivery, FailureQueue
@@ -318,7 +319,9 @@ def test_an_unreachable_queue_costs_no_answer(provider, capsys):
         json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")
     ]
     lost = [line for line in lines if line["message"] == "failed delivery not queued"]
-    assert sorted(line["endpoint_id"] for line in lost) == ["ep-0", "ep-1"]
+    assert sorted(line["endpoint_id_hash"] for line in lost) == sorted(
+        logs.endpoint_fields(endpoint_id)["endpoint_id_hash"] for endpoint_id in ("ep-0", "ep-1")
+    )
     assert {line["error"] for line in lost} == {"AWS.SimpleQueueService.NonExistentQueue"}
 
 
@@ -333,7 +336,7 @@ def test_a_message_too_large_for_sqs_is_logged_not_sent(aws, provider, capsys):
     lines = [
         json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")
     ]
-    assert {"endpoint_id": "ep-1", "error": "MessageTooLarge"}.items() <= next(
+    assert {**logs.endpoint_fields("ep-1"), "error": "MessageTooLarge"}.items() <= next(
         line for line in lines if line["message"] == "failed delivery not queued"
     ).items()
 

@@ -467,7 +467,12 @@ def test_lambda_channel_function(deployment: Deployment) -> None:
     queue_url = out["failure_queue_url"]
     assert queue_url.endswith(f"/{ACCOUNT}/tc-lambda-failures")
     assert config["Environment"]["Variables"] == out["lambda_function_environment"]
+    # The key of the endpoint id hashes in the logs: two random UUIDs and a dash, the
+    # deployment's own (main.tf).
+    log_id_key = config["Environment"]["Variables"].get("CHANNEL_LOG_ID_KEY", "")
+    assert len(log_id_key) == 73
     assert config["Environment"]["Variables"] == {
+        "CHANNEL_LOG_ID_KEY": log_id_key,
         "CHANNEL_ADAPTER": "none",
         "CHANNEL_EVENT_SOURCE": "pinpoint",
         "CHANNEL_NAME": "tc-lambda",
@@ -1110,6 +1115,9 @@ def test_scope_two_apply_flow_narrows_the_permission(deployment: Deployment) -> 
     }
     now = deployment.outputs["scope"]
     assert now["lambda_permission_source_arns"] == {"pinpoint": campaign_arn}
+    # The log id key was drawn once: the same after another apply (hashes stay comparable).
+    key = now["lambda_function_environment"]["CHANNEL_LOG_ID_KEY"]
+    assert key == first["lambda_function_environment"]["CHANNEL_LOG_ID_KEY"]
     assert now["pinpoint_campaign_id"] == campaign_id
     assert pinpoint_campaign(deployment, app_id, campaign_id)["Version"] == 1  # untouched
 

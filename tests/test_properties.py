@@ -621,9 +621,10 @@ def check_no_endpoint_data_logged(
     if not secrets:
         return
     endpoints = raw.get("Endpoints")
+    ids = logged_ids(endpoints)
     for record in records_named(records, "endpoint not delivered"):
         if "address" in record.__dict__:
-            body = endpoints[record.__dict__["endpoint_id"]]
+            body = endpoints[ids[record.__dict__["endpoint_id_hash"]]]
             assert record.__dict__["address"] == logs.mask_address(body.get("Address") or "")
     lines = _lines(records)
     suspects = {secret for secret in secrets if any(secret in line for line in lines)}
@@ -639,6 +640,13 @@ def check_no_endpoint_data_logged(
         for leak in leaks(lines, [secret])
     ]
     assert not found, "endpoint data in the logs:\n" + "\n".join(found[:5])
+
+
+def logged_ids(endpoints: object) -> dict[str, str]:
+    """Each endpoint id by the hash its log lines name it by (logs.endpoint_fields)."""
+    if not isinstance(endpoints, Mapping):
+        return {}
+    return {logs.endpoint_fields(str(key))["endpoint_id_hash"]: str(key) for key in endpoints}
 
 
 def records_named(records: list[logging.LogRecord], message: str) -> list[logging.LogRecord]:
@@ -704,8 +712,9 @@ def check_invocation(
 
     assert not invalid
     assert len(records_named(records, "batch processed")) == 1
+    ids = logged_ids(endpoints)
     problems = {
-        record.__dict__["endpoint_id"]: record.__dict__["reason"]
+        ids[record.__dict__["endpoint_id_hash"]]: record.__dict__["reason"]
         for record in records_named(records, "endpoint not delivered")
     }
     data_names = compile_template(raw.get("Data") or "").names
@@ -1447,6 +1456,7 @@ GENERAL_VARIABLES: dict[str, tuple[Variable, Any]] = {
     "CHANNEL_JOURNEY_REENTRY_SECONDS": (integer_variable(3600, 900, 366 * 86400), 3600),
     "CHANNEL_FAILURE_POLICY": (choice_variable(FAILURE_POLICIES, "report"), "report"),
     "CHANNEL_RATE_LIMIT_PER_SECOND": (integer_variable(0, 0, 100000), 0),
+    "CHANNEL_LOG_ENDPOINT_IDS": (choice_variable(("hashed", "clear"), "hashed"), "hashed"),
 }
 GENERAL_NAMES = sorted(GENERAL_VARIABLES)
 ADAPTER_VARIABLES: dict[str, dict[str, Variable]] = {
@@ -1552,6 +1562,7 @@ def expected_settings(expected: dict[str, Any]) -> tuple[set[str], Settings | No
         deadline_seconds=float(value("CHANNEL_DEADLINE_SECONDS")),
         safety_margin_ms=value("CHANNEL_SAFETY_MARGIN_MS"),
         log_level=value("CHANNEL_LOG_LEVEL"),
+        log_endpoint_ids=value("CHANNEL_LOG_ENDPOINT_IDS"),
         secret_id=value("CHANNEL_SECRET_ID"),
         secret_parameter=value("CHANNEL_SECRET_PARAMETER"),
         secret_ttl_seconds=value("CHANNEL_SECRET_TTL_SECONDS"),

@@ -8,6 +8,8 @@ hold the secret, an address or the message text.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import sys
@@ -281,3 +283,188 @@ def test_a_malformed_provider_header_never_puts_the_url_in_the_logs(quiet_logger
     assert PATH_TOKEN in server.requests[0].path
     found = leaks(capture.texts, {PATH_TOKEN, *ADDRESSES.values()})
     assert not found, "the provider URL in the logs:\n" + "\n".join(found[:20])
+
+
+# Endpoint ids an application chose to be its users' email addresses and phone numbers (issue
+# #20): none may appear in a log line, each one appears as the same keyed hash on every line
+# that concerns it.
+LOG_ID_KEY = "3f1c9a7e-52d4-4b0e-9c8f-6a1d2e7b4c90-log-id-key"
+IDS = {
+    "ok": "jane.roe@example.org",
+    "refused": "+14255550123",
+    "broken": "sam.doe+news@example.net",
+    "bug": "+33612345678",  # the adapter raises on it
+    "crash": "lee.park@example.com",  # delivery raises on it
+}
+PER_ENDPOINT_LINES = (
+    "endpoint not delivered",
+    "adapter error",
+    "internal error",
+    "failed delivery not queued",
+)
+
+
+def _keyed_hash(endpoint_id: str, key: str = LOG_ID_KEY) -> str:
+    """docs/security.md: HMAC-SHA256 of the id's UTF-8 under the key, its first 16 hex digits."""
+    return hmac.new(key.encode(), endpoint_id.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _id_event() -> dict[str, Any]:
+    event = _event()
+    event["Endpoints"] = {
+        endpoint_id: {
+            "ChannelType": "SMS",
+            "Address": f"+1206555{index:04d}",
+            "Attributes": {"Code": [f"QX-{index:04d}"]},
+        }
+        for index, endpoint_id in enumerate(IDS.values())
+    }
+    return event
+
+
+def _id_reply(request: Received) -> Reply:
+    if "12065550001" in request.path:  # IDS["refused"]
+        return Reply(status=400, body=b'{"error":"refused"}')
+    if "12065550002" in request.path:  # IDS["broken"]
+        return Reply(status=500, body=b'{"error":"broken"}')
+    return Reply()
+
+
+def _run_with_ids(monkeypatch, capsys, env: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """A delivery run of _id_event as Lambda runs it at DEBUG, EMF metrics on, the failure
+    queue missing (each failed or unknown endpoint's copy is lost: logged): the response, and
+    every record of every logger and every stdout line (logs and EMF documents)."""
+    from custom_channel.adapters.http import HttpAdapter
+    from custom_channel.delivery import Sender
+
+    build, deliver = HttpAdapter.build, Sender._deliver
+
+    def broken_build(self: HttpAdapter, message: Any) -> Any:
+        if message.endpoint.endpoint_id == IDS["bug"]:
+            raise KeyError("adapter bug")
+        return build(self, message)
+
+    def crashing_deliver(self: Sender, job: Any, send_by: Any) -> Any:
+        if job.endpoint_id == IDS["crash"]:
+            raise RuntimeError("delivery bug")
+        return deliver(self, job, send_by)
+
+    monkeypatch.setattr(HttpAdapter, "build", broken_build)
+    monkeypatch.setattr(Sender, "_deliver", crashing_deliver)
+    with mock_aws(), ProviderServer(_id_reply) as server:
+        settings = load_settings(
+            {
+                "CHANNEL_ADAPTER": "http",
+                "CHANNEL_LOG_LEVEL": "DEBUG",
+                "CHANNEL_METRICS_MODE": "emf",
+                "CHANNEL_MAX_ATTEMPTS": "1",
+                "CHANNEL_FAILURE_QUEUE_URL": (
+                    "https://sqs.us-east-1.amazonaws.com/123456789012/missing"
+                ),
+                "CHANNEL_HTTP_URL": server.url + "/send/{{EndpointId}}/{{Address}}",
+                **env,
+            }
+        )
+        capsys.readouterr()
+        with lambda_debug_logging() as capture:
+            channel = Channel(settings)
+            try:
+                response = invoke(_id_event(), channel=channel).response
+            finally:
+                channel.close()
+    return response, capture.texts + capsys.readouterr().out.splitlines()
+
+
+def _lines_about(texts: list[str]) -> list[dict[str, Any]]:
+    entries = [json.loads(text) for text in texts if text.startswith("{")]
+    return [entry for entry in entries if entry.get("message") in PER_ENDPOINT_LINES]
+
+
+def test_a_delivery_run_logs_no_endpoint_id_in_clear_each_one_hashed(monkeypatch, capsys):
+    response, texts = _run_with_ids(monkeypatch, capsys, {"CHANNEL_LOG_ID_KEY": LOG_ID_KEY})
+    statuses = {key: value["EventAttributes"]["status"] for key, value in response.items()}
+    assert statuses == {
+        IDS["ok"]: "delivered",
+        IDS["refused"]: "failed",
+        IDS["broken"]: "unknown",
+        IDS["bug"]: "failed",
+        IDS["crash"]: "failed",  # raised before its request could leave
+    }
+    assert any('"_aws"' in text for text in texts)  # the EMF document was written
+    found = leaks(texts, IDS.values())
+    assert not found, "endpoint ids in clear in the logs:\n" + "\n".join(found[:20])
+    # Every line about one endpoint names it by its keyed hash, the same on each line.
+    lines = _lines_about(texts)
+    hashes = {_keyed_hash(endpoint_id): name for name, endpoint_id in IDS.items()}
+    about: dict[str, set[str]] = {}
+    for line in lines:
+        assert "endpoint_id" not in line
+        about.setdefault(line["message"], set()).add(hashes[line["endpoint_id_hash"]])
+    assert about == {
+        "endpoint not delivered": {"refused", "broken", "bug", "crash"},
+        "adapter error": {"bug"},
+        "internal error": {"crash"},
+        "failed delivery not queued": {"refused", "broken", "bug", "crash"},
+    }
+
+
+def test_connect_profile_ids_are_logged_hashed(provider, capsys):
+    from tests.connect_channel import http_channel
+    from tests.test_connect import with_profiles
+
+    profile_ids = ["mara.jensen@example.org", "+4915112345678"]
+    event = with_profiles({"email": "p0@example.com"}, {"email": "p1@example.com"})
+    for item, profile_id in zip(event["Items"]["CustomerProfiles"], profile_ids, strict=True):
+        item["ProfileId"] = profile_id
+    provider.responder = lambda request: Reply(status=400)
+    channel = http_channel(
+        provider,
+        CHANNEL_MESSAGE_TEMPLATE="Welcome!",
+        CHANNEL_LOG_ID_KEY=LOG_ID_KEY,
+        CHANNEL_FAILURE_QUEUE_URL="https://sqs.us-east-1.amazonaws.com/123456789012/missing",
+    )
+    capsys.readouterr()
+    with mock_aws():
+        try:
+            invoke(event, channel=channel)
+        finally:
+            channel.close()
+    texts = capsys.readouterr().out.splitlines()
+    found = leaks(texts, profile_ids)
+    assert not found, "profile ids in clear in the logs:\n" + "\n".join(found[:20])
+    lines = _lines_about(texts)
+    assert {(line["message"], line["endpoint_id_hash"]) for line in lines} == {
+        (message, _keyed_hash(profile_id))
+        for message in ("endpoint not delivered", "failed delivery not queued")
+        for profile_id in profile_ids
+    }
+
+
+def test_the_hashes_are_the_same_within_a_deployment_and_differ_across(monkeypatch, capsys):
+    key = {"CHANNEL_LOG_ID_KEY": LOG_ID_KEY}
+    other = {"CHANNEL_LOG_ID_KEY": "another-deployment-0b7e41d2-9a3c"}
+    runs = [_run_with_ids(monkeypatch, capsys, env)[1] for env in (key, key, other)]
+    seen = [{line["endpoint_id_hash"] for line in _lines_about(texts)} for texts in runs]
+    assert len(seen[0]) == 4
+    assert seen[0] == seen[1]  # another container of the same deployment
+    assert not seen[0] & seen[2]  # another deployment's key
+    assert seen[2] == {
+        _keyed_hash(i, other["CHANNEL_LOG_ID_KEY"]) for name, i in IDS.items() if name != "ok"
+    }
+
+
+def test_without_a_key_ids_are_still_hashed(monkeypatch, capsys):
+    """A function deployed without the module's key: hashed with a key of its container only."""
+    _, texts = _run_with_ids(monkeypatch, capsys, {})
+    assert not leaks(texts, IDS.values())
+    assert all(len(line["endpoint_id_hash"]) == 16 for line in _lines_about(texts))
+
+
+def test_clear_mode_logs_the_ids_as_given(monkeypatch, capsys):
+    _, texts = _run_with_ids(monkeypatch, capsys, {"CHANNEL_LOG_ENDPOINT_IDS": "clear"})
+    lines = _lines_about(texts)
+    assert lines
+    assert all("endpoint_id_hash" not in line for line in lines)
+    assert {line["endpoint_id"] for line in lines} == {
+        IDS[name] for name in ("refused", "broken", "bug", "crash")
+    }

@@ -81,7 +81,9 @@ class Channel:
         include_unknown: bool = False,
     ) -> None:
         self.settings = settings
-        self.log = logs.configure(settings.log_level)
+        self.log = logs.configure(
+            settings.log_level, endpoint_ids=settings.log_endpoint_ids, id_key=settings.log_id_key
+        )
         self.aws = clients or AwsClients()
         self._session = session or new_session(settings.max_workers)
         self._executor = ThreadPoolExecutor(
@@ -370,7 +372,7 @@ class Channel:
         except AdapterError as error:
             return Outcome(Status.FAILED, str(error))
         except Exception as error:  # a bug in an adapter costs one endpoint, not the batch
-            self.log.exception("adapter error", extra={"endpoint_id": endpoint.endpoint_id})
+            self.log.exception("adapter error", extra=logs.endpoint_fields(endpoint.endpoint_id))
             return Outcome(Status.FAILED, f"internal error: {type(error).__name__}")
         if request is None:
             return Outcome(Status.DELIVERED, f"counted only (adapter {adapter.name})")
@@ -433,7 +435,7 @@ class Channel:
     def _log_problem(self, event: Event, endpoint_id: str, outcome: Outcome) -> None:
         endpoint = event.endpoints[endpoint_id]
         fields: dict[str, Any] = {
-            "endpoint_id": endpoint_id,
+            **logs.endpoint_fields(endpoint_id),
             "status": outcome.status.value,
             "reason": outcome.reason,
             "attempts": outcome.attempts,

@@ -17,6 +17,7 @@ from .adapters import load_adapter
 from .adapters.base import Adapter
 from .adapters.none import NoneAdapter
 from .env import FIELD_NAME, ConfigError, EnvReader
+from .logs import ENDPOINT_ID_MODES
 from .templating import TemplateError, compile_template
 
 __all__ = ["ConfigError", "ConnectSettings", "Settings", "load_settings"]
@@ -26,6 +27,10 @@ MetricsMode = Literal["api", "emf", "off"]
 METRICS_MODES: tuple[MetricsMode, ...] = ("api", "emf", "off")
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 LOG_LEVELS: tuple[LogLevel, ...] = ("DEBUG", "INFO", "WARNING", "ERROR")
+# CHANNEL_LOG_ID_KEY, the hash's key: the module's is 73 characters (two random UUIDs); one of
+# fewer than 32 could be guessed, and with it every id a dictionary holds hashed.
+MIN_LOG_ID_KEY_CHARS = 32
+MAX_LOG_ID_KEY_CHARS = 1024
 # report: the invocation always succeeds and failures are answered per endpoint.
 # retry: the invocation fails when an endpoint can still be delivered, so Pinpoint retries it.
 FailurePolicy = Literal["report", "retry"]
@@ -98,6 +103,9 @@ class Settings:
     deadline_seconds: float = 15.0
     safety_margin_ms: int = 750
     log_level: LogLevel = "INFO"
+    log_endpoint_ids: str = "hashed"
+    # Never in a repr: whoever holds it can hash a list of addresses and match the logs.
+    log_id_key: str | None = field(default=None, repr=False)
     secret_id: str | None = None
     secret_parameter: str | None = None
     secret_ttl_seconds: int = 300
@@ -135,6 +143,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ),
         safety_margin_ms=reader.integer("CHANNEL_SAFETY_MARGIN_MS", 750, 0, 5000),
         log_level=reader.choice("CHANNEL_LOG_LEVEL", LOG_LEVELS, _lambda_log_level(env)),
+        log_endpoint_ids=log_endpoint_ids(env),
+        log_id_key=log_id_key(env),
         secret_id=reader.optional("CHANNEL_SECRET_ID"),
         secret_parameter=reader.optional("CHANNEL_SECRET_PARAMETER"),
         secret_ttl_seconds=reader.integer("CHANNEL_SECRET_TTL_SECONDS", 300, 0, 86400),
@@ -200,6 +210,23 @@ def _channel_name(reader: EnvReader) -> str | None:
             "must be 1-255 printable ASCII characters (a CloudWatch dimension value)",
         )
     return name
+
+
+def log_endpoint_ids(env: Mapping[str, str]) -> str:
+    """CHANNEL_LOG_ENDPOINT_IDS: hashed (the default) or clear."""
+    return EnvReader(env).choice("CHANNEL_LOG_ENDPOINT_IDS", ENDPOINT_ID_MODES, "hashed")
+
+
+def log_id_key(env: Mapping[str, str]) -> str | None:
+    """CHANNEL_LOG_ID_KEY, the key of the endpoint id hashes (None: unset); its value is
+    never in an error."""
+    key = EnvReader(env).optional("CHANNEL_LOG_ID_KEY")
+    if key is not None and not MIN_LOG_ID_KEY_CHARS <= len(key) <= MAX_LOG_ID_KEY_CHARS:
+        raise ConfigError(
+            "CHANNEL_LOG_ID_KEY",
+            f"must be {MIN_LOG_ID_KEY_CHARS} to {MAX_LOG_ID_KEY_CHARS} characters (got {len(key)})",
+        )
+    return key
 
 
 def _lambda_log_level(env: Mapping[str, str]) -> LogLevel:

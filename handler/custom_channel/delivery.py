@@ -366,7 +366,7 @@ class Sender:
         except Exception as error:  # a bug must cost one endpoint, not the batch
             logs.get_logger().exception(
                 "internal error",
-                extra={"endpoint_id": job.endpoint_id, "error": type(error).__name__},
+                extra={**logs.endpoint_fields(job.endpoint_id), "error": type(error).__name__},
             )
             status = Status.UNKNOWN if job.started else Status.FAILED
             return Outcome(status, f"internal error: {type(error).__name__}")

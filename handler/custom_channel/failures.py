@@ -184,7 +184,8 @@ class FailureQueue:
         for endpoint_id, code in lost.items():
             # Still answered to Pinpoint and in the logs as not delivered; only the copy is lost.
             log.error(
-                "failed delivery not queued", extra={"endpoint_id": endpoint_id, "error": code}
+                "failed delivery not queued",
+                extra={**logs.endpoint_fields(endpoint_id), "error": code},
             )
         return len(lost)
 

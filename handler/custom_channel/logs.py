@@ -6,6 +6,13 @@ Invocation ids (application, campaign or journey, treatment, activity) ride on a
 variable and appear on every line, worker threads included. Endpoint addresses are masked
 with mask_address; message bodies are never logged.
 
+Endpoint ids (a Pinpoint endpoint id, a Connect profile id) are often an email address or a
+phone number: a line about one endpoint names it by `endpoint_id_hash`, the first 16 hex
+digits of the HMAC-SHA256 of its UTF-8 under the deployment's key (CHANNEL_LOG_ID_KEY, which
+the module generates), never by the id itself, unless CHANNEL_LOG_ENDPOINT_IDS=clear. Without
+a key, a key of this process only: ids still hidden, hashes comparable within one container
+only (docs/security.md). `custom-channel log-id` prints the hash of a given id.
+
 DEBUG is for this package only. With Lambda's log level at DEBUG the Python runtime sets the
 root logger to DEBUG, and botocore, boto3, s3transfer, urllib3 and requests then log what
 they send and receive: GetSecretValue responses (the provider secret), request lines (a
@@ -21,8 +28,11 @@ variable, since either can hold an address or a secret.
 from __future__ import annotations
 
 import contextvars
+import hashlib
+import hmac
 import json
 import logging
+import secrets
 import sys
 import time
 import traceback
@@ -44,6 +54,10 @@ QUIET_LEVEL = logging.WARNING
 # carry a secret or an address in its path: only its errors are let through.
 QUIET_LEVELS = {name: logging.ERROR if name == "urllib3" else QUIET_LEVEL for name in QUIET_LOGGERS}
 MAX_STACK_FRAMES = 50
+# 64 bits of HMAC-SHA256: distinct for every id of a deployment in practice, short to query.
+ENDPOINT_HASH_CHARS = 16
+# How a log line names an endpoint: by a keyed hash of its id, or by the id itself.
+ENDPOINT_ID_MODES = ("hashed", "clear")
 
 
 class JsonFormatter(logging.Formatter):
@@ -86,9 +100,44 @@ def get_logger() -> logging.Logger:
     return logging.getLogger(LOGGER_NAME)
 
 
-def configure(level: str | None = None) -> logging.Logger:
+def endpoint_id_hash(endpoint_id: str, key: str) -> str:
+    """What a log line shows of an endpoint id: HMAC-SHA256 under the deployment's key."""
+    digest = hmac.new(
+        key.encode("utf-8", "surrogatepass"),
+        endpoint_id.encode("utf-8", "surrogatepass"),
+        hashlib.sha256,
+    )
+    return digest.hexdigest()[:ENDPOINT_HASH_CHARS]
+
+
+# How endpoint ids are logged: set by configure() (the Channel's settings), hashed until then.
+# The fallback key is this process's own: nothing logged with it can be reversed, and nothing
+# logged with it compares with another container's lines.
+_FALLBACK_KEY = secrets.token_hex(32)
+# One element, (mode, key), replaced whole: a reader never sees one setting's mode with
+# another's key.
+_endpoint_ids: list[tuple[str, str]] = [("hashed", _FALLBACK_KEY)]
+
+
+def endpoint_fields(endpoint_id: str) -> dict[str, str]:
+    """The log fields that name one endpoint: its keyed hash, or the id itself in clear mode."""
+    mode, key = _endpoint_ids[0]
+    if mode == "clear":
+        return {"endpoint_id": endpoint_id}
+    return {"endpoint_id_hash": endpoint_id_hash(endpoint_id, key)}
+
+
+def configure(
+    level: str | None = None, *, endpoint_ids: str | None = None, id_key: str | None = None
+) -> logging.Logger:
     """Our logger at `level` (None: keep the level already set, INFO at first) with its own
-    stdout handler; the QUIET_LOGGERS pinned at WARNING (urllib3 at ERROR) whatever the level."""
+    stdout handler; the QUIET_LOGGERS pinned at WARNING (urllib3 at ERROR) whatever the level.
+    `endpoint_ids` (hashed or clear; None: keep) with `id_key` (None: this process's own)
+    says how endpoint ids are logged (endpoint_fields)."""
+    if endpoint_ids is not None:
+        if endpoint_ids not in ENDPOINT_ID_MODES:
+            raise ValueError(f"endpoint_ids must be hashed or clear (got {endpoint_ids!r})")
+        _endpoint_ids[0] = (endpoint_ids, id_key or _FALLBACK_KEY)
     for name, quiet in QUIET_LEVELS.items():
         # Explicitly, every time: a NOTSET library logger inherits the root's DEBUG in Lambda.
         logging.getLogger(name).setLevel(quiet)

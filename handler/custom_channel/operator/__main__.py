@@ -6,6 +6,7 @@
         [--accept-unsigned] [--no-check-endpoints]
     custom-channel connect-register --instance-id ID --function-arn ARN
     custom-channel connect-unregister --instance-id ID --function-arn ARN
+    custom-channel log-id [--function-name NAME] [ID ...]
 
 (`python -m custom_channel.operator` is the same command.) `invoke` runs the handler once on
 an event file and prints the response JSON, alone, on stdout (`| jq` works): the handler's logs and
@@ -16,7 +17,10 @@ JSON summary. With --function-name it reads the deployed function's configuratio
 only its CHANNEL_* variables, so nothing else in the function's environment reaches the
 operator's machine. `connect-register` registers the function with an Amazon Connect instance
 for outbound campaigns' custom actions (connect_integration.py); `connect-unregister` removes
-it.
+it. `log-id` prints what the logs name an endpoint (or Connect profile) id by: its keyed hash
+under the function's CHANNEL_LOG_ID_KEY (logs.py), so that an operator can find the lines of
+one recipient; the ids are read from the arguments, or one a line from stdin (out of the
+shell's history).
 
 Exit codes (docs/cli.md): 0 done; 1 the command ran and something failed (an endpoint failed
 or unknown, a message failed again, AWS unreachable, throttling or failing); 2 nothing was
@@ -35,9 +39,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..aws import AwsClients
-from ..config import ConfigError, load_settings
+from ..config import ConfigError, load_settings, log_endpoint_ids, log_id_key
 from ..failures import FailureQueue
-from ..logs import error_code
+from ..logs import endpoint_id_hash, error_code
 from .local import DEFAULT_TIMEOUT_SECONDS
 from .resend import DEFAULT_MAX_AGE_HOURS
 
@@ -155,6 +159,21 @@ def build_parser() -> argparse.ArgumentParser:
         )
         command.add_argument("--instance-id", required=True, help="the Connect instance id")
         command.add_argument("--function-arn", required=True, help="the function's ARN")
+    ids = commands.add_parser(
+        "log-id",
+        help="print the keyed hash the logs name an endpoint or profile id by",
+        description="Print, one JSON line per id, the log field and value that name it in "
+        "the function's logs: endpoint_id_hash, the HMAC-SHA256 of the id under "
+        "CHANNEL_LOG_ID_KEY (the function's, with --function-name), or endpoint_id itself "
+        "when CHANNEL_LOG_ENDPOINT_IDS=clear. Reads nothing else and sends nothing.",
+    )
+    ids.add_argument(
+        "ids", nargs="*", metavar="ID", help="endpoint or profile ids (default: stdin, one a line)"
+    )
+    ids.add_argument(
+        "--function-name",
+        help="take the key of this deployed function (GetFunctionConfiguration)",
+    )
     for command in (run, again):
         command.add_argument(
             "--timeout",
@@ -173,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
             return _resend(args)
         if args.command in ("connect-register", "connect-unregister"):
             return _connect_integration(args)
+        if args.command == "log-id":
+            return _log_id(args)
         return _invoke(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -333,6 +354,37 @@ def _resend(args: argparse.Namespace) -> int:
             return _aws_failure("resend stopped", error, with_message=False)
     stdout.write(json.dumps(report.as_dict()) + "\n")
     return RUN_FAILED if report.failed_again else 0
+
+
+def _log_id(args: argparse.Namespace) -> int:
+    """What the logs name each id by: the same key and mode as the function's."""
+    environ = dict(os.environ)
+    if args.function_name:
+        try:
+            environ = _function_settings(AwsClients(operator=True), args.function_name)
+        except Exception as error:  # no such function, no permission: one line
+            return _aws_failure(f"cannot read function {args.function_name}", error)
+    try:
+        mode, key = log_endpoint_ids(environ), log_id_key(environ)
+    except ConfigError as error:
+        return _fail(f"configuration error: {error}")
+    if mode == "hashed" and key is None:
+        where = f"function {args.function_name}" if args.function_name else "the environment"
+        return _fail(
+            f"no CHANNEL_LOG_ID_KEY in {where}: a function without one hashes with a key of "
+            "each container, which nothing can reproduce (docs/security.md)"
+        )
+    ids = args.ids or [line.strip() for line in sys.stdin if line.strip()]
+    if not ids:
+        return _fail("no ids: pass them as arguments or one a line on stdin")
+    for endpoint_id in ids:
+        if mode == "clear":
+            field, value = "endpoint_id", endpoint_id
+        else:
+            assert key is not None
+            field, value = "endpoint_id_hash", endpoint_id_hash(endpoint_id, key)
+        print(json.dumps({"endpoint_id": endpoint_id, "log_field": field, "log_value": value}))
+    return 0
 
 
 def _connect_integration(args: argparse.Namespace) -> int:
