@@ -31,7 +31,8 @@ process; emulator/local_aws.py calls it from `install_patches()`, tests that use
 in-process `mock_aws` may call it directly. The endpoints live on moto's Pinpoint backend of
 each account and region, so moto's reset empties them.
 
-Not emulated: segments built from endpoints, GetUserEndpoints, DeleteUserEndpoints,
+Not emulated: an endpoint id holding `/` through moto's server (it decodes the SDK's `%2F`
+before routing; moto's in-process mock serves it), segments built from endpoints, GetUserEndpoints, DeleteUserEndpoints,
 CohortId's real hash (here a stable number 0..99 from the id), endpoint Metrics' aggregation.
 """
 
