@@ -32,8 +32,9 @@ in-process `mock_aws` may call it directly. The endpoints live on moto's Pinpoin
 each account and region, so moto's reset empties them.
 
 Not emulated: an endpoint id holding `/` through moto's server (it decodes the SDK's `%2F`
-before routing; moto's in-process mock serves it), segments built from endpoints, GetUserEndpoints, DeleteUserEndpoints,
-CohortId's real hash (here a stable number 0..99 from the id), endpoint Metrics' aggregation.
+before routing; moto's in-process mock serves it), segments built from endpoints,
+GetUserEndpoints, DeleteUserEndpoints, CohortId's real hash (here a stable number 0..99 from
+the id), endpoint Metrics' aggregation.
 """
 
 from __future__ import annotations
