@@ -642,3 +642,29 @@ def test_resend_never_sends_to_an_address_or_channel_changed_since(aws, app, pro
     assert sent_to(provider) == ["+12065550002"]
     assert (report.address_changed, report.statuses["delivered"], report.deleted) == (2, 1, 3)
     assert queued(sqs, url) == []
+
+
+def test_an_unreachable_pinpoint_is_asked_once_and_every_message_kept(
+    aws, app, provider, monkeypatch
+):
+    """A connection reset (no answer at all) is botocore's ConnectionClosedError, retried
+    3 times: the first message is kept after those attempts, and the rest are kept without
+    asking again (each attempt may hang up to the read timeout, past the visibility
+    timeout of the messages still to be worked on)."""
+    from emulator.provider_server import ProviderServer
+
+    sqs, url = aws
+    provider.responder = lambda r: Reply(503)
+    invoke(in_pinpoint(app, campaign_event(endpoints(3), "x")), channel=channel_for(provider, url))
+    provider.requests.clear()
+    provider.responder = lambda r: Reply(202)
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    with ProviderServer(lambda r: Reply(reset=True)) as pinpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_PINPOINT", pinpoint.url)
+        report = resend(settings, FailureQueue(url), AT_ONCE)
+        asked = len(pinpoint.requests)
+    assert provider.requests == []
+    assert (report.consent_unchecked, report.kept) == (3, 3)
+    assert asked == 3  # one message's attempts (OPERATOR_ATTEMPTS), not one per message
+    assert report.check_errors == {"ConnectionClosedError": 3}
+    assert len(queued(sqs, url)) == 3

@@ -22,13 +22,14 @@ sends the same personalised message. One pass:
      someone else's now): deleted, not sent;
    - `consent_unchecked`: the consent now could not be checked, so the message is kept, not
      sent (consent fails closed, issue #20 item 2): GetEndpoint failed (throttled, HTTP 5xx,
-     access denied, unreachable: each message is asked for again, the next pass retries, and
-     one warning names the error codes), the message names no ApplicationId, or it is a
-     Connect profile's. resend does not read Customer Profiles: the profile's opt-out field
-     was read, by the handler's one rule (profiles.py, sources/connect.py), when it was
-     queued, and is read again from the queued copy when it is sent. --no-check-endpoints
-     sends Pinpoint messages without asking GetEndpoint; --send-connect-unchecked sends
-     Connect messages; both are the operator's explicit choice;
+     access denied: the next message is asked for again; unreachable: the rest of the
+     pass is kept without asking; one warning names the error codes; the next pass
+     retries), the message names no ApplicationId, or it is a Connect profile's. resend
+     does not read Customer Profiles: the profile's opt-out field was read, by the
+     handler's one rule (profiles.py, sources/connect.py), when it was queued, and is read
+     again from the queued copy when it is sent. --no-check-endpoints sends Pinpoint
+     messages without asking GetEndpoint; --send-connect-unchecked sends Connect messages;
+     both are the operator's explicit choice;
 3. rebuild the rest as Pinpoint events (one per event context, at most 50 endpoints each) and
    deliver each through the channel, as the function would;
 4. delete what ended delivered or skipped; keep what failed (deleted with --delete-failed) or
@@ -281,7 +282,8 @@ class _EndpointState:
     def __init__(self, clients: AwsClients, options: ResendOptions) -> None:
         self._clients = clients
         self._options = options
-        self.errors: Counter[str] = Counter()  # GetEndpoint's failures, by error code
+        self.errors: Counter[str] = Counter()  # messages kept by GetEndpoint's error code
+        self._unreachable: str | None = None  # no answer at all: not asked again this pass
 
     def state(self, delivery: FailedDelivery) -> str:
         """ "ok", "opted_out", "gone", "changed" (address or channel type), "unchecked" (keep)
@@ -294,6 +296,9 @@ class _EndpointState:
         application = delivery.context.get("ApplicationId")
         if not isinstance(application, str) or not application:
             return "unchecked"
+        if self._unreachable:
+            self.errors[self._unreachable] += 1
+            return "unchecked"
         try:
             answer = self._clients.client("pinpoint").get_endpoint(
                 ApplicationId=application, EndpointId=delivery.endpoint_id
@@ -302,9 +307,14 @@ class _EndpointState:
             code = logs.error_code(error)
             if code == "NotFoundException":
                 return "gone"
-            # Throttled (after botocore's retries), HTTP 5xx, access denied, unreachable: this
-            # message is kept and the next one is asked for again.
+            # Throttled (after botocore's retries), HTTP 5xx, access denied: this message is
+            # kept and the next one is asked for again. No answer at all (refused, reset, timed
+            # out): each attempt may cost the read timeout, so the rest of the pass is kept
+            # without asking (the messages not yet worked on must not outlive their
+            # visibility timeout).
             self.errors[code] += 1
+            if not isinstance(getattr(error, "response", None), dict):
+                self._unreachable = code
             return "unchecked"
         endpoint = answer.get("EndpointResponse", {})
         if not isinstance(endpoint, dict):
