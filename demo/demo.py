@@ -79,6 +79,7 @@ from emulator.connect_driver import (  # noqa: E402
 )
 from emulator.connect_driver import report as connect_report  # noqa: E402
 from emulator.local_aws import LocalAws  # noqa: E402
+from emulator.local_pinpoint import put_endpoints  # noqa: E402
 from emulator.provider_server import ProviderServer, Received, Reply  # noqa: E402
 from emulator.run_campaign import (  # noqa: E402
     Delivered,
@@ -463,6 +464,9 @@ def pinpoint_run(
     resend."""
     campaign = Campaign.from_definition(json.loads(outputs["pinpoint_campaign_definition_json"]))
     endpoints = synthetic_endpoints(endpoint_count)
+    # The segment's endpoints, as the application holds them: the resend command asks
+    # Pinpoint's GetEndpoint for each one's consent and address now.
+    put_endpoints(aws.client("pinpoint"), campaign.application_id, endpoints)
     outcomes: Counter[tuple[str, str]] = Counter()
     LOG_FILE.parent.mkdir(exist_ok=True)
     label = f"campaign {campaign.campaign_id} on {len(endpoints)} endpoints"
@@ -546,6 +550,8 @@ def resend_sentence(summary: dict[str, int], outcomes: Counter[tuple[str, str]])
             kept.append(f"{summary[status]} {again} ({_by_reason(outcomes, status)})")
     if summary["unknown_kept"]:
         kept.append(f"{summary['unknown_kept']} unknown, not sent (the provider may have them)")
+    if summary.get("consent_unchecked"):
+        kept.append(f"{summary['consent_unchecked']} not sent (consent now not checked)")
     return text + (": " + "; ".join(kept) if kept else "") + "."
 
 

@@ -33,6 +33,10 @@ plans without drift and destroys cleanly against it:
   so moto routes, parses, serializes and resets it as one of its own services. Templates are
   authored with `put_message_template` (a new version each time; active unless told not).
 
+* Pinpoint serves endpoints (emulator/local_pinpoint.py), which moto lacks: UpdateEndpoint,
+  UpdateEndpointsBatch, GetEndpoint (what the resend command asks for each endpoint's consent
+  now) and DeleteEndpoint, checked against botocore's model.
+
 Not emulated: Pinpoint's HEAD request to a webhook DeliveryUri (the account-id header check);
 the URL's form is checked instead.
 
@@ -109,7 +113,7 @@ from moto.secretsmanager.models import secretsmanager_backends
 from moto.server import ThreadedMotoServer
 from moto.utilities.utils import get_partition
 
-from emulator import local_qconnect
+from emulator import local_pinpoint, local_qconnect
 from emulator.local_qconnect import put_message_template
 
 __all__ = [
@@ -774,6 +778,7 @@ def install_patches() -> None:
         _patch_lambda_logging_config()
         _register_pinpoint_cloudformation_models()
         _add_pinpoint_read_routes()
+        local_pinpoint.register()  # Pinpoint endpoints: GetEndpoint and the calls that put them
         _serve_qconnect()
         _patch_dynamodb_transaction_backups()
         _installed = True

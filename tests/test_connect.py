@@ -7,6 +7,7 @@ import copy
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -397,9 +398,13 @@ def test_failed_profiles_are_queued_and_resent_as_connect_events(provider):
                 **env,
             }
         )
-        report = resend(
-            settings, FailureQueue(url), ResendOptions(visibility_timeout=0, wait_seconds=0)
-        )
+        # Issue #20, item 2: resend cannot ask for a profile's consent now (it was sent
+        # unchecked): kept and counted, unless the operator says to send it unchecked.
+        at_once = ResendOptions(visibility_timeout=0, wait_seconds=0)
+        report = resend(settings, FailureQueue(url), at_once)
+        assert provider.requests == []
+        assert (report.consent_unchecked, report.kept, report.deleted) == (2, 2, 0)
+        report = resend(settings, FailureQueue(url), replace(at_once, send_connect_unchecked=True))
     assert (report.statuses["delivered"], report.deleted) == (2, 2)
     assert sorted((body["to"], body["text"]) for body in sent(provider)) == [
         ("ann@example.com", "Welcome Ann !"),

@@ -137,6 +137,8 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
     assert resent["received"] == statuses["failed"] + statuses["unknown"] > 0
     assert resent["invalid"] == 0
     assert resent["deleted"] + resent["kept"] == resent["received"]
+    # Each endpoint's consent and address now were checked (GetEndpoint) and unchanged.
+    assert resent["consent_unchecked"] == resent["address_changed"] == resent["opted_out"] == 0
     assert "python -m custom_channel.operator resend" in output
     # The rejected recipients are rejected again, and say so.
     assert run.resend_outcomes["failed", "http 400"] == len(rejected)

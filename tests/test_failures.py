@@ -1,5 +1,6 @@
-"""The failure queue and `python -m custom_channel.operator resend`, against moto's SQS and DynamoDB
-and a real local provider server."""
+"""The failure queue and `python -m custom_channel.operator resend`, against moto's SQS and DynamoDB,
+the local AWS's Pinpoint endpoints (emulator/local_pinpoint.py) and a real local provider
+server."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from custom_channel.failures import MAX_BATCH_BYTES, FailedDelivery, FailureQueu
 from custom_channel.operator.__main__ import main
 from custom_channel.operator.local import invoke
 from custom_channel.operator.resend import ResendOptions, resend
+from emulator import local_pinpoint
 from emulator.provider_server import Reply
 from emulator.segments import campaign_event
 
@@ -40,6 +42,7 @@ def endpoints(count: int) -> dict:
 
 @pytest.fixture
 def aws(monkeypatch):
+    local_pinpoint.register()
     with mock_aws():
         sqs = boto3.client("sqs")
         url = sqs.create_queue(QueueName="channel-failures")["QueueUrl"]
@@ -54,6 +57,20 @@ def aws(monkeypatch):
         )
         monkeypatch.setenv("CHANNEL_FAILURE_QUEUE_URL", url)
         yield sqs, url
+
+
+@pytest.fixture
+def app(aws) -> str:
+    """A Pinpoint application of the local AWS, whose endpoints resend asks for (GetEndpoint)."""
+    answer = boto3.client("pinpoint").create_app(CreateApplicationRequest={"Name": "channel"})
+    return str(answer["ApplicationResponse"]["Id"])
+
+
+def in_pinpoint(app: str, event: dict) -> dict:
+    """The campaign event of application `app`, whose endpoints Pinpoint holds as the event
+    sends them."""
+    local_pinpoint.put_endpoints(boto3.client("pinpoint"), app, event["Endpoints"])
+    return {**event, "ApplicationId": app}
 
 
 def environment(provider, **extra: str) -> dict[str, str]:
@@ -170,10 +187,12 @@ def test_endpoints_holding_a_lone_surrogate_are_queued_as_pinpoint_sent_them(aws
     )
 
 
-def test_resend_delivers_what_the_queue_holds_and_deletes_it(aws, provider, monkeypatch, capsys):
+def test_resend_delivers_what_the_queue_holds_and_deletes_it(
+    aws, app, provider, monkeypatch, capsys
+):
     sqs, url = aws
     provider.responder = lambda r: Reply(503)
-    event = campaign_event(endpoints(60), "Hello {{Attributes.FirstName}}")
+    event = in_pinpoint(app, campaign_event(endpoints(60), "Hello {{Attributes.FirstName}}"))
     channel = channel_for(provider, url)
     for batch in (
         dict(list(event["Endpoints"].items())[:50]),
@@ -196,6 +215,8 @@ def test_resend_delivers_what_the_queue_holds_and_deletes_it(aws, provider, monk
         "too_old": 0,
         "opted_out": 0,
         "endpoint_gone": 0,
+        "address_changed": 0,
+        "consent_unchecked": 0,
         "delivered": 60,
         "skipped": 0,
         "failed": 0,
@@ -212,10 +233,10 @@ def test_resend_delivers_what_the_queue_holds_and_deletes_it(aws, provider, monk
     assert queued(sqs, url) == []
 
 
-def test_resend_keeps_what_fails_again_and_unknown_ones(aws, provider):
+def test_resend_keeps_what_fails_again_and_unknown_ones(aws, app, provider):
     sqs, url = aws
     provider.responder = lambda r: Reply(400)
-    invoke(campaign_event(endpoints(3), "x"), channel=channel_for(provider, url))
+    invoke(in_pinpoint(app, campaign_event(endpoints(3), "x")), channel=channel_for(provider, url))
 
     provider.responder = lambda r: (
         Reply(reset=True) if json.loads(r.body)["to"].endswith("2") else Reply(400)
@@ -229,6 +250,8 @@ def test_resend_keeps_what_fails_again_and_unknown_ones(aws, provider):
         "too_old": 0,
         "opted_out": 0,
         "endpoint_gone": 0,
+        "address_changed": 0,
+        "consent_unchecked": 0,
         "delivered": 0,
         "skipped": 0,
         "failed": 2,
@@ -251,11 +274,11 @@ def test_resend_keeps_what_fails_again_and_unknown_ones(aws, provider):
     assert [m["endpoint_id"] for m in queued(sqs, url)] == ["ep-2"]
 
 
-def test_resend_with_idempotency_sends_nothing_already_delivered(aws, provider):
+def test_resend_with_idempotency_sends_nothing_already_delivered(aws, app, provider):
     sqs, url = aws
     table = {"CHANNEL_IDEMPOTENCY_TABLE": TABLE}
     provider.responder = lambda r: Reply(503)
-    event = campaign_event(endpoints(2), "x")
+    event = in_pinpoint(app, campaign_event(endpoints(2), "x"))
     invoke(event, channel=channel_for(provider, url, **table))
     assert len(queued(sqs, url)) == 2
 
@@ -273,10 +296,10 @@ def test_resend_with_idempotency_sends_nothing_already_delivered(aws, provider):
     assert sent_to(provider) == ["+12065550001"]
 
 
-def test_resend_sends_an_endpoint_queued_twice_once(aws, provider):
+def test_resend_sends_an_endpoint_queued_twice_once(aws, app, provider):
     _, url = aws
     provider.responder = lambda r: Reply(503)
-    event = campaign_event(endpoints(1), "x")
+    event = in_pinpoint(app, campaign_event(endpoints(1), "x"))
     channel = channel_for(provider, url)
     invoke(event, channel=channel)
     invoke(event, channel=channel)  # Pinpoint retried the invocation: queued again
@@ -298,10 +321,10 @@ def test_resend_keeps_a_message_it_does_not_understand(aws, provider):
     assert provider.requests == []
 
 
-def test_resend_stops_at_max_messages(aws, provider):
+def test_resend_stops_at_max_messages(aws, app, provider):
     sqs, url = aws
     provider.responder = lambda r: Reply(503)
-    invoke(campaign_event(endpoints(15), "x"), channel=channel_for(provider, url))
+    invoke(in_pinpoint(app, campaign_event(endpoints(15), "x")), channel=channel_for(provider, url))
     provider.responder = lambda r: Reply(202)
     settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
     report = resend(settings, FailureQueue(url), replace(AT_ONCE, max_messages=4))
@@ -386,11 +409,11 @@ def test_the_resend_command_explains_a_missing_queue(capsys):
     assert "CHANNEL_FAILURE_QUEUE_URL: must be an SQS queue URL" in capsys.readouterr().err
 
 
-def test_resend_sends_a_final_failure_again_that_pinpoint_retries_would_not(aws, provider):
+def test_resend_sends_a_final_failure_again_that_pinpoint_retries_would_not(aws, app, provider):
     sqs, url = aws
     table = {"CHANNEL_IDEMPOTENCY_TABLE": TABLE}
     provider.responder = lambda r: Reply(401)  # a wrong credential: final for the handler
-    event = campaign_event(endpoints(2), "x")
+    event = in_pinpoint(app, campaign_event(endpoints(2), "x"))
     channel = channel_for(provider, url, **table)
     invoke(event, channel=channel)
     again = invoke(event, channel=channel)  # a repeated invocation does not send it again
@@ -438,11 +461,12 @@ def test_a_forged_or_unsigned_message_is_kept_and_never_sent(aws, provider):
     assert provider.requests == []
 
 
-def test_accept_unsigned_sends_only_what_could_not_be_signed(aws, provider):
+def test_accept_unsigned_sends_only_what_could_not_be_signed(aws, app, provider):
     """A 0.1.x message (version 1, never signed), and the messages of a channel without a
     provider secret; never an unsigned version-2 message of a channel that signs."""
     sqs, url = aws
-    context = {"ApplicationId": "app", "CampaignId": "c", "TreatmentId": "0", "Data": "Hi"}
+    context = {"ApplicationId": app, "CampaignId": "c", "TreatmentId": "0", "Data": "Hi"}
+    in_pinpoint(app, {"Endpoints": endpoints(2)})
     version_2 = FailedDelivery(
         context, "ep-0", {"ChannelType": "SMS", "Address": "+12065550000"}, {"status": "failed"}
     )
@@ -468,10 +492,10 @@ def test_accept_unsigned_sends_only_what_could_not_be_signed(aws, provider):
     assert sent_to(provider) == ["+12065550000"]
 
 
-def test_resend_leaves_unknown_messages_unsent_unless_asked(aws, provider):
+def test_resend_leaves_unknown_messages_unsent_unless_asked(aws, app, provider):
     _, url = aws
     provider.responder = lambda r: Reply(reset=True)  # read, maybe acted on: unknown
-    invoke(campaign_event(endpoints(2), "x"), channel=channel_for(provider, url))
+    invoke(in_pinpoint(app, campaign_event(endpoints(2), "x")), channel=channel_for(provider, url))
     provider.requests.clear()
     provider.responder = lambda r: Reply(202)
     settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
@@ -510,40 +534,140 @@ def test_resend_refuses_messages_older_than_the_age_limit(aws, provider):
     assert provider.requests == []
 
 
-def test_resend_asks_pinpoint_for_the_endpoints_consent_now(aws, provider):
-    """Someone who opted out since the message was queued must not be messaged. moto has no
-    Pinpoint endpoints: a stand-in answers GetEndpoint, after checking each request against
-    botocore's Pinpoint model."""
-    from botocore.exceptions import ClientError
-    from botocore.validate import validate_parameters
+def test_resend_asks_pinpoint_for_the_endpoints_consent_now(aws, app, provider):
+    """Someone who opted out (or whose endpoint went inactive or was deleted) since the
+    message was queued must not be messaged: the local AWS's Pinpoint answers GetEndpoint."""
+    sqs, url = aws
+    provider.responder = lambda r: Reply(503)
+    event = in_pinpoint(app, campaign_event(endpoints(4), "x"))
+    invoke(event, channel=channel_for(provider, url))
+    provider.requests.clear()
+    provider.responder = lambda r: Reply(202)
+    pinpoint = boto3.client("pinpoint")
+    pinpoint.update_endpoint(
+        ApplicationId=app, EndpointId="ep-0", EndpointRequest={"OptOut": "ALL"}
+    )
+    pinpoint.delete_endpoint(ApplicationId=app, EndpointId="ep-1")
+    pinpoint.update_endpoint(
+        ApplicationId=app, EndpointId="ep-3", EndpointRequest={"EndpointStatus": "INACTIVE"}
+    )
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    report = resend(settings, FailureQueue(url), AT_ONCE)
+    assert (report.opted_out, report.endpoint_gone, report.statuses["delivered"]) == (2, 1, 1)
+    assert sent_to(provider) == ["+12065550002"]
+    assert queued(sqs, url) == []
+
+
+FAULTS = {
+    "ep-0": ("TooManyRequestsException", 429),  # throttled
+    "ep-1": ("InternalServerErrorException", 500),
+    "ep-2": ("AccessDeniedException", 403),  # the operator's role may not call GetEndpoint
+}
+
+
+def test_a_consent_check_that_fails_keeps_the_message_and_the_checks_go_on(
+    aws, app, provider, monkeypatch, capsys
+):
+    """Issue #20, item 2: one throttled or failed GetEndpoint turned the check off for the
+    rest of the pass, so that message and every later one were sent unchecked (ep-3 opted out
+    since). Each failed check keeps its message, counted and named once in the log, and the
+    pass goes on checking; the command exits 1 (AWS throttling or failing: run it again)."""
+    sqs, url = aws
+    provider.responder = lambda r: Reply(503)
+    invoke(in_pinpoint(app, campaign_event(endpoints(5), "x")), channel=channel_for(provider, url))
+    provider.requests.clear()
+    provider.responder = lambda r: Reply(202)
+    for endpoint_id, (code, status) in FAULTS.items():
+        local_pinpoint.fail_get_endpoint(app, endpoint_id, code, status)
+    boto3.client("pinpoint").update_endpoint(
+        ApplicationId=app, EndpointId="ep-3", EndpointRequest={"OptOut": "ALL"}
+    )
+    for name, value in environment(provider).items():
+        monkeypatch.setenv(name, value)
+    capsys.readouterr()
+    code = main(["resend", "--visibility-timeout", "0"])
+    captured = capsys.readouterr()
+    assert sent_to(provider) == ["+12065550004"]
+    summary = json.loads(captured.out.strip().splitlines()[-1])
+    assert (summary["consent_unchecked"], summary["opted_out"], summary["delivered"]) == (3, 1, 1)
+    assert (summary["kept"], summary["deleted"]) == (3, 2)
+    assert sorted(m["endpoint_id"] for m in queued(sqs, url)) == ["ep-0", "ep-1", "ep-2"]
+    assert code == 1
+    warning = next(
+        json.loads(line)
+        for line in captured.err.splitlines()
+        if line.startswith("{") and "consent not checked" in line
+    )
+    assert warning["errors"] == {code: 1 for code, _ in FAULTS.values()}
+
+    # Once GetEndpoint answers, the kept messages are checked and sent.
+    local_pinpoint.clear_faults()
+    provider.requests.clear()
+    assert main(["resend", "--visibility-timeout", "0"]) == 0
+    assert sent_to(provider) == ["+12065550000", "+12065550001", "+12065550002"]
+    assert queued(sqs, url) == []
+
+
+def test_no_check_endpoints_is_the_explicit_way_to_send_without_a_check(aws, app, provider):
+    """The operator's flag sends what could not be checked, without asking GetEndpoint."""
+    _, url = aws
+    provider.responder = lambda r: Reply(503)
+    invoke(in_pinpoint(app, campaign_event(endpoints(3), "x")), channel=channel_for(provider, url))
+    provider.requests.clear()
+    provider.responder = lambda r: Reply(202)
+    for endpoint_id, (code, status) in FAULTS.items():
+        local_pinpoint.fail_get_endpoint(app, endpoint_id, code, status)
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    report = resend(settings, FailureQueue(url), replace(AT_ONCE, check_endpoints=False))
+    assert sent_to(provider) == ["+12065550000", "+12065550001", "+12065550002"]
+    assert (report.statuses["delivered"], report.deleted, report.kept) == (3, 3, 0)
+
+
+def test_resend_never_sends_to_an_address_or_channel_changed_since(aws, app, provider):
+    """Issue #20, item 2: the queued address was never compared with Pinpoint's current one,
+    so a number given up since (and perhaps someone else's now) was messaged. An endpoint
+    whose Address or ChannelType changed is not sent to; its message is deleted, as for one
+    deleted since (the message as queued has no recipient any more)."""
+    sqs, url = aws
+    provider.responder = lambda r: Reply(503)
+    invoke(in_pinpoint(app, campaign_event(endpoints(3), "x")), channel=channel_for(provider, url))
+    provider.requests.clear()
+    provider.responder = lambda r: Reply(202)
+    pinpoint = boto3.client("pinpoint")
+    pinpoint.update_endpoint(
+        ApplicationId=app, EndpointId="ep-0", EndpointRequest={"Address": "+12065559999"}
+    )
+    pinpoint.update_endpoint(
+        ApplicationId=app, EndpointId="ep-1", EndpointRequest={"ChannelType": "VOICE"}
+    )
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    report = resend(settings, FailureQueue(url), AT_ONCE)
+    assert sent_to(provider) == ["+12065550002"]
+    assert (report.address_changed, report.statuses["delivered"], report.deleted) == (2, 1, 3)
+    assert queued(sqs, url) == []
+
+
+def test_an_unreachable_pinpoint_is_asked_once_and_every_message_kept(
+    aws, app, provider, monkeypatch
+):
+    """A connection reset (no answer at all) is botocore's ConnectionClosedError, retried
+    3 times: the first message is kept after those attempts, and the rest are kept without
+    asking again (each attempt may hang up to the read timeout, past the visibility
+    timeout of the messages still to be worked on)."""
+    from emulator.provider_server import ProviderServer
 
     sqs, url = aws
     provider.responder = lambda r: Reply(503)
-    invoke(campaign_event(endpoints(3), "x"), channel=channel_for(provider, url))
+    invoke(in_pinpoint(app, campaign_event(endpoints(3), "x")), channel=channel_for(provider, url))
     provider.requests.clear()
     provider.responder = lambda r: Reply(202)
-    answers = {
-        "ep-0": {"OptOut": "ALL", "EndpointStatus": "ACTIVE"},
-        "ep-1": None,  # deleted since
-        "ep-2": {"OptOut": "NONE", "EndpointStatus": "ACTIVE"},
-    }
-    model = boto3.client("pinpoint").meta.service_model.operation_model("GetEndpoint")
-
-    class Pinpoint:
-        def get_endpoint(self, **params):
-            validate_parameters(params, model.input_shape)
-            answer = answers[params["EndpointId"]]
-            if answer is None:
-                raise ClientError({"Error": {"Code": "NotFoundException"}}, "GetEndpoint")
-            return {"EndpointResponse": {"Id": params["EndpointId"], **answer}}
-
-    class Operator:
-        def client(self, service):
-            assert service == "pinpoint"
-            return Pinpoint()
-
     settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
-    report = resend(settings, FailureQueue(url), AT_ONCE, operator=Operator())
-    assert (report.opted_out, report.endpoint_gone, report.statuses["delivered"]) == (1, 1, 1)
-    assert sent_to(provider) == ["+12065550002"]
-    assert queued(sqs, url) == []
+    with ProviderServer(lambda r: Reply(reset=True)) as pinpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_PINPOINT", pinpoint.url)
+        report = resend(settings, FailureQueue(url), AT_ONCE)
+        asked = len(pinpoint.requests)
+    assert provider.requests == []
+    assert (report.consent_unchecked, report.kept) == (3, 3)
+    assert asked == 3  # one message's attempts (OPERATOR_ATTEMPTS), not one per message
+    assert report.check_errors == {"ConnectionClosedError": 3}
+    assert len(queued(sqs, url)) == 3

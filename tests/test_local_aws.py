@@ -131,6 +131,44 @@ def test_pinpoint_app_creation_date_is_iso_8601(aws: LocalAws, app_id: str) -> N
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", app["CreationDate"])
 
 
+def test_pinpoint_serves_endpoints_as_its_model_says(aws: LocalAws, app_id: str) -> None:
+    """emulator/local_pinpoint.py over HTTP: UpdateEndpoint(sBatch), GetEndpoint and
+    DeleteEndpoint, requests held to botocore's model, the same Address deactivating the
+    endpoint that had it (the model's documentation of EndpointStatus)."""
+    pinpoint = aws.client("pinpoint")
+    pinpoint.update_endpoints_batch(
+        ApplicationId=app_id,
+        EndpointBatchRequest={
+            "Item": [{"Id": "ep-1", "ChannelType": "SMS", "Address": "+12065550100"}]
+        },
+    )
+    first = pinpoint.get_endpoint(ApplicationId=app_id, EndpointId="ep-1")["EndpointResponse"]
+    assert (first["Id"], first["OptOut"], first["EndpointStatus"]) == ("ep-1", "NONE", "ACTIVE")
+    assert first["ApplicationId"] == app_id
+    pinpoint.update_endpoint(
+        ApplicationId=app_id,
+        EndpointId="ep-2",
+        EndpointRequest={"ChannelType": "SMS", "Address": "+12065550100", "OptOut": "ALL"},
+    )
+    first = pinpoint.get_endpoint(ApplicationId=app_id, EndpointId="ep-1")["EndpointResponse"]
+    assert first["EndpointStatus"] == "INACTIVE"
+    with pytest.raises(ClientError) as refused:
+        pinpoint.update_endpoint(
+            ApplicationId=app_id, EndpointId="ep-3", EndpointRequest={"ChannelType": "FAX"}
+        )
+    assert refused.value.response["Error"]["Code"] == "BadRequestException"
+    assert (
+        pinpoint.delete_endpoint(ApplicationId=app_id, EndpointId="ep-2")["EndpointResponse"][
+            "OptOut"
+        ]
+        == "ALL"
+    )
+    for application, endpoint in ((app_id, "ep-2"), ("0" * 32, "ep-1")):
+        with pytest.raises(ClientError) as missing:
+            pinpoint.get_endpoint(ApplicationId=application, EndpointId=endpoint)
+        assert missing.value.response["Error"]["Code"] == "NotFoundException"
+
+
 def test_lambda_keeps_its_logging_config(aws: LocalAws) -> None:
     lam = aws.client("lambda")
     create_function(

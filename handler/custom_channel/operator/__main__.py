@@ -3,7 +3,7 @@
     custom-channel invoke --event FILE [--timeout S] [--output FILE]
     custom-channel resend [--function-name NAME] [--queue-url URL] [--max-messages N]
         [--delete-failed] [--include-unknown | --delete-unknown] [--max-age-hours H]
-        [--accept-unsigned] [--no-check-endpoints]
+        [--accept-unsigned] [--no-check-endpoints] [--send-connect-unchecked]
     custom-channel connect-register --instance-id ID --function-arn ARN
     custom-channel connect-unregister --instance-id ID --function-arn ARN
     custom-channel log-id [--function-name NAME] [ID ...]
@@ -23,7 +23,8 @@ one recipient; the ids are read from the arguments, or one a line from stdin (ou
 shell's history).
 
 Exit codes (docs/cli.md): 0 done; 1 the command ran and something failed (an endpoint failed
-or unknown, a message failed again, AWS unreachable, throttling or failing); 2 nothing was
+or unknown, a message failed again or its consent check failed, AWS unreachable, throttling
+or failing); 2 nothing was
 done: bad arguments, configuration or input, or AWS refused the request as it stands (no such
 resource, access denied, no credentials). Every error is one line on stderr.
 """
@@ -91,9 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
         "resend",
         help="deliver again what the failure queue holds",
         description="Deliver again the failure queue's messages through the same adapter "
-        "and settings as the function, and print a JSON summary. Exit 1 when some messages "
-        "were sent again and failed again (messages kept as unknown, unverified or too old "
-        "do not change it).",
+        "and settings as the function, and print a JSON summary. Each recipient's consent "
+        "now is checked first; what cannot be checked is kept (consent_unchecked). Exit 1 "
+        "when some messages were sent again and failed again, or a consent check failed "
+        "(messages kept as unknown, unverified, too old or Connect's unchecked do not "
+        "change it).",
     )
     again.add_argument("--queue-url", help="the failure queue (default: CHANNEL_FAILURE_QUEUE_URL)")
     again.add_argument(
@@ -144,7 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
     again.add_argument(
         "--no-check-endpoints",
         action="store_true",
-        help="do not ask Pinpoint's GetEndpoint for each endpoint's current opt-out state",
+        help="send Pinpoint messages without asking GetEndpoint for each endpoint's consent "
+        "and address now (by default a message whose check fails is kept)",
+    )
+    again.add_argument(
+        "--send-connect-unchecked",
+        action="store_true",
+        help="send Connect messages, whose profile's consent now resend cannot check (kept "
+        "by default; the opt-out field as queued still applies)",
     )
     for name, summary in (
         ("connect-register", "register the function with a Connect instance (custom actions)"),
@@ -337,6 +347,7 @@ def _resend(args: argparse.Namespace) -> int:
         accept_unsigned=args.accept_unsigned,
         max_age_hours=args.max_age_hours,
         check_endpoints=not args.no_check_endpoints,
+        send_connect_unchecked=args.send_connect_unchecked,
         timeout_seconds=args.timeout,
     )
     stdout = sys.stdout
@@ -353,7 +364,8 @@ def _resend(args: argparse.Namespace) -> int:
             # What was deleted stays deleted; the rest shows again after the visibility timeout.
             return _aws_failure("resend stopped", error, with_message=False)
     stdout.write(json.dumps(report.as_dict()) + "\n")
-    return RUN_FAILED if report.failed_again else 0
+    # A failed consent check (throttled, failing, denied) kept its messages: run it again.
+    return RUN_FAILED if report.failed_again or report.check_errors else 0
 
 
 def _log_id(args: argparse.Namespace) -> int:

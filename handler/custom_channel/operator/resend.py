@@ -16,9 +16,20 @@ sends the same personalised message. One pass:
      unless --include-unknown (an operator who checked with the provider) or --delete-unknown;
    - `too_old`: queued more than --max-age-hours ago (default 24): kept, not sent; consent
      may have changed since;
-   - `opted_out` / `endpoint_gone`: Pinpoint's GetEndpoint (while the API exists) says the
-     endpoint has opted out, is inactive or was deleted since: deleted, not sent. When the
-     API cannot be asked, one warning says so and the age limit is the only check;
+   - `opted_out` / `endpoint_gone` / `address_changed`: Pinpoint's GetEndpoint (while the
+     API exists) says the endpoint has opted out, is inactive or was deleted since, or that
+     its Address or ChannelType is no longer the one queued (a number given up since may be
+     someone else's now): deleted, not sent;
+   - `consent_unchecked`: the consent now could not be checked, so the message is kept, not
+     sent (consent fails closed, issue #20 item 2): GetEndpoint failed (throttled, HTTP 5xx,
+     access denied: the next message is asked for again; unreachable: the rest of the
+     pass is kept without asking; one warning names the error codes; the next pass
+     retries), the message names no ApplicationId, or it is a Connect profile's. resend
+     does not read Customer Profiles: the profile's opt-out field was read, by the
+     handler's one rule (profiles.py, sources/connect.py), when it was queued, and is read
+     again from the queued copy when it is sent. --no-check-endpoints sends Pinpoint
+     messages without asking GetEndpoint; --send-connect-unchecked sends Connect messages;
+     both are the operator's explicit choice;
 3. rebuild the rest as Pinpoint events (one per event context, at most 50 endpoints each) and
    deliver each through the channel, as the function would;
 4. delete what ended delivered or skipped; keep what failed (deleted with --delete-failed) or
@@ -62,10 +73,13 @@ class ResendReport:
     too_old: int = 0
     opted_out: int = 0
     endpoint_gone: int = 0
+    address_changed: int = 0
+    consent_unchecked: int = 0  # kept: the consent now could not be checked
     deleted: int = 0
     kept: int = 0
     failed_again: int = 0  # sent again and failed: what the exit code reports
     statuses: Counter[str] = field(default_factory=Counter)
+    check_errors: Counter[str] = field(default_factory=Counter)  # GetEndpoint's, by error code
 
     def as_dict(self) -> dict[str, Any]:
         statuses = ("delivered", "skipped", "failed", "unknown")
@@ -76,6 +90,8 @@ class ResendReport:
             "too_old": self.too_old,
             "opted_out": self.opted_out,
             "endpoint_gone": self.endpoint_gone,
+            "address_changed": self.address_changed,
+            "consent_unchecked": self.consent_unchecked,
             **{status: self.statuses.get(status, 0) for status in statuses},
             "unknown_kept": self.unknown_kept,
             "unknown_deleted": self.unknown_deleted,
@@ -94,7 +110,8 @@ class ResendOptions:
     delete_unknown: bool = False
     accept_unsigned: bool = False
     max_age_hours: float = DEFAULT_MAX_AGE_HOURS
-    check_endpoints: bool = True
+    check_endpoints: bool = True  # False: Pinpoint messages are sent without GetEndpoint
+    send_connect_unchecked: bool = False  # True: Connect messages are sent (never checked)
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
 
 
@@ -123,7 +140,7 @@ def resend(
         reclaim_final_failures=True,
         include_unknown=options.include_unknown,
     )
-    endpoints = _EndpointState(operator or AwsClients(operator=True), options.check_endpoints)
+    endpoints = _EndpointState(operator or AwsClients(operator=True), options)
     log = logs.configure(settings.log_level)
     report = ResendReport()
     seen: set[str] = set()
@@ -164,8 +181,13 @@ def resend(
                 _delete(queue, message)
     finally:
         channel.close()
-    if endpoints.unavailable:
-        log.warning("current endpoint state not checked", extra={"error": endpoints.unavailable})
+    report.check_errors.update(endpoints.errors)
+    if report.consent_unchecked:
+        # One line for the pass; the codes only (an error's message could quote a request).
+        log.warning(
+            "current consent not checked: messages kept",
+            extra={"consent_unchecked": report.consent_unchecked, "errors": dict(endpoints.errors)},
+        )
     log.info("resend finished", extra=report.as_dict())
     return report
 
@@ -236,7 +258,13 @@ def _screen(
     if state == "gone":
         report.endpoint_gone += 1
         return "delete"
-    return "send"
+    if state == "changed":
+        report.address_changed += 1
+        return "delete"
+    if state == "unchecked":
+        report.consent_unchecked += 1
+        return "keep"
+    return "send"  # "ok", or "not_checked": the operator's flag
 
 
 def _age_hours(queued_at: str, now: float) -> float:
@@ -248,17 +276,28 @@ def _age_hours(queued_at: str, now: float) -> float:
 
 
 class _EndpointState:
-    """Pinpoint's GetEndpoint: the endpoint's consent now, not when it was queued."""
+    """The recipient's consent now, not when it was queued. Fails closed: what cannot be
+    checked is "unchecked" (kept), unless the operator's flag says to send it unchecked."""
 
-    def __init__(self, clients: AwsClients, enabled: bool) -> None:
+    def __init__(self, clients: AwsClients, options: ResendOptions) -> None:
         self._clients = clients
-        self._enabled = enabled
-        self.unavailable: str | None = None  # the error that stopped the checks
+        self._options = options
+        self.errors: Counter[str] = Counter()  # messages kept by GetEndpoint's error code
+        self._unreachable: str | None = None  # no answer at all: not asked again this pass
 
     def state(self, delivery: FailedDelivery) -> str:
-        """ "ok", "opted_out", "gone", or "unchecked"."""
+        """ "ok", "opted_out", "gone", "changed" (address or channel type), "unchecked" (keep)
+        or "not_checked" (send: the operator's flag)."""
+        if delivery.source == "connect":
+            # No current state to ask for here (module docstring): the operator decides.
+            return "not_checked" if self._options.send_connect_unchecked else "unchecked"
+        if not self._options.check_endpoints:
+            return "not_checked"
         application = delivery.context.get("ApplicationId")
-        if not self._enabled or self.unavailable or not isinstance(application, str):
+        if not isinstance(application, str) or not application:
+            return "unchecked"
+        if self._unreachable:
+            self.errors[self._unreachable] += 1
             return "unchecked"
         try:
             answer = self._clients.client("pinpoint").get_endpoint(
@@ -268,13 +307,32 @@ class _EndpointState:
             code = logs.error_code(error)
             if code == "NotFoundException":
                 return "gone"
-            self.unavailable = code  # the API is gone or not allowed: stop asking
+            # Throttled (after botocore's retries), HTTP 5xx, access denied: this message is
+            # kept and the next one is asked for again. No answer at all (refused, reset, timed
+            # out): each attempt may cost the read timeout, so the rest of the pass is kept
+            # without asking (the messages not yet worked on must not outlive their
+            # visibility timeout).
+            self.errors[code] += 1
+            if not isinstance(getattr(error, "response", None), dict):
+                self._unreachable = code
             return "unchecked"
         endpoint = answer.get("EndpointResponse", {})
+        if not isinstance(endpoint, dict):
+            return "unchecked"
         if str(endpoint.get("OptOut", "NONE")).upper() != "NONE":
             return "opted_out"
         if str(endpoint.get("EndpointStatus", "ACTIVE")).upper() == "INACTIVE":
             return "opted_out"
+        # GetEndpoint's EndpointResponse carries the Address and ChannelType the endpoint has
+        # now (botocore's pinpoint model); the message goes only where it was queued to go.
+        queued = delivery.endpoint if isinstance(delivery.endpoint, dict) else {}
+        if endpoint.get("Address") != queued.get("Address"):
+            return "changed"
+        if (
+            str(endpoint.get("ChannelType", "")).upper()
+            != str(queued.get("ChannelType", "")).upper()
+        ):
+            return "changed"
         return "ok"
 
 
