@@ -558,6 +558,23 @@ def test_resend_asks_pinpoint_for_the_endpoints_consent_now(aws, app, provider):
     assert queued(sqs, url) == []
 
 
+def test_resend_against_an_application_it_cannot_see_keeps_every_message(aws, app, provider):
+    """Before: GetEndpoint's NotFoundException read as "the endpoint was deleted", so resend
+    run in the wrong region or account (where the application is not) deleted every Pinpoint
+    message of the queue, unsent. An endpoint is gone only when its application is there."""
+    sqs, url = aws
+    provider.responder = lambda r: Reply(503)
+    invoke(in_pinpoint(app, campaign_event(endpoints(3), "x")), channel=channel_for(provider, url))
+    provider.requests.clear()
+    provider.responder = lambda r: Reply(202)
+    boto3.client("pinpoint").delete_app(ApplicationId=app)
+    settings = load_settings(environment(provider, CHANNEL_FAILURE_QUEUE_URL=url))
+    report = resend(settings, FailureQueue(url), AT_ONCE)
+    assert (report.endpoint_gone, report.consent_unchecked, report.kept) == (0, 3, 3)
+    assert provider.requests == []
+    assert len(queued(sqs, url)) == 3
+
+
 FAULTS = {
     "ep-0": ("TooManyRequestsException", 429),  # throttled
     "ep-1": ("InternalServerErrorException", 500),

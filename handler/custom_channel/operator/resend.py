@@ -284,6 +284,7 @@ class _EndpointState:
         self._options = options
         self.errors: Counter[str] = Counter()  # messages kept by GetEndpoint's error code
         self._unreachable: str | None = None  # no answer at all: not asked again this pass
+        self._applications: dict[str, bool] = {}  # GetApp's answer, once per application
 
     def state(self, delivery: FailedDelivery) -> str:
         """ "ok", "opted_out", "gone", "changed" (address or channel type), "unchecked" (keep)
@@ -306,14 +307,21 @@ class _EndpointState:
         except Exception as error:
             code = logs.error_code(error)
             if code == "NotFoundException":
-                return "gone"
+                # Pinpoint answers NotFound for an endpoint and for its application alike: an
+                # endpoint is gone only when the application is there (resend run in the wrong
+                # region or account would otherwise delete every message).
+                if self._application_exists(application):
+                    return "gone"
+                code = "ApplicationNotFound"
             # Throttled (after botocore's retries), HTTP 5xx, access denied: this message is
             # kept and the next one is asked for again. No answer at all (refused, reset, timed
             # out): each attempt may cost the read timeout, so the rest of the pass is kept
             # without asking (the messages not yet worked on must not outlive their
             # visibility timeout).
             self.errors[code] += 1
-            if not isinstance(getattr(error, "response", None), dict):
+            if code != "ApplicationNotFound" and not isinstance(
+                getattr(error, "response", None), dict
+            ):
                 self._unreachable = code
             return "unchecked"
         endpoint = answer.get("EndpointResponse", {})
@@ -334,6 +342,17 @@ class _EndpointState:
         ):
             return "changed"
         return "ok"
+
+    def _application_exists(self, application: str) -> bool:
+        """GetApp, once per application and pass; anything but an answer is "not known to
+        exist" (the message is kept)."""
+        if application not in self._applications:
+            try:
+                self._clients.client("pinpoint").get_app(ApplicationId=application)
+                self._applications[application] = True
+            except Exception:
+                self._applications[application] = False
+        return self._applications[application]
 
 
 def _delete(queue: FailureQueue, message: _Received) -> None:
