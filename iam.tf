@@ -124,11 +124,11 @@ locals {
       }
     }
     IdempotencyKms = {
-      enabled = local.create_idempotency && var.idempotency.kms_key_arn != null
+      enabled = local.create_idempotency && local.idempotency.kms_key_arn != null
       statement = {
         Effect   = "Allow"
         Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-        Resource = [coalesce(var.idempotency.kms_key_arn, "-")]
+        Resource = [coalesce(local.idempotency.kms_key_arn, "-")]
         Condition = {
           StringEquals = { "kms:ViaService" = "dynamodb.${local.region}.amazonaws.com" }
         }
@@ -202,7 +202,7 @@ locals {
   }
 
   extra_statements = [
-    for sid, s in var.policy_statements : merge(
+    for sid, s in local.policy_statement_inputs : merge(
       {
         Sid      = sid
         Effect   = s.effect
