@@ -144,7 +144,7 @@ locals {
 
   connect = var.event_source == "connect"
   # The instance id: the ARN's last part (instance/<id>).
-  connect_instance_id = var.connect.instance_arn == null ? null : element(split("/", var.connect.instance_arn), 1)
+  connect_instance_id = local.connect_settings.instance_arn == null ? null : element(split("/", local.connect_settings.instance_arn), 1)
   create_function     = var.channel_mode != "webhook"
   create_receiver     = var.channel_mode == "receiver"
   create_role         = local.create_function && var.create_role
@@ -314,6 +314,33 @@ locals {
     try({ for k, v in var.segment : k => v if v != null && contains(keys(local.segment_defaults), k) }, {}),
   )
 
+  connect_defaults = {
+    instance_arn         = null
+    message_template     = null
+    message_templates    = {}
+    knowledge_base_id    = null
+    template_ids         = {}
+    template_ttl_seconds = null
+    profiles             = {}
+  }
+  connect_profiles_defaults = {
+    address_fields = null
+    channel_type   = null
+    opt_out_field  = null
+    result_field   = null
+  }
+  # local.connect is taken (event_source = "connect"): these are connect's settings.
+  connect_settings = merge(
+    local.connect_defaults,
+    try({ for k, v in var.connect : k => v if v != null && contains(keys(local.connect_defaults), k) }, {}),
+    {
+      profiles = merge(
+        local.connect_profiles_defaults,
+        try({ for k, v in var.connect.profiles : k => v if v != null && contains(keys(local.connect_profiles_defaults), k) }, {}),
+      )
+    },
+  )
+
   # The function's timeout: by default as long as its event source waits.
   timeout          = coalesce(var.timeout, local.wait_seconds)
   deadline_seconds = coalesce(local.delivery.deadline_seconds, min(local.timeout, local.wait_seconds))
@@ -351,21 +378,21 @@ locals {
       CHANNEL_FAILURE_POLICY        = local.delivery.failure_policy == "report" ? null : local.delivery.failure_policy
       CHANNEL_RATE_LIMIT_PER_SECOND = local.delivery.rate_limit_per_second > 0 ? tostring(local.delivery.rate_limit_per_second) : null
       CHANNEL_EVENT_SOURCE          = var.event_source
-      CHANNEL_MESSAGE_TEMPLATE      = var.connect.message_template
-      CHANNEL_MESSAGE_TEMPLATES     = length(var.connect.message_templates) > 0 ? jsonencode(var.connect.message_templates) : null
+      CHANNEL_MESSAGE_TEMPLATE      = local.connect_settings.message_template
+      CHANNEL_MESSAGE_TEMPLATES     = length(local.connect_settings.message_templates) > 0 ? jsonencode(local.connect_settings.message_templates) : null
       CHANNEL_ADAPTER_MODULE        = local.delivery.adapter_module
     },
     # An adapter of the user's own reads its CHANNEL_<ADAPTER>_* settings (docs/adapters.md).
     { for k, v in local.delivery.adapter_settings : "CHANNEL_${upper(local.delivery.adapter)}_${k}" => v },
     local.connect ? {
-      CHANNEL_CONNECT_ADDRESS_FIELDS = var.connect.profiles.address_fields == null ? null : join(",", var.connect.profiles.address_fields)
-      CHANNEL_CONNECT_CHANNEL_TYPE   = var.connect.profiles.channel_type
-      CHANNEL_CONNECT_OPT_OUT_FIELD  = var.connect.profiles.opt_out_field
-      CHANNEL_CONNECT_RESULT_FIELD   = var.connect.profiles.result_field == null ? null : tostring(var.connect.profiles.result_field)
+      CHANNEL_CONNECT_ADDRESS_FIELDS = local.connect_settings.profiles.address_fields == null ? null : join(",", local.connect_settings.profiles.address_fields)
+      CHANNEL_CONNECT_CHANNEL_TYPE   = local.connect_settings.profiles.channel_type
+      CHANNEL_CONNECT_OPT_OUT_FIELD  = local.connect_settings.profiles.opt_out_field
+      CHANNEL_CONNECT_RESULT_FIELD   = local.connect_settings.profiles.result_field == null ? null : tostring(local.connect_settings.profiles.result_field)
       # Templates authored in Connect (Amazon Q in Connect message templates), by block label.
-      CHANNEL_CONNECT_KNOWLEDGE_BASE_ID    = var.connect.knowledge_base_id
-      CHANNEL_CONNECT_TEMPLATE_IDS         = length(var.connect.template_ids) > 0 ? jsonencode(var.connect.template_ids) : null
-      CHANNEL_CONNECT_TEMPLATE_TTL_SECONDS = var.connect.template_ttl_seconds == null ? null : tostring(var.connect.template_ttl_seconds)
+      CHANNEL_CONNECT_KNOWLEDGE_BASE_ID    = local.connect_settings.knowledge_base_id
+      CHANNEL_CONNECT_TEMPLATE_IDS         = length(local.connect_settings.template_ids) > 0 ? jsonencode(local.connect_settings.template_ids) : null
+      CHANNEL_CONNECT_TEMPLATE_TTL_SECONDS = local.connect_settings.template_ttl_seconds == null ? null : tostring(local.connect_settings.template_ttl_seconds)
     } : {},
     local.create_idempotency ? {
       CHANNEL_IDEMPOTENCY_TABLE         = aws_dynamodb_table.idempotency[0].name
@@ -560,12 +587,12 @@ locals {
     local.create_function && local.connect ? {
       connect = {
         principal      = "connect-campaigns.amazonaws.com"
-        source_account = try(split(":", var.connect.instance_arn)[4], null)
-        source_arn     = var.connect.instance_arn
+        source_account = try(split(":", local.connect_settings.instance_arn)[4], null)
+        source_arn     = local.connect_settings.instance_arn
       }
       connect_journeys = {
         principal      = "connect.amazonaws.com"
-        source_account = try(split(":", var.connect.instance_arn)[4], null)
+        source_account = try(split(":", local.connect_settings.instance_arn)[4], null)
         source_arn     = null
       }
     } : {},

@@ -159,7 +159,7 @@ output "pinpoint_delivery_uri" {
 
 output "connect_instance_arn" {
   description = "ARN of the Amazon Connect instance allowed to invoke the function (null unless event_source = \"connect\")."
-  value       = local.connect ? var.connect.instance_arn : null
+  value       = local.connect ? local.connect_settings.instance_arn : null
 }
 
 output "connect_register_command" {

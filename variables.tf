@@ -18,8 +18,8 @@
 # `condition`, s3_existing_package's `version_id`, the log levels WARN, TRACE and FATAL),
 # as is any key an object variable does not declare where a typo would change what is sent or
 # widen a grant (delivery, failure_queue, idempotency, policy_statements, s3_existing_package,
-# segment and pinpoint_permission are typed `any` for that: main.tf, "Object inputs typed
-# `any`"; the others keep their object types, where a dropped key changes neither).
+# segment, pinpoint_permission and connect are typed `any` for that: main.tf, "Object inputs
+# typed `any`").
 
 ################################################################################
 # General
@@ -944,104 +944,111 @@ variable "connect" {
     `result_field` (CHANNEL_CONNECT_RESULT_FIELD: add `Result: SUCCESS/FAILURE` to each profile's answer; default false).
     Field names: 1-255 characters, no whitespace, ',', '{', '}' or '|'.
   EOT
-  type = object({
-    instance_arn         = optional(string)
-    message_template     = optional(string)
-    message_templates    = optional(map(string), {})
-    knowledge_base_id    = optional(string)
-    template_ids         = optional(map(string), {})
-    template_ttl_seconds = optional(number)
-    profiles = optional(object({
-      address_fields = optional(list(string))
-      channel_type   = optional(string)
-      opt_out_field  = optional(string)
-      result_field   = optional(bool)
-    }), {})
-  })
-  default  = {}
-  nullable = false
+  # `any`, not an object type: a key the type did not declare would be dropped without a word
+  # (a misspelt `profiles.opt_out_field` would read consent from the default field, a misspelt
+  # `template_ids` send `message_template` instead); the keys and defaults are
+  # local.connect_defaults and local.connect_profiles_defaults (main.tf), and the first
+  # validations refuse any other key. null: the defaults.
+  type    = any
+  default = {}
+
+  validation {
+    condition     = var.connect == null || try(length(setsubtract(keys(var.connect), keys(local.connect_defaults))) == 0, false)
+    error_message = "connect must be an object whose keys are among ${join(", ", keys(local.connect_defaults))}${try(length(setsubtract(keys(var.connect), keys(local.connect_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.connect), keys(local.connect_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    condition     = try(var.connect.profiles, null) == null || try(length(setsubtract(keys(var.connect.profiles), keys(local.connect_profiles_defaults))) == 0, false)
+    error_message = "connect.profiles must be an object whose keys are among ${join(", ", keys(local.connect_profiles_defaults))}${try(length(setsubtract(keys(var.connect.profiles), keys(local.connect_profiles_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.connect.profiles), keys(local.connect_profiles_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored: a misspelt opt_out_field would read consent elsewhere)."
+  }
+
+  validation {
+    # `any` checks no types.
+    condition     = try(var.connect.profiles.result_field, null) == null || can(tobool(var.connect.profiles.result_field))
+    error_message = "connect.profiles.result_field must be true or false."
+  }
 
   validation {
     # local.connect_instance_arn_pattern (Service Authorization Reference).
-    condition     = var.connect.instance_arn == null || can(regex(local.connect_instance_arn_pattern, var.connect.instance_arn))
+    condition     = try(var.connect.instance_arn, null) == null || can(regex(local.connect_instance_arn_pattern, try(var.connect.instance_arn, null)))
     error_message = "connect.instance_arn must be an Amazon Connect instance ARN: arn:<partition>:connect:<region>:<account>:instance/<instance-id> (a lowercase UUID)."
   }
 
   validation {
-    condition     = (var.event_source == "connect") == (var.connect.instance_arn != null)
+    condition     = (var.event_source == "connect") == (try(var.connect.instance_arn, null) != null)
     error_message = "connect.instance_arn is required when event_source is \"connect\" and must be null otherwise."
   }
 
   validation {
-    condition     = var.connect.message_template == null || try(length(var.connect.message_template) >= 1 && length(var.connect.message_template) <= local.max_message_template_chars, false)
+    condition     = try(var.connect.message_template, null) == null || try(length(try(var.connect.message_template, null)) >= 1 && length(try(var.connect.message_template, null)) <= local.max_message_template_chars, false)
     error_message = "connect.message_template must be 1 to ${local.max_message_template_chars} characters (the handler's limit)."
   }
 
   validation {
-    condition     = alltrue([for id, template in var.connect.message_templates : length(trimspace(id)) > 0 && length(template) <= local.max_message_template_chars])
+    condition     = alltrue([for id, template in(try(var.connect.message_templates, null) == null ? {} : var.connect.message_templates) : length(trimspace(id)) > 0 && length(template) <= local.max_message_template_chars])
     error_message = "connect.message_templates keys must be non-empty ActionIds and each template at most ${local.max_message_template_chars} characters (the handler's limit)."
   }
 
   validation {
-    condition     = var.event_source == "connect" || (var.connect.message_template == null && length(var.connect.message_templates) == 0)
+    condition     = var.event_source == "connect" || (try(var.connect.message_template, null) == null && length((try(var.connect.message_templates, null) == null ? {} : var.connect.message_templates)) == 0)
     error_message = "connect.message_template and connect.message_templates are the messages of Connect custom actions: set them only with event_source = \"connect\" (a Pinpoint campaign's message is its data)."
   }
 
   validation {
-    condition     = var.event_source != "connect" || var.connect.message_template != null || length(var.connect.message_templates) > 0 || length(var.connect.template_ids) > 0
+    condition     = var.event_source != "connect" || try(var.connect.message_template, null) != null || length((try(var.connect.message_templates, null) == null ? {} : var.connect.message_templates)) > 0 || length((try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids)) > 0
     error_message = "event_source = \"connect\" needs a message: set connect.message_template, connect.message_templates or connect.template_ids (Connect's event carries no text)."
   }
 
   validation {
     # local.qconnect_uuid_pattern (botocore's qconnect model, Uuid).
-    condition     = var.connect.knowledge_base_id == null || can(regex(local.qconnect_uuid_pattern, coalesce(var.connect.knowledge_base_id, "-")))
+    condition     = try(var.connect.knowledge_base_id, null) == null || can(regex(local.qconnect_uuid_pattern, coalesce(try(var.connect.knowledge_base_id, null), "-")))
     error_message = "connect.knowledge_base_id must be an Amazon Q in Connect knowledge base id: a lowercase UUID."
   }
 
   validation {
     # local.qconnect_template_id_pattern (botocore's qconnect model, UuidWithQualifier).
-    condition     = alltrue([for label, id in var.connect.template_ids : length(label) > 0 && can(regex(local.qconnect_template_id_pattern, id))])
+    condition     = alltrue([for label, id in(try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids) : length(label) > 0 && can(regex(local.qconnect_template_id_pattern, id))])
     error_message = "connect.template_ids keys must be non-empty custom action block labels and each value a message template id: a lowercase UUID, optionally :<version number>."
   }
 
   validation {
-    condition     = (length(var.connect.template_ids) > 0) == (var.connect.knowledge_base_id != null)
+    condition     = (length((try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids)) > 0) == (try(var.connect.knowledge_base_id, null) != null)
     error_message = "connect.knowledge_base_id is required when connect.template_ids is set and must be null when it is empty."
   }
 
   validation {
-    condition     = var.connect.template_ttl_seconds == null || try(var.connect.template_ttl_seconds >= 0 && var.connect.template_ttl_seconds <= local.max_connect_template_ttl_seconds && floor(var.connect.template_ttl_seconds) == var.connect.template_ttl_seconds, false)
+    condition     = try(var.connect.template_ttl_seconds, null) == null || try(try(var.connect.template_ttl_seconds, null) >= 0 && try(var.connect.template_ttl_seconds, null) <= local.max_connect_template_ttl_seconds && floor(try(var.connect.template_ttl_seconds, null)) == try(var.connect.template_ttl_seconds, null), false)
     error_message = "connect.template_ttl_seconds must be a whole number of seconds from 0 to ${local.max_connect_template_ttl_seconds}."
   }
 
   validation {
-    condition     = var.event_source == "connect" || (var.connect.knowledge_base_id == null && length(var.connect.template_ids) == 0 && var.connect.template_ttl_seconds == null)
+    condition     = var.event_source == "connect" || (try(var.connect.knowledge_base_id, null) == null && length((try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids)) == 0 && try(var.connect.template_ttl_seconds, null) == null)
     error_message = "connect.knowledge_base_id, connect.template_ids and connect.template_ttl_seconds are for Connect's message templates: set them only with event_source = \"connect\"."
   }
 
   validation {
-    condition = var.connect.profiles.address_fields == null || try(
-      length(var.connect.profiles.address_fields) > 0 &&
-      alltrue([for f in var.connect.profiles.address_fields : can(regex(local.connect_field_name_pattern, f))]),
+    condition = try(var.connect.profiles.address_fields, null) == null || try(
+      length(try(var.connect.profiles.address_fields, null)) > 0 &&
+      alltrue([for f in try(var.connect.profiles.address_fields, null) : can(regex(local.connect_field_name_pattern, f))]),
       false
     )
     error_message = "connect.profiles.address_fields must be a non-empty list of profile field names (1-255 characters, no whitespace, ',', '{', '}' or '|'), for example [\"PhoneNumber\", \"Attributes.Mobile\"]."
   }
 
   validation {
-    condition     = var.connect.profiles.channel_type == null || can(regex(local.connect_channel_type_pattern, coalesce(var.connect.profiles.channel_type, "-")))
+    condition     = try(var.connect.profiles.channel_type, null) == null || can(regex(local.connect_channel_type_pattern, coalesce(try(var.connect.profiles.channel_type, null), "-")))
     error_message = "connect.profiles.channel_type must be a channel type such as SMS, EMAIL or CUSTOM: an upper-case letter, then at most 31 upper-case letters, digits or '_'."
   }
 
   validation {
-    condition     = var.connect.profiles.opt_out_field == null || can(regex(local.connect_field_name_pattern, coalesce(var.connect.profiles.opt_out_field, " ")))
+    condition     = try(var.connect.profiles.opt_out_field, null) == null || can(regex(local.connect_field_name_pattern, coalesce(try(var.connect.profiles.opt_out_field, null), " ")))
     error_message = "connect.profiles.opt_out_field must be a profile field name (1-255 characters, no whitespace, ',', '{', '}' or '|'), for example Attributes.OptOut."
   }
 
   validation {
     condition = var.event_source == "connect" || (
-      var.connect.profiles.address_fields == null && var.connect.profiles.channel_type == null &&
-      var.connect.profiles.opt_out_field == null && var.connect.profiles.result_field == null
+      try(var.connect.profiles.address_fields, null) == null && try(var.connect.profiles.channel_type, null) == null &&
+      try(var.connect.profiles.opt_out_field, null) == null && try(var.connect.profiles.result_field, null) == null
     )
     error_message = "connect.profiles applies to Connect customer profiles only: set it only with event_source = \"connect\"."
   }

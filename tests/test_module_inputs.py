@@ -131,6 +131,21 @@ TYPOS: dict[str, tuple[dict[str, object], list[str]]] = {
         {"delivery": NONE, "pinpoint_permission": {"scop": "campaign"}},
         ["unknown: scop"],
     ),
+    "connect-opt-out-field": (
+        {
+            "delivery": NONE,
+            "event_source": "connect",
+            "connect": {
+                "instance_arn": (
+                    "arn:aws:connect:eu-west-1:210987654321:instance/"
+                    "0f1e2d3c-4b5a-4697-8877-665544332211"
+                ),
+                "message_template": "Hello",
+                "profiles": {"opt_out_fields": "Attributes.DoNotContact"},
+            },
+        },
+        ["connect.profiles must be an object whose keys are among", "unknown: opt_out_fields"],
+    ),
     "architectures": (
         {"delivery": NONE, "architectures": ["x86_64"]},
         ["architectures is terraform-aws-lambda's name: this module's is architecture"],

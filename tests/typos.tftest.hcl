@@ -268,6 +268,40 @@ run "pinpoint_permission_scope_typo" {
   expect_failures = [var.pinpoint_permission]
 }
 
+# connect: a misspelt consent field or template map would change who gets what.
+
+run "connect_opt_out_field_typo" {
+  command = plan
+
+  variables {
+    event_source = "connect"
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hello"
+      # Consent would have been read from the default field, Attributes.OptOut.
+      profiles = { opt_out_fields = "Attributes.DoNotContact" }
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "connect_template_ids_typo" {
+  command = plan
+
+  variables {
+    event_source = "connect"
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hello"
+      # `template_ids` misspelt: every block would have been sent message_template.
+      template_id = { "Welcome" = "1a2b3c4d-5e6f-4a0b-9c8d-7e6f5a4b3c2d" }
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
 # terraform-aws-lambda's flat names and log levels
 
 run "architectures_from_terraform_aws_lambda" {
