@@ -26,7 +26,7 @@ locals {
 
 locals {
   create_campaign = var.campaign == null ? false : var.campaign.create
-  create_segment  = local.create_campaign && var.segment.id == null
+  create_segment  = local.create_campaign && local.segment.id == null
 
   campaign_stack_name = coalesce(try(var.campaign.stack_name, null), replace("${local.name}-campaign", "_", "-"))
   # Tags the stack with the deployment's name, so that campaign scope can find it (main.tf).
@@ -53,16 +53,16 @@ locals {
   # What the additional treatments and the holdout leave goes to the main treatment.
   main_treatment_size_percent = var.campaign == null ? null : 100 - var.campaign.holdout_percent - sum(concat([0], [for t in local.campaign_treatments : t.size_percent]))
 
-  segment_dimensions = var.segment.dimensions_json != null ? jsondecode(var.segment.dimensions_json) : {
+  segment_dimensions = local.segment.dimensions_json != null ? jsondecode(local.segment.dimensions_json) : {
     for k, v in {
-      Demographic = length(var.segment.channel_types) == 0 ? null : {
-        Channel = { DimensionType = "INCLUSIVE", Values = var.segment.channel_types }
+      Demographic = length(local.segment.channel_types) == 0 ? null : {
+        Channel = { DimensionType = "INCLUSIVE", Values = local.segment.channel_types }
       }
-      Attributes = length(var.segment.attributes) == 0 ? null : {
-        for name, values in var.segment.attributes : name => { AttributeType = "INCLUSIVE", Values = values }
+      Attributes = length(local.segment.attributes) == 0 ? null : {
+        for name, values in local.segment.attributes : name => { AttributeType = "INCLUSIVE", Values = values }
       }
-      UserAttributes = length(var.segment.user_attributes) == 0 ? null : {
-        for name, values in var.segment.user_attributes : name => { AttributeType = "INCLUSIVE", Values = values }
+      UserAttributes = length(local.segment.user_attributes) == 0 ? null : {
+        for name, values in local.segment.user_attributes : name => { AttributeType = "INCLUSIVE", Values = values }
       }
     } : k => v if v != null
   }
@@ -72,7 +72,7 @@ locals {
     Properties = {
       for k, v in {
         ApplicationId = local.application_id
-        Name          = coalesce(var.segment.name, "${local.name}-segment")
+        Name          = coalesce(local.segment.name, "${local.name}-segment")
         Dimensions    = length(local.segment_dimensions) == 0 ? null : local.segment_dimensions
         Tags          = length(var.tags) == 0 ? null : var.tags
       } : k => v if v != null
@@ -122,7 +122,7 @@ locals {
 
   # A literal id or a reference to the segment in the same stack (jsondecode lets the two
   # branches have different types).
-  campaign_segment_ref = jsondecode(var.segment.id != null ? jsonencode(var.segment.id) : jsonencode({ "Fn::GetAtt" = ["Segment", "SegmentId"] }))
+  campaign_segment_ref = jsondecode(local.segment.id != null ? jsonencode(local.segment.id) : jsonencode({ "Fn::GetAtt" = ["Segment", "SegmentId"] }))
 
   campaign_resource = var.campaign == null ? null : {
     Type = "AWS::Pinpoint::Campaign"
@@ -193,7 +193,7 @@ resource "aws_cloudformation_stack" "campaign" {
 locals {
   campaign_id  = try(aws_cloudformation_stack.campaign[0].outputs["CampaignId"], null)
   campaign_arn = try(aws_cloudformation_stack.campaign[0].outputs["CampaignArn"], null)
-  segment_id   = var.segment.id != null ? var.segment.id : try(aws_cloudformation_stack.campaign[0].outputs["SegmentId"], null)
+  segment_id   = local.segment.id != null ? local.segment.id : try(aws_cloudformation_stack.campaign[0].outputs["SegmentId"], null)
 
   # Everything a local campaign runner needs to replay the campaign against the channel.
   campaign_definition = var.campaign == null ? null : {

@@ -5,9 +5,9 @@
 locals {
   # The queue's customer managed key: its own, else the module's key (kms_key_arn, which also
   # encrypts the function's environment), else none (SQS managed encryption).
-  failure_queue_kms_key_arn = var.failure_queue.kms_key_arn != null ? var.failure_queue.kms_key_arn : var.kms_key_arn
+  failure_queue_kms_key_arn = local.failure_queue.kms_key_arn != null ? local.failure_queue.kms_key_arn : var.kms_key_arn
 
-  failure_queue_operator_role_arns = sort(distinct(var.failure_queue.operator_role_arns))
+  failure_queue_operator_role_arns = sort(distinct(local.failure_queue.operator_role_arns))
   # Who may send to the queue: the function's role, and the operators (resend's replacements).
   # The role alone stays a string, as before operators could send (no policy change then);
   # through JSON because the two branches have different types.
@@ -20,9 +20,9 @@ locals {
 resource "aws_sqs_queue" "failures" {
   count = local.create_failure_queue ? 1 : 0
 
-  name                       = coalesce(var.failure_queue.name, "${local.name}-failures")
-  message_retention_seconds  = var.failure_queue.message_retention_seconds
-  visibility_timeout_seconds = var.failure_queue.visibility_timeout_seconds
+  name                       = coalesce(local.failure_queue.name, "${local.name}-failures")
+  message_retention_seconds  = local.failure_queue.message_retention_seconds
+  visibility_timeout_seconds = local.failure_queue.visibility_timeout_seconds
 
   # Always encrypted at rest: with the customer managed key when one is given, otherwise with
   # SQS managed keys (SSE-SQS). The two settings exclude each other.

@@ -34,13 +34,13 @@ locals {
   # (arn:${Partition}:wisdom:${Region}:${Account}:knowledge-base/${KnowledgeBaseId}) and
   # MessageTemplate* (arn:${Partition}:wisdom:${Region}:${Account}:message-template/${KnowledgeBaseId}/${MessageTemplateId});
   # a template's versions are its ARN with ":<qualifier>".
-  connect_template_uuids = sort(distinct([for id in values(var.connect.template_ids) : split(":", id)[0]]))
-  connect_template_arns = length(var.connect.template_ids) == 0 || var.connect.knowledge_base_id == null ? [] : concat(
-    ["arn:${local.partition}:wisdom:${local.region}:${local.account_id}:knowledge-base/${var.connect.knowledge_base_id}"],
+  connect_template_uuids = sort(distinct([for id in values(local.connect_settings.template_ids) : split(":", id)[0]]))
+  connect_template_arns = length(local.connect_settings.template_ids) == 0 || local.connect_settings.knowledge_base_id == null ? [] : concat(
+    ["arn:${local.partition}:wisdom:${local.region}:${local.account_id}:knowledge-base/${local.connect_settings.knowledge_base_id}"],
     flatten([
       for uuid in local.connect_template_uuids : [
-        "arn:${local.partition}:wisdom:${local.region}:${local.account_id}:message-template/${var.connect.knowledge_base_id}/${uuid}",
-        "arn:${local.partition}:wisdom:${local.region}:${local.account_id}:message-template/${var.connect.knowledge_base_id}/${uuid}:*",
+        "arn:${local.partition}:wisdom:${local.region}:${local.account_id}:message-template/${local.connect_settings.knowledge_base_id}/${uuid}",
+        "arn:${local.partition}:wisdom:${local.region}:${local.account_id}:message-template/${local.connect_settings.knowledge_base_id}/${uuid}:*",
       ]
     ]),
   )
@@ -124,11 +124,11 @@ locals {
       }
     }
     IdempotencyKms = {
-      enabled = local.create_idempotency && var.idempotency.kms_key_arn != null
+      enabled = local.create_idempotency && local.idempotency.kms_key_arn != null
       statement = {
         Effect   = "Allow"
         Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
-        Resource = [coalesce(var.idempotency.kms_key_arn, "-")]
+        Resource = [coalesce(local.idempotency.kms_key_arn, "-")]
         Condition = {
           StringEquals = { "kms:ViaService" = "dynamodb.${local.region}.amazonaws.com" }
         }
@@ -202,7 +202,7 @@ locals {
   }
 
   extra_statements = [
-    for sid, s in var.policy_statements : merge(
+    for sid, s in local.policy_statement_inputs : merge(
       {
         Sid      = sid
         Effect   = s.effect

@@ -29,11 +29,11 @@ resource "aws_dynamodb_table" "idempotency" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = var.idempotency.kms_key_arn
+    kms_key_arn = local.idempotency.kms_key_arn
   }
 
   point_in_time_recovery {
-    enabled = var.idempotency.point_in_time_recovery
+    enabled = local.idempotency.point_in_time_recovery
   }
 
   tags = var.tags

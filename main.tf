@@ -144,14 +144,14 @@ locals {
 
   connect = var.event_source == "connect"
   # The instance id: the ARN's last part (instance/<id>).
-  connect_instance_id = var.connect.instance_arn == null ? null : element(split("/", var.connect.instance_arn), 1)
+  connect_instance_id = local.connect_settings.instance_arn == null ? null : element(split("/", local.connect_settings.instance_arn), 1)
   create_function     = var.channel_mode != "webhook"
   create_receiver     = var.channel_mode == "receiver"
   create_role         = local.create_function && var.create_role
   # The delivery ledger of idempotency.py (only a function delivers).
-  create_idempotency = local.create_function && var.idempotency.enabled
+  create_idempotency = local.create_function && local.idempotency.enabled
   # The queue of failed and unknown endpoints, and the alarms: both watch the function.
-  create_failure_queue = local.create_function && var.failure_queue.enabled
+  create_failure_queue = local.create_function && local.failure_queue.enabled
   create_alarms        = local.create_function && var.alarms.enabled
 
   handler = coalesce(
@@ -181,34 +181,196 @@ locals {
     strcontains(local.secret_parameter_path, "/") ? "/${local.secret_parameter_path}" : local.secret_parameter_path
   )
 
+  ##############################################################################
+  # Object inputs typed `any`: the keys each takes, and its defaults
+  ##############################################################################
+  # Terraform drops an attribute an object type does not declare, before any validation sees
+  # it, so a typo (`adaptor`, `enable`, terraform-aws-lambda's `condition`) would be ignored
+  # without a word. The variables whose typo would change what is sent or widen a grant are
+  # typed `any` instead: their validations refuse a key not listed here, and these locals give
+  # what optional() gave (a key left out or null takes the default below).
+
+  delivery_defaults = {
+    adapter               = null # required: never defaulted
+    adapter_module        = null
+    adapter_settings      = {}
+    http                  = null
+    twilio                = null
+    slack                 = null
+    skip_opted_out        = true
+    skip_inactive         = true
+    max_workers           = 50
+    max_attempts          = 3
+    rate_limit_per_second = 0
+    failure_policy        = "report"
+    deadline_seconds      = null
+    safety_margin_ms      = 750
+  }
+  delivery_adapter_defaults = {
+    http = {
+      url                = null # required
+      method             = null
+      headers            = {}
+      body_template      = null
+      body_encoding      = null
+      success_codes      = null
+      idempotency_header = null
+    }
+    twilio = {
+      from                  = null # required
+      whatsapp              = null
+      api_base              = null
+      allowed_country_codes = ["1"]
+    }
+    slack = {
+      channel_attribute = null
+      api_base          = null
+      channel_pattern   = null
+    }
+  }
+  # The defaults alone when delivery is null (webhook mode: no function).
+  delivery = merge(
+    local.delivery_defaults,
+    try({ for k, v in var.delivery : k => v if v != null && contains(keys(local.delivery_defaults), k) }, {}),
+    {
+      # null when absent or null (a block that is not an object is refused by a validation).
+      for a, defaults in local.delivery_adapter_defaults : a => try(merge(
+        defaults,
+        { for k, v in var.delivery[a] : k => v if v != null && contains(keys(defaults), k) },
+      ), null)
+    },
+  )
+
+  s3_existing_package_defaults = {
+    bucket           = null # required
+    key              = null # required
+    object_version   = null
+    source_code_hash = null
+  }
+  s3_existing_package = var.s3_existing_package == null ? null : merge(
+    local.s3_existing_package_defaults,
+    try({ for k, v in var.s3_existing_package : k => v if v != null && contains(keys(local.s3_existing_package_defaults), k) }, {}),
+  )
+
+  policy_statement_defaults = {
+    effect     = "Allow"
+    actions    = null # required
+    resources  = null # required
+    conditions = []
+  }
+  policy_condition_keys = ["test", "variable", "values"]
+  # {} when null (and when not a map of objects, which a validation refuses).
+  policy_statement_inputs = try({
+    for sid, s in var.policy_statements : sid => merge(
+      local.policy_statement_defaults,
+      { for k, v in s : k => v if v != null && contains(keys(local.policy_statement_defaults), k) },
+    )
+  }, {})
+
+  idempotency_defaults = {
+    enabled                = true
+    lease_seconds          = 60
+    ttl_seconds            = 604800
+    kms_key_arn            = null
+    point_in_time_recovery = true
+    # A Pinpoint journey's repeat after this is a new entry (docs/handler.md, "Idempotency").
+    journey_reentry_seconds = 3600
+  }
+  idempotency = merge(
+    local.idempotency_defaults,
+    try({ for k, v in var.idempotency : k => v if v != null && contains(keys(local.idempotency_defaults), k) }, {}),
+  )
+
+  failure_queue_defaults = {
+    enabled                    = false
+    name                       = null
+    kms_key_arn                = null
+    message_retention_seconds  = 1209600
+    visibility_timeout_seconds = 300
+    operator_role_arns         = []
+  }
+  failure_queue = merge(
+    local.failure_queue_defaults,
+    try({ for k, v in var.failure_queue : k => v if v != null && contains(keys(local.failure_queue_defaults), k) }, {}),
+  )
+
+  pinpoint_permission_defaults = {
+    scope       = "application"
+    campaign_id = null
+  }
+  pinpoint_permission = merge(
+    local.pinpoint_permission_defaults,
+    try({ for k, v in var.pinpoint_permission : k => v if v != null && contains(keys(local.pinpoint_permission_defaults), k) }, {}),
+  )
+
+  segment_defaults = {
+    id              = null
+    name            = null
+    channel_types   = []
+    attributes      = {}
+    user_attributes = {}
+    dimensions_json = null
+  }
+  segment = merge(
+    local.segment_defaults,
+    try({ for k, v in var.segment : k => v if v != null && contains(keys(local.segment_defaults), k) }, {}),
+  )
+
+  connect_defaults = {
+    instance_arn         = null
+    message_template     = null
+    message_templates    = {}
+    knowledge_base_id    = null
+    template_ids         = {}
+    template_ttl_seconds = null
+    profiles             = {}
+  }
+  connect_profiles_defaults = {
+    address_fields = null
+    channel_type   = null
+    opt_out_field  = null
+    result_field   = null
+  }
+  # local.connect is taken (event_source = "connect"): these are connect's settings.
+  connect_settings = merge(
+    local.connect_defaults,
+    try({ for k, v in var.connect : k => v if v != null && contains(keys(local.connect_defaults), k) }, {}),
+    {
+      profiles = merge(
+        local.connect_profiles_defaults,
+        try({ for k, v in var.connect.profiles : k => v if v != null && contains(keys(local.connect_profiles_defaults), k) }, {}),
+      )
+    },
+  )
+
   # The function's timeout: by default as long as its event source waits.
   timeout          = coalesce(var.timeout, local.wait_seconds)
-  deadline_seconds = coalesce(var.delivery.deadline_seconds, min(local.timeout, local.wait_seconds))
+  deadline_seconds = coalesce(local.delivery.deadline_seconds, min(local.timeout, local.wait_seconds))
 
   ##############################################################################
   # Environment: typed variables mapped to the handler's settings
   ##############################################################################
 
-  http   = var.delivery.adapter == "http" ? var.delivery.http : null
-  twilio = var.delivery.adapter == "twilio" ? var.delivery.twilio : null
-  slack = var.delivery.adapter == "slack" ? {
-    channel_attribute = try(var.delivery.slack.channel_attribute, null)
-    api_base          = try(var.delivery.slack.api_base, null)
-    channel_pattern   = try(var.delivery.slack.channel_pattern, null)
-  } : null
+  http   = local.delivery.adapter == "http" ? local.delivery.http : null
+  twilio = local.delivery.adapter == "twilio" ? local.delivery.twilio : null
+  # The slack block is optional: every setting has a default.
+  slack = local.delivery.adapter == "slack" ? merge(
+    local.delivery_adapter_defaults.slack,
+    try({ for k, v in var.delivery.slack : k => v if v != null }, {}),
+  ) : null
 
   channel_environment = merge(
     {
-      CHANNEL_ADAPTER               = var.delivery.adapter
+      CHANNEL_ADAPTER               = local.delivery.adapter
       CHANNEL_NAME                  = local.name
       CHANNEL_METRICS_MODE          = var.metrics.mode
       CHANNEL_METRICS_NAMESPACE     = var.metrics.namespace
-      CHANNEL_SKIP_OPTED_OUT        = tostring(var.delivery.skip_opted_out)
-      CHANNEL_SKIP_INACTIVE         = tostring(var.delivery.skip_inactive)
-      CHANNEL_MAX_WORKERS           = tostring(var.delivery.max_workers)
-      CHANNEL_MAX_ATTEMPTS          = tostring(var.delivery.max_attempts)
+      CHANNEL_SKIP_OPTED_OUT        = tostring(local.delivery.skip_opted_out)
+      CHANNEL_SKIP_INACTIVE         = tostring(local.delivery.skip_inactive)
+      CHANNEL_MAX_WORKERS           = tostring(local.delivery.max_workers)
+      CHANNEL_MAX_ATTEMPTS          = tostring(local.delivery.max_attempts)
       CHANNEL_DEADLINE_SECONDS      = tostring(local.deadline_seconds)
-      CHANNEL_SAFETY_MARGIN_MS      = tostring(var.delivery.safety_margin_ms)
+      CHANNEL_SAFETY_MARGIN_MS      = tostring(local.delivery.safety_margin_ms)
       CHANNEL_LOG_LEVEL             = var.logging_application_log_level
       CHANNEL_LOG_ENDPOINT_IDS      = var.logging_endpoint_ids == "hashed" ? null : var.logging_endpoint_ids
       CHANNEL_SECRET_ID             = var.provider_secret.arn
@@ -216,31 +378,31 @@ locals {
       CHANNEL_SECRET_TTL_SECONDS    = var.provider_secret.arn != null || var.provider_secret.parameter_arn != null ? tostring(var.provider_secret.ttl_seconds) : null
       CHANNEL_RECEIVER_SECRET_ID    = local.create_receiver ? try(aws_secretsmanager_secret.receiver[0].arn, null) : null
       CHANNEL_FAILURE_QUEUE_URL     = local.create_failure_queue ? try(aws_sqs_queue.failures[0].url, null) : null
-      CHANNEL_FAILURE_POLICY        = var.delivery.failure_policy == "report" ? null : var.delivery.failure_policy
-      CHANNEL_RATE_LIMIT_PER_SECOND = var.delivery.rate_limit_per_second > 0 ? tostring(var.delivery.rate_limit_per_second) : null
+      CHANNEL_FAILURE_POLICY        = local.delivery.failure_policy == "report" ? null : local.delivery.failure_policy
+      CHANNEL_RATE_LIMIT_PER_SECOND = local.delivery.rate_limit_per_second > 0 ? tostring(local.delivery.rate_limit_per_second) : null
       CHANNEL_EVENT_SOURCE          = var.event_source
-      CHANNEL_MESSAGE_TEMPLATE      = var.connect.message_template
-      CHANNEL_MESSAGE_TEMPLATES     = length(var.connect.message_templates) > 0 ? jsonencode(var.connect.message_templates) : null
-      CHANNEL_ADAPTER_MODULE        = var.delivery.adapter_module
+      CHANNEL_MESSAGE_TEMPLATE      = local.connect_settings.message_template
+      CHANNEL_MESSAGE_TEMPLATES     = length(local.connect_settings.message_templates) > 0 ? jsonencode(local.connect_settings.message_templates) : null
+      CHANNEL_ADAPTER_MODULE        = local.delivery.adapter_module
     },
     # An adapter of the user's own reads its CHANNEL_<ADAPTER>_* settings (docs/adapters.md).
-    { for k, v in var.delivery.adapter_settings : "CHANNEL_${upper(var.delivery.adapter)}_${k}" => v },
+    { for k, v in local.delivery.adapter_settings : "CHANNEL_${upper(local.delivery.adapter)}_${k}" => v },
     local.connect ? {
-      CHANNEL_CONNECT_ADDRESS_FIELDS = var.connect.profiles.address_fields == null ? null : join(",", var.connect.profiles.address_fields)
-      CHANNEL_CONNECT_CHANNEL_TYPE   = var.connect.profiles.channel_type
-      CHANNEL_CONNECT_OPT_OUT_FIELD  = var.connect.profiles.opt_out_field
-      CHANNEL_CONNECT_RESULT_FIELD   = var.connect.profiles.result_field == null ? null : tostring(var.connect.profiles.result_field)
+      CHANNEL_CONNECT_ADDRESS_FIELDS = local.connect_settings.profiles.address_fields == null ? null : join(",", local.connect_settings.profiles.address_fields)
+      CHANNEL_CONNECT_CHANNEL_TYPE   = local.connect_settings.profiles.channel_type
+      CHANNEL_CONNECT_OPT_OUT_FIELD  = local.connect_settings.profiles.opt_out_field
+      CHANNEL_CONNECT_RESULT_FIELD   = local.connect_settings.profiles.result_field == null ? null : tostring(local.connect_settings.profiles.result_field)
       # Templates authored in Connect (Amazon Q in Connect message templates), by block label.
-      CHANNEL_CONNECT_KNOWLEDGE_BASE_ID    = var.connect.knowledge_base_id
-      CHANNEL_CONNECT_TEMPLATE_IDS         = length(var.connect.template_ids) > 0 ? jsonencode(var.connect.template_ids) : null
-      CHANNEL_CONNECT_TEMPLATE_TTL_SECONDS = var.connect.template_ttl_seconds == null ? null : tostring(var.connect.template_ttl_seconds)
+      CHANNEL_CONNECT_KNOWLEDGE_BASE_ID    = local.connect_settings.knowledge_base_id
+      CHANNEL_CONNECT_TEMPLATE_IDS         = length(local.connect_settings.template_ids) > 0 ? jsonencode(local.connect_settings.template_ids) : null
+      CHANNEL_CONNECT_TEMPLATE_TTL_SECONDS = local.connect_settings.template_ttl_seconds == null ? null : tostring(local.connect_settings.template_ttl_seconds)
     } : {},
     local.create_idempotency ? {
       CHANNEL_IDEMPOTENCY_TABLE         = aws_dynamodb_table.idempotency[0].name
-      CHANNEL_IDEMPOTENCY_LEASE_SECONDS = tostring(var.idempotency.lease_seconds)
-      CHANNEL_IDEMPOTENCY_TTL_SECONDS   = tostring(var.idempotency.ttl_seconds)
+      CHANNEL_IDEMPOTENCY_LEASE_SECONDS = tostring(local.idempotency.lease_seconds)
+      CHANNEL_IDEMPOTENCY_TTL_SECONDS   = tostring(local.idempotency.ttl_seconds)
       # Pinpoint journeys only: their events carry nothing that changes per entry.
-      CHANNEL_JOURNEY_REENTRY_SECONDS = local.connect ? null : tostring(var.idempotency.journey_reentry_seconds)
+      CHANNEL_JOURNEY_REENTRY_SECONDS = local.connect ? null : tostring(local.idempotency.journey_reentry_seconds)
     } : {},
     local.http == null ? {} : {
       CHANNEL_HTTP_URL                = local.http.url
@@ -339,10 +501,10 @@ resource "aws_lambda_function" "this" {
   reserved_concurrent_executions = var.reserved_concurrent_executions
 
   filename          = local.use_s3 ? null : local.package_path
-  s3_bucket         = local.use_s3 ? var.s3_existing_package.bucket : null
-  s3_key            = local.use_s3 ? var.s3_existing_package.key : null
-  s3_object_version = local.use_s3 ? var.s3_existing_package.object_version : null
-  source_code_hash  = local.use_s3 ? var.s3_existing_package.source_code_hash : filebase64sha256(local.package_path)
+  s3_bucket         = local.use_s3 ? local.s3_existing_package.bucket : null
+  s3_key            = local.use_s3 ? local.s3_existing_package.key : null
+  s3_object_version = local.use_s3 ? local.s3_existing_package.object_version : null
+  source_code_hash  = local.use_s3 ? local.s3_existing_package.source_code_hash : filebase64sha256(local.package_path)
 
   environment {
     variables = local.environment
@@ -422,19 +584,19 @@ locals {
   # next apply with the same configuration narrows it. The stack is read through data sources,
   # not the resource, because the resource itself waits for this permission.
   application_campaigns_arn = "${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/campaigns/"
-  permission_campaign_arn = var.pinpoint_permission.campaign_id != null ? "${local.application_campaigns_arn}${var.pinpoint_permission.campaign_id}" : try(one([
+  permission_campaign_arn = local.pinpoint_permission.campaign_id != null ? "${local.application_campaigns_arn}${local.pinpoint_permission.campaign_id}" : try(one([
     # Only a campaign of this application: after the application is replaced the old stack's
     # campaign belongs to another one, and the new campaign needs the application scope first.
     for arn in [data.aws_cloudformation_stack.campaign[0].outputs["CampaignArn"]] : arn if startswith(arn, local.application_campaigns_arn)
   ]), null)
-  permission_campaign_pending = !local.connect && var.pinpoint_permission.scope == "campaign" && local.permission_campaign_arn == null
+  permission_campaign_pending = !local.connect && local.pinpoint_permission.scope == "campaign" && local.permission_campaign_arn == null
 
   # Null for Connect, which has no Pinpoint application.
   pinpoint_source_arn = local.connect ? null : {
     account     = "${local.mobiletargeting_arn}:apps/*"
     application = "${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/*"
     campaign    = coalesce(local.permission_campaign_arn, "${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/*")
-  }[var.pinpoint_permission.scope]
+  }[local.pinpoint_permission.scope]
 
   permissions = merge(
     local.create_function && !local.create_receiver && !local.connect ? {
@@ -458,12 +620,12 @@ locals {
     local.create_function && local.connect ? {
       connect = {
         principal      = "connect-campaigns.amazonaws.com"
-        source_account = try(split(":", var.connect.instance_arn)[4], null)
-        source_arn     = var.connect.instance_arn
+        source_account = try(split(":", local.connect_settings.instance_arn)[4], null)
+        source_arn     = local.connect_settings.instance_arn
       }
       connect_journeys = {
         principal      = "connect.amazonaws.com"
-        source_account = try(split(":", var.connect.instance_arn)[4], null)
+        source_account = try(split(":", local.connect_settings.instance_arn)[4], null)
         source_arn     = null
       }
     } : {},
@@ -508,7 +670,7 @@ locals {
 # can use with AWS Resource Groups and Tag Editor"). Only the stack of the current name counts:
 # a renamed stack is replaced, and its new campaign needs the application scope first.
 data "aws_resourcegroupstaggingapi_resources" "campaign_stack" {
-  count = local.create_function && !local.create_receiver && var.pinpoint_permission.scope == "campaign" && var.pinpoint_permission.campaign_id == null && local.create_campaign ? 1 : 0
+  count = local.create_function && !local.create_receiver && local.pinpoint_permission.scope == "campaign" && local.pinpoint_permission.campaign_id == null && local.create_campaign ? 1 : 0
 
   resource_type_filters = ["cloudformation:stack"]
 

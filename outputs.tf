@@ -45,7 +45,7 @@ output "lambda_permission_statement_ids" {
 
 output "lambda_max_requests_per_second" {
   description = "Most provider requests per second that all instances of the function together may start, retries included: delivery.rate_limit_per_second x reserved_concurrent_executions (null without a rate limit or without a function)."
-  value       = try(local.create_function && var.delivery.rate_limit_per_second > 0 ? var.delivery.rate_limit_per_second * var.reserved_concurrent_executions : null, null)
+  value       = try(local.create_function && local.delivery.rate_limit_per_second > 0 ? local.delivery.rate_limit_per_second * var.reserved_concurrent_executions : null, null)
 }
 
 output "lambda_treatment_permission_statement_ids" {
@@ -137,6 +137,20 @@ output "pinpoint_delivery_uri" {
   description = "The campaign's DeliveryUri: the function or alias ARN, the external webhook, or the receiver URL. Sensitive: in receiver mode it carries the path secret."
   value       = try(local.delivery_uri, null)
   sensitive   = true
+
+  # The rules of var.webhook_url, checked here rather than in its validation: a failed variable
+  # validation prints the value it tested, sensitive or not (Terraform 1.11), and the URL's path
+  # holds a secret; a failed precondition prints only its message.
+  precondition {
+    # Pinpoint's webhook rule (local.webhook_url_pattern).
+    condition     = var.webhook_url == null || can(regex(local.webhook_url_pattern, var.webhook_url))
+    error_message = "webhook_url must start with https://, hold only letters, digits and - . _ ~ ? / # :, and be a valid RFC 3986 URL (host, optional :port, path, ?query, #fragment). (Its value is not shown: it may hold a secret.)"
+  }
+
+  precondition {
+    condition     = (var.channel_mode == "webhook") == (var.webhook_url != null)
+    error_message = "webhook_url is required when channel_mode is \"webhook\" and must be null otherwise."
+  }
 }
 
 ################################################################################
@@ -145,7 +159,7 @@ output "pinpoint_delivery_uri" {
 
 output "connect_instance_arn" {
   description = "ARN of the Amazon Connect instance allowed to invoke the function (null unless event_source = \"connect\")."
-  value       = local.connect ? var.connect.instance_arn : null
+  value       = local.connect ? local.connect_settings.instance_arn : null
 }
 
 output "connect_register_command" {

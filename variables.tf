@@ -11,6 +11,15 @@
 #   of that object in plans).
 # Validations that encode a service's rule cite it; the patterns and value lists they share are
 # defined once, in the locals of main.tf ("Rules of the services").
+# Naming rule: an input that terraform-aws-modules/terraform-aws-lambda also has keeps that
+# module's name and values where the meaning is the same, and where this module names it
+# otherwise its name is refused with an error naming ours, never ignored (architectures,
+# cloudwatch_logs_kms_key_id, vpc_subnet_ids, vpc_security_group_ids, policy_statements'
+# `condition`, s3_existing_package's `version_id`, the log levels WARN, TRACE and FATAL),
+# as is any key an object variable does not declare where a typo would change what is sent or
+# widen a grant (delivery, failure_queue, idempotency, policy_statements, s3_existing_package,
+# segment, pinpoint_permission and connect are typed `any` for that: main.tf, "Object inputs
+# typed `any`").
 
 ################################################################################
 # General
@@ -87,16 +96,10 @@ variable "webhook_url" {
   default     = null
   sensitive   = true
 
-  validation {
-    # Pinpoint's webhook rule (local.webhook_url_pattern).
-    condition     = var.webhook_url == null || can(regex(local.webhook_url_pattern, var.webhook_url))
-    error_message = "webhook_url must start with https://, hold only letters, digits and - . _ ~ ? / # :, and be a valid RFC 3986 URL (host, optional :port, path, ?query, #fragment)."
-  }
-
-  validation {
-    condition     = (var.channel_mode == "webhook") == (var.webhook_url != null)
-    error_message = "webhook_url is required when channel_mode is \"webhook\" and must be null otherwise."
-  }
+  # No validation here: a failed variable validation prints the value it tested, sensitive or
+  # not (Terraform 1.11), and this URL's path holds a secret. Its rules are the preconditions
+  # of output pinpoint_delivery_uri (outputs.tf), whose messages show no value
+  # (tests/test_module_inputs.py).
 }
 
 ################################################################################
@@ -133,14 +136,23 @@ variable "local_existing_package" {
 }
 
 variable "s3_existing_package" {
-  description = "Deploy the function code from an S3 object instead of a local zip (the bucket must be in the function's region). `source_code_hash` (base64 SHA-256 of the zip) makes Terraform notice new code under the same key."
-  type = object({
-    bucket           = string
-    key              = string
-    object_version   = optional(string)
-    source_code_hash = optional(string)
-  })
+  description = "Deploy the function code from an S3 object instead of a local zip (the bucket must be in the function's region): `bucket`, `key`, `object_version` (terraform-aws-lambda's `version_id` is refused) and `source_code_hash` (base64 SHA-256 of the zip; makes Terraform notice new code under the same key). Any other key is refused."
+  # `any`, not an object type: a key the type did not declare would be dropped without a word
+  # (terraform-aws-lambda's `version_id` deployed whatever version was current); the keys are
+  # local.s3_existing_package_defaults (main.tf), and the first validations refuse any other.
+  type    = any
   default = null
+
+  validation {
+    # terraform-aws-lambda's name for the object version.
+    condition     = var.s3_existing_package == null || try(!contains(keys(var.s3_existing_package), "version_id"), true)
+    error_message = "s3_existing_package.version_id is terraform-aws-lambda's name: this module's is s3_existing_package.object_version."
+  }
+
+  validation {
+    condition     = var.s3_existing_package == null || try(length(setsubtract(keys(var.s3_existing_package), concat(keys(local.s3_existing_package_defaults), ["version_id"]))) == 0, false)
+    error_message = "s3_existing_package must be an object whose keys are among ${join(", ", keys(local.s3_existing_package_defaults))}${try(length(setsubtract(keys(var.s3_existing_package), concat(keys(local.s3_existing_package_defaults), ["version_id"]))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.s3_existing_package), concat(keys(local.s3_existing_package_defaults), ["version_id"]))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
 
   validation {
     condition     = var.s3_existing_package == null || var.local_existing_package == null
@@ -149,7 +161,7 @@ variable "s3_existing_package" {
 
   validation {
     # S3 bucket names are at least 3 characters (Amazon S3 User Guide, "Bucket naming rules").
-    condition     = var.s3_existing_package == null || try(length(var.s3_existing_package.bucket) >= 3 && length(var.s3_existing_package.key) >= 1, false)
+    condition     = var.s3_existing_package == null ? true : try(length(try(var.s3_existing_package.bucket, null)) >= 3 && length(try(var.s3_existing_package.key, null)) >= 1, false)
     error_message = "s3_existing_package needs a bucket name and an object key."
   }
 }
@@ -174,6 +186,17 @@ variable "architecture" {
     # Lambda API model, Architecture enum.
     condition     = contains(["arm64", "x86_64"], var.architecture)
     error_message = "architecture must be arm64 or x86_64."
+  }
+}
+
+variable "architectures" {
+  description = "terraform-aws-lambda's name for `architecture`: refused, so that it is not ignored. Set `architecture` (one value, arm64 or x86_64)."
+  type        = any
+  default     = null
+
+  validation {
+    condition     = var.architectures == null
+    error_message = "architectures is terraform-aws-lambda's name: this module's is architecture, one value (\"arm64\" or \"x86_64\"), not a list."
   }
 }
 
@@ -292,6 +315,28 @@ variable "vpc_config" {
   }
 }
 
+variable "vpc_subnet_ids" {
+  description = "terraform-aws-lambda's name for `vpc_config.subnet_ids`: refused, so that it is not ignored. Set `vpc_config`."
+  type        = any
+  default     = null
+
+  validation {
+    condition     = var.vpc_subnet_ids == null
+    error_message = "vpc_subnet_ids is terraform-aws-lambda's name: this module's is vpc_config = { subnet_ids = [...], security_group_ids = [...] }."
+  }
+}
+
+variable "vpc_security_group_ids" {
+  description = "terraform-aws-lambda's name for `vpc_config.security_group_ids`: refused, so that it is not ignored. Set `vpc_config`."
+  type        = any
+  default     = null
+
+  validation {
+    condition     = var.vpc_security_group_ids == null
+    error_message = "vpc_security_group_ids is terraform-aws-lambda's name: this module's is vpc_config = { subnet_ids = [...], security_group_ids = [...] }."
+  }
+}
+
 variable "environment_variables" {
   description = "Additional environment variables for the function. Names starting with `CHANNEL_` are reserved for the module's typed variables."
   type        = map(string)
@@ -331,8 +376,14 @@ variable "logging_application_log_level" {
   validation {
     # The handler's levels (Python logging names); each maps onto Lambda's ApplicationLogLevel
     # enum (TRACE, DEBUG, INFO, WARN, ERROR, FATAL) in local.application_log_level.
-    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.logging_application_log_level)
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "WARN", "TRACE", "FATAL"], var.logging_application_log_level)
     error_message = "logging_application_log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+
+  validation {
+    # Lambda's (and terraform-aws-lambda's) names for levels the handler names otherwise or lacks.
+    condition     = !contains(["WARN", "TRACE", "FATAL"], var.logging_application_log_level)
+    error_message = "logging_application_log_level takes the handler's Python level names: WARNING, not Lambda's WARN (the module sets Lambda's WARN from it); no TRACE (DEBUG is the finest) and no FATAL (ERROR is the coarsest)."
   }
 }
 
@@ -367,6 +418,17 @@ variable "cloudwatch_logs_kms_key_arn" {
   validation {
     condition     = var.cloudwatch_logs_kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.cloudwatch_logs_kms_key_arn))
     error_message = "cloudwatch_logs_kms_key_arn must be a KMS key ARN (${local.kms_key_arn_format})."
+  }
+}
+
+variable "cloudwatch_logs_kms_key_id" {
+  description = "terraform-aws-lambda's name for `cloudwatch_logs_kms_key_arn`: refused, so that it is not ignored. Set `cloudwatch_logs_kms_key_arn`."
+  type        = any
+  default     = null
+
+  validation {
+    condition     = var.cloudwatch_logs_kms_key_id == null
+    error_message = "cloudwatch_logs_kms_key_id is terraform-aws-lambda's name: this module's is cloudwatch_logs_kms_key_arn (a KMS key ARN)."
   }
 }
 
@@ -434,32 +496,54 @@ variable "role_permissions_boundary" {
 }
 
 variable "policy_statements" {
-  description = "Extra statements for the role's inline policy, keyed by a Sid (letters and digits, and none of the Sids of the module's own statements, listed in the validation message; IAM rejects two statements of one Sid). Each: `effect` (Allow/Deny, default Allow), `actions`, `resources`, and optional `conditions` (`test`, `variable`, `values`)."
-  type = map(object({
-    effect    = optional(string, "Allow")
-    actions   = list(string)
-    resources = list(string)
-    conditions = optional(list(object({
-      test     = string
-      variable = string
-      values   = list(string)
-    })), [])
-  }))
+  description = "Extra statements for the role's inline policy, keyed by a Sid (letters and digits, and none of the Sids of the module's own statements, listed in the validation message; IAM rejects two statements of one Sid). Each: `effect` (Allow/Deny, default Allow), `actions`, `resources`, and optional `conditions` (`test`, `variable`, `values`). Any other key is refused, terraform-aws-lambda's `condition`, `not_actions`, `not_resources` and `principals` included: a statement is never granted without part of what was written."
+  # `any`, not a map of objects: a key the type did not declare would be dropped without a word
+  # (terraform-aws-lambda's `condition` granted the statement without its condition); the keys
+  # and defaults are local.policy_statement_defaults and local.policy_condition_keys (main.tf),
+  # and the first validations refuse any other key.
+  type    = any
   default = {}
+
+  validation {
+    # terraform-aws-lambda's name for the conditions.
+    condition     = var.policy_statements == null || try(alltrue([for sid, s in var.policy_statements : !contains(keys(s), "condition")]), true)
+    error_message = "policy_statements: `condition` is terraform-aws-lambda's name: this module's is `conditions` (a list of { test, variable, values }); a statement is never granted without its conditions."
+  }
+
+  validation {
+    condition = var.policy_statements == null || try(alltrue(flatten([
+      for sid, s in var.policy_statements : concat(
+        [length(setsubtract(keys(s), concat(keys(local.policy_statement_defaults), ["condition"]))) == 0],
+        [for c in try(s.conditions, null) == null ? [] : s.conditions : length(setsubtract(keys(c), local.policy_condition_keys)) == 0],
+      )
+    ])), false)
+    error_message = "policy_statements must map Sids to objects whose keys are among ${join(", ", keys(local.policy_statement_defaults))}, each of conditions holding only ${join(", ", local.policy_condition_keys)}${try(format("; unknown: %s", join(", ", flatten([for sid, s in var.policy_statements : concat([for k in setsubtract(keys(s), concat(keys(local.policy_statement_defaults), ["condition"])) : "${sid}.${k}"], [for i, c in try(s.conditions, null) == null ? [] : s.conditions : [for k in setsubtract(keys(c), local.policy_condition_keys) : "${sid}.conditions[${i}].${k}"]]...)]))), "")} (a key Terraform does not know would otherwise be ignored, and a grant widened). This module has no not_actions, not_resources or principals."
+  }
+
+  validation {
+    # `any` checks no types: actions, resources and each condition's values are lists of strings.
+    condition = var.policy_statements == null ? true : try(alltrue(flatten([
+      for sid, s in var.policy_statements : concat(
+        [for a in concat(tolist(s.actions), tolist(s.resources)) : can(tostring(a))],
+        [for c in(try(s.conditions, null) == null ? [] : s.conditions) : can(tostring(c.test)) && can(tostring(c.variable)) && length(c.values) > 0 && alltrue([for v in c.values : can(tostring(v))])],
+      )
+    ])), false)
+    error_message = "policy_statements: actions and resources must be lists of strings, and each condition needs test, variable and a non-empty list of values (strings)."
+  }
 
   validation {
     # IAM JSON policy reference, "Sid": uppercase and lowercase ASCII letters and digits; Effect
     # is Allow or Deny.
-    condition = alltrue([
+    condition = var.policy_statements == null ? true : try(alltrue([
       for k, s in var.policy_statements :
-      can(regex("^[A-Za-z0-9]+$", k)) && contains(["Allow", "Deny"], s.effect) && length(s.actions) > 0 && length(s.resources) > 0
-    ])
+      can(regex("^[A-Za-z0-9]+$", k)) && contains(["Allow", "Deny"], try(s.effect, null) == null ? local.policy_statement_defaults.effect : s.effect) && length(s.actions) > 0 && length(s.resources) > 0
+    ]), false)
     error_message = "policy_statements keys must be alphanumeric Sids; each statement needs effect Allow or Deny, at least one action and at least one resource."
   }
 
   validation {
     # IAM rejects a policy with two statements of one Sid.
-    condition     = length(setintersection(keys(var.policy_statements), values(local.statement_sids))) == 0
+    condition     = var.policy_statements == null ? true : try(length(setintersection(keys(var.policy_statements), values(local.statement_sids))) == 0, false)
     error_message = "policy_statements keys must not be one of the Sids of the module's own statements: ${join(", ", sort(values(local.statement_sids)))} (IAM rejects a policy with two statements of one Sid)."
   }
 }
@@ -517,11 +601,11 @@ variable "provider_secret" {
 
 variable "delivery" {
   description = <<-EOT
-    Where and how the handler sends each endpoint (environment CHANNEL_ADAPTER and CHANNEL_HTTP_* / CHANNEL_TWILIO_* / CHANNEL_SLACK_*, and the CHANNEL_* settings named below).
-    `adapter`: `none` (only counts and logs), `http`, `twilio` or `slack`; or the name of an adapter of your own (docs/adapters.md), allowed only with `local_existing_package` or `s3_existing_package`: the package committed with the module has only the built-in ones.
+    Where and how the handler sends each endpoint (environment CHANNEL_ADAPTER and CHANNEL_HTTP_* / CHANNEL_TWILIO_* / CHANNEL_SLACK_*, and the CHANNEL_* settings named below). Required when the module creates a function (`channel_mode` `lambda` or `receiver`), null with `webhook`. Only the keys below are accepted: a misspelt key is refused, not ignored.
+    `adapter` (required, never defaulted): `none` (sends nothing: counts and logs, and answers every endpoint `skipped`), `http`, `twilio` or `slack`; or the name of an adapter of your own (docs/adapters.md), allowed only with `local_existing_package` or `s3_existing_package`: the package committed with the module has only the built-in ones.
     `adapter_module` (CHANNEL_ADAPTER_MODULE): the dotted path of the module in your package that defines `ADAPTER`, your adapter class (null when your adapter is in the package's own registry).
     `adapter_settings` (map; for an adapter of your own): each key, an upper-case suffix, becomes `CHANNEL_<ADAPTER>_<KEY>` (`{ URL = "https://..." }` with adapter `echo` is CHANNEL_ECHO_URL), which your adapter reads and validates; no credentials here, they belong in the secret. The built-in adapters take `http`, `twilio` and `slack` instead.
-    `http`: `url` (required for http; https://, or http:// to a loopback host only: 127.0.0.0/8, localhost, [::1]; `{{...}}` placeholders may stand in the path, query and fragment, never in the scheme, host or port), `method` (POST), `headers` (map; no credentials here, they belong in the secret), `body_template` ({{Data}}), `body_encoding` (json|form|plain), `success_codes` ("200-299"), `idempotency_header`.
+    Only the block of the chosen adapter may be set. `http`: `url` (required for http; https://, or http:// to a loopback host only: 127.0.0.0/8, localhost, [::1]; `{{...}}` placeholders may stand in the path, query and fragment, never in the scheme, host or port), `method` (POST), `headers` (map; no credentials here, they belong in the secret), `body_template` ({{Data}}), `body_encoding` (json|form|plain), `success_codes` ("200-299"), `idempotency_header`.
     `twilio`: `from` (E.164 number, Messaging Service SID or alphanumeric sender id), `whatsapp` (false), `api_base`,
     `allowed_country_codes` (CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES: E.164 calling-code prefixes without "+", 1-4 digits each, that a recipient number must start with; default ["1"], North America).
     `slack`: `channel_attribute` (endpoint attribute holding the channel or user; null uses the endpoint Address), `api_base`,
@@ -536,122 +620,146 @@ variable "delivery" {
     `deadline_seconds` (time budget of one invocation, CHANNEL_DEADLINE_SECONDS: at most what the event source waits for the function, 15 for Pinpoint and 30 for Connect, the handler capping each event at its source's wait, and at most `timeout`; null, the default, uses the smaller of the two);
     `safety_margin_ms` (milliseconds kept free before the deadline to return a result, CHANNEL_SAFETY_MARGIN_MS; 0-5000, default 750).
   EOT
-  type = object({
-    adapter          = optional(string, "none")
-    adapter_module   = optional(string)
-    adapter_settings = optional(map(string), {})
-    http = optional(object({
-      url                = string
-      method             = optional(string)
-      headers            = optional(map(string), {})
-      body_template      = optional(string)
-      body_encoding      = optional(string)
-      success_codes      = optional(string)
-      idempotency_header = optional(string)
-    }))
-    twilio = optional(object({
-      from                  = string
-      whatsapp              = optional(bool)
-      api_base              = optional(string)
-      allowed_country_codes = optional(list(string), ["1"])
-    }))
-    slack = optional(object({
-      channel_attribute = optional(string)
-      api_base          = optional(string)
-      channel_pattern   = optional(string)
-    }))
-    skip_opted_out        = optional(bool, true)
-    skip_inactive         = optional(bool, true)
-    max_workers           = optional(number, 50)
-    max_attempts          = optional(number, 3)
-    rate_limit_per_second = optional(number, 0)
-    failure_policy        = optional(string, "report")
-    deadline_seconds      = optional(number)
-    safety_margin_ms      = optional(number, 750)
-  })
-  default  = {}
-  nullable = false
+  # `any`, not an object type: a key the type did not declare would be dropped without a word
+  # (a misspelt `adaptor` left the adapter `none`); the keys and defaults are
+  # local.delivery_defaults and local.delivery_adapter_defaults (main.tf), and the validations
+  # below refuse any other key.
+  type    = any
+  default = null
+
+  validation {
+    condition     = (var.channel_mode == "webhook") == (var.delivery == null)
+    error_message = "delivery is required when the module creates a function (channel_mode \"lambda\" or \"receiver\"): at least { adapter = \"none\" }, which sends nothing; with channel_mode = \"webhook\", which creates none, it must be null."
+  }
+
+  validation {
+    condition     = var.delivery == null || try(length(setsubtract(keys(var.delivery), keys(local.delivery_defaults))) == 0, false)
+    error_message = "delivery must be an object whose keys are among ${join(", ", keys(local.delivery_defaults))}${try(length(setsubtract(keys(var.delivery), keys(local.delivery_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.delivery), keys(local.delivery_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    condition = var.delivery == null || alltrue([
+      for a, defaults in local.delivery_adapter_defaults :
+      try(var.delivery[a], null) == null || try(length(setsubtract(keys(var.delivery[a]), keys(defaults))) == 0, false)
+    ])
+    error_message = "delivery.http takes only ${join(", ", keys(local.delivery_adapter_defaults.http))}; delivery.twilio only ${join(", ", keys(local.delivery_adapter_defaults.twilio))}; delivery.slack only ${join(", ", keys(local.delivery_adapter_defaults.slack))}${var.delivery == null ? "" : format(". Unknown: %s", join(", ", flatten([for a, defaults in local.delivery_adapter_defaults : [for k in try(setsubtract(keys(var.delivery[a]), keys(defaults)), []) : "delivery.${a}.${k}"]])))}."
+  }
+
+  validation {
+    # Never defaulted: a typo in the key would otherwise deploy the `none` adapter, which sends
+    # nothing, for a delivery meant to send.
+    condition     = var.delivery == null || try(var.delivery.adapter, null) != null
+    error_message = "delivery.adapter is required: none (sends nothing, every endpoint answered skipped), http, twilio, slack or your own adapter's name. It has no default."
+  }
+
+  validation {
+    # `any` checks no types: the switches are booleans and the maps and lists hold strings (the
+    # environment variables they become).
+    condition = var.delivery == null ? true : try(
+      (try(var.delivery.skip_opted_out, null) == null || can(tobool(var.delivery.skip_opted_out))) &&
+      (try(var.delivery.skip_inactive, null) == null || can(tobool(var.delivery.skip_inactive))) &&
+      (try(var.delivery.twilio.whatsapp, null) == null || can(tobool(var.delivery.twilio.whatsapp))) &&
+      alltrue([for v in concat(try(values(var.delivery.adapter_settings), []), try(values(var.delivery.http.headers), []), try(var.delivery.twilio.allowed_country_codes, null) == null ? [] : var.delivery.twilio.allowed_country_codes) : can(tostring(v))]),
+      false
+    )
+    error_message = "delivery.skip_opted_out, skip_inactive and twilio.whatsapp must be true or false; delivery.adapter_settings and http.headers maps of strings; twilio.allowed_country_codes a list of strings."
+  }
+
+  validation {
+    # A block configures one adapter; another adapter's block would be ignored.
+    condition = try(var.delivery.adapter, null) == null ? true : try(alltrue([
+      for a in keys(local.delivery_adapter_defaults) : try(var.delivery[a], null) == null || var.delivery.adapter == a
+    ]), false)
+    error_message = "delivery.http, delivery.twilio and delivery.slack each configure the adapter of that name: set only the block of delivery.adapter${try(" (${var.delivery.adapter})", "")}, or it would be ignored."
+  }
+
 
   validation {
     # The handler's rule (custom_channel/adapters/__init__.py, ADAPTER_NAME and RESERVED_NAMES):
     # an adapter's settings are CHANNEL_<NAME>_*, so a name must not be a word the handler's own
     # settings begin with (CHANNEL_METRICS_*, CHANNEL_SECRET_*...).
-    condition     = can(regex("^[a-z][a-z0-9_]{0,31}$", var.delivery.adapter)) && !contains(["adapter", "connect", "deadline", "event", "failure", "idempotency", "log", "max", "message", "metrics", "name", "rate", "receiver", "safety", "secret", "skip"], var.delivery.adapter)
+    condition     = try(var.delivery.adapter, null) == null ? true : try(can(regex("^[a-z][a-z0-9_]{0,31}$", var.delivery.adapter)) && !contains(["adapter", "connect", "deadline", "event", "failure", "idempotency", "log", "max", "message", "metrics", "name", "rate", "receiver", "safety", "secret", "skip"], var.delivery.adapter), false)
     error_message = "delivery.adapter must be none, http, twilio, slack, or the name of your own adapter: 1-32 lower-case letters, digits or _, starting with a letter, and not adapter, connect, deadline, event, failure, idempotency, log, max, message, metrics, name, rate, receiver, safety, secret or skip."
   }
 
   validation {
     # The package committed with the module holds only the built-in adapters (the handler's
     # adapters.ADAPTERS): another name deploys only with a package that has it.
-    condition     = contains(["none", "http", "twilio", "slack"], var.delivery.adapter) || var.local_existing_package != null || var.s3_existing_package != null
+    condition     = try(var.delivery.adapter, null) == null ? true : try(contains(["none", "http", "twilio", "slack"], var.delivery.adapter) || var.local_existing_package != null || var.s3_existing_package != null, false)
     error_message = "delivery.adapter is not a built-in adapter (none, http, twilio, slack): set local_existing_package or s3_existing_package to your own package that has it (docs/adapters.md, \"Vendoring the handler\")."
   }
 
   validation {
-    condition     = var.delivery.adapter_module == null || var.local_existing_package != null || var.s3_existing_package != null
+    condition     = try(var.delivery.adapter_module, null) == null || var.local_existing_package != null || var.s3_existing_package != null
     error_message = "delivery.adapter_module names a module of your own package: set local_existing_package or s3_existing_package to it."
   }
 
   validation {
     # A Python module path (the handler imports it: adapters/__init__.py).
-    condition     = var.delivery.adapter_module == null || can(regex("^[A-Za-z_][A-Za-z0-9_]*([.][A-Za-z_][A-Za-z0-9_]*)*$", var.delivery.adapter_module))
+    condition     = try(var.delivery.adapter_module, null) == null ? true : can(regex("^[A-Za-z_][A-Za-z0-9_]*([.][A-Za-z_][A-Za-z0-9_]*)*$", var.delivery.adapter_module))
     error_message = "delivery.adapter_module must be a dotted Python module path, such as my_provider or vendor.adapters.echo."
   }
 
   validation {
     # Lambda's environment variable names: letters, digits and _ (Lambda API, Environment).
-    condition     = alltrue([for k in keys(var.delivery.adapter_settings) : can(regex("^[A-Z][A-Z0-9_]{0,63}$", k))])
+    condition     = try(var.delivery.adapter_settings, null) == null ? true : try(alltrue([for k in keys(var.delivery.adapter_settings) : can(regex("^[A-Z][A-Z0-9_]{0,63}$", k))]), false)
     error_message = "delivery.adapter_settings keys must be upper-case setting suffixes (A-Z, 0-9 and _, starting with a letter, at most 64): each becomes CHANNEL_<ADAPTER>_<KEY>."
   }
 
   validation {
-    condition     = length(var.delivery.adapter_settings) == 0 || !contains(["none", "http", "twilio", "slack"], var.delivery.adapter)
+    condition     = try(var.delivery.adapter, null) == null ? true : try(length(try(var.delivery.adapter_settings, null) == null ? {} : var.delivery.adapter_settings) == 0 || !contains(["none", "http", "twilio", "slack"], var.delivery.adapter), false)
     error_message = "delivery.adapter_settings is for an adapter of your own; the built-in adapters are set with delivery.http, delivery.twilio and delivery.slack."
   }
 
   validation {
-    condition     = var.delivery.adapter != "http" || var.delivery.http != null
+    condition     = try(var.delivery.adapter, null) != "http" || try(var.delivery.http, null) != null
     error_message = "delivery.http (with at least url) is required when delivery.adapter is \"http\"."
   }
 
   validation {
-    condition     = var.delivery.adapter != "twilio" || var.delivery.twilio != null
+    condition     = try(var.delivery.adapter, null) != "twilio" || try(var.delivery.twilio, null) != null
     error_message = "delivery.twilio (with at least from) is required when delivery.adapter is \"twilio\"."
   }
 
   validation {
     # https://, or http:// to a loopback host; the scheme, host and port are fixed (no
     # placeholder before the first "/" after "://": endpoint data must not pick the server).
-    condition = var.delivery.http == null || try(
-      (can(regex(local.https_url_pattern, var.delivery.http.url)) || can(regex(local.loopback_http_url_pattern, var.delivery.http.url))) &&
-      !strcontains(split("/", replace(var.delivery.http.url, "://", "/"))[1], "{{"),
+    condition = try(var.delivery.http, null) == null ? true : try(
+      var.delivery.http == null || try(
+        (can(regex(local.https_url_pattern, var.delivery.http.url)) || can(regex(local.loopback_http_url_pattern, var.delivery.http.url))) &&
+        !strcontains(split("/", replace(var.delivery.http.url, "://", "/"))[1], "{{"),
+        false
+      ),
       false
     )
     error_message = "delivery.http.url must be an https:// URL (http:// only to a loopback host: 127.0.0.0/8, localhost or [::1]), with no {{...}} placeholder in the scheme, host or port: placeholders may stand only after the first / of the path."
   }
 
   validation {
-    condition     = try(var.delivery.http.method, null) == null ? true : contains(["POST", "PUT", "PATCH", "GET"], upper(var.delivery.http.method))
+    condition     = try(var.delivery.http, null) == null ? true : try(try(var.delivery.http.method, null) == null ? true : contains(["POST", "PUT", "PATCH", "GET"], upper(var.delivery.http.method)), false)
     error_message = "delivery.http.method must be POST, PUT, PATCH or GET."
   }
 
   validation {
-    condition     = try(var.delivery.http.body_encoding, null) == null ? true : contains(["json", "form", "plain"], var.delivery.http.body_encoding)
+    condition     = try(var.delivery.http, null) == null ? true : try(try(var.delivery.http.body_encoding, null) == null ? true : contains(["json", "form", "plain"], var.delivery.http.body_encoding), false)
     error_message = "delivery.http.body_encoding must be json, form or plain."
   }
 
   validation {
     # HTTP status codes are three digits, 1xx to 5xx (RFC 9110, section 15).
-    condition     = try(var.delivery.http.success_codes, null) == null ? true : can(regex("^[1-5][0-9]{2}(-[1-5][0-9]{2})?(,[1-5][0-9]{2}(-[1-5][0-9]{2})?)*$", replace(var.delivery.http.success_codes, " ", "")))
+    condition     = try(var.delivery.http, null) == null ? true : try(try(var.delivery.http.success_codes, null) == null ? true : can(regex("^[1-5][0-9]{2}(-[1-5][0-9]{2})?(,[1-5][0-9]{2}(-[1-5][0-9]{2})?)*$", replace(var.delivery.http.success_codes, " ", ""))), false)
     error_message = "delivery.http.success_codes must be a comma list of status codes or ranges, for example \"200-299\" or \"200,202\"."
   }
 
   validation {
     # A header name is a token (RFC 9110, section 5.1 and 5.6.2: tchar).
-    condition = alltrue([
-      for h in concat(keys(try(var.delivery.http.headers, {})), compact([try(var.delivery.http.idempotency_header, null)])) :
-      can(regex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", h))
-    ])
+    condition = try(var.delivery.http, null) == null ? true : try(
+      alltrue([
+        for h in concat(keys(try(var.delivery.http.headers, {})), compact([try(var.delivery.http.idempotency_header, null)])) :
+        can(regex("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", h))
+      ]),
+      false
+    )
     error_message = "delivery.http header names (headers keys and idempotency_header) must be valid HTTP header names."
   }
 
@@ -659,16 +767,19 @@ variable "delivery" {
     # Twilio's From: an E.164 number (+ and at most 15 digits, ITU-T E.164), a Messaging Service
     # SID (MG and 32 hex digits) or an alphanumeric sender id of at most 11 characters (Twilio
     # Messaging docs, "Alphanumeric Sender ID").
-    condition     = var.delivery.twilio == null || can(regex("^(\\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32}|[A-Za-z0-9 ]{1,11})$", var.delivery.twilio.from))
+    condition     = try(var.delivery.twilio, null) == null ? true : try(can(regex("^(\\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32}|[A-Za-z0-9 ]{1,11})$", var.delivery.twilio.from)), false)
     error_message = "delivery.twilio.from must be an E.164 number (+15551234567), a Messaging Service SID (MG + 32 hex) or an alphanumeric sender id (at most 11 characters)."
   }
 
   validation {
     # E.164 country calling codes are 1 to 3 digits; 4 leaves room for a code plus an area
     # prefix (for example 1684, American Samoa within +1).
-    condition = var.delivery.twilio == null || try(
-      length(var.delivery.twilio.allowed_country_codes) > 0 &&
-      alltrue([for c in var.delivery.twilio.allowed_country_codes : can(regex("^[1-9][0-9]{0,3}$", c))]),
+    condition = try(var.delivery.twilio.allowed_country_codes, null) == null ? true : try(
+      try(
+        length(var.delivery.twilio.allowed_country_codes) > 0 &&
+        alltrue([for c in var.delivery.twilio.allowed_country_codes : can(regex("^[1-9][0-9]{0,3}$", c))]),
+        false
+      ),
       false
     )
     error_message = "delivery.twilio.allowed_country_codes must be a non-empty list of E.164 calling-code prefixes without '+': 1 to 4 digits each, not starting with 0 (for example [\"1\", \"44\"])."
@@ -676,73 +787,76 @@ variable "delivery" {
 
   validation {
     # Only non-empty: the handler compiles it with Python's re, whose syntax Terraform's RE2 does not check.
-    condition     = try(var.delivery.slack.channel_pattern, null) == null ? true : length(var.delivery.slack.channel_pattern) > 0
+    condition     = try(var.delivery.slack, null) == null ? true : try(try(var.delivery.slack.channel_pattern, null) == null ? true : length(var.delivery.slack.channel_pattern) > 0, false)
     error_message = "delivery.slack.channel_pattern must be null (the handler's default) or a non-empty regular expression (Python re syntax)."
   }
 
   validation {
-    condition = alltrue([
-      for u in compact([try(var.delivery.twilio.api_base, null), try(var.delivery.slack.api_base, null)]) :
-      can(regex(local.https_url_pattern, u))
-    ])
+    condition = var.delivery == null ? true : try(
+      alltrue([
+        for u in compact([try(var.delivery.twilio.api_base, null), try(var.delivery.slack.api_base, null)]) :
+        can(regex(local.https_url_pattern, u))
+      ]),
+      false
+    )
     error_message = "delivery.twilio.api_base and delivery.slack.api_base must be https:// URLs."
   }
 
   validation {
-    condition     = !contains(["twilio", "slack"], var.delivery.adapter) || var.provider_secret.arn != null || var.provider_secret.parameter_arn != null
+    condition     = try(var.delivery.adapter, null) == null ? true : try(!contains(["twilio", "slack"], var.delivery.adapter) || var.provider_secret.arn != null || var.provider_secret.parameter_arn != null, false)
     error_message = "The twilio and slack adapters read their credentials from a secret: set provider_secret.arn or provider_secret.parameter_arn."
   }
 
   validation {
-    condition     = var.delivery.max_workers >= 1 && var.delivery.max_workers <= 50 && floor(var.delivery.max_workers) == var.delivery.max_workers
+    condition     = try(var.delivery.max_workers, null) == null ? true : try(var.delivery.max_workers >= 1 && var.delivery.max_workers <= 50 && floor(var.delivery.max_workers) == var.delivery.max_workers, false)
     error_message = "delivery.max_workers must be a whole number between 1 and 50."
   }
 
   validation {
-    condition     = var.delivery.max_attempts >= 1 && var.delivery.max_attempts <= 10 && floor(var.delivery.max_attempts) == var.delivery.max_attempts
+    condition     = try(var.delivery.max_attempts, null) == null ? true : try(var.delivery.max_attempts >= 1 && var.delivery.max_attempts <= 10 && floor(var.delivery.max_attempts) == var.delivery.max_attempts, false)
     error_message = "delivery.max_attempts must be a whole number between 1 and 10."
   }
 
   validation {
-    condition     = var.delivery.rate_limit_per_second >= 0 && var.delivery.rate_limit_per_second <= 100000 && floor(var.delivery.rate_limit_per_second) == var.delivery.rate_limit_per_second
+    condition     = try(var.delivery.rate_limit_per_second, null) == null ? true : try(var.delivery.rate_limit_per_second >= 0 && var.delivery.rate_limit_per_second <= 100000 && floor(var.delivery.rate_limit_per_second) == var.delivery.rate_limit_per_second, false)
     error_message = "delivery.rate_limit_per_second must be a whole number between 0 and 100000."
   }
 
   validation {
-    condition     = var.delivery.rate_limit_per_second == 0 || var.reserved_concurrent_executions > 0
+    condition     = try(var.delivery.rate_limit_per_second, null) == null ? true : try(var.delivery.rate_limit_per_second == 0 || var.reserved_concurrent_executions > 0, false)
     error_message = "delivery.rate_limit_per_second holds for one function instance, so the account-wide rate is it times the concurrency: set reserved_concurrent_executions (>= 1) to bound it (output lambda_max_requests_per_second shows the product)."
   }
 
   validation {
-    condition     = contains(["report", "retry"], var.delivery.failure_policy)
+    condition     = try(var.delivery.failure_policy, null) == null ? true : try(contains(["report", "retry"], var.delivery.failure_policy), false)
     error_message = "delivery.failure_policy must be \"report\" or \"retry\"."
   }
 
   validation {
-    condition     = var.delivery.failure_policy != "retry" || var.idempotency.enabled
+    condition     = try(var.delivery.failure_policy, null) == null ? true : try(var.delivery.failure_policy != "retry" || local.idempotency.enabled, false)
     error_message = "delivery.failure_policy = \"retry\" requires idempotency.enabled = true, or Pinpoint's retry would deliver twice."
   }
 
   validation {
     # Connect marks every profile of a batch failed when the function throws, and the retry
     # policy works by throwing (docs/connect.md; config.py refuses the pair).
-    condition     = var.event_source != "connect" || var.delivery.failure_policy != "retry"
+    condition     = try(var.delivery.failure_policy, null) == null ? true : try(var.event_source != "connect" || var.delivery.failure_policy != "retry", false)
     error_message = "delivery.failure_policy = \"retry\" cannot serve event_source = \"connect\": it works by failing the invocation, and a Connect batch whose function throws fails whole. Use delivery.failure_policy = \"report\"."
   }
 
   validation {
     # The event source's wait (local.wait_seconds: Pinpoint 15, Connect 30).
-    condition     = var.delivery.deadline_seconds == null || try(var.delivery.deadline_seconds >= 1 && var.delivery.deadline_seconds <= local.wait_seconds && floor(var.delivery.deadline_seconds) == var.delivery.deadline_seconds, false)
+    condition     = try(var.delivery.deadline_seconds, null) == null ? true : try(var.delivery.deadline_seconds >= 1 && var.delivery.deadline_seconds <= local.wait_seconds && floor(var.delivery.deadline_seconds) == var.delivery.deadline_seconds, false)
     error_message = "delivery.deadline_seconds must be a whole number between 1 and ${local.wait_seconds}: the ${var.event_source} event source waits at most ${local.wait_seconds} seconds for the function (Pinpoint 15, Connect 30)."
   }
 
   validation {
-    condition     = var.delivery.deadline_seconds == null || try(var.delivery.deadline_seconds <= local.timeout, false)
+    condition     = try(var.delivery.deadline_seconds, null) == null ? true : try(var.delivery.deadline_seconds <= local.timeout, false)
     error_message = "delivery.deadline_seconds must not exceed timeout."
   }
 
   validation {
-    condition     = var.delivery.safety_margin_ms >= 0 && var.delivery.safety_margin_ms <= 5000 && floor(var.delivery.safety_margin_ms) == var.delivery.safety_margin_ms
+    condition     = try(var.delivery.safety_margin_ms, null) == null ? true : try(var.delivery.safety_margin_ms >= 0 && var.delivery.safety_margin_ms <= 5000 && floor(var.delivery.safety_margin_ms) == var.delivery.safety_margin_ms, false)
     error_message = "delivery.safety_margin_ms must be a whole number between 0 and 5000."
   }
 }
@@ -781,43 +895,50 @@ variable "idempotency" {
     `ttl_seconds` (3600-31622400, default 604800: how long records are kept); `kms_key_arn` (a customer managed key; null uses the AWS managed key `aws/dynamodb`);
     `point_in_time_recovery` (default true);
     `journey_reentry_seconds` (900-31622400, default 3600: a Pinpoint journey's repeat after this is a new entry and is sent; no longer than the journey's EndpointReentryInterval; docs/handler.md).
+    Only these keys are accepted: a misspelt one is refused, not ignored.
   EOT
-  type = object({
-    enabled                 = optional(bool, true)
-    lease_seconds           = optional(number, 60)
-    ttl_seconds             = optional(number, 604800)
-    kms_key_arn             = optional(string)
-    point_in_time_recovery  = optional(bool, true)
-    journey_reentry_seconds = optional(number, 3600)
-  })
-  default  = {}
-  nullable = false
+  # `any`, not an object type: a key the type did not declare would be dropped without a word;
+  # the keys and defaults are local.idempotency_defaults (main.tf), and the first validation
+  # refuses any other key. null: the defaults.
+  type    = any
+  default = {}
+
+  validation {
+    condition     = var.idempotency == null || try(length(setsubtract(keys(var.idempotency), keys(local.idempotency_defaults))) == 0, false)
+    error_message = "idempotency must be an object whose keys are among ${join(", ", keys(local.idempotency_defaults))}${try(length(setsubtract(keys(var.idempotency), keys(local.idempotency_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.idempotency), keys(local.idempotency_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    # `any` checks no types.
+    condition     = var.idempotency == null ? true : try(can(tobool((try(var.idempotency.enabled, null) == null ? local.idempotency_defaults.enabled : var.idempotency.enabled))) && can(tobool((try(var.idempotency.point_in_time_recovery, null) == null ? local.idempotency_defaults.point_in_time_recovery : var.idempotency.point_in_time_recovery))), false)
+    error_message = "idempotency.enabled and idempotency.point_in_time_recovery must be true or false."
+  }
 
   validation {
     # At least the longest a Lambda invocation (an earlier entry's holder) can run.
-    condition     = var.idempotency.journey_reentry_seconds >= 900 && var.idempotency.journey_reentry_seconds <= 31622400 && floor(var.idempotency.journey_reentry_seconds) == var.idempotency.journey_reentry_seconds
+    condition     = try(var.idempotency.journey_reentry_seconds, null) == null ? true : try(var.idempotency.journey_reentry_seconds >= 900 && var.idempotency.journey_reentry_seconds <= 31622400 && floor(var.idempotency.journey_reentry_seconds) == var.idempotency.journey_reentry_seconds, false)
     error_message = "idempotency.journey_reentry_seconds must be a whole number between 900 and 31622400."
   }
 
   validation {
-    condition     = var.idempotency.lease_seconds >= 16 && var.idempotency.lease_seconds <= 86400 && floor(var.idempotency.lease_seconds) == var.idempotency.lease_seconds
+    condition     = try(var.idempotency.lease_seconds, null) == null ? true : try(var.idempotency.lease_seconds >= 16 && var.idempotency.lease_seconds <= 86400 && floor(var.idempotency.lease_seconds) == var.idempotency.lease_seconds, false)
     error_message = "idempotency.lease_seconds must be a whole number between 16 and 86400 (longer than an invocation)."
   }
 
   validation {
     # An in-progress record must outlast the invocation that claimed it, which its event
     # source lets run for local.wait_seconds (Pinpoint 15, Connect 30).
-    condition     = var.idempotency.lease_seconds > local.wait_seconds
+    condition     = try(var.idempotency.lease_seconds, null) == null ? true : try(var.idempotency.lease_seconds > local.wait_seconds, false)
     error_message = "idempotency.lease_seconds must be longer than the ${local.wait_seconds} seconds the ${var.event_source} event source lets an invocation run, or a delivery still in progress could be sent again."
   }
 
   validation {
-    condition     = var.idempotency.ttl_seconds >= 3600 && var.idempotency.ttl_seconds <= 31622400 && floor(var.idempotency.ttl_seconds) == var.idempotency.ttl_seconds
+    condition     = try(var.idempotency.ttl_seconds, null) == null ? true : try(var.idempotency.ttl_seconds >= 3600 && var.idempotency.ttl_seconds <= 31622400 && floor(var.idempotency.ttl_seconds) == var.idempotency.ttl_seconds, false)
     error_message = "idempotency.ttl_seconds must be a whole number between 3600 and 31622400."
   }
 
   validation {
-    condition     = var.idempotency.kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.idempotency.kms_key_arn))
+    condition     = try(var.idempotency.kms_key_arn, null) == null ? true : try(can(regex(local.kms_key_arn_pattern, var.idempotency.kms_key_arn)), false)
     error_message = "idempotency.kms_key_arn must be a KMS key ARN (${local.kms_key_arn_format})."
   }
 }
@@ -842,104 +963,111 @@ variable "connect" {
     `result_field` (CHANNEL_CONNECT_RESULT_FIELD: add `Result: SUCCESS/FAILURE` to each profile's answer; default false).
     Field names: 1-255 characters, no whitespace, ',', '{', '}' or '|'.
   EOT
-  type = object({
-    instance_arn         = optional(string)
-    message_template     = optional(string)
-    message_templates    = optional(map(string), {})
-    knowledge_base_id    = optional(string)
-    template_ids         = optional(map(string), {})
-    template_ttl_seconds = optional(number)
-    profiles = optional(object({
-      address_fields = optional(list(string))
-      channel_type   = optional(string)
-      opt_out_field  = optional(string)
-      result_field   = optional(bool)
-    }), {})
-  })
-  default  = {}
-  nullable = false
+  # `any`, not an object type: a key the type did not declare would be dropped without a word
+  # (a misspelt `profiles.opt_out_field` would read consent from the default field, a misspelt
+  # `template_ids` send `message_template` instead); the keys and defaults are
+  # local.connect_defaults and local.connect_profiles_defaults (main.tf), and the first
+  # validations refuse any other key. null: the defaults.
+  type    = any
+  default = {}
+
+  validation {
+    condition     = var.connect == null || try(length(setsubtract(keys(var.connect), keys(local.connect_defaults))) == 0, false)
+    error_message = "connect must be an object whose keys are among ${join(", ", keys(local.connect_defaults))}${try(length(setsubtract(keys(var.connect), keys(local.connect_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.connect), keys(local.connect_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    condition     = try(var.connect.profiles, null) == null || try(length(setsubtract(keys(var.connect.profiles), keys(local.connect_profiles_defaults))) == 0, false)
+    error_message = "connect.profiles must be an object whose keys are among ${join(", ", keys(local.connect_profiles_defaults))}${try(length(setsubtract(keys(var.connect.profiles), keys(local.connect_profiles_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.connect.profiles), keys(local.connect_profiles_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored: a misspelt opt_out_field would read consent elsewhere)."
+  }
+
+  validation {
+    # `any` checks no types.
+    condition     = try(var.connect.profiles.result_field, null) == null || can(tobool(var.connect.profiles.result_field))
+    error_message = "connect.profiles.result_field must be true or false."
+  }
 
   validation {
     # local.connect_instance_arn_pattern (Service Authorization Reference).
-    condition     = var.connect.instance_arn == null || can(regex(local.connect_instance_arn_pattern, var.connect.instance_arn))
+    condition     = try(var.connect.instance_arn, null) == null || can(regex(local.connect_instance_arn_pattern, try(var.connect.instance_arn, null)))
     error_message = "connect.instance_arn must be an Amazon Connect instance ARN: arn:<partition>:connect:<region>:<account>:instance/<instance-id> (a lowercase UUID)."
   }
 
   validation {
-    condition     = (var.event_source == "connect") == (var.connect.instance_arn != null)
+    condition     = (var.event_source == "connect") == (try(var.connect.instance_arn, null) != null)
     error_message = "connect.instance_arn is required when event_source is \"connect\" and must be null otherwise."
   }
 
   validation {
-    condition     = var.connect.message_template == null || try(length(var.connect.message_template) >= 1 && length(var.connect.message_template) <= local.max_message_template_chars, false)
+    condition     = try(var.connect.message_template, null) == null || try(length(try(var.connect.message_template, null)) >= 1 && length(try(var.connect.message_template, null)) <= local.max_message_template_chars, false)
     error_message = "connect.message_template must be 1 to ${local.max_message_template_chars} characters (the handler's limit)."
   }
 
   validation {
-    condition     = alltrue([for id, template in var.connect.message_templates : length(trimspace(id)) > 0 && length(template) <= local.max_message_template_chars])
+    condition     = alltrue([for id, template in(try(var.connect.message_templates, null) == null ? {} : var.connect.message_templates) : length(trimspace(id)) > 0 && length(template) <= local.max_message_template_chars])
     error_message = "connect.message_templates keys must be non-empty ActionIds and each template at most ${local.max_message_template_chars} characters (the handler's limit)."
   }
 
   validation {
-    condition     = var.event_source == "connect" || (var.connect.message_template == null && length(var.connect.message_templates) == 0)
+    condition     = var.event_source == "connect" || (try(var.connect.message_template, null) == null && length((try(var.connect.message_templates, null) == null ? {} : var.connect.message_templates)) == 0)
     error_message = "connect.message_template and connect.message_templates are the messages of Connect custom actions: set them only with event_source = \"connect\" (a Pinpoint campaign's message is its data)."
   }
 
   validation {
-    condition     = var.event_source != "connect" || var.connect.message_template != null || length(var.connect.message_templates) > 0 || length(var.connect.template_ids) > 0
+    condition     = var.event_source != "connect" || try(var.connect.message_template, null) != null || length((try(var.connect.message_templates, null) == null ? {} : var.connect.message_templates)) > 0 || length((try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids)) > 0
     error_message = "event_source = \"connect\" needs a message: set connect.message_template, connect.message_templates or connect.template_ids (Connect's event carries no text)."
   }
 
   validation {
     # local.qconnect_uuid_pattern (botocore's qconnect model, Uuid).
-    condition     = var.connect.knowledge_base_id == null || can(regex(local.qconnect_uuid_pattern, coalesce(var.connect.knowledge_base_id, "-")))
+    condition     = try(var.connect.knowledge_base_id, null) == null || can(regex(local.qconnect_uuid_pattern, coalesce(try(var.connect.knowledge_base_id, null), "-")))
     error_message = "connect.knowledge_base_id must be an Amazon Q in Connect knowledge base id: a lowercase UUID."
   }
 
   validation {
     # local.qconnect_template_id_pattern (botocore's qconnect model, UuidWithQualifier).
-    condition     = alltrue([for label, id in var.connect.template_ids : length(label) > 0 && can(regex(local.qconnect_template_id_pattern, id))])
+    condition     = alltrue([for label, id in(try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids) : length(label) > 0 && can(regex(local.qconnect_template_id_pattern, id))])
     error_message = "connect.template_ids keys must be non-empty custom action block labels and each value a message template id: a lowercase UUID, optionally :<version number>."
   }
 
   validation {
-    condition     = (length(var.connect.template_ids) > 0) == (var.connect.knowledge_base_id != null)
+    condition     = (length((try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids)) > 0) == (try(var.connect.knowledge_base_id, null) != null)
     error_message = "connect.knowledge_base_id is required when connect.template_ids is set and must be null when it is empty."
   }
 
   validation {
-    condition     = var.connect.template_ttl_seconds == null || try(var.connect.template_ttl_seconds >= 0 && var.connect.template_ttl_seconds <= local.max_connect_template_ttl_seconds && floor(var.connect.template_ttl_seconds) == var.connect.template_ttl_seconds, false)
+    condition     = try(var.connect.template_ttl_seconds, null) == null || try(try(var.connect.template_ttl_seconds, null) >= 0 && try(var.connect.template_ttl_seconds, null) <= local.max_connect_template_ttl_seconds && floor(try(var.connect.template_ttl_seconds, null)) == try(var.connect.template_ttl_seconds, null), false)
     error_message = "connect.template_ttl_seconds must be a whole number of seconds from 0 to ${local.max_connect_template_ttl_seconds}."
   }
 
   validation {
-    condition     = var.event_source == "connect" || (var.connect.knowledge_base_id == null && length(var.connect.template_ids) == 0 && var.connect.template_ttl_seconds == null)
+    condition     = var.event_source == "connect" || (try(var.connect.knowledge_base_id, null) == null && length((try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids)) == 0 && try(var.connect.template_ttl_seconds, null) == null)
     error_message = "connect.knowledge_base_id, connect.template_ids and connect.template_ttl_seconds are for Connect's message templates: set them only with event_source = \"connect\"."
   }
 
   validation {
-    condition = var.connect.profiles.address_fields == null || try(
-      length(var.connect.profiles.address_fields) > 0 &&
-      alltrue([for f in var.connect.profiles.address_fields : can(regex(local.connect_field_name_pattern, f))]),
+    condition = try(var.connect.profiles.address_fields, null) == null || try(
+      length(try(var.connect.profiles.address_fields, null)) > 0 &&
+      alltrue([for f in try(var.connect.profiles.address_fields, null) : can(regex(local.connect_field_name_pattern, f))]),
       false
     )
     error_message = "connect.profiles.address_fields must be a non-empty list of profile field names (1-255 characters, no whitespace, ',', '{', '}' or '|'), for example [\"PhoneNumber\", \"Attributes.Mobile\"]."
   }
 
   validation {
-    condition     = var.connect.profiles.channel_type == null || can(regex(local.connect_channel_type_pattern, coalesce(var.connect.profiles.channel_type, "-")))
+    condition     = try(var.connect.profiles.channel_type, null) == null || can(regex(local.connect_channel_type_pattern, coalesce(try(var.connect.profiles.channel_type, null), "-")))
     error_message = "connect.profiles.channel_type must be a channel type such as SMS, EMAIL or CUSTOM: an upper-case letter, then at most 31 upper-case letters, digits or '_'."
   }
 
   validation {
-    condition     = var.connect.profiles.opt_out_field == null || can(regex(local.connect_field_name_pattern, coalesce(var.connect.profiles.opt_out_field, " ")))
+    condition     = try(var.connect.profiles.opt_out_field, null) == null || can(regex(local.connect_field_name_pattern, coalesce(try(var.connect.profiles.opt_out_field, null), " ")))
     error_message = "connect.profiles.opt_out_field must be a profile field name (1-255 characters, no whitespace, ',', '{', '}' or '|'), for example Attributes.OptOut."
   }
 
   validation {
     condition = var.event_source == "connect" || (
-      var.connect.profiles.address_fields == null && var.connect.profiles.channel_type == null &&
-      var.connect.profiles.opt_out_field == null && var.connect.profiles.result_field == null
+      try(var.connect.profiles.address_fields, null) == null && try(var.connect.profiles.channel_type, null) == null &&
+      try(var.connect.profiles.opt_out_field, null) == null && try(var.connect.profiles.result_field, null) == null
     )
     error_message = "connect.profiles applies to Connect customer profiles only: set it only with event_source = \"connect\"."
   }
@@ -958,30 +1086,34 @@ variable "pinpoint_permission" {
     Pinpoint checks the permission when the campaign is created, so a permission cannot name a campaign that does not exist yet: with `campaign` and the module's own campaign, the first apply allows the application and warns "apply again" (a check block), and the next apply with the same configuration narrows it to the campaign (replaced create-before-destroy). A renamed stack or a replaced application starts again from the application scope the same way. The module finds its stack by the tag `custom-channel:deployment = <name>` (Resource Groups Tagging API: whoever runs Terraform needs `tag:GetResources` and `cloudformation:DescribeStacks`).
     `campaign_id` (the campaign of `scope = "campaign"`, for a campaign the module does not manage; null uses the module's own campaign as above).
   EOT
-  type = object({
-    scope       = optional(string, "application")
-    campaign_id = optional(string)
-  })
-  default  = {}
-  nullable = false
+  # `any`, not an object type: a key the type did not declare would be dropped without a word;
+  # the keys and defaults are local.pinpoint_permission_defaults (main.tf), and the first validation refuses
+  # any other key. null: the defaults.
+  type    = any
+  default = {}
 
   validation {
-    condition     = contains(["account", "application", "campaign"], var.pinpoint_permission.scope)
+    condition     = var.pinpoint_permission == null || try(length(setsubtract(keys(var.pinpoint_permission), keys(local.pinpoint_permission_defaults))) == 0, false)
+    error_message = "pinpoint_permission must be an object whose keys are among ${join(", ", keys(local.pinpoint_permission_defaults))}${try(length(setsubtract(keys(var.pinpoint_permission), keys(local.pinpoint_permission_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.pinpoint_permission), keys(local.pinpoint_permission_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    condition     = try(var.pinpoint_permission.scope, null) == null ? true : try(contains(["account", "application", "campaign"], var.pinpoint_permission.scope), false)
     error_message = "pinpoint_permission.scope must be account, application or campaign."
   }
 
   validation {
-    condition     = var.pinpoint_permission.scope != "campaign" || var.pinpoint_permission.campaign_id != null || (var.campaign != null && try(var.campaign.create, true))
+    condition     = (try(var.pinpoint_permission.scope, null) == null ? local.pinpoint_permission_defaults.scope : var.pinpoint_permission.scope) != "campaign" || try(var.pinpoint_permission.campaign_id, null) != null || (var.campaign != null && try(var.campaign.create, true))
     error_message = "pinpoint_permission.scope \"campaign\" needs a campaign: the one this module manages (campaign, campaign.create = true) or pinpoint_permission.campaign_id."
   }
 
   validation {
-    condition     = var.event_source != "connect" || (var.pinpoint_permission.campaign_id == null && var.pinpoint_permission.scope != "campaign")
+    condition     = var.event_source != "connect" || (try(var.pinpoint_permission.campaign_id, null) == null && (try(var.pinpoint_permission.scope, null) == null ? local.pinpoint_permission_defaults.scope : var.pinpoint_permission.scope) != "campaign")
     error_message = "pinpoint_permission.scope = \"campaign\" and pinpoint_permission.campaign_id shape the Pinpoint invoke permission, which event_source = \"connect\" does not create (its permission is for connect.instance_arn): leave them unset."
   }
 
   validation {
-    condition     = var.pinpoint_permission.campaign_id == null || can(regex(local.pinpoint_resource_id_pattern, var.pinpoint_permission.campaign_id))
+    condition     = try(var.pinpoint_permission.campaign_id, null) == null ? true : try(var.pinpoint_permission.campaign_id == null || can(regex(local.pinpoint_resource_id_pattern, var.pinpoint_permission.campaign_id)), false)
     error_message = "pinpoint_permission.campaign_id must be a Pinpoint campaign id (letters and digits)."
   }
 }
@@ -1033,46 +1165,46 @@ variable "segment" {
     `name` (default `<name>-segment`), `channel_types` (Demographic.Channel), `attributes` and `user_attributes` (INCLUSIVE matches on endpoint / user attributes),
     `dimensions_json` (raw Dimensions JSON; replaces the three filters).
   EOT
-  type = object({
-    id              = optional(string)
-    name            = optional(string)
-    channel_types   = optional(list(string), [])
-    attributes      = optional(map(list(string)), {})
-    user_attributes = optional(map(list(string)), {})
-    dimensions_json = optional(string)
-  })
-  default  = {}
-  nullable = false
+  # `any`, not an object type: a key the type did not declare would be dropped without a word;
+  # the keys and defaults are local.segment_defaults (main.tf), and the first validation refuses
+  # any other key. null: the defaults.
+  type    = any
+  default = {}
 
   validation {
-    condition     = var.segment.id == null || can(regex(local.pinpoint_resource_id_pattern, var.segment.id))
+    condition     = var.segment == null || try(length(setsubtract(keys(var.segment), keys(local.segment_defaults))) == 0, false)
+    error_message = "segment must be an object whose keys are among ${join(", ", keys(local.segment_defaults))}${try(length(setsubtract(keys(var.segment), keys(local.segment_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.segment), keys(local.segment_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    condition     = try(var.segment.id, null) == null ? true : try(var.segment.id == null || can(regex(local.pinpoint_resource_id_pattern, var.segment.id)), false)
     error_message = "segment.id must be a Pinpoint segment id (letters and digits)."
   }
 
   validation {
     # local.endpoint_types (the custom-channel guide's endpoint types).
     condition = alltrue([
-      for t in var.segment.channel_types :
+      for t in(try(var.segment.channel_types, null) == null ? local.segment_defaults.channel_types : var.segment.channel_types) :
       contains(local.endpoint_types, t)
     ])
     error_message = "segment.channel_types must hold values of ${join(", ", local.endpoint_types)}."
   }
 
   validation {
-    condition     = var.segment.dimensions_json == null || can(keys(jsondecode(var.segment.dimensions_json)))
+    condition     = try(var.segment.dimensions_json, null) == null ? true : try(var.segment.dimensions_json == null || can(keys(jsondecode(var.segment.dimensions_json))), false)
     error_message = "segment.dimensions_json must be a JSON object (the Dimensions of AWS::Pinpoint::Segment)."
   }
 
   validation {
     # The API model states no length for a segment's Name: 64 is this module's bound.
-    condition     = var.segment.name == null || try(length(var.segment.name) >= 1 && length(var.segment.name) <= 64, false)
+    condition     = try(var.segment.name, null) == null ? true : try(var.segment.name == null || try(length(var.segment.name) >= 1 && length(var.segment.name) <= 64, false), false)
     error_message = "segment.name must be 1-64 characters."
   }
 
   validation {
     condition = var.event_source != "connect" || (
-      var.segment.id == null && var.segment.name == null && length(var.segment.channel_types) == 0 &&
-      length(var.segment.attributes) == 0 && length(var.segment.user_attributes) == 0 && var.segment.dimensions_json == null
+      try(var.segment.id, null) == null && try(var.segment.name, null) == null && length((try(var.segment.channel_types, null) == null ? local.segment_defaults.channel_types : var.segment.channel_types)) == 0 &&
+      length((try(var.segment.attributes, null) == null ? local.segment_defaults.attributes : var.segment.attributes)) == 0 && length((try(var.segment.user_attributes, null) == null ? local.segment_defaults.user_attributes : var.segment.user_attributes)) == 0 && try(var.segment.dimensions_json, null) == null
     )
     error_message = "segment describes a Pinpoint segment, which event_source = \"connect\" does not use: leave it unset (a Connect campaign's audience is a Customer Profiles segment)."
   }
@@ -1323,55 +1455,62 @@ variable "failure_queue" {
     `message_retention_seconds` (60-1209600, default 1209600: 14 days); `visibility_timeout_seconds` (0-43200, default 300);
     `operator_role_arns` (IAM roles that run `resend`: sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility and GetQueueAttributes, which the queue policy denies to every other principal, and sqs:SendMessage, for the replacement of a message resent with an unknown outcome. Empty, the default: the IAM policies of the queue's account alone decide who may read it, and no operator may send, so `resend` cannot record an unknown outcome in the queue).
     The queue is always encrypted. Its policy denies every request not made over TLS, and sqs:SendMessage to every principal but the function's role and the named operators.
+    Only these keys are accepted: a misspelt one (`enable`) is refused, not ignored.
   EOT
-  type = object({
-    enabled                    = optional(bool, false)
-    name                       = optional(string)
-    kms_key_arn                = optional(string)
-    message_retention_seconds  = optional(number, 1209600)
-    visibility_timeout_seconds = optional(number, 300)
-    operator_role_arns         = optional(list(string), [])
-  })
-  default  = {}
-  nullable = false
+  # `any`, not an object type: a key the type did not declare would be dropped without a word
+  # (`enable = true` created no queue); the keys and defaults are local.failure_queue_defaults
+  # (main.tf), and the first validation refuses any other key. null: the defaults.
+  type    = any
+  default = {}
+
+  validation {
+    condition     = var.failure_queue == null || try(length(setsubtract(keys(var.failure_queue), keys(local.failure_queue_defaults))) == 0, false)
+    error_message = "failure_queue must be an object whose keys are among ${join(", ", keys(local.failure_queue_defaults))}${try(length(setsubtract(keys(var.failure_queue), keys(local.failure_queue_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.failure_queue), keys(local.failure_queue_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    # `any` checks no types.
+    condition     = var.failure_queue == null ? true : try(can(tobool((try(var.failure_queue.enabled, null) == null ? local.failure_queue_defaults.enabled : var.failure_queue.enabled))) && alltrue([for arn in(try(var.failure_queue.operator_role_arns, null) == null ? local.failure_queue_defaults.operator_role_arns : var.failure_queue.operator_role_arns) : can(tostring(arn))]), false)
+    error_message = "failure_queue.enabled must be true or false, and failure_queue.operator_role_arns a list of role ARNs."
+  }
 
   validation {
     # CreateQueue QueueName: up to 80 alphanumeric characters, hyphens and underscores (SQS API
     # model); .fifo would make a FIFO queue.
-    condition     = var.failure_queue.name == null || can(regex("^[A-Za-z0-9_-]{1,80}$", var.failure_queue.name))
+    condition     = try(var.failure_queue.name, null) == null ? true : try(can(regex("^[A-Za-z0-9_-]{1,80}$", var.failure_queue.name)), false)
     error_message = "failure_queue.name must be 1-80 letters, digits, '-' or '_' (a standard SQS queue name; no .fifo suffix)."
   }
 
   validation {
-    condition     = var.failure_queue.kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.failure_queue.kms_key_arn))
+    condition     = try(var.failure_queue.kms_key_arn, null) == null ? true : try(can(regex(local.kms_key_arn_pattern, var.failure_queue.kms_key_arn)), false)
     error_message = "failure_queue.kms_key_arn must be a KMS key ARN (${local.kms_key_arn_format})."
   }
 
   validation {
     # MessageRetentionPeriod: "from 60 (1 minute) to 1,209,600 (14 days)" (SQS API model,
     # SetQueueAttributes).
-    condition     = var.failure_queue.message_retention_seconds >= 60 && var.failure_queue.message_retention_seconds <= 1209600 && floor(var.failure_queue.message_retention_seconds) == var.failure_queue.message_retention_seconds
+    condition     = try(var.failure_queue.message_retention_seconds, null) == null ? true : try(var.failure_queue.message_retention_seconds >= 60 && var.failure_queue.message_retention_seconds <= 1209600 && floor(var.failure_queue.message_retention_seconds) == var.failure_queue.message_retention_seconds, false)
     error_message = "failure_queue.message_retention_seconds must be a whole number between 60 and 1209600 (14 days)."
   }
 
   validation {
     # VisibilityTimeout: "from 0 to 43,200 (12 hours)" (SQS API model, SetQueueAttributes).
-    condition     = var.failure_queue.visibility_timeout_seconds >= 0 && var.failure_queue.visibility_timeout_seconds <= 43200 && floor(var.failure_queue.visibility_timeout_seconds) == var.failure_queue.visibility_timeout_seconds
+    condition     = try(var.failure_queue.visibility_timeout_seconds, null) == null ? true : try(var.failure_queue.visibility_timeout_seconds >= 0 && var.failure_queue.visibility_timeout_seconds <= 43200 && floor(var.failure_queue.visibility_timeout_seconds) == var.failure_queue.visibility_timeout_seconds, false)
     error_message = "failure_queue.visibility_timeout_seconds must be a whole number between 0 and 43200 (12 hours)."
   }
 
   validation {
-    condition     = !var.failure_queue.enabled || var.channel_mode != "webhook"
+    condition     = try(var.failure_queue.enabled, null) == null ? true : try(!var.failure_queue.enabled || var.channel_mode != "webhook", false)
     error_message = "failure_queue needs the module's function, and channel_mode \"webhook\" creates none: nothing would send to the queue. Leave failure_queue.enabled false in webhook mode."
   }
 
   validation {
-    condition     = alltrue([for arn in var.failure_queue.operator_role_arns : can(regex(local.iam_role_arn_pattern, arn))])
+    condition     = try(var.failure_queue.operator_role_arns, null) == null ? true : try(alltrue([for arn in var.failure_queue.operator_role_arns : can(regex(local.iam_role_arn_pattern, arn))]), false)
     error_message = "failure_queue.operator_role_arns must hold IAM role ARNs (arn:<partition>:iam::<account>:role/<path><name>)."
   }
 
   validation {
-    condition     = length(var.failure_queue.operator_role_arns) == 0 || var.failure_queue.enabled
+    condition     = var.failure_queue == null ? true : try(length((try(var.failure_queue.operator_role_arns, null) == null ? local.failure_queue_defaults.operator_role_arns : var.failure_queue.operator_role_arns)) == 0 || (try(var.failure_queue.enabled, null) == null ? local.failure_queue_defaults.enabled : var.failure_queue.enabled), false)
     error_message = "failure_queue.operator_role_arns needs failure_queue.enabled = true (there is no queue to read otherwise)."
   }
 }

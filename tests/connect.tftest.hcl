@@ -7,6 +7,7 @@ mock_provider "aws" {
 
 # The module has no default name; the mock ARNs use this one.
 variables {
+  delivery     = { adapter = "none" }
   name         = "pinpoint-custom-channel"
   event_source = "connect"
   connect = {
@@ -216,6 +217,7 @@ run "connect_deadline_up_to_30" {
 
   variables {
     delivery = {
+      adapter          = "none"
       deadline_seconds = 30
     }
     idempotency = { lease_seconds = 31 }
@@ -477,6 +479,7 @@ run "connect_refuses_retry_policy" {
 
   variables {
     delivery = {
+      adapter        = "none"
       failure_policy = "retry"
     }
   }
@@ -767,6 +770,7 @@ run "connect_deadline_above_30" {
   variables {
     timeout = 60
     delivery = {
+      adapter          = "none"
       deadline_seconds = 31
     }
   }
@@ -785,6 +789,7 @@ run "pinpoint_deadline_above_15" {
     }
     timeout = 60
     delivery = {
+      adapter          = "none"
       deadline_seconds = 16
     }
   }

@@ -8,7 +8,8 @@ mock_provider "aws" {
 
 # The module has no default name; the mock ARNs use this one.
 variables {
-  name = "pinpoint-custom-channel"
+  delivery = { adapter = "none" }
+  name     = "pinpoint-custom-channel"
 }
 
 run "off_by_default" {
@@ -341,6 +342,7 @@ run "webhook_mode_rejected" {
 
   variables {
     channel_mode = "webhook"
+    delivery     = null
     webhook_url  = "https://hooks.example.com/pinpoint/k7Qx2pLm9"
     dashboard    = { enabled = true }
   }

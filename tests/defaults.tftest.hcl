@@ -6,7 +6,8 @@ mock_provider "aws" {
 
 # The module has no default name; the mock ARNs use this one.
 variables {
-  name = "pinpoint-custom-channel"
+  delivery = { adapter = "none" }
+  name     = "pinpoint-custom-channel"
 }
 
 run "defaults" {

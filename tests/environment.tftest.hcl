@@ -6,7 +6,8 @@ mock_provider "aws" {
 
 # The module has no default name; the mock ARNs use this one.
 variables {
-  name = "pinpoint-custom-channel"
+  delivery = { adapter = "none" }
+  name     = "pinpoint-custom-channel"
 }
 
 run "processing_settings" {
@@ -14,6 +15,7 @@ run "processing_settings" {
 
   variables {
     delivery = {
+      adapter          = "none"
       skip_opted_out   = false
       skip_inactive    = false
       max_workers      = 10
@@ -134,8 +136,6 @@ run "twilio_adapter" {
         whatsapp = true
         api_base = "https://api.twilio.example.com"
       }
-      # Settings of other adapters are not passed on.
-      http = { url = "https://ignored.example.com" }
     }
   }
 
@@ -293,6 +293,7 @@ run "rate_limit_output_is_account_wide" {
 
   variables {
     delivery = {
+      adapter               = "none"
       rate_limit_per_second = 25
     }
     reserved_concurrent_executions = 8

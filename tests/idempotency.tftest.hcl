@@ -7,7 +7,8 @@ mock_provider "aws" {
 
 # The module has no default name; the mock ARNs use this one.
 variables {
-  name = "pinpoint-custom-channel"
+  delivery = { adapter = "none" }
+  name     = "pinpoint-custom-channel"
 }
 
 run "on_by_default" {
@@ -43,6 +44,7 @@ run "table_policy_and_settings" {
   variables {
     name = "ledger-channel"
     delivery = {
+      adapter               = "none"
       failure_policy        = "retry"
       rate_limit_per_second = 25
     }
@@ -116,6 +118,7 @@ run "retry_needs_idempotency" {
 
   variables {
     delivery = {
+      adapter        = "none"
       failure_policy = "retry"
     }
     idempotency = { enabled = false }
@@ -180,6 +183,7 @@ run "negative_rate_limit" {
 
   variables {
     delivery = {
+      adapter               = "none"
       rate_limit_per_second = -1
     }
   }

@@ -40,17 +40,25 @@ def _relative(path: Path, start: Path) -> str:
     return relative if relative.startswith("..") else f"./{relative}"
 
 
-def mock_plan(workdir: Path, cases: Mapping[str, Mapping[str, Any]], region: str) -> dict[str, Any]:
-    """The plan (terraform's JSON) of one module instance per case, named after the case."""
+def _prepare(
+    workdir: Path,
+    cases: Mapping[str, Mapping[str, Any]],
+    region: str,
+    variables: Mapping[str, Any] | None = None,
+) -> tuple[str, dict[str, str]]:
+    """Write the root configuration (with root `variables`, name => default, which the cases
+    may pass on as "${var.<name>}") and the test file, run terraform init: (terraform, env)."""
     terraform = shutil.which("terraform")
     if terraform is None:
         pytest.skip("terraform is not on PATH: it renders the module")
     source = _relative(ROOT, workdir)
-    config = {
+    config: dict[str, Any] = {
         "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}},
         "provider": {"aws": {"region": region}},
         "module": {name: {"source": source, **args} for name, args in cases.items()},
     }
+    if variables:
+        config["variable"] = {name: {"default": value} for name, value in variables.items()}
     (workdir / "main.tf.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
     (workdir / "tests").mkdir()
     (workdir / "tests" / "render.tftest.hcl").write_text(
@@ -71,6 +79,12 @@ def mock_plan(workdir: Path, cases: Mapping[str, Mapping[str, Any]], region: str
         check=False,
     )
     assert init.returncode == 0, f"terraform init failed:\n{init.stderr}\n{init.stdout}"
+    return terraform, env
+
+
+def mock_plan(workdir: Path, cases: Mapping[str, Mapping[str, Any]], region: str) -> dict[str, Any]:
+    """The plan (terraform's JSON) of one module instance per case, named after the case."""
+    terraform, env = _prepare(workdir, cases, region)
     test = subprocess.run(
         [terraform, "test", "-json", "-verbose"],
         cwd=workdir,
@@ -84,3 +98,25 @@ def mock_plan(workdir: Path, cases: Mapping[str, Mapping[str, Any]], region: str
     assert test.returncode == 0, f"terraform test failed: {problems}\n{test.stderr}"
     (plan,) = [m["test_plan"] for m in messages if m["type"] == "test_plan"]
     return dict(plan)
+
+
+def mock_plan_failure(
+    workdir: Path,
+    cases: Mapping[str, Mapping[str, Any]],
+    region: str,
+    variables: Mapping[str, Any] | None = None,
+) -> str:
+    """Everything Terraform prints (stdout and stderr, as a user reads it) when the plan of
+    these cases fails; the test fails if the plan succeeds."""
+    terraform, env = _prepare(workdir, cases, region, variables)
+    test = subprocess.run(
+        [terraform, "test", "-no-color"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = test.stdout + test.stderr
+    assert test.returncode != 0, f"the plan was expected to fail:\n{output}"
+    return output

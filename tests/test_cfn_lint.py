@@ -46,6 +46,7 @@ CASES: dict[str, dict[str, Any]] = {
     # Lambda channel, new application, a segment created in the stack with every filter.
     "segment_created": {
         "name": "lint-segment",
+        "delivery": {"adapter": "none"},
         "tags": {"Team": "growth"},
         "segment": {
             "name": "customers",
@@ -63,6 +64,7 @@ CASES: dict[str, dict[str, Any]] = {
     # An existing application and segment: no segment in the stack, a literal SegmentId.
     "existing_segment": {
         "name": "lint-existing",
+        "delivery": {"adapter": "none"},
         "application": {"create": False, "id": APPLICATION_ID},
         "segment": {"id": SEGMENT_ID},
         "campaign": {"name": "reminder", "data": "reminder"},
@@ -71,6 +73,7 @@ CASES: dict[str, dict[str, Any]] = {
     # a holdout, every limit, a weekly schedule with end time and time zone.
     "ab_test_scheduled": {
         "name": "lint-ab",
+        "delivery": {"adapter": "none"},
         "publish": True,
         "campaign": {
             "name": "spring-sale",
@@ -110,6 +113,7 @@ CASES: dict[str, dict[str, Any]] = {
     # Event-triggered campaign in local time; the segment's Dimensions given as raw JSON.
     "event_triggered": {
         "name": "lint-event",
+        "delivery": {"adapter": "none"},
         "segment": {
             "dimensions_json": json.dumps(
                 {"Location": {"Country": {"DimensionType": "INCLUSIVE", "Values": ["US"]}}}
@@ -138,6 +142,7 @@ CASES: dict[str, dict[str, Any]] = {
     # secret a dynamic reference to its Secrets Manager version.
     "receiver": {
         "name": "lint-receiver",
+        "delivery": {"adapter": "none"},
         "channel_mode": "receiver",
         "campaign": {"name": "codes", "data": "Your code is {{Attributes.Code}}"},
     },

@@ -73,7 +73,7 @@ def test_invoke_prints_the_response_alone_on_stdout_and_the_logs_and_emf_on_stde
     assert completed.returncode == 0, completed.stderr
     # `| jq` works: stdout is one JSON document, the response.
     response = json.loads(completed.stdout)
-    assert response[EP]["EventAttributes"]["status"] == "delivered"
+    assert response[EP]["EventAttributes"]["status"] == "skipped"  # adapter none: not sent
     lines = json_lines(completed.stderr)
     assert [line["message"] for line in lines if "message" in line] == ["batch processed"]
     (emf,) = [line for line in lines if "_aws" in line]
@@ -85,7 +85,7 @@ def test_invoke_output_writes_the_response_to_the_file_and_nothing_to_stdout(tmp
     completed = cli("invoke", "--event", str(GUIDE_EVENT), "--output", str(output))
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == ""
-    assert json.loads(output.read_text())[EP]["EventAttributes"]["status"] == "delivered"
+    assert json.loads(output.read_text())[EP]["EventAttributes"]["status"] == "skipped"
 
 
 def test_a_local_invoke_publishes_no_metrics_unless_the_mode_is_set(local_aws):

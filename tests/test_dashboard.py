@@ -52,6 +52,7 @@ LAMBDA_METRICS = frozenset({"Errors", "Throttles", "Duration"})
 CASES: dict[str, dict[str, Any]] = {
     "pinpoint": {
         "name": "sms",
+        "delivery": {"adapter": "none"},
         "name_prefix": "prod-",
         "metrics": {"mode": "emf", "namespace": "Acme/CustomChannel"},
         "idempotency": {"enabled": False},
@@ -60,6 +61,7 @@ CASES: dict[str, dict[str, Any]] = {
     },
     "connect": {
         "name": "outbound",
+        "delivery": {"adapter": "none"},
         "event_source": "connect",
         "connect": {
             "instance_arn": (

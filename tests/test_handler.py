@@ -44,7 +44,12 @@ def test_entry_point_answers_the_guides_sample(entry_point, guide_event, capsys)
     module = entry_point(CHANNEL_METRICS_MODE="off")
     response = module.lambda_handler(guide_event, LocalContext())
     assert response == {
-        EP: {"EventAttributes": {"status": "delivered", "reason": "counted only (adapter none)"}}
+        EP: {
+            "EventAttributes": {
+                "status": "skipped",
+                "reason": "not sent: adapter none made no request",
+            }
+        }
     }
     line = log_lines(capsys.readouterr().out)[-1]
     assert line["message"] == "batch processed"
@@ -96,10 +101,11 @@ def test_skips_are_configurable(guide_event):
         "status": "skipped",
         "reason": "opted out",
     }
-    assert (
-        invoke(guide_event, channel=keeping).response[EP]["EventAttributes"]["status"]
-        == "delivered"
-    )
+    # Kept, it reaches the adapter: `none` sends nothing, and says so.
+    assert invoke(guide_event, channel=keeping).response[EP]["EventAttributes"] == {
+        "status": "skipped",
+        "reason": "not sent: adapter none made no request",
+    }
 
 
 def test_cli_invoke_prints_the_response(tmp_path):
@@ -122,7 +128,7 @@ def test_cli_invoke_prints_the_response(tmp_path):
         text=True,
         check=True,
     )
-    assert json.loads(output.read_text())[EP]["EventAttributes"]["status"] == "delivered"
+    assert json.loads(output.read_text())[EP]["EventAttributes"]["status"] == "skipped"
     # The CLI keeps stdout for the response alone: its logs go to stderr.
     assert log_lines(completed.stderr)[-1]["message"] == "batch processed"
 
@@ -244,12 +250,13 @@ def test_bad_endpoints_fail_alone_and_lose_no_valid_endpoint(guide_event):
     channel = Channel(load_settings({"CHANNEL_METRICS_MODE": "off"}))
     response = invoke(guide_event, channel=channel).response
     statuses = {ep: answer["EventAttributes"]["status"] for ep, answer in response.items()}
+    # The valid endpoints reach the adapter, `none`, which sends nothing: skipped, not failed.
     assert statuses == {
-        EP: "delivered",
+        EP: "skipped",
         "no-channel": "failed",
         "not-an-object": "failed",
         "bad-attributes": "failed",
-        "ok-sms": "delivered",
+        "ok-sms": "skipped",
     }
     assert (
         response["no-channel"]["EventAttributes"]["reason"]

@@ -103,8 +103,9 @@ def test_api_mode_adds_delivery_metrics_in_the_same_namespace(guide_event):
     guide_event["Endpoints"]["optedout"] = {"ChannelType": "SMS", "Address": "+1", "OptOut": "ALL"}
     channel = Channel(load_settings({"CHANNEL_METRICS_MODE": "api"}))
     invoke(guide_event, channel=channel)
-    assert stored("DeliveredCount", {}) == [(1.0, "Count")]
-    assert stored("SkippedCount", {}) == [(1.0, "Count")]
+    # The `none` adapter sends nothing: its endpoint is skipped too, never counted delivered.
+    assert stored("DeliveredCount", {}) == [(0.0, "Count")]
+    assert stored("SkippedCount", {}) == [(2.0, "Count")]
     assert stored("FailedCount", {}) == [(0.0, "Count")]
     assert stored("SMSCount", {}) == [(1.0, "None")]
     assert stored("EndpointCount", {}) == [(2.0, "None")]
@@ -161,7 +162,7 @@ def test_journey_invocations_use_the_journey_id_dimension(guide_event):
     assert document["JourneyId"] == "journey-1"
     assert (
         result.response["1dbcd396df28ac6cf8c1c2b7fexample"]["EventAttributes"]["status"]
-        == "delivered"
+        == "skipped"
     )
 
 
@@ -177,7 +178,7 @@ def test_a_metrics_failure_never_costs_the_answer(guide_event, capsys):
     )
     result = invoke(guide_event, channel=channel)
     status = result.response["1dbcd396df28ac6cf8c1c2b7fexample"]["EventAttributes"]["status"]
-    assert status == "delivered"
+    assert status == "skipped"  # adapter none: answered, not sent
     warnings = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert any(line["message"] == "metrics not published" for line in warnings)
 

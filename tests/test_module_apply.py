@@ -90,12 +90,14 @@ def root_config(
             "lambda": {
                 "source": source,
                 "name": "tc-lambda",
+                "delivery": {"adapter": "none"},
                 "campaign": {"name": "welcome", "data": LAMBDA_DATA},
                 "failure_queue": {"enabled": True},
             },
             "receiver": {
                 "source": source,
                 "name": "tc-receiver",
+                "delivery": {"adapter": "none"},
                 "channel_mode": "receiver",
                 "receiver": {
                     "secret_kms_key_arn": kms_key_arn,
@@ -122,6 +124,7 @@ def root_config(
             "connect": {
                 "source": source,
                 "name": "tc-connect",
+                "delivery": {"adapter": "none"},
                 "event_source": "connect",
                 "connect": {
                     "instance_arn": CONNECT_INSTANCE_ARN,

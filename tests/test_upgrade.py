@@ -199,6 +199,10 @@ def translate(old: dict[str, Any]) -> dict[str, Any]:
             target = target.setdefault(parent, {})
         assert leaf not in target, f"{name}: {'.'.join(RENAMES[name])} is set twice"
         target[leaf] = copy.deepcopy(value)
+    # The adapter is no longer defaulted (CHANGELOG, "Unreleased"): a configuration that relied
+    # on the old default names it.
+    if new.get("channel_mode") != "webhook":
+        new.setdefault("delivery", {}).setdefault("adapter", "none")
     return new
 
 
@@ -272,10 +276,19 @@ def module_calls(source: Path, calls: dict[str, dict[str, Any]]) -> str:
 ################################################################################
 
 
-def module_variables(variables_tf: str) -> dict[str, str]:
-    """Variable name -> its type expression, from a variables.tf text."""
+def module_variables(variables_tf: str, main_tf: str | None = None) -> dict[str, str]:
+    """Variable name -> its type expression, from a variables.tf text. A variable typed `any`
+    (its keys checked by its validations) gets the keys of its `<name>_defaults` local in
+    main_tf instead, written as an object type's attributes are."""
     blocks = hcl_loads(variables_tf)["variable"]
-    return {name: str(body.get("type", "")) for block in blocks for name, body in block.items()}
+    types = {name: str(body.get("type", "")) for block in blocks for name, body in block.items()}
+    if main_tf is not None:
+        locals_ = {k: v for block in hcl_loads(main_tf).get("locals", []) for k, v in block.items()}
+        for name, type_ in types.items():
+            defaults = locals_.get(f"{name}_defaults")
+            if "any" in type_ and isinstance(defaults, dict):
+                types[name] = " ".join(f'"{key}":' for key in defaults)
+    return types
 
 
 def test_rename_table_matches_both_interfaces() -> None:
@@ -286,7 +299,10 @@ def test_rename_table_matches_both_interfaces() -> None:
     if previous_text is None:
         pytest.skip(f"this clone lacks commit {PREVIOUS_COMMIT} (shallow?): fetch its history")
     previous = module_variables(previous_text)
-    current = module_variables((ROOT / "variables.tf").read_text(encoding="utf-8"))
+    current = module_variables(
+        (ROOT / "variables.tf").read_text(encoding="utf-8"),
+        (ROOT / "main.tf").read_text(encoding="utf-8"),
+    )
 
     assert sorted(set(RENAMES) - set(previous)) == [], "not variables of the previous version"
     assert sorted(set(RENAMES) & set(current)) == [], "old names still variables now"

@@ -7,7 +7,8 @@ mock_provider "aws" {
 
 # The module has no default name; the mock ARNs use this one.
 variables {
-  name = "pinpoint-custom-channel"
+  delivery = { adapter = "none" }
+  name     = "pinpoint-custom-channel"
 }
 
 run "name_bad_characters" {
@@ -66,10 +67,11 @@ run "webhook_url_http" {
 
   variables {
     channel_mode = "webhook"
+    delivery     = null
     webhook_url  = "http://hooks.example.com/pinpoint"
   }
 
-  expect_failures = [var.webhook_url]
+  expect_failures = [output.pinpoint_delivery_uri]
 }
 
 run "webhook_url_query_with_equals" {
@@ -77,10 +79,11 @@ run "webhook_url_query_with_equals" {
 
   variables {
     channel_mode = "webhook"
+    delivery     = null
     webhook_url  = "https://hooks.example.com/pinpoint?token=abc"
   }
 
-  expect_failures = [var.webhook_url]
+  expect_failures = [output.pinpoint_delivery_uri]
 }
 
 run "webhook_url_ampersand" {
@@ -88,10 +91,11 @@ run "webhook_url_ampersand" {
 
   variables {
     channel_mode = "webhook"
+    delivery     = null
     webhook_url  = "https://hooks.example.com/a&b"
   }
 
-  expect_failures = [var.webhook_url]
+  expect_failures = [output.pinpoint_delivery_uri]
 }
 
 run "webhook_url_percent_encoding" {
@@ -99,10 +103,11 @@ run "webhook_url_percent_encoding" {
 
   variables {
     channel_mode = "webhook"
+    delivery     = null
     webhook_url  = "https://hooks.example.com/a%20b"
   }
 
-  expect_failures = [var.webhook_url]
+  expect_failures = [output.pinpoint_delivery_uri]
 }
 
 run "webhook_url_no_host" {
@@ -110,10 +115,11 @@ run "webhook_url_no_host" {
 
   variables {
     channel_mode = "webhook"
+    delivery     = null
     webhook_url  = "https:///pinpoint"
   }
 
-  expect_failures = [var.webhook_url]
+  expect_failures = [output.pinpoint_delivery_uri]
 }
 
 run "webhook_url_missing_in_webhook_mode" {
@@ -121,9 +127,10 @@ run "webhook_url_missing_in_webhook_mode" {
 
   variables {
     channel_mode = "webhook"
+    delivery     = null
   }
 
-  expect_failures = [var.webhook_url]
+  expect_failures = [output.pinpoint_delivery_uri]
 }
 
 run "webhook_url_outside_webhook_mode" {
@@ -133,7 +140,7 @@ run "webhook_url_outside_webhook_mode" {
     webhook_url = "https://hooks.example.com/pinpoint"
   }
 
-  expect_failures = [var.webhook_url]
+  expect_failures = [output.pinpoint_delivery_uri]
 }
 
 run "handler_with_space" {
@@ -648,6 +655,7 @@ run "max_workers_above_payload" {
 
   variables {
     delivery = {
+      adapter     = "none"
       max_workers = 51
     }
   }
@@ -660,6 +668,7 @@ run "max_attempts_zero" {
 
   variables {
     delivery = {
+      adapter      = "none"
       max_attempts = 0
     }
   }
@@ -672,6 +681,7 @@ run "deadline_out_of_range" {
 
   variables {
     delivery = {
+      adapter          = "none"
       deadline_seconds = 0
     }
   }
@@ -684,6 +694,7 @@ run "deadline_above_timeout" {
 
   variables {
     delivery = {
+      adapter          = "none"
       deadline_seconds = 20
     }
   }
@@ -696,6 +707,7 @@ run "safety_margin_too_large" {
 
   variables {
     delivery = {
+      adapter          = "none"
       safety_margin_ms = 6000
     }
   }
@@ -1289,6 +1301,7 @@ run "failure_queue_in_webhook_mode" {
 
   variables {
     channel_mode  = "webhook"
+    delivery      = null
     webhook_url   = "https://hooks.example.com/pinpoint"
     failure_queue = { enabled = true }
   }
@@ -1411,6 +1424,7 @@ run "alarms_in_webhook_mode" {
 
   variables {
     channel_mode = "webhook"
+    delivery     = null
     webhook_url  = "https://hooks.example.com/pinpoint"
     alarms       = { enabled = true }
   }
@@ -1581,6 +1595,7 @@ run "deadline_beyond_pinpoint_wait" {
   variables {
     timeout = 30
     delivery = {
+      adapter          = "none"
       deadline_seconds = 16
     }
   }
@@ -1775,6 +1790,7 @@ run "rate_limit_without_reserved_concurrency" {
 
   variables {
     delivery = {
+      adapter               = "none"
       rate_limit_per_second = 10
     }
   }
@@ -1800,6 +1816,7 @@ run "webhook_url_placeholder_free_but_sensitive" {
 
   variables {
     channel_mode = "webhook"
+    delivery     = null
     webhook_url  = "https://hooks.example.com/pinpoint/s3cr3t"
   }
 

@@ -7,7 +7,8 @@ mock_provider "aws" {
 
 # The module has no default name; the mock ARNs use this one.
 variables {
-  name = "pinpoint-custom-channel"
+  delivery = { adapter = "none" }
+  name     = "pinpoint-custom-channel"
 }
 
 run "external_webhook" {
@@ -15,6 +16,7 @@ run "external_webhook" {
 
   variables {
     channel_mode = "webhook"
+    delivery     = null
     webhook_url  = "https://hooks.example.com/pinpoint/Zx9_k-1.a~b"
     campaign = {
       name           = "via-webhook"
@@ -54,6 +56,7 @@ run "external_webhook_with_port_query_fragment" {
 
   variables {
     channel_mode = "webhook"
+    delivery     = null
     webhook_url  = "https://hooks.example.com:8443/a/b:c?x#frag"
   }
 

@@ -14,7 +14,8 @@ module "custom_channel" {
   name         = var.name
   channel_mode = "receiver"
 
-  # Without a provider URL the channel only counts and reports each endpoint (adapter "none").
+  # Without a provider URL the channel sends nothing: adapter "none" counts and logs each
+  # endpoint and answers it "skipped".
   delivery = {
     adapter = var.provider_url == null ? "none" : "http"
     http = var.provider_url == null ? null : {

@@ -21,7 +21,7 @@ variable "name" {
 }
 
 variable "provider_url" {
-  description = "Optional URL the function POSTs each message to (JSON body = the personalised campaign Data). Null: the channel only counts and reports the endpoints (adapter none). https:// only; http:// is accepted for 127.0.0.1 and localhost alone, for local runs."
+  description = "Optional URL the function POSTs each message to (JSON body = the personalised campaign Data). Null: the channel sends nothing (adapter none: counts and logs the endpoints and answers them skipped). https:// only; http:// is accepted for 127.0.0.1 and localhost alone, for local runs."
   type        = string
   default     = null
 

@@ -375,7 +375,10 @@ class Channel:
             self.log.exception("adapter error", extra=logs.endpoint_fields(endpoint.endpoint_id))
             return Outcome(Status.FAILED, f"internal error: {type(error).__name__}")
         if request is None:
-            return Outcome(Status.DELIVERED, f"counted only (adapter {adapter.name})")
+            # Nothing left (the `none` adapter, the guide's count-only sample, never sends): the
+            # answer must not say `delivered`, which would tell Pinpoint, Connect and whoever
+            # reads the metrics that the recipient got a message.
+            return Outcome(Status.SKIPPED, f"not sent: adapter {adapter.name} made no request")
         return request
 
     def _queue_failures(

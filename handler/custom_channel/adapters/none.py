@@ -1,4 +1,6 @@
-"""Count and report only: the behaviour of the guide's sample function."""
+"""Count and report only, the behaviour of the guide's sample function: sends nothing, so
+every endpoint is answered `skipped` ("not sent: adapter none made no request"), never
+`delivered`."""
 
 from __future__ import annotations
 
