@@ -221,7 +221,7 @@ output "failure_queue_name" {
 ################################################################################
 
 output "cloudwatch_metric_alarm_arns" {
-  description = "ARNs of the CloudWatch alarms, keyed by `failed_deliveries`, `unknown_deliveries` and `function_errors` (empty unless alarms.enabled)."
+  description = "ARNs of the CloudWatch alarms, keyed by `failed_deliveries`, `unknown_deliveries`, `function_errors`, `function_throttles` and, with the failure queue, `failure_queue_depth` and `failure_queue_message_age` (empty unless alarms.enabled)."
   value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }
 }
 

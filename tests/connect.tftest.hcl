@@ -164,7 +164,7 @@ run "connect_alarms_watch_the_connect_series" {
   command = plan
 
   variables {
-    alarms = { enabled = true }
+    alarms = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"] }
   }
 
   # The handler publishes Connect's delivery metrics never without dimensions (an alarm on the
@@ -187,7 +187,7 @@ run "pinpoint_keeps_its_defaults" {
       instance_arn     = null
       message_template = null
     }
-    alarms = { enabled = true }
+    alarms = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"] }
   }
 
   assert {

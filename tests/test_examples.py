@@ -251,7 +251,15 @@ def lambda_channel(run: ExampleRun) -> None:
     assert sorted(a["AlarmName"] for a in alarms) == sorted(
         out["cloudwatch_metric_alarm_names"].values()
     )
-    assert {a["MetricName"] for a in alarms} == {"FailedCount", "UnknownCount", "Errors"}
+    # The example has a failure queue: its depth and oldest message are watched too.
+    assert {a["MetricName"] for a in alarms} == {
+        "FailedCount",
+        "UnknownCount",
+        "Errors",
+        "Throttles",
+        "ApproximateNumberOfMessagesVisible",
+        "ApproximateAgeOfOldestMessage",
+    }
 
     campaign = only_campaign(run, app_id)
     function_arn = out["lambda_function_arn"]

@@ -980,6 +980,9 @@ def test_scope_alarms(deployment: Deployment) -> None:
         "failed_deliveries": "tc-scope-failed-deliveries",
         "unknown_deliveries": "tc-scope-unknown-deliveries",
         "function_errors": "tc-scope-function-errors",
+        "function_throttles": "tc-scope-function-throttles",
+        "failure_queue_depth": "tc-scope-failure-queue-depth",
+        "failure_queue_message_age": "tc-scope-failure-queue-message-age",
     }
     assert out["cloudwatch_metric_alarm_names"] == names
     assert set(alarms) == set(names.values())
@@ -1011,8 +1014,28 @@ def test_scope_alarms(deployment: Deployment) -> None:
         [{"Name": "FunctionName", "Value": "tc-scope"}],
         1.0,
     )
-    for alarm in alarms.values():
-        assert alarm["Statistic"] == "Sum"
+    assert watched(alarms["tc-scope-function-throttles"]) == (
+        "AWS/Lambda",
+        "Throttles",
+        [{"Name": "FunctionName", "Value": "tc-scope"}],
+        1.0,
+    )
+    # The failure queue's gauges: their Maximum, on the queue's name.
+    queue = [{"Name": "QueueName", "Value": "tc-scope-failures"}]
+    assert watched(alarms["tc-scope-failure-queue-depth"]) == (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        queue,
+        1.0,
+    )
+    assert watched(alarms["tc-scope-failure-queue-message-age"]) == (
+        "AWS/SQS",
+        "ApproximateAgeOfOldestMessage",
+        queue,
+        43200.0,
+    )
+    for name, alarm in alarms.items():
+        assert alarm["Statistic"] == ("Maximum" if "failure-queue" in name else "Sum")
         assert alarm["Period"] == 60
         assert alarm["EvaluationPeriods"] == 3
         assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
