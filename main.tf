@@ -271,18 +271,30 @@ locals {
 }
 
 ################################################################################
-# Log group (created before the function so retention and encryption apply from the start)
+# Log group (created before the function so retention and encryption apply from the start), or
+# the existing one of an adopted function: Lambda writes to /aws/lambda/<name> either way, and
+# CreateLogGroup on a name that exists fails (ResourceAlreadyExistsException, CloudWatch Logs
+# API model). As terraform-aws-modules/lambda: use_existing_cloudwatch_log_group reads it
+# instead (a data source, so the plan fails if it does not exist), cloudwatch_logs_skip_destroy
+# keeps a created one (and its logs) when the module is destroyed.
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "this" {
   #checkov:skip=CKV_AWS_338:Retention is the user's choice (cloudwatch_logs_retention_in_days, default 30); set 365 or more where a one-year policy applies.
-  count = local.create_function ? 1 : 0
+  count = local.create_function && !var.use_existing_cloudwatch_log_group ? 1 : 0
 
   name              = local.log_group_name
   retention_in_days = var.cloudwatch_logs_retention_in_days
   kms_key_id        = var.cloudwatch_logs_kms_key_arn
+  skip_destroy      = var.cloudwatch_logs_skip_destroy
 
   tags = var.tags
+}
+
+data "aws_cloudwatch_log_group" "this" {
+  count = local.create_function && var.use_existing_cloudwatch_log_group ? 1 : 0
+
+  name = local.log_group_name
 }
 
 ################################################################################
@@ -319,7 +331,7 @@ resource "aws_lambda_function" "this" {
 
   logging_config {
     log_format            = var.logging_log_format
-    log_group             = aws_cloudwatch_log_group.this[0].name
+    log_group             = local.log_group_name
     application_log_level = var.logging_log_format == "JSON" ? local.application_log_level : null
     system_log_level      = var.logging_log_format == "JSON" ? "INFO" : null
   }

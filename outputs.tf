@@ -79,12 +79,12 @@ output "lambda_role_policy_json" {
 
 output "lambda_cloudwatch_log_group_name" {
   description = "Name of the function's log group."
-  value       = try(aws_cloudwatch_log_group.this[0].name, null)
+  value       = try(aws_cloudwatch_log_group.this[0].name, data.aws_cloudwatch_log_group.this[0].name, null)
 }
 
 output "lambda_cloudwatch_log_group_arn" {
   description = "ARN of the function's log group."
-  value       = try(aws_cloudwatch_log_group.this[0].arn, null)
+  value       = try(aws_cloudwatch_log_group.this[0].arn, data.aws_cloudwatch_log_group.this[0].arn, null)
 }
 
 ################################################################################

@@ -359,6 +359,20 @@ variable "cloudwatch_logs_kms_key_arn" {
   }
 }
 
+variable "use_existing_cloudwatch_log_group" {
+  description = "Use the existing log group `/aws/lambda/<name>` (read with a data source: the plan fails if it does not exist) instead of creating it, for example when adopting a function whose log group exists (creating it again fails with ResourceAlreadyExistsException). The module then leaves its retention and encryption as they are: `cloudwatch_logs_retention_in_days` and `cloudwatch_logs_kms_key_arn` apply to the log groups the module creates only."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "cloudwatch_logs_skip_destroy" {
+  description = "Keep the function's log group (and its logs) when the module is destroyed, only removing it from the state. Applies to a log group the module creates."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 ################################################################################
 # IAM
 ################################################################################
