@@ -970,6 +970,12 @@ def test_scope_failure_queue_uses_the_kms_key(deployment: Deployment) -> None:
     assert json.loads(attributes["Policy"]) == failure_queue_policy(
         queue_arn, out["lambda_role_arn"], (OPERATOR_ROLE_ARN,)
     )
+    # The operator may use the key for resend's calls, on this queue only.
+    grants = deployment.client("kms").list_grants(KeyId=deployment.kms_key_arn)["Grants"]
+    (grant,) = [g for g in grants if g["GranteePrincipal"] == OPERATOR_ROLE_ARN]
+    assert grant["Name"] == "tc-scope-failure-queue-resend"
+    assert sorted(grant["Operations"]) == ["Decrypt", "GenerateDataKey"]
+    assert grant["Constraints"] == {"EncryptionContextEquals": {"aws:sqs:arn": queue_arn}}
 
 
 def test_scope_alarms(deployment: Deployment) -> None:
