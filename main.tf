@@ -460,25 +460,28 @@ locals {
 }
 
 locals {
-  # Other Lambda functions that A/B treatments deliver to (delivery_uri), keyed by the ARN
-  # given. Pinpoint checks its invoke permission on each when the campaign is created, so the
-  # module grants it like its own. The module's own target, which already has it, is left out.
-  treatment_functions = {
-    for uri in distinct([for t in local.campaign_treatments : t.delivery_uri if try(startswith(t.delivery_uri, "arn:"), false)]) :
-    uri => {
-      function_arn = join(":", slice(split(":", uri), 0, 7))
-      region       = split(":", uri)[3]
-      account_id   = split(":", uri)[4]
-      name         = split(":", uri)[6]
-      qualifier    = length(split(":", uri)) > 7 ? split(":", uri)[7] : null
-    }
-  }
-
+  # Other Lambda functions that A/B treatments deliver to (delivery_uri). Pinpoint checks its
+  # invoke permission on each when the campaign is created, so the module grants it like its
+  # own. Keyed by the treatment's id (TreatmentId: "1" for the first additional treatment, as in
+  # the campaign definition), the ARN in the value: for_each keys must be known at plan, and a
+  # function of the same configuration has its ARN only after apply. Which treatments get one
+  # must be known at plan too: invoke_permission when set, else whether the delivery_uri is the
+  # ARN of another function than the module's own target (which already has the permission).
   treatment_permissions = {
-    for uri, f in local.treatment_functions : uri => f
-    if local.create_campaign && !(
-      local.create_function && !local.create_receiver && f.name == local.name && f.qualifier == (var.publish ? var.alias_name : null)
-    )
+    for i, t in local.campaign_treatments : tostring(i + 1) => {
+      uri          = t.delivery_uri
+      function_arn = join(":", slice(split(":", t.delivery_uri), 0, 7))
+      region       = split(":", t.delivery_uri)[3]
+      account_id   = split(":", t.delivery_uri)[4]
+      qualifier    = length(split(":", t.delivery_uri)) > 7 ? split(":", t.delivery_uri)[7] : null
+    }
+    if local.create_campaign && (t.invoke_permission != null ? t.invoke_permission : (
+      try(startswith(t.delivery_uri, "arn:"), false) ? !(
+        local.create_function && !local.create_receiver &&
+        try(split(":", t.delivery_uri)[6], null) == local.name &&
+        try(split(":", t.delivery_uri)[7], null) == (var.publish ? var.alias_name : null)
+      ) : false
+    ))
   }
 }
 
@@ -558,7 +561,7 @@ resource "aws_lambda_permission" "treatments" {
 
     precondition {
       condition     = each.value.region == local.region && each.value.account_id == local.account_id
-      error_message = "A treatment's delivery_uri ${each.key} must name a Lambda function in the campaign's account and region (${local.account_id}, ${local.region}): Pinpoint invokes it from there, and the module grants it the invoke permission, which it can add only to a function of this account."
+      error_message = "The delivery_uri of campaign treatment ${each.key} (${each.value.uri}) must name a Lambda function in the campaign's account and region (${local.account_id}, ${local.region}): Pinpoint invokes it from there, and the module grants it the invoke permission, which it can add only to a function of this account."
     }
 
   }

@@ -49,7 +49,7 @@ output "lambda_max_requests_per_second" {
 }
 
 output "lambda_treatment_permission_statement_ids" {
-  description = "Statement ids of the invoke permissions granted to Pinpoint on the other Lambda functions that A/B treatments deliver to, keyed by the treatment's delivery_uri."
+  description = "Statement ids of the invoke permissions granted to Pinpoint on the other Lambda functions that A/B treatments deliver to, keyed by the treatment's id (TreatmentId: \"1\" for the first additional treatment)."
   value       = { for k, p in aws_lambda_permission.treatments : k => p.statement_id }
 }
 

@@ -1083,7 +1083,8 @@ variable "campaign" {
     `is_paused` (default true: an apply never starts sending by surprise; set false to send);
     `schedule`: `start_time` ("IMMEDIATE" or an RFC 3339 time such as 2026-05-01T09:00:00Z), `end_time` (required for recurring frequencies),
     `frequency` (ONCE, HOURLY, DAILY, WEEKLY, MONTHLY, EVENT), `timezone` (one of the API's values: UTC, UTC+01 ... UTC+13 with UTC+03:30, UTC+04:30, UTC+05:30, UTC+05:45, UTC+06:30, UTC+09:30, UTC+10:30, and UTC-02 ... UTC-11), `is_local_time`, `event_types` (required for EVENT);
-    `treatments`: at most 4 additional A/B treatments, each with `size_percent`, its own `data`, optional `name`/`description` and its own `delivery_uri`/`endpoint_types`
+    `treatments`: at most 4 additional A/B treatments, each with `size_percent`, its own `data`, optional `name`/`description` and its own `delivery_uri`/`endpoint_types`,
+    and `invoke_permission` (whether the module grants Pinpoint's invoke permission on the Lambda function of the treatment's `delivery_uri`; null, the default: for an ARN of another function than the module's own target, decided at plan, so only for an ARN known then; set true for a function of the same configuration, whose ARN is known only after apply, and false to grant it yourself)
     (the main treatment gets the percentage that treatments and `holdout_percent` leave, which must be at least 1: this module's rule, not a documented API one, so that the main treatment's Data is sent to someone);
     `limits` (`daily` and `total` 0-100 messages per endpoint, `messages_per_second` 1-20000, `maximum_duration` >= 60 seconds, `session`); `tags`.
   EOT
@@ -1106,12 +1107,13 @@ variable "campaign" {
     treatment_name        = optional(string)
     treatment_description = optional(string)
     treatments = optional(list(object({
-      size_percent   = number
-      data           = string
-      name           = optional(string)
-      description    = optional(string)
-      delivery_uri   = optional(string)
-      endpoint_types = optional(list(string))
+      size_percent      = number
+      data              = string
+      name              = optional(string)
+      description       = optional(string)
+      delivery_uri      = optional(string)
+      endpoint_types    = optional(list(string))
+      invoke_permission = optional(bool)
     })), [])
     holdout_percent = optional(number, 0)
     limits = optional(object({
@@ -1189,6 +1191,14 @@ variable "campaign" {
       )
     ]), false)
     error_message = "A treatment's delivery_uri must be a Lambda function ARN or an https:// webhook URL with only letters, digits and - . _ ~ ? / # : (RFC 3986)."
+  }
+
+  validation {
+    # The permission is added to the function the ARN names (main.tf, treatment_permissions).
+    condition = var.campaign == null || try(alltrue([
+      for t in var.campaign.treatments : t.invoke_permission != true || can(regex(local.lambda_function_arn_pattern, t.delivery_uri))
+    ]), false)
+    error_message = "A treatment with invoke_permission = true needs a delivery_uri that is a Lambda function ARN (the function Pinpoint invokes, which gets the permission)."
   }
 
   validation {

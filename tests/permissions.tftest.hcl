@@ -330,16 +330,20 @@ run "treatment_functions_get_their_own_permission" {
     }
   }
 
+  # Keyed by the treatment's id (TreatmentId 1-4), not by the ARN: a function of the same
+  # configuration has its ARN only after apply (tests/unknown_at_plan.tftest.hcl).
   assert {
-    condition     = keys(aws_lambda_permission.treatments) == ["arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live", "arn:aws:lambda:eu-west-1:123456789012:function:third-channel"]
-    error_message = "One permission per distinct other function; the module's own target already has one."
+    condition     = keys(aws_lambda_permission.treatments) == ["1", "2", "3"]
+    error_message = "One permission per treatment delivering to another function, keyed by its TreatmentId; the module's own target (treatment 4) already has one."
   }
 
   assert {
     condition = (
-      aws_lambda_permission.treatments["arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live"].function_name == "arn:aws:lambda:eu-west-1:123456789012:function:other-channel" &&
-      aws_lambda_permission.treatments["arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live"].qualifier == "live" &&
-      aws_lambda_permission.treatments["arn:aws:lambda:eu-west-1:123456789012:function:third-channel"].qualifier == null
+      aws_lambda_permission.treatments["1"].function_name == "arn:aws:lambda:eu-west-1:123456789012:function:other-channel" &&
+      aws_lambda_permission.treatments["1"].qualifier == "live" &&
+      aws_lambda_permission.treatments["2"].function_name == "arn:aws:lambda:eu-west-1:123456789012:function:other-channel" &&
+      aws_lambda_permission.treatments["3"].function_name == "arn:aws:lambda:eu-west-1:123456789012:function:third-channel" &&
+      aws_lambda_permission.treatments["3"].qualifier == null
     )
     error_message = "The permission names the function and its qualifier apart."
   }
@@ -351,4 +355,53 @@ run "treatment_functions_get_their_own_permission" {
     )])
     error_message = "A treatment function's permission is scoped like the module's own (regional principal, SourceAccount, SourceArn)."
   }
+}
+
+run "treatment_invoke_permission_overrides_the_inference" {
+  command = plan
+
+  variables {
+    campaign = {
+      name = "two-functions"
+      data = "a"
+      treatments = [
+        { size_percent = 20, data = "b", delivery_uri = "arn:aws:lambda:eu-west-1:123456789012:function:other-channel", invoke_permission = false },
+        { size_percent = 20, data = "c", delivery_uri = "arn:aws:lambda:eu-west-1:123456789012:function:third-channel", invoke_permission = true },
+        { size_percent = 20, data = "d", delivery_uri = "https://partner.example.com/pinpoint/hook" },
+      ]
+    }
+  }
+
+  assert {
+    condition     = keys(aws_lambda_permission.treatments) == ["2"]
+    error_message = "invoke_permission = false grants nothing, true grants; a webhook gets none."
+  }
+}
+
+run "treatment_invoke_permission_needs_a_function_arn" {
+  command = plan
+
+  variables {
+    campaign = {
+      name       = "webhook"
+      data       = "a"
+      treatments = [{ size_percent = 20, data = "b", delivery_uri = "https://partner.example.com/pinpoint/hook", invoke_permission = true }]
+    }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "treatment_function_in_another_account_is_refused" {
+  command = plan
+
+  variables {
+    campaign = {
+      name       = "elsewhere"
+      data       = "a"
+      treatments = [{ size_percent = 20, data = "b", delivery_uri = "arn:aws:lambda:eu-west-1:210987654321:function:other-channel" }]
+    }
+  }
+
+  expect_failures = [aws_lambda_permission.treatments["1"]]
 }
