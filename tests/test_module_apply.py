@@ -878,6 +878,7 @@ def test_connect_custom_action(deployment: Deployment) -> None:
         "FailedCount": [{"Name": "Channel", "Value": "tc-connect"}],
         "UnknownCount": [{"Name": "Channel", "Value": "tc-connect"}],
         "Errors": [{"Name": "FunctionName", "Value": "tc-connect"}],
+        "Throttles": [{"Name": "FunctionName", "Value": "tc-connect"}],
     }
 
 
@@ -975,7 +976,10 @@ def test_scope_failure_queue_uses_the_kms_key(deployment: Deployment) -> None:
     (grant,) = [g for g in grants if g["GranteePrincipal"] == OPERATOR_ROLE_ARN]
     assert grant["Name"] == "tc-scope-failure-queue-resend"
     assert sorted(grant["Operations"]) == ["Decrypt", "GenerateDataKey"]
-    assert grant["Constraints"] == {"EncryptionContextEquals": {"aws:sqs:arn": queue_arn}}
+    # The provider sends an empty EncryptionContextSubset beside it, which every context meets.
+    constraints = grant["Constraints"]
+    assert constraints["EncryptionContextEquals"] == {"aws:sqs:arn": queue_arn}
+    assert constraints.get("EncryptionContextSubset", {}) == {}
 
 
 def test_scope_alarms(deployment: Deployment) -> None:
