@@ -400,13 +400,13 @@ locals {
   # exists. Pinpoint checks the permission when the campaign is created, so the campaign
   # cannot wait for a permission that names it: until the stack reports its campaign, the
   # permission allows the application (the check block below says "apply again"), and the
-  # next apply with the same configuration narrows it. The stack is read through data sources,
-  # not the resource, because the resource itself waits for this permission.
+  # next apply with the same configuration narrows it. The stack's campaign is read through a
+  # data source, not the resource, because the resource itself waits for this permission.
   application_campaigns_arn = "${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/campaigns/"
   permission_campaign_arn = var.pinpoint_permission.campaign_id != null ? "${local.application_campaigns_arn}${var.pinpoint_permission.campaign_id}" : try(one([
     # Only a campaign of this application: after the application is replaced the old stack's
     # campaign belongs to another one, and the new campaign needs the application scope first.
-    for arn in [data.aws_cloudformation_stack.campaign[0].outputs["CampaignArn"]] : arn if startswith(arn, local.application_campaigns_arn)
+    for arn in local.recorded_campaign_arns : arn if startswith(arn, local.application_campaigns_arn)
   ]), null)
   permission_campaign_pending = !local.connect && var.pinpoint_permission.scope == "campaign" && local.permission_campaign_arn == null
 
@@ -485,35 +485,29 @@ locals {
   }
 }
 
-# The module's campaign stack, found by its tag (campaign.tf) through the Resource Groups
-# Tagging API, which answers an empty list while there is none (a first apply, a renamed or
-# deleted stack), where aws_cloudformation_stack fails. CloudFormation stacks are among the
-# API's resource types ("cloudformation:stack": Resource Groups User Guide, "Resource types you
-# can use with AWS Resource Groups and Tag Editor"). Only the stack of the current name counts:
-# a renamed stack is replaced, and its new campaign needs the application scope first.
-data "aws_resourcegroupstaggingapi_resources" "campaign_stack" {
-  count = local.create_function && !local.create_receiver && var.pinpoint_permission.scope == "campaign" && var.pinpoint_permission.campaign_id == null && local.create_campaign ? 1 : 0
+# The campaign of the module's own stack, as the stack records it: an SSM parameter of the
+# stack holding the campaign's ARN (campaign.tf, campaign_parameter_name). Read by path,
+# which answers an empty list while there is none (a first apply, a renamed or deleted stack,
+# a stack from before the parameter), where reading one stack or one parameter fails; and
+# with a count that depends on variables only, so the plan does not fail when every data
+# source of the module is read during apply (a module-level depends_on on a resource with
+# changes): a count or for_each decided by a data source is then unknown ("Invalid count
+# argument"). Only the stack of the current name counts (its name is in the path): a renamed
+# stack is replaced, and its new campaign needs the application scope first.
+data "aws_ssm_parameters_by_path" "campaign" {
+  count = local.record_campaign_arn ? 1 : 0
 
-  resource_type_filters = ["cloudformation:stack"]
-
-  tag_filter {
-    key    = local.campaign_stack_tag_key
-    values = [local.name]
-  }
+  path            = local.campaign_parameter_path
+  recursive       = false
+  with_decryption = false
 }
 
 locals {
-  # Stack ARNs are arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>.
-  campaign_stack_arns = [
-    for r in try(data.aws_resourcegroupstaggingapi_resources.campaign_stack[0].resource_tag_mapping_list, []) :
-    r.resource_arn if try(split("/", r.resource_arn)[1], "") == local.campaign_stack_name
+  # The provider marks every parameter value sensitive; a campaign ARN is not a secret.
+  recorded_campaign_arns = [
+    for i, name in try(data.aws_ssm_parameters_by_path.campaign[0].names, []) :
+    nonsensitive(data.aws_ssm_parameters_by_path.campaign[0].values[i]) if name == local.campaign_parameter_name
   ]
-}
-
-data "aws_cloudformation_stack" "campaign" {
-  count = length(local.campaign_stack_arns) == 1 ? 1 : 0
-
-  name = local.campaign_stack_arns[0]
 }
 
 check "pinpoint_permission_campaign_scope" {

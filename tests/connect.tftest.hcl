@@ -51,7 +51,7 @@ run "connect_permission_and_nothing_of_pinpoint" {
   assert {
     condition = (
       length(aws_pinpoint_app.this) == 0 && length(aws_cloudformation_stack.campaign) == 0 &&
-      length(data.aws_cloudformation_stack.campaign) == 0 && length(aws_lambda_permission.treatments) == 0
+      length(data.aws_ssm_parameters_by_path.campaign) == 0 && length(aws_lambda_permission.treatments) == 0
     )
     error_message = "No Pinpoint application, campaign, segment or Pinpoint permission for Connect."
   }

@@ -83,8 +83,8 @@ run "scope_campaign_given_id" {
   }
 
   assert {
-    condition     = length(data.aws_cloudformation_stack.campaign) == 0
-    error_message = "A given campaign id needs no stack lookup."
+    condition     = length(data.aws_ssm_parameters_by_path.campaign) == 0
+    error_message = "A given campaign id needs no lookup."
   }
 }
 
@@ -135,16 +135,17 @@ run "partition_aws_cn" {
   }
 }
 
-# Campaign scope converges in two plain applies of one configuration. Apply 1: no stack carries
-# the deployment's tag yet (a first apply), so the permission allows the application, which
+# Campaign scope converges in two plain applies of one configuration. Apply 1: no stack has
+# recorded its campaign yet (a first apply), so the permission allows the application, which
 # Pinpoint checks when it creates the campaign, and the check block says "apply again".
 run "first_apply_campaign_scope_starts_with_the_application" {
   command = apply
 
   override_data {
-    target = data.aws_resourcegroupstaggingapi_resources.campaign_stack[0]
+    target = data.aws_ssm_parameters_by_path.campaign[0]
     values = {
-      resource_tag_mapping_list = []
+      names  = []
+      values = []
     }
   }
 
@@ -166,30 +167,41 @@ run "first_apply_campaign_scope_starts_with_the_application" {
 
   assert {
     condition     = aws_cloudformation_stack.campaign[0].tags["custom-channel:deployment"] == "pinpoint-custom-channel"
-    error_message = "The stack carries the deployment's tag, by which apply 2 finds it."
+    error_message = "The stack carries the deployment's tag."
   }
 
   assert {
-    condition     = length(data.aws_cloudformation_stack.campaign) == 0
-    error_message = "No stack is read before one is found (aws_cloudformation_stack fails on a missing stack)."
+    condition = jsondecode(nonsensitive(aws_cloudformation_stack.campaign[0].template_body)).Resources.CampaignArnParameter == {
+      Type = "AWS::SSM::Parameter"
+      Properties = {
+        Name        = "/custom-channel/pinpoint-custom-channel-campaign/campaign-arn"
+        Type        = "String"
+        Value       = { "Fn::GetAtt" = ["Campaign", "Arn"] }
+        Description = "ARN of the campaign of stack pinpoint-custom-channel-campaign: the pinpoint-custom-channel channel's invoke permission names it (pinpoint_permission.scope = campaign)"
+      }
+    }
+    error_message = "The stack records its campaign's ARN in an SSM parameter under its own name, which apply 2 reads."
+  }
+
+  assert {
+    condition     = data.aws_ssm_parameters_by_path.campaign[0].path == "/custom-channel/pinpoint-custom-channel-campaign" && data.aws_ssm_parameters_by_path.campaign[0].recursive == false
+    error_message = "The module reads the parameters of its own stack's path."
   }
 
   # The check block's warning: "apply again to narrow".
   expect_failures = [check.pinpoint_permission_campaign_scope]
 }
 
-# Apply 2, the same configuration: the tag finds the stack, its campaign narrows the
+# Apply 2, the same configuration: the stack's parameter names its campaign, which narrows the
 # permission (replaced, new statement first), and the campaign stays.
 run "second_apply_same_configuration_narrows_to_the_campaign" {
   command = apply
 
   override_data {
-    target = data.aws_resourcegroupstaggingapi_resources.campaign_stack[0]
+    target = data.aws_ssm_parameters_by_path.campaign[0]
     values = {
-      resource_tag_mapping_list = [{
-        resource_arn = "arn:aws:cloudformation:eu-west-1:123456789012:stack/pinpoint-custom-channel-campaign/1b2c3d40-0000-11ef-8e7a-0a1b2c3d4e5f"
-        tags         = { "custom-channel:deployment" = "pinpoint-custom-channel" }
-      }]
+      names  = ["/custom-channel/pinpoint-custom-channel-campaign/campaign-arn"]
+      values = ["arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/campaigns/95fee4cd1d7f5cd67987c1436a0b1c2d"]
     }
   }
 
@@ -204,10 +216,6 @@ run "second_apply_same_configuration_narrows_to_the_campaign" {
     error_message = "Apply 2 must narrow the permission to the campaign created by apply 1."
   }
 
-  assert {
-    condition     = data.aws_cloudformation_stack.campaign[0].name == aws_cloudformation_stack.campaign[0].id
-    error_message = "Apply 2 must read the campaign of the module's own stack (found by its tag)."
-  }
 
   assert {
     condition     = output.pinpoint_campaign_stack_id == run.first_apply_campaign_scope_starts_with_the_application.pinpoint_campaign_stack_id && output.pinpoint_campaign_id == run.first_apply_campaign_scope_starts_with_the_application.pinpoint_campaign_id
@@ -241,18 +249,16 @@ run "third_apply_back_to_account_scope" {
   }
 }
 
-# A renamed stack is replaced: the tag still finds the old one, whose name is not the
-# configured one, so its campaign is not used and the new campaign gets the application scope.
+# A renamed stack is replaced: the old one's parameter is not the configured stack's, so its
+# campaign is not used and the new campaign gets the application scope.
 run "renamed_stack_falls_back_to_the_application" {
   command = plan
 
   override_data {
-    target = data.aws_resourcegroupstaggingapi_resources.campaign_stack[0]
+    target = data.aws_ssm_parameters_by_path.campaign[0]
     values = {
-      resource_tag_mapping_list = [{
-        resource_arn = "arn:aws:cloudformation:eu-west-1:123456789012:stack/pinpoint-custom-channel-campaign/1b2c3d40-0000-11ef-8e7a-0a1b2c3d4e5f"
-        tags         = { "custom-channel:deployment" = "pinpoint-custom-channel" }
-      }]
+      names  = ["/custom-channel/pinpoint-custom-channel-campaign/campaign-arn"]
+      values = ["arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/campaigns/95fee4cd1d7f5cd67987c1436a0b1c2d"]
     }
   }
 
@@ -268,7 +274,7 @@ run "renamed_stack_falls_back_to_the_application" {
   }
 
   assert {
-    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/*" && length(data.aws_cloudformation_stack.campaign) == 0
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/*" && data.aws_ssm_parameters_by_path.campaign[0].path == "/custom-channel/welcome-v2"
     error_message = "A stack of another name must not lend its campaign: the application scope until the new campaign exists."
   }
 
@@ -281,22 +287,10 @@ run "campaign_of_another_application_is_not_used" {
   command = plan
 
   override_data {
-    target = data.aws_resourcegroupstaggingapi_resources.campaign_stack[0]
+    target = data.aws_ssm_parameters_by_path.campaign[0]
     values = {
-      resource_tag_mapping_list = [{
-        resource_arn = "arn:aws:cloudformation:eu-west-1:123456789012:stack/pinpoint-custom-channel-campaign/1b2c3d40-0000-11ef-8e7a-0a1b2c3d4e5f"
-        tags         = { "custom-channel:deployment" = "pinpoint-custom-channel" }
-      }]
-    }
-  }
-
-  override_data {
-    target = data.aws_cloudformation_stack.campaign[0]
-    values = {
-      outputs = {
-        CampaignId  = "95fee4cd1d7f5cd67987c1436a0b1c2d"
-        CampaignArn = "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/00000000000000000000000000000000/campaigns/95fee4cd1d7f5cd67987c1436a0b1c2d"
-      }
+      names  = ["/custom-channel/pinpoint-custom-channel-campaign/campaign-arn"]
+      values = ["arn:aws:mobiletargeting:eu-west-1:123456789012:apps/00000000000000000000000000000000/campaigns/95fee4cd1d7f5cd67987c1436a0b1c2d"]
     }
   }
 
@@ -404,4 +398,15 @@ run "treatment_function_in_another_account_is_refused" {
   }
 
   expect_failures = [aws_lambda_permission.treatments["1"]]
+}
+
+# Only campaign scope of the module's own campaign records the campaign: other scopes add
+# nothing to the stack and read nothing.
+run "application_scope_records_nothing" {
+  command = plan
+
+  assert {
+    condition     = length(data.aws_ssm_parameters_by_path.campaign) == 0 && !contains(keys(jsondecode(nonsensitive(aws_cloudformation_stack.campaign[0].template_body)).Resources), "CampaignArnParameter")
+    error_message = "Without campaign scope the stack holds the segment and the campaign only."
+  }
 }

@@ -1124,15 +1124,24 @@ def test_scope_two_apply_flow_narrows_the_permission(deployment: Deployment) -> 
             "StringEquals": {"AWS:SourceAccount": ACCOUNT},
         }
 
-    # The second apply, nothing edited: the stack is found by its tag and the permission
-    # narrowed to its campaign.
+    # The first apply's stack recorded its campaign's ARN in an SSM parameter of its own.
+    campaign_arn = f"{MOBILETARGETING}:apps/{app_id}/campaigns/{campaign_id}"
+    stack = first["pinpoint_campaign_stack_id"].split("/")[1]
+    recorded = deployment.client("ssm").get_parameters_by_path(Path=f"/custom-channel/{stack}")
+    assert [(p["Name"], p["Value"]) for p in recorded["Parameters"]] == [
+        (f"/custom-channel/{stack}/campaign-arn", campaign_arn)
+    ]
+    assert stack_resources(deployment, stack)["CampaignArnParameter"] == (
+        f"/custom-channel/{stack}/campaign-arn"
+    )
+
+    # The second apply, nothing edited: the recorded campaign narrows the permission.
     report = deployment.narrow_to_campaign_scope()
     assert "Apply again" not in report
     # Only the permission is replaced; nothing else drifted since the first apply.
     assert apply_summary(report) == (1, 0, 1)
     assert 'module.scope.aws_lambda_permission.this["pinpoint"] must be replaced' in report
 
-    campaign_arn = f"{MOBILETARGETING}:apps/{app_id}/campaigns/{campaign_id}"
     assert pinpoint_statement()["Condition"] == {
         "ArnLike": {"AWS:SourceArn": campaign_arn},
         "StringEquals": {"AWS:SourceAccount": ACCOUNT},
