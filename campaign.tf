@@ -29,8 +29,18 @@ locals {
   create_segment  = local.create_campaign && local.segment.id == null
 
   campaign_stack_name = coalesce(try(var.campaign.stack_name, null), replace("${local.name}-campaign", "_", "-"))
-  # Tags the stack with the deployment's name, so that campaign scope can find it (main.tf).
+  # Tags the stack with the deployment's name.
   campaign_stack_tag_key = "custom-channel:deployment"
+
+  # Campaign scope of the module's own campaign (main.tf): the stack records its campaign's ARN
+  # in an SSM parameter, read back by path. A parameter name is at most 1011 characters and
+  # may not begin with "aws" or "ssm" (SSM API model, PutParameter Name); the stack name (at
+  # most 128 letters, digits and hyphens) keeps it valid and makes it the stack's own.
+  # Only the function of lambda mode has Pinpoint's invoke permission (the receiver's is API
+  # Gateway's, a webhook has none).
+  record_campaign_arn     = local.create_campaign && local.create_function && !local.create_receiver && !local.connect && local.pinpoint_permission.scope == "campaign" && local.pinpoint_permission.campaign_id == null
+  campaign_parameter_path = "/custom-channel/${local.campaign_stack_name}"
+  campaign_parameter_name = "${local.campaign_parameter_path}/campaign-arn"
 
   # The DeliveryUri of the main treatment: the function (its alias when published), the
   # external webhook, or the receiver URL with its path secret.
@@ -149,12 +159,26 @@ locals {
     }
   }
 
+  campaign_arn_parameter = {
+    Type = "AWS::SSM::Parameter"
+    Properties = {
+      for k, v in {
+        Name        = local.campaign_parameter_name
+        Type        = "String"
+        Value       = { "Fn::GetAtt" = ["Campaign", "Arn"] }
+        Description = "ARN of the campaign of stack ${local.campaign_stack_name}: the ${local.name} channel's invoke permission names it (pinpoint_permission.scope = campaign)"
+        Tags        = length(var.tags) == 0 ? null : var.tags
+      } : k => v if v != null
+    }
+  }
+
   campaign_template = var.campaign == null ? null : {
     AWSTemplateFormatVersion = "2010-09-09"
     Description              = "Amazon Pinpoint campaign delivering through the ${local.name} custom channel"
     Resources = merge(
       local.create_segment ? { Segment = local.segment_resource } : {},
       { Campaign = local.campaign_resource },
+      local.record_campaign_arn ? { CampaignArnParameter = local.campaign_arn_parameter } : {},
     )
     Outputs = merge(
       {

@@ -92,3 +92,33 @@ resource "aws_sqs_queue_policy" "failures" {
     )
   })
 }
+
+################################################################################
+# The operators' use of the queue's customer managed key
+################################################################################
+
+# `resend` receives (kms:Decrypt) and sends replacements (kms:GenerateDataKey and kms:Decrypt:
+# Amazon SQS Developer Guide, "Key management", the producer's and the consumer's permissions)
+# on an encrypted queue, so the queue policy's SQS rights alone leave an operator unable to
+# read it. A KMS grant per operator role names the role by its exact ARN (a role of any
+# account, where an IAM policy could be attached only to a role of this one) and allows
+# nothing but those two operations, and only with the encryption context SQS passes for this
+# queue (aws:sqs:arn = the queue's ARN): not the key's other uses (the function's environment,
+# the ledger, other queues). Whoever runs Terraform needs kms:CreateGrant on the key (and
+# kms:RevokeGrant to remove a grant), as for the module's kms_key_arn.
+resource "aws_kms_grant" "failure_queue_operators" {
+  for_each = local.create_failure_queue && local.failure_queue_kms_key_arn != null ? toset(local.failure_queue_operator_role_arns) : toset([])
+
+  name              = "${local.name}-failure-queue-resend"
+  key_id            = local.failure_queue_kms_key_arn
+  grantee_principal = each.key
+  operations        = ["Decrypt", "GenerateDataKey"]
+  # Removed with RevokeGrant by whoever runs Terraform, not retired by the grantee.
+  retire_on_delete = false
+
+  constraints {
+    encryption_context_equals = {
+      "aws:sqs:arn" = aws_sqs_queue.failures[0].arn
+    }
+  }
+}

@@ -464,18 +464,30 @@ resource "terraform_data" "log_id_key" {
 }
 
 ################################################################################
-# Log group (created before the function so retention and encryption apply from the start)
+# Log group (created before the function so retention and encryption apply from the start), or
+# the existing one of an adopted function: Lambda writes to /aws/lambda/<name> either way, and
+# CreateLogGroup on a name that exists fails (ResourceAlreadyExistsException, CloudWatch Logs
+# API model). As terraform-aws-modules/lambda: use_existing_cloudwatch_log_group reads it
+# instead (a data source, so the plan fails if it does not exist), cloudwatch_logs_skip_destroy
+# keeps a created one (and its logs) when the module is destroyed.
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "this" {
   #checkov:skip=CKV_AWS_338:Retention is the user's choice (cloudwatch_logs_retention_in_days, default 30); set 365 or more where a one-year policy applies.
-  count = local.create_function ? 1 : 0
+  count = local.create_function && !var.use_existing_cloudwatch_log_group ? 1 : 0
 
   name              = local.log_group_name
   retention_in_days = var.cloudwatch_logs_retention_in_days
   kms_key_id        = var.cloudwatch_logs_kms_key_arn
+  skip_destroy      = var.cloudwatch_logs_skip_destroy
 
   tags = var.tags
+}
+
+data "aws_cloudwatch_log_group" "this" {
+  count = local.create_function && var.use_existing_cloudwatch_log_group ? 1 : 0
+
+  name = local.log_group_name
 }
 
 ################################################################################
@@ -512,7 +524,7 @@ resource "aws_lambda_function" "this" {
 
   logging_config {
     log_format            = var.logging_log_format
-    log_group             = aws_cloudwatch_log_group.this[0].name
+    log_group             = local.log_group_name
     application_log_level = var.logging_log_format == "JSON" ? local.application_log_level : null
     system_log_level      = var.logging_log_format == "JSON" ? "INFO" : null
   }
@@ -581,13 +593,13 @@ locals {
   # exists. Pinpoint checks the permission when the campaign is created, so the campaign
   # cannot wait for a permission that names it: until the stack reports its campaign, the
   # permission allows the application (the check block below says "apply again"), and the
-  # next apply with the same configuration narrows it. The stack is read through data sources,
-  # not the resource, because the resource itself waits for this permission.
+  # next apply with the same configuration narrows it. The stack's campaign is read through a
+  # data source, not the resource, because the resource itself waits for this permission.
   application_campaigns_arn = "${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/campaigns/"
   permission_campaign_arn = local.pinpoint_permission.campaign_id != null ? "${local.application_campaigns_arn}${local.pinpoint_permission.campaign_id}" : try(one([
     # Only a campaign of this application: after the application is replaced the old stack's
     # campaign belongs to another one, and the new campaign needs the application scope first.
-    for arn in [data.aws_cloudformation_stack.campaign[0].outputs["CampaignArn"]] : arn if startswith(arn, local.application_campaigns_arn)
+    for arn in local.recorded_campaign_arns : arn if startswith(arn, local.application_campaigns_arn)
   ]), null)
   permission_campaign_pending = !local.connect && local.pinpoint_permission.scope == "campaign" && local.permission_campaign_arn == null
 
@@ -641,57 +653,54 @@ locals {
 }
 
 locals {
-  # Other Lambda functions that A/B treatments deliver to (delivery_uri), keyed by the ARN
-  # given. Pinpoint checks its invoke permission on each when the campaign is created, so the
-  # module grants it like its own. The module's own target, which already has it, is left out.
-  treatment_functions = {
-    for uri in distinct([for t in local.campaign_treatments : t.delivery_uri if try(startswith(t.delivery_uri, "arn:"), false)]) :
-    uri => {
-      function_arn = join(":", slice(split(":", uri), 0, 7))
-      region       = split(":", uri)[3]
-      account_id   = split(":", uri)[4]
-      name         = split(":", uri)[6]
-      qualifier    = length(split(":", uri)) > 7 ? split(":", uri)[7] : null
-    }
-  }
-
+  # Other Lambda functions that A/B treatments deliver to (delivery_uri). Pinpoint checks its
+  # invoke permission on each when the campaign is created, so the module grants it like its
+  # own. Keyed by the treatment's id (TreatmentId: "1" for the first additional treatment, as in
+  # the campaign definition), the ARN in the value: for_each keys must be known at plan, and a
+  # function of the same configuration has its ARN only after apply. Which treatments get one
+  # must be known at plan too: invoke_permission when set, else whether the delivery_uri is the
+  # ARN of another function than the module's own target (which already has the permission).
   treatment_permissions = {
-    for uri, f in local.treatment_functions : uri => f
-    if local.create_campaign && !(
-      local.create_function && !local.create_receiver && f.name == local.name && f.qualifier == (var.publish ? var.alias_name : null)
-    )
+    for i, t in local.campaign_treatments : tostring(i + 1) => {
+      uri          = t.delivery_uri
+      function_arn = join(":", slice(split(":", t.delivery_uri), 0, 7))
+      region       = split(":", t.delivery_uri)[3]
+      account_id   = split(":", t.delivery_uri)[4]
+      qualifier    = length(split(":", t.delivery_uri)) > 7 ? split(":", t.delivery_uri)[7] : null
+    }
+    if local.create_campaign && (t.invoke_permission != null ? t.invoke_permission : (
+      try(startswith(t.delivery_uri, "arn:"), false) ? !(
+        local.create_function && !local.create_receiver &&
+        try(split(":", t.delivery_uri)[6], null) == local.name &&
+        try(split(":", t.delivery_uri)[7], null) == (var.publish ? var.alias_name : null)
+      ) : false
+    ))
   }
 }
 
-# The module's campaign stack, found by its tag (campaign.tf) through the Resource Groups
-# Tagging API, which answers an empty list while there is none (a first apply, a renamed or
-# deleted stack), where aws_cloudformation_stack fails. CloudFormation stacks are among the
-# API's resource types ("cloudformation:stack": Resource Groups User Guide, "Resource types you
-# can use with AWS Resource Groups and Tag Editor"). Only the stack of the current name counts:
-# a renamed stack is replaced, and its new campaign needs the application scope first.
-data "aws_resourcegroupstaggingapi_resources" "campaign_stack" {
-  count = local.create_function && !local.create_receiver && local.pinpoint_permission.scope == "campaign" && local.pinpoint_permission.campaign_id == null && local.create_campaign ? 1 : 0
+# The campaign of the module's own stack, as the stack records it: an SSM parameter of the
+# stack holding the campaign's ARN (campaign.tf, campaign_parameter_name). Read by path,
+# which answers an empty list while there is none (a first apply, a renamed or deleted stack,
+# a stack from before the parameter), where reading one stack or one parameter fails; and
+# with a count that depends on variables only, so the plan does not fail when every data
+# source of the module is read during apply (a module-level depends_on on a resource with
+# changes): a count or for_each decided by a data source is then unknown ("Invalid count
+# argument"). Only the stack of the current name counts (its name is in the path): a renamed
+# stack is replaced, and its new campaign needs the application scope first.
+data "aws_ssm_parameters_by_path" "campaign" {
+  count = local.record_campaign_arn ? 1 : 0
 
-  resource_type_filters = ["cloudformation:stack"]
-
-  tag_filter {
-    key    = local.campaign_stack_tag_key
-    values = [local.name]
-  }
+  path            = local.campaign_parameter_path
+  recursive       = false
+  with_decryption = false
 }
 
 locals {
-  # Stack ARNs are arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>.
-  campaign_stack_arns = [
-    for r in try(data.aws_resourcegroupstaggingapi_resources.campaign_stack[0].resource_tag_mapping_list, []) :
-    r.resource_arn if try(split("/", r.resource_arn)[1], "") == local.campaign_stack_name
+  # The provider marks every parameter value sensitive; a campaign ARN is not a secret.
+  recorded_campaign_arns = [
+    for i, name in try(data.aws_ssm_parameters_by_path.campaign[0].names, []) :
+    nonsensitive(data.aws_ssm_parameters_by_path.campaign[0].values[i]) if name == local.campaign_parameter_name
   ]
-}
-
-data "aws_cloudformation_stack" "campaign" {
-  count = length(local.campaign_stack_arns) == 1 ? 1 : 0
-
-  name = local.campaign_stack_arns[0]
 }
 
 check "pinpoint_permission_campaign_scope" {
@@ -739,7 +748,7 @@ resource "aws_lambda_permission" "treatments" {
 
     precondition {
       condition     = each.value.region == local.region && each.value.account_id == local.account_id
-      error_message = "A treatment's delivery_uri ${each.key} must name a Lambda function in the campaign's account and region (${local.account_id}, ${local.region}): Pinpoint invokes it from there, and the module grants it the invoke permission, which it can add only to a function of this account."
+      error_message = "The delivery_uri of campaign treatment ${each.key} (${each.value.uri}) must name a Lambda function in the campaign's account and region (${local.account_id}, ${local.region}): Pinpoint invokes it from there, and the module grants it the invoke permission, which it can add only to a function of this account."
     }
 
   }

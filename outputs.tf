@@ -49,7 +49,7 @@ output "lambda_max_requests_per_second" {
 }
 
 output "lambda_treatment_permission_statement_ids" {
-  description = "Statement ids of the invoke permissions granted to Pinpoint on the other Lambda functions that A/B treatments deliver to, keyed by the treatment's delivery_uri."
+  description = "Statement ids of the invoke permissions granted to Pinpoint on the other Lambda functions that A/B treatments deliver to, keyed by the treatment's id (TreatmentId: \"1\" for the first additional treatment)."
   value       = { for k, p in aws_lambda_permission.treatments : k => p.statement_id }
 }
 
@@ -79,12 +79,12 @@ output "lambda_role_policy_json" {
 
 output "lambda_cloudwatch_log_group_name" {
   description = "Name of the function's log group."
-  value       = try(aws_cloudwatch_log_group.this[0].name, null)
+  value       = try(aws_cloudwatch_log_group.this[0].name, data.aws_cloudwatch_log_group.this[0].name, null)
 }
 
 output "lambda_cloudwatch_log_group_arn" {
   description = "ARN of the function's log group."
-  value       = try(aws_cloudwatch_log_group.this[0].arn, null)
+  value       = try(aws_cloudwatch_log_group.this[0].arn, data.aws_cloudwatch_log_group.this[0].arn, null)
 }
 
 ################################################################################
@@ -235,7 +235,7 @@ output "failure_queue_name" {
 ################################################################################
 
 output "cloudwatch_metric_alarm_arns" {
-  description = "ARNs of the CloudWatch alarms, keyed by `failed_deliveries`, `unknown_deliveries` and `function_errors` (empty unless alarms.enabled)."
+  description = "ARNs of the CloudWatch alarms, keyed by `failed_deliveries`, `unknown_deliveries`, `function_errors`, `function_throttles` and, with the failure queue, `failure_queue_depth` and `failure_queue_message_age` (empty unless alarms.enabled)."
   value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }
 }
 

@@ -432,6 +432,20 @@ variable "cloudwatch_logs_kms_key_id" {
   }
 }
 
+variable "use_existing_cloudwatch_log_group" {
+  description = "Use the existing log group `/aws/lambda/<name>` (read with a data source: the plan fails if it does not exist) instead of creating it, for example when adopting a function whose log group exists (creating it again fails with ResourceAlreadyExistsException). The module then leaves its retention and encryption as they are: `cloudwatch_logs_retention_in_days` and `cloudwatch_logs_kms_key_arn` apply to the log groups the module creates only."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "cloudwatch_logs_skip_destroy" {
+  description = "Keep the function's log group (and its logs) when the module is destroyed, only removing it from the state. Applies to a log group the module creates."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 ################################################################################
 # IAM
 ################################################################################
@@ -1083,7 +1097,7 @@ variable "pinpoint_permission" {
     `scope`, what it allows: `account` - any Pinpoint application of the account (`apps/*`);
     `application` (the default) - any campaign of the application (`apps/<app-id>/*`);
     `campaign` - only the campaign (`apps/<app-id>/campaigns/<campaign-id>`).
-    Pinpoint checks the permission when the campaign is created, so a permission cannot name a campaign that does not exist yet: with `campaign` and the module's own campaign, the first apply allows the application and warns "apply again" (a check block), and the next apply with the same configuration narrows it to the campaign (replaced create-before-destroy). A renamed stack or a replaced application starts again from the application scope the same way. The module finds its stack by the tag `custom-channel:deployment = <name>` (Resource Groups Tagging API: whoever runs Terraform needs `tag:GetResources` and `cloudformation:DescribeStacks`).
+    Pinpoint checks the permission when the campaign is created, so a permission cannot name a campaign that does not exist yet: with `campaign` and the module's own campaign, the first apply allows the application and warns "apply again" (a check block), and the next apply with the same configuration narrows it to the campaign (replaced create-before-destroy). A renamed stack or a replaced application starts again from the application scope the same way. The stack records its campaign's ARN in the SSM parameter `/custom-channel/<stack name>/campaign-arn`, which the module reads back (whoever runs Terraform needs `ssm:GetParametersByPath`, and for the stack `ssm:PutParameter` and `ssm:DeleteParameter`, on that path).
     `campaign_id` (the campaign of `scope = "campaign"`, for a campaign the module does not manage; null uses the module's own campaign as above).
   EOT
   # `any`, not an object type: a key the type did not declare would be dropped without a word;
@@ -1220,7 +1234,8 @@ variable "campaign" {
     `is_paused` (default true: an apply never starts sending by surprise; set false to send);
     `schedule`: `start_time` ("IMMEDIATE" or an RFC 3339 time such as 2026-05-01T09:00:00Z), `end_time` (required for recurring frequencies),
     `frequency` (ONCE, HOURLY, DAILY, WEEKLY, MONTHLY, EVENT), `timezone` (one of the API's values: UTC, UTC+01 ... UTC+13 with UTC+03:30, UTC+04:30, UTC+05:30, UTC+05:45, UTC+06:30, UTC+09:30, UTC+10:30, and UTC-02 ... UTC-11), `is_local_time`, `event_types` (required for EVENT);
-    `treatments`: at most 4 additional A/B treatments, each with `size_percent`, its own `data`, optional `name`/`description` and its own `delivery_uri`/`endpoint_types`
+    `treatments`: at most 4 additional A/B treatments, each with `size_percent`, its own `data`, optional `name`/`description` and its own `delivery_uri`/`endpoint_types`,
+    and `invoke_permission` (whether the module grants Pinpoint's invoke permission on the Lambda function of the treatment's `delivery_uri`; null, the default: for an ARN of another function than the module's own target, decided at plan, so only for an ARN known then; set true for a function of the same configuration, whose ARN is known only after apply, and false to grant it yourself)
     (the main treatment gets the percentage that treatments and `holdout_percent` leave, which must be at least 1: this module's rule, not a documented API one, so that the main treatment's Data is sent to someone);
     `limits` (`daily` and `total` 0-100 messages per endpoint, `messages_per_second` 1-20000, `maximum_duration` >= 60 seconds, `session`); `tags`.
   EOT
@@ -1243,12 +1258,13 @@ variable "campaign" {
     treatment_name        = optional(string)
     treatment_description = optional(string)
     treatments = optional(list(object({
-      size_percent   = number
-      data           = string
-      name           = optional(string)
-      description    = optional(string)
-      delivery_uri   = optional(string)
-      endpoint_types = optional(list(string))
+      size_percent      = number
+      data              = string
+      name              = optional(string)
+      description       = optional(string)
+      delivery_uri      = optional(string)
+      endpoint_types    = optional(list(string))
+      invoke_permission = optional(bool)
     })), [])
     holdout_percent = optional(number, 0)
     limits = optional(object({
@@ -1326,6 +1342,14 @@ variable "campaign" {
       )
     ]), false)
     error_message = "A treatment's delivery_uri must be a Lambda function ARN or an https:// webhook URL with only letters, digits and - . _ ~ ? / # : (RFC 3986)."
+  }
+
+  validation {
+    # The permission is added to the function the ARN names (main.tf, treatment_permissions).
+    condition = var.campaign == null || try(alltrue([
+      for t in var.campaign.treatments : t.invoke_permission != true || can(regex(local.lambda_function_arn_pattern, t.delivery_uri))
+    ]), false)
+    error_message = "A treatment with invoke_permission = true needs a delivery_uri that is a Lambda function ARN (the function Pinpoint invokes, which gets the permission)."
   }
 
   validation {
@@ -1453,7 +1477,7 @@ variable "failure_queue" {
     `enabled` (default false); `name` (default `<name>-failures`; 1-80 letters, digits, hyphens and underscores);
     `kms_key_arn` (null: the module's `kms_key_arn` when set, else SQS managed server-side encryption; a customer managed key is one the role may then use for kms:GenerateDataKey and kms:Decrypt through SQS only, and whose key policy must let IAM policies grant that);
     `message_retention_seconds` (60-1209600, default 1209600: 14 days); `visibility_timeout_seconds` (0-43200, default 300);
-    `operator_role_arns` (IAM roles that run `resend`: sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility and GetQueueAttributes, which the queue policy denies to every other principal, and sqs:SendMessage, for the replacement of a message resent with an unknown outcome. Empty, the default: the IAM policies of the queue's account alone decide who may read it, and no operator may send, so `resend` cannot record an unknown outcome in the queue).
+    `operator_role_arns` (IAM roles that run `resend`: sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility and GetQueueAttributes, which the queue policy denies to every other principal, and sqs:SendMessage, for the replacement of a message resent with an unknown outcome. Empty, the default: the IAM policies of the queue's account alone decide who may read it, and no operator may send, so `resend` cannot record an unknown outcome in the queue). With a customer managed key each of them also gets a KMS grant of kms:Decrypt and kms:GenerateDataKey on it, for this queue only (encryption context aws:sqs:arn), without which it could not read the queue or send to it; whoever runs Terraform then needs kms:CreateGrant and kms:RevokeGrant on the key.
     The queue is always encrypted. Its policy denies every request not made over TLS, and sqs:SendMessage to every principal but the function's role and the named operators.
     Only these keys are accepted: a misspelt one (`enable`) is refused, not ignored.
   EOT
@@ -1520,20 +1544,26 @@ variable "alarms" {
     CloudWatch alarms on the channel, named `<name>-<key>` (needs the module's function, so not with `channel_mode = "webhook"`):
     `failed_deliveries` - Sum of the handler's FailedCount >= `failed_deliveries_threshold` within a period;
     `unknown_deliveries` - Sum of UnknownCount (sent, but no answer) >= `unknown_deliveries_threshold`;
-    `function_errors` - Sum of the function's AWS/Lambda Errors >= `function_errors_threshold`.
+    `function_errors` - Sum of the function's AWS/Lambda Errors >= `function_errors_threshold`;
+    `function_throttles` - Sum of the function's AWS/Lambda Throttles >= `function_throttles_threshold`;
+    with `failure_queue` enabled, `failure_queue_depth` - Maximum of the queue's AWS/SQS ApproximateNumberOfMessagesVisible >= `failure_queue_depth_threshold` (messages waiting for inspection or `resend`),
+    and `failure_queue_message_age` - Maximum of its ApproximateAgeOfOldestMessage >= `failure_queue_message_age_threshold` seconds (default 43200, 12 hours: half of resend's default age limit of 24 hours, past which it no longer sends a message).
     The handler publishes FailedCount and UnknownCount per campaign (CampaignId or JourneyId, and ApplicationId), without dimensions, and under `Channel = <name>` (CHANNEL_NAME, set by the module); the delivery alarms watch the `Channel` series, so they count every campaign and journey of this deployment and of no other function publishing to `metrics.namespace`. They need those metrics: not with `metrics.mode = "off"`.
-    `enabled` (default false); `sns_topic_arns` (at most 5 SNS topics, notified when an alarm fires and when it is OK again; default none);
-    thresholds (whole numbers >= 1, default 1); `period_seconds` (10, 30 or a multiple of 60, default 300; 10 and 30 suit only high-resolution metrics); `evaluation_periods` (default 1).
+    `enabled` (default false); `sns_topic_arns` (at most 5 SNS topics, notified when an alarm fires and when it is OK again; default none, and the plan warns: alarms without a topic notify nobody);
+    thresholds (whole numbers >= 1, default 1 but for `failure_queue_message_age_threshold`, at most 1209600 s, the longest retention); `period_seconds` (10, 30 or a multiple of 60, default 300; 10 and 30 suit only high-resolution metrics); `evaluation_periods` (default 1).
     period_seconds x evaluation_periods may not exceed one day (seven days with a period of an hour or more). Missing data counts as not breaching.
   EOT
   type = object({
-    enabled                      = optional(bool, false)
-    sns_topic_arns               = optional(list(string), [])
-    failed_deliveries_threshold  = optional(number, 1)
-    unknown_deliveries_threshold = optional(number, 1)
-    function_errors_threshold    = optional(number, 1)
-    period_seconds               = optional(number, 300)
-    evaluation_periods           = optional(number, 1)
+    enabled                             = optional(bool, false)
+    sns_topic_arns                      = optional(list(string), [])
+    failed_deliveries_threshold         = optional(number, 1)
+    unknown_deliveries_threshold        = optional(number, 1)
+    function_errors_threshold           = optional(number, 1)
+    period_seconds                      = optional(number, 300)
+    evaluation_periods                  = optional(number, 1)
+    function_throttles_threshold        = optional(number, 1)
+    failure_queue_depth_threshold       = optional(number, 1)
+    failure_queue_message_age_threshold = optional(number, 43200)
   })
   default  = {}
   nullable = false
@@ -1552,10 +1582,20 @@ variable "alarms" {
 
   validation {
     condition = alltrue([
-      for t in [var.alarms.failed_deliveries_threshold, var.alarms.unknown_deliveries_threshold, var.alarms.function_errors_threshold] :
+      for t in [
+        var.alarms.failed_deliveries_threshold, var.alarms.unknown_deliveries_threshold, var.alarms.function_errors_threshold,
+        var.alarms.function_throttles_threshold, var.alarms.failure_queue_depth_threshold,
+      ] :
       t >= 1 && floor(t) == t
     ])
-    error_message = "alarms.failed_deliveries_threshold, unknown_deliveries_threshold and function_errors_threshold must be whole numbers >= 1."
+    error_message = "alarms.failed_deliveries_threshold, unknown_deliveries_threshold, function_errors_threshold, function_throttles_threshold and failure_queue_depth_threshold must be whole numbers >= 1."
+  }
+
+  validation {
+    # A message's age never exceeds the queue's longest retention, 1,209,600 seconds (SQS API
+    # model, SetQueueAttributes MessageRetentionPeriod): a higher threshold never fires.
+    condition     = var.alarms.failure_queue_message_age_threshold >= 1 && var.alarms.failure_queue_message_age_threshold <= 1209600 && floor(var.alarms.failure_queue_message_age_threshold) == var.alarms.failure_queue_message_age_threshold
+    error_message = "alarms.failure_queue_message_age_threshold must be a whole number of seconds between 1 and 1209600 (14 days, the longest a message is kept)."
   }
 
   validation {

@@ -133,10 +133,11 @@ DEFAULT_REGION = "us-east-1"
 
 #: The services of the provider's `endpoints` block: those the module calls (apigatewayv2,
 #: cloudformation, cloudwatch, dynamodb, iam, lambda, logs, pinpoint, resourcegroupstaggingapi
-#: (campaign scope finds its stack by tag), secretsmanager, sqs, sts) and those the channel or
-#: a root module around it may use (ec2, kms, s3, sns, ssm). Not qconnect: the server serves it
-#: (the function reads Connect's message templates), but the provider (6.x) has no qconnect
-#: endpoint argument and the module creates no qconnect resource.
+#: (0.2.0's campaign scope found its stack by tag: the upgrade test applies it), secretsmanager,
+#: sqs, ssm (campaign scope reads the campaign ARN its stack records), sts) and those the
+#: channel or a root module around it may use (ec2, kms, s3, sns). Not qconnect: the server
+#: serves it (the function reads Connect's message templates), but the provider (6.x) has no
+#: qconnect endpoint argument and the module creates no qconnect resource.
 TERRAFORM_SERVICES = (
     "apigatewayv2",
     "cloudformation",

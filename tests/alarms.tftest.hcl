@@ -33,9 +33,12 @@ run "defaults" {
     alarms = { enabled = true }
   }
 
+  # No topic: the plan warns that the alarms notify nobody.
+  expect_failures = [check.alarms_notify_someone]
+
   assert {
-    condition     = keys(aws_cloudwatch_metric_alarm.this) == ["failed_deliveries", "function_errors", "unknown_deliveries"]
-    error_message = "Three alarms, keyed failed_deliveries, unknown_deliveries and function_errors."
+    condition     = keys(aws_cloudwatch_metric_alarm.this) == ["failed_deliveries", "function_errors", "function_throttles", "unknown_deliveries"]
+    error_message = "Four alarms, keyed failed_deliveries, unknown_deliveries, function_errors and function_throttles."
   }
 
   assert {
@@ -102,6 +105,7 @@ run "defaults" {
       failed_deliveries  = "pinpoint-custom-channel-failed-deliveries"
       unknown_deliveries = "pinpoint-custom-channel-unknown-deliveries"
       function_errors    = "pinpoint-custom-channel-function-errors"
+      function_throttles = "pinpoint-custom-channel-function-throttles"
     }
     error_message = "The alarm names are an output keyed by alarm."
   }
@@ -205,8 +209,179 @@ run "receiver_mode" {
     alarms       = { enabled = true }
   }
 
+  expect_failures = [check.alarms_notify_someone]
+
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.this) == 3
+    condition     = length(aws_cloudwatch_metric_alarm.this) == 4
     error_message = "The receiver's function gets the alarms too."
   }
+}
+
+# Alarms that notify nobody: the plan says so (a check block: a warning, not an error).
+run "alarms_without_a_topic_warn" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true }
+  }
+
+  expect_failures = [check.alarms_notify_someone]
+}
+
+run "alarms_with_a_topic_do_not_warn" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"] }
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.this) > 0
+    error_message = "The alarms are planned."
+  }
+}
+
+# The failure queue's depth and the age of its oldest message (AWS/SQS, QueueName), and the
+# function's throttles (AWS/Lambda): each only when what it watches exists.
+run "queue_and_throttle_alarms" {
+  command = apply
+
+  variables {
+    failure_queue = { enabled = true }
+    alarms = {
+      enabled        = true
+      sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"]
+    }
+  }
+
+  assert {
+    condition     = keys(aws_cloudwatch_metric_alarm.this) == ["failed_deliveries", "failure_queue_depth", "failure_queue_message_age", "function_errors", "function_throttles", "unknown_deliveries"]
+    error_message = "With a failure queue: the delivery and error alarms, the queue's depth and message age, and the function's throttles."
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.this["failure_queue_depth"].namespace == "AWS/SQS" &&
+      aws_cloudwatch_metric_alarm.this["failure_queue_depth"].metric_name == "ApproximateNumberOfMessagesVisible" &&
+      aws_cloudwatch_metric_alarm.this["failure_queue_depth"].dimensions == tomap({ QueueName = "pinpoint-custom-channel-failures" }) &&
+      aws_cloudwatch_metric_alarm.this["failure_queue_depth"].statistic == "Maximum" &&
+      aws_cloudwatch_metric_alarm.this["failure_queue_depth"].threshold == 1
+    )
+    error_message = "failure_queue_depth: the Maximum of the queue's visible messages >= 1 (default)."
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.this["failure_queue_message_age"].namespace == "AWS/SQS" &&
+      aws_cloudwatch_metric_alarm.this["failure_queue_message_age"].metric_name == "ApproximateAgeOfOldestMessage" &&
+      aws_cloudwatch_metric_alarm.this["failure_queue_message_age"].dimensions == tomap({ QueueName = "pinpoint-custom-channel-failures" }) &&
+      aws_cloudwatch_metric_alarm.this["failure_queue_message_age"].statistic == "Maximum" &&
+      aws_cloudwatch_metric_alarm.this["failure_queue_message_age"].threshold == 43200
+    )
+    error_message = "failure_queue_message_age: the Maximum age of the oldest message >= 43200 s (default: half of resend's 24-hour age limit)."
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.this["function_throttles"].namespace == "AWS/Lambda" &&
+      aws_cloudwatch_metric_alarm.this["function_throttles"].metric_name == "Throttles" &&
+      aws_cloudwatch_metric_alarm.this["function_throttles"].dimensions == tomap({ FunctionName = "pinpoint-custom-channel" }) &&
+      aws_cloudwatch_metric_alarm.this["function_throttles"].statistic == "Sum" &&
+      aws_cloudwatch_metric_alarm.this["function_throttles"].threshold == 1
+    )
+    error_message = "function_throttles: the Sum of the function's AWS/Lambda Throttles >= 1 (default)."
+  }
+
+  assert {
+    condition = alltrue([
+      for a in aws_cloudwatch_metric_alarm.this :
+      a.alarm_actions == toset(["arn:aws:sns:eu-west-1:123456789012:channel-alerts"]) && a.ok_actions == a.alarm_actions &&
+      a.comparison_operator == "GreaterThanOrEqualToThreshold" && a.treat_missing_data == "notBreaching" && a.period == 300
+    ])
+    error_message = "The new alarms notify the topics, on ALARM and on OK, like the others."
+  }
+
+  assert {
+    condition = (
+      output.cloudwatch_metric_alarm_names["failure_queue_depth"] == "pinpoint-custom-channel-failure-queue-depth" &&
+      output.cloudwatch_metric_alarm_names["failure_queue_message_age"] == "pinpoint-custom-channel-failure-queue-message-age" &&
+      output.cloudwatch_metric_alarm_names["function_throttles"] == "pinpoint-custom-channel-function-throttles"
+    )
+    error_message = "The new alarms are in the outputs, named <name>-<key>."
+  }
+}
+
+run "queue_and_throttle_thresholds" {
+  command = plan
+
+  variables {
+    failure_queue = { enabled = true, name = "sms_dead_letters" }
+    alarms = {
+      enabled                             = true
+      sns_topic_arns                      = ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"]
+      failure_queue_depth_threshold       = 50
+      failure_queue_message_age_threshold = 3600
+      function_throttles_threshold        = 10
+    }
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.this["failure_queue_depth"].threshold == 50 &&
+      aws_cloudwatch_metric_alarm.this["failure_queue_message_age"].threshold == 3600 &&
+      aws_cloudwatch_metric_alarm.this["function_throttles"].threshold == 10
+    )
+    error_message = "Each new alarm takes its own threshold."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["failure_queue_depth"].dimensions == tomap({ QueueName = "sms_dead_letters" })
+    error_message = "The queue alarms watch the named queue."
+  }
+}
+
+run "no_queue_no_queue_alarms" {
+  command = plan
+
+  variables {
+    alarms = {
+      enabled        = true
+      sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"]
+    }
+  }
+
+  assert {
+    condition     = keys(aws_cloudwatch_metric_alarm.this) == ["failed_deliveries", "function_errors", "function_throttles", "unknown_deliveries"]
+    error_message = "Without a failure queue there is no queue alarm; the throttles alarm watches the function."
+  }
+}
+
+run "throttles_threshold_must_be_whole" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, function_throttles_threshold = 0.5 }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "queue_depth_threshold_at_least_one" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, failure_queue_depth_threshold = 0 }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "message_age_threshold_within_retention" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, failure_queue_message_age_threshold = 1209601 }
+  }
+
+  expect_failures = [var.alarms]
 }

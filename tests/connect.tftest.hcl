@@ -52,7 +52,7 @@ run "connect_permission_and_nothing_of_pinpoint" {
   assert {
     condition = (
       length(aws_pinpoint_app.this) == 0 && length(aws_cloudformation_stack.campaign) == 0 &&
-      length(data.aws_cloudformation_stack.campaign) == 0 && length(aws_lambda_permission.treatments) == 0
+      length(data.aws_ssm_parameters_by_path.campaign) == 0 && length(aws_lambda_permission.treatments) == 0
     )
     error_message = "No Pinpoint application, campaign, segment or Pinpoint permission for Connect."
   }
@@ -165,7 +165,7 @@ run "connect_alarms_watch_the_connect_series" {
   command = plan
 
   variables {
-    alarms = { enabled = true }
+    alarms = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"] }
   }
 
   # The handler publishes Connect's delivery metrics never without dimensions (an alarm on the
@@ -188,7 +188,7 @@ run "pinpoint_keeps_its_defaults" {
       instance_arn     = null
       message_template = null
     }
-    alarms = { enabled = true }
+    alarms = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"] }
   }
 
   assert {

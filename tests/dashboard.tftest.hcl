@@ -223,6 +223,7 @@ run "thresholds_with_alarms" {
     dashboard = { enabled = true }
     alarms = {
       enabled                      = true
+      sns_topic_arns               = ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"]
       failed_deliveries_threshold  = 25
       unknown_deliveries_threshold = 5
       function_errors_threshold    = 2

@@ -187,7 +187,7 @@ run "defaults" {
   }
 
   assert {
-    condition     = length(aws_cloudformation_stack.campaign) == 0 && length(data.aws_cloudformation_stack.campaign) == 0
+    condition     = length(aws_cloudformation_stack.campaign) == 0 && length(data.aws_ssm_parameters_by_path.campaign) == 0
     error_message = "No campaign by default."
   }
 

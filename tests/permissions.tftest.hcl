@@ -84,8 +84,8 @@ run "scope_campaign_given_id" {
   }
 
   assert {
-    condition     = length(data.aws_cloudformation_stack.campaign) == 0
-    error_message = "A given campaign id needs no stack lookup."
+    condition     = length(data.aws_ssm_parameters_by_path.campaign) == 0
+    error_message = "A given campaign id needs no lookup."
   }
 }
 
@@ -136,16 +136,17 @@ run "partition_aws_cn" {
   }
 }
 
-# Campaign scope converges in two plain applies of one configuration. Apply 1: no stack carries
-# the deployment's tag yet (a first apply), so the permission allows the application, which
+# Campaign scope converges in two plain applies of one configuration. Apply 1: no stack has
+# recorded its campaign yet (a first apply), so the permission allows the application, which
 # Pinpoint checks when it creates the campaign, and the check block says "apply again".
 run "first_apply_campaign_scope_starts_with_the_application" {
   command = apply
 
   override_data {
-    target = data.aws_resourcegroupstaggingapi_resources.campaign_stack[0]
+    target = data.aws_ssm_parameters_by_path.campaign[0]
     values = {
-      resource_tag_mapping_list = []
+      names  = []
+      values = []
     }
   }
 
@@ -167,30 +168,41 @@ run "first_apply_campaign_scope_starts_with_the_application" {
 
   assert {
     condition     = aws_cloudformation_stack.campaign[0].tags["custom-channel:deployment"] == "pinpoint-custom-channel"
-    error_message = "The stack carries the deployment's tag, by which apply 2 finds it."
+    error_message = "The stack carries the deployment's tag."
   }
 
   assert {
-    condition     = length(data.aws_cloudformation_stack.campaign) == 0
-    error_message = "No stack is read before one is found (aws_cloudformation_stack fails on a missing stack)."
+    condition = jsondecode(nonsensitive(aws_cloudformation_stack.campaign[0].template_body)).Resources.CampaignArnParameter == {
+      Type = "AWS::SSM::Parameter"
+      Properties = {
+        Name        = "/custom-channel/pinpoint-custom-channel-campaign/campaign-arn"
+        Type        = "String"
+        Value       = { "Fn::GetAtt" = ["Campaign", "Arn"] }
+        Description = "ARN of the campaign of stack pinpoint-custom-channel-campaign: the pinpoint-custom-channel channel's invoke permission names it (pinpoint_permission.scope = campaign)"
+      }
+    }
+    error_message = "The stack records its campaign's ARN in an SSM parameter under its own name, which apply 2 reads."
+  }
+
+  assert {
+    condition     = data.aws_ssm_parameters_by_path.campaign[0].path == "/custom-channel/pinpoint-custom-channel-campaign" && data.aws_ssm_parameters_by_path.campaign[0].recursive == false
+    error_message = "The module reads the parameters of its own stack's path."
   }
 
   # The check block's warning: "apply again to narrow".
   expect_failures = [check.pinpoint_permission_campaign_scope]
 }
 
-# Apply 2, the same configuration: the tag finds the stack, its campaign narrows the
+# Apply 2, the same configuration: the stack's parameter names its campaign, which narrows the
 # permission (replaced, new statement first), and the campaign stays.
 run "second_apply_same_configuration_narrows_to_the_campaign" {
   command = apply
 
   override_data {
-    target = data.aws_resourcegroupstaggingapi_resources.campaign_stack[0]
+    target = data.aws_ssm_parameters_by_path.campaign[0]
     values = {
-      resource_tag_mapping_list = [{
-        resource_arn = "arn:aws:cloudformation:eu-west-1:123456789012:stack/pinpoint-custom-channel-campaign/1b2c3d40-0000-11ef-8e7a-0a1b2c3d4e5f"
-        tags         = { "custom-channel:deployment" = "pinpoint-custom-channel" }
-      }]
+      names  = ["/custom-channel/pinpoint-custom-channel-campaign/campaign-arn"]
+      values = ["arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/campaigns/95fee4cd1d7f5cd67987c1436a0b1c2d"]
     }
   }
 
@@ -205,10 +217,6 @@ run "second_apply_same_configuration_narrows_to_the_campaign" {
     error_message = "Apply 2 must narrow the permission to the campaign created by apply 1."
   }
 
-  assert {
-    condition     = data.aws_cloudformation_stack.campaign[0].name == aws_cloudformation_stack.campaign[0].id
-    error_message = "Apply 2 must read the campaign of the module's own stack (found by its tag)."
-  }
 
   assert {
     condition     = output.pinpoint_campaign_stack_id == run.first_apply_campaign_scope_starts_with_the_application.pinpoint_campaign_stack_id && output.pinpoint_campaign_id == run.first_apply_campaign_scope_starts_with_the_application.pinpoint_campaign_id
@@ -242,18 +250,16 @@ run "third_apply_back_to_account_scope" {
   }
 }
 
-# A renamed stack is replaced: the tag still finds the old one, whose name is not the
-# configured one, so its campaign is not used and the new campaign gets the application scope.
+# A renamed stack is replaced: the old one's parameter is not the configured stack's, so its
+# campaign is not used and the new campaign gets the application scope.
 run "renamed_stack_falls_back_to_the_application" {
   command = plan
 
   override_data {
-    target = data.aws_resourcegroupstaggingapi_resources.campaign_stack[0]
+    target = data.aws_ssm_parameters_by_path.campaign[0]
     values = {
-      resource_tag_mapping_list = [{
-        resource_arn = "arn:aws:cloudformation:eu-west-1:123456789012:stack/pinpoint-custom-channel-campaign/1b2c3d40-0000-11ef-8e7a-0a1b2c3d4e5f"
-        tags         = { "custom-channel:deployment" = "pinpoint-custom-channel" }
-      }]
+      names  = ["/custom-channel/pinpoint-custom-channel-campaign/campaign-arn"]
+      values = ["arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/campaigns/95fee4cd1d7f5cd67987c1436a0b1c2d"]
     }
   }
 
@@ -269,7 +275,7 @@ run "renamed_stack_falls_back_to_the_application" {
   }
 
   assert {
-    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/*" && length(data.aws_cloudformation_stack.campaign) == 0
+    condition     = aws_lambda_permission.this["pinpoint"].source_arn == "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/dbaf6ec2226f0a9a8615e3ea5a0b1c2d/*" && data.aws_ssm_parameters_by_path.campaign[0].path == "/custom-channel/welcome-v2"
     error_message = "A stack of another name must not lend its campaign: the application scope until the new campaign exists."
   }
 
@@ -282,22 +288,10 @@ run "campaign_of_another_application_is_not_used" {
   command = plan
 
   override_data {
-    target = data.aws_resourcegroupstaggingapi_resources.campaign_stack[0]
+    target = data.aws_ssm_parameters_by_path.campaign[0]
     values = {
-      resource_tag_mapping_list = [{
-        resource_arn = "arn:aws:cloudformation:eu-west-1:123456789012:stack/pinpoint-custom-channel-campaign/1b2c3d40-0000-11ef-8e7a-0a1b2c3d4e5f"
-        tags         = { "custom-channel:deployment" = "pinpoint-custom-channel" }
-      }]
-    }
-  }
-
-  override_data {
-    target = data.aws_cloudformation_stack.campaign[0]
-    values = {
-      outputs = {
-        CampaignId  = "95fee4cd1d7f5cd67987c1436a0b1c2d"
-        CampaignArn = "arn:aws:mobiletargeting:eu-west-1:123456789012:apps/00000000000000000000000000000000/campaigns/95fee4cd1d7f5cd67987c1436a0b1c2d"
-      }
+      names  = ["/custom-channel/pinpoint-custom-channel-campaign/campaign-arn"]
+      values = ["arn:aws:mobiletargeting:eu-west-1:123456789012:apps/00000000000000000000000000000000/campaigns/95fee4cd1d7f5cd67987c1436a0b1c2d"]
     }
   }
 
@@ -331,16 +325,20 @@ run "treatment_functions_get_their_own_permission" {
     }
   }
 
+  # Keyed by the treatment's id (TreatmentId 1-4), not by the ARN: a function of the same
+  # configuration has its ARN only after apply (tests/unknown_at_plan.tftest.hcl).
   assert {
-    condition     = keys(aws_lambda_permission.treatments) == ["arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live", "arn:aws:lambda:eu-west-1:123456789012:function:third-channel"]
-    error_message = "One permission per distinct other function; the module's own target already has one."
+    condition     = keys(aws_lambda_permission.treatments) == ["1", "2", "3"]
+    error_message = "One permission per treatment delivering to another function, keyed by its TreatmentId; the module's own target (treatment 4) already has one."
   }
 
   assert {
     condition = (
-      aws_lambda_permission.treatments["arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live"].function_name == "arn:aws:lambda:eu-west-1:123456789012:function:other-channel" &&
-      aws_lambda_permission.treatments["arn:aws:lambda:eu-west-1:123456789012:function:other-channel:live"].qualifier == "live" &&
-      aws_lambda_permission.treatments["arn:aws:lambda:eu-west-1:123456789012:function:third-channel"].qualifier == null
+      aws_lambda_permission.treatments["1"].function_name == "arn:aws:lambda:eu-west-1:123456789012:function:other-channel" &&
+      aws_lambda_permission.treatments["1"].qualifier == "live" &&
+      aws_lambda_permission.treatments["2"].function_name == "arn:aws:lambda:eu-west-1:123456789012:function:other-channel" &&
+      aws_lambda_permission.treatments["3"].function_name == "arn:aws:lambda:eu-west-1:123456789012:function:third-channel" &&
+      aws_lambda_permission.treatments["3"].qualifier == null
     )
     error_message = "The permission names the function and its qualifier apart."
   }
@@ -351,5 +349,65 @@ run "treatment_functions_get_their_own_permission" {
       p.source_account == "123456789012" && p.source_arn == aws_lambda_permission.this["pinpoint"].source_arn
     )])
     error_message = "A treatment function's permission is scoped like the module's own (regional principal, SourceAccount, SourceArn)."
+  }
+}
+
+run "treatment_invoke_permission_overrides_the_inference" {
+  command = plan
+
+  variables {
+    campaign = {
+      name = "two-functions"
+      data = "a"
+      treatments = [
+        { size_percent = 20, data = "b", delivery_uri = "arn:aws:lambda:eu-west-1:123456789012:function:other-channel", invoke_permission = false },
+        { size_percent = 20, data = "c", delivery_uri = "arn:aws:lambda:eu-west-1:123456789012:function:third-channel", invoke_permission = true },
+        { size_percent = 20, data = "d", delivery_uri = "https://partner.example.com/pinpoint/hook" },
+      ]
+    }
+  }
+
+  assert {
+    condition     = keys(aws_lambda_permission.treatments) == ["2"]
+    error_message = "invoke_permission = false grants nothing, true grants; a webhook gets none."
+  }
+}
+
+run "treatment_invoke_permission_needs_a_function_arn" {
+  command = plan
+
+  variables {
+    campaign = {
+      name       = "webhook"
+      data       = "a"
+      treatments = [{ size_percent = 20, data = "b", delivery_uri = "https://partner.example.com/pinpoint/hook", invoke_permission = true }]
+    }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "treatment_function_in_another_account_is_refused" {
+  command = plan
+
+  variables {
+    campaign = {
+      name       = "elsewhere"
+      data       = "a"
+      treatments = [{ size_percent = 20, data = "b", delivery_uri = "arn:aws:lambda:eu-west-1:210987654321:function:other-channel" }]
+    }
+  }
+
+  expect_failures = [aws_lambda_permission.treatments["1"]]
+}
+
+# Only campaign scope of the module's own campaign records the campaign: other scopes add
+# nothing to the stack and read nothing.
+run "application_scope_records_nothing" {
+  command = plan
+
+  assert {
+    condition     = length(data.aws_ssm_parameters_by_path.campaign) == 0 && !contains(keys(jsondecode(nonsensitive(aws_cloudformation_stack.campaign[0].template_body)).Resources), "CampaignArnParameter")
+    error_message = "Without campaign scope the stack holds the segment and the campaign only."
   }
 }

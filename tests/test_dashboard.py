@@ -56,7 +56,10 @@ CASES: dict[str, dict[str, Any]] = {
         "name_prefix": "prod-",
         "metrics": {"mode": "emf", "namespace": "Acme/CustomChannel"},
         "idempotency": {"enabled": False},
-        "alarms": {"enabled": True},
+        "alarms": {
+            "enabled": True,
+            "sns_topic_arns": ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"],
+        },
         "dashboard": {"enabled": True},
     },
     "connect": {

@@ -251,7 +251,15 @@ def lambda_channel(run: ExampleRun) -> None:
     assert sorted(a["AlarmName"] for a in alarms) == sorted(
         out["cloudwatch_metric_alarm_names"].values()
     )
-    assert {a["MetricName"] for a in alarms} == {"FailedCount", "UnknownCount", "Errors"}
+    # The example has a failure queue: its depth and oldest message are watched too.
+    assert {a["MetricName"] for a in alarms} == {
+        "FailedCount",
+        "UnknownCount",
+        "Errors",
+        "Throttles",
+        "ApproximateNumberOfMessagesVisible",
+        "ApproximateAgeOfOldestMessage",
+    }
 
     campaign = only_campaign(run, app_id)
     function_arn = out["lambda_function_arn"]
@@ -501,11 +509,25 @@ def connect_custom_action(run: ExampleRun) -> None:
     # The delivery alarms watch this deployment's own series (Channel=<name>).
     assert variables["CHANNEL_NAME"] == function
     alarms = run.client("cloudwatch").describe_alarms(AlarmNamePrefix=function)["MetricAlarms"]
-    delivery = {a["MetricName"]: a["Dimensions"] for a in alarms if a["Namespace"] != "AWS/Lambda"}
-    assert delivery == {
-        "FailedCount": [{"Name": "Channel", "Value": function}],
-        "UnknownCount": [{"Name": "Channel", "Value": function}],
+    watched = {a["Namespace"]: {} for a in alarms}
+    for alarm in alarms:
+        watched[alarm["Namespace"]][alarm["MetricName"]] = alarm["Dimensions"]
+    assert watched.pop("AWS/Lambda") == {
+        "Errors": [{"Name": "FunctionName", "Value": function}],
+        "Throttles": [{"Name": "FunctionName", "Value": function}],
     }
+    # The example's failure queue: its depth and its oldest message.
+    queue = [{"Name": "QueueName", "Value": f"{function}-failures"}]
+    assert watched.pop("AWS/SQS") == {
+        "ApproximateNumberOfMessagesVisible": queue,
+        "ApproximateAgeOfOldestMessage": queue,
+    }
+    assert list(watched.values()) == [
+        {
+            "FailedCount": [{"Name": "Channel", "Value": function}],
+            "UnknownCount": [{"Name": "Channel", "Value": function}],
+        }
+    ]
 
     run.enter("destroy")
     run.root.destroy(refresh=False)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import re
 from contextlib import redirect_stdout
 
 import boto3
@@ -128,7 +130,7 @@ def test_emf_mode_prints_the_same_figures_as_one_raw_line(guide_event):
         assert units[name] == "None"
     assert document["CampaignId"] == CAMPAIGN
     assert document["ApplicationId"] == APP
-    assert "level" not in document  # a raw line, not wrapped in a log record
+    assert "message" not in document  # a raw line, not wrapped in a log record
 
 
 def test_off_mode_publishes_nothing(guide_event, capsys):
@@ -407,3 +409,68 @@ def test_emf_latency_arrays_keep_to_the_specifications_100_members(provider):
         assert document["Channel"] == CHANNEL
     assert samples == 150
     assert delivered == 150
+
+
+# Lambda's log-level filtering (Lambda Developer Guide, "Log-level filtering"): with JSON logs
+# and an application log level, Lambda keeps a JSON line on stdout only at that level or a
+# less verbose one (TRACE is the most verbose, FATAL the least). It reads the line's "level";
+# "If the "level" value field is invalid or missing, Lambda will assign the log output the
+# level INFO", and "If you don't supply a valid timestamp [RFC 3339], Lambda will assign the
+# log the level INFO". An EMF line taken as INFO is dropped under WARN or ERROR: no metric.
+LAMBDA_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+# The module's application log levels (variables.tf logging_application_log_level) as it hands
+# them to Lambda (main.tf, local.application_log_level).
+MODULE_LOG_LEVELS = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR"}
+
+
+def lambda_level(line: str) -> str:
+    """The level Lambda assigns a JSON line its function printed."""
+    entry = json.loads(line)
+    level = str(entry.get("level", "")).upper()
+    stamp = entry.get("timestamp")
+    if not (isinstance(stamp, str) and RFC3339.fullmatch(stamp)):
+        return "INFO"
+    dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))  # a real date and time
+    return level if level in LAMBDA_LEVELS else "INFO"
+
+
+def kept_by_lambda(line: str, application_log_level: str) -> bool:
+    return LAMBDA_LEVELS.index(lambda_level(line)) >= LAMBDA_LEVELS.index(application_log_level)
+
+
+def test_the_lambda_filter_model_drops_a_line_without_level_or_timestamp():
+    """The rule the next test holds the EMF lines to, on the lines the documentation names."""
+    assert lambda_level('{"_aws": {}}') == "INFO"
+    assert not kept_by_lambda('{"_aws": {}}', "WARN")
+    assert lambda_level('{"level": "error", "timestamp": "not a time"}') == "INFO"
+    assert (
+        lambda_level('{"level": "WARNING", "timestamp": "2024-11-02T16:51:31.587199Z"}') == "INFO"
+    )
+    assert lambda_level('{"level": "debug", "timestamp": "2024-11-02T16:51:31.587199Z"}') == "DEBUG"
+
+
+@pytest.mark.parametrize("log_level", sorted(MODULE_LOG_LEVELS))
+def test_emf_lines_pass_every_application_log_level(guide_event, provider, log_level):
+    """An EMF line carries a level and a timestamp Lambda accepts, so that no application log
+    level the module sets (nor FATAL, the least verbose Lambda has) drops the metrics, and
+    stays an EMF document CloudWatch extracts: extra root members are allowed (EMF
+    specification, "Root node": it "MAY contain any other members"), and neither is a target
+    member (a dimension or metric name)."""
+    env = {**http_env(provider, "emf"), "CHANNEL_LOG_LEVEL": log_level}
+    out = io.StringIO()
+    with redirect_stdout(out):
+        invoke(guide_event, channel=with_channel("emf", env))
+    lines = [line for line in out.getvalue().splitlines() if '"_aws"' in line]
+    assert lines
+    for line in lines:
+        assert kept_by_lambda(line, MODULE_LOG_LEVELS[log_level]), line
+        assert kept_by_lambda(line, "FATAL"), line
+        document = json.loads(line)
+        assert isinstance(document["_aws"]["Timestamp"], int)
+        for directive in document["_aws"]["CloudWatchMetrics"]:
+            targets = {name for names in directive["Dimensions"] for name in names}
+            targets |= {metric["Name"] for metric in directive["Metrics"]}
+            assert not {"level", "timestamp"} & targets
+            for name in targets:
+                assert name in document

@@ -890,6 +890,7 @@ def test_connect_custom_action(deployment: Deployment) -> None:
         "FailedCount": [{"Name": "Channel", "Value": "tc-connect"}],
         "UnknownCount": [{"Name": "Channel", "Value": "tc-connect"}],
         "Errors": [{"Name": "FunctionName", "Value": "tc-connect"}],
+        "Throttles": [{"Name": "FunctionName", "Value": "tc-connect"}],
     }
 
 
@@ -982,6 +983,15 @@ def test_scope_failure_queue_uses_the_kms_key(deployment: Deployment) -> None:
     assert json.loads(attributes["Policy"]) == failure_queue_policy(
         queue_arn, out["lambda_role_arn"], (OPERATOR_ROLE_ARN,)
     )
+    # The operator may use the key for resend's calls, on this queue only.
+    grants = deployment.client("kms").list_grants(KeyId=deployment.kms_key_arn)["Grants"]
+    (grant,) = [g for g in grants if g["GranteePrincipal"] == OPERATOR_ROLE_ARN]
+    assert grant["Name"] == "tc-scope-failure-queue-resend"
+    assert sorted(grant["Operations"]) == ["Decrypt", "GenerateDataKey"]
+    # The provider sends an empty EncryptionContextSubset beside it, which every context meets.
+    constraints = grant["Constraints"]
+    assert constraints["EncryptionContextEquals"] == {"aws:sqs:arn": queue_arn}
+    assert constraints.get("EncryptionContextSubset", {}) == {}
 
 
 def test_scope_alarms(deployment: Deployment) -> None:
@@ -992,6 +1002,9 @@ def test_scope_alarms(deployment: Deployment) -> None:
         "failed_deliveries": "tc-scope-failed-deliveries",
         "unknown_deliveries": "tc-scope-unknown-deliveries",
         "function_errors": "tc-scope-function-errors",
+        "function_throttles": "tc-scope-function-throttles",
+        "failure_queue_depth": "tc-scope-failure-queue-depth",
+        "failure_queue_message_age": "tc-scope-failure-queue-message-age",
     }
     assert out["cloudwatch_metric_alarm_names"] == names
     assert set(alarms) == set(names.values())
@@ -1023,8 +1036,28 @@ def test_scope_alarms(deployment: Deployment) -> None:
         [{"Name": "FunctionName", "Value": "tc-scope"}],
         1.0,
     )
-    for alarm in alarms.values():
-        assert alarm["Statistic"] == "Sum"
+    assert watched(alarms["tc-scope-function-throttles"]) == (
+        "AWS/Lambda",
+        "Throttles",
+        [{"Name": "FunctionName", "Value": "tc-scope"}],
+        1.0,
+    )
+    # The failure queue's gauges: their Maximum, on the queue's name.
+    queue = [{"Name": "QueueName", "Value": "tc-scope-failures"}]
+    assert watched(alarms["tc-scope-failure-queue-depth"]) == (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        queue,
+        1.0,
+    )
+    assert watched(alarms["tc-scope-failure-queue-message-age"]) == (
+        "AWS/SQS",
+        "ApproximateAgeOfOldestMessage",
+        queue,
+        43200.0,
+    )
+    for name, alarm in alarms.items():
+        assert alarm["Statistic"] == ("Maximum" if "failure-queue" in name else "Sum")
         assert alarm["Period"] == 60
         assert alarm["EvaluationPeriods"] == 3
         assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
@@ -1103,15 +1136,24 @@ def test_scope_two_apply_flow_narrows_the_permission(deployment: Deployment) -> 
             "StringEquals": {"AWS:SourceAccount": ACCOUNT},
         }
 
-    # The second apply, nothing edited: the stack is found by its tag and the permission
-    # narrowed to its campaign.
+    # The first apply's stack recorded its campaign's ARN in an SSM parameter of its own.
+    campaign_arn = f"{MOBILETARGETING}:apps/{app_id}/campaigns/{campaign_id}"
+    stack = first["pinpoint_campaign_stack_id"].split("/")[1]
+    recorded = deployment.client("ssm").get_parameters_by_path(Path=f"/custom-channel/{stack}")
+    assert [(p["Name"], p["Value"]) for p in recorded["Parameters"]] == [
+        (f"/custom-channel/{stack}/campaign-arn", campaign_arn)
+    ]
+    assert stack_resources(deployment, stack)["CampaignArnParameter"] == (
+        f"/custom-channel/{stack}/campaign-arn"
+    )
+
+    # The second apply, nothing edited: the recorded campaign narrows the permission.
     report = deployment.narrow_to_campaign_scope()
     assert "Apply again" not in report
     # Only the permission is replaced; nothing else drifted since the first apply.
     assert apply_summary(report) == (1, 0, 1)
     assert 'module.scope.aws_lambda_permission.this["pinpoint"] must be replaced' in report
 
-    campaign_arn = f"{MOBILETARGETING}:apps/{app_id}/campaigns/{campaign_id}"
     assert pinpoint_statement()["Condition"] == {
         "ArnLike": {"AWS:SourceArn": campaign_arn},
         "StringEquals": {"AWS:SourceAccount": ACCOUNT},

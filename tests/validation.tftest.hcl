@@ -1575,7 +1575,7 @@ run "alarms_high_resolution_period" {
   command = plan
 
   variables {
-    alarms = { enabled = true, period_seconds = 10, evaluation_periods = 8640 }
+    alarms = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:alerts"], period_seconds = 10, evaluation_periods = 8640 }
   }
 
   assert {

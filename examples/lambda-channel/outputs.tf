@@ -51,7 +51,7 @@ output "failure_queue_url" {
 }
 
 output "cloudwatch_metric_alarm_names" {
-  description = "Names of the alarms on failed and unknown deliveries and on function errors."
+  description = "Names of the alarms on failed and unknown deliveries, function errors and throttles, and the failure queue (if any)."
   value       = try(module.custom_channel.cloudwatch_metric_alarm_names, null)
 }
 

@@ -18,7 +18,9 @@ guide's six counts never get it: its 12 series stay exactly as the guide has the
 
 CHANNEL_METRICS_MODE picks how: `api` calls PutMetricData (as the guide does), `emf` prints
 one Embedded Metric Format document as a raw stdout line (no API call; more documents only
-when a batch has over 100 latency samples, EMF's limit per array), `off` publishes none.
+when a batch has over 100 latency samples, EMF's limit per array), `off` publishes none. An
+EMF line carries "level": "FATAL" and an RFC 3339 "timestamp", so that Lambda's log-level
+filtering keeps it at every application log level (EMF_LOG_LEVEL).
 In `emf` the Channel series is a second MetricDirective of the same document, naming only the
 delivery metrics: a directive's dimension sets apply to every metric it names. PutMetricData
 is sent at most once (no retry: one after a read timeout would count twice), and only when it
@@ -63,6 +65,16 @@ LATENCY_METRIC = "ProviderLatency"
 CHANNEL_DIMENSION = "Channel"
 # EMF specification, "Target members": a numeric array holds at most 100 members.
 EMF_MAX_VALUES = 100
+
+# With JSON logs and an application log level, Lambda keeps a JSON line printed on stdout only
+# if its "level" is that level or a less verbose one, and takes a line whose "level" is missing
+# or invalid, or whose "timestamp" is not RFC 3339, as INFO (Lambda Developer Guide,
+# "Log-level filtering"): an EMF line without both would be dropped under WARN or ERROR, and its
+# metrics never published. FATAL, Lambda's least verbose level, passes every application log
+# level (the module's WARN and ERROR, and TRACE to FATAL set elsewhere); the two extra root
+# members leave the document EMF (EMF specification, "Root node": it "MAY contain any other
+# members"), and neither name is a dimension or a metric of ours.
+EMF_LOG_LEVEL = "FATAL"
 # PutMetricData (botocore's cloudwatch model): MetricData "can include no more than 1000
 # metrics per call", a request "is limited to 1 MB in size" and a metric to 30 dimensions.
 # One call holds at most 2 x (6 + 6) + 6 = 30 entries of at most 2 dimensions, each a few
@@ -234,8 +246,11 @@ def emf_document(
     own = channel_series(channel)
     if own:
         directives.append(_directive(namespace, own, delivery_data(data)))
+    now_ms = int(time.time() * 1000)
     document: dict[str, Any] = {
-        "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": directives}
+        "_aws": {"Timestamp": now_ms, "CloudWatchMetrics": directives},
+        "level": EMF_LOG_LEVEL,
+        "timestamp": _rfc3339(now_ms),
     }
     for dims in sets + own:
         for dim in dims:
@@ -253,6 +268,12 @@ def _directive(
         "Dimensions": [[dim["Name"] for dim in dims] for dims in sets],
         "Metrics": [{"Name": datum.name, "Unit": datum.unit} for datum in data],
     }
+
+
+def _rfc3339(epoch_ms: int) -> str:
+    """UTC, with milliseconds: 2026-12-07T10:40:00.123Z (RFC 3339, as Lambda requires)."""
+    seconds, millis = divmod(epoch_ms, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
 
 
 def _stdout_line(line: str) -> None:

@@ -152,9 +152,19 @@ mock_resource "aws_dynamodb_table" {
   }
 }
 
-# No stack carries the deployment's tag unless a run says so (the first apply of campaign scope).
+# No stack carries the deployment's tag unless a run says so.
 mock_data "aws_resourcegroupstaggingapi_resources" {
   defaults = {
     resource_tag_mapping_list = []
+  }
+}
+
+# No stack has recorded its campaign unless a run says so (the first apply of campaign scope).
+mock_data "aws_ssm_parameters_by_path" {
+  defaults = {
+    arns   = []
+    names  = []
+    types  = []
+    values = []
   }
 }
