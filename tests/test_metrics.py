@@ -20,7 +20,7 @@ from custom_channel.config import load_settings
 from custom_channel.events import parse_event
 from custom_channel.metrics import GUIDE_METRICS, MetricsPublisher, channel_counts
 from custom_channel.operator.local import invoke
-from emulator.provider_server import ProviderServer
+from emulator.provider_server import ProviderServer, Reply
 from emulator.segments import campaign_event, synthetic_endpoints
 from tests.conftest import load_fixture
 
@@ -474,3 +474,22 @@ def test_emf_lines_pass_every_application_log_level(guide_event, provider, log_l
             assert not {"level", "timestamp"} & targets
             for name in targets:
                 assert name in document
+
+
+@pytest.mark.parametrize("log_level", sorted(MODULE_LOG_LEVELS))
+def test_the_handlers_own_lines_pass_the_level_the_module_sets(guide_event, provider, log_level):
+    """Before: a warning was written with Python's name for its level, "WARNING", which is not
+    one of Lambda's (TRACE, DEBUG, INFO, WARN, ERROR, FATAL): Lambda took every warning as
+    INFO, so with the application log level WARN (the module's WARNING) it dropped the very
+    lines it was set to keep (`endpoint not delivered`)."""
+    provider.responder = lambda request: Reply(400)
+    env = {**http_env(provider, "off"), "CHANNEL_LOG_LEVEL": log_level}
+    out = io.StringIO()
+    with redirect_stdout(out):
+        invoke(guide_event, channel=with_channel("off", env))
+    lines = [json.loads(line) for line in out.getvalue().splitlines() if line.startswith("{")]
+    warnings = [line for line in lines if line.get("message") == "endpoint not delivered"]
+    assert warnings if log_level in ("DEBUG", "INFO", "WARNING") else not warnings
+    for line in lines:
+        assert lambda_level(json.dumps(line)) == line["level"]  # a level Lambda reads as written
+        assert kept_by_lambda(json.dumps(line), MODULE_LOG_LEVELS[log_level]), line

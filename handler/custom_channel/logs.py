@@ -60,12 +60,18 @@ ENDPOINT_HASH_CHARS = 16
 ENDPOINT_ID_MODES = ("hashed", "clear")
 
 
+# Lambda reads a JSON line's "level" to filter application logs, with its own names (TRACE,
+# DEBUG, INFO, WARN, ERROR, FATAL); any other value is taken as INFO (Lambda Developer Guide,
+# "Log-level filtering"), so Python's WARNING and CRITICAL are written as Lambda names them.
+LAMBDA_LEVELS = {"WARNING": "WARN", "CRITICAL": "FATAL"}
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
             + f".{int(record.msecs):03d}Z",
-            "level": record.levelname,
+            "level": LAMBDA_LEVELS.get(record.levelname, record.levelname),
             "message": record.getMessage(),
             "logger": record.name,
         }
