@@ -1,4 +1,99 @@
 ################################################################################
+# Input
+################################################################################
+
+variable "alarms" {
+  description = <<-EOT
+    CloudWatch alarms on the channel, named `<name>-<key>` (needs the module's function, so not with `channel_mode = "webhook"`):
+    `failed_deliveries` - Sum of the handler's FailedCount >= `failed_deliveries_threshold` within a period;
+    `unknown_deliveries` - Sum of UnknownCount (sent, but no answer) >= `unknown_deliveries_threshold`;
+    `function_errors` - Sum of the function's AWS/Lambda Errors >= `function_errors_threshold`;
+    `function_throttles` - Sum of the function's AWS/Lambda Throttles >= `function_throttles_threshold`;
+    with `failure_queue` enabled, `failure_queue_depth` - Maximum of the queue's AWS/SQS ApproximateNumberOfMessagesVisible >= `failure_queue_depth_threshold` (messages waiting for inspection or `resend`),
+    and `failure_queue_message_age` - Maximum of its ApproximateAgeOfOldestMessage >= `failure_queue_message_age_threshold` seconds (default 43200, 12 hours: half of resend's default age limit of 24 hours, past which it no longer sends a message).
+    The handler publishes FailedCount and UnknownCount per campaign (CampaignId or JourneyId, and ApplicationId), without dimensions, and under `Channel = <name>` (CHANNEL_NAME, set by the module); the delivery alarms watch the `Channel` series, so they count every campaign and journey of this deployment and of no other function publishing to `metrics.namespace`. They need those metrics: not with `metrics.mode = "off"`.
+    `enabled` (default false); `sns_topic_arns` (at most 5 SNS topics, notified when an alarm fires and when it is OK again; default none, and the plan warns: alarms without a topic notify nobody);
+    thresholds (whole numbers >= 1, default 1 but for `failure_queue_message_age_threshold`, at most 1209600 s, the longest retention); `period_seconds` (10, 30 or a multiple of 60, default 300; 10 and 30 suit only high-resolution metrics); `evaluation_periods` (default 1).
+    period_seconds x evaluation_periods may not exceed one day (seven days with a period of an hour or more). Missing data counts as not breaching.
+  EOT
+  type = object({
+    enabled                             = optional(bool, false)
+    sns_topic_arns                      = optional(list(string), [])
+    failed_deliveries_threshold         = optional(number, 1)
+    unknown_deliveries_threshold        = optional(number, 1)
+    function_errors_threshold           = optional(number, 1)
+    period_seconds                      = optional(number, 300)
+    evaluation_periods                  = optional(number, 1)
+    function_throttles_threshold        = optional(number, 1)
+    failure_queue_depth_threshold       = optional(number, 1)
+    failure_queue_message_age_threshold = optional(number, 43200)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    # local.sns_topic_arn_pattern; the topic name at most local.max_sns_topic_name_size characters.
+    condition     = alltrue([for arn in var.alarms.sns_topic_arns : can(regex(local.sns_topic_arn_pattern, arn)) && try(length(split(":", arn)[5]) <= local.max_sns_topic_name_size, false)])
+    error_message = "alarms.sns_topic_arns must hold SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>, the topic name at most ${local.max_sns_topic_name_size} letters, digits, '-' or '_', optionally ending in .fifo)."
+  }
+
+  validation {
+    # PutMetricAlarm AlarmActions and OKActions: ResourceList, at most 5 (CloudWatch API model).
+    condition     = length(var.alarms.sns_topic_arns) <= 5
+    error_message = "alarms.sns_topic_arns holds at most 5 topics (CloudWatch's limit of actions per alarm state)."
+  }
+
+  validation {
+    condition = alltrue([
+      for t in [
+        var.alarms.failed_deliveries_threshold, var.alarms.unknown_deliveries_threshold, var.alarms.function_errors_threshold,
+        var.alarms.function_throttles_threshold, var.alarms.failure_queue_depth_threshold,
+      ] :
+      t >= 1 && floor(t) == t
+    ])
+    error_message = "alarms.failed_deliveries_threshold, unknown_deliveries_threshold, function_errors_threshold, function_throttles_threshold and failure_queue_depth_threshold must be whole numbers >= 1."
+  }
+
+  validation {
+    # A message's age never exceeds the queue's longest retention, 1,209,600 seconds (SQS API
+    # model, SetQueueAttributes MessageRetentionPeriod): a higher threshold never fires.
+    condition     = var.alarms.failure_queue_message_age_threshold >= 1 && var.alarms.failure_queue_message_age_threshold <= 1209600 && floor(var.alarms.failure_queue_message_age_threshold) == var.alarms.failure_queue_message_age_threshold
+    error_message = "alarms.failure_queue_message_age_threshold must be a whole number of seconds between 1 and 1209600 (14 days, the longest a message is kept)."
+  }
+
+  validation {
+    # PutMetricAlarm Period: "Valid values are 10, 20, 30, and any multiple of 60" (CloudWatch API
+    # model); this module accepts 10 and 30 of the high-resolution ones.
+    condition     = contains([10, 30], var.alarms.period_seconds) || (var.alarms.period_seconds >= 60 && var.alarms.period_seconds % 60 == 0)
+    error_message = "alarms.period_seconds must be 10, 30 or a multiple of 60."
+  }
+
+  validation {
+    # PutMetricAlarm EvaluationPeriods: minimum 1 (CloudWatch API model).
+    condition     = var.alarms.evaluation_periods >= 1 && floor(var.alarms.evaluation_periods) == var.alarms.evaluation_periods
+    error_message = "alarms.evaluation_periods must be a whole number >= 1."
+  }
+
+  validation {
+    # PutMetricAlarm Period: "Period multiplied by EvaluationPeriods can't be more than 604,800
+    # seconds. For alarms with a period of less than one hour (3,600 seconds), the total evaluation
+    # period can't be longer than one day" (CloudWatch API model).
+    condition     = var.alarms.period_seconds * var.alarms.evaluation_periods <= (var.alarms.period_seconds >= 3600 ? 604800 : 86400)
+    error_message = "alarms.period_seconds x evaluation_periods must not exceed 86400 seconds (one day), or 604800 (seven days) with a period of 3600 or more."
+  }
+
+  validation {
+    condition     = !var.alarms.enabled || var.channel_mode != "webhook"
+    error_message = "alarms watch the module's function and its metrics, and channel_mode \"webhook\" creates no function. Leave alarms.enabled false in webhook mode."
+  }
+
+  validation {
+    condition     = !var.alarms.enabled || var.metrics.mode != "off"
+    error_message = "The failed_deliveries and unknown_deliveries alarms watch the handler's FailedCount and UnknownCount metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave alarms.enabled false."
+  }
+}
+
+################################################################################
 # CloudWatch alarms: failed and unknown deliveries (the handler's metrics), function errors and
 # throttles, and the failure queue's depth and oldest message
 ################################################################################

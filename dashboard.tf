@@ -1,4 +1,39 @@
 ################################################################################
+# Dashboard
+################################################################################
+
+variable "dashboard" {
+  description = <<-EOT
+    A CloudWatch dashboard for the channel (needs the module's function and the handler's metrics, so not with `channel_mode = "webhook"` or `metrics.mode = "off"`):
+    the guide's per-channel-type counts (Pinpoint only: a Connect batch publishes none), delivered / failed / unknown / skipped endpoints and provider latency (Average and Maximum) under `Channel = <name>`, and the function's AWS/Lambda Errors, Throttles and Duration; with `alarms.enabled`, the alarms' thresholds drawn as lines, at the alarms' period.
+    `enabled` (default false); `name` (the dashboard's name: 1-255 letters, digits, '-' or '_'; default the module's name).
+  EOT
+  type = object({
+    enabled = optional(bool, false)
+    name    = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    # PutDashboard DashboardName: "The maximum length is 255, and valid characters are A-Z, a-z,
+    # 0-9, "-", and "_"" (CloudWatch API model).
+    condition     = var.dashboard.name == null || can(regex("^[A-Za-z0-9_-]{1,255}$", var.dashboard.name))
+    error_message = "dashboard.name must be 1-255 characters, each a letter, a digit, '-' or '_' (CloudWatch's rule for dashboard names)."
+  }
+
+  validation {
+    condition     = !var.dashboard.enabled || var.channel_mode != "webhook"
+    error_message = "dashboard shows the module's function and its metrics, and channel_mode \"webhook\" creates no function. Leave dashboard.enabled false in webhook mode."
+  }
+
+  validation {
+    condition     = !var.dashboard.enabled || var.metrics.mode != "off"
+    error_message = "dashboard shows the handler's metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave dashboard.enabled false."
+  }
+}
+
+################################################################################
 # CloudWatch dashboard: the channel's metrics and its function's, the alarms' thresholds
 #
 # The body follows the CloudWatch API Reference, "Dashboard Body Structure and Syntax": a

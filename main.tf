@@ -678,38 +678,6 @@ locals {
   }
 }
 
-# The campaign of the module's own stack, as the stack records it: an SSM parameter of the
-# stack holding the campaign's ARN (campaign.tf, campaign_parameter_name). Read by path,
-# which answers an empty list while there is none (a first apply, a renamed or deleted stack,
-# a stack from before the parameter), where reading one stack or one parameter fails; and
-# with a count that depends on variables only, so the plan does not fail when every data
-# source of the module is read during apply (a module-level depends_on on a resource with
-# changes): a count or for_each decided by a data source is then unknown ("Invalid count
-# argument"). Only the stack of the current name counts (its name is in the path): a renamed
-# stack is replaced, and its new campaign needs the application scope first.
-data "aws_ssm_parameters_by_path" "campaign" {
-  count = local.record_campaign_arn ? 1 : 0
-
-  path            = local.campaign_parameter_path
-  recursive       = false
-  with_decryption = false
-}
-
-locals {
-  # The provider marks every parameter value sensitive; a campaign ARN is not a secret.
-  recorded_campaign_arns = [
-    for i, name in try(data.aws_ssm_parameters_by_path.campaign[0].names, []) :
-    nonsensitive(data.aws_ssm_parameters_by_path.campaign[0].values[i]) if name == local.campaign_parameter_name
-  ]
-}
-
-check "pinpoint_permission_campaign_scope" {
-  assert {
-    condition     = !local.permission_campaign_pending
-    error_message = "pinpoint_permission.scope = \"campaign\": the campaign stack ${local.campaign_stack_name} has no campaign of application ${coalesce(local.application_id, "(new)")} yet, so the invoke permission allows the application (Pinpoint checks it when the campaign is created). Apply again with the same configuration to narrow it to the campaign."
-  }
-}
-
 resource "aws_lambda_permission" "this" {
   for_each = local.permissions
 
@@ -725,31 +693,6 @@ resource "aws_lambda_permission" "this" {
 
   lifecycle {
     create_before_destroy = true
-
-  }
-}
-
-resource "aws_lambda_permission" "treatments" {
-  for_each = local.treatment_permissions
-
-  statement_id_prefix = "pinpoint-"
-  action              = "lambda:InvokeFunction"
-  function_name       = each.value.function_arn
-  qualifier           = each.value.qualifier
-  principal           = "pinpoint.${local.region}.amazonaws.com"
-  source_account      = local.account_id
-  source_arn          = local.pinpoint_source_arn
-
-  # A treatment may name this module's function with another qualifier: it must exist first.
-  depends_on = [aws_lambda_function.this, aws_lambda_alias.this]
-
-  lifecycle {
-    create_before_destroy = true
-
-    precondition {
-      condition     = each.value.region == local.region && each.value.account_id == local.account_id
-      error_message = "The delivery_uri of campaign treatment ${each.key} (${each.value.uri}) must name a Lambda function in the campaign's account and region (${local.account_id}, ${local.region}): Pinpoint invokes it from there, and the module grants it the invoke permission, which it can add only to a function of this account."
-    }
 
   }
 }

@@ -1,4 +1,64 @@
 ################################################################################
+# Inputs: the external webhook (channel_mode = "webhook") and the receiver (channel_mode = "receiver")
+################################################################################
+
+variable "webhook_url" {
+  description = "External webhook used as the campaign's DeliveryUri when `channel_mode = \"webhook\"`. Pinpoint's rules: starts with `https://`, holds only letters, digits and `- . _ ~ ? / # :`, and complies with RFC 3986 (so no `=` or `&`: a secret has to travel in the path). On campaign creation Pinpoint sends HEAD to it and expects header `X-Amz-Pinpoint-AccountId` equal to the account id. Sensitive: a secret in its path is kept out of plans and outputs (it still reaches the state and the campaign's CloudFormation template)."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  # No validation here: a failed variable validation prints the value it tested, sensitive or
+  # not (Terraform 1.11), and this URL's path holds a secret. Its rules are the preconditions
+  # of output pinpoint_delivery_uri (outputs.tf), whose messages show no value
+  # (tests/test_module_inputs.py).
+}
+
+################################################################################
+# Webhook receiver (channel_mode = "receiver")
+################################################################################
+
+variable "receiver" {
+  description = <<-EOT
+    The webhook receiver of `channel_mode = "receiver"`:
+    `throttling` of its HTTP API stage: steady `rate_limit` (requests per second, default 20) and `burst_limit` (default 40). Each Pinpoint request carries up to 50 endpoints;
+    `access_logs` (default true: write the HTTP API's access logs, without the request path, which carries the secret, to a log group created by the module);
+    `secret_recovery_window_in_days` (recovery window of the path secret when it is deleted: 0 deletes it at once, else 7-30; default 7);
+    `secret_kms_key_arn` (a customer managed KMS key for the path secret; null: the AWS managed key. The role may then kms:Decrypt with it through Secrets Manager).
+  EOT
+  type = object({
+    throttling = optional(object({
+      rate_limit  = optional(number, 20)
+      burst_limit = optional(number, 40)
+    }), {})
+    access_logs                    = optional(bool, true)
+    secret_recovery_window_in_days = optional(number, 7)
+    secret_kms_key_arn             = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    # API Gateway: ThrottlingBurstLimit an integer, ThrottlingRateLimit a double (apigatewayv2
+    # API model, RouteSettings).
+    condition     = var.receiver.throttling.rate_limit > 0 && var.receiver.throttling.burst_limit >= 1 && floor(var.receiver.throttling.burst_limit) == var.receiver.throttling.burst_limit
+    error_message = "receiver.throttling.rate_limit must be > 0 and burst_limit a whole number >= 1."
+  }
+
+  validation {
+    # DeleteSecret RecoveryWindowInDays: "from 7 to 30" (Secrets Manager API model); 0 is the
+    # provider's ForceDeleteWithoutRecovery.
+    condition     = var.receiver.secret_recovery_window_in_days == 0 || (var.receiver.secret_recovery_window_in_days >= 7 && var.receiver.secret_recovery_window_in_days <= 30)
+    error_message = "receiver.secret_recovery_window_in_days must be 0 or between 7 and 30."
+  }
+
+  validation {
+    condition     = var.receiver.secret_kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.receiver.secret_kms_key_arn))
+    error_message = "receiver.secret_kms_key_arn must be a KMS key ARN (${local.kms_key_arn_format})."
+  }
+}
+
+################################################################################
 # Webhook receiver (channel_mode = "receiver")
 #
 # An API Gateway HTTP API with the single route `ANY /<secret>` (the literal secret path) invokes the function

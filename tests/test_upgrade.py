@@ -299,8 +299,14 @@ def test_rename_table_matches_both_interfaces() -> None:
     if previous_text is None:
         pytest.skip(f"this clone lacks commit {PREVIOUS_COMMIT} (shallow?): fetch its history")
     previous = module_variables(previous_text)
+    # The module's inputs are in variables.tf and in the files of their concerns (pinpoint.tf,
+    # failures.tf, ...): every root .tf file.
     current = module_variables(
-        (ROOT / "variables.tf").read_text(encoding="utf-8"),
+        "\n".join(
+            path.read_text(encoding="utf-8")
+            for path in sorted(ROOT.glob("*.tf"))
+            if '\nvariable "' in "\n" + path.read_text(encoding="utf-8")
+        ),
         (ROOT / "main.tf").read_text(encoding="utf-8"),
     )
 
