@@ -8,9 +8,9 @@ the function's handler setting (`custom_channel.lambda_function.lambda_handler`)
 environment is the function's. The handler's own logs go to stdout, as in Lambda.
 
 - `invoke`: reads one event per line on stdin and writes one response per line to file
-  descriptor RESPONSE_FD, each run through the package's local-invocation helper with a context
-  whose deadline is TIMEOUT seconds. The parent kills the process when an invocation runs
-  past its timeout, as Lambda ends a sandbox.
+  descriptor RESPONSE_FD, each run with a context (SandboxContext) whose deadline is TIMEOUT
+  seconds. The parent kills the process when an invocation runs past its timeout, as Lambda
+  ends a sandbox.
 - `serve`: an HTTP server on 127.0.0.1:PORT that turns each request into the payload-2.0
   event a Lambda function URL or API Gateway HTTP API delivers, and answers with the
   handler's HTTP response (the webhook receiver mode).
@@ -25,12 +25,37 @@ import json
 import os
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 Handler = Callable[[Any, Any], Any]
+MOTO_ACCOUNT = "123456789012"
+
+
+class SandboxContext:
+    """The context object Lambda passes the handler: the invocation's request id and the time
+    left before the function's timeout. The platform provides it, so the package under test,
+    which carries no operator tools, needs nothing of its own for it."""
+
+    def __init__(self, timeout: float, function_name: str) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+        self.function_name = function_name
+        # moto's default account, where the local AWS deploys the function; the receiver answers
+        # Pinpoint's HEAD check with the account of this ARN.
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+        arn = f"arn:aws:lambda:{region}:{MOTO_ACCOUNT}:function:{function_name}"
+        self.invoked_function_arn = arn
+        self._ends = time.monotonic() + timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(int((self._ends - time.monotonic()) * 1000), 0)
+
+
+def run(handler: Handler, event: Any, timeout: float) -> Any:
+    return handler(event, SandboxContext(timeout, os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")))
 
 
 def load_handler(code_dir: str, handler: str) -> Handler:
@@ -42,14 +67,12 @@ def load_handler(code_dir: str, handler: str) -> Handler:
 
 
 def serve_invocations(handler: Handler, timeout: float, response_fd: int) -> None:
-    from custom_channel.operator.local import invoke  # from the package under test, as deployed
-
     with os.fdopen(response_fd, "w", encoding="utf-8") as responses:
         for line in sys.stdin:
             if not line.strip():
                 continue
-            result = invoke(json.loads(line), handler=handler, timeout_seconds=timeout)
-            responses.write(json.dumps({"response": result.response}) + "\n")
+            response = run(handler, json.loads(line), timeout)
+            responses.write(json.dumps({"response": response}) + "\n")
             responses.flush()
 
 
@@ -85,8 +108,6 @@ def http_event(method: str, target: str, headers: dict[str, str], body: bytes) -
 
 
 def serve_http(handler: Handler, port: int, timeout: float) -> None:
-    from custom_channel.operator.local import invoke
-
     class Request(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -97,7 +118,7 @@ def serve_http(handler: Handler, port: int, timeout: float) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             event = http_event(self.command, self.path, dict(self.headers.items()), body)
-            answer = invoke(event, handler=handler, timeout_seconds=timeout).response
+            answer = run(handler, event, timeout)
             payload = str(answer.get("body") or "").encode("utf-8")
             self.send_response(int(answer.get("statusCode", 200)))
             for name, value in (answer.get("headers") or {}).items():

@@ -62,6 +62,8 @@ def json_lines(text: str) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def local_aws() -> Iterator[LocalAws]:
     with LocalAws() as aws:
+        # moto's state is the process's: start from none of what earlier test files left.
+        aws.reset()
         yield aws
 
 
