@@ -324,6 +324,7 @@ locals {
     template_ids         = {}
     template_ttl_seconds = null
     profiles             = {}
+    register             = false
   }
   connect_profiles_defaults = {
     address_fields = null

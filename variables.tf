@@ -914,6 +914,7 @@ variable "connect" {
     `opt_out_field` (CHANNEL_CONNECT_OPT_OUT_FIELD: the field that marks an opt-out; default Attributes.OptOut),
     `result_field` (CHANNEL_CONNECT_RESULT_FIELD: add `Result: SUCCESS/FAILURE` to each profile's answer; default false).
     Field names: 1-255 characters, no whitespace, ',', '{', '}' or '|'.
+    `register` (default false): register the function (its alias when `publish` is on) with the instance on apply and unregister it on destroy, re-registering when its ARN changes (connectcampaignsv2 PutConnectInstanceIntegration / DeleteConnectInstanceIntegration, run by Terraform as `aws connectcampaignsv2 ...` in a local-exec). Needs, where Terraform runs, the AWS CLI on PATH (v2, or v1 with connectcampaignsv2) and credentials in Terraform's environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...; not the provider block's) of the instance's account allowed connect-campaigns:PutConnectInstanceIntegration and connect-campaigns:DeleteConnectInstanceIntegration. Off: run the outputs `connect_register_command` / `connect_unregister_command` yourself.
   EOT
   # `any`, not an object type: a key the type did not declare would be dropped without a word
   # (a misspelt `profiles.opt_out_field` would read consent from the default field, a misspelt
@@ -937,6 +938,12 @@ variable "connect" {
     # `any` checks no types.
     condition     = try(var.connect.profiles.result_field, null) == null || can(tobool(var.connect.profiles.result_field))
     error_message = "connect.profiles.result_field must be true or false."
+  }
+
+  validation {
+    # `any` checks no types: register must be a real boolean (a string "false" is refused).
+    condition     = try(var.connect.register, null) == null || try(var.connect.register == true || var.connect.register == false, false)
+    error_message = "connect.register must be true or false."
   }
 
   validation {
@@ -1022,5 +1029,10 @@ variable "connect" {
       try(var.connect.profiles.opt_out_field, null) == null && try(var.connect.profiles.result_field, null) == null
     )
     error_message = "connect.profiles applies to Connect customer profiles only: set it only with event_source = \"connect\"."
+  }
+
+  validation {
+    condition     = var.event_source == "connect" || try(var.connect.register, null) != true
+    error_message = "connect.register registers the function with connect.instance_arn: set it only with event_source = \"connect\"."
   }
 }

@@ -132,13 +132,18 @@ run "connect_commands_and_alias" {
   }
 
   assert {
-    condition     = output.connect_register_command == "python -m custom_channel.operator connect-register --instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --function-arn arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
-    error_message = "connect_register_command must name the instance id and the function the permission is on (the alias when published)."
+    condition     = output.connect_register_command == "aws connectcampaignsv2 put-connect-instance-integration --region eu-west-1 --connect-instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --integration-config '{\"lambda\":{\"functionArn\":\"arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live\"}}'"
+    error_message = "connect_register_command must be the AWS CLI's PutConnectInstanceIntegration in the instance's region, naming the instance id and the function the permission is on (the alias when published)."
   }
 
   assert {
-    condition     = output.connect_unregister_command == "python -m custom_channel.operator connect-unregister --instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --function-arn arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
-    error_message = "connect_unregister_command must mirror the register command."
+    condition     = output.connect_unregister_command == "aws connectcampaignsv2 delete-connect-instance-integration --region eu-west-1 --connect-instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --integration-identifier '{\"lambda\":{\"functionArn\":\"arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live\"}}'"
+    error_message = "connect_unregister_command must mirror the register command (DeleteConnectInstanceIntegration)."
+  }
+
+  assert {
+    condition     = length(terraform_data.connect_registration) == 0 && output.connect_registered_function_arn == null
+    error_message = "connect.register is off by default: Terraform runs no AWS CLI."
   }
 
   assert {
@@ -159,6 +164,66 @@ run "connect_commands_and_alias" {
     condition     = keys(output.lambda_permission_statement_ids) == ["connect", "connect_journeys"]
     error_message = "lambda_permission_statement_ids must name both Connect statements."
   }
+}
+
+run "connect_commands_unpublished" {
+  command = apply
+
+  assert {
+    condition     = output.connect_register_command == "aws connectcampaignsv2 put-connect-instance-integration --region eu-west-1 --connect-instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --integration-config '{\"lambda\":{\"functionArn\":\"arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel\"}}'"
+    error_message = "Without publish the command registers the unqualified function ARN."
+  }
+}
+
+# connect.register = true: a terraform_data whose provisioners run the AWS CLI (plan only here:
+# an apply would run it; tests/test_connect_registration.py applies it on the local AWS).
+run "connect_register_on_apply" {
+  command = plan
+
+  variables {
+    publish = true
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      register         = true
+    }
+  }
+
+  override_resource {
+    target          = aws_lambda_alias.this
+    override_during = plan
+    values = {
+      arn = "arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
+    }
+  }
+
+  assert {
+    condition = terraform_data.connect_registration[0].input == {
+      instance_arn = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      instance_id  = "0f1e2d3c-4b5a-4697-8877-665544332211"
+      region       = "eu-west-1"
+      function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
+    }
+    error_message = "The registration must hold the instance, its region and the alias ARN (what its destroy-time provisioner reads from self)."
+  }
+
+  assert {
+    condition     = terraform_data.connect_registration[0].triggers_replace == terraform_data.connect_registration[0].input
+    error_message = "Another function ARN (alias or publish changed) or instance must replace the registration: unregister the old, register the new."
+  }
+}
+
+run "connect_register_without_connect" {
+  command = plan
+
+  variables {
+    event_source = "pinpoint"
+    connect = {
+      register = true
+    }
+  }
+
+  expect_failures = [var.connect]
 }
 
 run "connect_alarms_watch_the_connect_series" {

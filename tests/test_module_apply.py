@@ -874,15 +874,19 @@ def test_connect_custom_action(deployment: Deployment) -> None:
     stacks = deployment.client("cloudformation").list_stacks()["StackSummaries"]
     assert [s for s in stacks if s["StackName"].startswith("tc-connect")] == []
 
+    # The AWS CLI's commands, in the instance's region (connect.register is off by default).
     alias_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tc-connect:live"
-    command = f"--instance-id {CONNECT_INSTANCE_ID} --function-arn {alias_arn}"
-    assert (
-        out["connect_register_command"]
-        == f"python -m custom_channel.operator connect-register {command}"
+    instance = f"--region {REGION} --connect-instance-id {CONNECT_INSTANCE_ID}"
+    config = json.dumps({"lambda": {"functionArn": alias_arn}}, separators=(",", ":"))
+    assert out["connect_register_command"] == (
+        f"aws connectcampaignsv2 put-connect-instance-integration {instance}"
+        f" --integration-config '{config}'"
     )
     assert out["connect_unregister_command"] == (
-        f"python -m custom_channel.operator connect-unregister {command}"
+        f"aws connectcampaignsv2 delete-connect-instance-integration {instance}"
+        f" --integration-identifier '{config}'"
     )
+    assert out["connect_registered_function_arn"] is None
 
     alarms = deployment.client("cloudwatch").describe_alarms(AlarmNamePrefix="tc-connect")
     dimensions = {a["MetricName"]: a["Dimensions"] for a in alarms["MetricAlarms"]}
