@@ -177,6 +177,31 @@ output "connect_registered_function_arn" {
   value       = try(terraform_data.connect_registration[0].output.function_arn, null)
 }
 
+output "connect_campaign_arn" {
+  description = "ARN of the Amazon Connect outbound campaign (null unless connect_campaign is set)."
+  value       = try(local.connect_campaign_arn, null)
+}
+
+output "connect_campaign_id" {
+  description = "Id of the Amazon Connect outbound campaign, the last part of its ARN (null unless connect_campaign is set)."
+  value       = try(local.connect_campaign_id, null)
+}
+
+output "connect_campaign_stack_id" {
+  description = "Id of the CloudFormation stack holding the Connect campaign."
+  value       = try(aws_cloudformation_stack.connect_campaign[0].id, null)
+}
+
+output "connect_campaign_start_command" {
+  description = "AWS CLI command that starts the Connect campaign (connectcampaignsv2 StartCampaign; CloudFormation creates it not started). Null unless connect_campaign is set."
+  value       = try(local.connect_campaign_id != null ? "aws connectcampaignsv2 start-campaign --region ${local.connect_region} --id ${local.connect_campaign_id}" : null, null)
+}
+
+output "connect_campaign_template_body" {
+  description = "CloudFormation template of the Connect campaign (null unless connect_campaign is set)."
+  value       = try(local.connect_campaign_template_body, null)
+}
+
 ################################################################################
 # Webhook receiver
 ################################################################################
