@@ -873,11 +873,11 @@ variable "metrics" {
   description = <<-EOT
     The handler's metrics:
     `mode` (CHANNEL_METRICS_MODE): `api` (the default: cloudwatch:PutMetricData, allowed only for `namespace`), `emf` (embedded metric format in the logs, no extra permission) or `off`;
-    `namespace` (CHANNEL_METRICS_NAMESPACE: the CloudWatch namespace; default "PinpointCustomChannelExecution").
+    `namespace` (CHANNEL_METRICS_NAMESPACE: the CloudWatch namespace; null, the default, is "PinpointCustomChannelExecution", the guide's, for `event_source = "pinpoint"` and "ConnectCustomAction" for `"connect"`, so a Connect deployment's series never mix with a Pinpoint channel's. The role's PutMetricData, the alarms and the dashboard follow it).
   EOT
   type = object({
     mode      = optional(string, "api")
-    namespace = optional(string, "PinpointCustomChannelExecution")
+    namespace = optional(string)
   })
   default  = {}
   nullable = false
@@ -890,7 +890,7 @@ variable "metrics" {
   validation {
     # CloudWatch API model, Namespace: 1-255 characters, pattern [^:].*; AWS/ is reserved for
     # AWS services (CloudWatch User Guide, "Namespaces"). No '$': this module's own rule.
-    condition     = can(regex("^[^:$][^$]{0,254}$", var.metrics.namespace)) && !startswith(var.metrics.namespace, "AWS/")
+    condition     = var.metrics.namespace == null || try(can(regex("^[^:$][^$]{0,254}$", var.metrics.namespace)) && !startswith(var.metrics.namespace, "AWS/"), false)
     error_message = "metrics.namespace must be 1-255 characters, must not start with ':' or contain '$', and must not start with AWS/."
   }
 }

@@ -226,6 +226,47 @@ run "connect_register_without_connect" {
   expect_failures = [var.connect]
 }
 
+# Connect's metrics under a Connect name: never in Pinpoint's PinpointCustomChannelExecution by
+# default. The environment, the role's PutMetricData condition, the alarms and the dashboard
+# all read the one namespace.
+run "connect_metrics_namespace_default" {
+  command = plan
+
+  variables {
+    alarms    = { enabled = true }
+    dashboard = { enabled = true }
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_METRICS_NAMESPACE"] == "ConnectCustomAction" &&
+      one([for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s if s.Sid == "PutMetricDataInNamespace"]).Condition.StringEquals["cloudwatch:namespace"] == "ConnectCustomAction" &&
+      aws_cloudwatch_metric_alarm.this["failed_deliveries"].namespace == "ConnectCustomAction" &&
+      aws_cloudwatch_metric_alarm.this["unknown_deliveries"].namespace == "ConnectCustomAction" &&
+      strcontains(aws_cloudwatch_dashboard.this[0].dashboard_body, "\"ConnectCustomAction\"") &&
+      !strcontains(aws_cloudwatch_dashboard.this[0].dashboard_body, "PinpointCustomChannelExecution")
+    )
+    error_message = "A Connect deployment publishes, may publish, alarms and charts in ConnectCustomAction, never in PinpointCustomChannelExecution."
+  }
+}
+
+run "connect_metrics_namespace_chosen" {
+  command = plan
+
+  variables {
+    metrics = { namespace = "PinpointCustomChannelExecution" }
+    alarms  = { enabled = true }
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_METRICS_NAMESPACE"] == "PinpointCustomChannelExecution" &&
+      aws_cloudwatch_metric_alarm.this["failed_deliveries"].namespace == "PinpointCustomChannelExecution"
+    )
+    error_message = "A namespace set is used as set (here: 0.2.0's, to keep an existing Connect deployment's series)."
+  }
+}
+
 run "connect_alarms_watch_the_connect_series" {
   command = plan
 
@@ -274,6 +315,11 @@ run "pinpoint_keeps_its_defaults" {
   assert {
     condition     = aws_cloudwatch_metric_alarm.this["failed_deliveries"].dimensions == tomap({ Channel = "pinpoint-custom-channel" }) && output.connect_register_command == null && output.connect_unregister_command == null
     error_message = "Pinpoint's delivery alarms watch the deployment's Channel series; no Connect commands."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_METRICS_NAMESPACE"] == "PinpointCustomChannelExecution" && aws_cloudwatch_metric_alarm.this["failed_deliveries"].namespace == "PinpointCustomChannelExecution"
+    error_message = "The guide's metrics stay where the guide puts them: PinpointCustomChannelExecution for Pinpoint."
   }
 }
 

@@ -435,6 +435,7 @@ def logs_statement(function_name: str) -> dict[str, Any]:
     }
 
 
+NAMESPACE = "PinpointCustomChannelExecution"
 METRICS_STATEMENT = {
     "Sid": "PutMetricDataInNamespace",
     "Effect": "Allow",
@@ -845,6 +846,8 @@ def test_connect_custom_action(deployment: Deployment) -> None:
         "CHANNEL_CONNECT_RESULT_FIELD": "true",
     }
     assert variables["CHANNEL_DEADLINE_SECONDS"] == "30"
+    # Connect's metrics under Connect's name, never in the guide's Pinpoint namespace.
+    assert variables["CHANNEL_METRICS_NAMESPACE"] == "ConnectCustomAction"
 
     statements = invoke_statements(deployment, "tc-connect", "live")
     by_principal = {s["Principal"]["Service"]: s for s in statements}
@@ -895,6 +898,12 @@ def test_connect_custom_action(deployment: Deployment) -> None:
         "UnknownCount": [{"Name": "Channel", "Value": "tc-connect"}],
         "Errors": [{"Name": "FunctionName", "Value": "tc-connect"}],
         "Throttles": [{"Name": "FunctionName", "Value": "tc-connect"}],
+    }
+    namespaces = {a["MetricName"]: a["Namespace"] for a in alarms["MetricAlarms"]}
+    assert namespaces == {
+        "FailedCount": "ConnectCustomAction",
+        "UnknownCount": "ConnectCustomAction",
+        "Errors": "AWS/Lambda",
     }
 
 
@@ -1394,8 +1403,12 @@ def test_resource_star_only_for_actions_without_resource_level_permissions(
                 if (types := resource_types(action))
             ]
             if "cloudwatch:PutMetricData" in actions:
-                # The one action on "*" that a condition narrows: the metrics' namespace.
-                assert statement["Condition"] == METRICS_STATEMENT["Condition"], name
+                # The one action on "*" that a condition narrows: the metrics' namespace
+                # (Connect's own for the Connect instance).
+                namespace = "ConnectCustomAction" if "tc-connect" in name else NAMESPACE
+                assert statement["Condition"] == {
+                    "StringEquals": {"cloudwatch:namespace": namespace}
+                }, name
 
     assert scoped_on_star == [], "\n".join(scoped_on_star)
     assert granted_on_star == {
