@@ -213,6 +213,20 @@ run "connect_register_on_apply" {
   }
 }
 
+run "connect_register_not_a_bool" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      register         = "yes"
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
 run "connect_register_without_connect" {
   command = plan
 
