@@ -247,7 +247,7 @@ run "connect_metrics_namespace_default" {
   command = plan
 
   variables {
-    alarms    = { enabled = true }
+    alarms    = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"] }
     dashboard = { enabled = true }
   }
 
@@ -269,7 +269,7 @@ run "connect_metrics_namespace_chosen" {
 
   variables {
     metrics = { namespace = "PinpointCustomChannelExecution" }
-    alarms  = { enabled = true }
+    alarms  = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"] }
   }
 
   assert {

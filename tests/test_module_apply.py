@@ -904,6 +904,7 @@ def test_connect_custom_action(deployment: Deployment) -> None:
         "FailedCount": "ConnectCustomAction",
         "UnknownCount": "ConnectCustomAction",
         "Errors": "AWS/Lambda",
+        "Throttles": "AWS/Lambda",
     }
 
 
