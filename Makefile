@@ -36,7 +36,7 @@ test: lint typecheck fmt-check docs-check package-check slow-checks ## Every tes
 # the module to the local AWS (minutes each) and all the others side by side, then alone the
 # tests that measure delivery against the invocation's deadline (the fault campaign and the
 # guarantees), whose timings a machine busy with the other lanes would distort.
-PYTEST_DEPLOY := tests/test_module_apply.py tests/test_upgrade.py tests/test_examples.py tests/test_demo.py
+PYTEST_DEPLOY := tests/test_module_apply.py tests/test_upgrade.py tests/test_examples.py tests/test_demo.py tests/test_connect_registration.py
 PYTEST_TIMING := tests/test_fault_campaign.py tests/test_guarantees.py tests/test_deadline_edges.py
 slow-checks: $(STAMP) ## terraform test, pytest (three lanes) and checkov
 	@$(MAKE) --no-print-directory -j4 --output-sync=target tftest pytest-deploy pytest-others checkov

@@ -110,18 +110,18 @@ locals {
 
   alarms = merge({ for key, alarm in {
     failed_deliveries = {
-      namespace   = var.metrics.namespace
+      namespace   = local.metrics_namespace
       metric_name = "FailedCount"
       dimensions  = local.delivery_alarm_dimensions
       threshold   = var.alarms.failed_deliveries_threshold
-      description = "Endpoints the ${local.name} ${local.channel_label} failed to deliver (FailedCount in ${var.metrics.namespace}, ${local.delivery_alarm_scope}): at least ${var.alarms.failed_deliveries_threshold} in ${var.alarms.evaluation_periods} period(s) of ${var.alarms.period_seconds} s."
+      description = "Endpoints the ${local.name} ${local.channel_label} failed to deliver (FailedCount in ${local.metrics_namespace}, ${local.delivery_alarm_scope}): at least ${var.alarms.failed_deliveries_threshold} in ${var.alarms.evaluation_periods} period(s) of ${var.alarms.period_seconds} s."
     }
     unknown_deliveries = {
-      namespace   = var.metrics.namespace
+      namespace   = local.metrics_namespace
       metric_name = "UnknownCount"
       dimensions  = local.delivery_alarm_dimensions
       threshold   = var.alarms.unknown_deliveries_threshold
-      description = "Endpoints the ${local.name} ${local.channel_label} sent without an answer, so possibly delivered (UnknownCount in ${var.metrics.namespace}, ${local.delivery_alarm_scope}): at least ${var.alarms.unknown_deliveries_threshold} in ${var.alarms.evaluation_periods} period(s) of ${var.alarms.period_seconds} s."
+      description = "Endpoints the ${local.name} ${local.channel_label} sent without an answer, so possibly delivered (UnknownCount in ${local.metrics_namespace}, ${local.delivery_alarm_scope}): at least ${var.alarms.unknown_deliveries_threshold} in ${var.alarms.evaluation_periods} period(s) of ${var.alarms.period_seconds} s."
     }
     function_errors = {
       namespace   = "AWS/Lambda"

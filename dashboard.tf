@@ -92,7 +92,7 @@ locals {
           ["EmailCount", "EMAIL"],
           ["VoiceCount", "VOICE"],
           ["PushCount", "Push (every other type)"],
-        ] : [var.metrics.namespace, series[0], { label = series[1] }]
+        ] : [local.metrics_namespace, series[0], { label = series[1] }]
       ]
     })
   }]
@@ -114,7 +114,7 @@ locals {
           ["FailedCount", "Failed"],
           ["UnknownCount", "Unknown (sent, no answer)"],
           ["SkippedCount", "Skipped"],
-        ] : concat([var.metrics.namespace, series[0]], local.dashboard_channel, [{ label = series[1] }])
+        ] : concat([local.metrics_namespace, series[0]], local.dashboard_channel, [{ label = series[1] }])
       ]
       }, local.create_alarms ? {
       annotations = {
@@ -151,7 +151,7 @@ locals {
       title = "Provider latency, ms (Channel = ${local.name})"
       metrics = [
         for stat in ["Average", "Maximum"] :
-        concat([var.metrics.namespace, "ProviderLatency"], local.dashboard_channel, [{ stat = stat, label = stat }])
+        concat([local.metrics_namespace, "ProviderLatency"], local.dashboard_channel, [{ stat = stat, label = stat }])
       ]
       yAxis = { left = { min = 0, showUnits = false, label = "ms" } }
     })
@@ -213,7 +213,7 @@ locals {
     properties = {
       markdown = join("\n", [
         "## ${local.name}: ${local.channel_label}",
-        "Handler metrics in namespace `${var.metrics.namespace}` (metrics.mode `${var.metrics.mode}`); delivery results and latency under Channel = `${local.name}`; function `${local.dashboard_function_name}` in ${local.region}.${local.create_alarms ? " Lines mark the alarms' thresholds, per ${local.dashboard_period} s." : ""}",
+        "Handler metrics in namespace `${local.metrics_namespace}` (metrics.mode `${var.metrics.mode}`); delivery results and latency under Channel = `${local.name}`; function `${local.dashboard_function_name}` in ${local.region}.${local.create_alarms ? " Lines mark the alarms' thresholds, per ${local.dashboard_period} s." : ""}",
       ])
     }
   }

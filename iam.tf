@@ -62,7 +62,7 @@ locals {
         Action   = ["cloudwatch:PutMetricData"]
         Resource = ["*"]
         Condition = {
-          StringEquals = { "cloudwatch:namespace" = var.metrics.namespace }
+          StringEquals = { "cloudwatch:namespace" = local.metrics_namespace }
         }
       }
     }

@@ -143,6 +143,9 @@ locals {
   name = "${var.name_prefix}${var.name}"
 
   connect = var.event_source == "connect"
+  # The handler's metrics (config.py): the guide's namespace for Pinpoint, Connect's own for
+  # a Connect custom action (CONNECT_NAMESPACE), unless metrics.namespace names one.
+  metrics_namespace = coalesce(var.metrics.namespace, local.connect ? "ConnectCustomAction" : "PinpointCustomChannelExecution")
   # The instance id: the ARN's last part (instance/<id>).
   connect_instance_id = local.connect_settings.instance_arn == null ? null : element(split("/", local.connect_settings.instance_arn), 1)
   create_function     = var.channel_mode != "webhook"
@@ -324,6 +327,7 @@ locals {
     template_ids         = {}
     template_ttl_seconds = null
     profiles             = {}
+    register             = false
   }
   connect_profiles_defaults = {
     address_fields = null
@@ -364,7 +368,7 @@ locals {
       CHANNEL_ADAPTER               = local.delivery.adapter
       CHANNEL_NAME                  = local.name
       CHANNEL_METRICS_MODE          = var.metrics.mode
-      CHANNEL_METRICS_NAMESPACE     = var.metrics.namespace
+      CHANNEL_METRICS_NAMESPACE     = local.metrics_namespace
       CHANNEL_SKIP_OPTED_OUT        = tostring(local.delivery.skip_opted_out)
       CHANNEL_SKIP_INACTIVE         = tostring(local.delivery.skip_inactive)
       CHANNEL_MAX_WORKERS           = tostring(local.delivery.max_workers)

@@ -163,13 +163,43 @@ output "connect_instance_arn" {
 }
 
 output "connect_register_command" {
-  description = "Command that registers the function (its alias when publish = true) as the Connect instance's custom action Lambda (connectcampaignsv2 PutConnectInstanceIntegration; Terraform has no resource for it). Run it from the module's handler/ directory after apply (or, with the package installed, as `custom-channel connect-register ...`), with credentials allowed connect-campaigns:PutConnectInstanceIntegration. Null unless event_source = \"connect\"."
-  value       = try(local.connect && local.function_target_arn != null ? "python -m custom_channel.operator connect-register --instance-id ${local.connect_instance_id} --function-arn ${local.function_target_arn}" : null, null)
+  description = "AWS CLI command that registers the function (its alias when publish = true) as the Connect instance's custom action Lambda (connectcampaignsv2 PutConnectInstanceIntegration; Terraform has no resource for it), to run from any directory after apply unless `connect.register = true` already did. Needs the AWS CLI (v2, or v1 with connectcampaignsv2) and credentials of the instance's account allowed connect-campaigns:PutConnectInstanceIntegration. Null unless event_source = \"connect\"."
+  value       = try(local.connect_integration_config != null ? "aws connectcampaignsv2 put-connect-instance-integration ${local.connect_cli_arguments} --integration-config '${local.connect_integration_config}'" : null, null)
 }
 
 output "connect_unregister_command" {
-  description = "Command that removes the function from the Connect instance's integrations (DeleteConnectInstanceIntegration); run it from handler/ before destroy. Null unless event_source = \"connect\"."
-  value       = try(local.connect && local.function_target_arn != null ? "python -m custom_channel.operator connect-unregister --instance-id ${local.connect_instance_id} --function-arn ${local.function_target_arn}" : null, null)
+  description = "AWS CLI command that removes the function from the Connect instance's integrations (DeleteConnectInstanceIntegration; connect-campaigns:DeleteConnectInstanceIntegration), to run before destroy unless `connect.register = true`, whose destroy runs it. Null unless event_source = \"connect\"."
+  value       = try(local.connect_integration_config != null ? "aws connectcampaignsv2 delete-connect-instance-integration ${local.connect_cli_arguments} --integration-identifier '${local.connect_integration_config}'" : null, null)
+}
+
+output "connect_registered_function_arn" {
+  description = "The function ARN that `connect.register = true` registered with the instance (null when it is off)."
+  value       = try(terraform_data.connect_registration[0].output.function_arn, null)
+}
+
+output "connect_campaign_arn" {
+  description = "ARN of the Amazon Connect outbound campaign (null unless connect_campaign is set)."
+  value       = try(local.connect_campaign_arn, null)
+}
+
+output "connect_campaign_id" {
+  description = "Id of the Amazon Connect outbound campaign, the last part of its ARN (null unless connect_campaign is set)."
+  value       = try(local.connect_campaign_id, null)
+}
+
+output "connect_campaign_stack_id" {
+  description = "Id of the CloudFormation stack holding the Connect campaign."
+  value       = try(aws_cloudformation_stack.connect_campaign[0].id, null)
+}
+
+output "connect_campaign_start_command" {
+  description = "AWS CLI command that starts the Connect campaign (connectcampaignsv2 StartCampaign; CloudFormation creates it not started). Null unless connect_campaign is set."
+  value       = try(local.connect_campaign_id != null ? "aws connectcampaignsv2 start-campaign --region ${local.connect_region} --id ${local.connect_campaign_id}" : null, null)
+}
+
+output "connect_campaign_template_body" {
+  description = "CloudFormation template of the Connect campaign (null unless connect_campaign is set)."
+  value       = try(local.connect_campaign_template_body, null)
 }
 
 ################################################################################

@@ -654,7 +654,7 @@ def connect_run(
 ) -> tuple[ConnectRun, str]:
     """The deployed custom action's function driven as Connect would, in the sandbox."""
     step("to register the function with the Connect instance (not run here: no Connect):")
-    say(f"    (cd handler && {outputs['connect_register_command']})")
+    say(f"    {outputs['connect_register_command']}")
     spec = function_spec(aws.client("lambda"), outputs["lambda_function_name"])
     code = unpack_package(package, spec.code_sha256, workdir / "connect-code")
     profiles = synthetic_profiles(profile_count)

@@ -32,7 +32,12 @@ plans without drift and destroys cleanly against it:
   `wisdom.<region>.amazonaws.com` and looks that up there) and `moto.backends.get_backend`,
   so moto routes, parses, serializes and resets it as one of its own services. Templates are
   authored with `put_message_template` (a new version each time; active unless told not).
-
+* Amazon Connect outbound campaigns v2 (`connectcampaignsv2`, signing name
+  `connect-campaigns`, which moto's `connectcampaigns` is v1 of) serves the instance
+  integrations that register a custom action's Lambda function: Put-, List- and
+  DeleteConnectInstanceIntegration (emulator/local_connectcampaigns.py), for a Connect
+  instance of moto's `connect` and a function of moto's Lambda. Its /v2/ paths join moto's
+  connectcampaigns URL paths, so the AWS CLI and boto3 reach it on the same endpoint.
 * Pinpoint serves endpoints (emulator/local_pinpoint.py), which moto lacks: UpdateEndpoint,
   UpdateEndpointsBatch, GetEndpoint (what the resend command asks for each endpoint's consent
   now) and DeleteEndpoint, checked against botocore's model.
@@ -113,7 +118,7 @@ from moto.secretsmanager.models import secretsmanager_backends
 from moto.server import ThreadedMotoServer
 from moto.utilities.utils import get_partition
 
-from emulator import local_pinpoint, local_qconnect
+from emulator import local_connectcampaigns, local_pinpoint, local_qconnect
 from emulator.local_qconnect import put_message_template
 
 __all__ = [
@@ -781,6 +786,7 @@ def install_patches() -> None:
         _add_pinpoint_read_routes()
         local_pinpoint.register()  # Pinpoint endpoints: GetEndpoint and the calls that put them
         _serve_qconnect()
+        _serve_connect_instance_integrations()
         _patch_dynamodb_transaction_backups()
         _installed = True
 
@@ -948,6 +954,12 @@ def _add_pinpoint_read_routes() -> None:
 def _serve_qconnect() -> None:
     # Why: moto has no qconnect; the channel reads Connect's message templates through it.
     local_qconnect.register()
+
+
+def _serve_connect_instance_integrations() -> None:
+    # Why: moto's connectcampaigns is v1; the module's connect.register runs v2's
+    # PutConnectInstanceIntegration / DeleteConnectInstanceIntegration through the AWS CLI.
+    local_connectcampaigns.register()
 
 
 ################################################################################

@@ -132,13 +132,18 @@ run "connect_commands_and_alias" {
   }
 
   assert {
-    condition     = output.connect_register_command == "python -m custom_channel.operator connect-register --instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --function-arn arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
-    error_message = "connect_register_command must name the instance id and the function the permission is on (the alias when published)."
+    condition     = output.connect_register_command == "aws connectcampaignsv2 put-connect-instance-integration --region eu-west-1 --connect-instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --integration-config '{\"lambda\":{\"functionArn\":\"arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live\"}}'"
+    error_message = "connect_register_command must be the AWS CLI's PutConnectInstanceIntegration in the instance's region, naming the instance id and the function the permission is on (the alias when published)."
   }
 
   assert {
-    condition     = output.connect_unregister_command == "python -m custom_channel.operator connect-unregister --instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --function-arn arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
-    error_message = "connect_unregister_command must mirror the register command."
+    condition     = output.connect_unregister_command == "aws connectcampaignsv2 delete-connect-instance-integration --region eu-west-1 --connect-instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --integration-identifier '{\"lambda\":{\"functionArn\":\"arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live\"}}'"
+    error_message = "connect_unregister_command must mirror the register command (DeleteConnectInstanceIntegration)."
+  }
+
+  assert {
+    condition     = length(terraform_data.connect_registration) == 0 && output.connect_registered_function_arn == null
+    error_message = "connect.register is off by default: Terraform runs no AWS CLI."
   }
 
   assert {
@@ -158,6 +163,121 @@ run "connect_commands_and_alias" {
   assert {
     condition     = keys(output.lambda_permission_statement_ids) == ["connect", "connect_journeys"]
     error_message = "lambda_permission_statement_ids must name both Connect statements."
+  }
+}
+
+run "connect_commands_unpublished" {
+  command = apply
+
+  assert {
+    condition     = output.connect_register_command == "aws connectcampaignsv2 put-connect-instance-integration --region eu-west-1 --connect-instance-id 0f1e2d3c-4b5a-4697-8877-665544332211 --integration-config '{\"lambda\":{\"functionArn\":\"arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel\"}}'"
+    error_message = "Without publish the command registers the unqualified function ARN."
+  }
+}
+
+# connect.register = true: a terraform_data whose provisioners run the AWS CLI (plan only here:
+# an apply would run it; tests/test_connect_registration.py applies it on the local AWS).
+run "connect_register_on_apply" {
+  command = plan
+
+  variables {
+    publish = true
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      register         = true
+    }
+  }
+
+  override_resource {
+    target          = aws_lambda_alias.this
+    override_during = plan
+    values = {
+      arn = "arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
+    }
+  }
+
+  assert {
+    condition = terraform_data.connect_registration[0].input == {
+      instance_arn = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      instance_id  = "0f1e2d3c-4b5a-4697-8877-665544332211"
+      region       = "eu-west-1"
+      function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:pinpoint-custom-channel:live"
+    }
+    error_message = "The registration must hold the instance, its region and the alias ARN (what its destroy-time provisioner reads from self)."
+  }
+
+  assert {
+    condition     = terraform_data.connect_registration[0].triggers_replace == terraform_data.connect_registration[0].input
+    error_message = "Another function ARN (alias or publish changed) or instance must replace the registration: unregister the old, register the new."
+  }
+}
+
+run "connect_register_not_a_bool" {
+  command = plan
+
+  variables {
+    connect = {
+      instance_arn     = "arn:aws:connect:eu-west-1:210987654321:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
+      message_template = "Hi {{FirstName}}, your order has shipped."
+      register         = "yes"
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+run "connect_register_without_connect" {
+  command = plan
+
+  variables {
+    event_source = "pinpoint"
+    connect = {
+      register = true
+    }
+  }
+
+  expect_failures = [var.connect]
+}
+
+# Connect's metrics under a Connect name: never in Pinpoint's PinpointCustomChannelExecution by
+# default. The environment, the role's PutMetricData condition, the alarms and the dashboard
+# all read the one namespace.
+run "connect_metrics_namespace_default" {
+  command = plan
+
+  variables {
+    alarms    = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"] }
+    dashboard = { enabled = true }
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_METRICS_NAMESPACE"] == "ConnectCustomAction" &&
+      one([for s in jsondecode(aws_iam_role_policy.this[0].policy).Statement : s if s.Sid == "PutMetricDataInNamespace"]).Condition.StringEquals["cloudwatch:namespace"] == "ConnectCustomAction" &&
+      aws_cloudwatch_metric_alarm.this["failed_deliveries"].namespace == "ConnectCustomAction" &&
+      aws_cloudwatch_metric_alarm.this["unknown_deliveries"].namespace == "ConnectCustomAction" &&
+      strcontains(aws_cloudwatch_dashboard.this[0].dashboard_body, "\"ConnectCustomAction\"") &&
+      !strcontains(aws_cloudwatch_dashboard.this[0].dashboard_body, "PinpointCustomChannelExecution")
+    )
+    error_message = "A Connect deployment publishes, may publish, alarms and charts in ConnectCustomAction, never in PinpointCustomChannelExecution."
+  }
+}
+
+run "connect_metrics_namespace_chosen" {
+  command = plan
+
+  variables {
+    metrics = { namespace = "PinpointCustomChannelExecution" }
+    alarms  = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:channel-alerts"] }
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_METRICS_NAMESPACE"] == "PinpointCustomChannelExecution" &&
+      aws_cloudwatch_metric_alarm.this["failed_deliveries"].namespace == "PinpointCustomChannelExecution"
+    )
+    error_message = "A namespace set is used as set (here: 0.2.0's, to keep an existing Connect deployment's series)."
   }
 }
 
@@ -209,6 +329,11 @@ run "pinpoint_keeps_its_defaults" {
   assert {
     condition     = aws_cloudwatch_metric_alarm.this["failed_deliveries"].dimensions == tomap({ Channel = "pinpoint-custom-channel" }) && output.connect_register_command == null && output.connect_unregister_command == null
     error_message = "Pinpoint's delivery alarms watch the deployment's Channel series; no Connect commands."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this[0].environment[0].variables["CHANNEL_METRICS_NAMESPACE"] == "PinpointCustomChannelExecution" && aws_cloudwatch_metric_alarm.this["failed_deliveries"].namespace == "PinpointCustomChannelExecution"
+    error_message = "The guide's metrics stay where the guide puts them: PinpointCustomChannelExecution for Pinpoint."
   }
 }
 

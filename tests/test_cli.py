@@ -201,7 +201,7 @@ def test_bad_arguments_are_one_line_and_exit_2(arguments, problem):
     assert problem in one_line(completed.stderr)
 
 
-# --- resend, connect-register, connect-unregister ---------------------------------------------
+# --- resend -----------------------------------------------------------------------------------
 
 
 def test_resend_prints_its_summary_alone_and_exits_1_while_a_message_fails_again(local_aws):
@@ -239,8 +239,6 @@ def unreachable() -> str:
 
 
 QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/no-such-queue"
-FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:channel"
-INSTANCE = ["--instance-id", "12345678-1234-4234-8234-123456789012", "--function-arn", FUNCTION]
 
 
 @pytest.mark.parametrize(
@@ -248,20 +246,14 @@ INSTANCE = ["--instance-id", "12345678-1234-4234-8234-123456789012", "--function
     [
         # AWS cannot be reached: running it again may work.
         (["resend", "--queue-url", QUEUE], "unreachable", 1, "resend stopped: Endpoint"),
-        (["connect-register", *INSTANCE], "unreachable", 1, "connect-register failed: Endpoint"),
-        (["connect-unregister", *INSTANCE], "unreachable", 1, "connect-unregister failed: E"),
         # AWS refused the request as it stands: the command must change.
         (["resend", "--queue-url", QUEUE], "local", 2, "resend stopped: AWS.SimpleQueue"),
         (["resend", "--function-name", "gone"], "local", 2, "cannot read function gone: Resou"),
-        # The local AWS has no Connect campaigns API: HTTP 404.
-        (["connect-register", *INSTANCE], "local", 2, "connect-register failed: 404"),
         (["resend", "--queue-url", QUEUE], "no credentials", 2, "resend stopped: NoCredentials"),
         # Bad input: nothing is asked of AWS.
         (["resend", "--queue-url", "queue"], "local", 2, "configuration error: CHANNEL_FAIL"),
         (["resend", "--queue-url", QUEUE, "--max-age-hours", "0"], "local", 2, "--max-age-hours"),
         (["resend", "--include-unknown", "--delete-unknown"], "local", 2, "not allowed with"),
-        (["connect-register", "--instance-id", "x", "--function-arn", FUNCTION], "local", 2, "--i"),
-        (["connect-unregister", "--instance-id", "x"], "local", 2, "arguments are required"),
     ],
 )
 def test_aws_errors_and_bad_input_are_one_line_with_the_documented_exit_code(
@@ -544,8 +536,6 @@ HELPS = {
     "custom-channel": [*MODULE, "--help"],
     "invoke": [*MODULE, "invoke", "--help"],
     "resend": [*MODULE, "resend", "--help"],
-    "connect-register": [*MODULE, "connect-register", "--help"],
-    "connect-unregister": [*MODULE, "connect-unregister", "--help"],
     "log-id": [*MODULE, "log-id", "--help"],
     "local_aws": [str(ROOT / "emulator" / "local_aws.py"), "--help"],
     "run_campaign": [str(ROOT / "emulator" / "run_campaign.py"), "--help"],
@@ -555,7 +545,7 @@ HELPS = {
     "bench": [str(ROOT / "demo" / "bench.py"), "--help"],
 }
 # The tools whose every option docs/cli.md must name (demo's and bench's are summarised).
-DOCUMENTED = ("invoke", "resend", "connect-register", "log-id", "local_aws", "run_campaign")
+DOCUMENTED = ("invoke", "resend", "log-id", "local_aws", "run_campaign")
 
 
 @pytest.fixture(scope="module")

@@ -271,3 +271,25 @@ def test_a_bad_channel_name_is_named_in_one_line(value):
     assert raised.value.variable == "CHANNEL_NAME"
     assert str(raised.value).startswith("CHANNEL_NAME: ")
     assert "\n" not in str(raised.value)
+
+
+def test_a_connect_function_publishes_under_its_own_namespace():
+    """Connect's metrics never land in Pinpoint's PinpointCustomChannelExecution by default: a
+    function that serves Connect alone publishes to ConnectCustomAction; Pinpoint and `auto`
+    (a function serving both during a migration) keep the guide's namespace."""
+    assert load_settings({}).metrics_namespace == "PinpointCustomChannelExecution"
+    pinpoint = {"CHANNEL_EVENT_SOURCE": "pinpoint"}
+    assert load_settings(pinpoint).metrics_namespace == "PinpointCustomChannelExecution"
+    connect = {"CHANNEL_EVENT_SOURCE": "connect", "CHANNEL_MESSAGE_TEMPLATE": "Hi"}
+    assert load_settings(connect).metrics_namespace == "ConnectCustomAction"
+    assert load_settings({**connect, "CHANNEL_EVENT_SOURCE": "Connect"}).metrics_namespace == (
+        "ConnectCustomAction"
+    )
+    # A namespace set is used as set, for either source.
+    chosen = {"CHANNEL_METRICS_NAMESPACE": "PinpointCustomChannelExecution"}
+    assert load_settings({**connect, **chosen}).metrics_namespace == (
+        "PinpointCustomChannelExecution"
+    )
+    assert load_settings(
+        {**connect, "CHANNEL_METRICS_NAMESPACE": "Acme/Sms"}
+    ).metrics_namespace == ("Acme/Sms")

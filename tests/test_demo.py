@@ -186,7 +186,7 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
     row = "".join(f"{counts[status]:>11}" for status in STATUSES)
     assert f"{'all':<10}{row}{len(profiles):>11}" in run.connect_report
     assert "Every profile sent is answered exactly once." in run.connect_report
-    assert "python -m custom_channel.operator connect-register --instance-id" in output
+    assert "aws connectcampaignsv2 put-connect-instance-integration --region" in output
     assert "==> terraform destroy (examples/connect-custom-action)" in output
     connect_log = CONNECT_LOG_FILE.read_text(encoding="utf-8")
     assert '"event_source": "connect"' in connect_log

@@ -497,13 +497,16 @@ def connect_custom_action(run: ExampleRun) -> None:
     stacks = run.client("cloudformation").list_stacks()["StackSummaries"]
     assert [s for s in stacks if s["StackName"].startswith(function)] == []
 
-    instance = f"--instance-id {CONNECT_INSTANCE_ID} --function-arn {function_arn}"
-    assert (
-        out["connect_register_command"]
-        == f"python -m custom_channel.operator connect-register {instance}"
+    # The AWS CLI's commands, in the instance's region (register_with_instance is off here).
+    instance = f"--region {REGION} --connect-instance-id {CONNECT_INSTANCE_ID}"
+    config = json.dumps({"lambda": {"functionArn": function_arn}}, separators=(",", ":"))
+    assert out["connect_register_command"] == (
+        f"aws connectcampaignsv2 put-connect-instance-integration {instance}"
+        f" --integration-config '{config}'"
     )
     assert out["connect_unregister_command"] == (
-        f"python -m custom_channel.operator connect-unregister {instance}"
+        f"aws connectcampaignsv2 delete-connect-instance-integration {instance}"
+        f" --integration-identifier '{config}'"
     )
 
     # The delivery alarms watch this deployment's own series (Channel=<name>).

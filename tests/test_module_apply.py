@@ -435,6 +435,7 @@ def logs_statement(function_name: str) -> dict[str, Any]:
     }
 
 
+NAMESPACE = "PinpointCustomChannelExecution"
 METRICS_STATEMENT = {
     "Sid": "PutMetricDataInNamespace",
     "Effect": "Allow",
@@ -845,6 +846,8 @@ def test_connect_custom_action(deployment: Deployment) -> None:
         "CHANNEL_CONNECT_RESULT_FIELD": "true",
     }
     assert variables["CHANNEL_DEADLINE_SECONDS"] == "30"
+    # Connect's metrics under Connect's name, never in the guide's Pinpoint namespace.
+    assert variables["CHANNEL_METRICS_NAMESPACE"] == "ConnectCustomAction"
 
     statements = invoke_statements(deployment, "tc-connect", "live")
     by_principal = {s["Principal"]["Service"]: s for s in statements}
@@ -874,15 +877,19 @@ def test_connect_custom_action(deployment: Deployment) -> None:
     stacks = deployment.client("cloudformation").list_stacks()["StackSummaries"]
     assert [s for s in stacks if s["StackName"].startswith("tc-connect")] == []
 
+    # The AWS CLI's commands, in the instance's region (connect.register is off by default).
     alias_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tc-connect:live"
-    command = f"--instance-id {CONNECT_INSTANCE_ID} --function-arn {alias_arn}"
-    assert (
-        out["connect_register_command"]
-        == f"python -m custom_channel.operator connect-register {command}"
+    instance = f"--region {REGION} --connect-instance-id {CONNECT_INSTANCE_ID}"
+    config = json.dumps({"lambda": {"functionArn": alias_arn}}, separators=(",", ":"))
+    assert out["connect_register_command"] == (
+        f"aws connectcampaignsv2 put-connect-instance-integration {instance}"
+        f" --integration-config '{config}'"
     )
     assert out["connect_unregister_command"] == (
-        f"python -m custom_channel.operator connect-unregister {command}"
+        f"aws connectcampaignsv2 delete-connect-instance-integration {instance}"
+        f" --integration-identifier '{config}'"
     )
+    assert out["connect_registered_function_arn"] is None
 
     alarms = deployment.client("cloudwatch").describe_alarms(AlarmNamePrefix="tc-connect")
     dimensions = {a["MetricName"]: a["Dimensions"] for a in alarms["MetricAlarms"]}
@@ -891,6 +898,13 @@ def test_connect_custom_action(deployment: Deployment) -> None:
         "UnknownCount": [{"Name": "Channel", "Value": "tc-connect"}],
         "Errors": [{"Name": "FunctionName", "Value": "tc-connect"}],
         "Throttles": [{"Name": "FunctionName", "Value": "tc-connect"}],
+    }
+    namespaces = {a["MetricName"]: a["Namespace"] for a in alarms["MetricAlarms"]}
+    assert namespaces == {
+        "FailedCount": "ConnectCustomAction",
+        "UnknownCount": "ConnectCustomAction",
+        "Errors": "AWS/Lambda",
+        "Throttles": "AWS/Lambda",
     }
 
 
@@ -1390,8 +1404,12 @@ def test_resource_star_only_for_actions_without_resource_level_permissions(
                 if (types := resource_types(action))
             ]
             if "cloudwatch:PutMetricData" in actions:
-                # The one action on "*" that a condition narrows: the metrics' namespace.
-                assert statement["Condition"] == METRICS_STATEMENT["Condition"], name
+                # The one action on "*" that a condition narrows: the metrics' namespace
+                # (Connect's own for the Connect instance).
+                namespace = "ConnectCustomAction" if "tc-connect" in name else NAMESPACE
+                assert statement["Condition"] == {
+                    "StringEquals": {"cloudwatch:namespace": namespace}
+                }, name
 
     assert scoped_on_star == [], "\n".join(scoped_on_star)
     assert granted_on_star == {

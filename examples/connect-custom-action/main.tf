@@ -44,6 +44,9 @@ module "custom_channel" {
     profiles = {
       address_fields = var.address_fields
     }
+    # Terraform registers the function with the instance (and removes it on destroy) through
+    # the AWS CLI; off, run the outputs connect_register_command / connect_unregister_command.
+    register = var.register_with_instance
   }
 
   delivery = {

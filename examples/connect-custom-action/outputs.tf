@@ -25,12 +25,12 @@ output "lambda_permission_statement_ids" {
 }
 
 output "connect_register_command" {
-  description = "Run from the module's handler/ directory after apply: registers the function with the Connect instance (PutConnectInstanceIntegration)."
+  description = "AWS CLI command, to run from anywhere after apply unless register_with_instance did it: registers the function with the Connect instance (PutConnectInstanceIntegration)."
   value       = try(module.custom_channel.connect_register_command, null)
 }
 
 output "connect_unregister_command" {
-  description = "Run from the module's handler/ directory before destroy: removes the function from the Connect instance's integrations."
+  description = "AWS CLI command, to run before destroy unless register_with_instance does it: removes the function from the Connect instance's integrations (DeleteConnectInstanceIntegration)."
   value       = try(module.custom_channel.connect_unregister_command, null)
 }
 

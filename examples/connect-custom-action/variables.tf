@@ -30,6 +30,13 @@ variable "connect_instance_arn" {
   }
 }
 
+variable "register_with_instance" {
+  description = "Register the function with the Connect instance on apply and remove it on destroy (connectcampaignsv2 PutConnectInstanceIntegration / DeleteConnectInstanceIntegration, run by Terraform through the AWS CLI). Needs the AWS CLI (v2, or v1 with connectcampaignsv2) where Terraform runs and credentials in its environment of the instance's account allowed connect-campaigns:PutConnectInstanceIntegration and DeleteConnectInstanceIntegration. False: run the outputs connect_register_command / connect_unregister_command yourself."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "provider_url" {
   description = "URL the function sends each message to (POST, JSON body = the personalised message template). Must be https://. http:// is accepted only for 127.0.0.1 and localhost, for a local run against a provider stand-in on this machine: a function in AWS cannot reach your loopback address."
   type        = string

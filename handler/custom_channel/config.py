@@ -59,6 +59,10 @@ _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 KNOWLEDGE_BASE_ID = re.compile(_UUID)
 TEMPLATE_ID = re.compile(_UUID + r"(:[0-9]+)?")
 DEFAULT_NAMESPACE = "PinpointCustomChannelExecution"
+# A function serving Connect alone (CHANNEL_EVENT_SOURCE=connect) publishes under this name
+# unless CHANNEL_METRICS_NAMESPACE says otherwise: the guide's namespace is Pinpoint's, and
+# Connect's series must never mix into a Pinpoint channel's. `auto` keeps the guide's.
+CONNECT_NAMESPACE = "ConnectCustomAction"
 # CHANNEL_NAME becomes the value of the delivery metrics' Channel dimension (metrics.py).
 # CloudWatch's Dimension.Value (botocore's cloudwatch model): 1-1024 characters, "must contain
 # only ASCII characters and must include at least one non-whitespace character. ASCII control
@@ -180,6 +184,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
                 "fails whole); use report",
             )
         settings = replace(settings, event_source="pinpoint")
+    if settings.event_source == "connect" and not env.get("CHANNEL_METRICS_NAMESPACE"):
+        settings = replace(settings, metrics_namespace=CONNECT_NAMESPACE)
     if settings.deadline_seconds * 1000 - settings.safety_margin_ms < MIN_BUDGET_MS:
         # The deadline less the margin is all the time an invocation has to deliver: a
         # negative or tiny budget would answer every endpoint before sending anything.

@@ -2,8 +2,7 @@
 
 `python -m custom_channel.operator` (or `custom-channel`, once the package is installed):
 `invoke` runs the handler once on an event file (local.py), `resend` delivers again what the
-failure queue holds (resend.py), `connect-register` / `connect-unregister` manage the
-function's Connect integration (connect_integration.py). This sub-package imports the runtime
+failure queue holds (resend.py). This sub-package imports the runtime
 (the rest of custom_channel); the runtime never imports it, and the Lambda zip does not carry
 it (tools/build_package.py).
 """

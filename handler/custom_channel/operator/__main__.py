@@ -4,8 +4,6 @@
     custom-channel resend [--function-name NAME] [--queue-url URL] [--max-messages N]
         [--delete-failed] [--include-unknown | --delete-unknown] [--max-age-hours H]
         [--accept-unsigned] [--no-check-endpoints] [--send-connect-unchecked]
-    custom-channel connect-register --instance-id ID --function-arn ARN
-    custom-channel connect-unregister --instance-id ID --function-arn ARN
     custom-channel log-id [--function-name NAME] [ID ...]
 
 (`python -m custom_channel.operator` is the same command.) `invoke` runs the handler once on
@@ -15,12 +13,11 @@ CHANNEL_METRICS_MODE is set: a local run with real credentials must not publish 
 by surprise. `resend` delivers again what the failure queue holds (resend.py) and prints a
 JSON summary. With --function-name it reads the deployed function's configuration and takes
 only its CHANNEL_* variables, so nothing else in the function's environment reaches the
-operator's machine. `connect-register` registers the function with an Amazon Connect instance
-for outbound campaigns' custom actions (connect_integration.py); `connect-unregister` removes
-it. `log-id` prints what the logs name an endpoint (or Connect profile) id by: its keyed hash
-under the function's CHANNEL_LOG_ID_KEY (logs.py), so that an operator can find the lines of
-one recipient; the ids are read from the arguments, or one a line from stdin (out of the
-shell's history).
+operator's machine. `log-id` prints what the logs name an endpoint (or Connect profile) id
+by: its keyed hash under the function's CHANNEL_LOG_ID_KEY (logs.py), so that an operator can
+find the lines of one recipient; the ids are read from the arguments, or one a line from stdin
+(out of the shell's history). (A Connect instance's custom action Lambda is registered by the
+module itself, `connect.register`, or by the AWS CLI commands it outputs: docs/connect.md.)
 
 Exit codes (docs/cli.md): 0 done; 1 the command ran and something failed (an endpoint failed
 or unknown, a message failed again or its consent check failed, AWS unreachable, throttling
@@ -71,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=_prog(),
         description="The Pinpoint / Connect custom channel's handler, run from a shell: "
-        "invoke it on an event, resend the failure queue, register it with Connect. "
+        "invoke it on an event, resend the failure queue. "
         "Configured from CHANNEL_* environment variables, as in Lambda.",
         epilog="Exit codes: 0 done, 1 the command ran and something failed, 2 nothing was "
         "done (bad arguments, configuration, input, or AWS refused the request). "
@@ -156,19 +153,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="send Connect messages, whose profile's consent now resend cannot check (kept "
         "by default; the opt-out field as queued still applies)",
     )
-    for name, summary in (
-        ("connect-register", "register the function with a Connect instance (custom actions)"),
-        ("connect-unregister", "remove the function's Connect instance integration"),
-    ):
-        command = commands.add_parser(
-            name,
-            help=summary,
-            description=f"{summary[0].upper()}{summary[1:]}: connectcampaignsv2 "
-            f"{'Put' if name == 'connect-register' else 'Delete'}ConnectInstanceIntegration, "
-            "with the operator's AWS credentials. Prints a JSON line.",
-        )
-        command.add_argument("--instance-id", required=True, help="the Connect instance id")
-        command.add_argument("--function-arn", required=True, help="the function's ARN")
     ids = commands.add_parser(
         "log-id",
         help="print the keyed hash the logs name an endpoint or profile id by",
@@ -200,8 +184,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "resend":
             return _resend(args)
-        if args.command in ("connect-register", "connect-unregister"):
-            return _connect_integration(args)
         if args.command == "log-id":
             return _log_id(args)
         return _invoke(args)
@@ -396,23 +378,6 @@ def _log_id(args: argparse.Namespace) -> int:
             assert key is not None
             field, value = "endpoint_id_hash", endpoint_id_hash(endpoint_id, key)
         print(json.dumps({"endpoint_id": endpoint_id, "log_field": field, "log_value": value}))
-    return 0
-
-
-def _connect_integration(args: argparse.Namespace) -> int:
-    from .connect_integration import IntegrationError, check, register, unregister
-
-    try:
-        check(args.instance_id, args.function_arn)
-    except IntegrationError as error:
-        return _fail(str(error))
-    action = register if args.command == "connect-register" else unregister
-    try:
-        client = AwsClients(operator=True).client("connectcampaignsv2")
-        answer = action(client, args.instance_id, args.function_arn)
-    except Exception as error:  # no permission, no such instance, unreachable: one line
-        return _aws_failure(f"{args.command} failed", error)
-    print(json.dumps(answer))
     return 0
 
 
