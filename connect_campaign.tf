@@ -1,4 +1,98 @@
 ################################################################################
+# Input
+################################################################################
+
+variable "connect_campaign" {
+  description = <<-EOT
+    An Amazon Connect outbound campaign (v2) of type JOURNEY, which runs the journey flow holding the Custom action block, created in a CloudFormation stack of its own (`AWS::ConnectCampaignsV2::Campaign`, `<name>-connect-campaign`). Null, the default, creates none. Only with `event_source = "connect"`, and in the instance's region (the provider's).
+    CloudFormation creates it **not started** (the resource has no state, and its create handler does not call StartCampaign): nothing is sent until you start it (output `connect_campaign_start_command`).
+    `name` (1-127 characters);
+    `flow_arn` (ConnectCampaignFlowArn: the journey flow, a flow of the instance, `<connect.instance_arn>/contact-flow/<flow-id>`);
+    `segment_arn` (a Customer Profiles segment definition, `arn:<partition>:profile:<region>:<account>:domains/<domain>/segment-definitions/<name>`) or `event_trigger_domain_arn` (an event-triggered campaign on a Customer Profiles domain, `arn:<partition>:profile:<region>:<account>:domains/<domain>`): exactly one;
+    `schedule`: `start_time` and `end_time` (ISO 8601 date and time without an offset, `YYYY-MM-DDThh:mm:ss`, end after start), `refresh_frequency` (an ISO 8601 duration such as `PT1H`: how often the segment is read again; null leaves it to Connect);
+    `entry_limits` (null: Connect's default): `max_entry_count` (whole number, 0 for unlimited) and `min_entry_interval` (an ISO 8601 duration): how often one profile may enter.
+  EOT
+  type = object({
+    name                     = string
+    flow_arn                 = string
+    segment_arn              = optional(string)
+    event_trigger_domain_arn = optional(string)
+    schedule = object({
+      start_time        = string
+      end_time          = string
+      refresh_frequency = optional(string)
+    })
+    entry_limits = optional(object({
+      max_entry_count    = number
+      min_entry_interval = string
+    }))
+  })
+  default = null
+
+  validation {
+    condition     = var.connect_campaign == null || var.event_source == "connect"
+    error_message = "connect_campaign is an Amazon Connect outbound campaign: set it only with event_source = \"connect\" (a Pinpoint campaign is the campaign variable)."
+  }
+
+  validation {
+    # CloudFormation schema and botocore model, CampaignName: 1-127 characters.
+    condition     = var.connect_campaign == null || try(length(var.connect_campaign.name) >= 1 && length(var.connect_campaign.name) <= 127, false)
+    error_message = "connect_campaign.name must be 1 to 127 characters."
+  }
+
+  validation {
+    # Service Authorization Reference, Amazon Connect resource type contact-flow; a campaign's
+    # flow is one of its instance's.
+    condition     = var.connect_campaign == null || try(can(regex("^arn:aws[a-z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/[0-9a-f-]{36}/contact-flow/[A-Za-z0-9-]{1,256}$", var.connect_campaign.flow_arn)) && startswith(var.connect_campaign.flow_arn, "${var.connect.instance_arn}/contact-flow/"), false)
+    error_message = "connect_campaign.flow_arn must be a flow of connect.instance_arn: <connect.instance_arn>/contact-flow/<flow-id>."
+  }
+
+  validation {
+    # The schema's oneOf and the model's union Source: exactly one of the two.
+    condition     = var.connect_campaign == null || try((var.connect_campaign.segment_arn == null) != (var.connect_campaign.event_trigger_domain_arn == null), false)
+    error_message = "connect_campaign needs exactly one source: segment_arn (a Customer Profiles segment) or event_trigger_domain_arn (an event-triggered campaign)."
+  }
+
+  validation {
+    # Service Authorization Reference, Customer Profiles resource types segment-definitions and
+    # domains.
+    condition     = var.connect_campaign == null || try(var.connect_campaign.segment_arn == null || can(regex("^arn:aws[a-z-]*:profile:[a-z0-9-]+:[0-9]{12}:domains/[A-Za-z0-9_-]{1,64}/segment-definitions/[A-Za-z0-9_-]{1,64}$", var.connect_campaign.segment_arn)), false)
+    error_message = "connect_campaign.segment_arn must be a Customer Profiles segment definition ARN: arn:<partition>:profile:<region>:<account>:domains/<domain>/segment-definitions/<name>."
+  }
+
+  validation {
+    condition     = var.connect_campaign == null || try(var.connect_campaign.event_trigger_domain_arn == null || can(regex("^arn:aws[a-z-]*:profile:[a-z0-9-]+:[0-9]{12}:domains/[A-Za-z0-9_-]{1,64}$", var.connect_campaign.event_trigger_domain_arn)), false)
+    error_message = "connect_campaign.event_trigger_domain_arn must be a Customer Profiles domain ARN: arn:<partition>:profile:<region>:<account>:domains/<domain>."
+  }
+
+  validation {
+    # The schema's TimeStamp: "Timestamp with no UTC offset or timezone"; formatdate checks it
+    # is a real date and time.
+    condition = var.connect_campaign == null || try(
+      alltrue([for t in [var.connect_campaign.schedule.start_time, var.connect_campaign.schedule.end_time] : can(regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$", t)) && can(formatdate("YYYY", "${t}Z"))]) &&
+      timecmp("${var.connect_campaign.schedule.end_time}Z", "${var.connect_campaign.schedule.start_time}Z") > 0,
+      false
+    )
+    error_message = "connect_campaign.schedule.start_time and end_time must be dates and times without an offset (YYYY-MM-DDThh:mm:ss), the end after the start."
+  }
+
+  validation {
+    # The model's and the schema's Iso8601Duration pattern.
+    condition = var.connect_campaign == null || try(alltrue([
+      for d in compact([var.connect_campaign.schedule.refresh_frequency, try(var.connect_campaign.entry_limits.min_entry_interval, null)]) :
+      length(d) <= 50 && can(regex("^P(?:([-+]?[0-9]+)D)?(T(?:([-+]?[0-9]+)H)?(?:([-+]?[0-9]+)M)?(?:([-+]?[0-9]+)(?:[.,]([0-9]{0,9}))?S)?)?$", d))
+    ]), false)
+    error_message = "connect_campaign.schedule.refresh_frequency and connect_campaign.entry_limits.min_entry_interval must be ISO 8601 durations of days, hours, minutes and seconds, such as P1D or PT30M."
+  }
+
+  validation {
+    # EntryLimitsConfig.MaxEntryCount: an integer, minimum 0 (0: unlimited).
+    condition     = var.connect_campaign == null || try(var.connect_campaign.entry_limits == null ? true : var.connect_campaign.entry_limits.max_entry_count >= 0 && floor(var.connect_campaign.entry_limits.max_entry_count) == var.connect_campaign.entry_limits.max_entry_count, false)
+    error_message = "connect_campaign.entry_limits.max_entry_count must be a whole number, 0 or more (0: unlimited)."
+  }
+}
+
+################################################################################
 # Amazon Connect: the outbound campaign (v2) as code (connect_campaign)
 ################################################################################
 
