@@ -20,6 +20,7 @@ import shutil
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ CONNECT_TEMPLATE = (
 
 # One thread per example: their CloudFormation waits (about 10 s per stack operation)
 # overlap, and the CPU, which bounds this file (provider start-ups), stays busy.
-WORKERS = 6
+WORKERS = 7
 
 _client_lock = threading.Lock()
 
@@ -541,6 +542,55 @@ def connect_custom_action(run: ExampleRun) -> None:
     assert run.client("cloudwatch").describe_alarms(AlarmNamePrefix=function)["MetricAlarms"] == []
 
 
+SMS_LABEL = "Order Shipped"  # the Custom action block's label, as typed in the journey
+SMS_TEMPLATE = {
+    "sms": {
+        "body": {
+            "plainText": {
+                "content": "Hi {{Attributes.Customer.FirstName}}, your order has shipped."
+            }
+        }
+    }
+}
+
+
+def connect_twilio_sms(run: ExampleRun) -> None:
+    """Connect custom action -> Twilio SMS: the template authored in Connect, the ledger, the
+    failure queue, alarms that notify a topic, and the registration with the instance, made
+    on apply and undone on destroy (the AWS CLI, run by Terraform, against the local AWS)."""
+    instance_id = run.root.variables["connect_instance_arn"].rsplit("/", 1)[1]
+    integrations = run.client("connectcampaignsv2").list_connect_instance_integrations
+    out = run.apply()
+    function = "ex-connect-sms"
+    variables = function_variables(run, function)
+    assert variables["CHANNEL_EVENT_SOURCE"] == "connect"
+    assert variables["CHANNEL_ADAPTER"] == "twilio"
+    assert variables["CHANNEL_TWILIO_FROM"] == TWILIO_FROM
+    assert variables["CHANNEL_CONNECT_KNOWLEDGE_BASE_ID"] == run.root.variables["knowledge_base_id"]
+    assert (
+        json.loads(variables["CHANNEL_CONNECT_TEMPLATE_IDS"]) == run.root.variables["template_ids"]
+    )
+    assert variables["CHANNEL_IDEMPOTENCY_TABLE"] == out["idempotency_table_name"]
+    assert variables["CHANNEL_FAILURE_QUEUE_URL"] == out["failure_queue_url"]
+    assert TWILIO_TOKEN not in json.dumps(variables)
+    # Registered with the instance by the apply: the function's ARN is its integration.
+    registered = integrations(connectInstanceId=instance_id)["integrationSummaryList"]
+    assert [entry["lambda"]["functionArn"] for entry in registered] == [out["lambda_function_arn"]]
+    # Every alarm notifies the example's topic.
+    alarms = run.client("cloudwatch").describe_alarms(AlarmNamePrefix=function)["MetricAlarms"]
+    assert {alarm["AlarmName"] for alarm in alarms} == set(
+        out["cloudwatch_metric_alarm_names"].values()
+    )
+    assert {tuple(alarm["AlarmActions"]) for alarm in alarms} == {(out["alarm_topic_arn"],)}
+
+    run.enter("destroy")
+    run.root.destroy(refresh=False)
+    assert integrations(connectInstanceId=instance_id)["integrationSummaryList"] == []
+    assert_function_gone(run, function)
+    assert secret_gone(run, out["twilio_secret_arn"])
+    assert run.client("cloudwatch").describe_alarms(AlarmNamePrefix=function)["MetricAlarms"] == []
+
+
 # name -> (scenario, variables). The longest scenario first: it sets the file's run time.
 SCENARIOS: dict[str, tuple[Callable[[ExampleRun], None], dict[str, Any]]] = {
     "ab-test-existing-app": (
@@ -576,6 +626,17 @@ SCENARIOS: dict[str, tuple[Callable[[ExampleRun], None], dict[str, Any]]] = {
     "external-webhook": (
         external_webhook,
         {"name": "ex-external-webhook", "webhook_url": WEBHOOK_URL},
+    ),
+    "connect-twilio-sms": (
+        connect_twilio_sms,
+        {
+            "name": "ex-connect-sms",
+            "twilio_account_sid": TWILIO_SID,
+            "twilio_auth_token": TWILIO_TOKEN,
+            "twilio_from": TWILIO_FROM,
+            "register_with_instance": True,
+            "secret_recovery_window_in_days": 0,
+        },
     ),
     "connect-custom-action": (
         connect_custom_action,
@@ -620,11 +681,27 @@ def example_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExampleRu
         ]["Id"]
         segment_id = create_segment(app_id, "existing-customers", aws.account_id, aws.region)
 
+        # connect-twilio-sms registers with an instance and reads a template authored in it.
+        instance = aws.client("connect").create_instance(
+            IdentityManagementType="CONNECT_MANAGED",
+            InstanceAlias="ex-connect-sms",
+            InboundCallsEnabled=False,
+            OutboundCallsEnabled=True,
+        )
+        knowledge_base_id = str(uuid.uuid4())
+        template_id = aws.put_message_template(knowledge_base_id, SMS_LABEL, "SMS", SMS_TEMPLATE)
+
         runs: dict[str, ExampleRun] = {}
         for name, (_, variables) in SCENARIOS.items():
             values = dict(variables)
             if name == "ab-test-existing-app":
                 values |= {"application_id": app_id, "segment_id": segment_id}
+            if name == "connect-twilio-sms":
+                values |= {
+                    "connect_instance_arn": instance["Arn"],
+                    "knowledge_base_id": knowledge_base_id,
+                    "template_ids": {SMS_LABEL: template_id},
+                }
             root = TerraformRoot(
                 copy_example(EXAMPLES_DIR / name, workdir / name), variables=values
             )
