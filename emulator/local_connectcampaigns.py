@@ -48,8 +48,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-import botocore.session
-from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.model import Shape
 from moto.awslambda.utils import get_backend as lambda_backend_of
 from moto.connect.models import connect_backends
 from moto.connectcampaigns import urls as v1_urls
@@ -57,7 +56,7 @@ from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 
-from emulator.local_qconnect import validation_errors
+from emulator.service_model import shape, validation_errors
 
 __all__ = [
     "SERVICE",
@@ -87,24 +86,9 @@ _FUNCTION_ARN = re.compile(
     r"(:(?P<qualifier>[^:]+))?"
 )
 
-_model: ServiceModel | None = None
-
-
-def _service_model() -> ServiceModel:
-    global _model  # noqa: PLW0603 - loaded once, on first use
-    if _model is None:
-        _model = botocore.session.get_session().get_service_model(SERVICE)
-    return _model
-
-
-def _operation(name: str) -> OperationModel:
-    return _service_model().operation_model(name)
-
 
 def _input_shape(operation: str) -> Shape:
-    shape = _operation(operation).input_shape
-    assert shape is not None, operation
-    return shape
+    return shape(SERVICE, operation, "input")
 
 
 ################################################################################

@@ -14,7 +14,7 @@ application, on moto's own Pinpoint service, shaped by botocore's `pinpoint` mod
 - DeleteEndpoint (`DELETE .../endpoints/{endpoint-id}`): the EndpointResponse, 202.
 
 Each request is checked against the operation's input shape (botocore's ParamValidator and the
-model's patterns, enums and maximum lengths: local_qconnect.validation_errors), a failure is
+model's patterns, enums and maximum lengths: service_model.validation_errors), a failure is
 BadRequestException (400); each answer against the output shape before it leaves. An unknown
 application or endpoint is NotFoundException (404). As the model documents EndpointStatus,
 creating or updating an endpoint makes it ACTIVE unless the request says otherwise, and the
@@ -49,15 +49,13 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-import botocore.session
-from botocore.model import ServiceModel, Shape
 from moto.core.exceptions import JsonRESTError
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.pinpoint import models as pinpoint_models
 from moto.pinpoint import urls as pinpoint_urls
 from moto.pinpoint.responses import PinpointResponse
 
-from emulator.local_qconnect import validation_errors
+from emulator.service_model import shape, validation_errors
 
 __all__ = [
     "BATCH_LIMIT",
@@ -85,18 +83,6 @@ _REQUEST_FIELDS = (
     "User",
 )
 
-_model: ServiceModel | None = None
-
-
-def _shape(operation: str, direction: str) -> Shape:
-    global _model  # noqa: PLW0603 - loaded once, on first use
-    if _model is None:
-        _model = botocore.session.get_session().get_service_model("pinpoint")
-    model = _model.operation_model(operation)
-    shape = model.input_shape if direction == "input" else model.output_shape
-    assert shape is not None, operation
-    return shape
-
 
 class _PinpointError(JsonRESTError):
     def __init__(self, code: str, message: str, status: int) -> None:
@@ -109,14 +95,14 @@ def _not_found(message: str) -> _PinpointError:
 
 
 def _checked(operation: str, params: Mapping[str, Any]) -> None:
-    errors = validation_errors(params, _shape(operation, "input"))
+    errors = validation_errors(params, shape("pinpoint", operation, "input"))
     if errors:
         raise _PinpointError("BadRequestException", "; ".join(errors), 400)
 
 
 def _answer(operation: str, answer: dict[str, Any]) -> dict[str, Any]:
     # Our own answer, held to the model as AWS's would be: a mistake here is a bug (500).
-    wrong = validation_errors(answer, _shape(operation, "output"))
+    wrong = validation_errors(answer, shape("pinpoint", operation, "output"))
     if wrong:
         raise RuntimeError(f"{operation} answer off the model: {'; '.join(wrong)}")
     return answer

@@ -51,9 +51,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import botocore.session
-from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
-from botocore.validate import ParamValidator
+from botocore.model import Shape
 from moto import backend_index
 from moto import backends as moto_backends
 from moto.core.base_backend import BackendDict, BaseBackend
@@ -62,6 +60,8 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult, BaseResponse
 from moto.moto_api._internal import mock_random
 from moto.utilities.utils import get_partition
+
+from emulator.service_model import shape, validation_errors
 
 __all__ = [
     "ACTIVE_VERSION",
@@ -74,7 +74,6 @@ __all__ = [
     "put_message_template",
     "qconnect_backends",
     "register",
-    "validation_errors",
 ]
 
 DEFAULT_REGION = "us-east-1"  # emulator.local_aws's
@@ -89,82 +88,12 @@ _UUID = re.compile(r"[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12
 _VERSION = re.compile(r"[1-9][0-9]{0,18}")
 
 
-_model: ServiceModel | None = None
-
-
-def _service_model() -> ServiceModel:
-    global _model  # noqa: PLW0603 - loaded once, on first use
-    if _model is None:
-        _model = botocore.session.get_session().get_service_model(SERVICE)
-    return _model
-
-
-def _operation(name: str) -> OperationModel:
-    return _service_model().operation_model(name)
-
-
 def _input_shape(operation: str) -> Shape:
-    shape = _operation(operation).input_shape
-    assert shape is not None, operation
-    return shape
+    return shape(SERVICE, operation, "input")
 
 
 def _output_shape(operation: str) -> Shape:
-    shape = _operation(operation).output_shape
-    assert shape is not None, operation
-    return shape
-
-
-################################################################################
-# Validation against botocore's model
-################################################################################
-
-
-def validation_errors(params: Mapping[str, Any], shape: Shape) -> list[str]:
-    """What is wrong with `params` for `shape`: botocore's ParamValidator (required members,
-    types, unions, minimum lengths) and then what it leaves out of every string: the model's
-    `pattern` (anchored at both ends by AWS: it must match in full), `enum` and `max`."""
-    report = ParamValidator().validate(params, shape)
-    if report.has_errors():
-        return [line.strip() for line in report.generate_report().splitlines() if line.strip()]
-    errors: list[str] = []
-    _check_constraints(params, shape, "", errors)
-    return errors
-
-
-def _check_constraints(value: Any, shape: Shape, path: str, errors: list[str]) -> None:
-    if shape.type_name == "structure" and isinstance(value, Mapping):
-        assert isinstance(shape, StructureShape)
-        for name, member in shape.members.items():
-            if name in value:
-                _check_constraints(value[name], member, f"{path}/{name}", errors)
-    elif shape.type_name == "list" and isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_constraints(item, shape.member, f"{path}[{index}]", errors)  # type: ignore[attr-defined]
-    elif shape.type_name == "map" and isinstance(value, Mapping):
-        for key, item in value.items():
-            _check_constraints(key, shape.key, f"{path}/{key}", errors)  # type: ignore[attr-defined]
-            _check_constraints(item, shape.value, f"{path}/{key}", errors)  # type: ignore[attr-defined]
-    elif shape.type_name == "string" and isinstance(value, str):
-        where = path.lstrip("/") or "value"
-        pattern = shape.metadata.get("pattern")
-        if pattern and re.fullmatch(pattern, value) is None:
-            errors.append(
-                f"Value {value!r} at {where!r} failed to satisfy constraint: Member must "
-                f"satisfy regular expression pattern: {pattern}"
-            )
-        allowed = shape.metadata.get("enum")
-        if allowed and value not in allowed:
-            errors.append(
-                f"Value {value!r} at {where!r} failed to satisfy constraint: Member must "
-                f"satisfy enum value set: [{', '.join(allowed)}]"
-            )
-        maximum = shape.metadata.get("max")
-        if maximum is not None and len(value) > maximum:
-            errors.append(
-                f"Value at {where!r} failed to satisfy constraint: Member must have length "
-                f"less than or equal to {maximum}"
-            )
+    return shape(SERVICE, operation, "output")
 
 
 ################################################################################

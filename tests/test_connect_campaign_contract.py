@@ -10,7 +10,7 @@ would hand to CloudFormation. Then, like tests/test_campaign_contract.py for Pin
    `connectcampaignsv2` CreateCampaignRequest; a property in neither or only one fails;
 3. the request CloudFormation makes, built from those names, passes botocore's
    ParamValidator (types, required members, the Source union: exactly one member) and the
-   model's pattern, enum and max of every string (local_qconnect.validation_errors).
+   model's pattern, enum and max of every string (service_model.validation_errors).
 
 Also: the schema gives no way to create the campaign paused or stopped, and its create handler
 does not start it (the premise of docs/connect.md, "The campaign as code").
@@ -30,7 +30,7 @@ from botocore.validate import ParamValidator
 from cfnlint.api import lint
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # type: ignore[import-untyped]
 
-from emulator.local_qconnect import validation_errors
+from emulator.service_model import validation_errors
 from tests.mock_plan import mock_plan
 
 pytestmark = pytest.mark.terraform
