@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
 from emulator.local_aws import LocalAws, put_message_template
-from emulator.local_qconnect import validation_errors
+from emulator.service_model import validation_errors
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
