@@ -113,7 +113,7 @@ LOSING_ACTIONS = {"delete", "forget"}
 #: Function environment variables this version adds to the previous one's (each kept one
 #: must keep its name and value): the deployment's name, for the per-deployment metrics, and
 #: the key of the endpoint id hashes in the logs.
-ADDED_ENVIRONMENT = {"CHANNEL_NAME", "CHANNEL_LOG_ID_KEY"}
+ADDED_ENVIRONMENT = {"CHANNEL_NAME", "CHANNEL_LOG_ID_KEY", "CHANNEL_JOURNEY_REENTRY_SECONDS"}
 #: How the plan shows a function's environment while the log id key is still to be drawn.
 DRAWN_AT_APPLY = [{"variables": True}]
 
@@ -556,10 +556,19 @@ def test_upgrade_destroys_and_replaces_nothing(previous: Upgrade) -> None:
     for name, before in previous.environments.items():
         deployed = lambda_client.get_function_configuration(FunctionName=name)
         variables = dict(deployed["Environment"]["Variables"])
-        # The new settings: the deployment's name, the Channel dimension of its metrics, and
-        # the log id key (two UUIDs and a dash).
+        # The new settings: the deployment's name, the Channel dimension of its metrics, the
+        # log id key (two UUIDs and a dash) and the journey re-entry window.
         assert variables.pop("CHANNEL_NAME", name) == name, name
         assert len(variables.pop("CHANNEL_LOG_ID_KEY", "")) == 73, name
+        # A Pinpoint journey's re-entry window, set with the idempotency table (its default).
+        connect = variables.get("CHANNEL_EVENT_SOURCE") == "connect"
+        if "CHANNEL_IDEMPOTENCY_TABLE" in variables and not connect:
+            assert variables.pop("CHANNEL_JOURNEY_REENTRY_SECONDS") == "3600", name
+        if connect and before.get("CHANNEL_METRICS_NAMESPACE") == "PinpointCustomChannelExecution":
+            # By design (CHANGELOG, Unreleased: a Connect deployment's metrics namespace): a Connect
+            # deployment's default namespace is no longer the Pinpoint guide's.
+            assert variables["CHANNEL_METRICS_NAMESPACE"] == "ConnectCustomAction", name
+            variables["CHANNEL_METRICS_NAMESPACE"] = before["CHANNEL_METRICS_NAMESPACE"]
         assert variables == before, name
     # Converged: the configuration matches the state it left (no refresh: moto's answers were
     # read by the apply just now).
