@@ -67,7 +67,6 @@ variable "event_source" {
     `connect` - an Amazon Connect outbound campaign's Custom action block, with a batch of customer profiles. Needs `connect.instance_arn` and a message (`connect.template_ids`, `connect.message_templates` or `connect.message_template`); creates no Pinpoint application, segment, campaign or Pinpoint permission, and grants the invoke permission to `connect-campaigns.amazonaws.com` and `connect.amazonaws.com` for the instance's account instead. Only with `channel_mode = "lambda"` and `delivery.failure_policy = "report"`. Register the function with the instance afterwards: output `connect_register_command`.
   EOT
   type        = string
-  default     = "pinpoint"
   nullable    = false
 
   validation {

@@ -8,8 +8,9 @@ mock_provider "aws" {
 
 # The module has no default name; the mock ARNs use this one.
 variables {
-  delivery = { adapter = "none" }
-  name     = "pinpoint-custom-channel"
+  event_source = "pinpoint"
+  delivery     = { adapter = "none" }
+  name         = "pinpoint-custom-channel"
 }
 
 run "off_by_default" {

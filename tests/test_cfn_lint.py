@@ -46,6 +46,7 @@ CASES: dict[str, dict[str, Any]] = {
     # Lambda channel, new application, a segment created in the stack with every filter.
     "segment_created": {
         "name": "lint-segment",
+        "event_source": "pinpoint",
         "delivery": {"adapter": "none"},
         "tags": {"Team": "growth"},
         "segment": {
@@ -64,6 +65,7 @@ CASES: dict[str, dict[str, Any]] = {
     # An existing application and segment: no segment in the stack, a literal SegmentId.
     "existing_segment": {
         "name": "lint-existing",
+        "event_source": "pinpoint",
         "delivery": {"adapter": "none"},
         "application": {"create": False, "id": APPLICATION_ID},
         "segment": {"id": SEGMENT_ID},
@@ -73,6 +75,7 @@ CASES: dict[str, dict[str, Any]] = {
     # a holdout, every limit, a weekly schedule with end time and time zone.
     "ab_test_scheduled": {
         "name": "lint-ab",
+        "event_source": "pinpoint",
         "delivery": {"adapter": "none"},
         "publish": True,
         "campaign": {
@@ -113,6 +116,7 @@ CASES: dict[str, dict[str, Any]] = {
     # Event-triggered campaign in local time; the segment's Dimensions given as raw JSON.
     "event_triggered": {
         "name": "lint-event",
+        "event_source": "pinpoint",
         "delivery": {"adapter": "none"},
         "segment": {
             "dimensions_json": json.dumps(
@@ -134,6 +138,7 @@ CASES: dict[str, dict[str, Any]] = {
     # An external webhook as DeliveryUri; no Lambda function.
     "external_webhook": {
         "name": "lint-webhook",
+        "event_source": "pinpoint",
         "channel_mode": "webhook",
         "webhook_url": WEBHOOK_URL,
         "campaign": {"name": "hooked", "data": "Webhook campaign"},
@@ -142,6 +147,7 @@ CASES: dict[str, dict[str, Any]] = {
     # secret a dynamic reference to its Secrets Manager version.
     "receiver": {
         "name": "lint-receiver",
+        "event_source": "pinpoint",
         "delivery": {"adapter": "none"},
         "channel_mode": "receiver",
         "campaign": {"name": "codes", "data": "Your code is {{Attributes.Code}}"},

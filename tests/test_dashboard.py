@@ -52,6 +52,7 @@ LAMBDA_METRICS = frozenset({"Errors", "Throttles", "Duration"})
 CASES: dict[str, dict[str, Any]] = {
     "pinpoint": {
         "name": "sms",
+        "event_source": "pinpoint",
         "delivery": {"adapter": "none"},
         "name_prefix": "prod-",
         "metrics": {"mode": "emf", "namespace": "Acme/CustomChannel"},

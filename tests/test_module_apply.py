@@ -90,6 +90,7 @@ def root_config(
             "lambda": {
                 "source": source,
                 "name": "tc-lambda",
+                "event_source": "pinpoint",
                 "delivery": {"adapter": "none"},
                 "campaign": {"name": "welcome", "data": LAMBDA_DATA},
                 "failure_queue": {"enabled": True},
@@ -97,6 +98,7 @@ def root_config(
             "receiver": {
                 "source": source,
                 "name": "tc-receiver",
+                "event_source": "pinpoint",
                 "delivery": {"adapter": "none"},
                 "channel_mode": "receiver",
                 "receiver": {
@@ -117,6 +119,7 @@ def root_config(
             "webhook": {
                 "source": source,
                 "name": "tc-webhook",
+                "event_source": "pinpoint",
                 "channel_mode": "webhook",
                 "webhook_url": WEBHOOK_URL,
                 "campaign": {"name": "hooked", "data": WEBHOOK_DATA},
@@ -142,6 +145,7 @@ def root_config(
             "scope": {
                 "source": source,
                 "name": "tc-scope",
+                "event_source": "pinpoint",
                 "pinpoint_permission": {"scope": "${var.permission_scope}"},
                 "publish": True,
                 "tracing_mode": "Active",

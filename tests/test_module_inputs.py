@@ -42,7 +42,14 @@ def test_refused_webhook_url_is_never_echoed(
     The caller's own variable is not sensitive here: the module must not rely on it."""
     output = mock_plan_failure(
         tmp_path,
-        {"channel": {"name": "hooks", **case, "webhook_url": "${var.hook}"}},
+        {
+            "channel": {
+                "name": "hooks",
+                "event_source": "pinpoint",
+                **case,
+                "webhook_url": "${var.hook}",
+            }
+        },
         REGION,
         variables={"hook": url},
     )
@@ -172,7 +179,10 @@ TYPOS: dict[str, tuple[dict[str, object], list[str]]] = {
 @pytest.fixture(scope="module")
 def typo_output(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One plan of one module instance per typo: Terraform reports every refusal."""
-    cases = {name: {"name": f"typo-{name}", **args} for name, (args, _) in TYPOS.items()}
+    cases = {
+        name: {"name": f"typo-{name}", "event_source": "pinpoint", **args}
+        for name, (args, _) in TYPOS.items()
+    }
     output = mock_plan_failure(tmp_path_factory.mktemp("typos"), cases, REGION)
     return " ".join(output.split())
 
@@ -185,5 +195,16 @@ def test_a_typo_is_refused_with_a_message_naming_our_input(typo_output: str, typ
 
 def test_a_function_needs_a_delivery_that_names_its_adapter(tmp_path: Path) -> None:
     """No default adapter: left out, delivery is refused, not deployed as `none`."""
-    output = mock_plan_failure(tmp_path, {"channel": {"name": "no-delivery"}}, REGION)
+    output = mock_plan_failure(
+        tmp_path, {"channel": {"name": "no-delivery", "event_source": "pinpoint"}}, REGION
+    )
     assert "delivery is required when the module creates a function" in " ".join(output.split())
+
+
+def test_a_configuration_names_its_event_source(tmp_path: Path) -> None:
+    """No default event source: Pinpoint's campaigns ended on 2026-10-30, so a configuration
+    that leaves it out must not land on Pinpoint (nor silently on Connect)."""
+    output = mock_plan_failure(
+        tmp_path, {"channel": {"name": "no-source", "delivery": NONE}}, REGION
+    )
+    assert 'The argument "event_source" is required' in " ".join(output.split()), output

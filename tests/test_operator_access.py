@@ -29,6 +29,7 @@ OPERATORS = [
 CASES: dict[str, dict[str, Any]] = {
     "with_key": {
         "name": "pinpoint-custom-channel",
+        "event_source": "pinpoint",
         "delivery": {"adapter": "none"},
         "failure_queue": {
             "enabled": True,
@@ -38,17 +39,20 @@ CASES: dict[str, dict[str, Any]] = {
     },
     "module_key": {
         "name": "pinpoint-custom-channel",
+        "event_source": "pinpoint",
         "delivery": {"adapter": "none"},
         "kms_key_arn": KEY_ARN,
         "failure_queue": {"enabled": True, "operator_role_arns": OPERATORS[:1]},
     },
     "sqs_managed": {
         "name": "pinpoint-custom-channel",
+        "event_source": "pinpoint",
         "delivery": {"adapter": "none"},
         "failure_queue": {"enabled": True, "operator_role_arns": OPERATORS},
     },
     "key_without_operators": {
         "name": "pinpoint-custom-channel",
+        "event_source": "pinpoint",
         "delivery": {"adapter": "none"},
         "failure_queue": {"enabled": True, "kms_key_arn": KEY_ARN},
     },

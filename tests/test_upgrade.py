@@ -203,6 +203,8 @@ def translate(old: dict[str, Any]) -> dict[str, Any]:
     # on the old default names it.
     if new.get("channel_mode") != "webhook":
         new.setdefault("delivery", {}).setdefault("adapter", "none")
+    # Nor is the event source (CHANGELOG, "Unreleased"): 0.2.0's default was Pinpoint.
+    new.setdefault("event_source", "pinpoint")
     return new
 
 

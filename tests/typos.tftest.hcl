@@ -8,8 +8,9 @@ mock_provider "aws" {
 }
 
 variables {
-  name     = "pinpoint-custom-channel"
-  delivery = { adapter = "none" }
+  event_source = "pinpoint"
+  name         = "pinpoint-custom-channel"
+  delivery     = { adapter = "none" }
 }
 
 # delivery: the adapter is never defaulted.

@@ -7,8 +7,9 @@ mock_provider "aws" {
 
 # The module has no default name; the mock ARNs use this one.
 variables {
-  delivery = { adapter = "none" }
-  name     = "pinpoint-custom-channel"
+  event_source = "pinpoint"
+  delivery     = { adapter = "none" }
+  name         = "pinpoint-custom-channel"
 }
 
 run "name_bad_characters" {

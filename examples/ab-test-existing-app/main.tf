@@ -13,7 +13,8 @@ provider "aws" {
 module "custom_channel" {
   source = "../../"
 
-  name = var.name
+  name         = var.name
+  event_source = "pinpoint"
 
   application         = { create = false, id = var.application_id }
   segment             = { id = var.segment_id }

@@ -12,6 +12,7 @@ module "custom_channel" {
   source = "../../"
 
   name         = var.name
+  event_source = "pinpoint"
   channel_mode = "webhook"
   webhook_url  = var.webhook_url
 

@@ -29,7 +29,8 @@ resource "aws_secretsmanager_secret_version" "provider" {
 module "custom_channel" {
   source = "../../"
 
-  name = var.name
+  name         = var.name
+  event_source = "pinpoint"
 
   delivery = {
     adapter = "http"

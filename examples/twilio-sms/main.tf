@@ -33,7 +33,8 @@ resource "aws_secretsmanager_secret_version" "twilio" {
 module "custom_channel" {
   source = "../../"
 
-  name = var.name
+  name         = var.name
+  event_source = "pinpoint"
 
   delivery = {
     adapter = "twilio"

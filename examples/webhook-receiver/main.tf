@@ -12,6 +12,7 @@ module "custom_channel" {
   source = "../../"
 
   name         = var.name
+  event_source = "pinpoint"
   channel_mode = "receiver"
 
   # Without a provider URL the channel sends nothing: adapter "none" counts and logs each

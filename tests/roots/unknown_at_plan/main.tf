@@ -58,6 +58,7 @@ module "channel" {
   count  = var.scenario == "campaign_scope_after" ? 0 : 1
 
   name                = "pinpoint-custom-channel"
+  event_source        = "pinpoint"
   delivery            = { adapter = "none" }
   campaign            = local.campaign
   pinpoint_permission = local.pinpoint_permission
@@ -68,6 +69,7 @@ module "channel_after" {
   count  = var.scenario == "campaign_scope_after" ? 1 : 0
 
   name                = "pinpoint-custom-channel"
+  event_source        = "pinpoint"
   delivery            = { adapter = "none" }
   campaign            = local.campaign
   pinpoint_permission = local.pinpoint_permission
