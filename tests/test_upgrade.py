@@ -478,13 +478,19 @@ def test_old_names_fail_with_an_error_naming_each(previous: Upgrade) -> None:
         previous.write(ROOT, {name: args})
         result = terraform(previous.workdir, "validate", "-json", ok=False)
         assert result.returncode != 0, name
-        flagged = set()
+        flagged, missing = set(), set()
         for diagnostic in json.loads(result.stdout)["diagnostics"]:
-            assert diagnostic["summary"] == "Unsupported argument", diagnostic
             argument = diagnostic["detail"].split('"')[1]
+            if diagnostic["summary"] == "Missing required argument":
+                # event_source has no default any more (CHANGELOG, "Unreleased").
+                assert diagnostic["detail"].startswith(f'The argument "{argument}" is required')
+                missing.add(argument)
+                continue
+            assert diagnostic["summary"] == "Unsupported argument", diagnostic
             assert diagnostic["detail"] == f'An argument named "{argument}" is not expected here.'
             flagged.add(argument)
         assert flagged == {old for old in args if old in RENAMES}, name
+        assert missing == ({"event_source"} - set(args)), name
 
 
 def planned_updates(change: dict[str, Any]) -> list[str]:
