@@ -47,6 +47,62 @@ def test_package_is_deterministic_and_lean():
     assert build_package.ZIP_PATH.stat().st_size < 1024 * 1024
 
 
+def test_the_zip_leaves_out_what_lambda_never_reads_and_keeps_every_licence():
+    with zipfile.ZipFile(build_package.ZIP_PATH) as archive:
+        names = archive.namelist()
+    third_party = [name for name in names if not name.startswith("custom_channel/")]
+    assert not [
+        name
+        for name in third_party
+        if name.endswith(("/py.typed", ".pyi", "/__main__.py"))
+        or "/tests/" in name
+        or name in ("charset_normalizer/cli/__init__.py", "idna/cli.py")
+    ]
+    metadata = {name for name in third_party if ".dist-info/" in name}
+    assert {name.split("/", 1)[1] for name in metadata if "/licenses/" not in name} == {"METADATA"}
+    distributions = {name.split("/", 1)[0] for name in metadata}
+    assert len(distributions) == 5
+    for distribution in distributions:
+        assert f"{distribution}/METADATA" in names
+        assert any(name.startswith(f"{distribution}/licenses/") for name in names), distribution
+
+
+def test_lean_drops_wheel_tests_programs_and_typing_files_and_keeps_the_library():
+    files = {
+        "pkg/__init__.py": b"from .core import run\n",
+        "pkg/core.py": b"import json\n",
+        "pkg/__main__.py": b"from .cli import main\n",
+        "pkg/cli/__init__.py": b"from . import main\n",
+        "pkg/py.typed": b"",
+        "pkg/core.pyi": b"def run() -> None: ...\n",
+        "pkg/tests/test_core.py": b"import pkg\n",
+        "pkg-1.0.dist-info/METADATA": b"Name: pkg\n",
+        "pkg-1.0.dist-info/licenses/LICENSE": b"MIT\n",
+        "pkg-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\n",
+        "pkg-1.0.dist-info/entry_points.txt": b"[console_scripts]\npkg = pkg.cli:main\n",
+    }
+    assert set(build_package.lean(files)) == {
+        "pkg/__init__.py",
+        "pkg/core.py",
+        "pkg-1.0.dist-info/METADATA",
+        "pkg-1.0.dist-info/licenses/LICENSE",
+    }
+
+
+@pytest.mark.parametrize(
+    "importer",
+    [b"from .cli import main\n", b"from . import cli\n", b"import pkg.cli\n"],
+)
+def test_lean_refuses_to_drop_a_module_the_library_imports(importer):
+    files = {
+        "pkg/__init__.py": importer,
+        "pkg/cli.py": b"def main() -> None: ...\n",
+        "pkg-1.0.dist-info/entry_points.txt": b"[console_scripts]\npkg = pkg.cli:main\n",
+    }
+    with pytest.raises(RuntimeError, match=r"pkg/__init__\.py imports .*pkg\.cli"):
+        build_package.lean(files)
+
+
 def test_the_zip_carries_the_runtime_and_no_operator_tool():
     with zipfile.ZipFile(build_package.ZIP_PATH) as archive:
         ours = {name for name in archive.namelist() if name.startswith("custom_channel/")}

@@ -5,13 +5,17 @@
 
 The zip holds the custom_channel package and the pure-Python wheels of
 handler/requirements.lock (hash-checked), so one file serves x86_64 and arm64 and the
-python3.12/3.13 runtimes. It is deterministic: sorted entries, fixed timestamps and modes,
-no bytecode. Beside it, custom-channel.manifest.json lists every file with its SHA-256 and
-the lock's hash; --check compares that manifest with the zip, the package sources and the
-lock, never the compressed bytes. When the registry can be reached, --check also downloads
-the wheels pinned by hash in the lock and compares every third-party file of the zip
-byte-for-byte with the wheel's own copy (a manifest rewritten beside a hand-edited file
-would hide the edit otherwise); offline it says that part was skipped and does not fail.
+python3.12/3.13 runtimes, less the wheels' files Lambda never reads (`lean`): their tests,
+their command-line programs (`__main__.py` and the modules their console_scripts name),
+typing files (py.typed, *.pyi) and the installers' metadata; each wheel's METADATA and
+license files stay. It is deterministic: sorted entries, fixed timestamps and modes,
+no bytecode, deflate level 9. Beside it, custom-channel.manifest.json lists every file with
+its SHA-256 and the lock's hash; --check compares that manifest with the zip, the package
+sources and the lock, never the compressed bytes. When the registry can be reached, --check
+also downloads the wheels pinned by hash in the lock and compares every third-party file of
+the zip byte-for-byte with the wheel's own copy, and that the zip holds exactly the wheels'
+files `lean` keeps (a manifest rewritten beside a hand-edited file would hide the edit
+otherwise); offline it says that part was skipped and does not fail.
 It runs wherever the registry answers, not only in CI: the zip is built and committed from a
 developer's machine, where a mismatch is cheapest to catch, and the download is five small
 wheels, from pip's cache after the first time.
@@ -20,6 +24,8 @@ wheels, from pip's cache after the first time.
 from __future__ import annotations
 
 import argparse
+import ast
+import configparser
 import hashlib
 import json
 import shutil
@@ -38,8 +44,17 @@ DIST = HANDLER / "dist"
 ZIP_PATH = DIST / "custom-channel.zip"
 MANIFEST_PATH = DIST / "custom-channel.manifest.json"
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
-# Files pip writes about the install itself; they vary by pip version and serve no purpose here.
-_DROPPED_METADATA = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
+# Of a wheel's .dist-info, only what describes the distribution to its users is shipped: its
+# METADATA (name, version, licence) and its licence files (PEP 639: under licenses/; older
+# wheels put LICENSE, NOTICE, ... at the top). RECORD, INSTALLER, REQUESTED, direct_url.json,
+# WHEEL, top_level.txt and entry_points.txt serve installers and tools, never an import.
+_KEPT_METADATA = {"METADATA"}
+_LICENSE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS")
+# Typing markers and stubs: read by type checkers only.
+_TYPING_FILES = {"py.typed"}
+_TYPING_SUFFIX = ".pyi"
+# A wheel's own test suite (certifi/tests/): run by its maintainers, never imported.
+_TEST_DIRECTORIES = {"tests", "test"}
 # The wheels the zip bundles: pure Python, chosen exactly as `pip install --target` does below.
 _WHEEL_SELECTION = [
     "--no-deps",
@@ -74,6 +89,94 @@ def package_sources() -> dict[str, bytes]:
     return files
 
 
+def _shipped_metadata(parts: list[str]) -> bool:
+    """Whether this file of a .dist-info directory ships: METADATA and licence files."""
+    inside = parts[1:]
+    if inside[0] in ("licenses", "sboms"):
+        return True
+    return len(inside) == 1 and (
+        inside[0] in _KEPT_METADATA or inside[0].upper().startswith(_LICENSE_PREFIXES)
+    )
+
+
+def _console_modules(files: dict[str, bytes]) -> set[str]:
+    """The modules the wheels' console_scripts entry points name (`normalizer =
+    charset_normalizer.cli:cli_detect`): programs pip would install in bin/, not library code."""
+    modules: set[str] = set()
+    for name, data in files.items():
+        parts = name.split("/")
+        if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "entry_points.txt":
+            parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+            parser.read_string(data.decode("utf-8"))
+            if parser.has_section("console_scripts"):
+                for target in parser["console_scripts"].values():
+                    modules.add(target.split(":")[0].strip())
+    return modules
+
+
+def _module_of(path: str) -> str | None:
+    """The dotted module a .py path defines (`idna/cli.py` -> `idna.cli`), or None."""
+    if not path.endswith(".py"):
+        return None
+    parts = path.removesuffix(".py").split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _imported_modules(path: str, source: bytes) -> set[str]:
+    """Every module a file imports, relative imports resolved, `from a import b` counted as
+    both `a` and `a.b` (b may be a submodule)."""
+    package = path.split("/")[:-1]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source, filename=path)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def lean(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The installed wheels' files less those Lambda never reads: tests, command-line
+    programs, typing files and installer metadata (the module docstring). Raises
+    RuntimeError when a file kept imports one dropped, so nothing imported at run time goes."""
+    programs = _console_modules(files)
+    kept: dict[str, bytes] = {}
+    dropped_modules: set[str] = set()
+    for name, data in files.items():
+        parts = name.split("/")
+        module = _module_of(name)
+        if parts[0].endswith(".dist-info"):
+            shipped = _shipped_metadata(parts)
+        else:
+            shipped = not (
+                parts[-1] in _TYPING_FILES
+                or parts[-1].endswith(_TYPING_SUFFIX)
+                or _TEST_DIRECTORIES.intersection(parts[1:-1])
+                or (len(parts) == 2 and parts[1] == "__main__.py")
+                or (module is not None and _named_by(module, programs))
+            )
+        if shipped:
+            kept[name] = data
+        elif module is not None:
+            dropped_modules.add(module)
+    for name, data in sorted(kept.items()):
+        if name.endswith(".py"):
+            needed = _imported_modules(name, data) & dropped_modules
+            if needed:
+                raise RuntimeError(f"{name} imports {', '.join(sorted(needed))}, not packaged")
+    return kept
+
+
+def _named_by(module: str, programs: set[str]) -> bool:
+    """True for a console_scripts module and, when it is a package, its submodules."""
+    return any(module == program or module.startswith(f"{program}.") for program in programs)
+
+
 def dependency_files(workdir: Path) -> dict[str, bytes]:
     target = workdir / "site"
     subprocess.run(
@@ -98,10 +201,8 @@ def dependency_files(workdir: Path) -> dict[str, bytes]:
         relative = path.relative_to(target)
         if not path.is_file() or relative.parts[0] == "bin" or "__pycache__" in relative.parts:
             continue
-        if relative.parent.name.endswith(".dist-info") and relative.name in _DROPPED_METADATA:
-            continue
         files[relative.as_posix()] = path.read_bytes()
-    return files
+    return lean(files)
 
 
 def _registry_reachable() -> bool:
@@ -143,12 +244,12 @@ def locked_wheel_files() -> dict[str, bytes] | None:
         files: dict[str, bytes] = {}
         for wheel in sorted(Path(workdir).glob("*.whl")):
             files.update(_installed_files(wheel))
-    return files
+    return lean(files)
 
 
 def _installed_files(wheel: Path) -> dict[str, bytes]:
-    """The files of a wheel under the paths `pip install --target` gives them (minus scripts,
-    data and the metadata pip rewrites, none of which the zip holds)."""
+    """The files of a wheel under the paths `pip install --target` gives them (minus scripts
+    and data, which the zip never holds)."""
     files: dict[str, bytes] = {}
     with zipfile.ZipFile(wheel) as archive:
         for name in archive.namelist():
@@ -159,8 +260,6 @@ def _installed_files(wheel: Path) -> dict[str, bytes]:
                 if len(parts) < 3 or parts[1] not in ("purelib", "platlib"):
                     continue
                 parts = parts[2:]
-            if parts[0].endswith(".dist-info") and parts[-1] in _DROPPED_METADATA:
-                continue
             files["/".join(parts)] = archive.read(name)
     return files
 

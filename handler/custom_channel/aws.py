@@ -24,10 +24,23 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import logs
 from .deadline import Deadline
+
+if TYPE_CHECKING:
+    # boto3-stubs (requirements-dev.in), for mypy only: the Lambda zip ships no stubs, and at run
+    # time these names are never looked up (annotations are strings: __future__.annotations).
+    from botocore.config import Config
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_pinpoint import PinpointClient
+    from mypy_boto3_qconnect import QConnectClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_ssm import SSMClient
 
 
 @dataclass(frozen=True)
@@ -71,10 +84,30 @@ class AwsClients:
     ) -> None:
         self.operator = operator
         self._session_factory = session_factory or _boto3_session
+        # Any: boto3's Session.client is typed per literal service name, this one is a str.
         self._session: Any = None
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 
+    # One overload per service the handler calls, so mypy checks each call's operation,
+    # parameter names and types against botocore's model (boto3-stubs); a service not listed
+    # here is a type error until its stubs are added (requirements-dev.in's boto3-stubs extras).
+    @overload
+    def client(self, service: Literal["cloudwatch"]) -> CloudWatchClient: ...
+    @overload
+    def client(self, service: Literal["dynamodb"]) -> DynamoDBClient: ...
+    @overload
+    def client(self, service: Literal["lambda"]) -> LambdaClient: ...
+    @overload
+    def client(self, service: Literal["pinpoint"]) -> PinpointClient: ...
+    @overload
+    def client(self, service: Literal["qconnect"]) -> QConnectClient: ...
+    @overload
+    def client(self, service: Literal["secretsmanager"]) -> SecretsManagerClient: ...
+    @overload
+    def client(self, service: Literal["sqs"]) -> SQSClient: ...
+    @overload
+    def client(self, service: Literal["ssm"]) -> SSMClient: ...
     def client(self, service: str) -> Any:
         cached = self._clients.get(service)
         if cached is not None:
@@ -156,7 +189,7 @@ def attempt(
     raise CallFailed(code, last)
 
 
-def _config(limit: CallLimit, attempts: int) -> Any:
+def _config(limit: CallLimit, attempts: int) -> Config:
     from botocore.config import Config
 
     return Config(

@@ -110,10 +110,14 @@ class ConnectTemplates:
     def _read(self, template_id: str, deadline: Deadline | None) -> ConnectTemplate:
         qualified = template_id if ":" in template_id else f"{template_id}:{ACTIVE_VERSION}"
         client = self._clients.client("qconnect")
+        knowledge_base_id = self._knowledge_base_id
+        assert knowledge_base_id  # names(): no template id without a knowledge base
 
-        def call() -> Any:
+        # Read as data, not as boto3-stubs' TypedDict: the stubs mark every member of an answer
+        # required, while botocore's qconnect model requires none of GetMessageTemplate's.
+        def call() -> Mapping[str, Any]:
             return client.get_message_template(
-                knowledgeBaseId=self._knowledge_base_id, messageTemplateId=qualified
+                knowledgeBaseId=knowledge_base_id, messageTemplateId=qualified
             )
 
         try:

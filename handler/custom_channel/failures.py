@@ -27,12 +27,16 @@ import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import logs
 from .aws import AwsClients, fits
 from .deadline import Deadline
 from .results import Outcome, Status
+
+if TYPE_CHECKING:  # boto3-stubs, for mypy only (aws.py)
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 MESSAGE_VERSION = 2
 READABLE_VERSIONS = (1, 2)  # version 1 (0.1.x): unsigned, the whole endpoint
@@ -148,7 +152,7 @@ class FailureQueue:
         # Made on the first put of more than one batch, then kept for the container's life.
         self._pool: ThreadPoolExecutor | None = None
 
-    def sqs(self) -> Any:
+    def sqs(self) -> SQSClient:
         return self._clients.client("sqs")
 
     def put(
@@ -193,7 +197,9 @@ class FailureQueue:
         """One SendMessageBatch; the error code of each entry not queued."""
         if not fits(deadline, "sqs", "SendMessageBatch"):
             return dict.fromkeys((endpoint_id for endpoint_id, _ in batch), "NoTimeLeft")
-        entries = [{"Id": str(i), "MessageBody": body} for i, (_, body) in enumerate(batch)]
+        entries: list[SendMessageBatchRequestEntryTypeDef] = [
+            {"Id": str(i), "MessageBody": body} for i, (_, body) in enumerate(batch)
+        ]
         try:
             answer = self.sqs().send_message_batch(QueueUrl=self.queue_url, Entries=entries)
         except Exception as error:

@@ -60,12 +60,23 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import logs
 from .aws import AwsClients, CallFailed, attempt
 from .deadline import Deadline
 from .results import Outcome, Status
+
+if TYPE_CHECKING:  # boto3-stubs, for mypy only (aws.py)
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        PutTypeDef,
+        TransactWriteItemTypeDef,
+        UpdateTypeDef,
+    )
+
+T = TypeVar("T")
 
 SENDING = "sending"
 CLAIMED = "claimed"
@@ -117,12 +128,12 @@ class DynamoLedger:
         when the holder must first wait for rate-limit capacity. None: this holder may send;
         otherwise the answer to give without sending. `entry_seconds`: a journey entry's
         window (see "Journeys" above)."""
-        request = {
+        request: PutTypeDef = {
             **self._claim_put(key, holder, waiting, entry_seconds),
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
         try:
-            self._call("PutItem", deadline, **request)
+            self._call("PutItem", deadline, lambda db: db.put_item(**request))
         except _ConditionFailed as failed:
             held = failed.item if failed.item is not None else self._read(key, deadline)
             return self._answer_to(holder, held)
@@ -149,7 +160,7 @@ class DynamoLedger:
         for _ in range(2):
             if not pending:
                 break
-            items = [
+            items: list[TransactWriteItemTypeDef] = [
                 {
                     "Put": {
                         **self._claim_put(key, holder, False, entry_seconds),
@@ -185,7 +196,7 @@ class DynamoLedger:
         for start in range(0, len(outcomes), MAX_TRANSACTION):
             pending = outcomes[start : start + MAX_TRANSACTION]
             for _ in range(2):
-                items = [
+                items: list[TransactWriteItemTypeDef] = [
                     {"Update": self._settle_update(key, holder, outcome)}
                     for key, outcome in pending
                 ]
@@ -212,10 +223,12 @@ class DynamoLedger:
 
     def _claim_put(
         self, key: str, holder: str, waiting: bool, entry_seconds: int | None
-    ) -> dict[str, Any]:
+    ) -> PutTypeDef:
         now = int(self._clock())
-        claimable = {f":claimable{i}": {"S": state} for i, state in enumerate(self._claimable)}
-        item = {
+        claimable: dict[str, AttributeValueTypeDef] = {
+            f":claimable{i}": {"S": state} for i, state in enumerate(self._claimable)
+        }
+        item: dict[str, AttributeValueTypeDef] = {
             "pk": {"S": key},
             "state": {"S": CLAIMED if waiting else SENDING},
             "holder": {"S": holder},
@@ -271,7 +284,7 @@ class DynamoLedger:
         state, extra = _settled(outcome)
         self._update(key, holder, state, deadline, extra)
 
-    def _settle_update(self, key: str, holder: str, outcome: Outcome) -> dict[str, Any]:
+    def _settle_update(self, key: str, holder: str, outcome: Outcome) -> UpdateTypeDef:
         state, extra = _settled(outcome)
         return self._update_request(key, holder, state, extra, None)
 
@@ -280,10 +293,10 @@ class DynamoLedger:
         key: str,
         holder: str,
         state: str,
-        extra: dict[str, Any] | None,
+        extra: dict[str, AttributeValueTypeDef] | None,
         only_from: str | None,
-    ) -> dict[str, Any]:
-        fields = {"state": {"S": state}, **(extra or {})}
+    ) -> UpdateTypeDef:
+        fields: dict[str, AttributeValueTypeDef] = {"state": {"S": state}, **(extra or {})}
         names = {f"#f{i}": name for i, name in enumerate(fields)}
         values = {f":v{i}": value for i, value in enumerate(fields.values())}
         # Only the holder writes its record: a late write never overwrites another's.
@@ -306,14 +319,13 @@ class DynamoLedger:
         holder: str,
         state: str,
         deadline: Deadline | None,
-        extra: dict[str, Any] | None = None,
+        extra: dict[str, AttributeValueTypeDef] | None = None,
         *,
         only_from: str | None = None,
     ) -> bool:
+        request = self._update_request(key, holder, state, extra, only_from)
         try:
-            self._call(
-                "UpdateItem", deadline, **self._update_request(key, holder, state, extra, only_from)
-            )
+            self._call("UpdateItem", deadline, lambda db: db.update_item(**request))
         except (_ConditionFailed, CallFailed) as error:
             code = error.code
             logs.get_logger().error(
@@ -327,9 +339,9 @@ class DynamoLedger:
             answer = self._call(
                 "GetItem",
                 deadline,
-                TableName=self.table,
-                Key={"pk": {"S": key}},
-                ConsistentRead=True,
+                lambda db: db.get_item(
+                    TableName=self.table, Key={"pk": {"S": key}}, ConsistentRead=True
+                ),
             )
         except (_ConditionFailed, CallFailed):
             return None
@@ -337,7 +349,7 @@ class DynamoLedger:
         return item
 
     def _transact(
-        self, items: list[dict[str, Any]], holder: str, deadline: Deadline | None
+        self, items: list[TransactWriteItemTypeDef], holder: str, deadline: Deadline | None
     ) -> None:
         """One TransactWriteItems, tried twice with one ClientRequestToken: DynamoDB applies
         a token's first call only, so a retry after a lost answer changes nothing twice."""
@@ -346,24 +358,28 @@ class DynamoLedger:
         ).hexdigest()[:36]
         try:
             self._call(
-                "TransactWriteItems", deadline, TransactItems=items, ClientRequestToken=token
+                "TransactWriteItems",
+                deadline,
+                lambda db: db.transact_write_items(TransactItems=items, ClientRequestToken=token),
             )
         except _ConditionFailed as failed:
             raise _Cancelled(failed.reasons) from None
 
-    def _call(self, operation: str, deadline: Deadline | None, **request: Any) -> Any:
+    def _call(
+        self, operation: str, deadline: Deadline | None, call: Callable[[DynamoDBClient], T]
+    ) -> T:
         """One DynamoDB call, tried twice when the first fails for a passing reason and the
         second still fits the time left (aws.attempt). A retried conditional write whose first
         try landed fails its condition: claim() recognises its own holder in the old item.
         Raises _ConditionFailed (a condition, or a transaction cancelled for its actions'
         reasons) or CallFailed (not written)."""
-        method = getattr(self._clients.client("dynamodb"), _METHODS[operation])
+        client = self._clients.client("dynamodb")
         try:
             return attempt(
                 deadline,
                 "dynamodb",
                 operation,
-                lambda: method(**request),
+                lambda: call(client),
                 permanent=_PERMANENT | _CONDITIONS,
                 attempts=ATTEMPTS,
             )
@@ -378,12 +394,6 @@ class DynamoLedger:
             raise
 
 
-_METHODS = {
-    "PutItem": "put_item",
-    "UpdateItem": "update_item",
-    "GetItem": "get_item",
-    "TransactWriteItems": "transact_write_items",
-}
 # TransactWriteItems takes at most 100 actions; a batch is at most 50 endpoints.
 MAX_TRANSACTION = 100
 # Errors a second attempt cannot fix.
@@ -413,9 +423,9 @@ class _Cancelled(Exception):
         self.reasons = reasons
 
 
-def _settled(outcome: Outcome) -> tuple[str, dict[str, Any]]:
+def _settled(outcome: Outcome) -> tuple[str, dict[str, AttributeValueTypeDef]]:
     """The state (and what a later attempt answers from it) that records an outcome."""
-    extra: dict[str, Any] = {}
+    extra: dict[str, AttributeValueTypeDef] = {}
     if outcome.status is Status.DELIVERED:
         return DELIVERED, extra
     if outcome.status is Status.FAILED and outcome.retryable:

@@ -35,13 +35,16 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .aws import AwsClients, fits
 from .config import MetricsMode
 from .deadline import Deadline
 from .events import Endpoint, Event, InvalidEndpoint
 from .results import Outcome, Status
+
+if TYPE_CHECKING:  # boto3-stubs, for mypy only (aws.py)
+    from mypy_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
 
 GUIDE_METRICS = (
     "EndpointCount",
@@ -93,11 +96,16 @@ def channel_counts(endpoints: Iterable[Endpoint | InvalidEndpoint]) -> dict[str,
     return counts
 
 
+# The units the data below use, each one of PutMetricData's StandardUnit values (botocore's
+# cloudwatch model) and of EMF's units.
+Unit = Literal["None", "Count", "Milliseconds"]
+
+
 @dataclass(frozen=True)
 class Datum:
     name: str
     value: float
-    unit: str = "None"
+    unit: Unit = "None"
     values: tuple[float, ...] = ()  # for a distribution (latency): one entry per sample
 
 
@@ -121,7 +129,7 @@ def build_data(event: Event, outcomes: Mapping[str, Outcome]) -> list[Datum]:
     return data
 
 
-def dimensions(event: Event) -> list[dict[str, str]]:
+def dimensions(event: Event) -> list[DimensionTypeDef]:
     if event.source == "connect":
         # Names of their own: a Connect batch's series never mix with Pinpoint's.
         return [
@@ -134,14 +142,16 @@ def dimensions(event: Event) -> list[dict[str, str]]:
     ]
 
 
-def series(event: Event) -> list[list[dict[str, str]]]:
+def series(event: Event) -> list[list[DimensionTypeDef]]:
     """Each datum is published once per dimension set: the batch's own, and the overall one
     (Pinpoint's has no dimensions, as the guide's sample; Connect's is EventSource=connect)."""
-    overall = [{"Name": "EventSource", "Value": "connect"}] if event.source == "connect" else []
+    overall: list[DimensionTypeDef] = (
+        [{"Name": "EventSource", "Value": "connect"}] if event.source == "connect" else []
+    )
     return [dimensions(event), overall]
 
 
-def channel_series(channel: str | None) -> list[list[dict[str, str]]]:
+def channel_series(channel: str | None) -> list[list[DimensionTypeDef]]:
     """The deployment's own dimension set, for the delivery metrics only (none when unset)."""
     return [[{"Name": CHANNEL_DIMENSION, "Value": channel}]] if channel else []
 
@@ -182,12 +192,12 @@ class MetricsPublisher:
                 (self._write or _stdout_line)(line)
 
     def _put_metric_data(self, event: Event, data: list[Datum]) -> None:
-        metric_data: list[dict[str, Any]] = []
+        metric_data: list[MetricDatumTypeDef] = []
         batches = [(dims, data) for dims in series(event)]
         batches += [(dims, delivery_data(data)) for dims in channel_series(self.channel)]
         for dims, data_of_set in batches:
             for datum in data_of_set:
-                entry: dict[str, Any] = {
+                entry: MetricDatumTypeDef = {
                     "MetricName": datum.name,
                     "Dimensions": dims,
                     "Unit": datum.unit,
@@ -261,7 +271,7 @@ def emf_document(
 
 
 def _directive(
-    namespace: str, sets: list[list[dict[str, str]]], data: list[Datum]
+    namespace: str, sets: list[list[DimensionTypeDef]], data: list[Datum]
 ) -> dict[str, Any]:
     return {
         "Namespace": namespace,

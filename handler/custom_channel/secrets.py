@@ -94,12 +94,14 @@ class SecretStore:
     def _read(self) -> str | None:
         if self._secret_id:
             client = self._clients.client("secretsmanager")
-            response = client.get_secret_value(SecretId=self._secret_id)
-            return str(response["SecretString"]) if "SecretString" in response else None
-        response = self._clients.client("ssm").get_parameter(
+            secret = client.get_secret_value(SecretId=self._secret_id)
+            return str(secret["SecretString"]) if "SecretString" in secret else None
+        # `configured`: without a secret id, the parameter name is set.
+        assert self._parameter
+        parameter = self._clients.client("ssm").get_parameter(
             Name=self._parameter, WithDecryption=True
         )
-        return str(response["Parameter"]["Value"])
+        return str(parameter["Parameter"]["Value"])
 
 
 # Errors a second attempt cannot fix.

@@ -45,7 +45,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -301,9 +301,7 @@ class _EndpointState:
             self.errors[self._unreachable] += 1
             return "unchecked"
         try:
-            answer = self._clients.client("pinpoint").get_endpoint(
-                ApplicationId=application, EndpointId=delivery.endpoint_id
-            )
+            answer = self._get_endpoint(application, delivery.endpoint_id)
         except Exception as error:
             code = logs.error_code(error)
             if code == "NotFoundException":
@@ -342,6 +340,13 @@ class _EndpointState:
         ):
             return "changed"
         return "ok"
+
+    def _get_endpoint(self, application: str, endpoint_id: str) -> Mapping[str, Any]:
+        """GetEndpoint's answer, read as data (each member checked by `state`) rather than
+        as boto3-stubs' TypedDict."""
+        return self._clients.client("pinpoint").get_endpoint(
+            ApplicationId=application, EndpointId=endpoint_id
+        )
 
     def _application_exists(self, application: str) -> bool:
         """GetApp, once per application and pass; anything but an answer is "not known to
