@@ -82,15 +82,7 @@ variable "alarms" {
     error_message = "alarms.period_seconds x evaluation_periods must not exceed 86400 seconds (one day), or 604800 (seven days) with a period of 3600 or more."
   }
 
-  validation {
-    condition     = !var.alarms.enabled || var.channel_mode != "webhook"
-    error_message = "alarms watch the module's function and its metrics, and channel_mode \"webhook\" creates no function. Leave alarms.enabled false in webhook mode."
-  }
 
-  validation {
-    condition     = !var.alarms.enabled || var.metrics.mode != "off"
-    error_message = "The failed_deliveries and unknown_deliveries alarms watch the handler's FailedCount and UnknownCount metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave alarms.enabled false."
-  }
 }
 
 ################################################################################
@@ -197,4 +189,11 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   ok_actions    = var.alarms.sns_topic_arns
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = !var.alarms.enabled || local.metrics.mode != "off"
+      error_message = "The failed_deliveries and unknown_deliveries alarms watch the handler's FailedCount and UnknownCount metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave alarms.enabled false."
+    }
+  }
 }

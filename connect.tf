@@ -58,10 +58,6 @@ variable "connect" {
     error_message = "connect.instance_arn must be an Amazon Connect instance ARN: arn:<partition>:connect:<region>:<account>:instance/<instance-id> (a lowercase UUID)."
   }
 
-  validation {
-    condition     = (var.event_source == "connect") == (try(var.connect.instance_arn, null) != null)
-    error_message = "connect.instance_arn is required when event_source is \"connect\" and must be null otherwise."
-  }
 
   validation {
     condition     = try(var.connect.message_template, null) == null || try(length(try(var.connect.message_template, null)) >= 1 && length(try(var.connect.message_template, null)) <= local.max_message_template_chars, false)
@@ -73,15 +69,7 @@ variable "connect" {
     error_message = "connect.message_templates keys must be non-empty ActionIds and each template at most ${local.max_message_template_chars} characters (the handler's limit)."
   }
 
-  validation {
-    condition     = var.event_source == "connect" || (try(var.connect.message_template, null) == null && length((try(var.connect.message_templates, null) == null ? {} : var.connect.message_templates)) == 0)
-    error_message = "connect.message_template and connect.message_templates are the messages of Connect custom actions: set them only with event_source = \"connect\" (a Pinpoint campaign's message is its data)."
-  }
 
-  validation {
-    condition     = var.event_source != "connect" || try(var.connect.message_template, null) != null || length((try(var.connect.message_templates, null) == null ? {} : var.connect.message_templates)) > 0 || length((try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids)) > 0
-    error_message = "event_source = \"connect\" needs a message: set connect.message_template, connect.message_templates or connect.template_ids (Connect's event carries no text)."
-  }
 
   validation {
     # local.qconnect_uuid_pattern (botocore's qconnect model, Uuid).
@@ -105,10 +93,6 @@ variable "connect" {
     error_message = "connect.template_ttl_seconds must be a whole number of seconds from 0 to ${local.max_connect_template_ttl_seconds}."
   }
 
-  validation {
-    condition     = var.event_source == "connect" || (try(var.connect.knowledge_base_id, null) == null && length((try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids)) == 0 && try(var.connect.template_ttl_seconds, null) == null)
-    error_message = "connect.knowledge_base_id, connect.template_ids and connect.template_ttl_seconds are for Connect's message templates: set them only with event_source = \"connect\"."
-  }
 
   validation {
     condition = try(var.connect.profiles.address_fields, null) == null || try(
@@ -129,18 +113,7 @@ variable "connect" {
     error_message = "connect.profiles.opt_out_field must be a profile field name (1-255 characters, no whitespace, ',', '{', '}' or '|'), for example Attributes.OptOut."
   }
 
-  validation {
-    condition = var.event_source == "connect" || (
-      try(var.connect.profiles.address_fields, null) == null && try(var.connect.profiles.channel_type, null) == null &&
-      try(var.connect.profiles.opt_out_field, null) == null && try(var.connect.profiles.result_field, null) == null
-    )
-    error_message = "connect.profiles applies to Connect customer profiles only: set it only with event_source = \"connect\"."
-  }
 
-  validation {
-    condition     = var.event_source == "connect" || try(var.connect.register, null) != true
-    error_message = "connect.register registers the function with connect.instance_arn: set it only with event_source = \"connect\"."
-  }
 }
 
 ################################################################################

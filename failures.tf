@@ -54,10 +54,6 @@ variable "failure_queue" {
     error_message = "failure_queue.visibility_timeout_seconds must be a whole number between 0 and 43200 (12 hours)."
   }
 
-  validation {
-    condition     = try(var.failure_queue.enabled, null) == null ? true : try(!var.failure_queue.enabled || var.channel_mode != "webhook", false)
-    error_message = "failure_queue needs the module's function, and channel_mode \"webhook\" creates none: nothing would send to the queue. Leave failure_queue.enabled false in webhook mode."
-  }
 
   validation {
     condition     = try(var.failure_queue.operator_role_arns, null) == null ? true : try(alltrue([for arn in var.failure_queue.operator_role_arns : can(regex(local.iam_role_arn_pattern, arn))]), false)

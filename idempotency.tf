@@ -40,12 +40,6 @@ variable "idempotency" {
     error_message = "idempotency.lease_seconds must be a whole number between 16 and 86400 (longer than an invocation)."
   }
 
-  validation {
-    # An in-progress record must outlast the invocation that claimed it, which its event
-    # source lets run for local.wait_seconds (Pinpoint 15, Connect 30).
-    condition     = try(var.idempotency.lease_seconds, null) == null ? true : try(var.idempotency.lease_seconds > local.wait_seconds, false)
-    error_message = "idempotency.lease_seconds must be longer than the ${local.wait_seconds} seconds the ${var.event_source} event source lets an invocation run, or a delivery still in progress could be sent again."
-  }
 
   validation {
     condition     = try(var.idempotency.ttl_seconds, null) == null ? true : try(var.idempotency.ttl_seconds >= 3600 && var.idempotency.ttl_seconds <= 31622400 && floor(var.idempotency.ttl_seconds) == var.idempotency.ttl_seconds, false)
@@ -97,4 +91,13 @@ resource "aws_dynamodb_table" "idempotency" {
   }
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      # An in-progress record must outlast the invocation that claimed it, which its event
+      # source lets run for local.wait_seconds (Pinpoint 15, Connect 30).
+      condition     = try(var.idempotency.lease_seconds, null) == null ? true : try(var.idempotency.lease_seconds > local.wait_seconds, false)
+      error_message = "idempotency.lease_seconds must be longer than the ${local.wait_seconds} seconds the ${var.event_source} event source lets an invocation run, or a delivery still in progress could be sent again."
+    }
+  }
 }

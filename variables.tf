@@ -25,7 +25,7 @@
 # `condition`, s3_existing_package's `version_id`, the log levels WARN, TRACE and FATAL),
 # as is any key an object variable does not declare where a typo would change what is sent or
 # widen a grant (delivery, failure_queue, idempotency, policy_statements, s3_existing_package,
-# segment, pinpoint_permission and connect are typed `any` for that: main.tf, "Object inputs
+# segment, pinpoint_permission, connect, campaign and metrics are typed `any` for that: main.tf, "Object inputs
 # typed `any`").
 
 ################################################################################
@@ -38,7 +38,7 @@ variable "name" {
 
   validation {
     # Lambda FunctionName: [a-zA-Z0-9-_]+, at most 64 characters (local.name_pattern).
-    condition     = can(regex(local.name_pattern, var.name)) && length("${var.name_prefix}${var.name}") <= local.max_name_length
+    condition     = can(regex(local.name_pattern, var.name)) && length(var.name) <= local.max_name_length
     error_message = "name must start with a letter, hold only letters, digits, '-' and '_', and be at most ${local.max_name_length} characters long together with name_prefix."
   }
 }
@@ -91,10 +91,6 @@ variable "channel_mode" {
     error_message = "channel_mode must be one of: lambda, webhook, receiver."
   }
 
-  validation {
-    condition     = var.event_source != "connect" || var.channel_mode == "lambda"
-    error_message = "event_source = \"connect\" needs channel_mode = \"lambda\": a Connect custom action invokes a Lambda function, not a webhook."
-  }
 }
 
 ################################################################################
@@ -149,10 +145,6 @@ variable "s3_existing_package" {
     error_message = "s3_existing_package must be an object whose keys are among ${join(", ", keys(local.s3_existing_package_defaults))}${try(length(setsubtract(keys(var.s3_existing_package), concat(keys(local.s3_existing_package_defaults), ["version_id"]))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.s3_existing_package), concat(keys(local.s3_existing_package_defaults), ["version_id"]))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
   }
 
-  validation {
-    condition     = var.s3_existing_package == null || var.local_existing_package == null
-    error_message = "Set local_existing_package or s3_existing_package, not both."
-  }
 
   validation {
     # S3 bucket names are at least 3 characters (Amazon S3 User Guide, "Bucket naming rules").
@@ -259,11 +251,6 @@ variable "provisioned_concurrent_executions" {
     error_message = "provisioned_concurrent_executions must be a whole number >= 0."
   }
 
-  validation {
-    # PutProvisionedConcurrencyConfig takes an alias or version, never $LATEST.
-    condition     = var.provisioned_concurrent_executions == 0 || var.publish
-    error_message = "provisioned_concurrent_executions needs publish = true (it is set on the alias)."
-  }
 }
 
 variable "tracing_mode" {
@@ -461,10 +448,6 @@ variable "lambda_role" {
     error_message = "lambda_role must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)."
   }
 
-  validation {
-    condition     = var.create_role || var.channel_mode == "webhook" || var.lambda_role != null
-    error_message = "lambda_role is required when create_role is false (unless channel_mode is \"webhook\", which creates no function)."
-  }
 }
 
 variable "role_name" {
@@ -636,10 +619,6 @@ variable "delivery" {
   type    = any
   default = null
 
-  validation {
-    condition     = (var.channel_mode == "webhook") == (var.delivery == null)
-    error_message = "delivery is required when the module creates a function (channel_mode \"lambda\" or \"receiver\"): at least { adapter = \"none\" }, which sends nothing; with channel_mode = \"webhook\", which creates none, it must be null."
-  }
 
   validation {
     condition     = var.delivery == null || try(length(setsubtract(keys(var.delivery), keys(local.delivery_defaults))) == 0, false)
@@ -691,17 +670,7 @@ variable "delivery" {
     error_message = "delivery.adapter must be none, http, twilio, slack, or the name of your own adapter: 1-32 lower-case letters, digits or _, starting with a letter, and not adapter, connect, deadline, event, failure, idempotency, log, max, message, metrics, name, rate, receiver, safety, secret or skip."
   }
 
-  validation {
-    # The package committed with the module holds only the built-in adapters (the handler's
-    # adapters.ADAPTERS): another name deploys only with a package that has it.
-    condition     = try(var.delivery.adapter, null) == null ? true : try(contains(["none", "http", "twilio", "slack"], var.delivery.adapter) || var.local_existing_package != null || var.s3_existing_package != null, false)
-    error_message = "delivery.adapter is not a built-in adapter (none, http, twilio, slack): set local_existing_package or s3_existing_package to your own package that has it (docs/adapters.md, \"Vendoring the handler\")."
-  }
 
-  validation {
-    condition     = try(var.delivery.adapter_module, null) == null || var.local_existing_package != null || var.s3_existing_package != null
-    error_message = "delivery.adapter_module names a module of your own package: set local_existing_package or s3_existing_package to it."
-  }
 
   validation {
     # A Python module path (the handler imports it: adapters/__init__.py).
@@ -811,10 +780,6 @@ variable "delivery" {
     error_message = "delivery.twilio.api_base and delivery.slack.api_base must be https:// URLs."
   }
 
-  validation {
-    condition     = try(var.delivery.adapter, null) == null ? true : try(!contains(["twilio", "slack"], var.delivery.adapter) || var.provider_secret.arn != null || var.provider_secret.parameter_arn != null, false)
-    error_message = "The twilio and slack adapters read their credentials from a secret: set provider_secret.arn or provider_secret.parameter_arn."
-  }
 
   validation {
     condition     = try(var.delivery.max_workers, null) == null ? true : try(var.delivery.max_workers >= 1 && var.delivery.max_workers <= 50 && floor(var.delivery.max_workers) == var.delivery.max_workers, false)
@@ -831,37 +796,21 @@ variable "delivery" {
     error_message = "delivery.rate_limit_per_second must be a whole number between 0 and 100000."
   }
 
-  validation {
-    condition     = try(var.delivery.rate_limit_per_second, null) == null ? true : try(var.delivery.rate_limit_per_second == 0 || var.reserved_concurrent_executions > 0, false)
-    error_message = "delivery.rate_limit_per_second holds for one function instance, so the account-wide rate is it times the concurrency: set reserved_concurrent_executions (>= 1) to bound it (output lambda_max_requests_per_second shows the product)."
-  }
 
   validation {
     condition     = try(var.delivery.failure_policy, null) == null ? true : try(contains(["report", "retry"], var.delivery.failure_policy), false)
     error_message = "delivery.failure_policy must be \"report\" or \"retry\"."
   }
 
-  validation {
-    condition     = try(var.delivery.failure_policy, null) == null ? true : try(var.delivery.failure_policy != "retry" || local.idempotency.enabled, false)
-    error_message = "delivery.failure_policy = \"retry\" requires idempotency.enabled = true, or Pinpoint's retry would deliver twice."
-  }
+
+
+
 
   validation {
-    # Connect marks every profile of a batch failed when the function throws, and the retry
-    # policy works by throwing (docs/connect.md; config.py refuses the pair).
-    condition     = try(var.delivery.failure_policy, null) == null ? true : try(var.event_source != "connect" || var.delivery.failure_policy != "retry", false)
-    error_message = "delivery.failure_policy = \"retry\" cannot serve event_source = \"connect\": it works by failing the invocation, and a Connect batch whose function throws fails whole. Use delivery.failure_policy = \"report\"."
-  }
-
-  validation {
-    # The event source's wait (local.wait_seconds: Pinpoint 15, Connect 30).
-    condition     = try(var.delivery.deadline_seconds, null) == null ? true : try(var.delivery.deadline_seconds >= 1 && var.delivery.deadline_seconds <= local.wait_seconds && floor(var.delivery.deadline_seconds) == var.delivery.deadline_seconds, false)
-    error_message = "delivery.deadline_seconds must be a whole number between 1 and ${local.wait_seconds}: the ${var.event_source} event source waits at most ${local.wait_seconds} seconds for the function (Pinpoint 15, Connect 30)."
-  }
-
-  validation {
-    condition     = try(var.delivery.deadline_seconds, null) == null ? true : try(var.delivery.deadline_seconds <= local.timeout, false)
-    error_message = "delivery.deadline_seconds must not exceed timeout."
+    # At most the longest wait of an event source (local.source_wait_seconds: Connect's 30); the
+    # function's precondition bounds it by the chosen source's wait and by timeout.
+    condition     = try(var.delivery.deadline_seconds, null) == null ? true : try(var.delivery.deadline_seconds >= 1 && var.delivery.deadline_seconds <= max(values(local.source_wait_seconds)...) && floor(var.delivery.deadline_seconds) == var.delivery.deadline_seconds, false)
+    error_message = "delivery.deadline_seconds must be a whole number between 1 and ${max(values(local.source_wait_seconds)...)}: the event source waits at most that long for the function (Pinpoint 15, Connect 30)."
   }
 
   validation {
@@ -876,22 +825,27 @@ variable "metrics" {
     `mode` (CHANNEL_METRICS_MODE): `api` (the default: cloudwatch:PutMetricData, allowed only for `namespace`), `emf` (embedded metric format in the logs, no extra permission) or `off`;
     `namespace` (CHANNEL_METRICS_NAMESPACE: the CloudWatch namespace; null, the default, is "PinpointCustomChannelExecution", the guide's, for `event_source = "pinpoint"` and "ConnectCustomAction" for `"connect"`, so a Connect deployment's series never mix with a Pinpoint channel's. The role's PutMetricData, the alarms and the dashboard follow it).
   EOT
-  type = object({
-    mode      = optional(string, "api")
-    namespace = optional(string)
-  })
+  # `any`, not an object type: a key the type did not declare would be dropped without a word
+  # (a misspelt `namespace` published to the default one); the keys and defaults are
+  # local.metrics_defaults (main.tf), and the first validation refuses any other key.
+  type     = any
   default  = {}
   nullable = false
 
   validation {
-    condition     = contains(["api", "emf", "off"], var.metrics.mode)
+    condition     = try(length(setsubtract(keys(var.metrics), keys(local.metrics_defaults))) == 0, false)
+    error_message = "metrics must be an object whose keys are among ${join(", ", keys(local.metrics_defaults))}${try(length(setsubtract(keys(var.metrics), keys(local.metrics_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.metrics), keys(local.metrics_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    condition     = try(var.metrics.mode, null) == null ? true : try(contains(["api", "emf", "off"], var.metrics.mode), false)
     error_message = "metrics.mode must be api, emf or off."
   }
 
   validation {
     # CloudWatch API model, Namespace: 1-255 characters, pattern [^:].*; AWS/ is reserved for
     # AWS services (CloudWatch User Guide, "Namespaces"). No '$': this module's own rule.
-    condition     = var.metrics.namespace == null || try(can(regex("^[^:$][^$]{0,254}$", var.metrics.namespace)) && !startswith(var.metrics.namespace, "AWS/"), false)
+    condition     = try(var.metrics.namespace, null) == null ? true : try(can(regex("^[^:$][^$]{0,254}$", var.metrics.namespace)) && !startswith(var.metrics.namespace, "AWS/"), false)
     error_message = "metrics.namespace must be 1-255 characters, must not start with ':' or contain '$', and must not start with AWS/."
   }
 }
