@@ -3,15 +3,7 @@
 ################################################################################
 
 variable "connect_campaign" {
-  description = <<-EOT
-    An Amazon Connect outbound campaign (v2) of type JOURNEY, which runs the journey flow holding the Custom action block, created in a CloudFormation stack of its own (`AWS::ConnectCampaignsV2::Campaign`, `<name>-connect-campaign`). Null, the default, creates none. Only with `event_source = "connect"`, and in the instance's region (the provider's).
-    CloudFormation creates it **not started** (the resource has no state, and its create handler does not call StartCampaign): nothing is sent until you start it (output `connect_campaign_start_command`).
-    `name` (1-127 characters);
-    `flow_arn` (ConnectCampaignFlowArn: the journey flow, a flow of the instance, `<connect.instance_arn>/contact-flow/<flow-id>`);
-    `segment_arn` (a Customer Profiles segment definition, `arn:<partition>:profile:<region>:<account>:domains/<domain>/segment-definitions/<name>`) or `event_trigger_domain_arn` (an event-triggered campaign on a Customer Profiles domain, `arn:<partition>:profile:<region>:<account>:domains/<domain>`): exactly one;
-    `schedule`: `start_time` and `end_time` (ISO 8601 date and time without an offset, `YYYY-MM-DDThh:mm:ss`, end after start), `refresh_frequency` (an ISO 8601 duration such as `PT1H`: how often the segment is read again; null leaves it to Connect);
-    `entry_limits` (null: Connect's default): `max_entry_count` (whole number, 0 for unlimited) and `min_entry_interval` (an ISO 8601 duration): how often one profile may enter.
-  EOT
+  description = "A Connect outbound campaign; null creates none. [More](docs/inputs.md#connect_campaign)."
   type = object({
     name                     = string
     flow_arn                 = string

@@ -3,11 +3,7 @@
 ################################################################################
 
 variable "dashboard" {
-  description = <<-EOT
-    A CloudWatch dashboard for the channel (needs the module's function and the handler's metrics, so not with `channel_mode = "webhook"` or `metrics.mode = "off"`):
-    the guide's per-channel-type counts (Pinpoint only: a Connect batch publishes none), delivered / failed / unknown / skipped endpoints and provider latency (Average and Maximum) under `Channel = <name>`, and the function's AWS/Lambda Errors, Throttles and Duration; with `alarms.enabled`, the alarms' thresholds drawn as lines, at the alarms' period.
-    `enabled` (default false); `name` (the dashboard's name: 1-255 letters, digits, '-' or '_'; default the module's name).
-  EOT
+  description = "A CloudWatch dashboard of the channel. [More](docs/inputs.md#dashboard)."
   type = object({
     enabled = optional(bool, false)
     name    = optional(string)

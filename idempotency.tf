@@ -3,15 +3,7 @@
 ################################################################################
 
 variable "idempotency" {
-  description = <<-EOT
-    Idempotent delivery: a DynamoDB table (on-demand, TTL on `expires_at`, encrypted, point-in-time recovery) in which each endpoint's delivery is claimed with a conditional write before it is sent and settled after, so a repeated invocation sends nothing twice (CHANNEL_IDEMPOTENCY_TABLE).
-    `enabled` (default true: without it a batch that the platform stops and Pinpoint then sends again is delivered again; set false to turn it off). Cost: on-demand DynamoDB, 2 calls per 50-endpoint batch (one transaction claims, one settles), 4 write request units per message (roughly USD 2.50 per million messages at us-east-1 on-demand prices), plus storage of the records until their TTL;
-    `lease_seconds` (16-86400 and longer than the event source's wait, 15 s for Pinpoint and 30 s for Connect; default 60: how long an in-progress record blocks a resend; must outlast an invocation);
-    `ttl_seconds` (3600-31622400, default 604800: how long records are kept); `kms_key_arn` (a customer managed key; null uses the AWS managed key `aws/dynamodb`);
-    `point_in_time_recovery` (default true);
-    `journey_reentry_seconds` (900-31622400, default 3600: a Pinpoint journey's repeat after this is a new entry and is sent; no longer than the journey's EndpointReentryInterval; docs/handler.md).
-    Only these keys are accepted: a misspelt one is refused, not ignored.
-  EOT
+  description = "DynamoDB table that stops a retry from sending twice. [More](docs/inputs.md#idempotency)."
   # `any`, not an object type: a key the type did not declare would be dropped without a word;
   # the keys and defaults are local.idempotency_defaults (main.tf), and the first validation
   # refuses any other key. null: the defaults.

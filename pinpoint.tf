@@ -8,14 +8,7 @@
 ################################################################################
 
 variable "pinpoint_permission" {
-  description = <<-EOT
-    The `pinpoint.<region>.amazonaws.com` invoke permission (always with SourceAccount):
-    `scope`, what it allows: `account` - any Pinpoint application of the account (`apps/*`);
-    `application` (the default) - any campaign of the application (`apps/<app-id>/*`);
-    `campaign` - only the campaign (`apps/<app-id>/campaigns/<campaign-id>`).
-    Pinpoint checks the permission when the campaign is created, so a permission cannot name a campaign that does not exist yet: with `campaign` and the module's own campaign, the first apply allows the application and warns "apply again" (a check block), and the next apply with the same configuration narrows it to the campaign (replaced create-before-destroy). A renamed stack or a replaced application starts again from the application scope the same way. The stack records its campaign's ARN in the SSM parameter `/custom-channel/<stack name>/campaign-arn`, which the module reads back (whoever runs Terraform needs `ssm:GetParametersByPath`, and for the stack `ssm:PutParameter` and `ssm:DeleteParameter`, on that path).
-    `campaign_id` (the campaign of `scope = "campaign"`, for a campaign the module does not manage; null uses the module's own campaign as above).
-  EOT
+  description = "Scope of Pinpoint's invoke permission. [More](docs/inputs.md#pinpoint_permission)."
   # `any`, not an object type: a key the type did not declare would be dropped without a word;
   # the keys and defaults are local.pinpoint_permission_defaults (main.tf), and the first validation refuses
   # any other key. null: the defaults.
@@ -45,12 +38,7 @@ variable "pinpoint_permission" {
 ################################################################################
 
 variable "application" {
-  description = <<-EOT
-    The Pinpoint application (project):
-    `create` (null, the default, creates one for `event_source = "pinpoint"` and none for `"connect"`; set false and give `id` to use an existing one);
-    `id` (id of an existing application, used when `create = false`);
-    `name` (name of the created application, 1-64 characters; null uses the module's name).
-  EOT
+  description = "The Pinpoint application: created, or an existing one's id. [More](docs/inputs.md#application)."
   type = object({
     create = optional(bool)
     id     = optional(string)
@@ -74,11 +62,7 @@ variable "application" {
 }
 
 variable "segment" {
-  description = <<-EOT
-    The segment the campaign sends to: `id` of an existing segment, or (when `id` is null) a segment created with the campaign in its CloudFormation stack (AWS::Pinpoint::Segment). With no filter it holds every endpoint of the application (the campaign's endpoint types still apply).
-    `name` (default `<name>-segment`), `channel_types` (Demographic.Channel), `attributes` and `user_attributes` (INCLUSIVE matches on endpoint / user attributes),
-    `dimensions_json` (raw Dimensions JSON; replaces the three filters).
-  EOT
+  description = "The campaign's segment: existing or created. [More](docs/inputs.md#segment)."
   # `any`, not an object type: a key the type did not declare would be dropped without a word;
   # the keys and defaults are local.segment_defaults (main.tf), and the first validation refuses
   # any other key. null: the defaults.
@@ -118,20 +102,7 @@ variable "segment" {
 }
 
 variable "campaign" {
-  description = <<-EOT
-    Campaign that delivers through this channel; null creates none (the channel alone).
-    `create` (default true: a CloudFormation stack with AWS::Pinpoint::Campaign, and the segment; false keeps the campaign only for the `pinpoint_campaign_definition_json` output, for example for a local campaign runner);
-    `stack_name` (name of the CloudFormation stack holding the segment and campaign; null uses `<name>-campaign`, underscores becoming hyphens);
-    `name`, `description`; `data` (CustomMessage.Data, at most 5 KB in UTF-8 bytes, passed to the channel as is);
-    `endpoint_types` (the guide's set; default ["CUSTOM"]);
-    `is_paused` (default true: an apply never starts sending by surprise; set false to send);
-    `schedule`: `start_time` ("IMMEDIATE" or an RFC 3339 time such as 2026-05-01T09:00:00Z), `end_time` (required for recurring frequencies),
-    `frequency` (ONCE, HOURLY, DAILY, WEEKLY, MONTHLY, EVENT), `timezone` (one of the API's values: UTC, UTC+01 ... UTC+13 with UTC+03:30, UTC+04:30, UTC+05:30, UTC+05:45, UTC+06:30, UTC+09:30, UTC+10:30, and UTC-02 ... UTC-11), `is_local_time`, `event_types` (required for EVENT);
-    `treatments`: at most 4 additional A/B treatments, each with `size_percent`, its own `data`, optional `name`/`description` and its own `delivery_uri`/`endpoint_types`,
-    and `invoke_permission` (whether the module grants Pinpoint's invoke permission on the Lambda function of the treatment's `delivery_uri`; null, the default: for an ARN of another function than the module's own target, decided at plan, so only for an ARN known then; set true for a function of the same configuration, whose ARN is known only after apply, and false to grant it yourself)
-    (the main treatment gets the percentage that treatments and `holdout_percent` leave, which must be at least 1: this module's rule, not a documented API one, so that the main treatment's Data is sent to someone);
-    `limits` (`daily` and `total` 0-100 messages per endpoint, `messages_per_second` 1-20000, `maximum_duration` >= 60 seconds, `session`); `tags`.
-  EOT
+  description = "A Pinpoint campaign through the channel; null creates none. [More](docs/inputs.md#campaign)."
   # `any`, not an object type: a key the type did not declare would be dropped without a word
   # (a misspelt `schedule` sent at once, a misspelt limit sent without its cap); the keys and
   # defaults are local.campaign_defaults, campaign_schedule_defaults,
