@@ -68,14 +68,17 @@ fmt: $(STAMP) ## terraform fmt and ruff format, in place
 fmt-check: ## terraform fmt -check
 	terraform fmt -check -recursive
 
-# The module's and every example's README: each documents the module in its own directory.
-DOCS := README.md $(sort $(wildcard examples/*/README.md))
+# The module's and every example's README: each documents the module in its own directory. In
+# the module's, an object type is shown as object({...}): docs/inputs.md documents its keys.
+EXAMPLE_DOCS := $(sort $(wildcard examples/*/README.md))
 
 docs: $(STAMP) ## Regenerate the inputs/outputs tables of the README and every example
-	$(PY) tools/tfdocs.py $(DOCS)
+	$(PY) tools/tfdocs.py --compact-types README.md
+	$(PY) tools/tfdocs.py $(EXAMPLE_DOCS)
 
 docs-check: $(STAMP) ## Fail when the README's or an example's inputs/outputs tables are stale
-	$(PY) tools/tfdocs.py --check $(DOCS)
+	$(PY) tools/tfdocs.py --compact-types --check README.md
+	$(PY) tools/tfdocs.py --check $(EXAMPLE_DOCS)
 
 # checkov keeps its own virtualenv: it pins an old boto3 and ships a conflicting hcl2 module.
 checkov: ## checkov on the module and every example (own virtualenv)

@@ -3,19 +3,7 @@
 ################################################################################
 
 variable "alarms" {
-  description = <<-EOT
-    CloudWatch alarms on the channel, named `<name>-<key>` (needs the module's function, so not with `channel_mode = "webhook"`):
-    `failed_deliveries` - Sum of the handler's FailedCount >= `failed_deliveries_threshold` within a period;
-    `unknown_deliveries` - Sum of UnknownCount (sent, but no answer) >= `unknown_deliveries_threshold`;
-    `function_errors` - Sum of the function's AWS/Lambda Errors >= `function_errors_threshold`;
-    `function_throttles` - Sum of the function's AWS/Lambda Throttles >= `function_throttles_threshold`;
-    with `failure_queue` enabled, `failure_queue_depth` - Maximum of the queue's AWS/SQS ApproximateNumberOfMessagesVisible >= `failure_queue_depth_threshold` (messages waiting for inspection or `resend`),
-    and `failure_queue_message_age` - Maximum of its ApproximateAgeOfOldestMessage >= `failure_queue_message_age_threshold` seconds (default 43200, 12 hours: half of resend's default age limit of 24 hours, past which it no longer sends a message).
-    The handler publishes FailedCount and UnknownCount per campaign (CampaignId or JourneyId, and ApplicationId), without dimensions, and under `Channel = <name>` (CHANNEL_NAME, set by the module); the delivery alarms watch the `Channel` series, so they count every campaign and journey of this deployment and of no other function publishing to `metrics.namespace`. They need those metrics: not with `metrics.mode = "off"`.
-    `enabled` (default false); `sns_topic_arns` (at most 5 SNS topics, notified when an alarm fires and when it is OK again; default none, and the plan warns: alarms without a topic notify nobody);
-    thresholds (whole numbers >= 1, default 1 but for `failure_queue_message_age_threshold`, at most 1209600 s, the longest retention); `period_seconds` (10, 30 or a multiple of 60, default 300; 10 and 30 suit only high-resolution metrics); `evaluation_periods` (default 1).
-    period_seconds x evaluation_periods may not exceed one day (seven days with a period of an hour or more). Missing data counts as not breaching.
-  EOT
+  description = "CloudWatch alarms on the channel and its function. [More](docs/inputs.md#alarms)."
   type = object({
     enabled                             = optional(bool, false)
     sns_topic_arns                      = optional(list(string), [])
@@ -82,15 +70,7 @@ variable "alarms" {
     error_message = "alarms.period_seconds x evaluation_periods must not exceed 86400 seconds (one day), or 604800 (seven days) with a period of 3600 or more."
   }
 
-  validation {
-    condition     = !var.alarms.enabled || var.channel_mode != "webhook"
-    error_message = "alarms watch the module's function and its metrics, and channel_mode \"webhook\" creates no function. Leave alarms.enabled false in webhook mode."
-  }
 
-  validation {
-    condition     = !var.alarms.enabled || var.metrics.mode != "off"
-    error_message = "The failed_deliveries and unknown_deliveries alarms watch the handler's FailedCount and UnknownCount metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave alarms.enabled false."
-  }
 }
 
 ################################################################################
@@ -197,4 +177,11 @@ resource "aws_cloudwatch_metric_alarm" "this" {
   ok_actions    = var.alarms.sns_topic_arns
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = !var.alarms.enabled || local.metrics.mode != "off"
+      error_message = "The failed_deliveries and unknown_deliveries alarms watch the handler's FailedCount and UnknownCount metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave alarms.enabled false."
+    }
+  }
 }

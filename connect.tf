@@ -6,22 +6,7 @@
 ################################################################################
 
 variable "connect" {
-  description = <<-EOT
-    The Amazon Connect outbound campaigns that invoke the function (only with `event_source = "connect"`):
-    `instance_arn` (the instance, `arn:<partition>:connect:<region>:<account>:instance/<instance-id>`; required with `event_source = "connect"`, null otherwise. The invoke permissions carry its account as AWS:SourceAccount, and the `connect-campaigns.amazonaws.com` one also the ARN as AWS:SourceArn);
-    `message_template` (CHANNEL_MESSAGE_TEMPLATE: the message of every custom action block that `template_ids` and `message_templates` do not name; Connect's event carries no text. Placeholders are the profile's fields (`{{FirstName}}`, `{{Attributes.X}}`, `{{Address}}`) and `{{CampaignId}}`, `{{RunId}}`, `{{ActionId}}`. At most 16,384 characters; this, `message_templates` or `template_ids` is required);
-    `message_templates` (CHANNEL_MESSAGE_TEMPLATES, as JSON: templates keyed by the custom action block's label as typed in the journey, which Connect sends as ActionId; each at most 16,384 characters. A block gets `template_ids[label]` first, then `message_templates[label]`, then `message_template`);
-    `knowledge_base_id` (CHANNEL_CONNECT_KNOWLEDGE_BASE_ID: the Amazon Q in Connect knowledge base holding the message templates, a lowercase UUID in the function's account and region; required with `template_ids`);
-    `template_ids` (CHANNEL_CONNECT_TEMPLATE_IDS, as JSON: message templates authored in Connect, keyed by the custom action block's label as typed in the journey (ActionId), each a template id, `:<version>` to pin one, else its active version; it wins over `message_templates` and `message_template`. Grants the role `wisdom:GetMessageTemplate` on the knowledge base and these templates);
-    `template_ttl_seconds` (CHANNEL_CONNECT_TEMPLATE_TTL_SECONDS: seconds a read template is cached, 0-86400; null keeps the handler's 300);
-    `profiles`, how Connect customer profiles become recipients (null fields keep the handler's defaults):
-    `address_fields` (CHANNEL_CONNECT_ADDRESS_FIELDS: the profile fields tried in order for the delivery address, `Attributes.X` allowed; default phone fields first for the twilio adapter, email fields first otherwise),
-    `channel_type` (CHANNEL_CONNECT_CHANNEL_TYPE: the channel type profiles take, an upper-case name such as SMS; default SMS for twilio, CUSTOM otherwise),
-    `opt_out_field` (CHANNEL_CONNECT_OPT_OUT_FIELD: the field that marks an opt-out; default Attributes.OptOut),
-    `result_field` (CHANNEL_CONNECT_RESULT_FIELD: add `Result: SUCCESS/FAILURE` to each profile's answer; default false).
-    Field names: 1-255 characters, no whitespace, ',', '{', '}' or '|'.
-    `register` (default false): register the function (its alias when `publish` is on) with the instance on apply and unregister it on destroy, re-registering when its ARN changes (connectcampaignsv2 PutConnectInstanceIntegration / DeleteConnectInstanceIntegration, run by Terraform as `aws connectcampaignsv2 ...` in a local-exec). Needs, where Terraform runs, the AWS CLI on PATH (v2, or v1 with connectcampaignsv2) and credentials in Terraform's environment (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...; not the provider block's) of the instance's account allowed connect-campaigns:PutConnectInstanceIntegration and connect-campaigns:DeleteConnectInstanceIntegration. Off: run the outputs `connect_register_command` / `connect_unregister_command` yourself.
-  EOT
+  description = "The Connect instance, messages and profile fields. [More](docs/inputs.md#connect)."
   # `any`, not an object type: a key the type did not declare would be dropped without a word
   # (a misspelt `profiles.opt_out_field` would read consent from the default field, a misspelt
   # `template_ids` send `message_template` instead); the keys and defaults are
@@ -58,10 +43,6 @@ variable "connect" {
     error_message = "connect.instance_arn must be an Amazon Connect instance ARN: arn:<partition>:connect:<region>:<account>:instance/<instance-id> (a lowercase UUID)."
   }
 
-  validation {
-    condition     = (var.event_source == "connect") == (try(var.connect.instance_arn, null) != null)
-    error_message = "connect.instance_arn is required when event_source is \"connect\" and must be null otherwise."
-  }
 
   validation {
     condition     = try(var.connect.message_template, null) == null || try(length(try(var.connect.message_template, null)) >= 1 && length(try(var.connect.message_template, null)) <= local.max_message_template_chars, false)
@@ -73,15 +54,7 @@ variable "connect" {
     error_message = "connect.message_templates keys must be non-empty ActionIds and each template at most ${local.max_message_template_chars} characters (the handler's limit)."
   }
 
-  validation {
-    condition     = var.event_source == "connect" || (try(var.connect.message_template, null) == null && length((try(var.connect.message_templates, null) == null ? {} : var.connect.message_templates)) == 0)
-    error_message = "connect.message_template and connect.message_templates are the messages of Connect custom actions: set them only with event_source = \"connect\" (a Pinpoint campaign's message is its data)."
-  }
 
-  validation {
-    condition     = var.event_source != "connect" || try(var.connect.message_template, null) != null || length((try(var.connect.message_templates, null) == null ? {} : var.connect.message_templates)) > 0 || length((try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids)) > 0
-    error_message = "event_source = \"connect\" needs a message: set connect.message_template, connect.message_templates or connect.template_ids (Connect's event carries no text)."
-  }
 
   validation {
     # local.qconnect_uuid_pattern (botocore's qconnect model, Uuid).
@@ -105,10 +78,6 @@ variable "connect" {
     error_message = "connect.template_ttl_seconds must be a whole number of seconds from 0 to ${local.max_connect_template_ttl_seconds}."
   }
 
-  validation {
-    condition     = var.event_source == "connect" || (try(var.connect.knowledge_base_id, null) == null && length((try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids)) == 0 && try(var.connect.template_ttl_seconds, null) == null)
-    error_message = "connect.knowledge_base_id, connect.template_ids and connect.template_ttl_seconds are for Connect's message templates: set them only with event_source = \"connect\"."
-  }
 
   validation {
     condition = try(var.connect.profiles.address_fields, null) == null || try(
@@ -129,18 +98,7 @@ variable "connect" {
     error_message = "connect.profiles.opt_out_field must be a profile field name (1-255 characters, no whitespace, ',', '{', '}' or '|'), for example Attributes.OptOut."
   }
 
-  validation {
-    condition = var.event_source == "connect" || (
-      try(var.connect.profiles.address_fields, null) == null && try(var.connect.profiles.channel_type, null) == null &&
-      try(var.connect.profiles.opt_out_field, null) == null && try(var.connect.profiles.result_field, null) == null
-    )
-    error_message = "connect.profiles applies to Connect customer profiles only: set it only with event_source = \"connect\"."
-  }
 
-  validation {
-    condition     = var.event_source == "connect" || try(var.connect.register, null) != true
-    error_message = "connect.register registers the function with connect.instance_arn: set it only with event_source = \"connect\"."
-  }
 }
 
 ################################################################################

@@ -3,15 +3,7 @@
 ################################################################################
 
 variable "connect_campaign" {
-  description = <<-EOT
-    An Amazon Connect outbound campaign (v2) of type JOURNEY, which runs the journey flow holding the Custom action block, created in a CloudFormation stack of its own (`AWS::ConnectCampaignsV2::Campaign`, `<name>-connect-campaign`). Null, the default, creates none. Only with `event_source = "connect"`, and in the instance's region (the provider's).
-    CloudFormation creates it **not started** (the resource has no state, and its create handler does not call StartCampaign): nothing is sent until you start it (output `connect_campaign_start_command`).
-    `name` (1-127 characters);
-    `flow_arn` (ConnectCampaignFlowArn: the journey flow, a flow of the instance, `<connect.instance_arn>/contact-flow/<flow-id>`);
-    `segment_arn` (a Customer Profiles segment definition, `arn:<partition>:profile:<region>:<account>:domains/<domain>/segment-definitions/<name>`) or `event_trigger_domain_arn` (an event-triggered campaign on a Customer Profiles domain, `arn:<partition>:profile:<region>:<account>:domains/<domain>`): exactly one;
-    `schedule`: `start_time` and `end_time` (ISO 8601 date and time without an offset, `YYYY-MM-DDThh:mm:ss`, end after start), `refresh_frequency` (an ISO 8601 duration such as `PT1H`: how often the segment is read again; null leaves it to Connect);
-    `entry_limits` (null: Connect's default): `max_entry_count` (whole number, 0 for unlimited) and `min_entry_interval` (an ISO 8601 duration): how often one profile may enter.
-  EOT
+  description = "A Connect outbound campaign; null creates none. [More](docs/inputs.md#connect_campaign)."
   type = object({
     name                     = string
     flow_arn                 = string
@@ -29,10 +21,6 @@ variable "connect_campaign" {
   })
   default = null
 
-  validation {
-    condition     = var.connect_campaign == null || var.event_source == "connect"
-    error_message = "connect_campaign is an Amazon Connect outbound campaign: set it only with event_source = \"connect\" (a Pinpoint campaign is the campaign variable)."
-  }
 
   validation {
     # CloudFormation schema and botocore model, CampaignName: 1-127 characters.
@@ -40,12 +28,6 @@ variable "connect_campaign" {
     error_message = "connect_campaign.name must be 1 to 127 characters."
   }
 
-  validation {
-    # Service Authorization Reference, Amazon Connect resource type contact-flow; a campaign's
-    # flow is one of its instance's.
-    condition     = var.connect_campaign == null || try(can(regex("^arn:aws[a-z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/[0-9a-f-]{36}/contact-flow/[A-Za-z0-9-]{1,256}$", var.connect_campaign.flow_arn)) && startswith(var.connect_campaign.flow_arn, "${var.connect.instance_arn}/contact-flow/"), false)
-    error_message = "connect_campaign.flow_arn must be a flow of connect.instance_arn: <connect.instance_arn>/contact-flow/<flow-id>."
-  }
 
   validation {
     # The schema's oneOf and the model's union Source: exactly one of the two.
@@ -89,6 +71,13 @@ variable "connect_campaign" {
     # EntryLimitsConfig.MaxEntryCount: an integer, minimum 0 (0: unlimited).
     condition     = var.connect_campaign == null || try(var.connect_campaign.entry_limits == null ? true : var.connect_campaign.entry_limits.max_entry_count >= 0 && floor(var.connect_campaign.entry_limits.max_entry_count) == var.connect_campaign.entry_limits.max_entry_count, false)
     error_message = "connect_campaign.entry_limits.max_entry_count must be a whole number, 0 or more (0: unlimited)."
+  }
+
+  validation {
+    # Service Authorization Reference, Amazon Connect resource type contact-flow (that it is a
+    # flow of connect.instance_arn: the stack's precondition).
+    condition     = var.connect_campaign == null || try(can(regex("^arn:aws[a-z-]*:connect:[a-z0-9-]+:[0-9]{12}:instance/[0-9a-f-]{36}/contact-flow/[A-Za-z0-9-]{1,256}$", var.connect_campaign.flow_arn)), false)
+    error_message = "connect_campaign.flow_arn must be a flow of connect.instance_arn: <connect.instance_arn>/contact-flow/<flow-id>."
   }
 }
 
@@ -168,6 +157,13 @@ resource "aws_cloudformation_stack" "connect_campaign" {
   tags = var.tags
 
   lifecycle {
+    precondition {
+      # Service Authorization Reference, Amazon Connect resource type contact-flow; a campaign's
+      # flow is one of its instance's.
+      condition     = try(startswith(var.connect_campaign.flow_arn, "${local.connect_settings.instance_arn}/contact-flow/"), false)
+      error_message = "connect_campaign.flow_arn must be a flow of connect.instance_arn: <connect.instance_arn>/contact-flow/<flow-id>."
+    }
+
     precondition {
       # connectcampaignsv2 is regional: the campaign lives in the instance's region.
       condition     = local.connect_region == local.region

@@ -3,11 +3,7 @@
 ################################################################################
 
 variable "dashboard" {
-  description = <<-EOT
-    A CloudWatch dashboard for the channel (needs the module's function and the handler's metrics, so not with `channel_mode = "webhook"` or `metrics.mode = "off"`):
-    the guide's per-channel-type counts (Pinpoint only: a Connect batch publishes none), delivered / failed / unknown / skipped endpoints and provider latency (Average and Maximum) under `Channel = <name>`, and the function's AWS/Lambda Errors, Throttles and Duration; with `alarms.enabled`, the alarms' thresholds drawn as lines, at the alarms' period.
-    `enabled` (default false); `name` (the dashboard's name: 1-255 letters, digits, '-' or '_'; default the module's name).
-  EOT
+  description = "A CloudWatch dashboard of the channel. [More](docs/inputs.md#dashboard)."
   type = object({
     enabled = optional(bool, false)
     name    = optional(string)
@@ -22,15 +18,7 @@ variable "dashboard" {
     error_message = "dashboard.name must be 1-255 characters, each a letter, a digit, '-' or '_' (CloudWatch's rule for dashboard names)."
   }
 
-  validation {
-    condition     = !var.dashboard.enabled || var.channel_mode != "webhook"
-    error_message = "dashboard shows the module's function and its metrics, and channel_mode \"webhook\" creates no function. Leave dashboard.enabled false in webhook mode."
-  }
 
-  validation {
-    condition     = !var.dashboard.enabled || var.metrics.mode != "off"
-    error_message = "dashboard shows the handler's metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave dashboard.enabled false."
-  }
 }
 
 ################################################################################
@@ -213,7 +201,7 @@ locals {
     properties = {
       markdown = join("\n", [
         "## ${local.name}: ${local.channel_label}",
-        "Handler metrics in namespace `${local.metrics_namespace}` (metrics.mode `${var.metrics.mode}`); delivery results and latency under Channel = `${local.name}`; function `${local.dashboard_function_name}` in ${local.region}.${local.create_alarms ? " Lines mark the alarms' thresholds, per ${local.dashboard_period} s." : ""}",
+        "Handler metrics in namespace `${local.metrics_namespace}` (metrics.mode `${local.metrics.mode}`); delivery results and latency under Channel = `${local.name}`; function `${local.dashboard_function_name}` in ${local.region}.${local.create_alarms ? " Lines mark the alarms' thresholds, per ${local.dashboard_period} s." : ""}",
       ])
     }
   }
@@ -247,4 +235,11 @@ resource "aws_cloudwatch_dashboard" "this" {
 
   dashboard_name = local.dashboard_name
   dashboard_body = jsonencode(local.dashboard_body)
+
+  lifecycle {
+    precondition {
+      condition     = !var.dashboard.enabled || local.metrics.mode != "off"
+      error_message = "dashboard shows the handler's metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave dashboard.enabled false."
+    }
+  }
 }

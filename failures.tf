@@ -3,15 +3,7 @@
 ################################################################################
 
 variable "failure_queue" {
-  description = <<-EOT
-    A standard SQS queue for the endpoints the channel could not deliver: the handler sends one message per `failed` or `unknown` endpoint (SendMessageBatch to CHANNEL_FAILURE_QUEUE_URL), for inspection or a later resend. Needs the module's function, so not with `channel_mode = "webhook"`.
-    `enabled` (default false); `name` (default `<name>-failures`; 1-80 letters, digits, hyphens and underscores);
-    `kms_key_arn` (null: the module's `kms_key_arn` when set, else SQS managed server-side encryption; a customer managed key is one the role may then use for kms:GenerateDataKey and kms:Decrypt through SQS only, and whose key policy must let IAM policies grant that);
-    `message_retention_seconds` (60-1209600, default 1209600: 14 days); `visibility_timeout_seconds` (0-43200, default 300);
-    `operator_role_arns` (IAM roles that run `resend`: sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility and GetQueueAttributes, which the queue policy denies to every other principal, and sqs:SendMessage, for the replacement of a message resent with an unknown outcome. Empty, the default: the IAM policies of the queue's account alone decide who may read it, and no operator may send, so `resend` cannot record an unknown outcome in the queue). With a customer managed key each of them also gets a KMS grant of kms:Decrypt and kms:GenerateDataKey on it, for this queue only (encryption context aws:sqs:arn), without which it could not read the queue or send to it; whoever runs Terraform then needs kms:CreateGrant and kms:RevokeGrant on the key.
-    The queue is always encrypted. Its policy denies every request not made over TLS, and sqs:SendMessage to every principal but the function's role and the named operators.
-    Only these keys are accepted: a misspelt one (`enable`) is refused, not ignored.
-  EOT
+  description = "SQS queue of failed and unknown deliveries. [More](docs/inputs.md#failure_queue)."
   # `any`, not an object type: a key the type did not declare would be dropped without a word
   # (`enable = true` created no queue); the keys and defaults are local.failure_queue_defaults
   # (main.tf), and the first validation refuses any other key. null: the defaults.
@@ -54,10 +46,6 @@ variable "failure_queue" {
     error_message = "failure_queue.visibility_timeout_seconds must be a whole number between 0 and 43200 (12 hours)."
   }
 
-  validation {
-    condition     = try(var.failure_queue.enabled, null) == null ? true : try(!var.failure_queue.enabled || var.channel_mode != "webhook", false)
-    error_message = "failure_queue needs the module's function, and channel_mode \"webhook\" creates none: nothing would send to the queue. Leave failure_queue.enabled false in webhook mode."
-  }
 
   validation {
     condition     = try(var.failure_queue.operator_role_arns, null) == null ? true : try(alltrue([for arn in var.failure_queue.operator_role_arns : can(regex(local.iam_role_arn_pattern, arn))]), false)

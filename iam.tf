@@ -56,7 +56,7 @@ locals {
       }
     }
     Metrics = {
-      enabled = var.metrics.mode == "api"
+      enabled = local.metrics.mode == "api"
       statement = {
         Effect   = "Allow"
         Action   = ["cloudwatch:PutMetricData"]
@@ -250,6 +250,15 @@ resource "aws_iam_role" "this" {
   permissions_boundary = var.role_permissions_boundary
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      # IAM API model, roleNameType: at most 64 characters; the role takes the function's name
+      # (name_prefix included) unless role_name is set.
+      condition     = var.role_name != null || length(local.name) <= local.max_name_length
+      error_message = "name must start with a letter, hold only letters, digits, '-' and '_', and be at most ${local.max_name_length} characters long together with name_prefix."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "this" {

@@ -3,15 +3,7 @@
 ################################################################################
 
 variable "idempotency" {
-  description = <<-EOT
-    Idempotent delivery: a DynamoDB table (on-demand, TTL on `expires_at`, encrypted, point-in-time recovery) in which each endpoint's delivery is claimed with a conditional write before it is sent and settled after, so a repeated invocation sends nothing twice (CHANNEL_IDEMPOTENCY_TABLE).
-    `enabled` (default true: without it a batch that the platform stops and Pinpoint then sends again is delivered again; set false to turn it off). Cost: on-demand DynamoDB, 2 calls per 50-endpoint batch (one transaction claims, one settles), 4 write request units per message (roughly USD 2.50 per million messages at us-east-1 on-demand prices), plus storage of the records until their TTL;
-    `lease_seconds` (16-86400 and longer than the event source's wait, 15 s for Pinpoint and 30 s for Connect; default 60: how long an in-progress record blocks a resend; must outlast an invocation);
-    `ttl_seconds` (3600-31622400, default 604800: how long records are kept); `kms_key_arn` (a customer managed key; null uses the AWS managed key `aws/dynamodb`);
-    `point_in_time_recovery` (default true);
-    `journey_reentry_seconds` (900-31622400, default 3600: a Pinpoint journey's repeat after this is a new entry and is sent; no longer than the journey's EndpointReentryInterval; docs/handler.md).
-    Only these keys are accepted: a misspelt one is refused, not ignored.
-  EOT
+  description = "DynamoDB table that stops a retry from sending twice. [More](docs/inputs.md#idempotency)."
   # `any`, not an object type: a key the type did not declare would be dropped without a word;
   # the keys and defaults are local.idempotency_defaults (main.tf), and the first validation
   # refuses any other key. null: the defaults.
@@ -40,12 +32,6 @@ variable "idempotency" {
     error_message = "idempotency.lease_seconds must be a whole number between 16 and 86400 (longer than an invocation)."
   }
 
-  validation {
-    # An in-progress record must outlast the invocation that claimed it, which its event
-    # source lets run for local.wait_seconds (Pinpoint 15, Connect 30).
-    condition     = try(var.idempotency.lease_seconds, null) == null ? true : try(var.idempotency.lease_seconds > local.wait_seconds, false)
-    error_message = "idempotency.lease_seconds must be longer than the ${local.wait_seconds} seconds the ${var.event_source} event source lets an invocation run, or a delivery still in progress could be sent again."
-  }
 
   validation {
     condition     = try(var.idempotency.ttl_seconds, null) == null ? true : try(var.idempotency.ttl_seconds >= 3600 && var.idempotency.ttl_seconds <= 31622400 && floor(var.idempotency.ttl_seconds) == var.idempotency.ttl_seconds, false)
@@ -97,4 +83,13 @@ resource "aws_dynamodb_table" "idempotency" {
   }
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      # An in-progress record must outlast the invocation that claimed it, which its event
+      # source lets run for local.wait_seconds (Pinpoint 15, Connect 30).
+      condition     = try(var.idempotency.lease_seconds, null) == null ? true : try(var.idempotency.lease_seconds > local.wait_seconds, false)
+      error_message = "idempotency.lease_seconds must be longer than the ${local.wait_seconds} seconds the ${var.event_source} event source lets an invocation run, or a delivery still in progress could be sent again."
+    }
+  }
 }

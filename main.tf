@@ -1,4 +1,106 @@
-data "aws_partition" "current" {}
+# Rules between inputs that no single resource owns: a setting of one event source or channel
+# mode given with another. Checked before anything is
+# planned; each message names the inputs. (Preconditions rather than variable validations that
+# read other variables: those report the error against one input, and are Terraform 1.9's.)
+data "aws_partition" "current" {
+  lifecycle {
+    precondition {
+      condition     = !var.alarms.enabled || var.channel_mode != "webhook"
+      error_message = "alarms watch the module's function and its metrics, and channel_mode \"webhook\" creates no function. Leave alarms.enabled false in webhook mode."
+    }
+
+    precondition {
+      condition     = (var.event_source == "connect") == (try(var.connect.instance_arn, null) != null)
+      error_message = "connect.instance_arn is required when event_source is \"connect\" and must be null otherwise."
+    }
+
+    precondition {
+      condition     = var.event_source == "connect" || (try(var.connect.message_template, null) == null && length((try(var.connect.message_templates, null) == null ? {} : var.connect.message_templates)) == 0)
+      error_message = "connect.message_template and connect.message_templates are the messages of Connect custom actions: set them only with event_source = \"connect\" (a Pinpoint campaign's message is its data)."
+    }
+
+    precondition {
+      condition     = var.event_source != "connect" || try(var.connect.message_template, null) != null || length((try(var.connect.message_templates, null) == null ? {} : var.connect.message_templates)) > 0 || length((try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids)) > 0
+      error_message = "event_source = \"connect\" needs a message: set connect.message_template, connect.message_templates or connect.template_ids (Connect's event carries no text)."
+    }
+
+    precondition {
+      condition     = var.event_source == "connect" || (try(var.connect.knowledge_base_id, null) == null && length((try(var.connect.template_ids, null) == null ? {} : var.connect.template_ids)) == 0 && try(var.connect.template_ttl_seconds, null) == null)
+      error_message = "connect.knowledge_base_id, connect.template_ids and connect.template_ttl_seconds are for Connect's message templates: set them only with event_source = \"connect\"."
+    }
+
+    precondition {
+      condition = var.event_source == "connect" || (
+        try(var.connect.profiles.address_fields, null) == null && try(var.connect.profiles.channel_type, null) == null &&
+        try(var.connect.profiles.opt_out_field, null) == null && try(var.connect.profiles.result_field, null) == null
+      )
+      error_message = "connect.profiles applies to Connect customer profiles only: set it only with event_source = \"connect\"."
+    }
+
+    precondition {
+      condition     = var.event_source == "connect" || try(var.connect.register, null) != true
+      error_message = "connect.register registers the function with connect.instance_arn: set it only with event_source = \"connect\"."
+    }
+
+    precondition {
+      condition     = var.connect_campaign == null || var.event_source == "connect"
+      error_message = "connect_campaign is an Amazon Connect outbound campaign: set it only with event_source = \"connect\" (a Pinpoint campaign is the campaign variable)."
+    }
+
+    precondition {
+      condition     = !var.dashboard.enabled || var.channel_mode != "webhook"
+      error_message = "dashboard shows the module's function and its metrics, and channel_mode \"webhook\" creates no function. Leave dashboard.enabled false in webhook mode."
+    }
+
+    precondition {
+      condition     = try(var.failure_queue.enabled, null) == null ? true : try(!var.failure_queue.enabled || var.channel_mode != "webhook", false)
+      error_message = "failure_queue needs the module's function, and channel_mode \"webhook\" creates none: nothing would send to the queue. Leave failure_queue.enabled false in webhook mode."
+    }
+
+    precondition {
+      condition     = (try(var.pinpoint_permission.scope, null) == null ? local.pinpoint_permission_defaults.scope : var.pinpoint_permission.scope) != "campaign" || try(var.pinpoint_permission.campaign_id, null) != null || (var.campaign != null && try(var.campaign.create, true))
+      error_message = "pinpoint_permission.scope \"campaign\" needs a campaign: the one this module manages (campaign, campaign.create = true) or pinpoint_permission.campaign_id."
+    }
+
+    precondition {
+      condition     = var.event_source != "connect" || (try(var.pinpoint_permission.campaign_id, null) == null && (try(var.pinpoint_permission.scope, null) == null ? local.pinpoint_permission_defaults.scope : var.pinpoint_permission.scope) != "campaign")
+      error_message = "pinpoint_permission.scope = \"campaign\" and pinpoint_permission.campaign_id shape the Pinpoint invoke permission, which event_source = \"connect\" does not create (its permission is for connect.instance_arn): leave them unset."
+    }
+
+    precondition {
+      condition     = var.event_source == "connect" || coalesce(var.application.create, true) == (var.application.id == null)
+      error_message = "Give application.id exactly when application.create is false."
+    }
+
+    precondition {
+      condition     = var.event_source != "connect" || (var.application.create != true && var.application.id == null)
+      error_message = "application.create and application.id are for a Pinpoint application, which event_source = \"connect\" does not use: leave them unset."
+    }
+
+    precondition {
+      condition = var.event_source != "connect" || (
+        try(var.segment.id, null) == null && try(var.segment.name, null) == null && length((try(var.segment.channel_types, null) == null ? local.segment_defaults.channel_types : var.segment.channel_types)) == 0 &&
+        length((try(var.segment.attributes, null) == null ? local.segment_defaults.attributes : var.segment.attributes)) == 0 && length((try(var.segment.user_attributes, null) == null ? local.segment_defaults.user_attributes : var.segment.user_attributes)) == 0 && try(var.segment.dimensions_json, null) == null
+      )
+      error_message = "segment describes a Pinpoint segment, which event_source = \"connect\" does not use: leave it unset (a Connect campaign's audience is a Customer Profiles segment)."
+    }
+
+    precondition {
+      condition     = var.event_source != "connect" || var.campaign == null
+      error_message = "campaign describes a Pinpoint campaign, which event_source = \"connect\" does not create: leave campaign null and build the outbound campaign in Amazon Connect."
+    }
+
+    precondition {
+      condition     = var.event_source != "connect" || var.channel_mode == "lambda"
+      error_message = "event_source = \"connect\" needs channel_mode = \"lambda\": a Connect custom action invokes a Lambda function, not a webhook."
+    }
+
+    precondition {
+      condition     = (var.channel_mode == "webhook") == (var.delivery == null)
+      error_message = "delivery is required when the module creates a function (channel_mode \"lambda\" or \"receiver\"): at least { adapter = \"none\" }, which sends nothing; with channel_mode = \"webhook\", which creates none, it must be null."
+    }
+  }
+}
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
@@ -145,7 +247,7 @@ locals {
   connect = var.event_source == "connect"
   # The handler's metrics (config.py): the guide's namespace for Pinpoint, Connect's own for
   # a Connect custom action (CONNECT_NAMESPACE), unless metrics.namespace names one.
-  metrics_namespace = coalesce(var.metrics.namespace, local.connect ? "ConnectCustomAction" : "PinpointCustomChannelExecution")
+  metrics_namespace = coalesce(local.metrics.namespace, local.connect ? "ConnectCustomAction" : "PinpointCustomChannelExecution")
   # The instance id: the ARN's last part (instance/<id>).
   connect_instance_id = local.connect_settings.instance_arn == null ? null : element(split("/", local.connect_settings.instance_arn), 1)
   create_function     = var.channel_mode != "webhook"
@@ -347,6 +449,96 @@ locals {
     },
   )
 
+  metrics_defaults = {
+    mode      = "api"
+    namespace = null
+  }
+  metrics = merge(
+    local.metrics_defaults,
+    try({ for k, v in var.metrics : k => v if v != null && contains(keys(local.metrics_defaults), k) }, {}),
+  )
+
+  campaign_defaults = {
+    create                = true
+    stack_name            = null
+    name                  = null # required
+    description           = null
+    data                  = null # required
+    endpoint_types        = ["CUSTOM"]
+    is_paused             = true
+    schedule              = {}
+    treatment_name        = null
+    treatment_description = null
+    treatments            = []
+    holdout_percent       = 0
+    limits                = null
+    tags                  = {}
+  }
+  campaign_schedule_defaults = {
+    start_time    = "IMMEDIATE"
+    end_time      = null
+    frequency     = "ONCE"
+    timezone      = null
+    is_local_time = null
+    event_types   = null
+  }
+  campaign_treatment_defaults = {
+    size_percent      = null # required
+    data              = null # required
+    name              = null
+    description       = null
+    delivery_uri      = null
+    endpoint_types    = null
+    invoke_permission = null
+  }
+  campaign_limits_defaults = {
+    daily               = null
+    total               = null
+    messages_per_second = null
+    maximum_duration    = null
+    session             = null
+  }
+  # null when campaign is null (or not an object, which a validation refuses); lists as lists
+  # (an `any` value holds tuples), so that a treatment's endpoint_types and the campaign's
+  # coalesce. No try() around a whole object: it answers unknown when any value inside is (a
+  # treatment's delivery_uri may be an ARN known only after apply), and the campaign's
+  # existence and its treatments' count must be known at plan.
+  campaign = var.campaign == null || !can(keys(var.campaign)) ? null : merge(
+    local.campaign_defaults,
+    { for k, v in var.campaign : k => v if v != null && contains(keys(local.campaign_defaults), k) },
+    {
+      # The object type converted "20" to 20 and "true" to true (a root's conditional can make
+      # every value a string).
+      create          = coalesce(try(tobool(var.campaign.create), null), local.campaign_defaults.create)
+      is_paused       = coalesce(try(tobool(var.campaign.is_paused), null), local.campaign_defaults.is_paused)
+      holdout_percent = coalesce(try(tonumber(var.campaign.holdout_percent), null), local.campaign_defaults.holdout_percent)
+      endpoint_types  = lookup(var.campaign, "endpoint_types", null) == null ? local.campaign_defaults.endpoint_types : try(tolist(var.campaign.endpoint_types), local.campaign_defaults.endpoint_types)
+      tags            = lookup(var.campaign, "tags", null) == null ? local.campaign_defaults.tags : try(tomap(var.campaign.tags), local.campaign_defaults.tags)
+      schedule = merge(
+        local.campaign_schedule_defaults,
+        try({ for k, v in var.campaign.schedule : k => v if v != null && contains(keys(local.campaign_schedule_defaults), k) }, {}),
+        { event_types = try(tolist(var.campaign.schedule.event_types), null) },
+      )
+      # Each of one type, so that the treatments make a list; a key left out or null is null
+      # (a value of the wrong type too: a validation refuses it). null[*] is [].
+      treatments = [
+        for t in lookup(var.campaign, "treatments", null)[*] : {
+          size_percent      = try(tonumber(t.size_percent), tonumber(null))
+          data              = try(tostring(t.data), tostring(null))
+          name              = try(tostring(t.name), tostring(null))
+          description       = try(tostring(t.description), tostring(null))
+          delivery_uri      = try(tostring(t.delivery_uri), tostring(null))
+          endpoint_types    = try(tolist([for e in t.endpoint_types : tostring(e)]), tolist(null))
+          invoke_permission = try(tobool(t.invoke_permission), tobool(null))
+        }
+      ]
+      limits = lookup(var.campaign, "limits", null) == null ? null : merge(
+        local.campaign_limits_defaults,
+        try({ for k, v in var.campaign.limits : k => tonumber(v) if v != null && contains(keys(local.campaign_limits_defaults), k) }, {}),
+      )
+    },
+  )
+
   # The function's timeout: by default as long as its event source waits.
   timeout          = coalesce(var.timeout, local.wait_seconds)
   deadline_seconds = coalesce(local.delivery.deadline_seconds, min(local.timeout, local.wait_seconds))
@@ -367,7 +559,7 @@ locals {
     {
       CHANNEL_ADAPTER               = local.delivery.adapter
       CHANNEL_NAME                  = local.name
-      CHANNEL_METRICS_MODE          = var.metrics.mode
+      CHANNEL_METRICS_MODE          = local.metrics.mode
       CHANNEL_METRICS_NAMESPACE     = local.metrics_namespace
       CHANNEL_SKIP_OPTED_OUT        = tostring(local.delivery.skip_opted_out)
       CHANNEL_SKIP_INACTIVE         = tostring(local.delivery.skip_inactive)
@@ -561,6 +753,76 @@ resource "aws_lambda_function" "this" {
   ]
 
   lifecycle {
+    precondition {
+      # Lambda API model, FunctionName: at most 64 characters for a name (local.max_name_length),
+      # name_prefix included.
+      condition     = length(local.name) <= local.max_name_length
+      error_message = "name must start with a letter, hold only letters, digits, '-' and '_', and be at most ${local.max_name_length} characters long together with name_prefix."
+    }
+
+    precondition {
+      # One code source: a zip or an S3 object (Lambda API model, FunctionCode).
+      condition     = var.s3_existing_package == null || var.local_existing_package == null
+      error_message = "Set local_existing_package or s3_existing_package, not both."
+    }
+
+    precondition {
+      # PutProvisionedConcurrencyConfig takes an alias or version, never $LATEST.
+      condition     = var.provisioned_concurrent_executions == 0 || var.publish
+      error_message = "provisioned_concurrent_executions needs publish = true (it is set on the alias)."
+    }
+
+    precondition {
+      # A function needs an execution role (Lambda API model, CreateFunction: Role is required).
+      condition     = var.create_role || var.channel_mode == "webhook" || var.lambda_role != null
+      error_message = "lambda_role is required when create_role is false (unless channel_mode is \"webhook\", which creates no function)."
+    }
+
+    precondition {
+      # The package committed with the module holds only the built-in adapters (the handler's
+      # adapters.ADAPTERS): another name deploys only with a package that has it.
+      condition     = try(var.delivery.adapter, null) == null ? true : try(contains(["none", "http", "twilio", "slack"], var.delivery.adapter) || var.local_existing_package != null || var.s3_existing_package != null, false)
+      error_message = "delivery.adapter is not a built-in adapter (none, http, twilio, slack): set local_existing_package or s3_existing_package to your own package that has it (docs/adapters.md, \"Vendoring the handler\")."
+    }
+
+    precondition {
+      condition     = try(var.delivery.adapter_module, null) == null || var.local_existing_package != null || var.s3_existing_package != null
+      error_message = "delivery.adapter_module names a module of your own package: set local_existing_package or s3_existing_package to it."
+    }
+
+    precondition {
+      condition     = try(var.delivery.adapter, null) == null ? true : try(!contains(["twilio", "slack"], var.delivery.adapter) || var.provider_secret.arn != null || var.provider_secret.parameter_arn != null, false)
+      error_message = "The twilio and slack adapters read their credentials from a secret: set provider_secret.arn or provider_secret.parameter_arn."
+    }
+
+    precondition {
+      condition     = try(var.delivery.rate_limit_per_second, null) == null ? true : try(var.delivery.rate_limit_per_second == 0 || var.reserved_concurrent_executions > 0, false)
+      error_message = "delivery.rate_limit_per_second holds for one function instance, so the account-wide rate is it times the concurrency: set reserved_concurrent_executions (>= 1) to bound it (output lambda_max_requests_per_second shows the product)."
+    }
+
+    precondition {
+      condition     = try(var.delivery.failure_policy, null) == null ? true : try(var.delivery.failure_policy != "retry" || local.idempotency.enabled, false)
+      error_message = "delivery.failure_policy = \"retry\" requires idempotency.enabled = true, or Pinpoint's retry would deliver twice."
+    }
+
+    precondition {
+      # Connect marks every profile of a batch failed when the function throws, and the retry
+      # policy works by throwing (docs/connect.md; config.py refuses the pair).
+      condition     = try(var.delivery.failure_policy, null) == null ? true : try(var.event_source != "connect" || var.delivery.failure_policy != "retry", false)
+      error_message = "delivery.failure_policy = \"retry\" cannot serve event_source = \"connect\": it works by failing the invocation, and a Connect batch whose function throws fails whole. Use delivery.failure_policy = \"report\"."
+    }
+
+    precondition {
+      # The event source's wait (local.wait_seconds: Pinpoint 15, Connect 30).
+      condition     = try(var.delivery.deadline_seconds, null) == null ? true : try(var.delivery.deadline_seconds >= 1 && var.delivery.deadline_seconds <= local.wait_seconds && floor(var.delivery.deadline_seconds) == var.delivery.deadline_seconds, false)
+      error_message = "delivery.deadline_seconds must be a whole number between 1 and ${local.wait_seconds}: the ${var.event_source} event source waits at most ${local.wait_seconds} seconds for the function (Pinpoint 15, Connect 30)."
+    }
+
+    precondition {
+      condition     = try(var.delivery.deadline_seconds, null) == null ? true : try(var.delivery.deadline_seconds <= local.timeout, false)
+      error_message = "delivery.deadline_seconds must not exceed timeout."
+    }
+
     precondition {
       condition     = local.environment_size <= local.max_environment_bytes
       error_message = "The function's environment holds ${local.environment_size} characters of names and values, more than Lambda's 4 KB for all environment variables together: shorten connect.message_template / connect.message_templates / connect.template_ids (or environment_variables)."

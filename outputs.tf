@@ -3,7 +3,7 @@
 ################################################################################
 
 output "lambda_function_name" {
-  description = "Name of the Lambda function (null when channel_mode = \"webhook\")."
+  description = "Name of the Lambda function."
   value       = try(aws_lambda_function.this[0].function_name, null)
 }
 
@@ -13,7 +13,7 @@ output "lambda_function_arn" {
 }
 
 output "lambda_function_qualified_arn" {
-  description = "ARN of the function's latest published version (equals the unqualified ARN with `:$LATEST` when publish = false)."
+  description = "ARN of the function's latest published version."
   value       = try(aws_lambda_function.this[0].qualified_arn, null)
 }
 
@@ -23,13 +23,13 @@ output "lambda_function_version" {
 }
 
 output "lambda_function_environment" {
-  description = "Environment variables set on the function (the handler's CHANNEL_* settings and extra variables). Sensitive: `environment_variables` may hold anything."
+  description = "Environment variables of the function. Sensitive."
   value       = local.create_function ? local.environment : null
   sensitive   = true
 }
 
 output "lambda_alias_name" {
-  description = "Name of the alias Pinpoint or the receiver invokes (null when publish = false)."
+  description = "Name of the alias the caller invokes."
   value       = try(aws_lambda_alias.this[0].name, null)
 }
 
@@ -39,22 +39,22 @@ output "lambda_alias_arn" {
 }
 
 output "lambda_permission_statement_ids" {
-  description = "Statement ids of the function's invoke permissions, keyed by caller: `pinpoint`; `connect` (connect-campaigns.amazonaws.com) and `connect_journeys` (connect.amazonaws.com); or `apigateway`."
+  description = "Statement ids of the invoke permissions, keyed by caller. [More](docs/inputs.md#lambda_permission_statement_ids)."
   value       = { for k, p in aws_lambda_permission.this : k => p.statement_id }
 }
 
 output "lambda_max_requests_per_second" {
-  description = "Most provider requests per second that all instances of the function together may start, retries included: delivery.rate_limit_per_second x reserved_concurrent_executions (null without a rate limit or without a function)."
+  description = "Most requests per second of all instances together. [More](docs/inputs.md#lambda_max_requests_per_second)."
   value       = try(local.create_function && local.delivery.rate_limit_per_second > 0 ? local.delivery.rate_limit_per_second * var.reserved_concurrent_executions : null, null)
 }
 
 output "lambda_treatment_permission_statement_ids" {
-  description = "Statement ids of the invoke permissions granted to Pinpoint on the other Lambda functions that A/B treatments deliver to, keyed by the treatment's id (TreatmentId: \"1\" for the first additional treatment)."
+  description = "Invoke permissions on treatments' functions."
   value       = { for k, p in aws_lambda_permission.treatments : k => p.statement_id }
 }
 
 output "lambda_permission_source_arns" {
-  description = "Source ARN of each invoke permission, keyed by caller (null for `connect_journeys`, which is scoped by source account only)."
+  description = "Source ARN of each invoke permission, keyed by caller."
   value       = { for k, p in aws_lambda_permission.this : k => p.source_arn }
 }
 
@@ -63,17 +63,17 @@ output "lambda_permission_source_arns" {
 ################################################################################
 
 output "lambda_role_arn" {
-  description = "ARN of the function's execution role (created or brought)."
+  description = "ARN of the execution role."
   value       = local.create_function ? local.role_arn : null
 }
 
 output "lambda_role_name" {
-  description = "Name of the created execution role (null when an existing role is used)."
+  description = "Name of the created execution role."
   value       = try(aws_iam_role.this[0].name, null)
 }
 
 output "lambda_role_policy_json" {
-  description = "The execution role's inline policy. When you bring your own role (create_role = false), attach this policy to it."
+  description = "The execution role's inline policy."
   value       = local.create_function ? local.policy_json : null
 }
 
@@ -102,12 +102,12 @@ output "pinpoint_application_arn" {
 }
 
 output "pinpoint_segment_id" {
-  description = "Id of the segment the campaign sends to (created in the campaign stack or given)."
+  description = "Id of the segment the campaign sends to."
   value       = try(local.segment_id, null)
 }
 
 output "pinpoint_campaign_id" {
-  description = "Id of the campaign (null when no campaign is created)."
+  description = "Id of the campaign."
   value       = try(local.campaign_id, null)
 }
 
@@ -117,24 +117,24 @@ output "pinpoint_campaign_arn" {
 }
 
 output "pinpoint_campaign_stack_id" {
-  description = "Id of the CloudFormation stack holding the segment and campaign."
+  description = "Id of the Pinpoint campaign's stack."
   value       = try(aws_cloudformation_stack.campaign[0].id, null)
 }
 
 output "pinpoint_campaign_template_body" {
-  description = "CloudFormation template of the segment and campaign. Sensitive: in receiver mode the DeliveryUri carries the path secret."
+  description = "The campaign's CloudFormation template. Sensitive."
   value       = try(local.campaign_template_body, null)
   sensitive   = true
 }
 
 output "pinpoint_campaign_definition_json" {
-  description = "JSON definition of the campaign for a local campaign runner: application, campaign and segment ids, delivery URI, endpoint types, Data, treatments (TreatmentId, SizePercent, Data, delivery), holdout and schedule. Sensitive: in receiver mode the delivery URI carries the path secret."
+  description = "The campaign as JSON for a local runner. Sensitive. [More](docs/inputs.md#pinpoint_campaign_definition_json)."
   value       = local.campaign_definition == null ? null : jsonencode(local.campaign_definition)
   sensitive   = true
 }
 
 output "pinpoint_delivery_uri" {
-  description = "The campaign's DeliveryUri: the function or alias ARN, the external webhook, or the receiver URL. Sensitive: in receiver mode it carries the path secret."
+  description = "The campaign's DeliveryUri. Sensitive."
   value       = try(local.delivery_uri, null)
   sensitive   = true
 
@@ -158,47 +158,47 @@ output "pinpoint_delivery_uri" {
 ################################################################################
 
 output "connect_instance_arn" {
-  description = "ARN of the Amazon Connect instance allowed to invoke the function (null unless event_source = \"connect\")."
+  description = "The Connect instance allowed to invoke the function."
   value       = local.connect ? local.connect_settings.instance_arn : null
 }
 
 output "connect_register_command" {
-  description = "AWS CLI command that registers the function (its alias when publish = true) as the Connect instance's custom action Lambda (connectcampaignsv2 PutConnectInstanceIntegration; Terraform has no resource for it), to run from any directory after apply unless `connect.register = true` already did. Needs the AWS CLI (v2, or v1 with connectcampaignsv2) and credentials of the instance's account allowed connect-campaigns:PutConnectInstanceIntegration. Null unless event_source = \"connect\"."
+  description = "CLI command registering the function with Connect. [More](docs/inputs.md#connect_register_command)."
   value       = try(local.connect_integration_config != null ? "aws connectcampaignsv2 put-connect-instance-integration ${local.connect_cli_arguments} --integration-config '${local.connect_integration_config}'" : null, null)
 }
 
 output "connect_unregister_command" {
-  description = "AWS CLI command that removes the function from the Connect instance's integrations (DeleteConnectInstanceIntegration; connect-campaigns:DeleteConnectInstanceIntegration), to run before destroy unless `connect.register = true`, whose destroy runs it. Null unless event_source = \"connect\"."
+  description = "CLI command removing the function from Connect. [More](docs/inputs.md#connect_unregister_command)."
   value       = try(local.connect_integration_config != null ? "aws connectcampaignsv2 delete-connect-instance-integration ${local.connect_cli_arguments} --integration-identifier '${local.connect_integration_config}'" : null, null)
 }
 
 output "connect_registered_function_arn" {
-  description = "The function ARN that `connect.register = true` registered with the instance (null when it is off)."
+  description = "The function ARN that `connect.register` registered."
   value       = try(terraform_data.connect_registration[0].output.function_arn, null)
 }
 
 output "connect_campaign_arn" {
-  description = "ARN of the Amazon Connect outbound campaign (null unless connect_campaign is set)."
+  description = "ARN of the Amazon Connect outbound campaign."
   value       = try(local.connect_campaign_arn, null)
 }
 
 output "connect_campaign_id" {
-  description = "Id of the Amazon Connect outbound campaign, the last part of its ARN (null unless connect_campaign is set)."
+  description = "Id of the Amazon Connect outbound campaign."
   value       = try(local.connect_campaign_id, null)
 }
 
 output "connect_campaign_stack_id" {
-  description = "Id of the CloudFormation stack holding the Connect campaign."
+  description = "Id of the Connect campaign's stack."
   value       = try(aws_cloudformation_stack.connect_campaign[0].id, null)
 }
 
 output "connect_campaign_start_command" {
-  description = "AWS CLI command that starts the Connect campaign (connectcampaignsv2 StartCampaign; CloudFormation creates it not started). Null unless connect_campaign is set."
+  description = "AWS CLI command that starts the Connect campaign."
   value       = try(local.connect_campaign_id != null ? "aws connectcampaignsv2 start-campaign --region ${local.connect_region} --id ${local.connect_campaign_id}" : null, null)
 }
 
 output "connect_campaign_template_body" {
-  description = "CloudFormation template of the Connect campaign (null unless connect_campaign is set)."
+  description = "The Connect campaign's CloudFormation template."
   value       = try(local.connect_campaign_template_body, null)
 }
 
@@ -207,7 +207,7 @@ output "connect_campaign_template_body" {
 ################################################################################
 
 output "webhook_receiver_url" {
-  description = "URL of the webhook receiver, with its path secret (null unless channel_mode = \"receiver\"). Sensitive: treat it as a credential."
+  description = "The receiver's URL with its path secret. Sensitive."
   value       = try(local.receiver_url, null)
   sensitive   = true
 }
@@ -218,12 +218,12 @@ output "webhook_receiver_api_id" {
 }
 
 output "webhook_receiver_api_endpoint" {
-  description = "Base endpoint of the receiver's HTTP API, without the secret."
+  description = "The receiver's HTTP API endpoint, without the secret."
   value       = try(aws_apigatewayv2_api.receiver[0].api_endpoint, null)
 }
 
 output "webhook_receiver_secret_arn" {
-  description = "ARN of the Secrets Manager secret holding the receiver's path secret (CHANNEL_RECEIVER_SECRET_ID)."
+  description = "ARN of the secret holding the receiver's path secret."
   value       = try(aws_secretsmanager_secret.receiver[0].arn, null)
 }
 
@@ -232,12 +232,12 @@ output "webhook_receiver_secret_arn" {
 ################################################################################
 
 output "idempotency_table_name" {
-  description = "Name of the DynamoDB table of delivery records (null unless idempotency.enabled)."
+  description = "Name of the DynamoDB table of delivery records."
   value       = try(aws_dynamodb_table.idempotency[0].name, null)
 }
 
 output "idempotency_table_arn" {
-  description = "ARN of the DynamoDB table of delivery records (null unless idempotency.enabled)."
+  description = "ARN of the DynamoDB table of delivery records."
   value       = try(aws_dynamodb_table.idempotency[0].arn, null)
 }
 
@@ -246,17 +246,17 @@ output "idempotency_table_arn" {
 ################################################################################
 
 output "failure_queue_url" {
-  description = "URL of the queue of failed and unknown deliveries (CHANNEL_FAILURE_QUEUE_URL; null unless failure_queue.enabled)."
+  description = "URL of the failure queue."
   value       = try(aws_sqs_queue.failures[0].url, null)
 }
 
 output "failure_queue_arn" {
-  description = "ARN of the queue of failed and unknown deliveries (null unless failure_queue.enabled)."
+  description = "ARN of the failure queue."
   value       = try(aws_sqs_queue.failures[0].arn, null)
 }
 
 output "failure_queue_name" {
-  description = "Name of the queue of failed and unknown deliveries (null unless failure_queue.enabled)."
+  description = "Name of the failure queue."
   value       = try(aws_sqs_queue.failures[0].name, null)
 }
 
@@ -265,12 +265,12 @@ output "failure_queue_name" {
 ################################################################################
 
 output "cloudwatch_metric_alarm_arns" {
-  description = "ARNs of the CloudWatch alarms, keyed by `failed_deliveries`, `unknown_deliveries`, `function_errors`, `function_throttles` and, with the failure queue, `failure_queue_depth` and `failure_queue_message_age` (empty unless alarms.enabled)."
+  description = "ARNs of the CloudWatch alarms, keyed by alarm. [More](docs/inputs.md#cloudwatch_metric_alarm_arns)."
   value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }
 }
 
 output "cloudwatch_metric_alarm_names" {
-  description = "Names of the CloudWatch alarms, keyed like `cloudwatch_metric_alarm_arns`."
+  description = "Names of the alarms, keyed by alarm."
   value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.alarm_name }
 }
 
@@ -279,11 +279,11 @@ output "cloudwatch_metric_alarm_names" {
 ################################################################################
 
 output "cloudwatch_dashboard_name" {
-  description = "Name of the CloudWatch dashboard (null unless dashboard.enabled)."
+  description = "Name of the dashboard."
   value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null)
 }
 
 output "cloudwatch_dashboard_url" {
-  description = "The dashboard in the AWS console (null unless dashboard.enabled, or in a partition whose console the module does not know)."
+  description = "The dashboard in the AWS console."
   value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null) == null ? null : local.dashboard_url
 }

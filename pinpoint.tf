@@ -8,14 +8,7 @@
 ################################################################################
 
 variable "pinpoint_permission" {
-  description = <<-EOT
-    The `pinpoint.<region>.amazonaws.com` invoke permission (always with SourceAccount):
-    `scope`, what it allows: `account` - any Pinpoint application of the account (`apps/*`);
-    `application` (the default) - any campaign of the application (`apps/<app-id>/*`);
-    `campaign` - only the campaign (`apps/<app-id>/campaigns/<campaign-id>`).
-    Pinpoint checks the permission when the campaign is created, so a permission cannot name a campaign that does not exist yet: with `campaign` and the module's own campaign, the first apply allows the application and warns "apply again" (a check block), and the next apply with the same configuration narrows it to the campaign (replaced create-before-destroy). A renamed stack or a replaced application starts again from the application scope the same way. The stack records its campaign's ARN in the SSM parameter `/custom-channel/<stack name>/campaign-arn`, which the module reads back (whoever runs Terraform needs `ssm:GetParametersByPath`, and for the stack `ssm:PutParameter` and `ssm:DeleteParameter`, on that path).
-    `campaign_id` (the campaign of `scope = "campaign"`, for a campaign the module does not manage; null uses the module's own campaign as above).
-  EOT
+  description = "Scope of Pinpoint's invoke permission. [More](docs/inputs.md#pinpoint_permission)."
   # `any`, not an object type: a key the type did not declare would be dropped without a word;
   # the keys and defaults are local.pinpoint_permission_defaults (main.tf), and the first validation refuses
   # any other key. null: the defaults.
@@ -32,15 +25,7 @@ variable "pinpoint_permission" {
     error_message = "pinpoint_permission.scope must be account, application or campaign."
   }
 
-  validation {
-    condition     = (try(var.pinpoint_permission.scope, null) == null ? local.pinpoint_permission_defaults.scope : var.pinpoint_permission.scope) != "campaign" || try(var.pinpoint_permission.campaign_id, null) != null || (var.campaign != null && try(var.campaign.create, true))
-    error_message = "pinpoint_permission.scope \"campaign\" needs a campaign: the one this module manages (campaign, campaign.create = true) or pinpoint_permission.campaign_id."
-  }
 
-  validation {
-    condition     = var.event_source != "connect" || (try(var.pinpoint_permission.campaign_id, null) == null && (try(var.pinpoint_permission.scope, null) == null ? local.pinpoint_permission_defaults.scope : var.pinpoint_permission.scope) != "campaign")
-    error_message = "pinpoint_permission.scope = \"campaign\" and pinpoint_permission.campaign_id shape the Pinpoint invoke permission, which event_source = \"connect\" does not create (its permission is for connect.instance_arn): leave them unset."
-  }
 
   validation {
     condition     = try(var.pinpoint_permission.campaign_id, null) == null ? true : try(var.pinpoint_permission.campaign_id == null || can(regex(local.pinpoint_resource_id_pattern, var.pinpoint_permission.campaign_id)), false)
@@ -53,12 +38,7 @@ variable "pinpoint_permission" {
 ################################################################################
 
 variable "application" {
-  description = <<-EOT
-    The Pinpoint application (project):
-    `create` (null, the default, creates one for `event_source = "pinpoint"` and none for `"connect"`; set false and give `id` to use an existing one);
-    `id` (id of an existing application, used when `create = false`);
-    `name` (name of the created application, 1-64 characters; null uses the module's name).
-  EOT
+  description = "The Pinpoint application: created, or an existing one's id. [More](docs/inputs.md#application)."
   type = object({
     create = optional(bool)
     id     = optional(string)
@@ -72,15 +52,7 @@ variable "application" {
     error_message = "application.id must be a Pinpoint application id (32 lowercase letters and digits)."
   }
 
-  validation {
-    condition     = var.event_source == "connect" || coalesce(var.application.create, true) == (var.application.id == null)
-    error_message = "Give application.id exactly when application.create is false."
-  }
 
-  validation {
-    condition     = var.event_source != "connect" || (var.application.create != true && var.application.id == null)
-    error_message = "application.create and application.id are for a Pinpoint application, which event_source = \"connect\" does not use: leave them unset."
-  }
 
   validation {
     # The API model states no length for CreateApp's Name: 64 is this module's bound.
@@ -90,11 +62,7 @@ variable "application" {
 }
 
 variable "segment" {
-  description = <<-EOT
-    The segment the campaign sends to: `id` of an existing segment, or (when `id` is null) a segment created with the campaign in its CloudFormation stack (AWS::Pinpoint::Segment). With no filter it holds every endpoint of the application (the campaign's endpoint types still apply).
-    `name` (default `<name>-segment`), `channel_types` (Demographic.Channel), `attributes` and `user_attributes` (INCLUSIVE matches on endpoint / user attributes),
-    `dimensions_json` (raw Dimensions JSON; replaces the three filters).
-  EOT
+  description = "The campaign's segment: existing or created. [More](docs/inputs.md#segment)."
   # `any`, not an object type: a key the type did not declare would be dropped without a word;
   # the keys and defaults are local.segment_defaults (main.tf), and the first validation refuses
   # any other key. null: the defaults.
@@ -131,72 +99,55 @@ variable "segment" {
     error_message = "segment.name must be 1-64 characters."
   }
 
-  validation {
-    condition = var.event_source != "connect" || (
-      try(var.segment.id, null) == null && try(var.segment.name, null) == null && length((try(var.segment.channel_types, null) == null ? local.segment_defaults.channel_types : var.segment.channel_types)) == 0 &&
-      length((try(var.segment.attributes, null) == null ? local.segment_defaults.attributes : var.segment.attributes)) == 0 && length((try(var.segment.user_attributes, null) == null ? local.segment_defaults.user_attributes : var.segment.user_attributes)) == 0 && try(var.segment.dimensions_json, null) == null
-    )
-    error_message = "segment describes a Pinpoint segment, which event_source = \"connect\" does not use: leave it unset (a Connect campaign's audience is a Customer Profiles segment)."
-  }
 }
 
 variable "campaign" {
-  description = <<-EOT
-    Campaign that delivers through this channel; null creates none (the channel alone).
-    `create` (default true: a CloudFormation stack with AWS::Pinpoint::Campaign, and the segment; false keeps the campaign only for the `pinpoint_campaign_definition_json` output, for example for a local campaign runner);
-    `stack_name` (name of the CloudFormation stack holding the segment and campaign; null uses `<name>-campaign`, underscores becoming hyphens);
-    `name`, `description`; `data` (CustomMessage.Data, at most 5 KB in UTF-8 bytes, passed to the channel as is);
-    `endpoint_types` (the guide's set; default ["CUSTOM"]);
-    `is_paused` (default true: an apply never starts sending by surprise; set false to send);
-    `schedule`: `start_time` ("IMMEDIATE" or an RFC 3339 time such as 2026-05-01T09:00:00Z), `end_time` (required for recurring frequencies),
-    `frequency` (ONCE, HOURLY, DAILY, WEEKLY, MONTHLY, EVENT), `timezone` (one of the API's values: UTC, UTC+01 ... UTC+13 with UTC+03:30, UTC+04:30, UTC+05:30, UTC+05:45, UTC+06:30, UTC+09:30, UTC+10:30, and UTC-02 ... UTC-11), `is_local_time`, `event_types` (required for EVENT);
-    `treatments`: at most 4 additional A/B treatments, each with `size_percent`, its own `data`, optional `name`/`description` and its own `delivery_uri`/`endpoint_types`,
-    and `invoke_permission` (whether the module grants Pinpoint's invoke permission on the Lambda function of the treatment's `delivery_uri`; null, the default: for an ARN of another function than the module's own target, decided at plan, so only for an ARN known then; set true for a function of the same configuration, whose ARN is known only after apply, and false to grant it yourself)
-    (the main treatment gets the percentage that treatments and `holdout_percent` leave, which must be at least 1: this module's rule, not a documented API one, so that the main treatment's Data is sent to someone);
-    `limits` (`daily` and `total` 0-100 messages per endpoint, `messages_per_second` 1-20000, `maximum_duration` >= 60 seconds, `session`); `tags`.
-  EOT
-  type = object({
-    create         = optional(bool, true)
-    stack_name     = optional(string)
-    name           = string
-    description    = optional(string)
-    data           = string
-    endpoint_types = optional(list(string), ["CUSTOM"])
-    is_paused      = optional(bool, true)
-    schedule = optional(object({
-      start_time    = optional(string, "IMMEDIATE")
-      end_time      = optional(string)
-      frequency     = optional(string, "ONCE")
-      timezone      = optional(string)
-      is_local_time = optional(bool)
-      event_types   = optional(list(string))
-    }), {})
-    treatment_name        = optional(string)
-    treatment_description = optional(string)
-    treatments = optional(list(object({
-      size_percent      = number
-      data              = string
-      name              = optional(string)
-      description       = optional(string)
-      delivery_uri      = optional(string)
-      endpoint_types    = optional(list(string))
-      invoke_permission = optional(bool)
-    })), [])
-    holdout_percent = optional(number, 0)
-    limits = optional(object({
-      daily               = optional(number)
-      total               = optional(number)
-      messages_per_second = optional(number)
-      maximum_duration    = optional(number)
-      session             = optional(number)
-    }))
-    tags = optional(map(string), {})
-  })
+  description = "A Pinpoint campaign through the channel; null creates none. [More](docs/inputs.md#campaign)."
+  # `any`, not an object type: a key the type did not declare would be dropped without a word
+  # (a misspelt `schedule` sent at once, a misspelt limit sent without its cap); the keys and
+  # defaults are local.campaign_defaults, campaign_schedule_defaults,
+  # campaign_treatment_defaults and campaign_limits_defaults (main.tf), and the first
+  # validations refuse any other key and check the types the object type checked.
+  type    = any
   default = null
 
   validation {
+    condition     = var.campaign == null || try(length(setsubtract(keys(var.campaign), keys(local.campaign_defaults))) == 0, false)
+    error_message = "campaign must be an object whose keys are among ${join(", ", keys(local.campaign_defaults))}${try(length(setsubtract(keys(var.campaign), keys(local.campaign_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.campaign), keys(local.campaign_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    condition = var.campaign == null || try(
+      (try(var.campaign.schedule, null) == null ? true : length(setsubtract(keys(var.campaign.schedule), keys(local.campaign_schedule_defaults))) == 0) &&
+      (try(var.campaign.limits, null) == null ? true : length(setsubtract(keys(var.campaign.limits), keys(local.campaign_limits_defaults))) == 0) &&
+      alltrue([for t in try(var.campaign.treatments[*], []) : length(setsubtract(keys(t), keys(local.campaign_treatment_defaults))) == 0]),
+      false
+    )
+    error_message = "campaign.schedule takes only ${join(", ", keys(local.campaign_schedule_defaults))}; each of campaign.treatments only ${join(", ", keys(local.campaign_treatment_defaults))}; campaign.limits only ${join(", ", keys(local.campaign_limits_defaults))}${try(format(". Unknown: %s", join(", ", concat([for k in try(setsubtract(keys(var.campaign.schedule), keys(local.campaign_schedule_defaults)), []) : "campaign.schedule.${k}"], flatten([for i, t in try(var.campaign.treatments[*], []) : [for k in try(setsubtract(keys(t), keys(local.campaign_treatment_defaults)), []) : "campaign.treatments[${i}].${k}"]]), [for k in try(setsubtract(keys(var.campaign.limits), keys(local.campaign_limits_defaults)), []) : "campaign.limits.${k}"]))), "")}."
+  }
+
+  validation {
+    # `any` checks no types: what the object type required and converted.
+    condition = var.campaign == null ? true : try(
+      can(tostring(var.campaign.name)) && can(tostring(var.campaign.data)) &&
+      alltrue([for b in [try(var.campaign.create, null), try(var.campaign.is_paused, null)] : b == null || can(tobool(b))]) &&
+      can(tonumber(coalesce(try(var.campaign.holdout_percent, null), local.campaign_defaults.holdout_percent))) &&
+      alltrue([for v in concat((try(var.campaign.endpoint_types, null) == null ? local.campaign_defaults.endpoint_types : var.campaign.endpoint_types), values((try(var.campaign.tags, null) == null ? local.campaign_defaults.tags : var.campaign.tags))) : can(tostring(v))]) &&
+      alltrue([for k in ["stack_name", "description", "treatment_name", "treatment_description"] : try(var.campaign[k], null) == null || can(tostring(try(var.campaign[k], null)))]) &&
+      alltrue([for k in ["start_time", "end_time", "frequency", "timezone"] : try(var.campaign.schedule[k], null) == null || can(tostring(try(var.campaign.schedule[k], null)))]) &&
+      (try(var.campaign.schedule.is_local_time, null) == null || can(tobool(try(var.campaign.schedule.is_local_time, null)))) &&
+      alltrue([for e in coalesce(try(var.campaign.schedule.event_types, null), []) : can(tostring(e))]) &&
+      alltrue([for t in try(var.campaign.treatments[*], []) : can(tonumber(t.size_percent)) && can(tostring(t.data))]) &&
+      alltrue([for t in try(var.campaign.treatments[*], []) : (try(t.invoke_permission, null) == null || can(tobool(try(t.invoke_permission, null)))) && alltrue([for e in coalesce(try(t.endpoint_types, null), []) : can(tostring(e))])]) &&
+      (try(var.campaign.limits, null) == null ? true : alltrue([for v in values(var.campaign.limits) : v == null || can(tonumber(v))])),
+      false
+    )
+    error_message = "campaign needs name and data (strings), and each treatment size_percent (a number) and data; create, is_paused, schedule.is_local_time and a treatment's invoke_permission are true or false, endpoint_types and schedule.event_types lists of strings, tags a map of strings, holdout_percent and the limits numbers."
+  }
+
+  validation {
     # CloudFormation CreateStack StackName (local.stack_name_pattern).
-    condition     = var.campaign == null || try(var.campaign.stack_name == null || can(regex(local.stack_name_pattern, var.campaign.stack_name)), false)
+    condition     = var.campaign == null || try(try(var.campaign.stack_name, null) == null || can(regex(local.stack_name_pattern, try(var.campaign.stack_name, null))), false)
     error_message = "campaign.stack_name must start with a letter and hold at most 128 letters, digits and hyphens."
   }
 
@@ -210,7 +161,7 @@ variable "campaign" {
     # CustomMessage.Data: "The maximum size is 5 KB" (Amazon Pinpoint developer guide, "Creating
     # custom channels"), counted in UTF-8 bytes.
     condition = var.campaign == null || try(alltrue([
-      for d in concat([var.campaign.data], [for t in var.campaign.treatments : t.data]) :
+      for d in concat([var.campaign.data], [for t in try(var.campaign.treatments[*], []) : t.data]) :
       length(d) > 0 && floor(length(replace(base64encode(d), "=", "")) * 3 / 4) <= 5120
     ]), false)
     error_message = "campaign.data and every treatment's data must be non-empty and at most 5 KB (5120 bytes in UTF-8)."
@@ -219,7 +170,7 @@ variable "campaign" {
   validation {
     # CustomDeliveryConfiguration.EndpointTypes: the guide's endpoint types (local.endpoint_types).
     condition = var.campaign == null || try(alltrue([
-      for types in concat([var.campaign.endpoint_types], [for t in var.campaign.treatments : t.endpoint_types if t.endpoint_types != null]) :
+      for types in concat([(try(var.campaign.endpoint_types, null) == null ? local.campaign_defaults.endpoint_types : var.campaign.endpoint_types)], [for t in try(var.campaign.treatments[*], []) : try(t.endpoint_types, null) if try(t.endpoint_types, null) != null]) :
       length(types) > 0 && length(distinct(types)) == length(types) && alltrue([
         for e in types : contains(local.endpoint_types, e)
       ])
@@ -230,7 +181,7 @@ variable "campaign" {
   validation {
     # A campaign has at most 5 treatments, the main one included (Amazon Pinpoint user guide,
     # campaigns, "Set up treatments": "up to 5 treatments").
-    condition     = var.campaign == null || try(length(var.campaign.treatments) <= 4, false)
+    condition     = var.campaign == null || try(length(try(var.campaign.treatments[*], [])) <= 4, false)
     error_message = "campaign.treatments holds at most 4 additional treatments (5 with the main one)."
   }
 
@@ -238,10 +189,10 @@ variable "campaign" {
     # SizePercent and HoldoutPercent are percentages of the segment (Pinpoint API model,
     # WriteTreatmentResource and WriteCampaignRequest).
     condition = var.campaign == null || try(
-      alltrue([for t in var.campaign.treatments : t.size_percent >= 1 && t.size_percent <= 100 && floor(t.size_percent) == t.size_percent]) &&
-      var.campaign.holdout_percent >= 0 && var.campaign.holdout_percent <= 100 && floor(var.campaign.holdout_percent) == var.campaign.holdout_percent &&
+      alltrue([for t in try(var.campaign.treatments[*], []) : tonumber(t.size_percent) >= 1 && tonumber(t.size_percent) <= 100 && floor(t.size_percent) == tonumber(t.size_percent)]) &&
+      tonumber(coalesce(try(var.campaign.holdout_percent, null), local.campaign_defaults.holdout_percent)) >= 0 && tonumber(coalesce(try(var.campaign.holdout_percent, null), local.campaign_defaults.holdout_percent)) <= 100 && floor(coalesce(try(var.campaign.holdout_percent, null), local.campaign_defaults.holdout_percent)) == tonumber(coalesce(try(var.campaign.holdout_percent, null), local.campaign_defaults.holdout_percent)) &&
       # Our rule (the API documents none): the main treatment keeps at least 1 %.
-      sum(concat([var.campaign.holdout_percent], [for t in var.campaign.treatments : t.size_percent])) < 100,
+      sum(concat([tonumber(coalesce(try(var.campaign.holdout_percent, null), local.campaign_defaults.holdout_percent))], [for t in try(var.campaign.treatments[*], []) : tonumber(t.size_percent)])) < 100,
       false
     )
     error_message = "Each treatment size_percent must be a whole number 1-100, holdout_percent 0-99, and the treatments' size_percent plus holdout_percent must stay below 100, so that the main treatment keeps at least 1 %."
@@ -252,9 +203,9 @@ variable "campaign" {
     # URL for a web application or service that supports HTTPS" (Pinpoint API model,
     # CustomDeliveryConfiguration), the URL under the guide's webhook rule.
     condition = var.campaign == null || try(alltrue([
-      for t in var.campaign.treatments : t.delivery_uri == null || (
-        can(regex(local.webhook_url_pattern, t.delivery_uri)) ||
-        can(regex(local.lambda_function_arn_pattern, t.delivery_uri))
+      for t in try(var.campaign.treatments[*], []) : try(t.delivery_uri, null) == null || (
+        can(regex(local.webhook_url_pattern, try(t.delivery_uri, null))) ||
+        can(regex(local.lambda_function_arn_pattern, try(t.delivery_uri, null)))
       )
     ]), false)
     error_message = "A treatment's delivery_uri must be a Lambda function ARN or an https:// webhook URL with only letters, digits and - . _ ~ ? / # : (RFC 3986)."
@@ -263,14 +214,14 @@ variable "campaign" {
   validation {
     # The permission is added to the function the ARN names (main.tf, treatment_permissions).
     condition = var.campaign == null || try(alltrue([
-      for t in var.campaign.treatments : t.invoke_permission != true || can(regex(local.lambda_function_arn_pattern, t.delivery_uri))
+      for t in try(var.campaign.treatments[*], []) : try(t.invoke_permission, null) != true || can(regex(local.lambda_function_arn_pattern, try(t.delivery_uri, null)))
     ]), false)
     error_message = "A treatment with invoke_permission = true needs a delivery_uri that is a Lambda function ARN (the function Pinpoint invokes, which gets the permission)."
   }
 
   validation {
     # Schedule.Frequency (local.campaign_frequencies).
-    condition     = var.campaign == null || try(contains(local.campaign_frequencies, var.campaign.schedule.frequency), false)
+    condition     = var.campaign == null || try(contains(local.campaign_frequencies, coalesce(try(var.campaign.schedule.frequency, null), local.campaign_schedule_defaults.frequency)), false)
     error_message = "campaign.schedule.frequency must be one of ${join(", ", local.campaign_frequencies)}."
   }
 
@@ -278,8 +229,8 @@ variable "campaign" {
     # Schedule.StartTime: "IMMEDIATE ... or, a specific time in ISO 8601 format"; EndTime "in ISO
     # 8601 format" (Pinpoint API model, Schedule).
     condition = var.campaign == null || try(
-      (var.campaign.schedule.start_time == "IMMEDIATE" || can(timecmp(var.campaign.schedule.start_time, "2000-01-01T00:00:00Z"))) &&
-      (var.campaign.schedule.end_time == null || can(timecmp(var.campaign.schedule.end_time, "2000-01-01T00:00:00Z"))),
+      (coalesce(try(var.campaign.schedule.start_time, null), local.campaign_schedule_defaults.start_time) == "IMMEDIATE" || can(timecmp(coalesce(try(var.campaign.schedule.start_time, null), local.campaign_schedule_defaults.start_time), "2000-01-01T00:00:00Z"))) &&
+      (try(var.campaign.schedule.end_time, null) == null || can(timecmp(try(var.campaign.schedule.end_time, null), "2000-01-01T00:00:00Z"))),
       false
     )
     error_message = "campaign.schedule.start_time must be IMMEDIATE or an RFC 3339 / ISO 8601 time with offset (2026-05-01T09:00:00Z); end_time, when set, an RFC 3339 time."
@@ -287,8 +238,8 @@ variable "campaign" {
 
   validation {
     condition = var.campaign == null ? true : try(
-      var.campaign.schedule.end_time == null || var.campaign.schedule.start_time == "IMMEDIATE" ? true :
-      timecmp(var.campaign.schedule.end_time, var.campaign.schedule.start_time) > 0,
+      try(var.campaign.schedule.end_time, null) == null || coalesce(try(var.campaign.schedule.start_time, null), local.campaign_schedule_defaults.start_time) == "IMMEDIATE" ? true :
+      timecmp(try(var.campaign.schedule.end_time, null), coalesce(try(var.campaign.schedule.start_time, null), local.campaign_schedule_defaults.start_time)) > 0,
       false
     )
     error_message = "campaign.schedule.end_time must be later than start_time."
@@ -297,7 +248,7 @@ variable "campaign" {
   validation {
     # A campaign that repeats or waits for events needs an end: the module's rule, so that no
     # campaign keeps sending without a date it stops.
-    condition     = var.campaign == null || try(!contains(local.campaign_repeating_frequencies, var.campaign.schedule.frequency) || var.campaign.schedule.end_time != null, false)
+    condition     = var.campaign == null || try(!contains(local.campaign_repeating_frequencies, coalesce(try(var.campaign.schedule.frequency, null), local.campaign_schedule_defaults.frequency)) || try(var.campaign.schedule.end_time, null) != null, false)
     error_message = "A recurring or event-triggered campaign (frequency ${join(", ", local.campaign_repeating_frequencies)}) needs campaign.schedule.end_time."
   }
 
@@ -305,8 +256,8 @@ variable "campaign" {
     # Schedule.EventFilter: "The type of event that causes the campaign to be sent, if the value
     # of the Frequency property is EVENT" (Pinpoint API model, Schedule).
     condition = var.campaign == null || try(
-      (var.campaign.schedule.frequency == "EVENT") == (var.campaign.schedule.event_types != null) &&
-      (var.campaign.schedule.event_types == null || length(coalesce(var.campaign.schedule.event_types, [])) > 0),
+      (coalesce(try(var.campaign.schedule.frequency, null), local.campaign_schedule_defaults.frequency) == "EVENT") == (try(var.campaign.schedule.event_types, null) != null) &&
+      (try(var.campaign.schedule.event_types, null) == null || length(coalesce(try(var.campaign.schedule.event_types, null), [])) > 0),
       false
     )
     error_message = "campaign.schedule.event_types (a non-empty list) is required for frequency EVENT and only then."
@@ -314,29 +265,25 @@ variable "campaign" {
 
   validation {
     # Schedule.Timezone (local.campaign_timezones, from the API model's documentation string).
-    condition     = var.campaign == null || try(contains(local.campaign_timezones, coalesce(var.campaign.schedule.timezone, "UTC")), false)
+    condition     = var.campaign == null || try(contains(local.campaign_timezones, coalesce(try(var.campaign.schedule.timezone, null), "UTC")), false)
     error_message = "campaign.schedule.timezone must be one of the Pinpoint API's values: ${join(", ", local.campaign_timezones)}."
   }
 
   validation {
     # CampaignLimits in the Pinpoint API model: Daily and Total at most 100, MessagesPerSecond
     # 1-20,000, MaximumDuration at least 60 seconds (local.campaign_limits_rules).
-    condition = var.campaign == null ? true : var.campaign.limits == null ? true : alltrue([
-      for v in [var.campaign.limits.daily, var.campaign.limits.total] : v == null ? true : v >= 0 && v <= local.campaign_limits_rules.max_messages_per_endpoint && floor(v) == v
+    condition = var.campaign == null ? true : try(var.campaign.limits, null) == null ? true : try(alltrue([
+      for v in [try(var.campaign.limits.daily, null), try(var.campaign.limits.total, null)] : v == null ? true : v >= 0 && v <= local.campaign_limits_rules.max_messages_per_endpoint && floor(v) == tonumber(v)
       ]) && (
-      var.campaign.limits.session == null ? true : var.campaign.limits.session >= 0 && floor(var.campaign.limits.session) == var.campaign.limits.session
+      try(var.campaign.limits.session, null) == null ? true : try(var.campaign.limits.session, null) >= 0 && floor(try(var.campaign.limits.session, null)) == tonumber(try(var.campaign.limits.session, null))
       ) && (
-      var.campaign.limits.messages_per_second == null ? true : var.campaign.limits.messages_per_second >= local.campaign_limits_rules.min_messages_per_second && var.campaign.limits.messages_per_second <= local.campaign_limits_rules.max_messages_per_second
+      try(var.campaign.limits.messages_per_second, null) == null ? true : try(var.campaign.limits.messages_per_second, null) >= local.campaign_limits_rules.min_messages_per_second && try(var.campaign.limits.messages_per_second, null) <= local.campaign_limits_rules.max_messages_per_second
       ) && (
-      var.campaign.limits.maximum_duration == null ? true : var.campaign.limits.maximum_duration >= local.campaign_limits_rules.min_maximum_duration
-    )
+      try(var.campaign.limits.maximum_duration, null) == null ? true : try(var.campaign.limits.maximum_duration, null) >= local.campaign_limits_rules.min_maximum_duration
+    ), false)
     error_message = "campaign.limits: daily and total whole numbers 0-${local.campaign_limits_rules.max_messages_per_endpoint} (the API's maximum), session >= 0, messages_per_second ${local.campaign_limits_rules.min_messages_per_second}-${local.campaign_limits_rules.max_messages_per_second}, maximum_duration >= ${local.campaign_limits_rules.min_maximum_duration} seconds."
   }
 
-  validation {
-    condition     = var.event_source != "connect" || var.campaign == null
-    error_message = "campaign describes a Pinpoint campaign, which event_source = \"connect\" does not create: leave campaign null and build the outbound campaign in Amazon Connect."
-  }
 }
 
 ################################################################################
@@ -366,10 +313,10 @@ locals {
 ################################################################################
 
 locals {
-  create_campaign = var.campaign == null ? false : var.campaign.create
+  create_campaign = local.campaign == null ? false : local.campaign.create
   create_segment  = local.create_campaign && local.segment.id == null
 
-  campaign_stack_name = coalesce(try(var.campaign.stack_name, null), replace("${local.name}-campaign", "_", "-"))
+  campaign_stack_name = coalesce(try(local.campaign.stack_name, null), replace("${local.name}-campaign", "_", "-"))
   # Tags the stack with the deployment's name.
   campaign_stack_tag_key = "custom-channel:deployment"
 
@@ -397,12 +344,12 @@ locals {
   # version makes a new secret version change the template, and so update the campaign.
   template_delivery_uri = local.create_receiver ? "${try(aws_apigatewayv2_api.receiver[0].api_endpoint, "")}/{{resolve:secretsmanager:${try(aws_secretsmanager_secret.receiver[0].arn, "-")}:SecretString:::${try(aws_secretsmanager_secret_version.receiver[0].version_id, "-")}}}" : local.delivery_uri
 
-  campaign_endpoint_types = try(var.campaign.endpoint_types, null)
-  campaign_treatments     = var.campaign == null ? [] : var.campaign.treatments
-  campaign_schedule       = try(var.campaign.schedule, null)
+  campaign_endpoint_types = try(local.campaign.endpoint_types, null)
+  campaign_treatments     = local.campaign == null ? [] : local.campaign.treatments
+  campaign_schedule       = try(local.campaign.schedule, null)
 
   # What the additional treatments and the holdout leave goes to the main treatment.
-  main_treatment_size_percent = var.campaign == null ? null : 100 - var.campaign.holdout_percent - sum(concat([0], [for t in local.campaign_treatments : t.size_percent]))
+  main_treatment_size_percent = local.campaign == null ? null : 100 - local.campaign.holdout_percent - sum(concat([0], [for t in local.campaign_treatments : t.size_percent]))
 
   segment_dimensions = local.segment.dimensions_json != null ? jsondecode(local.segment.dimensions_json) : {
     for k, v in {
@@ -461,13 +408,13 @@ locals {
     }
   ]
 
-  campaign_limits = try(var.campaign.limits, null) == null ? null : {
+  campaign_limits = try(local.campaign.limits, null) == null ? null : {
     for k, v in {
-      Daily             = var.campaign.limits.daily
-      Total             = var.campaign.limits.total
-      MessagesPerSecond = var.campaign.limits.messages_per_second
-      MaximumDuration   = var.campaign.limits.maximum_duration
-      Session           = var.campaign.limits.session
+      Daily             = local.campaign.limits.daily
+      Total             = local.campaign.limits.total
+      MessagesPerSecond = local.campaign.limits.messages_per_second
+      MaximumDuration   = local.campaign.limits.maximum_duration
+      Session           = local.campaign.limits.session
     } : k => v if v != null
   }
 
@@ -475,27 +422,27 @@ locals {
   # branches have different types).
   campaign_segment_ref = jsondecode(local.segment.id != null ? jsonencode(local.segment.id) : jsonencode({ "Fn::GetAtt" = ["Segment", "SegmentId"] }))
 
-  campaign_resource = var.campaign == null ? null : {
+  campaign_resource = local.campaign == null ? null : {
     Type = "AWS::Pinpoint::Campaign"
     Properties = {
       for k, v in {
         ApplicationId        = local.application_id
-        Name                 = var.campaign.name
-        Description          = var.campaign.description
+        Name                 = local.campaign.name
+        Description          = local.campaign.description
         SegmentId            = local.campaign_segment_ref
         Schedule             = local.campaign_schedule_property
-        IsPaused             = var.campaign.is_paused
-        TreatmentName        = var.campaign.treatment_name
-        TreatmentDescription = var.campaign.treatment_description
-        MessageConfiguration = { CustomMessage = { Data = var.campaign.data } }
+        IsPaused             = local.campaign.is_paused
+        TreatmentName        = local.campaign.treatment_name
+        TreatmentDescription = local.campaign.treatment_description
+        MessageConfiguration = { CustomMessage = { Data = local.campaign.data } }
         CustomDeliveryConfiguration = {
           DeliveryUri   = local.template_delivery_uri
           EndpointTypes = local.campaign_endpoint_types
         }
         AdditionalTreatments = length(local.campaign_additional_treatments) == 0 ? null : local.campaign_additional_treatments
-        HoldoutPercent       = var.campaign.holdout_percent
+        HoldoutPercent       = local.campaign.holdout_percent
         Limits               = local.campaign_limits
-        Tags                 = length(merge(var.tags, var.campaign.tags)) == 0 ? null : merge(var.tags, var.campaign.tags)
+        Tags                 = length(merge(var.tags, local.campaign.tags)) == 0 ? null : merge(var.tags, local.campaign.tags)
       } : k => v if v != null
     }
   }
@@ -513,7 +460,7 @@ locals {
     }
   }
 
-  campaign_template = var.campaign == null ? null : {
+  campaign_template = local.campaign == null ? null : {
     AWSTemplateFormatVersion = "2010-09-09"
     Description              = "Amazon Pinpoint campaign delivering through the ${local.name} custom channel"
     Resources = merge(
@@ -561,18 +508,18 @@ locals {
   segment_id   = local.segment.id != null ? local.segment.id : try(aws_cloudformation_stack.campaign[0].outputs["SegmentId"], null)
 
   # Everything a local campaign runner needs to replay the campaign against the channel.
-  campaign_definition = var.campaign == null ? null : {
+  campaign_definition = local.campaign == null ? null : {
     application_id  = local.application_id
     campaign_id     = local.campaign_id
     campaign_arn    = local.campaign_arn
     segment_id      = local.segment_id
-    name            = var.campaign.name
+    name            = local.campaign.name
     channel_mode    = var.channel_mode
     delivery_uri    = local.delivery_uri
     endpoint_types  = local.campaign_endpoint_types
-    data            = var.campaign.data
-    is_paused       = var.campaign.is_paused
-    holdout_percent = var.campaign.holdout_percent
+    data            = local.campaign.data
+    is_paused       = local.campaign.is_paused
+    holdout_percent = local.campaign.holdout_percent
     schedule = {
       start_time    = local.campaign_schedule.start_time
       end_time      = local.campaign_schedule.end_time
@@ -585,13 +532,13 @@ locals {
     treatments = concat(
       [{
         treatment_id   = "0"
-        name           = var.campaign.treatment_name
+        name           = local.campaign.treatment_name
         size_percent   = local.main_treatment_size_percent
-        data           = var.campaign.data
+        data           = local.campaign.data
         delivery_uri   = local.delivery_uri
         endpoint_types = local.campaign_endpoint_types
       }],
-      [for i, t in var.campaign.treatments : {
+      [for i, t in local.campaign.treatments : {
         treatment_id   = tostring(i + 1)
         name           = t.name
         size_percent   = t.size_percent

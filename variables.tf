@@ -16,8 +16,12 @@
 # (dashboard.tf), webhook_url and receiver (webhook.tf), and the Pinpoint channel's
 # pinpoint_permission, application, segment and campaign (pinpoint.tf), so that a Connect
 # deployment reads none of Pinpoint's, and a Pinpoint one none of Connect's.
-# Validations that encode a service's rule cite it; the patterns and value lists they share are
-# defined once, in the locals of main.tf ("Rules of the services").
+# Descriptions are one or two sentences; docs/inputs.md holds every input's detail (each key of
+# an object input, its values, costs and caveats), and a description whose input has more to it
+# than its line ends with a link there. Rules between two inputs are preconditions, not
+# validations. Validations that encode a service's rule cite it;
+# the patterns and value lists they share are defined once, in the locals of main.tf ("Rules of
+# the services").
 # Naming rule: an input that terraform-aws-modules/terraform-aws-lambda also has keeps that
 # module's name and values where the meaning is the same, and where this module names it
 # otherwise its name is refused with an error naming ours, never ignored (architectures,
@@ -25,7 +29,7 @@
 # `condition`, s3_existing_package's `version_id`, the log levels WARN, TRACE and FATAL),
 # as is any key an object variable does not declare where a typo would change what is sent or
 # widen a grant (delivery, failure_queue, idempotency, policy_statements, s3_existing_package,
-# segment, pinpoint_permission and connect are typed `any` for that: main.tf, "Object inputs
+# segment, pinpoint_permission, connect, campaign and metrics are typed `any` for that: main.tf, "Object inputs
 # typed `any`").
 
 ################################################################################
@@ -33,18 +37,18 @@
 ################################################################################
 
 variable "name" {
-  description = "Base name of every resource the module creates (Lambda function, IAM role, log group, HTTP API, CloudFormation stack). Required: starts with a letter; letters, digits, hyphens and underscores; at most 64 characters together with `name_prefix`."
+  description = "Base name of every resource the module creates. [More](docs/inputs.md#name)."
   type        = string
 
   validation {
     # Lambda FunctionName: [a-zA-Z0-9-_]+, at most 64 characters (local.name_pattern).
-    condition     = can(regex(local.name_pattern, var.name)) && length("${var.name_prefix}${var.name}") <= local.max_name_length
+    condition     = can(regex(local.name_pattern, var.name)) && length(var.name) <= local.max_name_length
     error_message = "name must start with a letter, hold only letters, digits, '-' and '_', and be at most ${local.max_name_length} characters long together with name_prefix."
   }
 }
 
 variable "name_prefix" {
-  description = "Prefix prepended to `name` (for example `prod-`). Letters, digits, hyphens and underscores; starts with a letter when set."
+  description = "Prefix prepended to `name`."
   type        = string
   default     = ""
 
@@ -55,17 +59,13 @@ variable "name_prefix" {
 }
 
 variable "tags" {
-  description = "Tags applied to every resource that supports them (also to the CloudFormation stack, which passes them on to the segment and campaign)."
+  description = "Tags applied to every resource that supports them."
   type        = map(string)
   default     = {}
 }
 
 variable "event_source" {
-  description = <<-EOT
-    What invokes the function (CHANNEL_EVENT_SOURCE):
-    `pinpoint` - an Amazon Pinpoint campaign or journey through its custom channel (the module's application, segment, campaign and `pinpoint.<region>.amazonaws.com` permission);
-    `connect` - an Amazon Connect outbound campaign's Custom action block, with a batch of customer profiles. Needs `connect.instance_arn` and a message (`connect.template_ids`, `connect.message_templates` or `connect.message_template`); creates no Pinpoint application, segment, campaign or Pinpoint permission, and grants the invoke permission to `connect-campaigns.amazonaws.com` and `connect.amazonaws.com` for the instance's account instead. Only with `channel_mode = "lambda"` and `delivery.failure_policy = "report"`. Register the function with the instance afterwards: output `connect_register_command`.
-  EOT
+  description = "What invokes the function: `pinpoint` or `connect`. [More](docs/inputs.md#event_source)."
   type        = string
   nullable    = false
 
@@ -76,12 +76,7 @@ variable "event_source" {
 }
 
 variable "channel_mode" {
-  description = <<-EOT
-    How Pinpoint reaches the channel:
-    `lambda` - the campaign's DeliveryUri is the Lambda function (or its alias); Pinpoint invokes it directly.
-    `webhook` - the campaign's DeliveryUri is the external https URL in `webhook_url`; no Lambda function is created.
-    `receiver` - the Lambda function is put behind an API Gateway HTTP API (one route, on the literal secret path) and that URL, carrying a generated path secret, is the DeliveryUri.
-  EOT
+  description = "How Pinpoint reaches the channel. [More](docs/inputs.md#channel_mode)."
   type        = string
   default     = "lambda"
 
@@ -90,10 +85,6 @@ variable "channel_mode" {
     error_message = "channel_mode must be one of: lambda, webhook, receiver."
   }
 
-  validation {
-    condition     = var.event_source != "connect" || var.channel_mode == "lambda"
-    error_message = "event_source = \"connect\" needs channel_mode = \"lambda\": a Connect custom action invokes a Lambda function, not a webhook."
-  }
 }
 
 ################################################################################
@@ -107,7 +98,7 @@ variable "description" {
 }
 
 variable "handler" {
-  description = "Function entry point. Null picks `custom_channel.lambda_function.lambda_handler`, or `custom_channel.receiver.lambda_handler` when `channel_mode = \"receiver\"`. Set it only for a vendored handler."
+  description = "Function entry point; null picks the packaged handler's. [More](docs/inputs.md#handler)."
   type        = string
   default     = null
 
@@ -119,7 +110,7 @@ variable "handler" {
 }
 
 variable "local_existing_package" {
-  description = "Path of a local zip to deploy instead of the package committed with the module (`handler/dist/custom-channel.zip`). Its hash sets `source_code_hash`. Conflicts with `s3_existing_package`."
+  description = "A local zip to deploy instead of the committed one. [More](docs/inputs.md#local_existing_package)."
   type        = string
   default     = null
 
@@ -130,7 +121,7 @@ variable "local_existing_package" {
 }
 
 variable "s3_existing_package" {
-  description = "Deploy the function code from an S3 object instead of a local zip (the bucket must be in the function's region): `bucket`, `key`, `object_version` (terraform-aws-lambda's `version_id` is refused) and `source_code_hash` (base64 SHA-256 of the zip; makes Terraform notice new code under the same key). Any other key is refused."
+  description = "Deploy the function's code from an S3 object. [More](docs/inputs.md#s3_existing_package)."
   # `any`, not an object type: a key the type did not declare would be dropped without a word
   # (terraform-aws-lambda's `version_id` deployed whatever version was current); the keys are
   # local.s3_existing_package_defaults (main.tf), and the first validations refuse any other.
@@ -148,10 +139,6 @@ variable "s3_existing_package" {
     error_message = "s3_existing_package must be an object whose keys are among ${join(", ", keys(local.s3_existing_package_defaults))}${try(length(setsubtract(keys(var.s3_existing_package), concat(keys(local.s3_existing_package_defaults), ["version_id"]))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.s3_existing_package), concat(keys(local.s3_existing_package_defaults), ["version_id"]))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
   }
 
-  validation {
-    condition     = var.s3_existing_package == null || var.local_existing_package == null
-    error_message = "Set local_existing_package or s3_existing_package, not both."
-  }
 
   validation {
     # S3 bucket names are at least 3 characters (Amazon S3 User Guide, "Bucket naming rules").
@@ -161,7 +148,7 @@ variable "s3_existing_package" {
 }
 
 variable "runtime" {
-  description = "Lambda runtime. The packaged handler runs on python3.12 and python3.13."
+  description = "Lambda runtime: python3.12 or later."
   type        = string
   default     = "python3.13"
 
@@ -172,7 +159,7 @@ variable "runtime" {
 }
 
 variable "architecture" {
-  description = "Instruction set of the function: `arm64` (Graviton, cheaper) or `x86_64`."
+  description = "Instruction set of the function: `arm64` or `x86_64`."
   type        = string
   default     = "arm64"
 
@@ -184,7 +171,7 @@ variable "architecture" {
 }
 
 variable "architectures" {
-  description = "terraform-aws-lambda's name for `architecture`: refused, so that it is not ignored. Set `architecture` (one value, arm64 or x86_64)."
+  description = "terraform-aws-lambda's name, refused: set `architecture`."
   type        = any
   default     = null
 
@@ -195,7 +182,7 @@ variable "architectures" {
 }
 
 variable "timeout" {
-  description = "Function timeout in seconds. Null uses the event source's wait: 15 for Pinpoint, 30 for Connect. Pinpoint waits at most 15 seconds for the function and may then try the same delivery again (up to 3 times in all), so a timeout above 15 lets a slow run overlap its own retry: a source of duplicate deliveries. Connect waits 30 seconds and fails the custom action after that."
+  description = "Function timeout in seconds; null uses the event source's wait. [More](docs/inputs.md#timeout)."
   type        = number
   default     = null
 
@@ -207,7 +194,7 @@ variable "timeout" {
 }
 
 variable "memory_size" {
-  description = "Memory of the function in MB; Lambda gives CPU in proportion (1,769 MB = one vCPU). 512 (the default): a 50-endpoint batch is CPU-bound below about 850 MB, so 128-512 MB cost the same per batch, and 512 halves the billed duration of 256 (about 165 vs 330 ms against a 100 ms provider). More memory shortens a batch but raises its price (1,769 MB: about 2x). Measured figures and the model: docs/benchmarks.md."
+  description = "Memory of the function in MB. [More](docs/inputs.md#memory_size)."
   type        = number
   default     = 512
 
@@ -219,7 +206,7 @@ variable "memory_size" {
 }
 
 variable "reserved_concurrent_executions" {
-  description = "Concurrency reserved for the function; -1 leaves it unreserved, 0 stops every invocation."
+  description = "Concurrency reserved for the function; -1: none."
   type        = number
   default     = -1
 
@@ -231,7 +218,7 @@ variable "reserved_concurrent_executions" {
 }
 
 variable "publish" {
-  description = "Publish a version on every code or configuration change and point an alias (`alias_name`) at it. Pinpoint (or the HTTP API) then invokes the alias, and the invoke permission targets the alias."
+  description = "Publish versions behind the alias `alias_name`. [More](docs/inputs.md#publish)."
   type        = bool
   default     = false
 }
@@ -249,7 +236,7 @@ variable "alias_name" {
 }
 
 variable "provisioned_concurrent_executions" {
-  description = "Provisioned concurrency on the alias; 0 for none. Needs `publish = true`."
+  description = "Provisioned concurrency on the alias; 0 for none."
   type        = number
   default     = 0
 
@@ -258,15 +245,10 @@ variable "provisioned_concurrent_executions" {
     error_message = "provisioned_concurrent_executions must be a whole number >= 0."
   }
 
-  validation {
-    # PutProvisionedConcurrencyConfig takes an alias or version, never $LATEST.
-    condition     = var.provisioned_concurrent_executions == 0 || var.publish
-    error_message = "provisioned_concurrent_executions needs publish = true (it is set on the alias)."
-  }
 }
 
 variable "tracing_mode" {
-  description = "X-Ray tracing mode: null (off), `Active` or `PassThrough`. When set the role may write trace segments."
+  description = "X-Ray tracing mode: null (off), `Active` or `PassThrough`."
   type        = string
   default     = null
 
@@ -278,7 +260,7 @@ variable "tracing_mode" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of a customer managed KMS key that encrypts the function's environment variables (null: the AWS managed key). Lambda decrypts them through a grant it creates when the function is deployed, so whoever runs Terraform needs kms:CreateGrant and kms:Encrypt on the key."
+  description = "KMS key that encrypts the function's environment variables. [More](docs/inputs.md#kms_key_arn)."
   type        = string
   default     = null
 
@@ -289,7 +271,7 @@ variable "kms_key_arn" {
 }
 
 variable "vpc_config" {
-  description = "Run the function in a VPC. The role then gets the EC2 network-interface permissions Lambda needs. Provider APIs must then be reachable from the subnets (NAT or VPC endpoints, including Secrets Manager / SSM / CloudWatch when used)."
+  description = "Run the function in a VPC. [More](docs/inputs.md#vpc_config)."
   type = object({
     subnet_ids                  = list(string)
     security_group_ids          = list(string)
@@ -310,7 +292,7 @@ variable "vpc_config" {
 }
 
 variable "vpc_subnet_ids" {
-  description = "terraform-aws-lambda's name for `vpc_config.subnet_ids`: refused, so that it is not ignored. Set `vpc_config`."
+  description = "terraform-aws-lambda's name, refused: set `vpc_config`."
   type        = any
   default     = null
 
@@ -321,7 +303,7 @@ variable "vpc_subnet_ids" {
 }
 
 variable "vpc_security_group_ids" {
-  description = "terraform-aws-lambda's name for `vpc_config.security_group_ids`: refused, so that it is not ignored. Set `vpc_config`."
+  description = "terraform-aws-lambda's name, refused: set `vpc_config`."
   type        = any
   default     = null
 
@@ -332,7 +314,7 @@ variable "vpc_security_group_ids" {
 }
 
 variable "environment_variables" {
-  description = "Additional environment variables for the function. Names starting with `CHANNEL_` are reserved for the module's typed variables."
+  description = "Additional environment variables for the function."
   type        = map(string)
   default     = {}
 
@@ -351,7 +333,7 @@ variable "environment_variables" {
 ################################################################################
 
 variable "logging_log_format" {
-  description = "Format of the function's logs: `JSON` (structured; the log level settings apply) or `Text`."
+  description = "Format of the function's logs: `JSON` or `Text`."
   type        = string
   default     = "JSON"
 
@@ -363,7 +345,7 @@ variable "logging_log_format" {
 }
 
 variable "logging_application_log_level" {
-  description = "Handler log level (CHANNEL_LOG_LEVEL); with JSON logs it also sets the function's application log level (WARNING becomes Lambda's WARN)."
+  description = "Handler log level: DEBUG, INFO, WARNING or ERROR."
   type        = string
   default     = "INFO"
 
@@ -382,7 +364,7 @@ variable "logging_application_log_level" {
 }
 
 variable "logging_endpoint_ids" {
-  description = "How the function's log lines name an endpoint (a Pinpoint endpoint id, a Connect profile id), which is often an email address or a phone number (CHANNEL_LOG_ENDPOINT_IDS): `hashed`, a keyed HMAC-SHA256 under a random key the module generates for the function (`custom-channel log-id` prints the hash of a given id), or `clear`, the id itself, for deployments whose ids are opaque."
+  description = "How log lines name an endpoint: `hashed` or `clear`. [More](docs/inputs.md#logging_endpoint_ids)."
   type        = string
   default     = "hashed"
 
@@ -393,7 +375,7 @@ variable "logging_endpoint_ids" {
 }
 
 variable "cloudwatch_logs_retention_in_days" {
-  description = "Retention of the function's log group (and of the HTTP API access log group), in days. 0 keeps logs forever."
+  description = "Retention of the log groups, in days; 0 keeps logs forever."
   type        = number
   default     = 30
 
@@ -405,7 +387,7 @@ variable "cloudwatch_logs_retention_in_days" {
 }
 
 variable "cloudwatch_logs_kms_key_arn" {
-  description = "ARN of a KMS key that encrypts the log groups. Its key policy must allow the `logs.<region>.amazonaws.com` principal kms:Encrypt*, kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey* and kms:Describe* with condition `ArnLike kms:EncryptionContext:aws:logs:arn = arn:<partition>:logs:<region>:<account>:log-group:*`; otherwise creating the log group fails."
+  description = "ARN of a KMS key that encrypts the log groups. [More](docs/inputs.md#cloudwatch_logs_kms_key_arn)."
   type        = string
   default     = null
 
@@ -416,7 +398,7 @@ variable "cloudwatch_logs_kms_key_arn" {
 }
 
 variable "cloudwatch_logs_kms_key_id" {
-  description = "terraform-aws-lambda's name for `cloudwatch_logs_kms_key_arn`: refused, so that it is not ignored. Set `cloudwatch_logs_kms_key_arn`."
+  description = "terraform-aws-lambda's name, refused: set `cloudwatch_logs_kms_key_arn`."
   type        = any
   default     = null
 
@@ -427,14 +409,14 @@ variable "cloudwatch_logs_kms_key_id" {
 }
 
 variable "use_existing_cloudwatch_log_group" {
-  description = "Use the existing log group `/aws/lambda/<name>` (read with a data source: the plan fails if it does not exist) instead of creating it, for example when adopting a function whose log group exists (creating it again fails with ResourceAlreadyExistsException). The module then leaves its retention and encryption as they are: `cloudwatch_logs_retention_in_days` and `cloudwatch_logs_kms_key_arn` apply to the log groups the module creates only."
+  description = "Use the existing log group instead of creating one. [More](docs/inputs.md#use_existing_cloudwatch_log_group)."
   type        = bool
   default     = false
   nullable    = false
 }
 
 variable "cloudwatch_logs_skip_destroy" {
-  description = "Keep the function's log group (and its logs) when the module is destroyed, only removing it from the state. Applies to a log group the module creates."
+  description = "Keep the function's log group when the module is destroyed."
   type        = bool
   default     = false
   nullable    = false
@@ -445,13 +427,13 @@ variable "cloudwatch_logs_skip_destroy" {
 ################################################################################
 
 variable "create_role" {
-  description = "Create the function's execution role. Set false to bring your own role in `lambda_role`; the output `lambda_role_policy_json` holds the policy it needs."
+  description = "Create the execution role; false to bring `lambda_role`."
   type        = bool
   default     = true
 }
 
 variable "lambda_role" {
-  description = "ARN of an existing execution role (trusting lambda.amazonaws.com), used when `create_role = false`."
+  description = "ARN of an existing execution role (`create_role = false`)."
   type        = string
   default     = null
 
@@ -460,10 +442,6 @@ variable "lambda_role" {
     error_message = "lambda_role must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)."
   }
 
-  validation {
-    condition     = var.create_role || var.channel_mode == "webhook" || var.lambda_role != null
-    error_message = "lambda_role is required when create_role is false (unless channel_mode is \"webhook\", which creates no function)."
-  }
 }
 
 variable "role_name" {
@@ -491,7 +469,7 @@ variable "role_path" {
 }
 
 variable "role_permissions_boundary" {
-  description = "ARN of the managed policy used as permissions boundary of the created role."
+  description = "ARN of the permissions boundary of the created role."
   type        = string
   default     = null
 
@@ -504,7 +482,7 @@ variable "role_permissions_boundary" {
 }
 
 variable "policy_statements" {
-  description = "Extra statements for the role's inline policy, keyed by a Sid (letters and digits, and none of the Sids of the module's own statements, listed in the validation message; IAM rejects two statements of one Sid). Each: `effect` (Allow/Deny, default Allow), `actions`, `resources`, and optional `conditions` (`test`, `variable`, `values`). Any other key is refused, terraform-aws-lambda's `condition`, `not_actions`, `not_resources` and `principals` included: a statement is never granted without part of what was written."
+  description = "Extra statements for the role's inline policy, keyed by Sid. [More](docs/inputs.md#policy_statements)."
   # `any`, not a map of objects: a key the type did not declare would be dropped without a word
   # (terraform-aws-lambda's `condition` granted the statement without its condition); the keys
   # and defaults are local.policy_statement_defaults and local.policy_condition_keys (main.tf),
@@ -561,12 +539,7 @@ variable "policy_statements" {
 ################################################################################
 
 variable "provider_secret" {
-  description = <<-EOT
-    Where the handler reads the provider credentials, a JSON object (the twilio and slack adapters need it):
-    `arn` (a Secrets Manager secret, CHANNEL_SECRET_ID; the role may read only this secret) or `parameter_arn` (an SSM SecureString parameter, whose name the handler gets in CHANNEL_SECRET_PARAMETER; the role may read only this parameter), not both;
-    `kms_key_arn` (the customer managed KMS key that encrypts the secret or parameter; the role may then kms:Decrypt with it, only through Secrets Manager or SSM; null when the AWS managed key is used);
-    `ttl_seconds` (how long the handler caches the secret, CHANNEL_SECRET_TTL_SECONDS; 0-86400, default 300).
-  EOT
+  description = "Where the handler reads the provider's credentials. [More](docs/inputs.md#provider_secret)."
   type = object({
     arn           = optional(string)
     parameter_arn = optional(string)
@@ -608,26 +581,7 @@ variable "provider_secret" {
 }
 
 variable "delivery" {
-  description = <<-EOT
-    Where and how the handler sends each endpoint (environment CHANNEL_ADAPTER and CHANNEL_HTTP_* / CHANNEL_TWILIO_* / CHANNEL_SLACK_*, and the CHANNEL_* settings named below). Required when the module creates a function (`channel_mode` `lambda` or `receiver`), null with `webhook`. Only the keys below are accepted: a misspelt key is refused, not ignored.
-    `adapter` (required, never defaulted): `none` (sends nothing: counts and logs, and answers every endpoint `skipped`), `http`, `twilio` or `slack`; or the name of an adapter of your own (docs/adapters.md), allowed only with `local_existing_package` or `s3_existing_package`: the package committed with the module has only the built-in ones.
-    `adapter_module` (CHANNEL_ADAPTER_MODULE): the dotted path of the module in your package that defines `ADAPTER`, your adapter class (null when your adapter is in the package's own registry).
-    `adapter_settings` (map; for an adapter of your own): each key, an upper-case suffix, becomes `CHANNEL_<ADAPTER>_<KEY>` (`{ URL = "https://..." }` with adapter `echo` is CHANNEL_ECHO_URL), which your adapter reads and validates; no credentials here, they belong in the secret. The built-in adapters take `http`, `twilio` and `slack` instead.
-    Only the block of the chosen adapter may be set. `http`: `url` (required for http; https://, or http:// to a loopback host only: 127.0.0.0/8, localhost, [::1]; `{{...}}` placeholders may stand in the path, query and fragment, never in the scheme, host or port), `method` (POST), `headers` (map; no credentials here, they belong in the secret), `body_template` ({{Data}}), `body_encoding` (json|form|plain), `success_codes` ("200-299"), `idempotency_header`.
-    `twilio`: `from` (E.164 number, Messaging Service SID or alphanumeric sender id), `whatsapp` (false), `api_base`,
-    `allowed_country_codes` (CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES: E.164 calling-code prefixes without "+", 1-4 digits each, that a recipient number must start with; default ["1"], North America).
-    `slack`: `channel_attribute` (endpoint attribute holding the channel or user; null uses the endpoint Address), `api_base`,
-    `channel_pattern` (CHANNEL_SLACK_CHANNEL_PATTERN: regular expression a channel or user id must match; null keeps the handler's default).
-    Twilio and Slack read their credentials from `provider_secret.arn` or `provider_secret.parameter_arn`.
-    `skip_opted_out` (skip endpoints whose OptOut is not NONE, CHANNEL_SKIP_OPTED_OUT; default true);
-    `skip_inactive` (skip endpoints whose EndpointStatus is INACTIVE, CHANNEL_SKIP_INACTIVE; default true);
-    `max_workers` (endpoints delivered in parallel per invocation, CHANNEL_MAX_WORKERS; 1-50, default 50; a payload holds at most 50 endpoints);
-    `max_attempts` (attempts per endpoint for retryable provider errors, CHANNEL_MAX_ATTEMPTS; 1-10, default 3);
-    `rate_limit_per_second` (requests one function instance starts per second, retries included, CHANNEL_RATE_LIMIT_PER_SECOND; 0-100000, default 0: no limit. The account-wide rate is this times the function's concurrency, so a limit needs `reserved_concurrent_executions` >= 1; the output `lambda_max_requests_per_second` is the product);
-    `failure_policy` (CHANNEL_FAILURE_POLICY: `report`, the default: the invocation never fails, failures are answered per endpoint, so Pinpoint never resends a partly delivered batch; or `retry`: the invocation fails when an endpoint can still be delivered, so Pinpoint retries it; requires `idempotency.enabled`; refused with `event_source = "connect"`, where a throw fails the whole batch);
-    `deadline_seconds` (time budget of one invocation, CHANNEL_DEADLINE_SECONDS: at most what the event source waits for the function, 15 for Pinpoint and 30 for Connect, the handler capping each event at its source's wait, and at most `timeout`; null, the default, uses the smaller of the two);
-    `safety_margin_ms` (milliseconds kept free before the deadline to return a result, CHANNEL_SAFETY_MARGIN_MS; 0-5000, default 750).
-  EOT
+  description = "The adapter that sends each endpoint, and its settings. [More](docs/inputs.md#delivery)."
   # `any`, not an object type: a key the type did not declare would be dropped without a word
   # (a misspelt `adaptor` left the adapter `none`); the keys and defaults are
   # local.delivery_defaults and local.delivery_adapter_defaults (main.tf), and the validations
@@ -635,10 +589,6 @@ variable "delivery" {
   type    = any
   default = null
 
-  validation {
-    condition     = (var.channel_mode == "webhook") == (var.delivery == null)
-    error_message = "delivery is required when the module creates a function (channel_mode \"lambda\" or \"receiver\"): at least { adapter = \"none\" }, which sends nothing; with channel_mode = \"webhook\", which creates none, it must be null."
-  }
 
   validation {
     condition     = var.delivery == null || try(length(setsubtract(keys(var.delivery), keys(local.delivery_defaults))) == 0, false)
@@ -690,17 +640,7 @@ variable "delivery" {
     error_message = "delivery.adapter must be none, http, twilio, slack, or the name of your own adapter: 1-32 lower-case letters, digits or _, starting with a letter, and not adapter, connect, deadline, event, failure, idempotency, log, max, message, metrics, name, rate, receiver, safety, secret or skip."
   }
 
-  validation {
-    # The package committed with the module holds only the built-in adapters (the handler's
-    # adapters.ADAPTERS): another name deploys only with a package that has it.
-    condition     = try(var.delivery.adapter, null) == null ? true : try(contains(["none", "http", "twilio", "slack"], var.delivery.adapter) || var.local_existing_package != null || var.s3_existing_package != null, false)
-    error_message = "delivery.adapter is not a built-in adapter (none, http, twilio, slack): set local_existing_package or s3_existing_package to your own package that has it (docs/adapters.md, \"Vendoring the handler\")."
-  }
 
-  validation {
-    condition     = try(var.delivery.adapter_module, null) == null || var.local_existing_package != null || var.s3_existing_package != null
-    error_message = "delivery.adapter_module names a module of your own package: set local_existing_package or s3_existing_package to it."
-  }
 
   validation {
     # A Python module path (the handler imports it: adapters/__init__.py).
@@ -810,10 +750,6 @@ variable "delivery" {
     error_message = "delivery.twilio.api_base and delivery.slack.api_base must be https:// URLs."
   }
 
-  validation {
-    condition     = try(var.delivery.adapter, null) == null ? true : try(!contains(["twilio", "slack"], var.delivery.adapter) || var.provider_secret.arn != null || var.provider_secret.parameter_arn != null, false)
-    error_message = "The twilio and slack adapters read their credentials from a secret: set provider_secret.arn or provider_secret.parameter_arn."
-  }
 
   validation {
     condition     = try(var.delivery.max_workers, null) == null ? true : try(var.delivery.max_workers >= 1 && var.delivery.max_workers <= 50 && floor(var.delivery.max_workers) == var.delivery.max_workers, false)
@@ -830,37 +766,21 @@ variable "delivery" {
     error_message = "delivery.rate_limit_per_second must be a whole number between 0 and 100000."
   }
 
-  validation {
-    condition     = try(var.delivery.rate_limit_per_second, null) == null ? true : try(var.delivery.rate_limit_per_second == 0 || var.reserved_concurrent_executions > 0, false)
-    error_message = "delivery.rate_limit_per_second holds for one function instance, so the account-wide rate is it times the concurrency: set reserved_concurrent_executions (>= 1) to bound it (output lambda_max_requests_per_second shows the product)."
-  }
 
   validation {
     condition     = try(var.delivery.failure_policy, null) == null ? true : try(contains(["report", "retry"], var.delivery.failure_policy), false)
     error_message = "delivery.failure_policy must be \"report\" or \"retry\"."
   }
 
-  validation {
-    condition     = try(var.delivery.failure_policy, null) == null ? true : try(var.delivery.failure_policy != "retry" || local.idempotency.enabled, false)
-    error_message = "delivery.failure_policy = \"retry\" requires idempotency.enabled = true, or Pinpoint's retry would deliver twice."
-  }
+
+
+
 
   validation {
-    # Connect marks every profile of a batch failed when the function throws, and the retry
-    # policy works by throwing (docs/connect.md; config.py refuses the pair).
-    condition     = try(var.delivery.failure_policy, null) == null ? true : try(var.event_source != "connect" || var.delivery.failure_policy != "retry", false)
-    error_message = "delivery.failure_policy = \"retry\" cannot serve event_source = \"connect\": it works by failing the invocation, and a Connect batch whose function throws fails whole. Use delivery.failure_policy = \"report\"."
-  }
-
-  validation {
-    # The event source's wait (local.wait_seconds: Pinpoint 15, Connect 30).
-    condition     = try(var.delivery.deadline_seconds, null) == null ? true : try(var.delivery.deadline_seconds >= 1 && var.delivery.deadline_seconds <= local.wait_seconds && floor(var.delivery.deadline_seconds) == var.delivery.deadline_seconds, false)
-    error_message = "delivery.deadline_seconds must be a whole number between 1 and ${local.wait_seconds}: the ${var.event_source} event source waits at most ${local.wait_seconds} seconds for the function (Pinpoint 15, Connect 30)."
-  }
-
-  validation {
-    condition     = try(var.delivery.deadline_seconds, null) == null ? true : try(var.delivery.deadline_seconds <= local.timeout, false)
-    error_message = "delivery.deadline_seconds must not exceed timeout."
+    # At most the longest wait of an event source (local.source_wait_seconds: Connect's 30); the
+    # function's precondition bounds it by the chosen source's wait and by timeout.
+    condition     = try(var.delivery.deadline_seconds, null) == null ? true : try(var.delivery.deadline_seconds >= 1 && var.delivery.deadline_seconds <= max(values(local.source_wait_seconds)...) && floor(var.delivery.deadline_seconds) == var.delivery.deadline_seconds, false)
+    error_message = "delivery.deadline_seconds must be a whole number between 1 and ${max(values(local.source_wait_seconds)...)}: the event source waits at most that long for the function (Pinpoint 15, Connect 30)."
   }
 
   validation {
@@ -870,27 +790,28 @@ variable "delivery" {
 }
 
 variable "metrics" {
-  description = <<-EOT
-    The handler's metrics:
-    `mode` (CHANNEL_METRICS_MODE): `api` (the default: cloudwatch:PutMetricData, allowed only for `namespace`), `emf` (embedded metric format in the logs, no extra permission) or `off`;
-    `namespace` (CHANNEL_METRICS_NAMESPACE: the CloudWatch namespace; null, the default, is "PinpointCustomChannelExecution", the guide's, for `event_source = "pinpoint"` and "ConnectCustomAction" for `"connect"`, so a Connect deployment's series never mix with a Pinpoint channel's. The role's PutMetricData, the alarms and the dashboard follow it).
-  EOT
-  type = object({
-    mode      = optional(string, "api")
-    namespace = optional(string)
-  })
+  description = "The handler's metrics: `mode` and `namespace`. [More](docs/inputs.md#metrics)."
+  # `any`, not an object type: a key the type did not declare would be dropped without a word
+  # (a misspelt `namespace` published to the default one); the keys and defaults are
+  # local.metrics_defaults (main.tf), and the first validation refuses any other key.
+  type     = any
   default  = {}
   nullable = false
 
   validation {
-    condition     = contains(["api", "emf", "off"], var.metrics.mode)
+    condition     = try(length(setsubtract(keys(var.metrics), keys(local.metrics_defaults))) == 0, false)
+    error_message = "metrics must be an object whose keys are among ${join(", ", keys(local.metrics_defaults))}${try(length(setsubtract(keys(var.metrics), keys(local.metrics_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.metrics), keys(local.metrics_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    condition     = try(var.metrics.mode, null) == null ? true : try(contains(["api", "emf", "off"], var.metrics.mode), false)
     error_message = "metrics.mode must be api, emf or off."
   }
 
   validation {
     # CloudWatch API model, Namespace: 1-255 characters, pattern [^:].*; AWS/ is reserved for
     # AWS services (CloudWatch User Guide, "Namespaces"). No '$': this module's own rule.
-    condition     = var.metrics.namespace == null || try(can(regex("^[^:$][^$]{0,254}$", var.metrics.namespace)) && !startswith(var.metrics.namespace, "AWS/"), false)
+    condition     = try(var.metrics.namespace, null) == null ? true : try(can(regex("^[^:$][^$]{0,254}$", var.metrics.namespace)) && !startswith(var.metrics.namespace, "AWS/"), false)
     error_message = "metrics.namespace must be 1-255 characters, must not start with ':' or contain '$', and must not start with AWS/."
   }
 }

@@ -1,5 +1,7 @@
 terraform {
-  # 1.9 is the first release whose variable validations may refer to other variables.
+  # 1.9 is the first release whose variable validations may refer to objects other than the
+  # variable itself: they read the locals of main.tf (the keys an `any`-typed object takes, the
+  # services' patterns). Rules between variables are preconditions, which need no more than 1.2.
   required_version = ">= 1.9.0"
 
   required_providers {

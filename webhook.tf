@@ -3,7 +3,7 @@
 ################################################################################
 
 variable "webhook_url" {
-  description = "External webhook used as the campaign's DeliveryUri when `channel_mode = \"webhook\"`. Pinpoint's rules: starts with `https://`, holds only letters, digits and `- . _ ~ ? / # :`, and complies with RFC 3986 (so no `=` or `&`: a secret has to travel in the path). On campaign creation Pinpoint sends HEAD to it and expects header `X-Amz-Pinpoint-AccountId` equal to the account id. Sensitive: a secret in its path is kept out of plans and outputs (it still reaches the state and the campaign's CloudFormation template)."
+  description = "External webhook of `channel_mode = \"webhook\"`. Sensitive. [More](docs/inputs.md#webhook_url)."
   type        = string
   default     = null
   sensitive   = true
@@ -19,13 +19,7 @@ variable "webhook_url" {
 ################################################################################
 
 variable "receiver" {
-  description = <<-EOT
-    The webhook receiver of `channel_mode = "receiver"`:
-    `throttling` of its HTTP API stage: steady `rate_limit` (requests per second, default 20) and `burst_limit` (default 40). Each Pinpoint request carries up to 50 endpoints;
-    `access_logs` (default true: write the HTTP API's access logs, without the request path, which carries the secret, to a log group created by the module);
-    `secret_recovery_window_in_days` (recovery window of the path secret when it is deleted: 0 deletes it at once, else 7-30; default 7);
-    `secret_kms_key_arn` (a customer managed KMS key for the path secret; null: the AWS managed key. The role may then kms:Decrypt with it through Secrets Manager).
-  EOT
+  description = "The webhook receiver of `channel_mode = \"receiver\"`. [More](docs/inputs.md#receiver)."
   type = object({
     throttling = optional(object({
       rate_limit  = optional(number, 20)

@@ -237,7 +237,7 @@ run "connect_register_without_connect" {
     }
   }
 
-  expect_failures = [var.connect]
+  expect_failures = [data.aws_partition.current]
 }
 
 # Connect's metrics under a Connect name: never in Pinpoint's PinpointCustomChannelExecution by
@@ -546,7 +546,7 @@ run "connect_needs_instance_arn" {
     }
   }
 
-  expect_failures = [var.connect]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "connect_instance_arn_malformed" {
@@ -586,7 +586,7 @@ run "instance_arn_without_connect" {
     }
   }
 
-  expect_failures = [var.connect]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "connect_needs_lambda_mode" {
@@ -596,7 +596,7 @@ run "connect_needs_lambda_mode" {
     channel_mode = "receiver"
   }
 
-  expect_failures = [var.channel_mode]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "connect_refuses_retry_policy" {
@@ -609,7 +609,7 @@ run "connect_refuses_retry_policy" {
     }
   }
 
-  expect_failures = [var.delivery]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "connect_refuses_campaign" {
@@ -619,7 +619,7 @@ run "connect_refuses_campaign" {
     campaign = { name = "welcome", data = "Hi" }
   }
 
-  expect_failures = [var.campaign]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "connect_refuses_segment" {
@@ -629,7 +629,7 @@ run "connect_refuses_segment" {
     segment = { channel_types = ["SMS"] }
   }
 
-  expect_failures = [var.segment]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "connect_refuses_segment_id" {
@@ -641,7 +641,7 @@ run "connect_refuses_segment_id" {
     }
   }
 
-  expect_failures = [var.segment]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "connect_refuses_application" {
@@ -653,7 +653,7 @@ run "connect_refuses_application" {
     }
   }
 
-  expect_failures = [var.application]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "connect_refuses_application_id" {
@@ -666,7 +666,7 @@ run "connect_refuses_application_id" {
     }
   }
 
-  expect_failures = [var.application]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "connect_refuses_permission_campaign_id" {
@@ -678,7 +678,7 @@ run "connect_refuses_permission_campaign_id" {
     }
   }
 
-  expect_failures = [var.pinpoint_permission]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "connect_needs_a_message" {
@@ -691,7 +691,7 @@ run "connect_needs_a_message" {
     }
   }
 
-  expect_failures = [var.connect]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "message_template_without_connect" {
@@ -705,7 +705,7 @@ run "message_template_without_connect" {
     }
   }
 
-  expect_failures = [var.connect]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "message_templates_without_connect" {
@@ -720,7 +720,7 @@ run "message_templates_without_connect" {
     }
   }
 
-  expect_failures = [var.connect]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "message_template_empty" {
@@ -886,7 +886,7 @@ run "connect_profiles_without_connect" {
     }
   }
 
-  expect_failures = [var.connect]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "connect_deadline_above_30" {
@@ -919,7 +919,7 @@ run "pinpoint_deadline_above_15" {
     }
   }
 
-  expect_failures = [var.delivery]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "connect_lease_shorter_than_its_wait" {
@@ -929,7 +929,7 @@ run "connect_lease_shorter_than_its_wait" {
     idempotency = { lease_seconds = 30 }
   }
 
-  expect_failures = [var.idempotency]
+  expect_failures = [aws_dynamodb_table.idempotency]
 }
 
 run "connect_knowledge_base_id_uppercase" {
@@ -1120,7 +1120,7 @@ run "template_ids_without_connect" {
     }
   }
 
-  expect_failures = [var.connect]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "template_ttl_without_connect" {
@@ -1135,5 +1135,5 @@ run "template_ttl_without_connect" {
     }
   }
 
-  expect_failures = [var.connect]
+  expect_failures = [data.aws_partition.current]
 }

@@ -133,7 +133,7 @@ run "campaign_without_connect" {
     connect      = {}
   }
 
-  expect_failures = [var.connect_campaign]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "campaign_name_too_long" {
@@ -163,7 +163,7 @@ run "campaign_flow_of_another_instance" {
     }
   }
 
-  expect_failures = [var.connect_campaign]
+  expect_failures = [aws_cloudformation_stack.connect_campaign]
 }
 
 run "campaign_two_sources" {

@@ -349,7 +349,7 @@ run "webhook_mode_rejected" {
     dashboard    = { enabled = true }
   }
 
-  expect_failures = [var.dashboard]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "metrics_off_rejected" {
@@ -360,5 +360,5 @@ run "metrics_off_rejected" {
     dashboard = { enabled = true }
   }
 
-  expect_failures = [var.dashboard]
+  expect_failures = [aws_cloudwatch_dashboard.this]
 }

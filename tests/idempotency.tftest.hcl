@@ -125,7 +125,7 @@ run "retry_needs_idempotency" {
     idempotency = { enabled = false }
   }
 
-  expect_failures = [var.delivery]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "lease_too_short" {

@@ -153,6 +153,34 @@ TYPOS: dict[str, tuple[dict[str, object], list[str]]] = {
         },
         ["connect.profiles must be an object whose keys are among", "unknown: opt_out_fields"],
     ),
+    "campaign-schedule": (
+        {
+            "delivery": NONE,
+            "campaign": {"name": "spring", "data": "{}", "shedule": {"frequency": "DAILY"}},
+        },
+        ["campaign must be an object whose keys are among", "unknown: shedule"],
+    ),
+    "campaign-nested": (
+        {
+            "delivery": NONE,
+            "campaign": {
+                "name": "spring",
+                "data": "{}",
+                "schedule": {"timezon": "UTC+01"},
+                "treatments": [{"size_percent": 50, "data": "{}", "endpoint_type": ["SMS"]}],
+                "limits": {"dayly": 1},
+            },
+        },
+        [
+            "campaign.schedule takes only end_time, event_types, frequency, is_local_time,",
+            "Unknown: campaign.schedule.timezon, campaign.treatments[0].endpoint_type,"
+            " campaign.limits.dayly",
+        ],
+    ),
+    "metrics-namespace": (
+        {"delivery": NONE, "metrics": {"namspace": "Acme/Channel"}},
+        ["metrics must be an object whose keys are among mode, namespace", "unknown: namspace"],
+    ),
     "architectures": (
         {"delivery": NONE, "architectures": ["x86_64"]},
         ["architectures is terraform-aws-lambda's name: this module's is architecture"],

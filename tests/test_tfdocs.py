@@ -355,3 +355,28 @@ def test_bare_placeholder_is_warned() -> None:
         tfdocs.Variable("a", "Named <name>-<key>; `<kept>` in code; a <br> on purpose.", "string")
     ]
     assert tfdocs.bare_tags(variables, []) == ["input a: <key>, <name>"]
+
+
+def test_compact_types_show_an_object_type_on_one_line(tmp_path: Path) -> None:
+    """--compact-types: a type over several lines is its constructor with the attributes
+    elided; one-line types, descriptions and defaults are as without it; --check agrees."""
+    readme = _module(tmp_path / "mod")
+    assert tfdocs.main(["--compact-types", str(readme)]) == 0
+    text = readme.read_text("utf-8")
+    row = next(line for line in text.splitlines() if 'name="input_settings"' in line)
+    assert "| `object({...})` |" in row
+    assert "<pre>object(" not in text
+    full = README.replace("<!-- BEGIN_TF_DOCS -->\n", "<!-- BEGIN_TF_DOCS -->\n" + EXPECTED + "\n")
+    expected_row = next(line for line in full.splitlines() if 'name="input_settings"' in line)
+    assert row.split(" | ")[:2] == expected_row.split(" | ")[:2]
+    assert row.split(" | ")[3:] == expected_row.split(" | ")[-2:]
+    assert tfdocs.main(["--compact-types", "--check", str(readme)]) == 0
+    assert tfdocs.main(["--check", str(readme)]) == 1
+
+
+def test_compact_type() -> None:
+    assert tfdocs.compact_type("string") == "string"
+    assert tfdocs.compact_type("object({\n  a = string\n})") == "object({...})"
+    assert tfdocs.compact_type("list(object({\n  a = string\n  b = number\n}))") == (
+        "list(object({...}))"
+    )

@@ -46,7 +46,7 @@ run "delivery_omitted_with_a_function" {
     delivery = null
   }
 
-  expect_failures = [var.delivery]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "delivery_in_webhook_mode" {
@@ -58,7 +58,7 @@ run "delivery_in_webhook_mode" {
     delivery     = { adapter = "http", http = { url = "https://api.example.com/send" } }
   }
 
-  expect_failures = [var.delivery]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "delivery_block_of_another_adapter" {
@@ -269,6 +269,72 @@ run "pinpoint_permission_scope_typo" {
   expect_failures = [var.pinpoint_permission]
 }
 
+# campaign: a misspelt schedule or limit would send at once, or without its cap.
+
+run "campaign_schedule_typo" {
+  command = plan
+
+  variables {
+    campaign = {
+      name    = "spring"
+      data    = "{}"
+      shedule = { start_time = "2030-05-01T09:00:00Z" }
+    }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "campaign_treatment_key_typo" {
+  command = plan
+
+  variables {
+    campaign = {
+      name       = "spring"
+      data       = "{}"
+      treatments = [{ size_percent = 50, data = "{}", endpoint_type = ["SMS"] }]
+    }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "campaign_limits_key_typo" {
+  command = plan
+
+  variables {
+    campaign = {
+      name   = "spring"
+      data   = "{}"
+      limits = { dayly = 1 }
+    }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+run "campaign_without_data" {
+  command = plan
+
+  variables {
+    campaign = { name = "spring" }
+  }
+
+  expect_failures = [var.campaign]
+}
+
+# metrics: a misspelt namespace would publish to the default one.
+
+run "metrics_key_typo" {
+  command = plan
+
+  variables {
+    metrics = { namspace = "Acme/Channel" }
+  }
+
+  expect_failures = [var.metrics]
+}
+
 # connect: a misspelt consent field or template map would change who gets what.
 
 run "connect_opt_out_field_typo" {
@@ -382,6 +448,15 @@ run "null_keys_take_their_defaults" {
     provider_secret = { arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-AbCdEf" }
     failure_queue   = { enabled = true, message_retention_seconds = null }
     idempotency     = { lease_seconds = null }
+    metrics         = { mode = null }
+    campaign = {
+      name           = "spring"
+      data           = "{}"
+      endpoint_types = null
+      is_paused      = null
+      schedule       = { frequency = null }
+      treatments     = [{ size_percent = 10, data = "{}", endpoint_types = null }]
+    }
   }
 
   assert {
@@ -391,7 +466,12 @@ run "null_keys_take_their_defaults" {
       aws_lambda_function.this[0].environment[0].variables["CHANNEL_TWILIO_ALLOWED_COUNTRY_CODES"] == "1" &&
       aws_lambda_function.this[0].environment[0].variables["CHANNEL_IDEMPOTENCY_LEASE_SECONDS"] == "60" &&
       !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_FAILURE_POLICY") &&
-      aws_sqs_queue.failures[0].message_retention_seconds == 1209600
+      aws_sqs_queue.failures[0].message_retention_seconds == 1209600 &&
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_METRICS_MODE"] == "api" &&
+      jsondecode(aws_cloudformation_stack.campaign[0].template_body).Resources.Campaign.Properties.IsPaused == true &&
+      jsondecode(aws_cloudformation_stack.campaign[0].template_body).Resources.Campaign.Properties.Schedule.Frequency == "ONCE" &&
+      jsondecode(aws_cloudformation_stack.campaign[0].template_body).Resources.Campaign.Properties.CustomDeliveryConfiguration.EndpointTypes == ["CUSTOM"] &&
+      jsondecode(aws_cloudformation_stack.campaign[0].template_body).Resources.Campaign.Properties.AdditionalTreatments[0].CustomDeliveryConfiguration.EndpointTypes == ["CUSTOM"]
     )
     error_message = "A null key must take its default."
   }

@@ -40,7 +40,7 @@ run "name_too_long_with_prefix" {
     name_prefix = "prod-"
   }
 
-  expect_failures = [var.name]
+  expect_failures = [aws_iam_role.this]
 }
 
 run "name_prefix_bad" {
@@ -172,7 +172,7 @@ run "s3_package_and_local_path" {
     s3_existing_package    = { bucket = "artifacts-123456789012", key = "channel.zip" }
   }
 
-  expect_failures = [var.s3_existing_package]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "s3_package_empty_key" {
@@ -292,7 +292,7 @@ run "provisioned_without_publish" {
     provisioned_concurrent_executions = 2
   }
 
-  expect_failures = [var.provisioned_concurrent_executions]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "provisioned_negative" {
@@ -425,7 +425,7 @@ run "existing_role_missing" {
     create_role = false
   }
 
-  expect_failures = [var.lambda_role]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "role_name_too_long" {
@@ -495,7 +495,7 @@ run "adapter_unknown" {
     delivery = { adapter = "sns" }
   }
 
-  expect_failures = [var.delivery]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "http_adapter_without_settings" {
@@ -614,7 +614,7 @@ run "twilio_without_secret" {
     delivery = { adapter = "twilio", twilio = { from = "+15005550006" } }
   }
 
-  expect_failures = [var.delivery]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "slack_without_secret" {
@@ -624,7 +624,7 @@ run "slack_without_secret" {
     delivery = { adapter = "slack" }
   }
 
-  expect_failures = [var.delivery]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "metrics_mode_unknown" {
@@ -700,7 +700,7 @@ run "deadline_above_timeout" {
     }
   }
 
-  expect_failures = [var.delivery]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "safety_margin_too_large" {
@@ -821,7 +821,7 @@ run "campaign_scope_without_campaign" {
     }
   }
 
-  expect_failures = [var.pinpoint_permission]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "permission_campaign_id_malformed" {
@@ -858,7 +858,7 @@ run "application_id_with_create" {
     }
   }
 
-  expect_failures = [var.application]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "application_id_missing" {
@@ -870,7 +870,7 @@ run "application_id_missing" {
     }
   }
 
-  expect_failures = [var.application]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "application_name_too_long" {
@@ -1307,7 +1307,7 @@ run "failure_queue_in_webhook_mode" {
     failure_queue = { enabled = true }
   }
 
-  expect_failures = [var.failure_queue]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "alarms_topic_not_sns" {
@@ -1430,7 +1430,7 @@ run "alarms_in_webhook_mode" {
     alarms       = { enabled = true }
   }
 
-  expect_failures = [var.alarms]
+  expect_failures = [data.aws_partition.current]
 }
 
 run "alarms_without_metrics" {
@@ -1440,10 +1440,10 @@ run "alarms_without_metrics" {
     metrics = {
       mode = "off"
     }
-    alarms = { enabled = true }
+    alarms = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:alerts"] }
   }
 
-  expect_failures = [var.alarms]
+  expect_failures = [aws_cloudwatch_metric_alarm.this]
 }
 
 # Limits that must be accepted (apply runs where the rendered template is asserted).
@@ -1601,7 +1601,7 @@ run "deadline_beyond_pinpoint_wait" {
     }
   }
 
-  expect_failures = [var.delivery]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "timezone_half_hour_west_not_in_api_list" {
@@ -1796,7 +1796,7 @@ run "rate_limit_without_reserved_concurrency" {
     }
   }
 
-  expect_failures = [var.delivery]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "failure_queue_operator_not_a_role" {
@@ -1894,7 +1894,7 @@ run "custom_adapter_without_package" {
     }
   }
 
-  expect_failures = [var.delivery]
+  expect_failures = [aws_lambda_function.this]
 }
 
 run "adapter_module_without_package" {

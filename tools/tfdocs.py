@@ -27,6 +27,9 @@ writes the same text into the file (add --indent 3 where the sections are `###` 
       the default, else `any`, when missing); the default as terraform-docs prints it, the
       value as indented JSON (keys sorted) in backticks, or in <pre> when it spans lines;
       "n/a" and Required "yes" when there is no default.
+With --compact-types (not a terraform-docs setting), a type written over several lines, such as
+an object type, is shown on one line with its attributes elided, `object({...})`: the
+input's description says where its keys are documented.
 One deliberate difference: a `|` inside inline code or a <pre> block is written `\\|`.
 terraform-docs leaves it bare there (terraform-docs issue #592), which ends the table cell
 on GitHub and breaks the row; elsewhere the bytes are the same. Two approximations: the
@@ -692,12 +695,24 @@ def _sanitize_document(markdown: str) -> str:
     return re.sub(r"(\r?\n){2,}\Z", "", markdown)
 
 
+def compact_type(source: str) -> str:
+    """A type written over several lines on one, its braces' contents elided:
+    `object({...})`, `list(object({...}))`; a one-line type as it is."""
+    if "\n" not in source:
+        return source
+    first, last = source.find("{"), source.rfind("}")
+    if first < 0 or last < first:
+        return " ".join(source.split())
+    return source[: first + 1] + "..." + source[last:]
+
+
 def render(
     variables: list[Variable],
     outputs: list[Output],
     *,
     sort: str = "name",
     indent: int = DEFAULT_INDENT,
+    compact_types: bool = False,
 ) -> str:
     """The Inputs and Outputs sections, as terraform-docs' markdown table writes them."""
     if sort == "name":
@@ -716,9 +731,10 @@ def render(
             "| ---- | ----------- | ---- | ------- | :------: |",
         ]
         for v in variables:
+            type_text = compact_type(v.type) if compact_types else v.type
             lines.append(
                 f"| {_anchor('input', v.name)} | {sanitize_table_cell(v.description)} "
-                f"| {sanitize_table_cell(_fenced(v.type))} | {_default_cell(v)} "
+                f"| {sanitize_table_cell(_fenced(type_text))} | {_default_cell(v)} "
                 f"| {'yes' if v.required else 'no'} |"
             )
     lines += ["", f"{heading} Outputs", ""]
@@ -777,7 +793,13 @@ def update(markdown: str, tables: str, name: Path = Path("the file")) -> str:
 
 
 def _process(
-    markdown_path: Path, module_dir: Path, *, check: bool, sort: str, indent: int | None
+    markdown_path: Path,
+    module_dir: Path,
+    *,
+    check: bool,
+    sort: str,
+    indent: int | None,
+    compact_types: bool = False,
 ) -> bool:
     """Update or check one file; True when it is (now) current."""
     try:
@@ -791,7 +813,8 @@ def _process(
             f"tfdocs: warning: {module_dir}: {warning} would be read as HTML; put it in backticks",
             file=sys.stderr,
         )
-    wanted = update(current, render(variables, outputs, sort=sort, indent=level), markdown_path)
+    tables = render(variables, outputs, sort=sort, indent=level, compact_types=compact_types)
+    wanted = update(current, tables, markdown_path)
     if wanted == current:
         return True
     if check:
@@ -844,6 +867,12 @@ def main(argv: list[str] | None = None) -> int:
         help="heading level of the sections (terraform-docs --indent); default: that of the "
         "first heading already between the markers, else 2",
     )
+    parser.add_argument(
+        "--compact-types",
+        action="store_true",
+        help="show a type written over several lines (an object type) on one, its attributes "
+        "elided: object({...}) (not a terraform-docs setting)",
+    )
     args = parser.parse_args(argv)
     if args.module_dir is not None and len(args.markdown) > 1:
         parser.error("--module-dir takes one Markdown file")
@@ -853,7 +882,12 @@ def main(argv: list[str] | None = None) -> int:
         module_dir = args.module_dir if args.module_dir is not None else markdown_path.parent
         try:
             current = _process(
-                markdown_path, module_dir, check=args.check, sort=args.sort, indent=args.indent
+                markdown_path,
+                module_dir,
+                check=args.check,
+                sort=args.sort,
+                indent=args.indent,
+                compact_types=args.compact_types,
             )
         except (ToolError, ValueError) as error:  # HclError is a ValueError
             print(f"tfdocs: {error}", file=sys.stderr)
