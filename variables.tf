@@ -65,7 +65,7 @@ variable "tags" {
 }
 
 variable "event_source" {
-  description = "What invokes the function: `pinpoint` or `connect`. [More](docs/inputs.md#event_source)."
+  description = "What invokes the function, `connect` or `pinpoint`; required. [More](docs/inputs.md#event_source)."
   type        = string
   nullable    = false
 
