@@ -184,12 +184,26 @@ def test_a_root_module_plans_against_make_local_aws(
         assert f"# {address}" in report, address
     assert re.search(r"^Plan: \d+ to add, 0 to change, 0 to destroy\.$", report, re.MULTILINE)
 
-    # Ctrl-C stops it: the port is free again, and nothing was printed but one-line messages.
+    # Ctrl-C stops it: nothing listens on the port any more (make may end before the server
+    # has closed it), and nothing was printed but one-line messages.
     os.killpg(served.process.pid, signal.SIGINT)
     served.process.wait(timeout=30)
     assert "Traceback" not in served.process.stderr.read()  # type: ignore[union-attr]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", served.port))
+    assert stops_listening(served.port), f"127.0.0.1:{served.port} still served after Ctrl-C"
+
+
+def stops_listening(port: int, within: float = 30.0) -> bool:
+    """True once a connection to 127.0.0.1:`port` is refused (nothing listens there)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except ConnectionRefusedError:
+            return True
+        except OSError:
+            pass  # a timeout while the server goes down: ask again
+        time.sleep(0.2)
+    return False
 
 
 def test_without_its_dependencies_the_local_aws_says_so_in_one_line() -> None:
