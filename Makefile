@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements-dev.txt | cut -c1-12)
 
-.PHONY: all help demo bench test lint typecheck fmt fmt-check docs docs-check checkov package package-check pytest pytest-deploy pytest-others pytest-timing tftest slow-checks audit clean
+.PHONY: all help demo local-aws bench test lint typecheck fmt fmt-check docs docs-check checkov package package-check pytest pytest-deploy pytest-others pytest-timing tftest slow-checks audit clean
 
 all: test
 
@@ -24,6 +24,13 @@ $(STAMP): requirements-dev.txt
 
 demo: $(STAMP) ## The main job on the embedded local AWS (no account needed)
 	$(PY) demo/demo.py
+
+# The demo's local AWS, served until Ctrl-C for your own root module: it prints the provider
+# block to paste and the TF_CLI_CONFIG_FILE line (the offline provider mirror, where there is
+# one). PORT=0 takes a free port.
+PORT ?= 4566
+local-aws: $(STAMP) ## Serve the local AWS for your own root module; print its provider block
+	@$(PY) emulator/local_aws.py --port $(PORT) --terraformrc "$$($(PY) tools/terraformrc.py)"
 
 bench: $(STAMP) ## Benchmarks: printed figures and ratios, nothing asserted
 	$(PY) demo/bench.py

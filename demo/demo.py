@@ -1,42 +1,50 @@
 """`make demo`: the whole custom channel, applied and run on this machine, no account.
 
+Amazon Connect first (Pinpoint's campaigns reached end of support on 2026-10-30), then the
+Pinpoint campaign:
+
 1. starts the local AWS (moto on 127.0.0.1, emulator/local_aws.py) and a local HTTP server
-   standing in for the messaging provider;
-2. `terraform apply`s examples/lambda-channel against the local AWS: the Lambda function
-   from the committed package (or --package), its role, log group and permission, a Pinpoint
-   application, segment and campaign (CloudFormation), the provider secret, the alarms and
-   the channel's CloudWatch dashboard;
-3. runs a 1,000-endpoint campaign through it with the local campaign runner, as Pinpoint
-   would: treatment split, EndpointTypes filter, batches of 50 in the guide's event shape,
-   each run by the function's code and settings as deployed, in a separate process;
-4. prints the report, with the CloudWatch metrics read back from the local AWS, and checks the
+   standing in for the messaging provider; makes an Amazon Connect instance there (moto's
+   connect) and, as a Connect user does in the admin website, the message of the journey's
+   custom action block labelled "Welcome Message": an SMS message template in an Amazon Q in
+   Connect knowledge base (emulator/local_qconnect.py), written with Connect's placeholders;
+2. `terraform apply`s examples/connect-custom-action (event_source = "connect") for that
+   instance, its knowledge_base_id and template_ids naming the template; meanwhile, in the
+   background, examples/lambda-channel (the Pinpoint campaign's stack);
+3. registers the function with the instance as the output connect_register_command does
+   (connectcampaignsv2 PutConnectInstanceIntegration on the local AWS,
+   emulator/local_connectcampaigns.py), and reads back which function the instance holds
+   (ListConnectInstanceIntegrations);
+4. runs the journey's custom action as Connect would (emulator/connect_driver.py): a few
+   hundred synthetic customer profiles in the shape Connect really sends (camelCase
+   CustomerData, lower-case `attributes`, RunId `<CampaignId>#<time>`, 64-hex tokens), in
+   batches, through the registered function's code and settings as deployed, in a separate
+   process; the function reads the template with GetMessageTemplate. Prints the report and
+   which template the messages came from; then unregisters the function
+   (DeleteConnectInstanceIntegration) and destroys the stack in the background;
+5. runs a 1,000-endpoint campaign through the Pinpoint stack with the local campaign runner, as
+   Pinpoint would: treatment split, EndpointTypes filter, batches of 50 in the guide's event
+   shape, each run by the function's code and settings as deployed, in a separate process;
+6. prints the report, with the CloudWatch metrics read back from the local AWS, and checks the
    channel's CloudWatch dashboard (as the local AWS stores it) against the series the function
    published during the run: every series it draws outside AWS/Lambda must exist;
-5. runs `python -m custom_channel.operator resend` with the function's settings on what the
+7. runs `python -m custom_channel.operator resend` with the function's settings on what the
    function put in its failure queue (SQS), as an operator would;
-6. destroys it, and meanwhile runs an Amazon Connect outbound campaign's custom action:
-   examples/connect-custom-action (event_source = "connect"), applied to the same local AWS
-   in the background since step 2, for a made-up Connect instance, with the message of the
-   block labelled "Welcome Message" authored in Connect: a message template in an Amazon Q in
-   Connect knowledge base of the local AWS (emulator/local_qconnect.py), written with
-   Connect's placeholders, put there before the apply and named by the example's
-   knowledge_base_id and template_ids; prints the command that would register the function
-   with the instance (not run: the local AWS has no Connect), drives a few hundred synthetic
-   customer profiles, in the shape Connect really sends, through the deployed function as
-   Connect would (emulator/connect_driver.py, in the sandbox; the function reads the template
-   from the local AWS with GetMessageTemplate), prints the report, which template the
-   messages came from, and destroys it;
-7. stops what it started, also on Ctrl-C or a failure.
+8. destroys the Pinpoint stack, waits for the Connect one, prints every step's time and the
+   total, and stops what it started, also on Ctrl-C or a failure.
 
 Every step that takes more than a moment says when it starts and, with its time, when it ends
-(`  [12.3 s] terraform apply (examples/lambda-channel)`). Terraform's output goes to one log
-per example under .build/ (TERRAFORM_LOGS); while the demo waits on Terraform it prints a
-heartbeat line every HEARTBEAT_SECONDS, and when a command fails, the log's last lines.
+(`  [12.3 s] terraform init and apply (examples/connect-custom-action)`); the end repeats them
+all with the total. Terraform's output goes to one log per example under .build/
+(TERRAFORM_LOGS); while the demo waits on Terraform it prints a heartbeat line every
+HEARTBEAT_SECONDS, and when a command fails, the log's last lines.
 
 Real: the Terraform module and provider, the handler package and its HTTP delivery, the
-Secrets Manager, SQS, CloudWatch, Lambda configuration and qconnect GetMessageTemplate calls.
-Emulated: AWS itself (moto, and Amazon Q in Connect's message templates), Pinpoint (the
-runner), Connect (the driver) and the provider (a local server).
+Secrets Manager, SQS, CloudWatch, Lambda configuration and qconnect GetMessageTemplate calls,
+the connectcampaignsv2 requests (checked against botocore's model).
+Emulated: AWS itself (moto, Amazon Q in Connect's message templates and outbound campaigns'
+instance integrations), Pinpoint (the runner), Connect (the driver) and the provider (a local
+server).
 """
 
 from __future__ import annotations
@@ -74,6 +82,7 @@ from emulator.connect_driver import (  # noqa: E402
     CampaignContext,
     ConnectRun,
     SandboxInvoker,
+    registered_function,
     run_connect,
     run_id,
 )
@@ -86,11 +95,9 @@ from emulator.run_campaign import (  # noqa: E402
     Deliverer,
     Deliverers,
     RunResult,
-    function_spec,
     read_metrics,
     report,
     run,
-    unpack_package,
 )
 from emulator.segments import synthetic_endpoints, synthetic_profiles  # noqa: E402
 from tools.terraform_root import TerraformError, TerraformRoot, local_example  # noqa: E402
@@ -109,10 +116,9 @@ TERRAFORM_LOGS = {
 HEARTBEAT_SECONDS = 10.0
 LOG_TAIL_LINES = 20  # of a failed Terraform command's log, printed
 T = TypeVar("T")
-# Any well-formed instance ARN: the local AWS does not look the instance up.
-CONNECT_INSTANCE_ARN = (
-    "arn:aws:connect:us-east-1:123456789012:instance/0f1e2d3c-4b5a-4697-8877-665544332211"
-)
+# The Connect instance the demo makes in the local AWS (moto's connect): the function is
+# registered with it.
+CONNECT_INSTANCE_ALIAS = "demo-connect"
 # The message of every other custom action block (the example's message_template).
 CONNECT_TEMPLATE = json.dumps(
     {"to": "{{Address}}", "text": "Hi {{FirstName | there}}, your order is on its way."}
@@ -211,6 +217,24 @@ def heartbeat(label: str, started: float, log: Path | None = None) -> Iterator[N
         thread.join()
 
 
+# Every step's time, in the order the steps ended (this run's; demo() empties it).
+STEP_TIMES: list[tuple[str, float]] = []
+
+
+def record(label: str, seconds: float) -> None:
+    """A step's end: `  [12.3 s] label`, kept for the summary (step_times)."""
+    STEP_TIMES.append((label, seconds))
+    say(f"  [{seconds:.1f} s] {label}")
+
+
+def step_times(total: float) -> str:
+    """The summary: every step's time, then the total (steps in the background overlap)."""
+    width = len(f"{max([total, *(s for _, s in STEP_TIMES)]):.1f}")
+    lines = [f"  [{seconds:>{width}.1f} s] {label}" for label, seconds in STEP_TIMES]
+    lines.append(f"  [{total:>{width}.1f} s] total (the steps in the background overlap others)")
+    return "Step times:\n" + "\n".join(lines)
+
+
 @contextmanager
 def timed(label: str, log: Path | None = None) -> Iterator[None]:
     """A step: its start, a heartbeat while it runs, its time when it ends (or fails)."""
@@ -222,7 +246,7 @@ def timed(label: str, log: Path | None = None) -> Iterator[None]:
     except BaseException:
         say(f"  [{time.monotonic() - started:.1f} s] {label}: FAILED")
         raise
-    say(f"  [{time.monotonic() - started:.1f} s] {label}")
+    record(label, time.monotonic() - started)
 
 
 def joined(future: Future[T], label: str, started: float, log: Path | None = None) -> T:
@@ -270,7 +294,10 @@ class LoggedTerraform:
 
     def deploy(self, package: Path) -> None:
         """Deploy `package` instead of the committed zip: an override file (Terraform merges
-        `*_override.tf` into the module block) sets the module's local_existing_package."""
+        `*_override.tf` into the module block) sets the module's local_existing_package.
+        The committed zip is the example's own: nothing to override."""
+        if package == PACKAGE:
+            return
         path = json.dumps(str(package))
         self.root.write(
             "package_override.tf",
@@ -322,7 +349,8 @@ class DemoRun:
     connect: ConnectRun  # the Connect custom action's run
     connect_report: str
     connect_template: AuthoredTemplate  # the Connect-authored message the run sent
-    connect_seconds: float  # the Connect part's wall time: apply, run, destroy
+    connect_registered: str  # the function the instance held (ListConnectInstanceIntegrations)
+    connect_unregistered: bool  # the instance held none after DeleteConnectInstanceIntegration
     # Endpoints not delivered by the campaign, and by the resend, by (status, reason).
     outcomes: Counter[tuple[str, str]]
     resend_outcomes: Counter[tuple[str, str]]
@@ -332,9 +360,10 @@ class DemoRun:
 def demo(
     endpoint_count: int, latency: float, profile_count: int = 300, package: Path = PACKAGE
 ) -> DemoRun:
-    """The whole run. `package`: the Lambda zip both examples deploy and the runners run (by
-    default the one committed with the module)."""
+    """The whole run: the Connect path, then the Pinpoint campaign. `package`: the Lambda zip
+    both examples deploy and the runners run (by default the one committed with the module)."""
     started = time.monotonic()
+    STEP_TIMES.clear()
     for log in TERRAFORM_LOGS.values():
         log.parent.mkdir(exist_ok=True)
         log.write_text("", encoding="utf-8")
@@ -348,89 +377,82 @@ def demo(
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="terraform") as background,
     ):
         os.environ.update(aws.env)
-        say(
-            f"  [{time.monotonic() - started:.1f} s] local AWS on {aws.endpoint_url}, "
-            f"provider on {provider.url}"
+        record(
+            f"local AWS on {aws.endpoint_url}, provider on {provider.url}",
+            time.monotonic() - started,
         )
-        root = LoggedTerraform(
-            local_example(
-                EXAMPLE,
-                Path(workdir) / "lambda-channel",
-                aws.provider_block(),
-                variables={
-                    "name": "demo-channel",
-                    "provider_url": f"{provider.url}/v1/messages",
-                    "provider_api_key": "demo-key",
-                    "campaign_name": "demo-campaign",
-                    "campaign_data": CAMPAIGN_DATA,
-                    "endpoint_types": ENDPOINT_TYPES,
-                    "campaign_paused": False,
-                },
-            ),
-            EXAMPLE,
-        )
+        instance_arn = connect_instance(aws)
         authored = author_connect_template(aws)
-        connect_root = connect_example(aws, provider.url, Path(workdir), authored)
-        if package != PACKAGE:
-            for example in (root, connect_root):
-                example.deploy(package)
+        connect_root = connect_example(aws, provider.url, Path(workdir), authored, instance_arn)
+        root = pinpoint_example(aws, provider.url, Path(workdir))
+        for example in (connect_root, root):
+            example.deploy(package)
         # Each example's failure queue costs about 50 s of the AWS provider's SQS waits (apply
-        # and destroy): the Connect stack is applied while the Pinpoint campaign runs, and the
-        # two are destroyed side by side.
-        connect_label = f"terraform init and apply ({connect_root.example})"
-        step(f"{connect_label}, in the background (log: {_relative(connect_root.log)})")
-        connect_applied = background.submit(_apply, connect_root)
-        connect_apply_started = time.monotonic()
-        pinpoint_destroyed: Future[float] | None = None
+        # and destroy): the Pinpoint stack is applied while the Connect path runs, and the
+        # Connect stack destroyed while the Pinpoint campaign runs.
+        pinpoint_label = f"terraform init and apply ({root.example})"
+        step(f"{pinpoint_label}, in the background (log: {_relative(root.log)})")
+        pinpoint_applied = background.submit(_apply, root)
+        pinpoint_apply_started = time.monotonic()
+        connect_destroyed: Future[float] | None = None
         try:
-            with timed(f"terraform init ({root.example})", root.log):
-                root.init()
             try:
-                with timed(f"terraform apply ({root.example})", root.log):
-                    root.apply()
-                outputs = root.outputs()
+                with timed(f"terraform init and apply ({connect_root.example})", connect_root.log):
+                    connect_root.init()
+                    connect_root.apply()
+                connect_outputs = connect_root.outputs()
                 step(f"applied in {time.monotonic() - started:.0f} s since the start")
-                pinpoint = pinpoint_run(
-                    aws, provider, outputs, Path(workdir), endpoint_count, package=package
+                connect = connect_path(
+                    aws,
+                    connect_outputs,
+                    Path(workdir),
+                    profile_count,
+                    package=package,
+                    instance_arn=instance_arn,
                 )
+                authored = template_used(aws, provider, authored)
             finally:
-                step(f"terraform destroy ({root.example}), in the background")
-                pinpoint_destroyed = background.submit(_timed_call, root.destroy)
-                pinpoint_destroy_started = time.monotonic()
-            connect_started = time.monotonic()
-            connect_outputs, apply_seconds = joined(
-                connect_applied, connect_label, connect_apply_started, connect_root.log
+                step(f"terraform destroy ({connect_root.example}), in the background")
+                # Its state is minutes old, and only ours: no refresh.
+                connect_destroyed = background.submit(
+                    _timed_call, lambda: connect_root.destroy(refresh=False)
+                )
+                connect_destroy_started = time.monotonic()
+            outputs, apply_seconds = joined(
+                pinpoint_applied, pinpoint_label, pinpoint_apply_started, root.log
             )
-            say(f"  [{apply_seconds:.1f} s] {connect_label}, in the background")
-            connect, connect_text = connect_run(
-                aws, connect_outputs, Path(workdir), profile_count, package
+            record(f"{pinpoint_label}, in the background", apply_seconds)
+            pinpoint = pinpoint_run(
+                aws, provider, outputs, Path(workdir), endpoint_count, package=package
             )
-            authored = template_used(aws, provider, authored)
         finally:
-            wait([connect_applied])  # applied or failed: destroy what there is
-            # Its state is minutes old, and only ours: no refresh.
-            with timed(f"terraform destroy ({connect_root.example})", connect_root.log):
-                connect_root.destroy(refresh=False)
-            if pinpoint_destroyed is not None:
-                label = f"terraform destroy ({root.example})"
-                seconds = joined(pinpoint_destroyed, label, pinpoint_destroy_started, root.log)
-                say(f"  [{seconds:.1f} s] {label}, in the background")
-        connect_seconds = time.monotonic() - connect_started
-        step(f"Connect run and both destroys in {connect_seconds:.0f} s")
+            wait([pinpoint_applied])  # applied or failed: destroy what there is
+            with timed(f"terraform destroy ({root.example})", root.log):
+                root.destroy()
+            if connect_destroyed is not None:
+                label = f"terraform destroy ({connect_root.example})"
+                seconds = joined(
+                    connect_destroyed, label, connect_destroy_started, connect_root.log
+                )
+                record(f"{label}, in the background", seconds)
         outcome = DemoRun(
             result=pinpoint.result,
             provider_requests=pinpoint.provider_requests,
             report=pinpoint.report,
             resend=pinpoint.resend,
-            connect=connect,
-            connect_report=connect_text,
+            connect=connect.run,
+            connect_report=connect.report,
             connect_template=authored,
-            connect_seconds=connect_seconds,
+            connect_registered=connect.registered,
+            connect_unregistered=connect.unregistered,
             outcomes=pinpoint.outcomes,
             resend_outcomes=pinpoint.resend_outcomes,
             dashboard=pinpoint.dashboard,
         )
-    step(f"done in {time.monotonic() - started:.1f} s; local servers stopped")
+    total = time.monotonic() - started
+    say()
+    say(step_times(total))
+    step(f"done in {total:.1f} s; local servers stopped")
     return outcome
 
 
@@ -469,6 +491,7 @@ def pinpoint_run(
     put_endpoints(aws.client("pinpoint"), campaign.application_id, endpoints)
     outcomes: Counter[tuple[str, str]] = Counter()
     LOG_FILE.parent.mkdir(exist_ok=True)
+    before = len(provider.requests)  # the Connect run's
     label = f"campaign {campaign.campaign_id} on {len(endpoints)} endpoints"
     with LOG_FILE.open("w", encoding="utf-8") as log, timed(label):
         deliverers = Deliverers(
@@ -495,7 +518,7 @@ def pinpoint_run(
     text = report(result, metrics)
     say()
     say(text)
-    provider_requests = len(provider.requests)
+    provider_requests = len(provider.requests) - before
     say(
         f"The provider received {provider_requests} requests, at most "
         f"{provider.max_in_flight} at once. Function logs: {LOG_FILE.relative_to(ROOT)}"
@@ -617,11 +640,28 @@ def _message_text(request: Received) -> str:
     return str(body.get("text", "")) if isinstance(body, dict) else ""
 
 
+def connect_instance(aws: LocalAws) -> str:
+    """An Amazon Connect instance in the local AWS (moto's connect), as the one a Connect user
+    already has: the function is registered with it. Returns its ARN."""
+    instance = aws.client("connect").create_instance(
+        IdentityManagementType="CONNECT_MANAGED",
+        InstanceAlias=CONNECT_INSTANCE_ALIAS,
+        InboundCallsEnabled=False,
+        OutboundCallsEnabled=True,
+    )
+    say(f"  Connect instance {CONNECT_INSTANCE_ALIAS!r}: {instance['Id']}")
+    return str(instance["Arn"])
+
+
 def connect_example(
-    aws: LocalAws, provider_url: str, workdir: Path, authored: AuthoredTemplate
+    aws: LocalAws,
+    provider_url: str,
+    workdir: Path,
+    authored: AuthoredTemplate,
+    instance_arn: str,
 ) -> LoggedTerraform:
-    """examples/connect-custom-action for the local AWS, for a made-up Connect instance, with
-    the Connect-authored template for its "Welcome Message" block (knowledge_base_id and
+    """examples/connect-custom-action for the local AWS and its Connect instance, with the
+    Connect-authored template for its "Welcome Message" block (knowledge_base_id and
     template_ids, in the variables file rather than as -var options: the same values, no
     shell quoting of a map)."""
     root = local_example(
@@ -630,7 +670,7 @@ def connect_example(
         aws.provider_block(),
         variables={
             "name": "demo-connect-action",
-            "connect_instance_arn": CONNECT_INSTANCE_ARN,
+            "connect_instance_arn": instance_arn,
             "provider_url": f"{provider_url}/v1/messages",
             "provider_api_key": "demo-key",
             "message_template": CONNECT_TEMPLATE,
@@ -642,6 +682,26 @@ def connect_example(
     return LoggedTerraform(root, CONNECT_EXAMPLE)
 
 
+def pinpoint_example(aws: LocalAws, provider_url: str, workdir: Path) -> LoggedTerraform:
+    """examples/lambda-channel for the local AWS: the function, its Pinpoint campaign (running,
+    not paused), the provider secret, the alarms and the dashboard."""
+    root = local_example(
+        EXAMPLE,
+        workdir / "lambda-channel",
+        aws.provider_block(),
+        variables={
+            "name": "demo-channel",
+            "provider_url": f"{provider_url}/v1/messages",
+            "provider_api_key": "demo-key",
+            "campaign_name": "demo-campaign",
+            "campaign_data": CAMPAIGN_DATA,
+            "endpoint_types": ENDPOINT_TYPES,
+            "campaign_paused": False,
+        },
+    )
+    return LoggedTerraform(root, EXAMPLE)
+
+
 def _apply(root: LoggedTerraform) -> tuple[dict[str, Any], float]:
     started = time.monotonic()
     root.init()
@@ -649,14 +709,37 @@ def _apply(root: LoggedTerraform) -> tuple[dict[str, Any], float]:
     return root.outputs(), time.monotonic() - started
 
 
-def connect_run(
-    aws: LocalAws, outputs: dict[str, Any], workdir: Path, profile_count: int, package: Path
-) -> tuple[ConnectRun, str]:
-    """The deployed custom action's function driven as Connect would, in the sandbox."""
-    step("to register the function with the Connect instance (not run here: no Connect):")
-    say(f"    {outputs['connect_register_command']}")
-    spec = function_spec(aws.client("lambda"), outputs["lambda_function_name"])
-    code = unpack_package(package, spec.code_sha256, workdir / "connect-code")
+@dataclass(frozen=True)
+class ConnectPath:
+    run: ConnectRun
+    report: str
+    registered: str  # the function ARN the instance held while the run went
+    unregistered: bool  # no Lambda integration left after the unregistration
+
+
+def connect_path(
+    aws: LocalAws,
+    outputs: dict[str, Any],
+    workdir: Path,
+    profile_count: int,
+    *,
+    package: Path,
+    instance_arn: str,
+) -> ConnectPath:
+    """What a Connect user does after the apply, and what Connect then does: register the
+    function with the instance (PutConnectInstanceIntegration, the request of the output
+    connect_register_command), the journey's custom action invoking the function the instance
+    holds (read back with ListConnectInstanceIntegrations) with batches of customer profiles,
+    and the unregistration (DeleteConnectInstanceIntegration, connect_unregister_command)."""
+    campaigns = aws.client("connectcampaignsv2")
+    instance_id = instance_arn.rsplit("/", 1)[1]
+    config = {"lambda": {"functionArn": outputs["lambda_function_arn"]}}
+    with timed("register the function with the Connect instance (PutConnectInstanceIntegration)"):
+        campaigns.put_connect_instance_integration(
+            connectInstanceId=instance_id, integrationConfig=config
+        )
+        registered = registered_function(campaigns, instance_id)
+    say(f"    what the output connect_register_command runs: the instance now holds {registered}")
     profiles = synthetic_profiles(profile_count)
     context = dataclasses.replace(CONNECT_CONTEXT, run_id=run_id(CONNECT_CONTEXT.campaign_id))
     label = (
@@ -665,7 +748,14 @@ def connect_run(
     )
     CONNECT_LOG_FILE.parent.mkdir(exist_ok=True)
     with CONNECT_LOG_FILE.open("w", encoding="utf-8") as log, timed(label):
-        invoker = SandboxInvoker(code, spec, aws.env, log)
+        invoker = SandboxInvoker.deployed(
+            aws.client("lambda"),
+            registered,
+            package,
+            workdir / "connect-code",
+            aws_env=aws.env,
+            log=log,
+        )
         try:
             result = run_connect(profiles, invoker, context, progress=_progress)
         finally:
@@ -674,7 +764,15 @@ def connect_run(
     say()
     say(text)
     say(f"Function logs: {CONNECT_LOG_FILE.relative_to(ROOT)}")
-    return result, text
+    label = "unregister the function (DeleteConnectInstanceIntegration)"
+    with timed(label):
+        campaigns.delete_connect_instance_integration(
+            connectInstanceId=instance_id, integrationIdentifier=config
+        )
+        left = campaigns.list_connect_instance_integrations(connectInstanceId=instance_id)
+    unregistered = left["integrationSummaryList"] == []
+    say(f"    the instance holds {len(left['integrationSummaryList'])} integrations")
+    return ConnectPath(result, text, registered, unregistered)
 
 
 def resend_failures(outputs: dict[str, Any]) -> tuple[dict[str, int], Counter[tuple[str, str]]]:

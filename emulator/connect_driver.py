@@ -32,6 +32,13 @@ Connect's rules, as the driver enforces them:
   (a larger one makes Connect mark the invocation invalid: a failed invocation). A missing,
   repeated or unrequested answer is a reported answer error, not a reason to invoke again.
 
+Which function: Connect invokes the Lambda function registered with the instance
+(connectcampaignsv2 PutConnectInstanceIntegration; Administrator Guide, "Invoke Lambda
+functions"), so `registered_function` reads it back from the instance's integrations
+(ListConnectInstanceIntegrations: the model has no Get...Integration) on the local AWS
+(emulator/local_connectcampaigns.py), and `SandboxInvoker.deployed` runs that function's code
+and settings as the local AWS holds them.
+
 Invokers: InProcessInvoker runs the repository's handler in this process (through
 `custom_channel.operator.local.invoke`, in a thread the driver stops waiting for after
 `wait_seconds`; a late invocation runs on, and the next one gets a fresh Channel, as Lambda
@@ -46,6 +53,7 @@ were not delivered, invocations per batch and why they failed, and the answer er
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -63,6 +71,8 @@ from emulator.run_campaign import (
     FunctionSpec,
     RunnerError,
     SandboxDeliverer,
+    function_spec,
+    unpack_package,
     write_totals,
 )
 from emulator.segments import Profiles
@@ -291,6 +301,29 @@ class SandboxInvoker:
             context_seconds=spec.timeout,
         )
 
+    @classmethod
+    def deployed(
+        cls,
+        lambda_client: Any,
+        function: str,
+        package: Path,
+        workdir: Path,
+        *,
+        aws_env: Mapping[str, str],
+        log: io.TextIOBase,
+        settings: Mapping[str, str] | None = None,
+        wait_seconds: float = CONNECT_WAIT_SECONDS,
+    ) -> SandboxInvoker:
+        """The deployed function `function` (name or ARN): its configuration read from the
+        local AWS, `package` unpacked into `workdir` once checked to be its code (CodeSha256).
+        `settings` replace some of its environment variables (a provider's API base sent to a
+        local server, say), the rest as deployed."""
+        spec = function_spec(lambda_client, function)
+        if settings:
+            spec = dataclasses.replace(spec, environment={**spec.environment, **settings})
+        code = unpack_package(package, spec.code_sha256, workdir)
+        return cls(code, spec, aws_env, log, wait_seconds=wait_seconds)
+
     def invoke(self, event: dict[str, Any]) -> object:
         try:
             return self._sandbox.invoke_once(event)
@@ -303,6 +336,34 @@ class SandboxInvoker:
 
     def close(self) -> None:
         self._sandbox.close()
+
+
+# --- the registered function -----------------------------------------------------------------
+
+
+def registered_function(connectcampaigns_client: Any, instance_id: str) -> str:
+    """The ARN of the Lambda function registered with the Connect instance: the one its
+    custom actions invoke (ListConnectInstanceIntegrations, every page). RunnerError when
+    there is none, or more than one (which one a custom action block calls is then chosen in
+    the journey, which this driver does not read)."""
+    functions: list[str] = []
+    request: dict[str, Any] = {"connectInstanceId": instance_id}
+    while True:
+        page = connectcampaigns_client.list_connect_instance_integrations(**request)
+        functions += [
+            entry["lambda"]["functionArn"]
+            for entry in page.get("integrationSummaryList", [])
+            if "lambda" in entry
+        ]
+        if not page.get("nextToken"):
+            break
+        request["nextToken"] = page["nextToken"]
+    if len(functions) != 1:
+        raise RunnerError(
+            f"Connect instance {instance_id} has {len(functions)} Lambda integrations, not one: "
+            "register the function first (PutConnectInstanceIntegration)"
+        )
+    return functions[0]
 
 
 # --- running and reporting --------------------------------------------------------------------

@@ -77,7 +77,16 @@ if __name__ == "__main__":
         sys.path[0] = _ROOT
     elif _ROOT not in sys.path:
         sys.path.insert(0, _ROOT)
-    from emulator.local_aws import main
+    try:
+        from emulator.local_aws import main
+    except ModuleNotFoundError as missing:
+        # A python3 outside the project's virtualenv: one line, not a traceback.
+        sys.stderr.write(
+            f"local AWS: the Python module {missing.name!r} is missing: run `make local-aws` "
+            "(it installs the pinned tools into .venv first), or this script with "
+            ".venv/bin/python\n"
+        )
+        sys.exit(2)
 
     sys.exit(main())
 
@@ -1124,6 +1133,21 @@ class _OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def banner(local_aws: LocalAws, terraformrc: str | None = None) -> str:
+    """What the manual mode prints: the endpoint, the shell's exports (the Terraform CLI
+    configuration when given, and AWS_ENDPOINT_URL for the AWS CLI and boto3), and the
+    provider block for a root module."""
+    exports = [f"export TF_CLI_CONFIG_FILE={terraformrc}"] if terraformrc else []
+    exports.append(f"export AWS_ENDPOINT_URL={local_aws.endpoint_url}")
+    return (
+        f"local AWS on {local_aws.endpoint_url} (Ctrl-C stops it)\n"
+        "\n# In your shell:\n" + "\n".join(exports) + "\n"
+        '\n# In your root module, in place of its provider "aws" block '
+        "(fake credentials, every service the module calls sent here):\n"
+        + local_aws.provider_block()
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve the local AWS until Ctrl-C (or SIGTERM); print its endpoint and a provider block."""
     parser = _OneLineParser(
@@ -1134,6 +1158,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="TCP port (default: a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument("--region", default=DEFAULT_REGION, help=f"region ({DEFAULT_REGION})")
+    parser.add_argument(
+        "--terraformrc",
+        metavar="PATH",
+        help="also print `export TF_CLI_CONFIG_FILE=PATH`: the Terraform CLI configuration "
+        "to plan with (`make local-aws` passes tools/terraformrc.py's, the offline provider "
+        "mirror)",
+    )
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error("--port must be 0 to 65535")
@@ -1146,9 +1177,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"cannot serve on {args.host}:{args.port}: {error.strerror}\n")
         return 2
     try:
-        sys.stdout.write(f"local AWS on {local_aws.endpoint_url} (Ctrl-C stops it)\n")
-        sys.stdout.write(f"export AWS_ENDPOINT_URL={local_aws.endpoint_url}\n")
-        sys.stdout.write(local_aws.provider_block())
+        sys.stdout.write(banner(local_aws, args.terraformrc))
         sys.stdout.flush()
         stop.wait()
     except KeyboardInterrupt:

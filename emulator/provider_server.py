@@ -27,6 +27,7 @@ measurements that must not count the server's CPU (demo/bench.py).
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import json
 import select
@@ -44,6 +45,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import parse_qs
 
 # How an exchange ended (Exchange.ended).
 ANSWERED = "answered"  # every byte of the reply was written
@@ -135,6 +137,49 @@ class Deduplicating:
                 return replace(reply, acted=False)
             self._acted_keys.add(key)
         return reply
+
+
+class TwilioMessages:
+    """Twilio's Programmable Messaging API as a responder: the Messages resource of one
+    account (Twilio API reference, "Message resource", Create a Message):
+    `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`, form-encoded, HTTP basic auth with
+    the account SID and auth token. A message it takes is answered 201 with the created
+    resource (`sid`, `status: queued`); a `To` in `refused` is answered 400 with Twilio's error
+    21211 ("Invalid 'To' Phone Number"); bad credentials 401 (error 20003), any other path 404
+    (error 20404). `messages` holds every form it took, in order (To, From or
+    MessagingServiceSid, Body)."""
+
+    def __init__(self, account_sid: str, auth_token: str, refused: frozenset[str] = frozenset()):
+        self.path = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
+        token = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+        self._authorization = f"Basic {token}"
+        self.refused = refused
+        self.messages: list[dict[str, str]] = []
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _error(status: int, code: int, message: str) -> Reply:
+        body = {
+            "code": code,
+            "message": message,
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        }
+        return Reply(status, json.dumps(body).encode())
+
+    def __call__(self, request: Received) -> Reply:
+        if request.method != "POST" or request.path != self.path:
+            return self._error(404, 20404, "The requested resource was not found")
+        if header(request, "Authorization") != self._authorization:
+            return self._error(401, 20003, "Authenticate")
+        form = {key: values[-1] for key, values in parse_qs(request.body.decode()).items()}
+        if form.get("To") in self.refused:
+            return self._error(400, 21211, "Invalid 'To' Phone Number")
+        with self._lock:
+            self.messages.append(form)
+            sid = f"SM{len(self.messages):032x}"
+        resource = {"sid": sid, "status": "queued", "num_segments": "1"}
+        return Reply(201, json.dumps(resource).encode())
 
 
 class _Server(ThreadingHTTPServer):

@@ -1,6 +1,7 @@
-"""`make demo`, end to end at a smaller size: apply, run the campaign, report, check the
-dashboard, destroy; then the Connect custom action's run, the same way. Also its parts that
-fail: the dashboard check on a series nothing published, a failing Terraform command."""
+"""`make demo`, end to end at a smaller size: the Connect custom action first (apply,
+registration with the instance, the run, unregistration, destroy), then the Pinpoint campaign
+(apply, run, report, dashboard check, resend, destroy). Also its parts that fail: the dashboard
+check on a series nothing published, a failing Terraform command."""
 
 from __future__ import annotations
 
@@ -86,24 +87,40 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
     assert "==> terraform destroy" in output
     assert "local servers stopped" in output
 
-    # Every long step says when it ends, with its time; Terraform's output is in its log, and
-    # the demo says it is still running while it waits.
+    # Every long step says when it ends, with its time, and the end repeats them all with the
+    # total; Connect's steps come first. Terraform's output is in its log, and the demo says it
+    # is still running while it waits.
     campaign_id = run.result.campaign.campaign_id
-    for label in (
-        r"terraform init \(examples/lambda-channel\)",
-        r"terraform apply \(examples/lambda-channel\)",
-        rf"campaign {campaign_id} on 300 endpoints",
-        r"python -m custom_channel.operator resend --function-name: the failure queue",
-        r"terraform init and apply \(examples/connect-custom-action\), in the background",
+    labels = (
+        r"terraform init and apply \(examples/connect-custom-action\)",
+        r"register the function with the Connect instance \(PutConnectInstanceIntegration\)",
         r"Connect campaign demo-connect-campaign, action 'Welcome Message', on 200 customer "
         r"profiles",
-        r"terraform destroy \(examples/connect-custom-action\)",
-        r"terraform destroy \(examples/lambda-channel\), in the background",
-    ):
-        assert re.search(rf"^  \[\d+\.\d s\] {label}$", output, re.MULTILINE), label
-    log = TERRAFORM_LOGS["lambda-channel"]
+        r"unregister the function \(DeleteConnectInstanceIntegration\)",
+        r"terraform init and apply \(examples/lambda-channel\), in the background",
+        rf"campaign {campaign_id} on 300 endpoints",
+        r"python -m custom_channel.operator resend --function-name: the failure queue",
+        r"terraform destroy \(examples/lambda-channel\)",
+        r"terraform destroy \(examples/connect-custom-action\), in the background",
+    )
+    body, summary = output.split("\nStep times:\n")
+    ends = []
+    for label in labels:
+        found = re.search(rf"^  \[\d+\.\d s\] {label}$", body, re.MULTILINE)
+        assert found, label
+        ends.append(found.start())
+        assert re.search(rf"^  \[ *\d+\.\d s\] {label}$", summary, re.MULTILINE), label
+    assert ends == sorted(ends)  # in this order: Connect, then Pinpoint
+    total = re.search(
+        r"^  \[ *(\d+\.\d) s\] total \(the steps in the background overlap others\)$",
+        summary,
+        re.MULTILINE,
+    )
+    assert total
+    assert f"==> done in {total.group(1)} s; local servers stopped" in summary
+    log = TERRAFORM_LOGS["connect-custom-action"]
     assert re.search(
-        r"^  \.\.\. terraform apply \(examples/lambda-channel\) still running "
+        r"^  \.\.\. terraform init and apply \(examples/connect-custom-action\) still running "
         rf"\(\d+ s, log: {re.escape(str(log.relative_to(demo_module.ROOT)))}\)$",
         output,
         re.MULTILINE,
@@ -186,8 +203,17 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
     row = "".join(f"{counts[status]:>11}" for status in STATUSES)
     assert f"{'all':<10}{row}{len(profiles):>11}" in run.connect_report
     assert "Every profile sent is answered exactly once." in run.connect_report
-    assert "aws connectcampaignsv2 put-connect-instance-integration --region" in output
-    assert "==> terraform destroy (examples/connect-custom-action)" in output
+    # Connect invoked the function registered with its instance, which held none afterwards.
+    assert run.connect_registered == (
+        "arn:aws:lambda:us-east-1:123456789012:function:demo-connect-action"
+    )
+    assert run.connect_unregistered
+    assert (
+        "    what the output connect_register_command runs: the instance now holds "
+        f"{run.connect_registered}"
+    ) in output.splitlines()
+    assert "    the instance holds 0 integrations" in output.splitlines()
+    assert "==> terraform destroy (examples/connect-custom-action), in the background" in output
     connect_log = CONNECT_LOG_FILE.read_text(encoding="utf-8")
     assert '"event_source": "connect"' in connect_log
     addresses = {

@@ -14,6 +14,8 @@ the first failure; each example's test then reports that failure on its own.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import re
 import shutil
@@ -31,7 +33,18 @@ import hcl2
 import pytest
 from botocore.exceptions import ClientError
 
+from custom_channel.failures import FailedDelivery
+from emulator.connect_driver import (
+    CampaignContext,
+    ConnectRun,
+    SandboxInvoker,
+    registered_function,
+    run_connect,
+    run_id,
+)
 from emulator.local_aws import LocalAws, create_segment
+from emulator.provider_server import ProviderServer, TwilioMessages
+from tests.leakcheck import leaks
 from tools.terraform_root import (
     LOCAL_AWS_OVERRIDE,
     MODULE_SOURCE,
@@ -46,6 +59,7 @@ pytestmark = pytest.mark.terraform
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = ROOT / "examples"
+PACKAGE = ROOT / "handler" / "dist" / "custom-channel.zip"  # what the examples deploy
 EXAMPLE_FILES = (
     "main.tf",
     "variables.tf",
@@ -583,12 +597,183 @@ def connect_twilio_sms(run: ExampleRun) -> None:
     )
     assert {tuple(alarm["AlarmActions"]) for alarm in alarms} == {(out["alarm_topic_arn"],)}
 
+    connect_sms_batch(run, out, instance_id)
+
     run.enter("destroy")
     run.root.destroy(refresh=False)
     assert integrations(connectInstanceId=instance_id)["integrationSummaryList"] == []
     assert_function_gone(run, function)
     assert secret_gone(run, out["twilio_secret_arn"])
     assert run.client("cloudwatch").describe_alarms(AlarmNamePrefix=function)["MetricAlarms"] == []
+
+
+# A batch as Connect sends it (tests/fixtures/connect_real_event.json's shape: CustomerData in
+# camelCase with a lower-case `attributes`; one profile in Customer Profiles' PascalCase), one
+# expected outcome per profile.
+SMS_CAMPAIGN = CampaignContext(
+    campaign_id="7c1e9a52-3b4d-4f60-8e2a-9d5c7b3f1a04",
+    run_id="",  # <CampaignId>#<start>, when the batch runs
+    action_id=SMS_LABEL,
+    campaign_name="order-updates",
+)
+SMS_PROFILES: dict[str, dict[str, Any] | str] = {
+    "0b3f6a9d2c5e4f718a2b3c4d5e6f7a8b": {
+        "profileId": "0b3f6a9d2c5e4f718a2b3c4d5e6f7a8b",
+        "firstName": "Amelia",
+        "lastName": "Hartwell",
+        "emailAddress": "amelia.hartwell@example.com",
+        "phoneNumber": "+12065550141",
+        "address": {"city": "Seattle", "province": "WA", "country": "US", "postalCode": "98101"},
+        "attributes": {"plan": "basic", "locale": "en_US"},
+    },
+    "1c4a7b0e3d6f4a829b3c4d5e6f7a8b9c": {
+        "ProfileId": "1c4a7b0e3d6f4a829b3c4d5e6f7a8b9c",
+        "FirstName": "Bruno",
+        "LastName": "Castellanos",
+        "PhoneNumber": "+13125550177",
+        "Attributes": {"plan": "premium"},
+    },
+    "2d5b8c1f4e7a4b93ac4d5e6f7a8b9cad": {  # opted out: nothing sent, nothing queued
+        "profileId": "2d5b8c1f4e7a4b93ac4d5e6f7a8b9cad",
+        "firstName": "Chiara",
+        "phoneNumber": "+14155550123",
+        "attributes": {"plan": "basic", "OptOut": "true"},
+    },
+    "3e6c9d205f8b4ca4bd5e6f7a8b9cadbe": {  # Twilio refuses the number: failed, queued
+        "profileId": "3e6c9d205f8b4ca4bd5e6f7a8b9cadbe",
+        "firstName": "Dariusz",
+        "phoneNumber": "+16175550199",
+        "attributes": {"plan": "basic"},
+    },
+    "4f7dae316a9c4db5ce6f7a8b9cadbecf": {  # no address at all: failed, queued, nothing sent
+        "profileId": "4f7dae316a9c4db5ce6f7a8b9cadbecf",
+        "attributes": {"plan": "basic", "locale": "en_US"},
+    },
+}
+SMS_REFUSED = "+16175550199"
+SMS_EXPECTED = {
+    "0b3f6a9d2c5e4f718a2b3c4d5e6f7a8b": ("delivered", None),
+    "1c4a7b0e3d6f4a829b3c4d5e6f7a8b9c": ("delivered", None),
+    "2d5b8c1f4e7a4b93ac4d5e6f7a8b9cad": ("skipped", "opted out"),
+    "3e6c9d205f8b4ca4bd5e6f7a8b9cadbe": ("failed", "twilio http 400 error 21211"),
+    "4f7dae316a9c4db5ce6f7a8b9cadbecf": (
+        "failed",
+        "invalid endpoint: CustomerData has none of CHANNEL_CONNECT_ADDRESS_FIELDS",
+    ),
+}
+SMS_TEXT = "your order has shipped."  # the template's text, in every message
+
+
+def outcomes(result: ConnectRun) -> dict[str, tuple[str, str | None]]:
+    """ProfileId -> (ResultData.status, ResultData.reason) as the function answered."""
+    return {
+        profile: (str(data.get("status")), data.get("reason"))
+        for profile, data in result.results.items()
+    }
+
+
+def ledger_key(context: CampaignContext, profile_id: str) -> str:
+    """A Connect delivery's record key: one recipient of one run of one custom action block,
+    whatever the IdempotencyToken (handler/custom_channel/sources/connect.py,
+    idempotency_parts; channel.idempotency_key hashes them)."""
+    parts = ("connect", context.campaign_id, context.run_id, context.action_id, profile_id)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def connect_sms_batch(run: ExampleRun, out: dict[str, Any], instance_id: str) -> None:
+    """The deployed example at work: a batch of customer profiles as Connect sends it, through
+    the function registered with the instance (its code and settings as deployed, in the
+    runner's sandbox; only its Twilio API base sent to a local Twilio-shaped server), then the
+    same batch again as Connect sends a batch it retries (same RunId, new IdempotencyTokens).
+    Decided on what happened (answers, requests, records, messages), not on timing."""
+    run.enter("Connect batch")
+    function_arn = registered_function(run.client("connectcampaignsv2"), instance_id)
+    assert function_arn == out["lambda_function_arn"]
+    context = dataclasses.replace(SMS_CAMPAIGN, run_id=run_id(SMS_CAMPAIGN.campaign_id))
+    twilio = TwilioMessages(TWILIO_SID, TWILIO_TOKEN, refused=frozenset({SMS_REFUSED}))
+    log_path = run.root.directory / "function-logs.jsonl"
+    with ProviderServer(twilio) as provider, log_path.open("w", encoding="utf-8") as log:
+        invoker = SandboxInvoker.deployed(
+            run.client("lambda"),
+            function_arn,
+            PACKAGE,
+            run.root.directory / "function-code",
+            aws_env=run.aws.env,
+            log=log,
+            settings={"CHANNEL_TWILIO_API_BASE": provider.url},
+        )
+        try:
+            first = run_connect(SMS_PROFILES, invoker, context)
+            taken = list(twilio.messages)
+            requests_first = len(provider.requests)
+            again = run_connect(SMS_PROFILES, invoker, context)
+        finally:
+            invoker.close()
+        requests_again = len(provider.requests) - requests_first
+
+    # One answer per profile, Id = ProfileId, each with the outcome its profile calls for.
+    # The retried batch is answered from the ledger for every profile a request was made for.
+    retried = {
+        **SMS_EXPECTED,
+        "0b3f6a9d2c5e4f718a2b3c4d5e6f7a8b": ("delivered", "already delivered"),
+        "1c4a7b0e3d6f4a829b3c4d5e6f7a8b9c": ("delivered", "already delivered"),
+        "3e6c9d205f8b4ca4bd5e6f7a8b9cadbe": (
+            "failed",
+            "already failed: twilio http 400 error 21211",
+        ),
+    }
+    for result, expected in ((first, SMS_EXPECTED), (again, retried)):
+        assert result.ok, (result.invocation_errors, result.answer_errors, result.statuses)
+        assert sorted(result.results) == sorted(SMS_PROFILES)
+        assert outcomes(result) == expected, outcomes(result)
+    # Twilio got one request per profile it could take or refuse, each exactly as the
+    # Messages API wants it; the retried batch sent nothing again (the ledger answered).
+    assert (requests_first, requests_again) == (3, 0), [r.path for r in provider.requests]
+    taken.sort(key=lambda form: form["To"])
+    assert taken == [
+        {"To": "+12065550141", "From": TWILIO_FROM, "Body": f"Hi Amelia, {SMS_TEXT}"},
+        {"To": "+13125550177", "From": TWILIO_FROM, "Body": f"Hi Bruno, {SMS_TEXT}"},
+    ], taken
+    # The ledger: a record for every profile a request was made for, none for the others.
+    items = run.client("dynamodb").scan(TableName=out["idempotency_table_name"])["Items"]
+    records = {item["pk"]["S"]: item["state"]["S"] for item in items}
+    assert records == {
+        ledger_key(context, "0b3f6a9d2c5e4f718a2b3c4d5e6f7a8b"): "delivered",
+        ledger_key(context, "1c4a7b0e3d6f4a829b3c4d5e6f7a8b9c"): "delivered",
+        ledger_key(context, "3e6c9d205f8b4ca4bd5e6f7a8b9cadbe"): "failed_final",
+    }, records
+    # The failure queue: the two failed profiles of each run (the skipped one never), each
+    # signed with the Twilio secret and naming its run; nothing else.
+    queued: list[FailedDelivery] = []
+    sqs = run.client("sqs")
+    while True:
+        received = sqs.receive_message(
+            QueueUrl=out["failure_queue_url"], MaxNumberOfMessages=10, VisibilityTimeout=300
+        ).get("Messages", [])
+        if not received:
+            break
+        secret = {"account_sid": TWILIO_SID, "auth_token": TWILIO_TOKEN}
+        queued += [FailedDelivery.from_body(m["Body"], secret) for m in received]
+    failed = [p for p, (status, _) in SMS_EXPECTED.items() if status == "failed"]
+    assert sorted(d.endpoint_id for d in queued) == sorted(failed * 2), queued
+    assert {(d.source, d.signed, d.outcome["status"]) for d in queued} == {
+        ("connect", True, "failed")
+    }, queued
+    assert {d.context["InvocationMetadata"]["CampaignContext"]["RunId"] for d in queued} == {
+        context.run_id
+    }
+    # The function logged each batch, and no address or message text.
+    text = log_path.read_text(encoding="utf-8")
+    assert '"event_source": "connect"' in text, text[-2000:]
+    addresses = {
+        value
+        for profile in SMS_PROFILES.values()
+        if isinstance(profile, dict)
+        for key, value in profile.items()
+        if key.lower() in {"phonenumber", "emailaddress"}
+    }
+    found = leaks(text.splitlines(), addresses | {SMS_TEXT})
+    assert not found, found
 
 
 # name -> (scenario, variables). The longest scenario first: it sets the file's run time.
