@@ -181,6 +181,51 @@ TYPOS: dict[str, tuple[dict[str, object], list[str]]] = {
         {"delivery": NONE, "metrics": {"namspace": "Acme/Channel"}},
         ["metrics must be an object whose keys are among mode, namespace", "unknown: namspace"],
     ),
+    "application-create": (
+        {
+            "delivery": NONE,
+            "application": {"craete": False, "id": "0123456789abcdef0123456789abcdef"},
+        },
+        ["application must be an object whose keys are among create, id, name", "unknown: craete"],
+    ),
+    "alarms-enable": (
+        {"delivery": NONE, "alarms": {"enable": True}},
+        ["alarms must be an object whose keys are among", "unknown: enable"],
+    ),
+    "alarms-not-a-number": (
+        {"delivery": NONE, "alarms": {"period_seconds": "five minutes"}},
+        ["alarms.period_seconds must be a number"],
+    ),
+    "dashboard-enable": (
+        {"delivery": NONE, "dashboard": {"enable": True}},
+        ["dashboard must be an object whose keys are among enabled, name", "unknown: enable"],
+    ),
+    "receiver-throttling": (
+        {
+            "delivery": NONE,
+            "channel_mode": "receiver",
+            "receiver": {"throtling": {"rate_limit": 5}},
+        },
+        ["receiver must be an object whose keys are among", "unknown: throtling"],
+    ),
+    "receiver-throttling-key": (
+        {"delivery": NONE, "channel_mode": "receiver", "receiver": {"throttling": {"rate": 5}}},
+        ["receiver.throttling takes only burst_limit, rate_limit; unknown: rate"],
+    ),
+    "vpc-config-key": (
+        {
+            "delivery": NONE,
+            "vpc_config": {
+                "subnet_id": ["subnet-0123456789abcdef0"],
+                "security_group_ids": ["sg-0123456789abcdef0"],
+            },
+        },
+        ["vpc_config must be an object whose keys are among", "unknown: subnet_id"],
+    ),
+    "provider-secret-arn": (
+        {"delivery": NONE, "provider_secret": {"secret_arn": SECRET_ARN}},
+        ["provider_secret must be an object whose keys are among", "unknown: secret_arn"],
+    ),
     "architectures": (
         {"delivery": NONE, "architectures": ["x86_64"]},
         ["architectures is terraform-aws-lambda's name: this module's is architecture"],
