@@ -4,17 +4,28 @@
 
 variable "dashboard" {
   description = "A CloudWatch dashboard of the channel. [More](docs/inputs.md#dashboard)."
-  type = object({
-    enabled = optional(bool, false)
-    name    = optional(string)
-  })
+  # `any`, not an object type: a key the type did not declare would be dropped without a word
+  # (a misspelt `enabled` created no dashboard); the keys and defaults
+  # are local.dashboard_defaults (main.tf), and the first validation refuses any other key.
+  type     = any
   default  = {}
   nullable = false
 
   validation {
+    condition     = try(length(setsubtract(keys(var.dashboard), keys(local.dashboard_defaults))) == 0, false)
+    error_message = "dashboard must be an object whose keys are among ${join(", ", keys(local.dashboard_defaults))}${try(length(setsubtract(keys(var.dashboard), keys(local.dashboard_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.dashboard), keys(local.dashboard_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    # `any` converts nothing: each value must convert to its key's type (local.object_key_types).
+    condition     = alltrue([for k, v in try(merge(var.dashboard), {}) : v == null || try({ bool = try(tobool(v), null), number = try(tonumber(v), null), string = try(tostring(v), null), list = try(tolist([for e in v : tostring(e)]), null), object = try(keys(v), null) }[local.object_key_types[k]] != null, true)])
+    error_message = "${join("; ", [for k, v in try(merge(var.dashboard), {}) : "dashboard.${k} must be ${local.object_type_names[local.object_key_types[k]]}" if v != null && !try({ bool = try(tobool(v), null), number = try(tonumber(v), null), string = try(tostring(v), null), list = try(tolist([for e in v : tostring(e)]), null), object = try(keys(v), null) }[local.object_key_types[k]] != null, true)])}."
+  }
+
+  validation {
     # PutDashboard DashboardName: "The maximum length is 255, and valid characters are A-Z, a-z,
     # 0-9, "-", and "_"" (CloudWatch API model).
-    condition     = var.dashboard.name == null || can(regex("^[A-Za-z0-9_-]{1,255}$", var.dashboard.name))
+    condition     = try(var.dashboard.name, null) == null || can(regex("^[A-Za-z0-9_-]{1,255}$", var.dashboard.name))
     error_message = "dashboard.name must be 1-255 characters, each a letter, a digit, '-' or '_' (CloudWatch's rule for dashboard names)."
   }
 
@@ -36,8 +47,8 @@ variable "dashboard" {
 locals {
   # Like the alarms, the dashboard shows the module's function and the metrics its handler
   # publishes (variables.tf rejects it with channel_mode = "webhook" or metrics.mode = "off").
-  create_dashboard = local.create_function && var.dashboard.enabled
-  dashboard_name   = coalesce(var.dashboard.name, local.name)
+  create_dashboard = local.create_function && local.dashboard.enabled
+  dashboard_name   = coalesce(local.dashboard.name, local.name)
 
   # The delivery metrics' per-deployment series (handler/custom_channel/metrics.py,
   # channel_series): Channel=<CHANNEL_NAME>, which the module sets to local.name, for both
@@ -48,7 +59,7 @@ locals {
 
   # The alarms' Sum is over alarms.period_seconds: the graphs that carry a threshold use the
   # same period, or the line would be compared with sums over another window.
-  dashboard_period = local.create_alarms ? var.alarms.period_seconds : 300
+  dashboard_period = local.create_alarms ? local.alarms_settings.period_seconds : 300
 
   dashboard_common = {
     region = local.region
@@ -108,13 +119,13 @@ locals {
       annotations = {
         horizontal = [
           {
-            label = "failed_deliveries alarm: FailedCount >= ${var.alarms.failed_deliveries_threshold}"
-            value = var.alarms.failed_deliveries_threshold
+            label = "failed_deliveries alarm: FailedCount >= ${local.alarms_settings.failed_deliveries_threshold}"
+            value = local.alarms_settings.failed_deliveries_threshold
             color = "#d62728"
           },
           {
-            label = "unknown_deliveries alarm: UnknownCount >= ${var.alarms.unknown_deliveries_threshold}"
-            value = var.alarms.unknown_deliveries_threshold
+            label = "unknown_deliveries alarm: UnknownCount >= ${local.alarms_settings.unknown_deliveries_threshold}"
+            value = local.alarms_settings.unknown_deliveries_threshold
             color = "#ff7f0e"
           },
         ]
@@ -163,8 +174,8 @@ locals {
       }, local.create_alarms ? {
       annotations = {
         horizontal = [{
-          label = "function_errors alarm: Errors >= ${var.alarms.function_errors_threshold}"
-          value = var.alarms.function_errors_threshold
+          label = "function_errors alarm: Errors >= ${local.alarms_settings.function_errors_threshold}"
+          value = local.alarms_settings.function_errors_threshold
           color = "#d62728"
         }]
       }
@@ -238,7 +249,7 @@ resource "aws_cloudwatch_dashboard" "this" {
 
   lifecycle {
     precondition {
-      condition     = !var.dashboard.enabled || local.metrics.mode != "off"
+      condition     = !local.dashboard.enabled || local.metrics.mode != "off"
       error_message = "dashboard shows the handler's metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave dashboard.enabled false."
     }
   }

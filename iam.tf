@@ -26,7 +26,7 @@ locals {
   # Each key may decrypt only through the service that stores what it protects: the provider
   # secret's key through Secrets Manager or SSM (whichever holds the secret), the receiver's
   # key through Secrets Manager.
-  provider_secret_service = var.provider_secret.parameter_arn != null ? "ssm.${local.region}.amazonaws.com" : "secretsmanager.${local.region}.amazonaws.com"
+  provider_secret_service = local.provider_secret.parameter_arn != null ? "ssm.${local.region}.amazonaws.com" : "secretsmanager.${local.region}.amazonaws.com"
 
   # Amazon Q in Connect (IAM prefix wisdom) message templates the handler reads, in the
   # function's account and region. Service Authorization Reference (parliament's
@@ -67,19 +67,19 @@ locals {
       }
     }
     Secret = {
-      enabled = var.provider_secret.arn != null
+      enabled = local.provider_secret.arn != null
       statement = {
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue"]
-        Resource = [coalesce(var.provider_secret.arn, "-")]
+        Resource = [coalesce(local.provider_secret.arn, "-")]
       }
     }
     Parameter = {
-      enabled = var.provider_secret.parameter_arn != null
+      enabled = local.provider_secret.parameter_arn != null
       statement = {
         Effect   = "Allow"
         Action   = ["ssm:GetParameter"]
-        Resource = [coalesce(var.provider_secret.parameter_arn, "-")]
+        Resource = [coalesce(local.provider_secret.parameter_arn, "-")]
       }
     }
     ReceiverSecret = {
@@ -91,22 +91,22 @@ locals {
       }
     }
     SecretKms = {
-      enabled = var.provider_secret.kms_key_arn != null
+      enabled = local.provider_secret.kms_key_arn != null
       statement = {
         Effect   = "Allow"
         Action   = ["kms:Decrypt"]
-        Resource = [coalesce(var.provider_secret.kms_key_arn, "-")]
+        Resource = [coalesce(local.provider_secret.kms_key_arn, "-")]
         Condition = {
           StringEquals = { "kms:ViaService" = [local.provider_secret_service] }
         }
       }
     }
     ReceiverSecretKms = {
-      enabled = local.create_receiver && var.receiver.secret_kms_key_arn != null
+      enabled = local.create_receiver && local.receiver.secret_kms_key_arn != null
       statement = {
         Effect   = "Allow"
         Action   = ["kms:Decrypt"]
-        Resource = [coalesce(var.receiver.secret_kms_key_arn, "-")]
+        Resource = [coalesce(local.receiver.secret_kms_key_arn, "-")]
         Condition = {
           StringEquals = { "kms:ViaService" = ["secretsmanager.${local.region}.amazonaws.com"] }
         }
@@ -163,7 +163,7 @@ locals {
       }
     }
     VpcDescribe = {
-      enabled = var.vpc_config != null
+      enabled = local.vpc_config != null
       statement = {
         # Of AWSLambdaVPCAccessExecutionRole's actions, the two with no resource-level permission.
         Effect   = "Allow"
@@ -172,7 +172,7 @@ locals {
       }
     }
     VpcInterfaces = {
-      enabled = var.vpc_config != null
+      enabled = local.vpc_config != null
       statement = {
         # The rest, scoped: Lambda's network interfaces in this account and region, created only
         # in the function's subnets and security groups. Those two may belong to another account
@@ -186,8 +186,8 @@ locals {
         ]
         Resource = concat(
           ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:network-interface/*"],
-          [for id in try(var.vpc_config.subnet_ids, []) : "arn:${local.partition}:ec2:${local.region}:*:subnet/${id}"],
-          [for id in try(var.vpc_config.security_group_ids, []) : "arn:${local.partition}:ec2:${local.region}:*:security-group/${id}"],
+          [for id in try(local.vpc_config.subnet_ids, []) : "arn:${local.partition}:ec2:${local.region}:*:subnet/${id}"],
+          [for id in try(local.vpc_config.security_group_ids, []) : "arn:${local.partition}:ec2:${local.region}:*:security-group/${id}"],
         )
       }
     }

@@ -5,7 +5,7 @@
 data "aws_partition" "current" {
   lifecycle {
     precondition {
-      condition     = !var.alarms.enabled || var.channel_mode != "webhook"
+      condition     = !local.alarms_settings.enabled || var.channel_mode != "webhook"
       error_message = "alarms watch the module's function and its metrics, and channel_mode \"webhook\" creates no function. Leave alarms.enabled false in webhook mode."
     }
 
@@ -48,7 +48,7 @@ data "aws_partition" "current" {
     }
 
     precondition {
-      condition     = !var.dashboard.enabled || var.channel_mode != "webhook"
+      condition     = !local.dashboard.enabled || var.channel_mode != "webhook"
       error_message = "dashboard shows the module's function and its metrics, and channel_mode \"webhook\" creates no function. Leave dashboard.enabled false in webhook mode."
     }
 
@@ -68,12 +68,12 @@ data "aws_partition" "current" {
     }
 
     precondition {
-      condition     = var.event_source == "connect" || coalesce(var.application.create, true) == (var.application.id == null)
+      condition     = var.event_source == "connect" || coalesce(local.application.create, true) == (local.application.id == null)
       error_message = "Give application.id exactly when application.create is false."
     }
 
     precondition {
-      condition     = var.event_source != "connect" || (var.application.create != true && var.application.id == null)
+      condition     = var.event_source != "connect" || (local.application.create != true && local.application.id == null)
       error_message = "application.create and application.id are for a Pinpoint application, which event_source = \"connect\" does not use: leave them unset."
     }
 
@@ -257,7 +257,7 @@ locals {
   create_idempotency = local.create_function && local.idempotency.enabled
   # The queue of failed and unknown endpoints, and the alarms: both watch the function.
   create_failure_queue = local.create_function && local.failure_queue.enabled
-  create_alarms        = local.create_function && var.alarms.enabled
+  create_alarms        = local.create_function && local.alarms_settings.enabled
 
   handler = coalesce(
     var.handler,
@@ -281,7 +281,7 @@ locals {
   application_log_level = { DEBUG = "DEBUG", INFO = "INFO", WARNING = "WARN", ERROR = "ERROR" }[var.logging_application_log_level]
 
   # SSM accepts a parameter's name: "parameter/a/b" in the ARN is the name "/a/b", "parameter/a" is "a".
-  secret_parameter_path = var.provider_secret.parameter_arn == null ? null : split(":parameter/", var.provider_secret.parameter_arn)[1]
+  secret_parameter_path = local.provider_secret.parameter_arn == null ? null : split(":parameter/", local.provider_secret.parameter_arn)[1]
   secret_parameter_name = local.secret_parameter_path == null ? null : (
     strcontains(local.secret_parameter_path, "/") ? "/${local.secret_parameter_path}" : local.secret_parameter_path
   )
@@ -407,6 +407,92 @@ locals {
     local.pinpoint_permission_defaults,
     try({ for k, v in var.pinpoint_permission : k => v if v != null && contains(keys(local.pinpoint_permission_defaults), k) }, {}),
   )
+
+  application_defaults = {
+    create = null # true, unless event_source = "connect" (pinpoint.tf)
+    id     = null
+    name   = null
+  }
+  alarms_defaults = {
+    enabled                             = false
+    sns_topic_arns                      = []
+    failed_deliveries_threshold         = 1
+    unknown_deliveries_threshold        = 1
+    function_errors_threshold           = 1
+    period_seconds                      = 300
+    evaluation_periods                  = 1
+    function_throttles_threshold        = 1
+    failure_queue_depth_threshold       = 1
+    failure_queue_message_age_threshold = 43200
+  }
+  dashboard_defaults = {
+    enabled = false
+    name    = null
+  }
+  receiver_defaults = {
+    throttling                     = null # receiver_throttling_defaults
+    access_logs                    = true
+    secret_recovery_window_in_days = 7
+    secret_kms_key_arn             = null
+  }
+  receiver_throttling_defaults = {
+    rate_limit  = 20
+    burst_limit = 40
+  }
+  vpc_config_defaults = {
+    subnet_ids                  = null # required
+    security_group_ids          = null # required
+    ipv6_allowed_for_dual_stack = false
+  }
+  provider_secret_defaults = {
+    arn           = null
+    parameter_arn = null
+    kms_key_arn   = null
+    ttl_seconds   = 300
+  }
+  # The type of each key of these objects (one type per key name), to which a value is
+  # converted as the object types converted it ("300" to 300, "true" to true, 5 to "5": a root's
+  # conditional can make every value a string); a value that does not convert is kept, and
+  # refused by the object's validation.
+  object_key_types = merge(
+    { for k in ["create", "enabled", "access_logs", "ipv6_allowed_for_dual_stack"] : k => "bool" },
+    { for k in ["id", "name", "secret_kms_key_arn", "arn", "parameter_arn", "kms_key_arn"] : k => "string" },
+    { for k in ["sns_topic_arns", "subnet_ids", "security_group_ids"] : k => "list" },
+    { for k in ["throttling"] : k => "object" },
+    {
+      for k in concat(keys(local.receiver_throttling_defaults), ["secret_recovery_window_in_days", "ttl_seconds"], keys(local.alarms_defaults)) :
+      k => "number" if !contains(["enabled", "sns_topic_arns"], k)
+    },
+  )
+  # Each object merged over its defaults (its keys only; no try() around a value, which would
+  # make the whole object unknown when one value is).
+  objects = {
+    for name, o in {
+      application           = [var.application, local.application_defaults]
+      alarms                = [var.alarms, local.alarms_defaults]
+      dashboard             = [var.dashboard, local.dashboard_defaults]
+      receiver              = [var.receiver, local.receiver_defaults]
+      "receiver.throttling" = [try(var.receiver.throttling, null), local.receiver_throttling_defaults]
+      vpc_config            = [var.vpc_config, local.vpc_config_defaults]
+      provider_secret       = [var.provider_secret, local.provider_secret_defaults]
+    } :
+    name => merge(o[1], {
+      for k, v in { for k in can(keys(o[0])) ? keys(o[0]) : [] : k => o[0][k] } : k => {
+        bool   = try(tobool(v), v)
+        number = try(tonumber(v), v)
+        string = try(tostring(v), v)
+        list   = try(tolist([for e in v : tostring(e)]), v)
+        object = v
+      }[local.object_key_types[k]] if v != null && contains(keys(o[1]), k)
+    })
+  }
+  object_type_names = { bool = "true or false", number = "a number", string = "a string", list = "a list of strings", object = "an object" }
+  application       = local.objects.application
+  alarms_settings   = local.objects.alarms
+  dashboard         = local.objects.dashboard
+  receiver          = merge(local.objects.receiver, { throttling = local.objects["receiver.throttling"] })
+  vpc_config        = var.vpc_config == null ? null : local.objects.vpc_config
+  provider_secret   = local.objects.provider_secret
 
   segment_defaults = {
     id              = null
@@ -569,9 +655,9 @@ locals {
       CHANNEL_SAFETY_MARGIN_MS      = tostring(local.delivery.safety_margin_ms)
       CHANNEL_LOG_LEVEL             = var.logging_application_log_level
       CHANNEL_LOG_ENDPOINT_IDS      = var.logging_endpoint_ids == "hashed" ? null : var.logging_endpoint_ids
-      CHANNEL_SECRET_ID             = var.provider_secret.arn
+      CHANNEL_SECRET_ID             = local.provider_secret.arn
       CHANNEL_SECRET_PARAMETER      = local.secret_parameter_name
-      CHANNEL_SECRET_TTL_SECONDS    = var.provider_secret.arn != null || var.provider_secret.parameter_arn != null ? tostring(var.provider_secret.ttl_seconds) : null
+      CHANNEL_SECRET_TTL_SECONDS    = local.provider_secret.arn != null || local.provider_secret.parameter_arn != null ? tostring(local.provider_secret.ttl_seconds) : null
       CHANNEL_RECEIVER_SECRET_ID    = local.create_receiver ? try(aws_secretsmanager_secret.receiver[0].arn, null) : null
       CHANNEL_FAILURE_QUEUE_URL     = local.create_failure_queue ? try(aws_sqs_queue.failures[0].url, null) : null
       CHANNEL_FAILURE_POLICY        = local.delivery.failure_policy == "report" ? null : local.delivery.failure_policy
@@ -734,7 +820,7 @@ resource "aws_lambda_function" "this" {
   }
 
   dynamic "vpc_config" {
-    for_each = var.vpc_config == null ? [] : [var.vpc_config]
+    for_each = local.vpc_config == null ? [] : [local.vpc_config]
 
     content {
       subnet_ids                  = vpc_config.value.subnet_ids
@@ -791,7 +877,7 @@ resource "aws_lambda_function" "this" {
     }
 
     precondition {
-      condition     = try(var.delivery.adapter, null) == null ? true : try(!contains(["twilio", "slack"], var.delivery.adapter) || var.provider_secret.arn != null || var.provider_secret.parameter_arn != null, false)
+      condition     = try(var.delivery.adapter, null) == null ? true : try(!contains(["twilio", "slack"], var.delivery.adapter) || local.provider_secret.arn != null || local.provider_secret.parameter_arn != null, false)
       error_message = "The twilio and slack adapters read their credentials from a secret: set provider_secret.arn or provider_secret.parameter_arn."
     }
 

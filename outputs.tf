@@ -98,7 +98,7 @@ output "pinpoint_application_id" {
 
 output "pinpoint_application_arn" {
   description = "ARN of the Pinpoint application."
-  value       = try(aws_pinpoint_app.this[0].arn, "arn:${local.partition}:mobiletargeting:${local.region}:${local.account_id}:apps/${var.application.id}", null)
+  value       = try(aws_pinpoint_app.this[0].arn, "arn:${local.partition}:mobiletargeting:${local.region}:${local.account_id}:apps/${local.application.id}", null)
 }
 
 output "pinpoint_segment_id" {

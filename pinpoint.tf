@@ -39,16 +39,26 @@ variable "pinpoint_permission" {
 
 variable "application" {
   description = "The Pinpoint application: created, or an existing one's id. [More](docs/inputs.md#application)."
-  type = object({
-    create = optional(bool)
-    id     = optional(string)
-    name   = optional(string)
-  })
+  # `any`, not an object type: a key the type did not declare would be dropped without a word
+  # (a misspelt `create` beside `id` created a new application); the keys and defaults
+  # are local.application_defaults (main.tf), and the first validation refuses any other key.
+  type     = any
   default  = {}
   nullable = false
 
   validation {
-    condition     = var.application.id == null || can(regex(local.pinpoint_application_id_pattern, var.application.id))
+    condition     = try(length(setsubtract(keys(var.application), keys(local.application_defaults))) == 0, false)
+    error_message = "application must be an object whose keys are among ${join(", ", keys(local.application_defaults))}${try(length(setsubtract(keys(var.application), keys(local.application_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.application), keys(local.application_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    # `any` converts nothing: each value must convert to its key's type (local.object_key_types).
+    condition     = alltrue([for k, v in try(merge(var.application), {}) : v == null || try({ bool = try(tobool(v), null), number = try(tonumber(v), null), string = try(tostring(v), null), list = try(tolist([for e in v : tostring(e)]), null), object = try(keys(v), null) }[local.object_key_types[k]] != null, true)])
+    error_message = "${join("; ", [for k, v in try(merge(var.application), {}) : "application.${k} must be ${local.object_type_names[local.object_key_types[k]]}" if v != null && !try({ bool = try(tobool(v), null), number = try(tonumber(v), null), string = try(tostring(v), null), list = try(tolist([for e in v : tostring(e)]), null), object = try(keys(v), null) }[local.object_key_types[k]] != null, true)])}."
+  }
+
+  validation {
+    condition     = try(var.application.id, null) == null || can(regex(local.pinpoint_application_id_pattern, var.application.id))
     error_message = "application.id must be a Pinpoint application id (32 lowercase letters and digits)."
   }
 
@@ -56,7 +66,7 @@ variable "application" {
 
   validation {
     # The API model states no length for CreateApp's Name: 64 is this module's bound.
-    condition     = var.application.name == null || try(length(var.application.name) >= 1 && length(var.application.name) <= 64, false)
+    condition     = try(var.application.name, null) == null || try(length(tostring(var.application.name)) >= 1 && length(tostring(var.application.name)) <= 64, false)
     error_message = "application.name must be 1-64 characters."
   }
 }
@@ -292,19 +302,19 @@ variable "campaign" {
 
 locals {
   # Null: a new application for Pinpoint events; none for Connect, which uses no Pinpoint.
-  create_application = coalesce(var.application.create, !local.connect)
+  create_application = coalesce(local.application.create, !local.connect)
 }
 
 resource "aws_pinpoint_app" "this" {
   count = local.create_application ? 1 : 0
 
-  name = coalesce(var.application.name, local.name)
+  name = coalesce(local.application.name, local.name)
 
   tags = var.tags
 }
 
 locals {
-  application_id = local.create_application ? try(aws_pinpoint_app.this[0].application_id, null) : var.application.id
+  application_id = local.create_application ? try(aws_pinpoint_app.this[0].application_id, null) : local.application.id
 }
 
 ################################################################################

@@ -272,12 +272,22 @@ variable "kms_key_arn" {
 
 variable "vpc_config" {
   description = "Run the function in a VPC. [More](docs/inputs.md#vpc_config)."
-  type = object({
-    subnet_ids                  = list(string)
-    security_group_ids          = list(string)
-    ipv6_allowed_for_dual_stack = optional(bool, false)
-  })
+  # `any`, not an object type: a key the type did not declare would be dropped without a word
+  # (a misspelt `subnet_ids` put the function outside the VPC); the keys and defaults
+  # are local.vpc_config_defaults (main.tf), and the first validation refuses any other key.
+  type    = any
   default = null
+
+  validation {
+    condition     = var.vpc_config == null || try(length(setsubtract(keys(var.vpc_config), keys(local.vpc_config_defaults))) == 0, false)
+    error_message = "vpc_config must be an object whose keys are among ${join(", ", keys(local.vpc_config_defaults))}${try(length(setsubtract(keys(var.vpc_config), keys(local.vpc_config_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.vpc_config), keys(local.vpc_config_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    # `any` converts nothing: each value must convert to its key's type (local.object_key_types).
+    condition     = alltrue([for k, v in try(merge(var.vpc_config), {}) : v == null || try({ bool = try(tobool(v), null), number = try(tonumber(v), null), string = try(tostring(v), null), list = try(tolist([for e in v : tostring(e)]), null), object = try(keys(v), null) }[local.object_key_types[k]] != null, true)])
+    error_message = "${join("; ", [for k, v in try(merge(var.vpc_config), {}) : "vpc_config.${k} must be ${local.object_type_names[local.object_key_types[k]]}" if v != null && !try({ bool = try(tobool(v), null), number = try(tonumber(v), null), string = try(tostring(v), null), list = try(tolist([for e in v : tostring(e)]), null), object = try(keys(v), null) }[local.object_key_types[k]] != null, true)])}."
+  }
 
   validation {
     # EC2 resource ids: subnet-<hex> and sg-<hex> (Amazon EC2 User Guide, "Resource IDs").
@@ -540,42 +550,51 @@ variable "policy_statements" {
 
 variable "provider_secret" {
   description = "Where the handler reads the provider's credentials. [More](docs/inputs.md#provider_secret)."
-  type = object({
-    arn           = optional(string)
-    parameter_arn = optional(string)
-    kms_key_arn   = optional(string)
-    ttl_seconds   = optional(number, 300)
-  })
+  # `any`, not an object type: a key the type did not declare would be dropped without a word
+  # (a misspelt `arn` left the handler without credentials); the keys and defaults
+  # are local.provider_secret_defaults (main.tf), and the first validation refuses any other key.
+  type     = any
   default  = {}
   nullable = false
 
   validation {
-    condition     = var.provider_secret.arn == null || can(regex(local.secret_arn_pattern, var.provider_secret.arn))
+    condition     = try(length(setsubtract(keys(var.provider_secret), keys(local.provider_secret_defaults))) == 0, false)
+    error_message = "provider_secret must be an object whose keys are among ${join(", ", keys(local.provider_secret_defaults))}${try(length(setsubtract(keys(var.provider_secret), keys(local.provider_secret_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.provider_secret), keys(local.provider_secret_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    # `any` converts nothing: each value must convert to its key's type (local.object_key_types).
+    condition     = alltrue([for k, v in try(merge(var.provider_secret), {}) : v == null || try({ bool = try(tobool(v), null), number = try(tonumber(v), null), string = try(tostring(v), null), list = try(tolist([for e in v : tostring(e)]), null), object = try(keys(v), null) }[local.object_key_types[k]] != null, true)])
+    error_message = "${join("; ", [for k, v in try(merge(var.provider_secret), {}) : "provider_secret.${k} must be ${local.object_type_names[local.object_key_types[k]]}" if v != null && !try({ bool = try(tobool(v), null), number = try(tonumber(v), null), string = try(tostring(v), null), list = try(tolist([for e in v : tostring(e)]), null), object = try(keys(v), null) }[local.object_key_types[k]] != null, true)])}."
+  }
+
+  validation {
+    condition     = try(var.provider_secret.arn, null) == null || can(regex(local.secret_arn_pattern, var.provider_secret.arn))
     error_message = "provider_secret.arn must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>)."
   }
 
   validation {
-    condition     = var.provider_secret.arn == null || var.provider_secret.parameter_arn == null
+    condition     = try(var.provider_secret.arn, null) == null || try(var.provider_secret.parameter_arn, null) == null
     error_message = "Set provider_secret.arn or provider_secret.parameter_arn, not both."
   }
 
   validation {
-    condition     = var.provider_secret.parameter_arn == null || can(regex(local.ssm_parameter_arn_pattern, var.provider_secret.parameter_arn))
+    condition     = try(var.provider_secret.parameter_arn, null) == null || can(regex(local.ssm_parameter_arn_pattern, var.provider_secret.parameter_arn))
     error_message = "provider_secret.parameter_arn must be an SSM parameter ARN (arn:<partition>:ssm:<region>:<account>:parameter/<name>)."
   }
 
   validation {
-    condition     = var.provider_secret.kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.provider_secret.kms_key_arn))
+    condition     = try(var.provider_secret.kms_key_arn, null) == null || can(regex(local.kms_key_arn_pattern, var.provider_secret.kms_key_arn))
     error_message = "provider_secret.kms_key_arn must be a KMS key ARN (${local.kms_key_arn_format})."
   }
 
   validation {
-    condition     = var.provider_secret.kms_key_arn == null || var.provider_secret.arn != null || var.provider_secret.parameter_arn != null
+    condition     = try(var.provider_secret.kms_key_arn, null) == null || try(var.provider_secret.arn, null) != null || try(var.provider_secret.parameter_arn, null) != null
     error_message = "provider_secret.kms_key_arn is the key of provider_secret.arn or provider_secret.parameter_arn: set one of them too."
   }
 
   validation {
-    condition     = var.provider_secret.ttl_seconds >= 0 && var.provider_secret.ttl_seconds <= 86400 && floor(var.provider_secret.ttl_seconds) == var.provider_secret.ttl_seconds
+    condition     = try(var.provider_secret.ttl_seconds, null) == null || try(var.provider_secret.ttl_seconds >= 0 && var.provider_secret.ttl_seconds <= 86400 && floor(var.provider_secret.ttl_seconds) == tonumber(var.provider_secret.ttl_seconds), false)
     error_message = "provider_secret.ttl_seconds must be a whole number between 0 and 86400."
   }
 }

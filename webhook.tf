@@ -20,34 +20,51 @@ variable "webhook_url" {
 
 variable "receiver" {
   description = "The webhook receiver of `channel_mode = \"receiver\"`. [More](docs/inputs.md#receiver)."
-  type = object({
-    throttling = optional(object({
-      rate_limit  = optional(number, 20)
-      burst_limit = optional(number, 40)
-    }), {})
-    access_logs                    = optional(bool, true)
-    secret_recovery_window_in_days = optional(number, 7)
-    secret_kms_key_arn             = optional(string)
-  })
+  # `any`, not an object type: a key the type did not declare would be dropped without a word
+  # (a misspelt `throttling` left the route unthrottled); the keys and defaults are
+  # local.receiver_defaults and receiver_throttling_defaults (main.tf), and the first
+  # validations refuse any other key.
+  type     = any
   default  = {}
   nullable = false
 
   validation {
+    condition     = try(length(setsubtract(keys(var.receiver), keys(local.receiver_defaults))) == 0, false)
+    error_message = "receiver must be an object whose keys are among ${join(", ", keys(local.receiver_defaults))}${try(length(setsubtract(keys(var.receiver), keys(local.receiver_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.receiver), keys(local.receiver_defaults))))}" : ""} (a key Terraform does not know would otherwise be ignored)."
+  }
+
+  validation {
+    condition     = try(var.receiver.throttling, null) == null || try(length(setsubtract(keys(var.receiver.throttling), keys(local.receiver_throttling_defaults))) == 0, false)
+    error_message = "receiver.throttling takes only ${join(", ", keys(local.receiver_throttling_defaults))}${try(length(setsubtract(keys(var.receiver.throttling), keys(local.receiver_throttling_defaults))) > 0, false) ? "; unknown: ${join(", ", sort(setsubtract(keys(var.receiver.throttling), keys(local.receiver_throttling_defaults))))}" : ""}."
+  }
+
+  validation {
+    # `any` converts nothing: each value must convert to its key's type (local.object_key_types).
+    condition     = alltrue([for k, v in try(merge(var.receiver), {}) : v == null || try({ bool = try(tobool(v), null), number = try(tonumber(v), null), string = try(tostring(v), null), list = try(tolist([for e in v : tostring(e)]), null), object = try(keys(v), null) }[local.object_key_types[k]] != null, true)])
+    error_message = "${join("; ", [for k, v in try(merge(var.receiver), {}) : "receiver.${k} must be ${local.object_type_names[local.object_key_types[k]]}" if v != null && !try({ bool = try(tobool(v), null), number = try(tonumber(v), null), string = try(tostring(v), null), list = try(tolist([for e in v : tostring(e)]), null), object = try(keys(v), null) }[local.object_key_types[k]] != null, true)])}."
+  }
+
+  validation {
+    condition     = alltrue([for k, v in try(merge(var.receiver.throttling), {}) : v == null || try({ bool = try(tobool(v), null), number = try(tonumber(v), null), string = try(tostring(v), null), list = try(tolist([for e in v : tostring(e)]), null), object = try(keys(v), null) }[local.object_key_types[k]] != null, true)])
+    error_message = "${join("; ", [for k, v in try(merge(var.receiver.throttling), {}) : "receiver.throttling.${k} must be ${local.object_type_names[local.object_key_types[k]]}" if v != null && !try({ bool = try(tobool(v), null), number = try(tonumber(v), null), string = try(tostring(v), null), list = try(tolist([for e in v : tostring(e)]), null), object = try(keys(v), null) }[local.object_key_types[k]] != null, true)])}."
+  }
+
+  validation {
     # API Gateway: ThrottlingBurstLimit an integer, ThrottlingRateLimit a double (apigatewayv2
     # API model, RouteSettings).
-    condition     = var.receiver.throttling.rate_limit > 0 && var.receiver.throttling.burst_limit >= 1 && floor(var.receiver.throttling.burst_limit) == var.receiver.throttling.burst_limit
+    condition     = (try(var.receiver.throttling.rate_limit, null) == null || try(var.receiver.throttling.rate_limit > 0, false)) && (try(var.receiver.throttling.burst_limit, null) == null || try(var.receiver.throttling.burst_limit >= 1 && floor(var.receiver.throttling.burst_limit) == tonumber(var.receiver.throttling.burst_limit), false))
     error_message = "receiver.throttling.rate_limit must be > 0 and burst_limit a whole number >= 1."
   }
 
   validation {
     # DeleteSecret RecoveryWindowInDays: "from 7 to 30" (Secrets Manager API model); 0 is the
     # provider's ForceDeleteWithoutRecovery.
-    condition     = var.receiver.secret_recovery_window_in_days == 0 || (var.receiver.secret_recovery_window_in_days >= 7 && var.receiver.secret_recovery_window_in_days <= 30)
+    condition     = try(var.receiver.secret_recovery_window_in_days, null) == null || try(tonumber(var.receiver.secret_recovery_window_in_days) == 0 || (var.receiver.secret_recovery_window_in_days >= 7 && var.receiver.secret_recovery_window_in_days <= 30), false)
     error_message = "receiver.secret_recovery_window_in_days must be 0 or between 7 and 30."
   }
 
   validation {
-    condition     = var.receiver.secret_kms_key_arn == null || can(regex(local.kms_key_arn_pattern, var.receiver.secret_kms_key_arn))
+    condition     = try(var.receiver.secret_kms_key_arn, null) == null || can(regex(local.kms_key_arn_pattern, var.receiver.secret_kms_key_arn))
     error_message = "receiver.secret_kms_key_arn must be a KMS key ARN (${local.kms_key_arn_format})."
   }
 }
@@ -74,8 +91,8 @@ resource "aws_secretsmanager_secret" "receiver" {
 
   name_prefix             = "${local.name}-webhook-path-"
   description             = "Path secret of the ${local.name} Pinpoint webhook receiver"
-  kms_key_id              = var.receiver.secret_kms_key_arn
-  recovery_window_in_days = var.receiver.secret_recovery_window_in_days
+  kms_key_id              = local.receiver.secret_kms_key_arn
+  recovery_window_in_days = local.receiver.secret_recovery_window_in_days
 
   tags = var.tags
 }
@@ -136,7 +153,7 @@ resource "aws_apigatewayv2_route" "receiver" {
 
 resource "aws_cloudwatch_log_group" "receiver_access" {
   #checkov:skip=CKV_AWS_338:Retention is the user's choice (cloudwatch_logs_retention_in_days, default 30); set 365 or more where a one-year policy applies.
-  count = local.create_receiver && var.receiver.access_logs ? 1 : 0
+  count = local.create_receiver && local.receiver.access_logs ? 1 : 0
 
   name              = "/aws/apigateway/${local.name}-webhook"
   retention_in_days = var.cloudwatch_logs_retention_in_days
@@ -153,12 +170,12 @@ resource "aws_apigatewayv2_stage" "receiver" {
   auto_deploy = true
 
   default_route_settings {
-    throttling_rate_limit  = var.receiver.throttling.rate_limit
-    throttling_burst_limit = var.receiver.throttling.burst_limit
+    throttling_rate_limit  = local.receiver.throttling.rate_limit
+    throttling_burst_limit = local.receiver.throttling.burst_limit
   }
 
   dynamic "access_log_settings" {
-    for_each = var.receiver.access_logs ? [1] : []
+    for_each = local.receiver.access_logs ? [1] : []
 
     content {
       destination_arn = aws_cloudwatch_log_group.receiver_access[0].arn

@@ -432,6 +432,129 @@ run "log_level_fatal" {
   expect_failures = [var.logging_application_log_level]
 }
 
+# application, alarms, dashboard, receiver, vpc_config, provider_secret: object types before,
+# which dropped a misspelt key.
+
+run "application_create_typo" {
+  command = plan
+
+  variables {
+    # Created a new application beside the existing one before.
+    application = { craete = false, id = "0123456789abcdef0123456789abcdef" }
+  }
+
+  expect_failures = [var.application]
+}
+
+run "alarms_enable_typo" {
+  command = plan
+
+  variables {
+    # Created no alarm before.
+    alarms = { enable = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:ops"] }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "alarms_value_not_a_number" {
+  command = plan
+
+  variables {
+    alarms = { enabled = true, period_seconds = "five minutes" }
+  }
+
+  expect_failures = [var.alarms]
+}
+
+run "dashboard_enable_typo" {
+  command = plan
+
+  variables {
+    dashboard = { enable = true }
+  }
+
+  expect_failures = [var.dashboard]
+}
+
+run "receiver_throttling_typo" {
+  command = plan
+
+  variables {
+    channel_mode = "receiver"
+    # The route was throttled at the defaults before.
+    receiver = { throtling = { rate_limit = 5, burst_limit = 10 } }
+  }
+
+  expect_failures = [var.receiver]
+}
+
+run "receiver_throttling_key_typo" {
+  command = plan
+
+  variables {
+    channel_mode = "receiver"
+    receiver     = { throttling = { rate = 5 } }
+  }
+
+  expect_failures = [var.receiver]
+}
+
+run "vpc_config_subnet_ids_typo" {
+  command = plan
+
+  variables {
+    # Refused before only because subnet_ids was required; `ipv6_allowed` was dropped.
+    vpc_config = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = ["sg-0123456789abcdef0"], ipv6_allowed = true }
+  }
+
+  expect_failures = [var.vpc_config]
+}
+
+run "provider_secret_arn_typo" {
+  command = plan
+
+  variables {
+    provider_secret = { secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-AbCdEf" }
+  }
+
+  expect_failures = [var.provider_secret]
+}
+
+# What the object types converted is still accepted: a root's conditional can make every value
+# a string.
+
+run "strings_convert_as_the_object_types_did" {
+  command = apply
+
+  variables {
+    channel_mode    = "receiver"
+    application     = { create = "false", id = "0123456789abcdef0123456789abcdef", name = 42 }
+    alarms          = { enabled = "true", sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:ops"], period_seconds = "60", evaluation_periods = "2", failed_deliveries_threshold = "3" }
+    dashboard       = { enabled = "true" }
+    receiver        = { access_logs = "false", throttling = { rate_limit = "5", burst_limit = "10" }, secret_recovery_window_in_days = "0" }
+    vpc_config      = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = ["sg-0123456789abcdef0"], ipv6_allowed_for_dual_stack = "true" }
+    provider_secret = { arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:twilio-AbCdEf", ttl_seconds = "600" }
+  }
+
+  assert {
+    condition = (
+      length(aws_pinpoint_app.this) == 0 &&
+      aws_cloudwatch_metric_alarm.this["failed_deliveries"].period == 60 &&
+      aws_cloudwatch_metric_alarm.this["failed_deliveries"].evaluation_periods == 2 &&
+      aws_cloudwatch_metric_alarm.this["failed_deliveries"].threshold == 3 &&
+      length(aws_cloudwatch_dashboard.this) == 1 &&
+      aws_apigatewayv2_stage.receiver[0].default_route_settings[0].throttling_rate_limit == 5 &&
+      aws_apigatewayv2_stage.receiver[0].default_route_settings[0].throttling_burst_limit == 10 &&
+      length(aws_apigatewayv2_stage.receiver[0].access_log_settings) == 0 &&
+      aws_secretsmanager_secret.receiver[0].recovery_window_in_days == 0 &&
+      aws_lambda_function.this[0].vpc_config[0].ipv6_allowed_for_dual_stack == true &&
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_SECRET_TTL_SECONDS"] == "600"
+    )
+    error_message = "Values the object types converted must still convert."
+  }
+}
+
 # Every key, given null, takes its default as optional() did.
 
 run "null_keys_take_their_defaults" {
@@ -449,6 +572,10 @@ run "null_keys_take_their_defaults" {
     failure_queue   = { enabled = true, message_retention_seconds = null }
     idempotency     = { lease_seconds = null }
     metrics         = { mode = null }
+    alarms          = { enabled = true, sns_topic_arns = ["arn:aws:sns:eu-west-1:123456789012:ops"], period_seconds = null, evaluation_periods = null }
+    dashboard       = { enabled = null, name = null }
+    application     = { create = null, name = null }
+    vpc_config      = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = ["sg-0123456789abcdef0"], ipv6_allowed_for_dual_stack = null }
     campaign = {
       name           = "spring"
       data           = "{}"
@@ -468,6 +595,12 @@ run "null_keys_take_their_defaults" {
       !contains(keys(aws_lambda_function.this[0].environment[0].variables), "CHANNEL_FAILURE_POLICY") &&
       aws_sqs_queue.failures[0].message_retention_seconds == 1209600 &&
       aws_lambda_function.this[0].environment[0].variables["CHANNEL_METRICS_MODE"] == "api" &&
+      aws_lambda_function.this[0].environment[0].variables["CHANNEL_SECRET_TTL_SECONDS"] == "300" &&
+      aws_cloudwatch_metric_alarm.this["failed_deliveries"].period == 300 &&
+      aws_cloudwatch_metric_alarm.this["failed_deliveries"].evaluation_periods == 1 &&
+      length(aws_cloudwatch_dashboard.this) == 0 &&
+      aws_pinpoint_app.this[0].name == "pinpoint-custom-channel" &&
+      aws_lambda_function.this[0].vpc_config[0].ipv6_allowed_for_dual_stack == false &&
       jsondecode(aws_cloudformation_stack.campaign[0].template_body).Resources.Campaign.Properties.IsPaused == true &&
       jsondecode(aws_cloudformation_stack.campaign[0].template_body).Resources.Campaign.Properties.Schedule.Frequency == "ONCE" &&
       jsondecode(aws_cloudformation_stack.campaign[0].template_body).Resources.Campaign.Properties.CustomDeliveryConfiguration.EndpointTypes == ["CUSTOM"] &&
