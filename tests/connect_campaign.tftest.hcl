@@ -317,3 +317,70 @@ run "campaign_entry_interval_not_a_duration" {
 
   expect_failures = [var.connect_campaign]
 }
+
+# A misspelt key is refused, naming it: an object type would drop it without a word (a
+# misspelt entry_limits let a profile enter the journey as often as Connect's default allows).
+run "campaign_entry_limits_typo" {
+  command = plan
+
+  variables {
+    connect_campaign = {
+      name        = "welcome-journey"
+      flow_arn    = "arn:aws:connect:eu-west-1:123456789012:instance/0f1e2d3c-4b5a-4697-8877-665544332211/contact-flow/7b6a5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
+      segment_arn = "arn:aws:profile:eu-west-1:123456789012:domains/customers/segment-definitions/new-signups"
+      schedule    = { start_time = "2026-12-01T09:00:00", end_time = "2026-12-31T18:00:00" }
+      entry_limit = { max_entry_count = 1, min_entry_interval = "P7D" }
+    }
+  }
+
+  expect_failures = [var.connect_campaign]
+}
+
+run "campaign_schedule_key_typo" {
+  command = plan
+
+  variables {
+    connect_campaign = {
+      name        = "welcome-journey"
+      flow_arn    = "arn:aws:connect:eu-west-1:123456789012:instance/0f1e2d3c-4b5a-4697-8877-665544332211/contact-flow/7b6a5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
+      segment_arn = "arn:aws:profile:eu-west-1:123456789012:domains/customers/segment-definitions/new-signups"
+      schedule    = { start_time = "2026-12-01T09:00:00", end_time = "2026-12-31T18:00:00", refresh_frequenzy = "PT1H" }
+    }
+  }
+
+  expect_failures = [var.connect_campaign]
+}
+
+run "campaign_missing_flow" {
+  command = plan
+
+  variables {
+    connect_campaign = {
+      name        = "welcome-journey"
+      segment_arn = "arn:aws:profile:eu-west-1:123456789012:domains/customers/segment-definitions/new-signups"
+      schedule    = { start_time = "2026-12-01T09:00:00", end_time = "2026-12-31T18:00:00" }
+    }
+  }
+
+  expect_failures = [var.connect_campaign]
+}
+
+# Values as a root's conditional can make them (every one a string) still convert.
+run "campaign_values_as_strings" {
+  command = plan
+
+  variables {
+    connect_campaign = {
+      name         = "welcome-journey"
+      flow_arn     = "arn:aws:connect:eu-west-1:123456789012:instance/0f1e2d3c-4b5a-4697-8877-665544332211/contact-flow/7b6a5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
+      segment_arn  = "arn:aws:profile:eu-west-1:123456789012:domains/customers/segment-definitions/new-signups"
+      schedule     = { start_time = "2026-12-01T09:00:00", end_time = "2026-12-31T18:00:00", refresh_frequency = null }
+      entry_limits = { max_entry_count = "2", min_entry_interval = "P7D" }
+    }
+  }
+
+  assert {
+    condition     = jsondecode(aws_cloudformation_stack.connect_campaign[0].template_body).Resources.Campaign.Properties.EntryLimitsConfig == { MaxEntryCount = 2, MinEntryInterval = "P7D" } && !contains(keys(jsondecode(aws_cloudformation_stack.connect_campaign[0].template_body).Resources.Campaign.Properties.Schedule), "RefreshFrequency")
+    error_message = "max_entry_count \"2\" is the number 2, as the object type converted it; a null refresh_frequency is left out."
+  }
+}

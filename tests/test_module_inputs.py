@@ -190,6 +190,26 @@ TYPOS: dict[str, tuple[dict[str, object], list[str]]] = {
         },
         ["application must be an object whose keys are among create, id, name", "unknown: craete"],
     ),
+    "connect-campaign-entry-limits": (
+        {
+            "delivery": NONE,
+            "connect_campaign": {
+                "name": "welcome",
+                "flow_arn": "arn:aws:connect:eu-west-1:123456789012:instance/"
+                "0f1e2d3c-4b5a-4697-8877-665544332211/contact-flow/7b6a5c4d",
+                "segment_arn": "arn:aws:profile:eu-west-1:123456789012:domains/c/segment-definitions/n",
+                "schedule": {
+                    "start_time": "2026-12-01T09:00:00",
+                    "end_time": "2026-12-31T18:00:00",
+                },
+                "entry_limit": {"max_entry_count": 1, "min_entry_interval": "P7D"},
+            },
+        },
+        [
+            "connect_campaign must be an object whose keys are among",
+            "unknown: connect_campaign.entry_limit",
+        ],
+    ),
     "alarms-enable": (
         {"delivery": NONE, "alarms": {"enable": True}},
         ["alarms must be an object whose keys are among", "unknown: enable"],
