@@ -167,11 +167,16 @@ resource "aws_sqs_queue_policy" "failures" {
 # the ledger, other queues). Whoever runs Terraform needs kms:CreateGrant on the key (and
 # kms:RevokeGrant to remove a grant), as for the module's kms_key_arn.
 resource "aws_kms_grant" "failure_queue_operators" {
-  for_each = local.create_failure_queue && local.failure_queue_kms_key_arn != null ? toset(local.failure_queue_operator_role_arns) : toset([])
+  # Keyed by the role's position, the ARN in the value: a role or key created in the same
+  # configuration has its ARN only after apply, and for_each keys must be known at plan. Without
+  # operators the set is empty whatever the key (decided before the key's ARN is read).
+  for_each = !local.create_failure_queue || length(local.failure_queue.operator_role_arns) == 0 ? {} : (
+    local.failure_queue_kms_key_arn == null ? {} : { for i, arn in local.failure_queue.operator_role_arns : tostring(i) => arn }
+  )
 
   name              = "${local.name}-failure-queue-resend"
   key_id            = local.failure_queue_kms_key_arn
-  grantee_principal = each.key
+  grantee_principal = each.value
   operations        = ["Decrypt", "GenerateDataKey"]
   # Removed with RevokeGrant by whoever runs Terraform, not retired by the grantee.
   retire_on_delete = false

@@ -336,12 +336,12 @@ locals {
   # The defaults alone when delivery is null (webhook mode: no function).
   delivery = merge(
     local.delivery_defaults,
-    try({ for k, v in var.delivery : k => v if v != null && contains(keys(local.delivery_defaults), k) }, {}),
+    { for k in(can(keys(var.delivery)) ? keys(var.delivery) : []) : k => var.delivery[k] if contains(keys(local.delivery_defaults), k) && (local.delivery_defaults[k] == null ? true : var.delivery[k] != null) },
     {
       # null when absent or null (a block that is not an object is refused by a validation).
       for a, defaults in local.delivery_adapter_defaults : a => try(merge(
         defaults,
-        { for k, v in var.delivery[a] : k => v if v != null && contains(keys(defaults), k) },
+        { for k, v in var.delivery[a] : k => v if contains(keys(defaults), k) && (defaults[k] == null ? true : v != null) },
       ), null)
     },
   )
@@ -354,7 +354,7 @@ locals {
   }
   s3_existing_package = var.s3_existing_package == null ? null : merge(
     local.s3_existing_package_defaults,
-    try({ for k, v in var.s3_existing_package : k => v if v != null && contains(keys(local.s3_existing_package_defaults), k) }, {}),
+    try({ for k, v in var.s3_existing_package : k => v if contains(keys(local.s3_existing_package_defaults), k) && (local.s3_existing_package_defaults[k] == null ? true : v != null) }, {}),
   )
 
   policy_statement_defaults = {
@@ -368,7 +368,7 @@ locals {
   policy_statement_inputs = try({
     for sid, s in var.policy_statements : sid => merge(
       local.policy_statement_defaults,
-      { for k, v in s : k => v if v != null && contains(keys(local.policy_statement_defaults), k) },
+      { for k, v in s : k => v if contains(keys(local.policy_statement_defaults), k) && (local.policy_statement_defaults[k] == null ? true : v != null) },
     )
   }, {})
 
@@ -383,7 +383,7 @@ locals {
   }
   idempotency = merge(
     local.idempotency_defaults,
-    try({ for k, v in var.idempotency : k => v if v != null && contains(keys(local.idempotency_defaults), k) }, {}),
+    { for k in(can(keys(var.idempotency)) ? keys(var.idempotency) : []) : k => var.idempotency[k] if contains(keys(local.idempotency_defaults), k) && (local.idempotency_defaults[k] == null ? true : var.idempotency[k] != null) },
   )
 
   failure_queue_defaults = {
@@ -396,7 +396,7 @@ locals {
   }
   failure_queue = merge(
     local.failure_queue_defaults,
-    try({ for k, v in var.failure_queue : k => v if v != null && contains(keys(local.failure_queue_defaults), k) }, {}),
+    { for k in(can(keys(var.failure_queue)) ? keys(var.failure_queue) : []) : k => var.failure_queue[k] if contains(keys(local.failure_queue_defaults), k) && (local.failure_queue_defaults[k] == null ? true : var.failure_queue[k] != null) },
   )
 
   pinpoint_permission_defaults = {
@@ -405,7 +405,7 @@ locals {
   }
   pinpoint_permission = merge(
     local.pinpoint_permission_defaults,
-    try({ for k, v in var.pinpoint_permission : k => v if v != null && contains(keys(local.pinpoint_permission_defaults), k) }, {}),
+    { for k in(can(keys(var.pinpoint_permission)) ? keys(var.pinpoint_permission) : []) : k => var.pinpoint_permission[k] if contains(keys(local.pinpoint_permission_defaults), k) && (local.pinpoint_permission_defaults[k] == null ? true : var.pinpoint_permission[k] != null) },
   )
 
   application_defaults = {
@@ -483,7 +483,7 @@ locals {
         string = try(tostring(v), v)
         list   = try(tolist([for e in v : tostring(e)]), v)
         object = v
-      }[local.object_key_types[k]] if v != null && contains(keys(o[1]), k)
+      }[local.object_key_types[k]] if contains(keys(o[1]), k) && (o[1][k] == null ? true : v != null)
     })
   }
   object_type_names = { bool = "true or false", number = "a number", string = "a string", list = "a list of strings", object = "an object" }
@@ -504,7 +504,7 @@ locals {
   }
   segment = merge(
     local.segment_defaults,
-    try({ for k, v in var.segment : k => v if v != null && contains(keys(local.segment_defaults), k) }, {}),
+    { for k in(can(keys(var.segment)) ? keys(var.segment) : []) : k => var.segment[k] if contains(keys(local.segment_defaults), k) && (local.segment_defaults[k] == null ? true : var.segment[k] != null) },
   )
 
   connect_defaults = {
@@ -526,11 +526,11 @@ locals {
   # local.connect is taken (event_source = "connect"): these are connect's settings.
   connect_settings = merge(
     local.connect_defaults,
-    try({ for k, v in var.connect : k => v if v != null && contains(keys(local.connect_defaults), k) }, {}),
+    { for k in(can(keys(var.connect)) ? keys(var.connect) : []) : k => var.connect[k] if contains(keys(local.connect_defaults), k) && (local.connect_defaults[k] == null ? true : var.connect[k] != null) },
     {
       profiles = merge(
         local.connect_profiles_defaults,
-        try({ for k, v in var.connect.profiles : k => v if v != null && contains(keys(local.connect_profiles_defaults), k) }, {}),
+        { for k in(can(keys(var.connect.profiles)) ? keys(var.connect.profiles) : []) : k => var.connect.profiles[k] if contains(keys(local.connect_profiles_defaults), k) && (local.connect_profiles_defaults[k] == null ? true : var.connect.profiles[k] != null) },
       )
     },
   )
@@ -541,7 +541,7 @@ locals {
   }
   metrics = merge(
     local.metrics_defaults,
-    try({ for k, v in var.metrics : k => v if v != null && contains(keys(local.metrics_defaults), k) }, {}),
+    { for k in(can(keys(var.metrics)) ? keys(var.metrics) : []) : k => var.metrics[k] if contains(keys(local.metrics_defaults), k) && (local.metrics_defaults[k] == null ? true : var.metrics[k] != null) },
   )
 
   campaign_defaults = {
@@ -591,7 +591,7 @@ locals {
   # existence and its treatments' count must be known at plan.
   campaign = var.campaign == null || !can(keys(var.campaign)) ? null : merge(
     local.campaign_defaults,
-    { for k, v in var.campaign : k => v if v != null && contains(keys(local.campaign_defaults), k) },
+    { for k, v in var.campaign : k => v if contains(keys(local.campaign_defaults), k) && (local.campaign_defaults[k] == null ? true : v != null) },
     {
       # The object type converted "20" to 20 and "true" to true (a root's conditional can make
       # every value a string).
@@ -602,7 +602,7 @@ locals {
       tags            = lookup(var.campaign, "tags", null) == null ? local.campaign_defaults.tags : try(tomap(var.campaign.tags), local.campaign_defaults.tags)
       schedule = merge(
         local.campaign_schedule_defaults,
-        try({ for k, v in var.campaign.schedule : k => v if v != null && contains(keys(local.campaign_schedule_defaults), k) }, {}),
+        { for k in(can(keys(var.campaign.schedule)) ? keys(var.campaign.schedule) : []) : k => var.campaign.schedule[k] if contains(keys(local.campaign_schedule_defaults), k) && (local.campaign_schedule_defaults[k] == null ? true : var.campaign.schedule[k] != null) },
         { event_types = try(tolist(var.campaign.schedule.event_types), null) },
       )
       # Each of one type, so that the treatments make a list; a key left out or null is null
@@ -620,7 +620,7 @@ locals {
       ]
       limits = lookup(var.campaign, "limits", null) == null ? null : merge(
         local.campaign_limits_defaults,
-        try({ for k, v in var.campaign.limits : k => tonumber(v) if v != null && contains(keys(local.campaign_limits_defaults), k) }, {}),
+        { for k in(can(keys(var.campaign.limits)) ? keys(var.campaign.limits) : []) : k => tonumber(var.campaign.limits[k]) if contains(keys(local.campaign_limits_defaults), k) && (local.campaign_limits_defaults[k] == null ? true : var.campaign.limits[k] != null) },
       )
     },
   )
@@ -638,7 +638,7 @@ locals {
   # The slack block is optional: every setting has a default.
   slack = local.delivery.adapter == "slack" ? merge(
     local.delivery_adapter_defaults.slack,
-    try({ for k, v in var.delivery.slack : k => v if v != null }, {}),
+    { for k in(can(keys(var.delivery.slack)) ? keys(var.delivery.slack) : []) : k => var.delivery.slack[k] if contains(keys(local.delivery_adapter_defaults.slack), k) },
   ) : null
 
   channel_environment = merge(

@@ -7,7 +7,10 @@ to a function created in the same configuration (its ARN unknown at plan), and
 with a module-level `depends_on` on a resource with changes (which makes Terraform read every
 data source of the module during apply: a count or for_each key decided by one is then unknown
 and the plan fails, "Invalid count argument"). A configuration that plans alone must also plan
-after a depends_on. The treatment's case is also in tests/unknown_at_plan.tftest.hcl (mocked).
+after a depends_on; and a KMS key, an operator role, an SNS topic and a secret of the same
+configuration in the object inputs (their switches must stay known: an unknown value once made
+the whole object unknown, "Invalid count argument"). The treatment's and the resources' cases
+are also in tests/unknown_at_plan.tftest.hcl (mocked).
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ def local_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TerraformRo
             f'source = "{ROOT}"',
             CONFIGURATION.read_text(encoding="utf-8"),
         )
-        assert count == 2
+        assert count == 3
         root = TerraformRoot(workdir)
         root.write("main.tf", text)
         root.write("provider.tf", aws.provider_block())
@@ -56,7 +59,13 @@ def local_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TerraformRo
 
 
 @pytest.mark.parametrize(
-    "scenario", ["treatment_function", "campaign_scope", "campaign_scope_after"]
+    "scenario",
+    [
+        "treatment_function",
+        "campaign_scope",
+        "campaign_scope_after",
+        "resources_of_the_configuration",
+    ],
 )
 def test_the_configuration_plans(local_root: TerraformRoot, scenario: str) -> None:
     local_root.variables = {"scenario": scenario}

@@ -41,3 +41,23 @@ run "treatment_function_of_the_same_configuration_applies" {
 # plans tests/roots/unknown_at_plan against the local AWS (the check block's condition is
 # unknown at plan when the module's data sources wait for apply, which `terraform test`
 # reports as an error).
+
+# A key, a role, a topic and a secret of the same configuration in the object inputs: their
+# ARNs are unknown at plan, and the failure queue, the table and the alarms must still be
+# counted at plan (an unknown value once made the whole object, and so its switch, unknown).
+run "resources_of_the_same_configuration_plan" {
+  command = plan
+
+  module {
+    source = "./tests/roots/unknown_at_plan"
+  }
+
+  variables {
+    scenario = "resources_of_the_configuration"
+  }
+
+  assert {
+    condition     = module.channel_resources[0].idempotency_table_name != null && module.channel_resources[0].failure_queue_name != null
+    error_message = "The idempotency table and the failure queue are planned."
+  }
+}

@@ -5,7 +5,9 @@
 #   (its ARN is known only after apply);
 # - "campaign_scope": pinpoint_permission.scope = "campaign" with the module's own campaign;
 # - "campaign_scope_after": the same, the module waiting for another resource (module-level
-#   depends_on, which defers every data source of the module until that resource is applied).
+#   depends_on, which defers every data source of the module until that resource is applied);
+# - "resources_of_the_configuration": a key, an operator role, a topic and a secret of this
+#   configuration in the object inputs (idempotency, failure_queue, alarms, provider_secret).
 
 terraform {
   required_providers {
@@ -19,8 +21,8 @@ variable "scenario" {
   type = string
 
   validation {
-    condition     = contains(["treatment_function", "campaign_scope", "campaign_scope_after"], var.scenario)
-    error_message = "scenario must be treatment_function, campaign_scope or campaign_scope_after."
+    condition     = contains(["treatment_function", "campaign_scope", "campaign_scope_after", "resources_of_the_configuration"], var.scenario)
+    error_message = "scenario must be treatment_function, campaign_scope, campaign_scope_after or resources_of_the_configuration."
   }
 }
 
@@ -55,7 +57,7 @@ locals {
 
 module "channel" {
   source = "../../.."
-  count  = var.scenario == "campaign_scope_after" ? 0 : 1
+  count  = contains(["treatment_function", "campaign_scope"], var.scenario) ? 1 : 0
 
   name                = "pinpoint-custom-channel"
   event_source        = "pinpoint"
@@ -75,6 +77,51 @@ module "channel_after" {
   pinpoint_permission = local.pinpoint_permission
 
   depends_on = [terraform_data.prerequisite]
+}
+
+# Keys, a role, a topic and a secret of the same configuration, whose ARNs are known only after
+# apply, in the object inputs: the objects' switches (failure_queue.enabled, ...) must stay known.
+resource "aws_kms_key" "channel" {
+  count = var.scenario == "resources_of_the_configuration" ? 1 : 0
+}
+
+resource "aws_iam_role" "operator" {
+  count = var.scenario == "resources_of_the_configuration" ? 1 : 0
+
+  name               = "channel-operator"
+  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "arn:aws:iam::123456789012:root" } }] })
+}
+
+resource "aws_sns_topic" "alerts" {
+  count = var.scenario == "resources_of_the_configuration" ? 1 : 0
+
+  name = "channel-alerts"
+}
+
+resource "aws_secretsmanager_secret" "provider" {
+  count = var.scenario == "resources_of_the_configuration" ? 1 : 0
+
+  name = "channel-provider"
+}
+
+module "channel_resources" {
+  source = "../../.."
+  count  = var.scenario == "resources_of_the_configuration" ? 1 : 0
+
+  name            = "pinpoint-custom-channel"
+  event_source    = "pinpoint"
+  delivery        = { adapter = "twilio", twilio = { from = "+15550000000" } }
+  provider_secret = { arn = aws_secretsmanager_secret.provider[0].arn, kms_key_arn = aws_kms_key.channel[0].arn }
+  idempotency     = { enabled = true, kms_key_arn = aws_kms_key.channel[0].arn }
+  # The queue's own key is an existing one: with operator roles, whether their KMS grants exist
+  # depends on the queue's key being set, which Terraform cannot tell of an ARN unknown at plan.
+  failure_queue = {
+    enabled            = true
+    kms_key_arn        = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    operator_role_arns = [aws_iam_role.operator[0].arn]
+  }
+  alarms      = { enabled = true, sns_topic_arns = [aws_sns_topic.alerts[0].arn] }
+  kms_key_arn = aws_kms_key.channel[0].arn
 }
 
 output "treatment_permission_statement_ids" {
