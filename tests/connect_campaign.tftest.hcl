@@ -324,13 +324,7 @@ run "campaign_entry_limits_typo" {
   command = plan
 
   variables {
-    connect_campaign = {
-      name        = "welcome-journey"
-      flow_arn    = "arn:aws:connect:eu-west-1:123456789012:instance/0f1e2d3c-4b5a-4697-8877-665544332211/contact-flow/7b6a5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
-      segment_arn = "arn:aws:profile:eu-west-1:123456789012:domains/customers/segment-definitions/new-signups"
-      schedule    = { start_time = "2026-12-01T09:00:00", end_time = "2026-12-31T18:00:00" }
-      entry_limit = { max_entry_count = 1, min_entry_interval = "P7D" }
-    }
+    connect_campaign = merge(var.connect_campaign, { entry_limit = { max_entry_count = 1, min_entry_interval = "P7D" } })
   }
 
   expect_failures = [var.connect_campaign]
@@ -340,12 +334,7 @@ run "campaign_schedule_key_typo" {
   command = plan
 
   variables {
-    connect_campaign = {
-      name        = "welcome-journey"
-      flow_arn    = "arn:aws:connect:eu-west-1:123456789012:instance/0f1e2d3c-4b5a-4697-8877-665544332211/contact-flow/7b6a5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
-      segment_arn = "arn:aws:profile:eu-west-1:123456789012:domains/customers/segment-definitions/new-signups"
-      schedule    = { start_time = "2026-12-01T09:00:00", end_time = "2026-12-31T18:00:00", refresh_frequenzy = "PT1H" }
-    }
+    connect_campaign = merge(var.connect_campaign, { schedule = merge(var.connect_campaign.schedule, { refresh_frequenzy = "PT1H" }) })
   }
 
   expect_failures = [var.connect_campaign]
@@ -370,13 +359,7 @@ run "campaign_values_as_strings" {
   command = plan
 
   variables {
-    connect_campaign = {
-      name         = "welcome-journey"
-      flow_arn     = "arn:aws:connect:eu-west-1:123456789012:instance/0f1e2d3c-4b5a-4697-8877-665544332211/contact-flow/7b6a5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
-      segment_arn  = "arn:aws:profile:eu-west-1:123456789012:domains/customers/segment-definitions/new-signups"
-      schedule     = { start_time = "2026-12-01T09:00:00", end_time = "2026-12-31T18:00:00", refresh_frequency = null }
-      entry_limits = { max_entry_count = "2", min_entry_interval = "P7D" }
-    }
+    connect_campaign = merge(var.connect_campaign, { schedule = merge(var.connect_campaign.schedule, { refresh_frequency = null }), entry_limits = { max_entry_count = "2", min_entry_interval = "P7D" } })
   }
 
   assert {
