@@ -247,6 +247,8 @@ def test_twilio_400_fails_with_the_error_code_but_not_the_number(
         "reason": "twilio http 400 error 21211",
         "attempts": "1",
         "http_status": "400",
+        # 21211 speaks about the recipient (an invalid number), not the attempt.
+        "recipient": "unreachable",
     }
     assert len(provider_api.calls) == 1
     assert PHONE not in json.dumps(result.response)

@@ -22,7 +22,9 @@ does not fit is skipped with one log line naming it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -34,7 +36,9 @@ if TYPE_CHECKING:
     # time these names are never looked up (annotations are strings: __future__.annotations).
     from botocore.config import Config
     from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_customer_profiles import CustomerProfilesClient
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_pinpoint import PinpointClient
     from mypy_boto3_qconnect import QConnectClient
@@ -66,7 +70,16 @@ CALL_LIMITS = {
     # Amazon Q in Connect's GetMessageTemplate (connect_templates.py), once per template and
     # container: read like the secret.
     "qconnect": CallLimit(0.5, 1.5),
+    # Receipts and consent write-back (receipts.py, consent.py): one small call per recipient
+    # or receipt, after delivery, their time kept back from delivery like the queue's.
+    "events": CallLimit(0.25, 0.75),
+    "customer-profiles": CallLimit(0.25, 0.75),
+    "pinpoint": CallLimit(0.25, 0.75),
 }
+# The receipts route (receipts.py) answers a provider's callback, not a campaign: no caller
+# waits on it but the provider (Twilio waits 15 s), so its calls may take longer than an
+# invocation's, and a busy table is not a lost receipt.
+ROUTE_LIMIT = CallLimit(1.0, 3.0)
 # Operator commands (resend, ...) run outside any invocation: longer limits, botocore's retries.
 OPERATOR_LIMIT = CallLimit(5.0, 30.0)
 OPERATOR_ATTEMPTS = 3
@@ -80,9 +93,15 @@ class AwsClients:
     """
 
     def __init__(
-        self, session_factory: Callable[[], Any] | None = None, *, operator: bool = False
+        self,
+        session_factory: Callable[[], Any] | None = None,
+        *,
+        operator: bool = False,
+        limit: CallLimit | None = None,
     ) -> None:
         self.operator = operator
+        # One limit for every service (the receipts route's ROUTE_LIMIT); None: CALL_LIMITS.
+        self.limit = limit
         self._session_factory = session_factory or _boto3_session
         # Any: boto3's Session.client is typed per literal service name, this one is a str.
         self._session: Any = None
@@ -95,7 +114,11 @@ class AwsClients:
     @overload
     def client(self, service: Literal["cloudwatch"]) -> CloudWatchClient: ...
     @overload
+    def client(self, service: Literal["customer-profiles"]) -> CustomerProfilesClient: ...
+    @overload
     def client(self, service: Literal["dynamodb"]) -> DynamoDBClient: ...
+    @overload
+    def client(self, service: Literal["events"]) -> EventBridgeClient: ...
     @overload
     def client(self, service: Literal["lambda"]) -> LambdaClient: ...
     @overload
@@ -118,14 +141,31 @@ class AwsClients:
                     self._session = self._session_factory()
                 if self.operator:
                     config = _config(OPERATOR_LIMIT, OPERATOR_ATTEMPTS)
+                elif self.limit is not None:
+                    config = _config(self.limit, 1)
                 else:
                     config = _config(limit_of(service), 1)
                 self._clients[service] = self._session.client(service, config=config)
             return self._clients[service]
 
 
+# Set while the receipts route runs (`limited_to`): its clients' limit, for `fits`.
+_limit_override: ContextVar[CallLimit | None] = ContextVar("limit_override", default=None)
+
+
 def limit_of(service: str) -> CallLimit:
-    return CALL_LIMITS.get(service, OPERATOR_LIMIT)
+    return _limit_override.get() or CALL_LIMITS.get(service, OPERATOR_LIMIT)
+
+
+@contextmanager
+def limited_to(limit: CallLimit) -> Iterator[None]:
+    """Within this block (one thread), `fits` and `attempt` count every call at `limit`: the
+    limit of the clients the block uses (AwsClients(limit=...))."""
+    token = _limit_override.set(limit)
+    try:
+        yield
+    finally:
+        _limit_override.reset(token)
 
 
 def fits(deadline: Deadline | None, service: str, operation: str, attempts: int = 1) -> bool:

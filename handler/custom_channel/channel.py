@@ -19,8 +19,9 @@ from typing import Any, Protocol
 import requests
 
 from . import logs
-from .adapters import Adapter, AdapterError, Message, ProviderRequest
-from .aws import AwsClients, limit_of
+from .adapters import Adapter, AdapterError, Message, ProviderRequest, ReceiptTarget
+from .adapters.base import RecipientFact
+from .aws import ROUTE_LIMIT, AwsClients, limit_of
 from .config import ConnectSettings, Settings, load_settings
 from .connect_templates import ConnectTemplates, TemplateUnavailable
 from .deadline import Deadline
@@ -30,6 +31,7 @@ from .failures import QUEUED_STATUSES, FailureQueue, failed_deliveries
 from .idempotency import DynamoLedger
 from .metrics import MetricsPublisher
 from .ratelimit import TokenBucket
+from .receipts import MessageRef, Receipts, Report
 from .results import Outcome, Status, tally
 from .secrets import SecretStore, SecretUnavailable, SecretValue
 from .sources import ConnectSource, EventSource, PinpointSource, source_for
@@ -136,6 +138,29 @@ class Channel:
             connect.template_ttl_seconds,
             clients=self.aws,
         )
+        # What answers say about recipients, published within the invocation's deadline; and
+        # the receipts route, with clients of its own (aws.ROUTE_LIMIT): receipts.py.
+        self._recipient_reports = Receipts(
+            settings, secrets=self._secrets, metrics=self._metrics, clients=self.aws
+        )
+        route_clients = AwsClients(limit=ROUTE_LIMIT)
+        self.receipts = Receipts(
+            settings,
+            secrets=SecretStore(
+                settings.secret_id,
+                settings.secret_parameter,
+                settings.secret_ttl_seconds,
+                clients=route_clients,
+            ),
+            metrics=MetricsPublisher(
+                settings.metrics_mode,
+                settings.metrics_namespace,
+                channel=settings.channel_name,
+                clients=route_clients,
+            ),
+            clients=route_clients,
+            limit=ROUTE_LIMIT,
+        )
         # The provider's recent latencies: how long an attempt needs (delivery.py).
         self._latency = LatencyWindow()
         self._invocations = 0
@@ -215,6 +240,7 @@ class Channel:
                 # Unknown, not failed: the error may have come after requests left.
                 unknown = Outcome(Status.UNKNOWN, f"internal error: {type(error).__name__}")
                 outcomes = dict.fromkeys(event.endpoints, unknown)
+            self._report_recipients(event, outcomes, deadline)
             self._queue_failures(source, raw_event, outcomes, deadline, event.data)
             self._publish_metrics(event, outcomes, deadline)
             self.log.info(
@@ -251,6 +277,11 @@ class Channel:
         reserve = 0.0
         if self._failure_queue is not None:
             reserve += limit_of("sqs").worst_case
+        if self.settings.receipts.consent_write_back:
+            # The write-backs run side by side (_report_recipients): one call's time.
+            reserve += limit_of("customer-profiles").worst_case
+        if self.settings.receipts.url is not None:
+            reserve += limit_of("events").worst_case
         if self.settings.metrics_mode == "api":
             reserve += limit_of("cloudwatch").worst_case
         return deadline.earlier(min(reserve, max(deadline.remaining(), 0.0) / 3))
@@ -327,7 +358,10 @@ class Channel:
         keys: dict[str, str] = {}
         for endpoint in endpoints:
             key = idempotency_key(event, endpoint.endpoint_id)
-            result = self._build_request(adapter, template, escape, event, endpoint, key=key)
+            receipt = self._receipt_target(event, endpoint.endpoint_id)
+            result = self._build_request(
+                adapter, template, escape, event, endpoint, key=key, receipt=receipt
+            )
             if isinstance(result, Outcome):
                 outcomes[endpoint.endpoint_id] = result
             else:
@@ -357,11 +391,12 @@ class Channel:
         endpoint: Endpoint,
         *,
         key: str,
+        receipt: ReceiptTarget | None = None,
     ) -> ProviderRequest | Outcome:
         try:
             lookup = endpoint_lookup(event, endpoint, defaults=event.template_defaults)
             data = template.render(lookup, escape)
-            request = adapter.build(Message(event, endpoint, data, key))
+            request = adapter.build(Message(event, endpoint, data, key, receipt))
         except MissingValue as error:
             return Outcome(Status.FAILED, f"personalisation: {error}")
         except InvalidEvent as error:  # a value a template read cannot be encoded
@@ -380,6 +415,44 @@ class Channel:
             # reads the metrics that the recipient got a message.
             return Outcome(Status.SKIPPED, f"not sent: adapter {adapter.name} made no request")
         return request
+
+    def _receipt_target(self, event: Event, endpoint_id: str) -> ReceiptTarget | None:
+        url = self.receipts.url
+        if url is None:
+            return None
+        ref = self._recipient_reports.ref_for(event, endpoint_id)
+        if ref is None:  # an id too long for a URL: delivered, without a receipt
+            self.log.warning(
+                "no receipt asked for: ids too long", extra=logs.endpoint_fields(endpoint_id)
+            )
+            return None
+        return ReceiptTarget(url, ref)
+
+    def _report_recipients(
+        self, event: Event, outcomes: Mapping[str, Outcome], deadline: Deadline
+    ) -> None:
+        """What the provider's answers said about recipients (an opt-out, a dead number):
+        written back where the source keeps consent, published as receipt events and counts
+        (receipts.py). The write-backs run side by side on the delivery workers, each bounded
+        by the deadline. Never raises."""
+        reports = [
+            Report(
+                ref=MessageRef.of(event, endpoint_id),
+                provider=self.settings.adapter,
+                status="failed",
+                origin="answer",
+                error_code=outcome.error_code,
+                recipient=RecipientFact(outcome.recipient),
+            )
+            for endpoint_id, outcome in outcomes.items()
+            if outcome.recipient is not None
+        ]
+        if not reports:
+            return
+        try:
+            self._recipient_reports.publish(reports, deadline, self._executor)
+        except Exception as error:
+            self.log.exception("recipients not reported", extra={"error": type(error).__name__})
 
     def _queue_failures(
         self,

@@ -16,11 +16,11 @@ from typing import Literal
 from .adapters import load_adapter
 from .adapters.base import Adapter
 from .adapters.none import NoneAdapter
-from .env import FIELD_NAME, ConfigError, EnvReader
+from .env import FIELD_NAME, ConfigError, EnvReader, require_https
 from .logs import ENDPOINT_ID_MODES
 from .templating import TemplateError, compile_template
 
-__all__ = ["ConfigError", "ConnectSettings", "Settings", "load_settings"]
+__all__ = ["ConfigError", "ConnectSettings", "ReceiptSettings", "Settings", "load_settings"]
 
 MetricsMode = Literal["api", "emf", "off"]
 
@@ -69,6 +69,14 @@ CONNECT_NAMESPACE = "ConnectCustomAction"
 # characters are not supported". Printable ASCII, at most 255 (a deployment's name is at most
 # 64); the reader strips the ends, so a value is never blank.
 _CHANNEL_NAME = re.compile(r"[\x20-\x7e]{1,255}")
+# Customer Profiles' DomainName (botocore's customer-profiles model, name shape): 1-64
+# characters of ^[a-zA-Z0-9_-]+$.
+_PROFILES_DOMAIN = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+# EventBridge's EventBusNameOrArn (botocore's events model): 1-1600 characters of
+# (arn:aws[\w-]*:events:[a-z]+-[a-z]+-[\w-]+:[0-9]{12}:event-bus/)?[\.\-_A-Za-z0-9]+.
+_EVENT_BUS = re.compile(
+    r"(arn:aws[\w-]*:events:[a-z]+-[a-z]+-[\w-]+:[0-9]{12}:event-bus/)?[\.\-_A-Za-z0-9]+"
+)
 # The least budget CHANNEL_DEADLINE_SECONDS less CHANNEL_SAFETY_MARGIN_MS may leave.
 MIN_BUDGET_MS = 1000
 
@@ -87,6 +95,20 @@ class ConnectSettings:
     knowledge_base_id: str | None = None
     template_ids: Mapping[str, str] = field(default_factory=dict)
     template_ttl_seconds: int = 300
+
+
+@dataclass(frozen=True)
+class ReceiptSettings:
+    """Where providers report statuses, where they are published, and whether what they say
+    about a recipient is written back to the event source's consent (docs/receipts.md)."""
+
+    url: str | None = None
+    event_bus: str = "default"
+    consent_write_back: bool = False
+    # Connect: the Customer Profiles domain of the instance and the custom attribute the
+    # opt-out field names (CHANNEL_CONNECT_OPT_OUT_FIELD `Attributes.<Name>`).
+    profiles_domain: str | None = None
+    opt_out_attribute: str | None = None
 
 
 def _none_adapter() -> Adapter:
@@ -125,6 +147,9 @@ class Settings:
     connect: ConnectSettings = field(default_factory=ConnectSettings)
     # The deployment's name (the module sets it): None publishes no per-channel series.
     channel_name: str | None = None
+    # Receipts and consent write-back (receipts.py, consent.py; docs/receipts.md): off unless
+    # CHANNEL_RECEIPTS_URL and CHANNEL_CONSENT_WRITE_BACK say otherwise.
+    receipts: ReceiptSettings = field(default_factory=ReceiptSettings)
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -174,6 +199,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         connect=_connect_settings(reader, provider.phone_addresses),
         channel_name=_channel_name(reader),
     )
+    settings = replace(settings, receipts=_receipt_settings(reader, settings))
     if settings.failure_policy == "retry":
         # Connect fails every profile of a batch whose function throws: there is no retry to
         # ask for, only a batch lost. The retry policy serves Pinpoint events alone.
@@ -206,6 +232,61 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             "CHANNEL_SECRET_ID", f"the {adapter} adapter needs its credentials in a secret"
         )
     return settings
+
+
+def _receipt_settings(reader: EnvReader, settings: Settings) -> ReceiptSettings:
+    url = reader.optional("CHANNEL_RECEIPTS_URL")
+    if url is not None:
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", url):
+            raise ConfigError(
+                "CHANNEL_RECEIPTS_URL", "must be an https:// URL without a query or fragment"
+            )
+        require_https("CHANNEL_RECEIPTS_URL", url)
+        if not settings.idempotency_table:
+            raise ConfigError(
+                "CHANNEL_RECEIPTS_URL",
+                "needs CHANNEL_IDEMPOTENCY_TABLE (the receipts are kept in that table)",
+            )
+        if settings.adapter not in ("twilio", "http"):
+            raise ConfigError(
+                "CHANNEL_RECEIPTS_URL",
+                f"the {settings.adapter} adapter reads no receipts (twilio and http do)",
+            )
+    event_bus = reader.text("CHANNEL_RECEIPTS_EVENT_BUS", "default", max_len=1600)
+    if not _EVENT_BUS.fullmatch(event_bus):
+        raise ConfigError("CHANNEL_RECEIPTS_EVENT_BUS", "must be an event bus name or ARN")
+    write_back = reader.boolean("CHANNEL_CONSENT_WRITE_BACK", False)
+    domain = reader.optional("CHANNEL_CONNECT_PROFILES_DOMAIN")
+    if domain is not None and not _PROFILES_DOMAIN.fullmatch(domain):
+        raise ConfigError(
+            "CHANNEL_CONNECT_PROFILES_DOMAIN",
+            "must be 1-64 letters, digits, _ or - (a Customer Profiles domain name)",
+        )
+    attribute = None
+    prefix, _, name = settings.connect.opt_out_field.partition(".")
+    if prefix.casefold() == "attributes" and name and "." not in name:
+        attribute = name
+    if write_back and settings.event_source != "pinpoint":
+        # A Connect profile's consent is written where the channel reads it: a custom
+        # attribute (UpdateProfile's Attributes) of the instance's profiles domain.
+        if domain is None:
+            raise ConfigError(
+                "CHANNEL_CONNECT_PROFILES_DOMAIN",
+                "is required with CHANNEL_CONSENT_WRITE_BACK for Connect events",
+            )
+        if attribute is None:
+            raise ConfigError(
+                "CHANNEL_CONNECT_OPT_OUT_FIELD",
+                "must be Attributes.<Name> with CHANNEL_CONSENT_WRITE_BACK (the custom "
+                "attribute UpdateProfile writes)",
+            )
+    return ReceiptSettings(
+        url=url,
+        event_bus=event_bus,
+        consent_write_back=write_back,
+        profiles_domain=domain,
+        opt_out_attribute=attribute,
+    )
 
 
 def _channel_name(reader: EnvReader) -> str | None:

@@ -418,8 +418,15 @@ class Sender:
             ):
                 # Final, or may have acted: after something that may have acted, unknown.
                 status = Status.UNKNOWN if maybe_sent else Status.FAILED
+                recipient = last.answer.recipient
                 outcome = Outcome(
-                    status, last.answer.reason, attempts, last.http_status, last.latency_ms
+                    status,
+                    last.answer.reason,
+                    attempts,
+                    last.http_status,
+                    last.latency_ms,
+                    recipient=recipient.value if recipient else None,
+                    error_code=last.answer.error_code if recipient else None,
                 )
                 return self._finish(job, outcome)
             # RETRY (surely not acted), or UNKNOWN with a key the provider deduplicates on.

@@ -130,15 +130,31 @@ def build_data(event: Event, outcomes: Mapping[str, Outcome]) -> list[Datum]:
 
 
 def dimensions(event: Event) -> list[DimensionTypeDef]:
-    if event.source == "connect":
+    return context_dimensions(
+        event.source, event.campaign_id, event.journey_id, event.activity_id, event.application_id
+    )
+
+
+def context_dimensions(
+    source: str,
+    campaign_id: str | None,
+    journey_id: str | None,
+    action_id: str | None,
+    application_id: str | None,
+) -> list[DimensionTypeDef]:
+    """A batch's (or a receipt's: receipts.py) campaign dimension set."""
+    if source == "connect":
         # Names of their own: a Connect batch's series never mix with Pinpoint's.
         return [
-            {"Name": "ConnectCampaignId", "Value": event.campaign_id or ""},
-            {"Name": "ConnectActionId", "Value": event.activity_id or ""},
+            {"Name": "ConnectCampaignId", "Value": campaign_id or ""},
+            {"Name": "ConnectActionId", "Value": action_id or ""},
         ]
     return [
-        {"Name": event.source_kind, "Value": event.source_id},
-        {"Name": "ApplicationId", "Value": event.application_id},
+        {
+            "Name": "CampaignId" if campaign_id else "JourneyId",
+            "Value": campaign_id or journey_id or "",
+        },
+        {"Name": "ApplicationId", "Value": application_id or ""},
     ]
 
 
@@ -191,10 +207,41 @@ class MetricsPublisher:
                 line = json.dumps(document, separators=(",", ":"))
                 (self._write or _stdout_line)(line)
 
+    def publish_counts(
+        self, sets: list[list[DimensionTypeDef]], data: list[Datum], deadline: Deadline | None
+    ) -> None:
+        """Counts outside a batch's (a receipt's: receipts.py), each under every dimension
+        set given and under the deployment's Channel set, in the configured mode."""
+        if self.mode == "off" or not data:
+            return
+        sets = sets + channel_series(self.channel)
+        if self.mode == "api":
+            if fits(deadline, "cloudwatch", "PutMetricData"):
+                self._put([(dims, data) for dims in sets])
+            return
+        now_ms = int(time.time() * 1000)
+        document: dict[str, Any] = {
+            "_aws": {
+                "Timestamp": now_ms,
+                "CloudWatchMetrics": [_directive(self.namespace, sets, data)],
+            },
+            "level": EMF_LOG_LEVEL,
+            "timestamp": _rfc3339(now_ms),
+        }
+        for dims in sets:
+            for dim in dims:
+                document[dim["Name"]] = dim["Value"]
+        for datum in data:
+            document[datum.name] = datum.value
+        (self._write or _stdout_line)(json.dumps(document, separators=(",", ":")))
+
     def _put_metric_data(self, event: Event, data: list[Datum]) -> None:
-        metric_data: list[MetricDatumTypeDef] = []
         batches = [(dims, data) for dims in series(event)]
         batches += [(dims, delivery_data(data)) for dims in channel_series(self.channel)]
+        self._put(batches)
+
+    def _put(self, batches: list[tuple[list[DimensionTypeDef], list[Datum]]]) -> None:
+        metric_data: list[MetricDatumTypeDef] = []
         for dims, data_of_set in batches:
             for datum in data_of_set:
                 entry: MetricDatumTypeDef = {

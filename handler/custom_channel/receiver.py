@@ -16,6 +16,9 @@ compared in constant time, for every method, HEAD included:
 
 The receiver secret must be a plain string; a secret stored as a JSON object refuses every
 request, with one error line saying why.
+
+The receipts route (`POST /receipts`, docs/receipts.md) has no path secret: each callback is
+authenticated by the provider's signature (receipts.py).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from . import logs
 from .channel import DeliveryIncomplete, LambdaContext
 from .config import ConfigError
 from .events import InvalidEvent, parse_event
+from .receipts import is_receipt_request
 from .runtime import container_channel, log_configuration_error
 from .secrets import SecretStore, SecretUnavailable
 
@@ -44,6 +48,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext | None) -> Http
     if isinstance(channel, ConfigError):
         log_configuration_error(channel)
         return _reply(500, {"message": "channel misconfigured"})
+    if is_receipt_request(event):
+        return channel.receipts.handle(event)
     method = str(_get(event, "requestContext", "http", "method") or "").upper()
     if not _secret_matches(str(event.get("rawPath") or ""), channel.receiver_secret):
         log.warning("receiver request refused", extra={"method": method, "status": 403})

@@ -1,8 +1,9 @@
 """What happened to each endpoint, and the response Pinpoint reads back.
 
 Every endpoint ends in exactly one status. The response uses the journey format
-`{endpointId: {"EventAttributes": {...}}}`: at most 5 attributes, names and values at
-most 128 characters, so journeys can split on `status`.
+`{endpointId: {"EventAttributes": {...}}}`: at most 5 attributes (status, reason, attempts,
+http_status, recipient), names and values at most 128 characters, so journeys can split on
+`status` and on `recipient` (opted_out, unreachable).
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ class Outcome:
     latency_ms: float | None = None
     # A failure the provider surely did not act on, worth another invocation (not final).
     retryable: bool = False
+    # What the provider's answer said about the recipient rather than the attempt
+    # (adapters/base.py RecipientFact: opted_out, unreachable), or None.
+    recipient: str | None = None
+    error_code: str | None = None  # the provider's own code, with `recipient` (not answered)
 
     def as_dict(self, *, clip: bool = True) -> dict[str, str | int]:
         """The one shape an outcome is told in: its status, then its reason (clipped to a
@@ -44,6 +49,8 @@ class Outcome:
             fields["attempts"] = self.attempts
         if self.http_status is not None:
             fields["http_status"] = self.http_status
+        if self.recipient is not None:
+            fields["recipient"] = self.recipient
         return fields
 
     def event_attributes(self) -> dict[str, str]:

@@ -7,7 +7,10 @@ An adapter is one class in one module, listed once in the registry (adapters/__i
 - `with_secret(secret)`: the adapter ready to send, given the provider secret of this
   invocation (the secret rotates: its value is never kept across invocations);
 - `build(message)`: one endpoint's message as one HTTP request;
-- `classify(response)`: the provider's answer (status, headers, body) as a Verdict.
+- `classify(response)`: the provider's answer (status, headers, body) as a Verdict, and what
+  it says about the recipient (RecipientFact), if anything;
+- `read_receipt(callback)`: a provider's status callback (docs/receipts.md), its signature
+  checked first; adapters without receipts keep AdapterBase's, which refuses every callback.
 Sending, pooling, retries, backoff, the resend rule and the deadline live in delivery.py, so
 an adapter stays a few dozen lines and never touches the network itself.
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import ClassVar, Protocol, Self
 
 from ..events import Endpoint, Event
@@ -29,6 +32,23 @@ class AdapterError(ValueError):
     """This endpoint cannot be sent (bad address, missing value); it fails, the batch goes on."""
 
 
+class RecipientFact(StrEnum):
+    """An answer that speaks about the recipient, not about this attempt: true of every later
+    message to the same address (docs/receipts.md, "Consent and dead numbers")."""
+
+    OPTED_OUT = "opted_out"  # the recipient said STOP: never send again until they opt in
+    UNREACHABLE = "unreachable"  # the address is invalid, not a mobile number, or dead
+
+
+@dataclass(frozen=True)
+class ReceiptTarget:
+    """Where the provider reports this message's status (receipts on): the receipts route's
+    URL and the message's ref (receipts.py), which names the message and never the address."""
+
+    url: str
+    ref: str
+
+
 @dataclass(frozen=True)
 class Message:
     """One endpoint's delivery: the campaign Data already personalised for it."""
@@ -37,6 +57,7 @@ class Message:
     endpoint: Endpoint
     data: str
     idempotency_key: str
+    receipt: ReceiptTarget | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +84,8 @@ class Verdict(Enum):
 class Answer:
     verdict: Verdict
     reason: str = ""
+    recipient: RecipientFact | None = None
+    error_code: str | None = None  # the provider's own error code, when it gives one
 
 
 @dataclass(frozen=True)
@@ -77,6 +100,48 @@ class ProviderResponse:
     status: int
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes | None = None
+
+
+class ReceiptRefused(Exception):
+    """A callback whose signature does not hold (forged, altered, replayed too late): refused
+    with 403 and nothing else done. The message never says what was expected."""
+
+
+class ReceiptInvalid(ValueError):
+    """A signed callback that is not a status report this channel can read: 400."""
+
+
+@dataclass(frozen=True)
+class Callback:
+    """A provider's status callback as the receipts route received it. `url` is the receipts
+    URL the channel gave out (CHANNEL_RECEIPTS_URL), `query` the request's query parameters,
+    `headers` its headers by lower-case name, `body` the raw bytes, `now` the epoch seconds."""
+
+    url: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: bytes
+    now: float
+
+
+# The statuses a receipt can end in (docs/receipts.md): the provider's final word on a message.
+FINAL_STATUSES = ("failed", "undelivered", "delivered", "read")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One status report, read and authenticated by the adapter. `status` is the provider's
+    (a non-final one, such as `sent`, changes nothing); `ref` the one the channel sent."""
+
+    ref: str
+    message_id: str
+    status: str
+    error_code: str | None = None
+    recipient: RecipientFact | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.status in FINAL_STATUSES
 
 
 class Adapter(Protocol):
@@ -115,6 +180,12 @@ class Adapter(Protocol):
         """Read the provider's answer. RETRY only when the provider surely did not act."""
         ...
 
+    def read_receipt(self, callback: Callback) -> Receipt:
+        """A status callback, its signature checked (keyed by this adapter's secret) before
+        anything is read; ReceiptRefused when it does not hold, ReceiptInvalid when the
+        signed body is not a status report."""
+        ...
+
 
 class AdapterBase:
     """Defaults for the optional parts of the protocol: subclass it and write the rest."""
@@ -133,6 +204,9 @@ class AdapterBase:
     @property
     def escape_value(self) -> Callable[[str], str] | None:
         return None
+
+    def read_receipt(self, callback: Callback) -> Receipt:
+        raise ReceiptRefused(f"the {self.name} adapter reads no receipts")
 
 
 # The statuses that say the provider did not act on the request: 429 Too Many Requests

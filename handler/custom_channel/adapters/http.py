@@ -4,10 +4,19 @@ Settings (CHANNEL_HTTP_*) are checked at cold start: placeholders never in the U
 host or port, https:// unless to a loopback host, no control character in a header template.
 A header value rendered with a control character (CR, LF, NUL...; from endpoint data) fails
 that endpoint alone, its reason naming the header and not the value.
+
+Receipts (docs/receipts.md, "Your own provider"): with receipts on, each request carries
+`X-Channel-Receipt-Url` and `X-Channel-Receipt-Ref`; the provider reports a status by POSTing
+JSON `{"ref", "message_id", "status", "error_code", "recipient"}` to that URL, signed with
+`X-Channel-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>` keyed by the
+provider secret's `receipts_key`; a signature older or newer than 300 s is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -32,17 +41,36 @@ from ..templating import (
     escaper,
 )
 from .base import (
+    FINAL_STATUSES,
     AdapterBase,
     AdapterError,
     Answer,
+    Callback,
     Message,
     ProviderRequest,
     ProviderResponse,
+    Receipt,
+    ReceiptInvalid,
+    ReceiptRefused,
+    RecipientFact,
     Secret,
     classify_by_status,
 )
 
 HTTP_METHODS = ("POST", "PUT", "PATCH", "GET")
+RECEIPT_URL_HEADER = "X-Channel-Receipt-Url"
+RECEIPT_REF_HEADER = "X-Channel-Receipt-Ref"
+SIGNATURE_HEADER = "X-Channel-Signature"
+# How far a callback's signed time may be from now: a captured callback replayed later is
+# refused (a replay within the window changes nothing: receipts.py keeps statuses monotonic).
+SIGNATURE_TOLERANCE_SECONDS = 300
+# A receipts_key shorter than this could be guessed (HMAC-SHA256's key: RFC 2104, 3, "less
+# than L bytes is strongly discouraged"; L = 32 for SHA-256).
+MIN_RECEIPTS_KEY_CHARS = 32
+RECEIPT_STATUSES = frozenset({*FINAL_STATUSES, "queued", "sending", "sent", "accepted"})
+_MESSAGE_ID = re.compile(r"[\x21-\x7e]{1,128}")
+_ERROR_CODE = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
     "form": "application/x-www-form-urlencoded",
@@ -136,6 +164,9 @@ class HttpAdapter(AdapterBase):
         idempotent = self.idempotency_header is not None
         if self.idempotency_header:
             headers[self.idempotency_header] = message.idempotency_key
+        if message.receipt is not None:
+            headers[RECEIPT_URL_HEADER] = message.receipt.url
+            headers[RECEIPT_REF_HEADER] = message.receipt.ref
         body = None
         if self.method != "GET":
             body = self._body.render(lookup, self._escape).encode("utf-8")
@@ -149,6 +180,59 @@ class HttpAdapter(AdapterBase):
 
     def classify(self, response: ProviderResponse) -> Answer:
         return classify_by_status(response.status, self.success_codes)
+
+    def read_receipt(self, callback: Callback) -> Receipt:
+        key = self.secret.get("receipts_key", "") if isinstance(self.secret, Mapping) else ""
+        if len(key) < MIN_RECEIPTS_KEY_CHARS:
+            raise ReceiptRefused(
+                f"the provider secret has no receipts_key of {MIN_RECEIPTS_KEY_CHARS}+ characters"
+            )
+        check_signature(
+            key, callback.headers.get(SIGNATURE_HEADER.lower(), ""), callback.body, callback.now
+        )
+        try:
+            report = json.loads(callback.body)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise ReceiptInvalid("body is not JSON") from None
+        if not isinstance(report, dict):
+            raise ReceiptInvalid("body is not a JSON object")
+        ref, message_id = report.get("ref"), report.get("message_id")
+        status, code = report.get("status"), report.get("error_code")
+        recipient = report.get("recipient")
+        if not isinstance(ref, str) or not ref:
+            raise ReceiptInvalid("ref is missing")
+        if not isinstance(message_id, str) or not _MESSAGE_ID.fullmatch(message_id):
+            raise ReceiptInvalid("message_id must be 1-128 printable ASCII characters")
+        if status not in RECEIPT_STATUSES:
+            raise ReceiptInvalid(f"status must be one of {', '.join(sorted(RECEIPT_STATUSES))}")
+        if code is not None and (not isinstance(code, str) or not _ERROR_CODE.fullmatch(code)):
+            raise ReceiptInvalid("error_code must be 1-32 letters, digits, _ . or -")
+        facts = {fact.value: fact for fact in RecipientFact}
+        if recipient is not None and recipient not in facts:
+            raise ReceiptInvalid(f"recipient must be one of {', '.join(sorted(facts))}")
+        return Receipt(ref, message_id, status, code, facts.get(recipient or ""))
+
+
+def receipt_signature(key: str, timestamp: int, body: bytes) -> str:
+    """The v1 signature of a callback body: hex HMAC-SHA256 of "<timestamp>." + body."""
+    signed = str(timestamp).encode("ascii") + b"." + body
+    return hmac.new(key.encode("utf-8"), signed, hashlib.sha256).hexdigest()
+
+
+def check_signature(key: str, header: str, body: bytes, now: float) -> None:
+    """X-Channel-Signature `t=<unix seconds>,v1=<hex>`: ReceiptRefused unless one v1 matches
+    the body and t is within SIGNATURE_TOLERANCE_SECONDS of now."""
+    parts = [part.strip().partition("=") for part in header.split(",")]
+    stamps = [value for name, _, value in parts if name == "t"]
+    signatures = [value for name, _, value in parts if name == "v1"]
+    if len(stamps) != 1 or not _TIMESTAMP.fullmatch(stamps[0]) or not signatures:
+        raise ReceiptRefused(f"{SIGNATURE_HEADER} is missing or malformed")
+    timestamp = int(stamps[0])
+    if abs(now - timestamp) > SIGNATURE_TOLERANCE_SECONDS:
+        raise ReceiptRefused(f"{SIGNATURE_HEADER} is too old or too new")
+    expected = receipt_signature(key, timestamp, body).encode("ascii")
+    if not any(hmac.compare_digest(expected, value.encode("utf-8")) for value in signatures):
+        raise ReceiptRefused(f"{SIGNATURE_HEADER} does not match")
 
 
 def _url_escape(value: str) -> str:
