@@ -566,3 +566,36 @@ def test_receipts_need_the_idempotency_table_and_an_adapter_that_reads_them() ->
         load_settings({"CHANNEL_EVENT_SOURCE": "connect", "CHANNEL_CONSENT_WRITE_BACK": "true"})
     with pytest.raises(ConfigError, match="CHANNEL_RECEIPTS_URL"):
         load_settings({"CHANNEL_RECEIPTS_URL": "http://example.com/receipts?x=1"})
+
+
+@pytest.mark.parametrize("entry", ["lambda_function", "receiver"])
+def test_both_entry_points_serve_the_receipts_route(
+    world: World, monkeypatch: pytest.MonkeyPatch, entry: str
+) -> None:
+    import importlib
+
+    from custom_channel import runtime
+
+    _, status_callback, sid = send_one(world)
+    for name, value in {
+        "CHANNEL_ADAPTER": "twilio",
+        "CHANNEL_TWILIO_FROM": "+12065550000",
+        "CHANNEL_SECRET_ID": world.twilio_secret,
+        "CHANNEL_IDEMPOTENCY_TABLE": world.table,
+        "CHANNEL_RECEIPTS_URL": RECEIPTS_URL,
+        "CHANNEL_METRICS_MODE": "off",
+    }.items():
+        monkeypatch.setenv(name, value)
+    runtime.reset()
+    handler = importlib.import_module(f"custom_channel.{entry}").lambda_handler
+    try:
+        forged = handler(twilio_callback(status_callback, sid, "delivered", token="x"), None)
+        genuine = handler(twilio_callback(status_callback, sid, "delivered"), None)
+    finally:
+        runtime.reset()
+
+    assert (forged["statusCode"], genuine["statusCode"]) == (403, 204)
+    ref = parse_qs(urlsplit(status_callback).query)["ref"][0]
+    record = world.record(ref)
+    assert record is not None
+    assert record["receipt_status"] == {"S": "delivered"}
