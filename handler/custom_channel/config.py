@@ -105,10 +105,8 @@ class ReceiptSettings:
     url: str | None = None
     event_bus: str = "default"
     consent_write_back: bool = False
-    # Connect: the Customer Profiles domain of the instance and the custom attribute the
-    # opt-out field names (CHANNEL_CONNECT_OPT_OUT_FIELD `Attributes.<Name>`).
+    # Connect: the Customer Profiles domain of the instance.
     profiles_domain: str | None = None
-    opt_out_attribute: str | None = None
 
 
 def _none_adapter() -> Adapter:
@@ -262,10 +260,6 @@ def _receipt_settings(reader: EnvReader, settings: Settings) -> ReceiptSettings:
             "CHANNEL_CONNECT_PROFILES_DOMAIN",
             "must be 1-64 letters, digits, _ or - (a Customer Profiles domain name)",
         )
-    attribute = None
-    prefix, _, name = settings.connect.opt_out_field.partition(".")
-    if prefix.casefold() == "attributes" and name and "." not in name:
-        attribute = name
     if write_back and settings.event_source != "pinpoint":
         # A Connect profile's consent is written where the channel reads it: a custom
         # attribute (UpdateProfile's Attributes) of the instance's profiles domain.
@@ -274,7 +268,7 @@ def _receipt_settings(reader: EnvReader, settings: Settings) -> ReceiptSettings:
                 "CHANNEL_CONNECT_PROFILES_DOMAIN",
                 "is required with CHANNEL_CONSENT_WRITE_BACK for Connect events",
             )
-        if attribute is None:
+        if opt_out_attribute(settings.connect.opt_out_field) is None:
             raise ConfigError(
                 "CHANNEL_CONNECT_OPT_OUT_FIELD",
                 "must be Attributes.<Name> with CHANNEL_CONSENT_WRITE_BACK (the custom "
@@ -285,8 +279,16 @@ def _receipt_settings(reader: EnvReader, settings: Settings) -> ReceiptSettings:
         event_bus=event_bus,
         consent_write_back=write_back,
         profiles_domain=domain,
-        opt_out_attribute=attribute,
     )
+
+
+def opt_out_attribute(opt_out_field: str) -> str | None:
+    """The custom attribute a Connect opt-out field `Attributes.<Name>` names (what
+    UpdateProfile's Attributes writes: consent.py), or None for any other field."""
+    prefix, _, name = opt_out_field.partition(".")
+    if prefix.casefold() == "attributes" and name and "." not in name:
+        return name
+    return None
 
 
 def _channel_name(reader: EnvReader) -> str | None:

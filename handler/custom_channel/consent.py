@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from . import logs
 from .aws import AwsClients, CallFailed, attempt
-from .config import ReceiptSettings
+from .config import Settings, opt_out_attribute
 from .deadline import Deadline
 
 # Values the Connect source reads as "not opted out" are never written; this one reads as
@@ -53,8 +53,9 @@ class Consent(StrEnum):
 
 
 class ConsentWriter:
-    def __init__(self, settings: ReceiptSettings, clients: AwsClients) -> None:
-        self._settings = settings
+    def __init__(self, settings: Settings, clients: AwsClients) -> None:
+        self._settings = settings.receipts
+        self._attribute = opt_out_attribute(settings.connect.opt_out_field)
         self._clients = clients
 
     @property
@@ -92,7 +93,7 @@ class ConsentWriter:
         return Consent.WRITTEN
 
     def _update_profile(self, profile_id: str, deadline: Deadline | None) -> None:
-        domain, name = self._settings.profiles_domain, self._settings.opt_out_attribute
+        domain, name = self._settings.profiles_domain, self._attribute
         if domain is None or name is None:  # config.py refuses this with write-back on
             raise CallFailed("NotConfigured")
         client = self._clients.client("customer-profiles")

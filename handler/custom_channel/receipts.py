@@ -333,7 +333,7 @@ class Receipts:
         self.url = settings.receipts.url
         self._secrets = secrets
         self._metrics = metrics
-        self.consent = ConsentWriter(settings.receipts, clients)
+        self.consent = ConsentWriter(settings, clients)
         self._events = EventPublisher(settings.receipts.event_bus, clients)
         self._store = (
             ReceiptStore(settings.idempotency_table, settings.idempotency_ttl_seconds, clients)
