@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NoReturn
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 Handler = Callable[[Any, Any], Any]
 MOTO_ACCOUNT = "123456789012"
@@ -86,6 +86,18 @@ def http_event(method: str, target: str, headers: dict[str, str], body: bytes) -
         "rawPath": parts.path,
         "rawQueryString": parts.query,
         "headers": {name.lower(): value for name, value in headers.items()},
+        # API Gateway's parsed query: a name given more than once has its values joined with
+        # commas (API Gateway Developer Guide, "payload format version 2.0").
+        **(
+            {
+                "queryStringParameters": {
+                    name: ",".join(values)
+                    for name, values in parse_qs(parts.query, keep_blank_values=True).items()
+                }
+            }
+            if parts.query
+            else {}
+        ),
         "requestContext": {
             "accountId": "anonymous",
             "domainName": headers.get("Host", "127.0.0.1"),

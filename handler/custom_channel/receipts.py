@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, wait
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 from typing import TYPE_CHECKING, Any
 
 from . import logs
@@ -485,7 +486,10 @@ def _callback(event: Mapping[str, Any], url: str) -> Callback | None:
     if len(body) > MAX_CALLBACK_BYTES:
         return None
     headers = event.get("headers") or {}
-    query = event.get("queryStringParameters") or {}
+    # API Gateway's parsed query (repeated names joined with commas), or the raw one.
+    query = event.get("queryStringParameters") or dict(
+        parse_qsl(str(event.get("rawQueryString") or ""), keep_blank_values=True)
+    )
     if not isinstance(headers, Mapping) or not isinstance(query, Mapping):
         return None
     return Callback(
