@@ -33,8 +33,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, wait
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from . import logs
 from .adapters import Adapter, AdapterError, Callback, Receipt, ReceiptInvalid, ReceiptRefused
