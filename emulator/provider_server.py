@@ -55,7 +55,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
@@ -219,13 +219,37 @@ OPTED_OUT = Outcome("failed", 21610)  # the recipient replied STOP
 
 @dataclass(frozen=True)
 class Callback:
-    """One status callback to post: where, the body, its headers, and its fields (the form's
-    fields, or the JSON object) for tests to read."""
+    """One status callback to post: its URL (as the request gave it: what is signed), the
+    body, its headers, its fields (the form's, or the JSON object's) for tests to read, and
+    where it is actually posted (`target`: the URL itself unless redirected)."""
 
     url: str
     body: bytes
     headers: dict[str, str]
     fields: dict[str, str]
+    target: str = ""
+
+    @property
+    def post_to(self) -> str:
+        return self.target or self.url
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+NOT_LOCAL = "not a loopback address"  # SentCallback.error of a callback never posted
+
+
+def redirect_to(base: str) -> Callable[[str], str]:
+    """A `deliver_to` that posts each callback to `base` (`http://127.0.0.1:PORT`) with the
+    callback URL's own path and query: for a StatusCallback naming the deployed receipts route
+    (`https://<api>.execute-api.<region>.amazonaws.com/receipts?ref=...`) whose function is
+    served locally. The signature still covers the URL as given, as the provider signs it."""
+    root = base.rstrip("/")
+
+    def target(url: str) -> str:
+        parts = urlsplit(url)
+        return f"{root}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+
+    return target
 
 
 @dataclass(frozen=True)
@@ -350,9 +374,19 @@ class CallbackSender:
 
     def _post(self, callback: Callback) -> None:
         started = time.monotonic()
+        if urlsplit(callback.post_to).hostname not in LOOPBACK_HOSTS:
+            # The offline world posts nowhere else: a callback URL of a real deployment is
+            # recorded, not sent (redirect it with deliver_to).
+            with self._changed:
+                self.sent.append(SentCallback(callback, None, b"", NOT_LOCAL, started))
+                self._changed.notify_all()
+            return
         try:
             answer = self._session.post(
-                callback.url, data=callback.body, headers=callback.headers, timeout=self.timeout
+                callback.post_to,
+                data=callback.body,
+                headers=callback.headers,
+                timeout=self.timeout,
             )
             sent = SentCallback(callback, answer.status_code, answer.content, "", started)
         except requests.RequestException as error:
@@ -386,6 +420,9 @@ class TwilioMessages:
     For tests, as Twilio may do: `duplicate_callbacks` posts each callback twice, and
     `final_first` posts the final status before `sent`. `callbacks` records every post and
     the receiver's answer; `wait_for_callbacks` waits for them; `close()` stops the sender.
+    Callbacks are posted to loopback addresses only: `deliver_to` (e.g. `redirect_to(base)`)
+    maps a StatusCallback of a real deployment to the local server standing in for it; any
+    other is recorded with error NOT_LOCAL and not sent.
     """
 
     DEFAULT_FROM = "+15005550006"  # Twilio's magic test number for a valid sender
@@ -401,8 +438,10 @@ class TwilioMessages:
         callback_delay: float = CALLBACK_DELAY,
         duplicate_callbacks: bool = False,
         final_first: bool = False,
+        deliver_to: Callable[[str], str] | None = None,
     ):
         self.account_sid = account_sid
+        self.deliver_to = deliver_to
         self.auth_token = auth_token
         self.path = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
         token = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
@@ -487,7 +526,8 @@ class TwilioMessages:
             TWILIO_SIGNATURE_HEADER: twilio_signature(self.auth_token, url, fields),
             "User-Agent": "TwilioProxy/1.1",
         }
-        return Callback(url, urlencode(fields).encode("ascii"), headers, fields)
+        target = self.deliver_to(url) if self.deliver_to else ""
+        return Callback(url, urlencode(fields).encode("ascii"), headers, fields, target)
 
     def _status_callbacks(self, sid: str, form: Mapping[str, str]) -> list[Callback]:
         url = form["StatusCallback"]
@@ -509,7 +549,7 @@ class GenericReceipts:
     default), each signed `X-Channel-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(
     receipts_key, "<t>." + body)>`. message_id is the `id` or `message_id` of the
     responder's JSON answer, else one of its own. `clock` gives `t` (a test can sign in the
-    past); `duplicate_callbacks` and `final_first` as in TwilioMessages."""
+    past); `duplicate_callbacks`, `final_first` and `deliver_to` as in TwilioMessages."""
 
     def __init__(
         self,
@@ -521,8 +561,10 @@ class GenericReceipts:
         duplicate_callbacks: bool = False,
         final_first: bool = False,
         clock: Callable[[], float] = time.time,
+        deliver_to: Callable[[str], str] | None = None,
     ) -> None:
         self.responder = responder
+        self.deliver_to = deliver_to
         self.receipts_key = receipts_key
         self.outcome = outcome or (lambda _request: DELIVERED)
         self.delay = delay
@@ -568,7 +610,8 @@ class GenericReceipts:
         body = json.dumps(fields, separators=(",", ":")).encode("utf-8")
         signature = channel_signature(self.receipts_key, int(self.clock()), body)
         headers = {"Content-Type": "application/json", CHANNEL_SIGNATURE_HEADER: signature}
-        return Callback(url, body, headers, fields)
+        target = self.deliver_to(url) if self.deliver_to else ""
+        return Callback(url, body, headers, fields, target)
 
     def _message_id(self, reply: Reply) -> str:
         try:

@@ -27,6 +27,7 @@ from emulator.provider_server import (
     Reply,
     TwilioMessages,
     channel_signature,
+    redirect_to,
     twilio_signature,
 )
 
@@ -305,6 +306,31 @@ def test_a_receiver_that_refuses_or_is_down_is_recorded() -> None:
     status, error = answers[("+1206555015", "sent")]
     assert status is None
     assert error  # ConnectionError
+
+
+def test_a_deployed_callback_url_is_redirected_to_the_local_server_and_signed_as_given(
+    receiver: Receiver,
+) -> None:
+    deployed = f"https://abc123.execute-api.eu-west-1.amazonaws.com/receipts?ref={REF}"
+    unredirected = TwilioMessages(SID, TOKEN, callback_delay=0.0)
+    twilio = TwilioMessages(
+        SID, TOKEN, callback_delay=0.0, deliver_to=redirect_to(receiver.server.url)
+    )
+    with ProviderServer(twilio) as api, ProviderServer(unredirected) as elsewhere:
+        assert send(api, {"To": "+12065550141", "StatusCallback": deployed}).ok
+        assert send(elsewhere, {"To": "+12065550141", "StatusCallback": deployed}).ok
+        posted = receiver.wait_for(2)
+        never = unredirected.wait_for_callbacks(2, WAIT)
+    twilio.close()
+    unredirected.close()
+    assert [request.path for request in posted] == [f"/receipts?ref={REF}"] * 2
+    for request in posted:
+        assert request.headers["X-Twilio-Signature"] == expected_twilio_signature(
+            TOKEN, deployed, form_of(request)
+        )
+    # Without a redirect, nothing leaves this machine: recorded, not posted.
+    assert [(r.status, r.error) for r in never] == [(None, "not a loopback address")] * 2
+    assert len(receiver.server.requests) == 2
 
 
 # --- the generic HTTP provider's receipts ----------------------------------------------------
