@@ -47,6 +47,13 @@ runner's sandbox process (emulator/function_host.py); a late invocation's proces
 Either way the function's context counts down the function's own timeout, not Connect's
 wait: the handler caps its deadline at 30 s itself.
 
+Profiles from a Customer Profiles domain: a journey reads each profile when it runs, so
+`DomainProfiles` reads the campaign's ProfileIds from a domain of the local AWS
+(emulator/local_customerprofiles.py; BatchGetProfile, 20 at a time) and
+`run_connect_from_domain` does so just before each run, each profile turned into the
+CustomerData a journey carries (`journey_customer_data`: camelCase, lower-case `attributes`).
+A profile whose OptOut attribute was set between two runs arrives opted out on the second.
+
 The report gives delivered / failed / unknown / skipped (ResultData.status), why profiles
 were not delivered, invocations per batch and why they failed, and the answer errors.
 """

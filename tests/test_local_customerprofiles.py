@@ -430,3 +430,26 @@ def test_bad_domain_command_lines_are_one_line_exit_2(
     assert problem in err
     if not problem:
         assert "cannot read profiles from domain nope" in err
+
+
+def test_mock_aws_in_this_process_serves_customer_profiles_too() -> None:
+    from moto import mock_aws
+
+    from emulator.local_aws import install_patches
+
+    install_patches()
+    with mock_aws():
+        import boto3
+
+        client = boto3.client("customer-profiles", region_name="us-east-1")
+        client.create_domain(DomainName="in-process", DefaultExpirationDays=1)
+        profile_id = client.create_profile(
+            DomainName="in-process", Attributes={"OptOut": "false", "plan": "gold"}
+        )["ProfileId"]
+        client.update_profile(
+            DomainName="in-process", ProfileId=profile_id, Attributes={"OptOut": "true"}
+        )
+        (profile,) = client.batch_get_profile(DomainName="in-process", ProfileIds=[profile_id])[
+            "Profiles"
+        ]
+    assert profile["Attributes"] == {"OptOut": "true", "plan": "gold"}
