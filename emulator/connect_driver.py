@@ -47,6 +47,13 @@ runner's sandbox process (emulator/function_host.py); a late invocation's proces
 Either way the function's context counts down the function's own timeout, not Connect's
 wait: the handler caps its deadline at 30 s itself.
 
+Profiles from a Customer Profiles domain: a journey reads each profile when it runs, so
+`DomainProfiles` reads the campaign's ProfileIds from a domain of the local AWS
+(emulator/local_customerprofiles.py; BatchGetProfile, 20 at a time) and
+`run_connect_from_domain` does so just before each run, each profile turned into the
+CustomerData a journey carries (`journey_customer_data`: camelCase, lower-case `attributes`).
+A profile whose OptOut attribute was set between two runs arrives opted out on the second.
+
 The report gives delivered / failed / unknown / skipped (ResultData.status), why profiles
 were not delivered, invocations per batch and why they failed, and the answer errors.
 """
@@ -190,6 +197,78 @@ def check_answer(event: Mapping[str, Any], response: object) -> Checked:
         results[answer_id] = dict(data)
     errors.extend(f"{pid!r} not answered" for pid in requested if pid not in results)
     return Checked(results, errors)
+
+
+# --- profiles read from a Customer Profiles domain -------------------------------------------
+
+BATCH_GET_LIMIT = 20  # BatchGetProfile: 1-20 ProfileIds (botocore: BatchGetProfileIdList)
+
+
+def _camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def journey_customer_data(profile: Mapping[str, Any]) -> dict[str, Any]:
+    """A Customer Profiles profile (the API's PascalCase, as BatchGetProfile answers it) as a
+    journey's custom action receives it in CustomerData (a live capture: connect-custom-
+    action.md): every field name camelCase (`profileId`, `firstName`, `emailAddress`,
+    `phoneNumber`, `address: {city, postalCode, ...}`), the custom attributes under a
+    lower-case `attributes` with their own names unchanged (`attributes.OptOut`,
+    `attributes.plan`). Search-only members (FoundByItems) are left out."""
+    data: dict[str, Any] = {}
+    for name, value in profile.items():
+        if name == "FoundByItems":
+            continue
+        if name == "Attributes" and isinstance(value, Mapping):
+            data["attributes"] = dict(value)
+        elif isinstance(value, Mapping):
+            data[_camel(name)] = {_camel(key): item for key, item in value.items()}
+        else:
+            data[_camel(name)] = value
+    return data
+
+
+@dataclass
+class DomainProfiles:
+    """A campaign's profiles as a journey reads them: from a Customer Profiles domain, by
+    ProfileId, each time the journey runs (`read`: BatchGetProfile, BATCH_GET_LIMIT ids at a
+    time, through `client`, a boto3 customer-profiles client of the local AWS). A profile
+    changed between two runs (an opt-out written back, say) arrives changed on the next. A
+    ProfileId the domain no longer has is not sent (`missing` after each read)."""
+
+    client: Any
+    domain: str
+    profile_ids: list[str]
+    missing: list[str] = field(default_factory=list)
+
+    def read(self) -> Profiles:
+        profiles: Profiles = {}
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(self.profile_ids), BATCH_GET_LIMIT):
+            answer = self.client.batch_get_profile(
+                DomainName=self.domain, ProfileIds=self.profile_ids[start : start + BATCH_GET_LIMIT]
+            )
+            for profile in answer.get("Profiles", []):
+                found[profile["ProfileId"]] = profile
+        self.missing = [pid for pid in self.profile_ids if pid not in found]
+        for profile_id in self.profile_ids:
+            if profile_id in found:
+                profiles[profile_id] = journey_customer_data(found[profile_id])
+        return profiles
+
+
+def run_connect_from_domain(
+    source: DomainProfiles,
+    invoker: Invoker,
+    context: CampaignContext,
+    **options: Any,
+) -> ConnectRun:
+    """One run of the journey: the profiles read from the domain now (`source.read()`), then
+    `run_connect` with them (`options` are run_connect's: batch_size, invocations, progress)."""
+    profiles = source.read()
+    if not profiles:
+        raise RunnerError(f"none of the {len(source.profile_ids)} profiles is in the domain")
+    return run_connect(profiles, invoker, context, **options)
 
 
 # --- invokers ---------------------------------------------------------------------------------

@@ -41,6 +41,13 @@ plans without drift and destroys cleanly against it:
 * Pinpoint serves endpoints (emulator/local_pinpoint.py), which moto lacks: UpdateEndpoint,
   UpdateEndpointsBatch, GetEndpoint (what the resend command asks for each endpoint's consent
   now) and DeleteEndpoint, checked against botocore's model.
+* Amazon Connect Customer Profiles (`customer-profiles`, signing name `profile`), which moto
+  lacks, serves domains and profiles (emulator/local_customerprofiles.py): Create-, Get- and
+  DeleteDomain, Create-, Update- (merging Attributes as the API does), BatchGet-, Search- and
+  DeleteProfile, checked against botocore's model; registered as qconnect is.
+* EventBridge is moto's own: PutEvents on the default bus (or a bus of its own) delivers to
+  the targets of matching rules, an SQS queue among them, where a test reads what the channel
+  published (`LocalAws.capture_events`, EventCapture).
 
 Not emulated: Pinpoint's HEAD request to a webhook DeliveryUri (the account-id header check);
 the URL's form is checked instead.
@@ -101,6 +108,8 @@ import re
 import signal
 import socket
 import threading
+import time
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -127,12 +136,13 @@ from moto.secretsmanager.models import secretsmanager_backends
 from moto.server import ThreadedMotoServer
 from moto.utilities.utils import get_partition
 
-from emulator import local_connectcampaigns, local_pinpoint, local_qconnect
+from emulator import local_connectcampaigns, local_customerprofiles, local_pinpoint, local_qconnect
 from emulator.local_qconnect import put_message_template
 
 __all__ = [
     "DEFAULT_REGION",
     "TERRAFORM_SERVICES",
+    "EventCapture",
     "LocalAws",
     "PinpointCampaign",
     "PinpointSegment",
@@ -796,6 +806,7 @@ def install_patches() -> None:
         local_pinpoint.register()  # Pinpoint endpoints: GetEndpoint and the calls that put them
         _serve_qconnect()
         _serve_connect_instance_integrations()
+        _serve_customer_profiles()
         _patch_dynamodb_transaction_backups()
         _installed = True
 
@@ -971,6 +982,12 @@ def _serve_connect_instance_integrations() -> None:
     local_connectcampaigns.register()
 
 
+def _serve_customer_profiles() -> None:
+    # Why: moto has no customer-profiles; a journey reads its profiles from a domain, and the
+    # channel writes an opt-out back with UpdateProfile.
+    local_customerprofiles.register()
+
+
 ################################################################################
 # The server
 ################################################################################
@@ -1124,6 +1141,70 @@ class LocalAws:
             activate=activate,
             default_attributes=default_attributes,
         )
+
+    def capture_events(
+        self,
+        *,
+        bus: str = "default",
+        source: str = "custom-delivery-channel",
+        pattern: Mapping[str, Any] | None = None,
+    ) -> EventCapture:
+        """Read back what is published to `bus` from now on (see EventCapture)."""
+        return EventCapture(self, bus=bus, source=source, pattern=pattern)
+
+
+class EventCapture:
+    """What was published to an EventBridge bus of the local AWS, read back.
+
+    moto's EventBridge delivers PutEvents entries to the targets of the rules they match, an
+    SQS queue among them (checked: tests/test_local_customerprofiles.py). This makes a queue
+    and a rule on `bus` (a name or ARN; the bus must exist: `default` always does) whose
+    pattern is `pattern` (EventBridge's event pattern; by default every event whose source is
+    `source`), with the queue as its target; `wait_for` returns the events delivered, each as
+    EventBridge delivers it (`id`, `source`, `detail-type`, `time`, `region`, `resources`,
+    `detail` as an object). Events published before the capture existed are not seen.
+    """
+
+    def __init__(
+        self,
+        aws: LocalAws,
+        *,
+        bus: str = "default",
+        source: str = "custom-delivery-channel",
+        pattern: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.bus = bus
+        self.events: list[dict[str, Any]] = []
+        self._sqs = aws.client("sqs")
+        name = f"captured-events-{uuid.uuid4().hex[:16]}"
+        self.queue_url: str = self._sqs.create_queue(QueueName=name)["QueueUrl"]
+        queue_arn = self._sqs.get_queue_attributes(
+            QueueUrl=self.queue_url, AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        events = aws.client("events")
+        events.put_rule(
+            Name=name,
+            EventBusName=bus,
+            EventPattern=json.dumps(dict(pattern) if pattern else {"source": [source]}),
+        )
+        events.put_targets(
+            Rule=name, EventBusName=bus, Targets=[{"Id": "captured", "Arn": queue_arn}]
+        )
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[dict[str, Any]]:
+        """Every event delivered so far, once there are at least `count` (or `timeout`
+        seconds passed: then fewer)."""
+        give_up_at = time.monotonic() + timeout
+        while len(self.events) < count and time.monotonic() < give_up_at:
+            answer = self._sqs.receive_message(
+                QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+            )
+            for message in answer.get("Messages", []):
+                self.events.append(json.loads(message["Body"]))
+                self._sqs.delete_message(
+                    QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+        return list(self.events)
 
 
 class _OneLineParser(argparse.ArgumentParser):

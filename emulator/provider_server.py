@@ -22,6 +22,13 @@ Answers leave as a provider's front end sends them: TCP_NODELAY, and the status 
 and body in one write (apart, Nagle's algorithm held the body for the client's delayed ACK,
 ~40 ms). `ProviderProcess` runs a server with one canned Reply in a process of its own, for
 measurements that must not count the server's CPU (demo/bench.py).
+
+Delivery receipts: `TwilioMessages` (the Twilio Messages API) posts Twilio's signed status
+callbacks to a message's StatusCallback, and `GenericReceipts` wraps any responder as a
+generic HTTP provider that posts the channel's signed JSON receipts to X-Channel-Receipt-Url;
+both post from a background thread (`CallbackSender`) after a delay, never holding the API's
+answer, with each message's outcome chosen by the test (`Outcome`), and record every callback
+and the receiver's answer.
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import hashlib
+import heapq
+import hmac
 import json
 import select
 import socket
@@ -38,14 +48,16 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import requests
 
 # How an exchange ended (Exchange.ended).
 ANSWERED = "answered"  # every byte of the reply was written
@@ -139,23 +151,326 @@ class Deduplicating:
         return reply
 
 
+################################################################################
+# Delivery receipts: the status callbacks a provider posts after it took a message
+################################################################################
+
+TWILIO_API_VERSION = "2010-04-01"
+TWILIO_SIGNATURE_HEADER = "X-Twilio-Signature"
+CHANNEL_SIGNATURE_HEADER = "X-Channel-Signature"
+RECEIPT_URL_HEADER = "X-Channel-Receipt-Url"
+RECEIPT_REF_HEADER = "X-Channel-Receipt-Ref"
+CALLBACK_DELAY = 0.2  # seconds between the API's answer and the first callback (default)
+# The statuses a message can end in (Twilio API reference, Message resource, "Message status
+# values"): delivered / read (the handset has it), undelivered (the carrier could not deliver
+# it), failed (it never left Twilio).
+FINAL_STATUSES = ("delivered", "undelivered", "failed", "read")
+# Twilio's synchronous errors for a 'To' (https://www.twilio.com/docs/errors/<code>).
+TWILIO_API_ERRORS = {
+    21211: "Invalid 'To' Phone Number",
+    21610: "Attempt to send to unsubscribed recipient",
+    21614: "'To' number is not a valid mobile number",
+}
+
+
+def twilio_signature(auth_token: str, url: str, params: Mapping[str, str]) -> str:
+    """X-Twilio-Signature as Twilio computes it (Twilio docs, "Webhooks security",
+    https://www.twilio.com/docs/usage/webhooks/webhooks-security, and "Security",
+    https://www.twilio.com/docs/usage/security#validating-requests): the full URL as given
+    (query string included), then every POST parameter sorted by name, each name immediately
+    followed by its value, no delimiters; HMAC-SHA1 keyed by the account's auth token;
+    base64."""
+    data = url + "".join(name + params[name] for name in sorted(params))
+    digest = hmac.new(auth_token.encode("utf-8"), data.encode("utf-8"), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def channel_signature(receipts_key: str, timestamp: int, body: bytes) -> str:
+    """X-Channel-Signature of a generic HTTP provider's receipt (the channel's receipts
+    contract): `t=<unix seconds>,v1=<hex HMAC-SHA256(receipts_key, "<t>." + raw body)>`."""
+    signed = f"{timestamp}.".encode() + body
+    digest = hmac.new(receipts_key.encode("utf-8"), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a message ends: its final status and, when it did not reach the handset, the
+    error code the provider gives in the callback."""
+
+    status: str = "delivered"
+    error_code: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in FINAL_STATUSES:
+            raise ValueError(f"a final status is one of {', '.join(FINAL_STATUSES)}")
+        if (self.error_code is None) == (self.status in ("undelivered", "failed")):
+            raise ValueError("undelivered and failed carry an error code, the others none")
+
+
+# Twilio's error codes (facts.md; https://www.twilio.com/docs/errors/<code>).
+DELIVERED = Outcome()
+READ = Outcome("read")
+UNREACHABLE = Outcome("undelivered", 30003)  # unreachable destination handset
+UNKNOWN_DESTINATION = Outcome("undelivered", 30005)  # unknown destination handset
+LANDLINE = Outcome("undelivered", 30006)  # landline or unreachable carrier
+OPTED_OUT = Outcome("failed", 21610)  # the recipient replied STOP
+
+
+@dataclass(frozen=True)
+class Callback:
+    """One status callback to post: its URL (as the request gave it: what is signed), the
+    body, its headers, its fields (the form's, or the JSON object's) for tests to read, and
+    where it is actually posted (`target`: the URL itself unless redirected)."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    fields: dict[str, str]
+    target: str = ""
+
+    @property
+    def post_to(self) -> str:
+        return self.target or self.url
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+NOT_LOCAL = "not a loopback address"  # SentCallback.error of a callback never posted
+
+
+def redirect_to(base: str) -> Callable[[str], str]:
+    """A `deliver_to` that posts each callback to `base` (`http://127.0.0.1:PORT`) with the
+    callback URL's own path and query: for a StatusCallback naming the deployed receipts route
+    (`https://<api>.execute-api.<region>.amazonaws.com/receipts?ref=...`) whose function is
+    served locally. The signature still covers the URL as given, as the provider signs it."""
+    root = base.rstrip("/")
+
+    def target(url: str) -> str:
+        parts = urlsplit(url)
+        return f"{root}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+
+    return target
+
+
+@dataclass(frozen=True)
+class SentCallback:
+    """A callback as it was posted, and how the receiver answered it."""
+
+    callback: Callback
+    status: int | None  # the receiver's HTTP status; None when it gave no answer
+    answer: bytes  # the receiver's body
+    error: str  # "" when answered; else why not (the exception's class name)
+    sent_at: float  # time.monotonic() when the post started
+
+    @property
+    def url(self) -> str:
+        return self.callback.url
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return self.callback.fields
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self.callback.headers
+
+    @property
+    def body(self) -> bytes:
+        return self.callback.body
+
+    @property
+    def message_status(self) -> str:
+        """MessageStatus (Twilio) or status (generic)."""
+        return self.fields.get("MessageStatus") or self.fields.get("status") or ""
+
+
+class CallbackSender:
+    """Posts status callbacks from a background thread, each group `delay` seconds after it
+    was scheduled and its callbacks one after another in order, and records every post and
+    the receiver's answer (`sent`). Never blocks the caller: the API's answer leaves at once.
+    The thread starts with the first group; `close()` stops it (unsent callbacks dropped)."""
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+        self.sent: list[SentCallback] = []
+        self._queue: list[tuple[float, int, list[Callback]]] = []  # a heap, by due time
+        self._sequence = 0
+        self._sending = 0  # groups taken off the queue, not yet all posted
+        self._closed = False
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._session = requests.Session()
+
+    def post_later(self, delay: float, callbacks: list[Callback]) -> None:
+        if not callbacks:
+            return
+        with self._changed:
+            if self._closed:
+                return
+            self._sequence += 1
+            heapq.heappush(
+                self._queue, (time.monotonic() + max(delay, 0.0), self._sequence, callbacks)
+            )
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="status-callbacks", daemon=True
+                )
+                self._thread.start()
+            self._changed.notify_all()
+
+    def wait_for(self, count: int, timeout: float) -> list[SentCallback]:
+        """The callbacks posted so far once at least `count` were (or `timeout` passed)."""
+        give_up_at = time.monotonic() + timeout
+        with self._changed:
+            while len(self.sent) < count:
+                left = give_up_at - time.monotonic()
+                if left <= 0:
+                    break
+                self._changed.wait(left)
+            return list(self.sent)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every scheduled callback was posted; False if not within `timeout`."""
+        give_up_at = time.monotonic() + timeout
+        with self._changed:
+            while self._queue or self._sending:
+                left = give_up_at - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(left)
+            return True
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._queue.clear()
+            self._changed.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(self.timeout + 5)
+        self._session.close()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._closed:
+                    if self._queue and self._queue[0][0] <= time.monotonic():
+                        break
+                    wait = self._queue[0][0] - time.monotonic() if self._queue else None
+                    self._changed.wait(wait)
+                if self._closed:
+                    return
+                _, _, callbacks = heapq.heappop(self._queue)
+                self._sending += 1
+            try:
+                for callback in callbacks:
+                    if self._closed:
+                        break
+                    self._post(callback)
+            finally:
+                with self._changed:
+                    self._sending -= 1
+                    self._changed.notify_all()
+
+    def _post(self, callback: Callback) -> None:
+        started = time.monotonic()
+        if urlsplit(callback.post_to).hostname not in LOOPBACK_HOSTS:
+            # The offline world posts nowhere else: a callback URL of a real deployment is
+            # recorded, not sent (redirect it with deliver_to).
+            with self._changed:
+                self.sent.append(SentCallback(callback, None, b"", NOT_LOCAL, started))
+                self._changed.notify_all()
+            return
+        try:
+            answer = self._session.post(
+                callback.post_to,
+                data=callback.body,
+                headers=callback.headers,
+                timeout=self.timeout,
+            )
+            sent = SentCallback(callback, answer.status_code, answer.content, "", started)
+        except requests.RequestException as error:
+            sent = SentCallback(callback, None, b"", type(error).__name__, started)
+        with self._changed:
+            self.sent.append(sent)
+            self._changed.notify_all()
+
+
 class TwilioMessages:
     """Twilio's Programmable Messaging API as a responder: the Messages resource of one
     account (Twilio API reference, "Message resource", Create a Message):
     `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`, form-encoded, HTTP basic auth with
     the account SID and auth token. A message it takes is answered 201 with the created
-    resource (`sid`, `status: queued`); a `To` in `refused` is answered 400 with Twilio's error
-    21211 ("Invalid 'To' Phone Number"); bad credentials 401 (error 20003), any other path 404
+    resource (`sid`, `status: queued`); bad credentials 401 (error 20003), any other path 404
     (error 20404). `messages` holds every form it took, in order (To, From or
-    MessagingServiceSid, Body)."""
+    MessagingServiceSid, Body, StatusCallback).
 
-    def __init__(self, account_sid: str, auth_token: str, refused: frozenset[str] = frozenset()):
+    Synchronous refusals, by `To`: a number in `refused` is answered 400 with error 21211
+    ("Invalid 'To' Phone Number"), one in `api_errors` 400 with its code (21610, 21211 or
+    21614: TWILIO_API_ERRORS), as Twilio's JSON error `{code, message, more_info, status}`.
+
+    Status callbacks (Twilio docs, "Track the message status of outbound messages",
+    https://www.twilio.com/docs/messaging/guides/track-outbound-message-status): a message
+    taken with a `StatusCallback` gets, `callback_delay` seconds later and from a background
+    thread (the API's answer never waits), form-encoded POSTs to that URL exactly as given:
+    first `sent`, then its final status (`outcomes[To]`, DELIVERED for a number not listed),
+    each with MessageSid / SmsSid (the sid the API answered), MessageStatus / SmsStatus,
+    AccountSid, From, To, ApiVersion, MessagingServiceSid when the request named one, and
+    ErrorCode when undelivered or failed; signed with X-Twilio-Signature (`twilio_signature`).
+    For tests, as Twilio may do: `duplicate_callbacks` posts each callback twice, and
+    `final_first` posts the final status before `sent`. `callbacks` records every post and
+    the receiver's answer; `wait_for_callbacks` waits for them; `close()` stops the sender.
+    Callbacks are posted to loopback addresses only: `deliver_to` (e.g. `redirect_to(base)`)
+    maps a StatusCallback of a real deployment to the local server standing in for it; any
+    other is recorded with error NOT_LOCAL and not sent.
+    """
+
+    DEFAULT_FROM = "+15005550006"  # Twilio's magic test number for a valid sender
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        refused: frozenset[str] = frozenset(),
+        *,
+        api_errors: Mapping[str, int] | None = None,
+        outcomes: Mapping[str, Outcome] | None = None,
+        callback_delay: float = CALLBACK_DELAY,
+        duplicate_callbacks: bool = False,
+        final_first: bool = False,
+        deliver_to: Callable[[str], str] | None = None,
+    ):
+        self.account_sid = account_sid
+        self.deliver_to = deliver_to
+        self.auth_token = auth_token
         self.path = f"/2010-04-01/Accounts/{account_sid}/Messages.json"
         token = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
         self._authorization = f"Basic {token}"
         self.refused = refused
+        self.api_errors = dict(api_errors or {})
+        unknown = sorted(set(self.api_errors.values()) - set(TWILIO_API_ERRORS))
+        if unknown:
+            raise ValueError(
+                f"api_errors: codes {unknown} are not among {sorted(TWILIO_API_ERRORS)}"
+            )
+        self.outcomes = dict(outcomes or {})
+        self.callback_delay = callback_delay
+        self.duplicate_callbacks = duplicate_callbacks
+        self.final_first = final_first
         self.messages: list[dict[str, str]] = []
+        self.sids: list[str] = []  # the sid of each message taken, in order
+        self.sender = CallbackSender()
         self._lock = threading.Lock()
+
+    @property
+    def callbacks(self) -> list[SentCallback]:
+        return list(self.sender.sent)
+
+    def wait_for_callbacks(self, count: int, timeout: float = 30.0) -> list[SentCallback]:
+        return self.sender.wait_for(count, timeout)
+
+    def close(self) -> None:
+        self.sender.close()
 
     @staticmethod
     def _error(status: int, code: int, message: str) -> Reply:
@@ -173,13 +488,143 @@ class TwilioMessages:
         if header(request, "Authorization") != self._authorization:
             return self._error(401, 20003, "Authenticate")
         form = {key: values[-1] for key, values in parse_qs(request.body.decode()).items()}
-        if form.get("To") in self.refused:
-            return self._error(400, 21211, "Invalid 'To' Phone Number")
+        to = form.get("To", "")
+        if to in self.refused:
+            return self._error(400, 21211, TWILIO_API_ERRORS[21211])
+        if to in self.api_errors:
+            code = self.api_errors[to]
+            return self._error(400, code, TWILIO_API_ERRORS[code])
         with self._lock:
             self.messages.append(form)
             sid = f"SM{len(self.messages):032x}"
+            self.sids.append(sid)
+        if form.get("StatusCallback"):
+            self.sender.post_later(self.callback_delay, self._status_callbacks(sid, form))
         resource = {"sid": sid, "status": "queued", "num_segments": "1"}
         return Reply(201, json.dumps(resource).encode())
+
+    def status_callback(
+        self, url: str, sid: str, form: Mapping[str, str], status: str, error_code: int | None
+    ) -> Callback:
+        """One status callback of message `sid` (sent with `form`), as Twilio posts it."""
+        fields = {
+            "AccountSid": self.account_sid,
+            "ApiVersion": TWILIO_API_VERSION,
+            "From": form.get("From", self.DEFAULT_FROM),
+            "MessageSid": sid,
+            "MessageStatus": status,
+            "SmsSid": sid,
+            "SmsStatus": status,
+            "To": form.get("To", ""),
+        }
+        if form.get("MessagingServiceSid"):
+            fields["MessagingServiceSid"] = form["MessagingServiceSid"]
+        if error_code is not None:
+            fields["ErrorCode"] = str(error_code)
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            TWILIO_SIGNATURE_HEADER: twilio_signature(self.auth_token, url, fields),
+            "User-Agent": "TwilioProxy/1.1",
+        }
+        target = self.deliver_to(url) if self.deliver_to else ""
+        return Callback(url, urlencode(fields).encode("ascii"), headers, fields, target)
+
+    def _status_callbacks(self, sid: str, form: Mapping[str, str]) -> list[Callback]:
+        url = form["StatusCallback"]
+        outcome = self.outcomes.get(form.get("To", ""), DELIVERED)
+        sent = self.status_callback(url, sid, form, "sent", None)
+        final = self.status_callback(url, sid, form, outcome.status, outcome.error_code)
+        order = [final, sent] if self.final_first else [sent, final]
+        if self.duplicate_callbacks:
+            order = [callback for callback in order for _ in range(2)]
+        return order
+
+
+class GenericReceipts:
+    """A generic HTTP provider that posts delivery receipts (the channel's receipts
+    contract), wrapping the responder that answers its API: when the responder acted on a
+    request that carries X-Channel-Receipt-Url and X-Channel-Receipt-Ref, `delay` seconds
+    later (background thread) it POSTs JSON `{"ref", "message_id", "status", "error_code"}`
+    to that URL, `sent` first and then the final status (`outcome(request)`, DELIVERED by
+    default), each signed `X-Channel-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(
+    receipts_key, "<t>." + body)>`. message_id is the `id` or `message_id` of the
+    responder's JSON answer, else one of its own. `clock` gives `t` (a test can sign in the
+    past); `duplicate_callbacks`, `final_first` and `deliver_to` as in TwilioMessages."""
+
+    def __init__(
+        self,
+        responder: Responder,
+        receipts_key: str,
+        *,
+        outcome: Callable[[Received], Outcome] | None = None,
+        delay: float = CALLBACK_DELAY,
+        duplicate_callbacks: bool = False,
+        final_first: bool = False,
+        clock: Callable[[], float] = time.time,
+        deliver_to: Callable[[str], str] | None = None,
+    ) -> None:
+        self.responder = responder
+        self.deliver_to = deliver_to
+        self.receipts_key = receipts_key
+        self.outcome = outcome or (lambda _request: DELIVERED)
+        self.delay = delay
+        self.duplicate_callbacks = duplicate_callbacks
+        self.final_first = final_first
+        self.clock = clock
+        self.sender = CallbackSender()
+        self._count = 0
+        self._lock = threading.Lock()
+
+    @property
+    def callbacks(self) -> list[SentCallback]:
+        return list(self.sender.sent)
+
+    def wait_for_callbacks(self, count: int, timeout: float = 30.0) -> list[SentCallback]:
+        return self.sender.wait_for(count, timeout)
+
+    def close(self) -> None:
+        self.sender.close()
+
+    def __call__(self, request: Received) -> Reply:
+        reply = self.responder(request)
+        url = header(request, RECEIPT_URL_HEADER)
+        ref = header(request, RECEIPT_REF_HEADER)
+        if not reply.acts or not url or ref is None:
+            return reply
+        message_id = self._message_id(reply)
+        outcome = self.outcome(request)
+        sent = self.receipt(url, ref, message_id, "sent", None)
+        final = self.receipt(url, ref, message_id, outcome.status, outcome.error_code)
+        order = [final, sent] if self.final_first else [sent, final]
+        if self.duplicate_callbacks:
+            order = [callback for callback in order for _ in range(2)]
+        self.sender.post_later(self.delay, order)
+        return reply
+
+    def receipt(
+        self, url: str, ref: str, message_id: str, status: str, error_code: int | None
+    ) -> Callback:
+        fields = {"ref": ref, "message_id": message_id, "status": status}
+        if error_code is not None:
+            fields["error_code"] = str(error_code)
+        body = json.dumps(fields, separators=(",", ":")).encode("utf-8")
+        signature = channel_signature(self.receipts_key, int(self.clock()), body)
+        headers = {"Content-Type": "application/json", CHANNEL_SIGNATURE_HEADER: signature}
+        target = self.deliver_to(url) if self.deliver_to else ""
+        return Callback(url, body, headers, fields, target)
+
+    def _message_id(self, reply: Reply) -> str:
+        try:
+            answer = json.loads(reply.body)
+        except ValueError:
+            answer = None
+        if isinstance(answer, dict):
+            for key in ("id", "message_id"):
+                if isinstance(answer.get(key), (str, int)):
+                    return str(answer[key])
+        with self._lock:
+            self._count += 1
+            return f"msg-{self._count:08d}"
 
 
 class _Server(ThreadingHTTPServer):

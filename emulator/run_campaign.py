@@ -5,6 +5,8 @@
         --endpoints segment.csv [--in-process]
     python emulator/run_campaign.py --connect (--profiles FILE | --synthetic N) --action-id ID \
         [--function NAME [--endpoint-url URL]] [--in-process] [--batch-size N]
+    python emulator/run_campaign.py --connect --profiles-domain DOMAIN --profile-ids ID,ID \
+        --endpoint-url URL --action-id ID --in-process [--runs N [--run-interval S]]
 
 With --connect, an Amazon Connect outbound campaign's custom action is run instead
 (emulator/connect_driver.py): customer profiles in batches, Connect's request shape, its
@@ -72,7 +74,7 @@ from emulator.campaign import (  # noqa: E402
     load_profiles,
     plan_batches,
 )
-from emulator.segments import synthetic_endpoints, synthetic_profiles  # noqa: E402
+from emulator.segments import Profiles, synthetic_endpoints, synthetic_profiles  # noqa: E402
 
 PINPOINT_WAIT_SECONDS = 15.0
 PINPOINT_ATTEMPTS = 3
@@ -843,6 +845,32 @@ def connect_main(argv: list[str]) -> int:
     segment = parser.add_mutually_exclusive_group(required=True)
     segment.add_argument("--profiles", type=Path, help="customer profiles (JSON)")
     segment.add_argument("--synthetic", type=int, metavar="N", help="N synthetic profiles")
+    segment.add_argument(
+        "--profiles-domain",
+        metavar="DOMAIN",
+        help="read the profiles from this Customer Profiles domain of the local AWS "
+        "(--endpoint-url) before each run, as a journey does (needs --profile-ids)",
+    )
+    parser.add_argument(
+        "--profile-ids",
+        metavar="ID[,ID...]",
+        help="with --profiles-domain: the campaign's ProfileIds, comma-separated",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="with --profiles-domain: run the journey N times, each with its own RunId and "
+        "the profiles as the domain holds them then (default 1)",
+    )
+    parser.add_argument(
+        "--run-interval",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="with --runs: wait this long between runs (status callbacks land, consent is "
+        "written back)",
+    )
     parser.add_argument(
         "--action-id",
         required=True,
@@ -915,6 +943,9 @@ def _connect_main(args: argparse.Namespace, connect: Any) -> int:
         raise RunnerError("give --function (the local AWS's function) or --in-process")
     if args.function is not None and not args.endpoint_url:
         raise RunnerError("--function needs the local AWS: --endpoint-url or AWS_ENDPOINT_URL")
+    domain = _domain_profiles(args, connect)
+    if domain is None and (args.profile_ids or args.runs != 1 or args.run_interval):
+        raise RunnerError("--profile-ids, --runs and --run-interval go with --profiles-domain")
     if args.profiles is not None:
         try:
             profiles = load_profiles(args.profiles)
@@ -922,14 +953,10 @@ def _connect_main(args: argparse.Namespace, connect: Any) -> int:
             raise RunnerError(f"cannot read profiles: {error}") from None
         if not profiles:
             raise RunnerError(f"{args.profiles}: no profiles")
-    else:
+    elif args.synthetic is not None:
         profiles = synthetic_profiles(args.synthetic)
-    context = connect.CampaignContext(
-        campaign_id=args.campaign_id,
-        run_id=args.run_id or connect.run_id(args.campaign_id),
-        action_id=args.action_id,
-        campaign_name=args.campaign_name or args.campaign_id,
-    )
+    else:
+        profiles = {}  # read from the domain before each run
     args.log.parent.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory() as workdir,
@@ -941,14 +968,85 @@ def _connect_main(args: argparse.Namespace, connect: Any) -> int:
         except ConfigError as error:
             raise RunnerError(f"configuration error: {error}") from None
         try:
-            result = connect.run_connect(
-                profiles, invoker, context, batch_size=args.batch_size, progress=_batch_progress
-            )
+            results = _connect_runs(args, connect, invoker, domain, profiles)
         finally:
             invoker.close()
-    print(connect.report(result))
+    for result in results:
+        print(connect.report(result))
+    if domain is not None and domain.missing:
+        print(f"{len(domain.missing)} ProfileIds not in domain {domain.domain}: not sent")
     print(f"Function logs: {args.log}")
-    return 0 if result.ok else 1
+    return 0 if all(result.ok for result in results) else 1
+
+
+def _connect_runs(
+    args: argparse.Namespace, connect: Any, invoker: Any, domain: Any, profiles: Profiles
+) -> list[Any]:
+    """Each run (one unless --runs): its own RunId, the profiles read from the domain first
+    when --profiles-domain names one."""
+    results: list[Any] = []
+    previous = ""
+    for number in range(1, args.runs + 1):
+        if number > 1:
+            time.sleep(args.run_interval)
+        started = dt.datetime.now(dt.UTC)
+        run = args.run_id if args.runs == 1 and args.run_id else connect.run_id(args.campaign_id)
+        while run == previous:  # RunIds are to the second: two runs within one get the next
+            started += dt.timedelta(seconds=1)
+            run = connect.run_id(args.campaign_id, started)
+        previous = run
+        context = connect.CampaignContext(
+            campaign_id=args.campaign_id,
+            run_id=run,
+            action_id=args.action_id,
+            campaign_name=args.campaign_name or args.campaign_id,
+        )
+        if domain is not None:
+            try:
+                profiles = domain.read()
+            except Exception as error:  # no such domain, the local AWS down: one line
+                raise RunnerError(
+                    f"cannot read profiles from domain {domain.domain}: {_aws_problem(error)}"
+                ) from None
+            if not profiles:
+                raise RunnerError(
+                    f"domain {domain.domain} has none of the {len(domain.profile_ids)} profiles"
+                )
+        results.append(
+            connect.run_connect(
+                profiles, invoker, context, batch_size=args.batch_size, progress=_batch_progress
+            )
+        )
+    return results
+
+
+def _domain_profiles(args: argparse.Namespace, connect: Any) -> Any:
+    """--profiles-domain's source (connect_driver.DomainProfiles), or None without it."""
+    if args.profiles_domain is None:
+        return None
+    if not args.profile_ids:
+        raise RunnerError("--profiles-domain needs --profile-ids")
+    if not args.endpoint_url:
+        raise RunnerError(
+            "--profiles-domain needs the local AWS: --endpoint-url or AWS_ENDPOINT_URL"
+        )
+    if args.runs < 1:
+        raise RunnerError("--runs must be at least 1")
+    if args.run_interval < 0:
+        raise RunnerError("--run-interval must not be negative")
+    ids = [item.strip() for item in args.profile_ids.split(",") if item.strip()]
+    if not ids:
+        raise RunnerError("--profile-ids names no ProfileId")
+    import boto3
+
+    client = boto3.session.Session().client(
+        "customer-profiles",
+        endpoint_url=args.endpoint_url,
+        region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "local"),
+        aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
+    )
+    return connect.DomainProfiles(client, args.profiles_domain, ids)
 
 
 def _connect_invoker(args: argparse.Namespace, connect: Any, workdir: Path, log: Any) -> Any:

@@ -2,8 +2,9 @@
 
 One place for what every emulated service needs: an operation's input or output shape
 (`shape`), and what is wrong with a request or an answer for that shape (`validation_errors`:
-botocore's ParamValidator, then the model's `pattern`, `enum` and `max` of every string, which
-ParamValidator leaves out). local_qconnect, local_pinpoint and local_connectcampaigns use it.
+botocore's ParamValidator, then the model's `pattern`, `enum` and `max` of every string and
+the `max` of every number and list, which ParamValidator leaves out). local_qconnect,
+local_pinpoint, local_connectcampaigns and local_customerprofiles use it.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ def shape(service: str, operation: str, direction: Literal["input", "output"]) -
 
 def validation_errors(params: Mapping[str, Any], shape: Shape) -> list[str]:
     """What is wrong with `params` for `shape`: botocore's ParamValidator (required members,
-    types, unions, minimum lengths) and then what it leaves out of every string: the model's
-    `pattern` (anchored at both ends by AWS: it must match in full), `enum` and `max`."""
+    types, unions, minimum lengths) and then what it leaves out: of every string, the model's
+    `pattern` (anchored at both ends by AWS: it must match in full), `enum` and `max`; of
+    every number and list, its `max`."""
     report = ParamValidator().validate(params, shape)
     if report.has_errors():
         return [line.strip() for line in report.generate_report().splitlines() if line.strip()]
@@ -49,7 +51,20 @@ def _check_constraints(value: Any, shape: Shape, path: str, errors: list[str]) -
         for name, member in shape.members.items():
             if name in value:
                 _check_constraints(value[name], member, f"{path}/{name}", errors)
+    elif shape.type_name in ("integer", "long") and isinstance(value, int):
+        maximum = shape.metadata.get("max")
+        if maximum is not None and value > maximum:
+            errors.append(
+                f"Value {value!r} at {path.lstrip('/') or 'value'!r} failed to satisfy "
+                f"constraint: Member must have value less than or equal to {maximum}"
+            )
     elif shape.type_name == "list" and isinstance(value, list):
+        maximum = shape.metadata.get("max")
+        if maximum is not None and len(value) > maximum:
+            errors.append(
+                f"Value at {path.lstrip('/') or 'value'!r} failed to satisfy constraint: "
+                f"Member must have length less than or equal to {maximum}"
+            )
         for index, item in enumerate(value):
             _check_constraints(item, shape.member, f"{path}[{index}]", errors)  # type: ignore[attr-defined]
     elif shape.type_name == "map" and isinstance(value, Mapping):
