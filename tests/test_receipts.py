@@ -599,3 +599,104 @@ def test_both_entry_points_serve_the_receipts_route(
     record = world.record(ref)
     assert record is not None
     assert record["receipt_status"] == {"S": "delivered"}
+
+
+def test_a_stop_makes_the_next_connect_run_skip_the_profile(world: World) -> None:
+    """Connect, end to end: profiles in a Customer Profiles domain, read by the journey when
+    each run starts; one recipient answers STOP to the send (21610), another replies STOP
+    after the message went out (a `failed` callback with 21610). Both are written back to
+    their profiles' opt-out attribute, and the next run skips exactly those two."""
+    from emulator.connect_driver import (
+        CampaignContext,
+        DomainProfiles,
+        InProcessInvoker,
+        run_connect_from_domain,
+    )
+    from emulator.function_host import http_event
+    from emulator.provider_server import OPTED_OUT, redirect_to
+
+    profiles = world.aws.client("customer-profiles")
+    domain = f"domain-{world.table[-12:]}"
+    profiles.create_domain(DomainName=domain, DefaultExpirationDays=30)
+    numbers = {"keeps": PHONE, "stops-now": STOPPED, "stops-later": "+12065550177"}
+    ids = {
+        name: profiles.create_profile(DomainName=domain, FirstName=name, PhoneNumber=number)[
+            "ProfileId"
+        ]
+        for name, number in numbers.items()
+    }
+    env = {
+        "CHANNEL_ADAPTER": "twilio",
+        "CHANNEL_TWILIO_FROM": "+12065550000",
+        "CHANNEL_SECRET_ID": world.twilio_secret,
+        "CHANNEL_IDEMPOTENCY_TABLE": world.table,
+        "CHANNEL_RECEIPTS_URL": RECEIPTS_URL,
+        "CHANNEL_EVENT_SOURCE": "connect",
+        "CHANNEL_MESSAGE_TEMPLATE": "Hello {{FirstName}}",
+        "CHANNEL_CONSENT_WRITE_BACK": "true",
+        "CHANNEL_CONNECT_PROFILES_DOMAIN": domain,
+        "CHANNEL_METRICS_MODE": "off",
+    }
+    route = Channel(load_settings(env))
+    world.channels.append(route)
+
+    def receipts_route(request: Received) -> Reply:
+        # API Gateway's HTTP API in front of the function: the request as its event.
+        answer = route.receipts.handle(
+            http_event(request.method, request.path, request.headers, request.body)
+        )
+        return Reply(answer["statusCode"], str(answer.get("body", "")).encode())
+
+    with ProviderServer(receipts_route) as receiver:
+        twilio = TwilioMessages(
+            ACCOUNT_SID,
+            AUTH_TOKEN,
+            api_errors={STOPPED: 21610},
+            outcomes={numbers["stops-later"]: OPTED_OUT},
+            deliver_to=redirect_to(receiver.url),
+        )
+        with ProviderServer(twilio) as provider:
+            invoker = InProcessInvoker({**env, "CHANNEL_TWILIO_API_BASE": provider.url})
+            source = DomainProfiles(profiles, domain, list(ids.values()))
+            try:
+                first = run_connect_from_domain(
+                    source, invoker, CampaignContext("c-1", "c-1#run-1", "Welcome", "Welcome")
+                )
+                # Two messages left, each reported `sent` and then its final status.
+                callbacks = twilio.wait_for_callbacks(4, timeout=60)
+                second = run_connect_from_domain(
+                    source, invoker, CampaignContext("c-1", "c-1#run-2", "Welcome", "Welcome")
+                )
+            finally:
+                invoker.close()
+                twilio.close()
+
+    assert [callback.status for callback in callbacks] == [204, 204, 204, 204]
+    assert first.statuses == {
+        ids["keeps"]: "delivered",
+        ids["stops-now"]: "failed",
+        ids["stops-later"]: "delivered",
+    }
+    assert first.results[ids["stops-now"]]["recipient"] == "opted_out"
+    assert second.statuses == {
+        ids["keeps"]: "delivered",
+        ids["stops-now"]: "skipped",
+        ids["stops-later"]: "skipped",
+    }
+    sent_to = [form["To"] for form in twilio.messages]
+    assert sent_to.count(PHONE) == 2
+    assert sent_to.count(numbers["stops-later"]) == 1
+    stored = profiles.batch_get_profile(DomainName=domain, ProfileIds=list(ids.values()))
+    opted = {p["ProfileId"]: p.get("Attributes", {}).get("OptOut") for p in stored["Profiles"]}
+    assert opted == {ids["keeps"]: None, ids["stops-now"]: "true", ids["stops-later"]: "true"}
+    events = world.events()
+    for event in events:
+        jsonschema.validate(event["detail"], SCHEMA)
+    by_origin = sorted(
+        (e["detail"]["origin"], e["detail"]["status"], e["detail"]["consent"]) for e in events
+    )
+    assert by_origin == [
+        ("answer", "failed", "written"),
+        ("callback", "delivered", None),
+        ("callback", "failed", "written"),
+    ]
