@@ -200,6 +200,9 @@ class Outcome:
 
     status: str = "delivered"
     error_code: int | None = None
+    # The generic contract's `recipient` (opted_out, unreachable): what a provider of one's
+    # own says about the recipient; Twilio says it by its error code alone.
+    recipient: str | None = None
 
     def __post_init__(self) -> None:
         if self.status not in FINAL_STATUSES:
@@ -594,7 +597,9 @@ class GenericReceipts:
         message_id = self._message_id(reply)
         outcome = self.outcome(request)
         sent = self.receipt(url, ref, message_id, "sent", None)
-        final = self.receipt(url, ref, message_id, outcome.status, outcome.error_code)
+        final = self.receipt(
+            url, ref, message_id, outcome.status, outcome.error_code, outcome.recipient
+        )
         order = [final, sent] if self.final_first else [sent, final]
         if self.duplicate_callbacks:
             order = [callback for callback in order for _ in range(2)]
@@ -602,11 +607,19 @@ class GenericReceipts:
         return reply
 
     def receipt(
-        self, url: str, ref: str, message_id: str, status: str, error_code: int | None
+        self,
+        url: str,
+        ref: str,
+        message_id: str,
+        status: str,
+        error_code: int | None,
+        recipient: str | None = None,
     ) -> Callback:
         fields = {"ref": ref, "message_id": message_id, "status": status}
         if error_code is not None:
             fields["error_code"] = str(error_code)
+        if recipient is not None:
+            fields["recipient"] = recipient
         body = json.dumps(fields, separators=(",", ":")).encode("utf-8")
         signature = channel_signature(self.receipts_key, int(self.clock()), body)
         headers = {"Content-Type": "application/json", CHANNEL_SIGNATURE_HEADER: signature}
