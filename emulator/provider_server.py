@@ -598,7 +598,7 @@ class GenericReceipts:
         outcome = self.outcome(request)
         sent = self.receipt(url, ref, message_id, "sent", None)
         final = self.receipt(
-            url, ref, message_id, outcome.status, outcome.error_code, outcome.recipient
+            url, ref, message_id, outcome.status, outcome.error_code, recipient=outcome.recipient
         )
         order = [final, sent] if self.final_first else [sent, final]
         if self.duplicate_callbacks:
@@ -613,6 +613,7 @@ class GenericReceipts:
         message_id: str,
         status: str,
         error_code: int | None,
+        *,
         recipient: str | None = None,
     ) -> Callback:
         fields = {"ref": ref, "message_id": message_id, "status": status}
