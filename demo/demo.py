@@ -52,6 +52,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
 import random
@@ -81,23 +82,37 @@ from emulator.campaign import Batch, Campaign  # noqa: E402
 from emulator.connect_driver import (  # noqa: E402
     CampaignContext,
     ConnectRun,
+    DomainProfiles,
     SandboxInvoker,
     registered_function,
     run_connect,
+    run_connect_from_domain,
     run_id,
 )
 from emulator.connect_driver import report as connect_report  # noqa: E402
 from emulator.local_aws import LocalAws  # noqa: E402
 from emulator.local_pinpoint import put_endpoints  # noqa: E402
-from emulator.provider_server import ProviderServer, Received, Reply  # noqa: E402
+from emulator.provider_server import (  # noqa: E402
+    DELIVERED,
+    FINAL_STATUSES,
+    GenericReceipts,
+    Outcome,
+    ProviderServer,
+    Received,
+    Reply,
+    redirect_to,
+)
 from emulator.run_campaign import (  # noqa: E402
     Delivered,
     Deliverer,
     Deliverers,
+    ReceiverHost,
     RunResult,
+    function_spec,
     read_metrics,
     report,
     run,
+    unpack_package,
 )
 from emulator.segments import synthetic_endpoints, synthetic_profiles  # noqa: E402
 from tools.terraform_root import TerraformError, TerraformRoot, local_example  # noqa: E402
@@ -151,6 +166,29 @@ CONNECT_CONTEXT = CampaignContext(
     action_id=CONNECT_ACTION,
     campaign_name="demo-connect-campaign",
 )
+# Receipts (docs/receipts.md): the provider signs its receipts with this key (the example's
+# provider_receipts_key), and the opt-outs are written back to this Customer Profiles domain.
+RECEIPTS_KEY = "demo-receipts-key-0123456789abcdef"
+PROFILES_DOMAIN = "demo-connect-profiles"
+# The journey's second campaign, on profiles kept in that domain: read by the journey when
+# each run starts, as Connect does. One of them replies STOP to the first run's message.
+CONSENT_PROFILES = {
+    "Ana": "ana@example.com",
+    "Ben": "ben@example.com",
+    "Chloe": "chloe@example.com",
+    "Dev": "dev@example.com",
+    "Eli": "eli@example.com",
+    "Fay": "fay@example.com",
+    "Gus": "gus@example.com",
+    "Sam": "sam@example.com",
+}
+STOPPING = "Sam"  # replies STOP: the provider reports error 21610 for the message
+CONSENT_CONTEXT = CampaignContext(
+    campaign_id="8b1d5e20-4c7a-4f13-9e62-0a3f5d7c9b21",
+    run_id="",
+    action_id=CONNECT_ACTION,
+    campaign_name="demo-connect-consent",
+)
 CAMPAIGN_DATA = json.dumps(
     {
         "to": "{{Address}}",
@@ -180,6 +218,40 @@ class DemoProvider:
         if first_time and self._rng.random() < 0.05:
             return Reply(503, b'{"error":"busy"}', delay=self.latency)
         return Reply(202, b'{"queued":true}', delay=self.latency)
+
+
+def demo_receipt(request: Received) -> Outcome:
+    """The status the provider stand-in later reports for a message it took: delivered for
+    most; undelivered (30003, unreachable handset) for about one in sixteen; failed with 21610
+    and `recipient: opted_out` for the recipient who replies STOP."""
+    recipient = str(json.loads(request.body).get("to", ""))
+    if recipient == CONSENT_PROFILES[STOPPING]:
+        return Outcome("failed", 21610, recipient="opted_out")
+    if hashlib.sha256(recipient.encode()).digest()[0] < 16:
+        return Outcome("undelivered", 30003)
+    return DELIVERED
+
+
+class ReceiptsRoute:
+    """Where the provider stand-in posts its receipts: the deployed receipts route's URL, sent
+    to the function served locally (run_campaign.ReceiverHost) once it is; until then a
+    receipt is recorded, not posted (the stand-in posts to loopback addresses only)."""
+
+    def __init__(self) -> None:
+        self.base: str | None = None
+
+    def __call__(self, url: str) -> str:
+        return redirect_to(self.base)(url) if self.base else url
+
+
+def provider_stand_in(latency: float) -> tuple[GenericReceipts, ReceiptsRoute]:
+    """The provider: DemoProvider's answers, and its signed receipts (GenericReceipts) posted
+    to the receipts route once the demo serves it."""
+    route = ReceiptsRoute()
+    receipts = GenericReceipts(
+        DemoProvider(latency), RECEIPTS_KEY, outcome=demo_receipt, deliver_to=route
+    )
+    return receipts, route
 
 
 _output = threading.Lock()  # one line at a time, from the heartbeat threads too
@@ -351,6 +423,7 @@ class DemoRun:
     connect_template: AuthoredTemplate  # the Connect-authored message the run sent
     connect_registered: str  # the function the instance held (ListConnectInstanceIntegrations)
     connect_unregistered: bool  # the instance held none after DeleteConnectInstanceIntegration
+    connect_receipts: Receipts  # the provider's receipts and the consent write-back
     # Endpoints not delivered by the campaign, and by the resend, by (status, reason).
     outcomes: Counter[tuple[str, str]]
     resend_outcomes: Counter[tuple[str, str]]
@@ -363,16 +436,14 @@ def demo(
     """The whole run: the Connect path, then the Pinpoint campaign. `package`: the Lambda zip
     both examples deploy and the runners run (by default the one committed with the module)."""
     started = time.monotonic()
-    STEP_TIMES.clear()
-    for log in TERRAFORM_LOGS.values():
-        log.parent.mkdir(exist_ok=True)
-        log.write_text("", encoding="utf-8")
+    _start_afresh()
     step("starting the local AWS and the provider stand-in")
+    receipts, route = provider_stand_in(latency)
     # The local AWS's variables hold only while the demo runs: a caller (the tests) keeps its own.
     with (
         mock.patch.dict(os.environ, {"TF_CLI_CONFIG_FILE": str(write_config())}),
         LocalAws() as aws,
-        ProviderServer(DemoProvider(latency)) as provider,
+        ProviderServer(receipts) as provider,
         tempfile.TemporaryDirectory() as workdir,
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="terraform") as background,
     ):
@@ -409,6 +480,8 @@ def demo(
                     profile_count,
                     package=package,
                     instance_arn=instance_arn,
+                    receipts=receipts,
+                    route=route,
                 )
                 authored = template_used(aws, provider, authored)
             finally:
@@ -445,6 +518,7 @@ def demo(
             connect_template=authored,
             connect_registered=connect.registered,
             connect_unregistered=connect.unregistered,
+            connect_receipts=connect.receipts,
             outcomes=pinpoint.outcomes,
             resend_outcomes=pinpoint.resend_outcomes,
             dashboard=pinpoint.dashboard,
@@ -454,6 +528,14 @@ def demo(
     say(step_times(total))
     step(f"done in {total:.1f} s; local servers stopped")
     return outcome
+
+
+def _start_afresh() -> None:
+    """No step time and no Terraform log of an earlier run."""
+    STEP_TIMES.clear()
+    for log in TERRAFORM_LOGS.values():
+        log.parent.mkdir(exist_ok=True)
+        log.write_text("", encoding="utf-8")
 
 
 def _timed_call(call: Callable[[], None]) -> float:
@@ -641,8 +723,9 @@ def _message_text(request: Received) -> str:
 
 
 def connect_instance(aws: LocalAws) -> str:
-    """An Amazon Connect instance in the local AWS (moto's connect), as the one a Connect user
-    already has: the function is registered with it. Returns its ARN."""
+    """An Amazon Connect instance in the local AWS (moto's connect), and its Customer Profiles
+    domain, as a Connect user already has them: the function is registered with the instance,
+    and opt-outs are written back to the domain. Returns the instance's ARN."""
     instance = aws.client("connect").create_instance(
         IdentityManagementType="CONNECT_MANAGED",
         InstanceAlias=CONNECT_INSTANCE_ALIAS,
@@ -650,6 +733,10 @@ def connect_instance(aws: LocalAws) -> str:
         OutboundCallsEnabled=True,
     )
     say(f"  Connect instance {CONNECT_INSTANCE_ALIAS!r}: {instance['Id']}")
+    aws.client("customer-profiles").create_domain(
+        DomainName=PROFILES_DOMAIN, DefaultExpirationDays=365
+    )
+    say(f"  its Customer Profiles domain {PROFILES_DOMAIN!r}")
     return str(instance["Arn"])
 
 
@@ -677,6 +764,9 @@ def connect_example(
             "knowledge_base_id": authored.knowledge_base_id,
             "template_ids": {CONNECT_ACTION: authored.template_id},
             "secret_recovery_window_in_days": 0,
+            "receipts": True,
+            "provider_receipts_key": RECEIPTS_KEY,
+            "profiles_domain": PROFILES_DOMAIN,
         },
     )
     return LoggedTerraform(root, CONNECT_EXAMPLE)
@@ -710,11 +800,29 @@ def _apply(root: LoggedTerraform) -> tuple[dict[str, Any], float]:
 
 
 @dataclass(frozen=True)
+class Receipts:
+    """What the provider reported after it took the Connect path's messages, as the channel
+    published it (EventBridge events, read back), and what the consent write-back did."""
+
+    statuses: Counter[str]  # final status -> events (callbacks only)
+    stopped: str  # the ProfileId of the recipient who replied STOP
+    consent: str  # the event's `consent` for that opt-out (written, not_written, off)
+    opt_out: str | None  # the profile's OptOut attribute afterwards
+    second_run: dict[str, str]  # ProfileId -> status, in the journey's next run
+
+    @property
+    def delivered_rate(self) -> float:
+        final = sum(self.statuses[status] for status in ("delivered", "undelivered", "failed"))
+        return 100.0 * self.statuses["delivered"] / final if final else 0.0
+
+
+@dataclass(frozen=True)
 class ConnectPath:
     run: ConnectRun
     report: str
     registered: str  # the function ARN the instance held while the run went
     unregistered: bool  # no Lambda integration left after the unregistration
+    receipts: Receipts
 
 
 def connect_path(
@@ -725,12 +833,16 @@ def connect_path(
     *,
     package: Path,
     instance_arn: str,
+    receipts: GenericReceipts,
+    route: ReceiptsRoute,
 ) -> ConnectPath:
     """What a Connect user does after the apply, and what Connect then does: register the
     function with the instance (PutConnectInstanceIntegration, the request of the output
     connect_register_command), the journey's custom action invoking the function the instance
     holds (read back with ListConnectInstanceIntegrations) with batches of customer profiles,
-    and the unregistration (DeleteConnectInstanceIntegration, connect_unregister_command)."""
+    the provider's receipts to the receipts route, a second journey on profiles kept in a
+    Customer Profiles domain run twice (one recipient replies STOP in between), and the
+    unregistration (DeleteConnectInstanceIntegration, connect_unregister_command)."""
     campaigns = aws.client("connectcampaignsv2")
     instance_id = instance_arn.rsplit("/", 1)[1]
     config = {"lambda": {"functionArn": outputs["lambda_function_arn"]}}
@@ -747,7 +859,18 @@ def connect_path(
         f"{len(profiles)} customer profiles"
     )
     CONNECT_LOG_FILE.parent.mkdir(exist_ok=True)
-    with CONNECT_LOG_FILE.open("w", encoding="utf-8") as log, timed(label):
+    events = aws.capture_events()
+    with CONNECT_LOG_FILE.open("w", encoding="utf-8") as log:
+        # The receipts route (outputs.receipts_url, an HTTP API): the function behind it,
+        # served on 127.0.0.1 with its code and settings as deployed.
+        spec = function_spec(aws.client("lambda"), registered)
+        host = ReceiverHost(
+            unpack_package(package, spec.code_sha256, workdir / "connect-route"),
+            spec,
+            aws.env,
+            log,
+        )
+        route.base = f"http://127.0.0.1:{host.port}"
         invoker = SandboxInvoker.deployed(
             aws.client("lambda"),
             registered,
@@ -757,13 +880,16 @@ def connect_path(
             log=log,
         )
         try:
-            result = run_connect(profiles, invoker, context, progress=_progress)
+            with timed(label):
+                result = run_connect(profiles, invoker, context, progress=_progress)
+            text = connect_report(result)
+            say()
+            say(text)
+            say(f"Function logs: {CONNECT_LOG_FILE.relative_to(ROOT)}")
+            seen = consent_runs(aws, invoker, receipts, events, outputs)
         finally:
             invoker.close()
-    text = connect_report(result)
-    say()
-    say(text)
-    say(f"Function logs: {CONNECT_LOG_FILE.relative_to(ROOT)}")
+            host.close()
     label = "unregister the function (DeleteConnectInstanceIntegration)"
     with timed(label):
         campaigns.delete_connect_instance_integration(
@@ -772,7 +898,83 @@ def connect_path(
         left = campaigns.list_connect_instance_integrations(connectInstanceId=instance_id)
     unregistered = left["integrationSummaryList"] == []
     say(f"    the instance holds {len(left['integrationSummaryList'])} integrations")
-    return ConnectPath(result, text, registered, unregistered)
+    return ConnectPath(result, text, registered, unregistered, seen)
+
+
+def consent_runs(
+    aws: LocalAws,
+    invoker: SandboxInvoker,
+    receipts: GenericReceipts,
+    events: Any,
+    outputs: dict[str, Any],
+) -> Receipts:
+    """The provider's receipts, and consent that flows back: a journey on profiles kept in the
+    Customer Profiles domain (read when each run starts), run twice. After the first run the
+    stand-in reports each message's final status to the receipts route, signed; the one
+    recipient who replied STOP is written back to the profile, and the second run skips it."""
+    profiles = aws.client("customer-profiles")
+    ids = {
+        name: profiles.create_profile(
+            DomainName=PROFILES_DOMAIN, FirstName=name, EmailAddress=address
+        )["ProfileId"]
+        for name, address in CONSENT_PROFILES.items()
+    }
+    source = DomainProfiles(profiles, PROFILES_DOMAIN, list(ids.values()))
+    first_context = dataclasses.replace(CONSENT_CONTEXT, run_id=run_id(CONSENT_CONTEXT.campaign_id))
+    label = (
+        f"Connect campaign {CONSENT_CONTEXT.campaign_name}, first run, on "
+        f"{len(ids)} profiles of domain {PROFILES_DOMAIN}"
+    )
+    with timed(label):
+        run_connect_from_domain(source, invoker, first_context)
+    with timed("the provider's receipts to the receipts route (signed callbacks)"):
+        if not receipts.sender.wait_idle(120):
+            raise RuntimeError("the provider's receipts did not all reach the receipts route")
+        finals = [
+            sent
+            for sent in receipts.callbacks
+            if sent.message_status in FINAL_STATUSES and sent.status == 204
+        ]
+        published = events.wait_for(len(finals), timeout=60)
+    statuses: Counter[str] = Counter(
+        event["detail"]["status"] for event in published if event["detail"]["origin"] == "callback"
+    )
+    stopped = ids[STOPPING]
+    opt_outs = [e["detail"] for e in published if e["detail"]["recipient"] == "opted_out"]
+    consent = str(opt_outs[0]["consent"]) if opt_outs else "none"
+    profile = profiles.batch_get_profile(DomainName=PROFILES_DOMAIN, ProfileIds=[stopped])
+    opt_out = (profile["Profiles"][0].get("Attributes") or {}).get("OptOut")
+    seen = Receipts(statuses, stopped, consent, opt_out, {})
+    say()
+    say(
+        f"Receipts: the provider reported {sum(statuses.values())} final statuses to the "
+        f"receipts route ({outputs['receipts_url']}, signed, each published as an EventBridge "
+        f"event): delivered to the handset {statuses['delivered']}, undelivered "
+        f"{statuses['undelivered']}, failed {statuses['failed']}. "
+        f"Delivered-to-handset rate: {seen.delivered_rate:.1f} %."
+    )
+    say(
+        f"Consent: {STOPPING} (profile {stopped}) replied STOP (error 21610): opt-out "
+        f"{consent} to domain {PROFILES_DOMAIN} (Attributes.OptOut = {opt_out})."
+    )
+    second_context = dataclasses.replace(CONSENT_CONTEXT, run_id=_next_run_id(first_context.run_id))
+    with timed(f"Connect campaign {CONSENT_CONTEXT.campaign_name}, second run"):
+        second = run_connect_from_domain(source, invoker, second_context)
+    others = Counter(status for pid, status in second.statuses.items() if pid != stopped)
+    say(
+        f"Second run ({second_context.run_id}): {STOPPING}'s profile "
+        f"{second.statuses.get(stopped)} ({second.results.get(stopped, {}).get('reason')}); "
+        f"the other {sum(others.values())}: "
+        + ", ".join(f"{n} {status}" for status, n in sorted(others.items()))
+        + "."
+    )
+    return dataclasses.replace(seen, second_run=dict(second.statuses))
+
+
+def _next_run_id(previous: str) -> str:
+    """A RunId after `previous` (RunIds are to the second: two runs within one differ)."""
+    current = run_id(CONSENT_CONTEXT.campaign_id)
+    return current if current != previous else f"{current}-2"
 
 
 def resend_failures(outputs: dict[str, Any]) -> tuple[dict[str, int], Counter[tuple[str, str]]]:

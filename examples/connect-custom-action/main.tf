@@ -18,8 +18,12 @@ resource "aws_secretsmanager_secret" "provider" {
 
 resource "aws_secretsmanager_secret_version" "provider" {
   secret_id = aws_secretsmanager_secret.provider.id
-  # A JSON object: the handler exposes its keys to templates as {{Secret.<key>}}.
-  secret_string = jsonencode({ api_key = var.provider_api_key })
+  # A JSON object: the handler exposes its keys to templates as {{Secret.<key>}}; with
+  # receipts, receipts_key checks the provider's signed receipts.
+  secret_string = jsonencode(merge(
+    { api_key = var.provider_api_key },
+    var.receipts ? { receipts_key = var.provider_receipts_key } : {},
+  ))
 }
 
 ################################################################################
@@ -69,6 +73,16 @@ module "custom_channel" {
   # The version's ARN is the secret's ARN; referring to the version makes the value exist
   # before the function can be invoked.
   provider_secret = { arn = aws_secretsmanager_secret_version.provider.arn }
+
+  # Receipts: the provider reports what reached a handset to the receipts route (an HTTP API
+  # the module deploys); each final status is an EventBridge event and a count, and an
+  # opt-out is written back to the profile when profiles_domain is given (docs/receipts.md).
+  receipts = {
+    enabled                        = var.receipts
+    consent_write_back             = var.receipts && var.profiles_domain != null
+    connect_profiles_domain        = var.profiles_domain
+    delivered_rate_alarm_threshold = var.receipts ? var.delivered_rate_alarm_threshold : null
+  }
 
   # Every failed or unknown profile is kept, encrypted, for `python -m custom_channel.operator resend`.
   failure_queue = { enabled = true }

@@ -48,3 +48,8 @@ output "cloudwatch_metric_alarm_names" {
   description = "Names of the alarms on failed and unknown deliveries, function errors and throttles, and the failure queue (if any)."
   value       = try(module.custom_channel.cloudwatch_metric_alarm_names, null)
 }
+
+output "receipts_url" {
+  description = "Where the provider reports receipts (the X-Channel-Receipt-Url requests carry), or null without receipts."
+  value       = try(module.custom_channel.receipts_url, null)
+}

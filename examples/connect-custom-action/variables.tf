@@ -133,6 +133,42 @@ variable "address_fields" {
   default     = null
 }
 
+variable "receipts" {
+  description = "Ask the provider for delivery receipts (docs/receipts.md, \"Your own provider\"): each request carries X-Channel-Receipt-Url and X-Channel-Receipt-Ref, and the provider POSTs signed JSON statuses back; needs provider_receipts_key."
+  type        = bool
+  default     = false
+}
+
+variable "provider_receipts_key" {
+  description = "The key the provider signs its receipts with (HMAC-SHA256, at least 32 characters), stored in the provider secret as receipts_key. Required with receipts."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    # A cross-variable rule (Terraform 1.9+); the message shows no value.
+    condition     = var.provider_receipts_key == null ? !var.receipts : length(var.provider_receipts_key) >= 32
+    error_message = "provider_receipts_key must be set, of at least 32 characters, when receipts is true."
+  }
+}
+
+variable "profiles_domain" {
+  description = "The Connect instance's Customer Profiles domain: with receipts, a profile whose recipient opted out is written back there (its Attributes.OptOut), so the next run skips it. Null writes nothing back."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.profiles_domain == null || can(regex("^[a-zA-Z0-9_-]{1,64}$", var.profiles_domain))
+    error_message = "profiles_domain must be a Customer Profiles domain name: 1-64 letters, digits, _ or -."
+  }
+}
+
+variable "delivered_rate_alarm_threshold" {
+  description = "With receipts: alarm when the delivered-to-handset rate (percent) falls below this; null for no alarm."
+  type        = number
+  default     = 90
+}
+
 variable "secret_recovery_window_in_days" {
   description = "Days the provider secret can be recovered after destroy; 0 deletes it at once."
   type        = number
