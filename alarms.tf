@@ -159,6 +159,11 @@ check "alarms_notify_someone" {
     condition     = !local.create_alarms || local.alarms_notify
     error_message = "alarms.enabled = true without alarms.sns_topic_arns: the ${length(local.alarms)} alarms change state in the CloudWatch console only and notify nobody. Name at least one SNS topic in alarms.sns_topic_arns."
   }
+
+  assert {
+    condition     = !local.create_receipts_alarm || local.alarms_notify
+    error_message = "receipts.delivered_rate_alarm_threshold without alarms.sns_topic_arns: the receipts alarm changes state in the CloudWatch console only and notifies nobody. Name at least one SNS topic in alarms.sns_topic_arns."
+  }
 }
 
 resource "aws_cloudwatch_metric_alarm" "this" {
@@ -187,6 +192,72 @@ resource "aws_cloudwatch_metric_alarm" "this" {
     precondition {
       condition     = !local.alarms_settings.enabled || local.metrics.mode != "off"
       error_message = "The failed_deliveries and unknown_deliveries alarms watch the handler's FailedCount and UnknownCount metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave alarms.enabled false."
+    }
+  }
+}
+
+################################################################################
+# Delivery receipts: the share of messages the provider reports delivered to the handset
+################################################################################
+
+locals {
+  # Its own switch, not alarms.enabled: the threshold asks for it (receipts.tf). It notifies
+  # alarms.sns_topic_arns and keeps alarms' period and evaluation periods.
+  create_receipts_alarm = local.create_receipts && local.receipts.delivered_rate_alarm_threshold != null
+  # The handler's receipt metrics (docs/receipts.md), on this deployment's [Channel] series.
+  receipt_rate_metrics = {
+    delivered   = "ReceiptDeliveredCount"
+    undelivered = "ReceiptUndeliveredCount"
+    failed      = "ReceiptFailedCount"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "receipts" {
+  count = local.create_receipts_alarm ? 1 : 0
+
+  alarm_name        = "${local.name}-receipts-delivered-rate"
+  alarm_description = "Share of the ${local.name} ${local.channel_label}'s messages that the provider reports delivered to the handset, of those with a final receipt (100 x ReceiptDeliveredCount / (ReceiptDeliveredCount + ReceiptUndeliveredCount + ReceiptFailedCount) in ${local.metrics_namespace}, ${local.delivery_alarm_scope}): below ${coalesce(local.receipts.delivered_rate_alarm_threshold, 0)} % in ${local.alarms_settings.evaluation_periods} period(s) of ${local.alarms_settings.period_seconds} s."
+
+  dynamic "metric_query" {
+    for_each = local.receipt_rate_metrics
+
+    content {
+      id = metric_query.key
+
+      metric {
+        namespace   = local.metrics_namespace
+        metric_name = metric_query.value
+        dimensions  = local.delivery_alarm_dimensions
+        period      = local.alarms_settings.period_seconds
+        stat        = "Sum"
+      }
+    }
+  }
+
+  metric_query {
+    id = "rate"
+    # A series with no receipt in the period counts 0 (FILL), so that a period of failures
+    # alone is a rate of 0, not missing; a period with no receipt at all has no rate.
+    expression  = "100 * FILL(delivered, 0) / (FILL(delivered, 0) + FILL(undelivered, 0) + FILL(failed, 0))"
+    label       = "Delivered to handset (%)"
+    return_data = true
+  }
+
+  evaluation_periods  = local.alarms_settings.evaluation_periods
+  threshold           = local.receipts.delivered_rate_alarm_threshold
+  comparison_operator = "LessThanThreshold"
+  # No receipt in a period is no evidence of failure.
+  treat_missing_data = "notBreaching"
+
+  alarm_actions = local.alarms_settings.sns_topic_arns
+  ok_actions    = local.alarms_settings.sns_topic_arns
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = local.metrics.mode != "off"
+      error_message = "receipts.delivered_rate_alarm_threshold watches the handler's ReceiptDeliveredCount, ReceiptUndeliveredCount and ReceiptFailedCount metrics, which metrics.mode = \"off\" does not publish: set metrics.mode to \"api\" or \"emf\", or leave the threshold null."
     }
   }
 }

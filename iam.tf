@@ -21,6 +21,9 @@ locals {
     VpcDescribe       = "DescribeVpcNetworking"
     VpcInterfaces     = "ManageVpcNetworkInterfaces"
     ConnectTemplates  = "ReadConnectMessageTemplates"
+    ReceiptEvents     = "PublishDeliveryReceipts"
+    ConsentProfiles   = "WriteBackConsentToProfiles"
+    ConsentEndpoints  = "WriteBackConsentToEndpoints"
   }
 
   # Each key may decrypt only through the service that stores what it protects: the provider
@@ -197,6 +200,37 @@ locals {
         Effect   = "Allow"
         Action   = ["wisdom:GetMessageTemplate"]
         Resource = local.connect_template_arns
+      }
+    }
+    # Receipts (receipts.tf). Their records are conditional UpdateItem calls on the delivery
+    # ledger, which the Idempotency statement already grants (receipts need the ledger). The
+    # actions' resource types are those of the Service Authorization Reference (parliament's
+    # iam_definition.json): PutEvents event-bus*, UpdateProfile domains*
+    # (arn:${Partition}:profile:${Region}:${Account}:domains/${DomainName}), and UpdateEndpoint
+    # endpoint* (arn:${Partition}:mobiletargeting:${Region}:${Account}:apps/${AppId}/endpoints/${EndpointId}).
+    ReceiptEvents = {
+      enabled = local.create_receipts
+      statement = {
+        Effect   = "Allow"
+        Action   = ["events:PutEvents"]
+        Resource = [local.receipts_event_bus_arn]
+      }
+    }
+    ConsentProfiles = {
+      enabled = local.receipt_write_back && local.connect
+      statement = {
+        Effect   = "Allow"
+        Action   = ["profile:UpdateProfile"]
+        Resource = ["arn:${local.partition}:profile:${local.region}:${local.account_id}:domains/${coalesce(local.receipts.connect_profiles_domain, "-")}"]
+      }
+    }
+    ConsentEndpoints = {
+      # The endpoints of the module's application (created, or application.id).
+      enabled = local.receipt_write_back && !local.connect
+      statement = {
+        Effect   = "Allow"
+        Action   = ["mobiletargeting:UpdateEndpoint"]
+        Resource = ["${local.mobiletargeting_arn}:apps/${coalesce(local.application_id, "-")}/endpoints/*"]
       }
     }
   }

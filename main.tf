@@ -99,6 +99,50 @@ data "aws_partition" "current" {
       condition     = (var.channel_mode == "webhook") == (var.delivery == null)
       error_message = "delivery is required when the module creates a function (channel_mode \"lambda\" or \"receiver\"): at least { adapter = \"none\" }, which sends nothing; with channel_mode = \"webhook\", which creates none, it must be null."
     }
+
+    # Delivery receipts (receipts.tf, docs/receipts.md).
+    precondition {
+      condition     = !local.receipts.enabled || var.channel_mode != "webhook"
+      error_message = "receipts are received by the module's function, and channel_mode \"webhook\" creates none. Leave receipts.enabled false in webhook mode."
+    }
+
+    precondition {
+      # The handler keeps its receipt records in the delivery ledger (CHANNEL_IDEMPOTENCY_TABLE).
+      condition     = !local.receipts.enabled || local.idempotency.enabled
+      error_message = "receipts.enabled needs idempotency.enabled = true: the receipt records live in the idempotency table."
+    }
+
+    precondition {
+      condition     = local.receipts.enabled || (!local.receipts.consent_write_back && local.receipts.delivered_rate_alarm_threshold == null)
+      error_message = "receipts.consent_write_back and receipts.delivered_rate_alarm_threshold need receipts.enabled = true."
+    }
+
+    precondition {
+      condition     = !local.receipts.enabled || !contains(["none", "slack"], coalesce(try(var.delivery.adapter, null), "-"))
+      error_message = "receipts.enabled needs a provider that reports delivery: delivery.adapter twilio, http or your own, not ${coalesce(try(var.delivery.adapter, null), "-")}."
+    }
+
+    precondition {
+      # The http adapter's receipts are signed with receipts_key, read from the provider secret.
+      condition     = !local.receipts.enabled || try(var.delivery.adapter, null) != "http" || local.provider_secret.arn != null || local.provider_secret.parameter_arn != null
+      error_message = "receipts with delivery.adapter = \"http\" need provider_secret.arn or provider_secret.parameter_arn: a JSON object whose receipts_key (at least 32 characters) signs the provider's callbacks."
+    }
+
+    precondition {
+      condition     = !local.receipts.consent_write_back || var.event_source != "connect" || local.receipts.connect_profiles_domain != null
+      error_message = "receipts.consent_write_back with event_source = \"connect\" needs receipts.connect_profiles_domain: the Customer Profiles domain of connect.instance_arn, where the opt-out is written."
+    }
+
+    precondition {
+      condition     = local.receipts.connect_profiles_domain == null || (var.event_source == "connect" && local.receipts.consent_write_back)
+      error_message = "receipts.connect_profiles_domain is where consent is written back for Amazon Connect: set it only with event_source = \"connect\" and receipts.consent_write_back = true."
+    }
+
+    precondition {
+      # UpdateProfile writes Attributes.<Name>: the opt-out field must be a profile attribute.
+      condition     = !local.receipts.consent_write_back || var.event_source != "connect" || startswith(coalesce(local.connect_settings.profiles.opt_out_field, "Attributes.OptOut"), "Attributes.")
+      error_message = "receipts.consent_write_back writes the opt-out to a custom profile attribute: connect.profiles.opt_out_field must be Attributes.<Name> (default Attributes.OptOut)."
+    }
   }
 }
 data "aws_region" "current" {}
@@ -258,6 +302,9 @@ locals {
   # The queue of failed and unknown endpoints, and the alarms: both watch the function.
   create_failure_queue = local.create_function && local.failure_queue.enabled
   create_alarms        = local.create_function && local.alarms_settings.enabled
+  # Delivery receipts and consent write-back (receipts.tf): a route to the function.
+  create_receipts    = local.create_function && local.receipts.enabled
+  receipt_write_back = local.create_receipts && local.receipts.consent_write_back
 
   handler = coalesce(
     var.handler,
@@ -439,6 +486,20 @@ locals {
     rate_limit  = 20
     burst_limit = 40
   }
+  receipts_defaults = {
+    enabled                        = false
+    consent_write_back             = false
+    connect_profiles_domain        = null
+    event_bus_name                 = "default"
+    delivered_rate_alarm_threshold = null
+    throttling                     = null # receipts_throttling_defaults
+    access_logs                    = true
+  }
+  # A provider calls back once or twice per message (Twilio: sent, then the final status).
+  receipts_throttling_defaults = {
+    rate_limit  = 50
+    burst_limit = 100
+  }
   vpc_config_defaults = {
     subnet_ids                  = null # required
     security_group_ids          = null # required
@@ -455,12 +516,12 @@ locals {
   # conditional can make every value a string); a value that does not convert is kept, and
   # refused by the object's validation.
   object_key_types = merge(
-    { for k in ["create", "enabled", "access_logs", "ipv6_allowed_for_dual_stack"] : k => "bool" },
-    { for k in ["id", "name", "secret_kms_key_arn", "arn", "parameter_arn", "kms_key_arn"] : k => "string" },
+    { for k in ["create", "enabled", "access_logs", "ipv6_allowed_for_dual_stack", "consent_write_back"] : k => "bool" },
+    { for k in ["id", "name", "secret_kms_key_arn", "arn", "parameter_arn", "kms_key_arn", "connect_profiles_domain", "event_bus_name"] : k => "string" },
     { for k in ["sns_topic_arns", "subnet_ids", "security_group_ids"] : k => "list" },
     { for k in ["throttling"] : k => "object" },
     {
-      for k in concat(keys(local.receiver_throttling_defaults), ["secret_recovery_window_in_days", "ttl_seconds"], keys(local.alarms_defaults)) :
+      for k in concat(keys(local.receiver_throttling_defaults), ["secret_recovery_window_in_days", "ttl_seconds", "delivered_rate_alarm_threshold"], keys(local.alarms_defaults)) :
       k => "number" if !contains(["enabled", "sns_topic_arns"], k)
     },
   )
@@ -473,6 +534,8 @@ locals {
       dashboard             = [var.dashboard, local.dashboard_defaults]
       receiver              = [var.receiver, local.receiver_defaults]
       "receiver.throttling" = [try(var.receiver.throttling, null), local.receiver_throttling_defaults]
+      receipts              = [var.receipts, local.receipts_defaults]
+      "receipts.throttling" = [try(var.receipts.throttling, null), local.receipts_throttling_defaults]
       vpc_config            = [var.vpc_config, local.vpc_config_defaults]
       provider_secret       = [var.provider_secret, local.provider_secret_defaults]
     } :
@@ -491,6 +554,7 @@ locals {
   alarms_settings   = local.objects.alarms
   dashboard         = local.objects.dashboard
   receiver          = merge(local.objects.receiver, { throttling = local.objects["receiver.throttling"] })
+  receipts          = merge(local.objects.receipts, { throttling = local.objects["receipts.throttling"] })
   vpc_config        = var.vpc_config == null ? null : local.objects.vpc_config
   provider_secret   = local.objects.provider_secret
 
@@ -686,6 +750,16 @@ locals {
       # Pinpoint journeys only: their events carry nothing that changes per entry.
       CHANNEL_JOURNEY_REENTRY_SECONDS = local.connect ? null : tostring(local.idempotency.journey_reentry_seconds)
     } : {},
+    # Receipts (docs/receipts.md): each variable only with its switch, so that a configuration
+    # without receipts keeps its environment.
+    # (CHANNEL_RECEIPTS_URL is local.receipts_environment, below.)
+    local.create_receipts ? {
+      CHANNEL_RECEIPTS_EVENT_BUS = local.receipts.event_bus_name
+    } : {},
+    local.receipt_write_back ? {
+      CHANNEL_CONSENT_WRITE_BACK      = "true"
+      CHANNEL_CONNECT_PROFILES_DOMAIN = local.connect ? local.receipts.connect_profiles_domain : null
+    } : {},
     local.http == null ? {} : {
       CHANNEL_HTTP_URL                = local.http.url
       CHANNEL_HTTP_METHOD             = local.http.method == null ? null : upper(local.http.method)
@@ -718,11 +792,18 @@ locals {
   log_id_key = local.create_function && var.logging_endpoint_ids == "hashed" ? {
     CHANNEL_LOG_ID_KEY = sensitive(terraform_data.log_id_key[0].input)
   } : {}
-  environment = merge(local.settings_environment, local.log_id_key)
+  # The receipts route's URL: unknown until its HTTP API exists. Merged apart too, so that the
+  # filter above (v != null) does not make the whole environment unknown at plan, and counted
+  # by its length: an HTTP API id is 10 characters (https://<id>.execute-api.<region>.<dns suffix>).
+  receipts_environment = local.create_receipts ? { CHANNEL_RECEIPTS_URL = local.receipts_url } : {}
+  receipts_url_length  = length("https://0123456789.execute-api.${local.region}.${data.aws_partition.current.dns_suffix}/receipts")
+  environment          = merge(local.settings_environment, local.receipts_environment, local.log_id_key)
 
   # The key is two UUIDs and a dash: 73 characters.
   environment_size = sum(concat([0], [for k, v in local.settings_environment : length(k) + length(v)])) + (
     length(local.log_id_key) > 0 ? length("CHANNEL_LOG_ID_KEY") + 73 : 0
+    ) + (
+    length(local.receipts_environment) > 0 ? length("CHANNEL_RECEIPTS_URL") + local.receipts_url_length : 0
   )
 }
 
@@ -991,6 +1072,15 @@ locals {
         principal      = "connect.amazonaws.com"
         source_account = try(split(":", local.connect_settings.instance_arn)[4], null)
         source_arn     = null
+      }
+    } : {},
+    # The receipts route (receipts.tf): only POST /receipts of its HTTP API (execute-api ARN
+    # <api>/<stage>/<method>/<path>), in receiver mode beside the API-wide "apigateway" one.
+    local.create_receipts ? {
+      receipts = {
+        principal      = "apigateway.amazonaws.com"
+        source_account = local.account_id
+        source_arn     = "${coalesce(local.receipts_execution_arn, "-")}/*/POST/receipts"
       }
     } : {},
     local.create_receiver ? {

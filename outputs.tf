@@ -228,6 +228,20 @@ output "webhook_receiver_secret_arn" {
 }
 
 ################################################################################
+# Delivery receipts
+################################################################################
+
+output "receipts_url" {
+  description = "URL of the receipts route, which providers call back (holds no secret)."
+  value       = try(local.receipts_url, null)
+}
+
+output "receipts_api_id" {
+  description = "Id of the HTTP API serving the receipts route."
+  value       = try(local.receipts_api_id, null)
+}
+
+################################################################################
 # Idempotency
 ################################################################################
 
@@ -266,12 +280,12 @@ output "failure_queue_name" {
 
 output "cloudwatch_metric_alarm_arns" {
   description = "ARNs of the CloudWatch alarms, keyed by alarm. [More](docs/inputs.md#cloudwatch_metric_alarm_arns)."
-  value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }
+  value       = merge({ for k, a in aws_cloudwatch_metric_alarm.this : k => a.arn }, { for a in aws_cloudwatch_metric_alarm.receipts : "receipts_delivered_rate" => a.arn })
 }
 
 output "cloudwatch_metric_alarm_names" {
   description = "Names of the alarms, keyed by alarm."
-  value       = { for k, a in aws_cloudwatch_metric_alarm.this : k => a.alarm_name }
+  value       = merge({ for k, a in aws_cloudwatch_metric_alarm.this : k => a.alarm_name }, { for a in aws_cloudwatch_metric_alarm.receipts : "receipts_delivered_rate" => a.alarm_name })
 }
 
 ################################################################################

@@ -3,7 +3,7 @@
 #   terraform-aws-modules/terraform-aws-lambda names them where the meaning is the same.
 # - Everything else the channel configures is ONE object variable per concern, named after the
 #   concern (provider_secret, delivery, metrics, idempotency, connect, application, segment,
-#   campaign, pinpoint_permission, receiver, failure_queue, alarms, dashboard); the flag that
+#   campaign, pinpoint_permission, receiver, receipts, failure_queue, alarms, dashboard); the flag that
 #   turns the concern on is inside it: `create` for what the module creates, `enabled` for
 #   optional features.
 # - Top-level switches stay flat: name, name_prefix, tags, event_source, channel_mode, and
@@ -13,7 +13,7 @@
 # (delivery, provider_secret, metrics). A concern's input sits in the file of that concern,
 # beside what it creates: connect (connect.tf), connect_campaign (connect_campaign.tf),
 # idempotency (idempotency.tf), failure_queue (failures.tf), alarms (alarms.tf), dashboard
-# (dashboard.tf), webhook_url and receiver (webhook.tf), and the Pinpoint channel's
+# (dashboard.tf), webhook_url and receiver (webhook.tf), receipts (receipts.tf), and the Pinpoint channel's
 # pinpoint_permission, application, segment and campaign (pinpoint.tf), so that a Connect
 # deployment reads none of Pinpoint's, and a Pinpoint one none of Connect's.
 # Descriptions are one or two sentences; docs/inputs.md holds every input's detail (each key of
@@ -29,7 +29,7 @@
 # `condition`, s3_existing_package's `version_id`, the log levels WARN, TRACE and FATAL),
 # as is any key an object variable does not declare where a typo would change what is sent or
 # widen a grant (delivery, failure_queue, idempotency, policy_statements, s3_existing_package,
-# segment, pinpoint_permission, connect, campaign and metrics are typed `any` for that: main.tf, "Object inputs
+# segment, pinpoint_permission, connect, campaign, metrics and receipts are typed `any` for that: main.tf, "Object inputs
 # typed `any`").
 
 ################################################################################
@@ -654,9 +654,9 @@ variable "delivery" {
   validation {
     # The handler's rule (custom_channel/adapters/__init__.py, ADAPTER_NAME and RESERVED_NAMES):
     # an adapter's settings are CHANNEL_<NAME>_*, so a name must not be a word the handler's own
-    # settings begin with (CHANNEL_METRICS_*, CHANNEL_SECRET_*...).
-    condition     = try(var.delivery.adapter, null) == null ? true : try(can(regex("^[a-z][a-z0-9_]{0,31}$", var.delivery.adapter)) && !contains(["adapter", "connect", "deadline", "event", "failure", "idempotency", "log", "max", "message", "metrics", "name", "rate", "receiver", "safety", "secret", "skip"], var.delivery.adapter), false)
-    error_message = "delivery.adapter must be none, http, twilio, slack, or the name of your own adapter: 1-32 lower-case letters, digits or _, starting with a letter, and not adapter, connect, deadline, event, failure, idempotency, log, max, message, metrics, name, rate, receiver, safety, secret or skip."
+    # settings begin with (CHANNEL_METRICS_*, CHANNEL_SECRET_*, CHANNEL_RECEIPTS_*, CHANNEL_CONSENT_*...).
+    condition     = try(var.delivery.adapter, null) == null ? true : try(can(regex("^[a-z][a-z0-9_]{0,31}$", var.delivery.adapter)) && !contains(["adapter", "connect", "consent", "deadline", "event", "failure", "idempotency", "log", "max", "message", "metrics", "name", "rate", "receipts", "receiver", "safety", "secret", "skip"], var.delivery.adapter), false)
+    error_message = "delivery.adapter must be none, http, twilio, slack, or the name of your own adapter: 1-32 lower-case letters, digits or _, starting with a letter, and not adapter, connect, consent, deadline, event, failure, idempotency, log, max, message, metrics, name, rate, receipts, receiver, safety, secret or skip."
   }
 
 

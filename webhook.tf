@@ -174,6 +174,18 @@ resource "aws_apigatewayv2_stage" "receiver" {
     throttling_burst_limit = local.receiver.throttling.burst_limit
   }
 
+  # The receipts route (receipts.tf), throttled on its own: providers' callbacks must not
+  # spend the throttle of Pinpoint's deliveries, nor theirs.
+  dynamic "route_settings" {
+    for_each = local.create_receipts ? [local.receipts_route_key] : []
+
+    content {
+      route_key              = aws_apigatewayv2_route.receipts[0].route_key
+      throttling_rate_limit  = local.receipts.throttling.rate_limit
+      throttling_burst_limit = local.receipts.throttling.burst_limit
+    }
+  }
+
   dynamic "access_log_settings" {
     for_each = local.receiver.access_logs ? [1] : []
 

@@ -248,6 +248,14 @@ TYPOS: dict[str, tuple[dict[str, object], list[str]]] = {
         {"delivery": NONE, "provider_secret": {"secret_arn": SECRET_ARN}},
         ["provider_secret must be an object whose keys are among", "unknown: secret_arn"],
     ),
+    "receipts-consent": (
+        {"delivery": NONE, "receipts": {"consent_writeback": True}},
+        ["receipts must be an object whose keys are among", "unknown: consent_writeback"],
+    ),
+    "receipts-throttling-key": (
+        {"delivery": NONE, "receipts": {"throttling": {"rate": 5}}},
+        ["receipts.throttling takes only burst_limit, rate_limit; unknown: rate"],
+    ),
     "architectures": (
         {"delivery": NONE, "architectures": ["x86_64"]},
         ["architectures is terraform-aws-lambda's name: this module's is architecture"],
@@ -322,6 +330,11 @@ WEBHOOK = {
     "delivery": None,
 }
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:ops"
+# A provider that reports delivery (receipts), with its secret.
+TWILIO = {
+    "delivery": {"adapter": "twilio", "twilio": {"from": "+15005550006"}},
+    "provider_secret": {"arn": SECRET_ARN},
+}
 CONNECT_CAMPAIGN = {
     "name": "welcome",
     "flow_arn": f"{INSTANCE_ARN}/contact-flow/7b6a5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d",
@@ -512,6 +525,76 @@ PRECONDITIONS: dict[str, tuple[dict[str, object], str]] = {
     "environment-too-large": (
         {"environment_variables": {"LARGE": "x" * 4200}},
         "more than Lambda's 4 KB for all environment variables together",
+    ),
+    # main.tf, data.aws_partition.current: delivery receipts (receipts.tf)
+    "receipts-webhook": (
+        {**WEBHOOK, "receipts": {"enabled": True}},
+        'receipts are received by the module\'s function, and channel_mode "webhook" creates none',
+    ),
+    "receipts-without-idempotency": (
+        {**TWILIO, "idempotency": {"enabled": False}, "receipts": {"enabled": True}},
+        "receipts.enabled needs idempotency.enabled = true: the receipt records live in the",
+    ),
+    "receipts-switch-without-enabled": (
+        {"receipts": {"consent_write_back": True}},
+        "receipts.consent_write_back and receipts.delivered_rate_alarm_threshold need"
+        " receipts.enabled = true.",
+    ),
+    "receipts-adapter-none": (
+        {"receipts": {"enabled": True}},
+        "receipts.enabled needs a provider that reports delivery: delivery.adapter twilio, http"
+        " or your own, not none.",
+    ),
+    "receipts-http-without-secret": (
+        {
+            "delivery": {"adapter": "http", "http": {"url": "https://api.example.com/send"}},
+            "receipts": {"enabled": True},
+        },
+        'receipts with delivery.adapter = "http" need provider_secret.arn or'
+        " provider_secret.parameter_arn",
+    ),
+    "receipts-connect-without-domain": (
+        {**CONNECT, **TWILIO, "receipts": {"enabled": True, "consent_write_back": True}},
+        'receipts.consent_write_back with event_source = "connect" needs'
+        " receipts.connect_profiles_domain",
+    ),
+    "receipts-domain-with-pinpoint": (
+        {
+            **TWILIO,
+            "receipts": {
+                "enabled": True,
+                "consent_write_back": True,
+                "connect_profiles_domain": "customers",
+            },
+        },
+        "receipts.connect_profiles_domain is where consent is written back for Amazon Connect",
+    ),
+    "receipts-connect-opt-out-field": (
+        {
+            **CONNECT,
+            "connect": {
+                "instance_arn": INSTANCE_ARN,
+                "message_template": "Hi",
+                "profiles": {"opt_out_field": "EmailAddress"},
+            },
+            **TWILIO,
+            "receipts": {
+                "enabled": True,
+                "consent_write_back": True,
+                "connect_profiles_domain": "customers",
+            },
+        },
+        "connect.profiles.opt_out_field must be Attributes.<Name> (default Attributes.OptOut)",
+    ),
+    # alarms.tf, aws_cloudwatch_metric_alarm.receipts
+    "receipts-alarm-metrics-off": (
+        {
+            **TWILIO,
+            "metrics": {"mode": "off"},
+            "alarms": {"sns_topic_arns": [TOPIC]},
+            "receipts": {"enabled": True, "delivered_rate_alarm_threshold": 90},
+        },
+        "receipts.delivered_rate_alarm_threshold watches the handler's ReceiptDeliveredCount,",
     ),
     # outputs.tf, output pinpoint_delivery_uri
     "webhook-url-invalid": (
