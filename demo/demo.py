@@ -915,7 +915,10 @@ def consent_runs(
     profiles = aws.client("customer-profiles")
     ids = {
         name: profiles.create_profile(
-            DomainName=PROFILES_DOMAIN, FirstName=name, EmailAddress=address
+            DomainName=PROFILES_DOMAIN,
+            FirstName=name,
+            EmailAddress=address,
+            Attributes={"plan": "Starter"},
         )["ProfileId"]
         for name, address in CONSENT_PROFILES.items()
     }

@@ -288,21 +288,23 @@ class SentCallback:
 
 
 class CallbackSender:
-    """Posts status callbacks from a background thread, each group `delay` seconds after it
+    """Posts status callbacks from background threads, each group `delay` seconds after it
     was scheduled and its callbacks one after another in order, and records every post and
     the receiver's answer (`sent`). Never blocks the caller: the API's answer leaves at once.
-    The thread starts with the first group; `close()` stops it (unsent callbacks dropped)."""
+    `workers` groups (one message's callbacks each) are posted side by side, as a provider
+    reports many messages at once. The threads start with the first group; `close()` stops
+    them (unsent callbacks dropped)."""
 
-    def __init__(self, timeout: float = 10.0) -> None:
+    def __init__(self, timeout: float = 10.0, *, workers: int = 4) -> None:
         self.timeout = timeout
+        self.workers = workers
         self.sent: list[SentCallback] = []
         self._queue: list[tuple[float, int, list[Callback]]] = []  # a heap, by due time
         self._sequence = 0
         self._sending = 0  # groups taken off the queue, not yet all posted
         self._closed = False
         self._changed = threading.Condition()
-        self._thread: threading.Thread | None = None
-        self._session = requests.Session()
+        self._threads: list[threading.Thread] = []
 
     def post_later(self, delay: float, callbacks: list[Callback]) -> None:
         if not callbacks:
@@ -314,11 +316,13 @@ class CallbackSender:
             heapq.heappush(
                 self._queue, (time.monotonic() + max(delay, 0.0), self._sequence, callbacks)
             )
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="status-callbacks", daemon=True
-                )
-                self._thread.start()
+            if not self._threads:
+                self._threads = [
+                    threading.Thread(target=self._run, name="status-callbacks", daemon=True)
+                    for _ in range(self.workers)
+                ]
+                for thread in self._threads:
+                    thread.start()
             self._changed.notify_all()
 
     def wait_for(self, count: int, timeout: float) -> list[SentCallback]:
@@ -348,10 +352,9 @@ class CallbackSender:
             self._closed = True
             self._queue.clear()
             self._changed.notify_all()
-            thread = self._thread
-        if thread is not None:
+            threads = list(self._threads)
+        for thread in threads:
             thread.join(self.timeout + 5)
-        self._session.close()
 
     def _run(self) -> None:
         while True:
@@ -385,7 +388,8 @@ class CallbackSender:
                 self._changed.notify_all()
             return
         try:
-            answer = self._session.post(
+            # One connection per post: the worker threads share no session.
+            answer = requests.post(
                 callback.post_to,
                 data=callback.body,
                 headers=callback.headers,
