@@ -97,8 +97,8 @@ run "receipts_in_lambda_mode" {
   }
 
   assert {
-    condition     = aws_apigatewayv2_stage.receipts[0].name == "$default" && aws_apigatewayv2_stage.receipts[0].auto_deploy && aws_apigatewayv2_stage.receipts[0].default_route_settings[0].throttling_rate_limit == 50 && aws_apigatewayv2_stage.receipts[0].default_route_settings[0].throttling_burst_limit == 100
-    error_message = "The $default stage deploys the route, throttled (default 50 per second, burst 100)."
+    condition     = aws_apigatewayv2_stage.receipts[0].name == "$default" && aws_apigatewayv2_stage.receipts[0].auto_deploy && aws_apigatewayv2_stage.receipts[0].default_route_settings[0].throttling_rate_limit == 500 && aws_apigatewayv2_stage.receipts[0].default_route_settings[0].throttling_burst_limit == 1000
+    error_message = "The $default stage deploys the route, throttled (default 500 per second, burst 1000)."
   }
 
   assert {

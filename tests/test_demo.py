@@ -96,6 +96,10 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
         r"register the function with the Connect instance \(PutConnectInstanceIntegration\)",
         r"Connect campaign demo-connect-campaign, action 'Welcome Message', on 200 customer "
         r"profiles",
+        r"Connect campaign demo-connect-consent, first run, on 8 profiles of domain "
+        r"demo-connect-profiles",
+        r"the provider's receipts to the receipts route \(signed callbacks\)",
+        r"Connect campaign demo-connect-consent, second run",
         r"unregister the function \(DeleteConnectInstanceIntegration\)",
         r"terraform init and apply \(examples/lambda-channel\), in the background",
         rf"campaign {campaign_id} on 300 endpoints",
@@ -208,6 +212,21 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
         "arn:aws:lambda:us-east-1:123456789012:function:demo-connect-action"
     )
     assert run.connect_unregistered
+    # Receipts: the provider stand-in reported each message it took, signed, to the deployed
+    # receipts route; each final status was published (EventBridge, read back) and counted in
+    # the delivered-to-handset rate. The recipient who replied STOP was written back to the
+    # profile in the domain, and the journey's next run skipped exactly that profile.
+    receipts = run.connect_receipts
+    assert receipts.statuses["delivered"] > 0
+    assert receipts.statuses["undelivered"] > 0
+    assert receipts.statuses["failed"] == 1  # the STOP
+    rate = re.search(r"Delivered-to-handset rate: (\d+\.\d) %\.", output)
+    assert rate
+    assert float(rate.group(1)) == round(receipts.delivered_rate, 1)
+    assert (receipts.consent, receipts.opt_out) == ("written", "true")
+    assert receipts.second_run[receipts.stopped] == "skipped"
+    others = [s for pid, s in receipts.second_run.items() if pid != receipts.stopped]
+    assert others == ["delivered"] * 7
     assert (
         "    what the output connect_register_command runs: the instance now holds "
         f"{run.connect_registered}"
