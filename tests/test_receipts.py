@@ -700,3 +700,31 @@ def test_a_stop_makes_the_next_connect_run_skip_the_profile(world: World) -> Non
         ("callback", "delivered", None),
         ("callback", "failed", "written"),
     ]
+
+
+def test_a_batchs_recipient_facts_are_counted_in_one_publication(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invalid = ["+12065550171", "+12065550172", "+12065550173"]
+    twilio = TwilioMessages(ACCOUNT_SID, AUTH_TOKEN, refused=frozenset(invalid))
+    with ProviderServer(twilio) as provider:
+        channel = world.channel(CHANNEL_TWILIO_API_BASE=provider.url)
+        endpoints = {f"e-{n}": _sms(address) for n, address in enumerate([PHONE, *invalid])}
+        capsys.readouterr()
+        answer = channel.handle(campaign_event(endpoints, MESSAGE))
+
+    facts = [answer[f"e-{n}"]["EventAttributes"].get("recipient") for n in range(4)]
+    assert facts == [None, "unreachable", "unreachable", "unreachable"]
+    documents = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line
+    ]
+    counted = [doc for doc in documents if "UnreachableCount" in doc]
+    assert len(counted) == 1
+    assert counted[0]["UnreachableCount"] == 3
+    published = world.events()
+    assert (
+        sorted(event["detail"]["error_class"] for event in published)
+        == ["recipient_unreachable"] * 3
+    )
+    for event in published:
+        jsonschema.validate(event["detail"], SCHEMA)

@@ -30,6 +30,7 @@ import json
 import os
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, wait
 from dataclasses import dataclass
@@ -389,15 +390,19 @@ class Receipts:
         ]
         if self.enabled:
             self._events.put(details, deadline)
+        # One publication per campaign (a batch's reports share one): its counts summed.
+        counts: dict[tuple[str | None, ...], Counter[str]] = {}
         for report in reports:
             ref = report.ref
-            sets = [
-                context_dimensions(
-                    ref.source, ref.campaign_id, ref.journey_id, ref.action_id, ref.application_id
-                )
-            ]
+            key = (ref.source, ref.campaign_id, ref.journey_id, ref.action_id, ref.application_id)
+            total = counts.setdefault(key, Counter())
+            for datum in report.counts():
+                total[datum.name] += int(datum.value)
+        for (source, *ids), total in counts.items():
+            sets = [context_dimensions(str(source), *ids)]
+            data = [Datum(name, count, "Count") for name, count in sorted(total.items())]
             try:
-                self._metrics.publish_counts(sets, report.counts(), deadline)
+                self._metrics.publish_counts(sets, data, deadline)
             except Exception as error:  # metrics never cost a receipt
                 logs.get_logger().warning(
                     "receipt metrics not published", extra={"error": logs.error_code(error)}
