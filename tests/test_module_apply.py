@@ -1,6 +1,6 @@
 """The Terraform module applied, planned and destroyed against the local AWS (moto).
 
-One root configuration calls the module five times, one per way of deploying it:
+One root configuration calls the module seven times, one per way of deploying it:
 
 * `lambda`   - the default Lambda channel: a new Pinpoint application, a segment and a
                campaign (paused by default), metrics through the CloudWatch API, the
@@ -18,7 +18,12 @@ One root configuration calls the module five times, one per way of deploying it:
 * `connect`  - an Amazon Connect outbound campaigns custom action: no Pinpoint application
                or campaign, a published alias that connect-campaigns.amazonaws.com may invoke
                for one instance (of another account), message templates, profile settings and
-               alarms on its own Channel=<name> series.
+               alarms on its own Channel=<name> series;
+* `receipts` - delivery receipts in lambda mode (an HTTP API of their own) for a Connect custom
+               action, consent written back to a Customer Profiles domain, the
+               delivered-to-handset alarm;
+* `receipts_receiver` - receipts on the receiver's HTTP API (a route beside the secret
+               path), consent written back to the Pinpoint application's endpoints.
 
 The stages run once, in order: init and apply (fixture), the checks of each instance in moto,
 the second apply of `scope`, an audit of the IAM policies the module created (parliament, and
@@ -74,7 +79,7 @@ CONNECT_INSTANCE_ARN = f"arn:aws:connect:{REGION}:{CONNECT_ACCOUNT}:instance/{CO
 CONNECT_TEMPLATE = "Hi {{FirstName | there}}, your order has shipped."
 CONNECT_ACTION_TEMPLATE = "Your code is {{Attributes.Code}}"
 
-INSTANCES = ("lambda", "receiver", "webhook", "scope", "connect")
+INSTANCES = ("lambda", "receiver", "webhook", "scope", "connect", "receipts", "receipts_receiver")
 # The instances with a Pinpoint campaign (its CloudFormation stack).
 CAMPAIGN_INSTANCES = ("lambda", "receiver", "webhook", "scope")
 
@@ -141,6 +146,35 @@ def root_config(
                 },
                 "publish": True,
                 "alarms": {"enabled": True},
+            },
+            "receipts": {
+                "source": source,
+                "name": "tc-receipts",
+                "event_source": "connect",
+                "connect": {"instance_arn": CONNECT_INSTANCE_ARN, "message_template": "Hi"},
+                "provider_secret": {"arn": provider_secret_arn},
+                "delivery": {"adapter": "twilio", "twilio": {"from": "+15005550006"}},
+                "alarms": {"sns_topic_arns": [alarm_topic_arn]},
+                "receipts": {
+                    "enabled": True,
+                    "consent_write_back": True,
+                    "connect_profiles_domain": "tc-customers",
+                    "delivered_rate_alarm_threshold": 95,
+                },
+            },
+            "receipts_receiver": {
+                "source": source,
+                "name": "tc-receipts-receiver",
+                "event_source": "pinpoint",
+                "channel_mode": "receiver",
+                "receiver": {"secret_recovery_window_in_days": 0},
+                "provider_secret": {"arn": provider_secret_arn},
+                "delivery": {"adapter": "http", "http": {"url": HTTP_URL}},
+                "receipts": {
+                    "enabled": True,
+                    "consent_write_back": True,
+                    "event_bus_name": "tc-receipts",
+                },
             },
             "scope": {
                 "source": source,
@@ -1221,7 +1255,7 @@ PARLIAMENT_FALSE_POSITIVES = (
     FalsePositive(
         issue="MALFORMED",
         detail="Statement contains neither Resource nor NotResource",
-        locations={"filepath": r"role/tc-[a-z]+/assume-role-policy"},
+        locations={"filepath": r"role/tc-[a-z-]+/assume-role-policy"},
         reason=(
             "A role's trust policy names a Principal and never a Resource (IAM rejects one); "
             "parliament lints it like an identity policy, which needs a Resource. It checks the "
@@ -1232,8 +1266,8 @@ PARLIAMENT_FALSE_POSITIVES = (
         issue="INVALID_SID",
         detail=None,
         locations={
-            "filepath": r"function/tc-[a-z]+/resource-policy",
-            "string": r"(pinpoint|connect|connect_journeys|apigateway)-[0-9a-f]+",
+            "filepath": r"function/tc-[a-z-]+/resource-policy",
+            "string": r"(pinpoint|connect|connect_journeys|apigateway|receipts)-[0-9a-f]+",
         },
         reason=(
             "Lambda statement ids may hold letters, digits, '-' and '_' (AddPermission); the "
@@ -1324,9 +1358,9 @@ def resource_types(action: str) -> set[str]:
 def test_iam_policies_pass_parliament(deployment: Deployment) -> None:
     deployment.narrow_to_campaign_scope()  # the policies as a user ends up with them
     policies = module_policies(deployment)
-    # Four roles (lambda, receiver, scope, connect; the webhook instance has none), four
-    # functions, two queues.
-    assert len(policies) == 4 * 2 + 4 + 2, sorted(policies)
+    # Six roles (lambda, receiver, scope, connect, receipts, receipts_receiver; the webhook
+    # instance has none), six functions, two queues.
+    assert len(policies) == 6 * 2 + 6 + 2, sorted(policies)
 
     dropped: set[FalsePositive] = set()
     findings = []
@@ -1409,8 +1443,9 @@ def test_resource_star_only_for_actions_without_resource_level_permissions(
             ]
             if "cloudwatch:PutMetricData" in actions:
                 # The one action on "*" that a condition narrows: the metrics' namespace
-                # (Connect's own for the Connect instance).
-                namespace = "ConnectCustomAction" if "tc-connect" in name else NAMESPACE
+                # (Connect's own for the Connect instances).
+                connect = any(f"/{f}/" in name for f in ("tc-connect", "tc-receipts"))
+                namespace = "ConnectCustomAction" if connect else NAMESPACE
                 assert statement["Condition"] == {
                     "StringEquals": {"cloudwatch:namespace": namespace}
                 }, name
@@ -1423,6 +1458,152 @@ def test_resource_star_only_for_actions_without_resource_level_permissions(
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
     }
+
+
+################################################################################
+# Delivery receipts
+################################################################################
+
+
+def test_receipts_route_of_its_own_in_lambda_mode(deployment: Deployment) -> None:
+    out = deployment.outputs["receipts"]
+    apis = deployment.client("apigatewayv2")
+    api = apis.get_api(ApiId=out["receipts_api_id"])
+    assert api["Name"] == "tc-receipts-receipts"
+    assert api["ProtocolType"] == "HTTP"
+    url = f"{api['ApiEndpoint']}/receipts"
+    assert out["receipts_url"] == url
+
+    function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:tc-receipts"
+    (integration,) = apis.get_integrations(ApiId=api["ApiId"])["Items"]
+    assert integration["IntegrationType"] == "AWS_PROXY"
+    assert integration["PayloadFormatVersion"] == "2.0"
+    assert integration["IntegrationUri"] == (
+        f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+    )
+    (route,) = apis.get_routes(ApiId=api["ApiId"])["Items"]
+    assert route["RouteKey"] == "POST /receipts"
+    assert route["Target"] == f"integrations/{integration['IntegrationId']}"
+    (stage,) = apis.get_stages(ApiId=api["ApiId"])["Items"]
+    assert stage["StageName"] == "$default"
+    assert stage["AutoDeploy"] is True
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 50
+    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 100
+    access_logs = log_group(deployment, "/aws/apigateway/tc-receipts-receipts")
+    assert stage["AccessLogSettings"]["DestinationArn"] == access_logs["logGroupArn"]
+
+    variables = deployment.client("lambda").get_function_configuration(FunctionName="tc-receipts")[
+        "Environment"
+    ]["Variables"]
+    assert {k: v for k, v in variables.items() if re.match("CHANNEL_(RECEIPTS|CONSENT)_", k)} == {
+        "CHANNEL_RECEIPTS_URL": url,
+        "CHANNEL_RECEIPTS_EVENT_BUS": "default",
+        "CHANNEL_CONSENT_WRITE_BACK": "true",
+    }
+    assert variables["CHANNEL_CONNECT_PROFILES_DOMAIN"] == "tc-customers"
+
+    receipts = [
+        s
+        for s in invoke_statements(deployment, "tc-receipts")
+        if s["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    ]
+    assert [s["Condition"] for s in receipts] == [
+        {
+            "ArnLike": {
+                "AWS:SourceArn": (
+                    f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api['ApiId']}/*/POST/receipts"
+                )
+            },
+            "StringEquals": {"AWS:SourceAccount": ACCOUNT},
+        }
+    ]
+
+    statements = role_statements(deployment, "tc-receipts")
+    assert statements["PublishDeliveryReceipts"] == {
+        "Sid": "PublishDeliveryReceipts",
+        "Effect": "Allow",
+        "Action": ["events:PutEvents"],
+        "Resource": [f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default"],
+    }
+    assert statements["WriteBackConsentToProfiles"] == {
+        "Sid": "WriteBackConsentToProfiles",
+        "Effect": "Allow",
+        "Action": ["profile:UpdateProfile"],
+        "Resource": [f"arn:aws:profile:{REGION}:{ACCOUNT}:domains/tc-customers"],
+    }
+    assert "WriteBackConsentToEndpoints" not in statements
+
+
+def test_receipts_delivered_rate_alarm(deployment: Deployment) -> None:
+    out = deployment.outputs["receipts"]
+    name = "tc-receipts-receipts-delivered-rate"
+    assert out["cloudwatch_metric_alarm_names"] == {"receipts_delivered_rate": name}
+    (alarm,) = deployment.client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    assert alarm["ComparisonOperator"] == "LessThanThreshold"
+    assert alarm["Threshold"] == 95
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert alarm["AlarmActions"] == [deployment.alarm_topic_arn]
+    metrics = {m["Id"]: m for m in alarm["Metrics"]}
+    assert metrics["rate"]["Expression"] == (
+        "100 * FILL(delivered, 0) / (FILL(delivered, 0) + FILL(undelivered, 0) + FILL(failed, 0))"
+    )
+    assert metrics["rate"]["ReturnData"] is True
+    for metric_id, metric_name in [
+        ("delivered", "ReceiptDeliveredCount"),
+        ("undelivered", "ReceiptUndeliveredCount"),
+        ("failed", "ReceiptFailedCount"),
+    ]:
+        stat = metrics[metric_id]["MetricStat"]
+        assert stat["Metric"] == {
+            "Namespace": "ConnectCustomAction",
+            "MetricName": metric_name,
+            "Dimensions": [{"Name": "Channel", "Value": "tc-receipts"}],
+        }
+        assert stat["Stat"] == "Sum"
+        assert stat["Period"] == 300
+
+
+def test_receipts_route_on_the_receiver(deployment: Deployment) -> None:
+    out = deployment.outputs["receipts_receiver"]
+    apis = deployment.client("apigatewayv2")
+    api_id = out["webhook_receiver_api_id"]
+    assert out["receipts_api_id"] == api_id
+    assert out["receipts_url"] == f"{out['webhook_receiver_api_endpoint']}/receipts"
+
+    routes = {r["RouteKey"]: r for r in apis.get_routes(ApiId=api_id)["Items"]}
+    assert len(routes) == 2
+    assert "POST /receipts" in routes
+    (stage,) = apis.get_stages(ApiId=api_id)["Items"]
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 20
+    assert stage["RouteSettings"]["POST /receipts"]["ThrottlingRateLimit"] == 50
+    assert stage["RouteSettings"]["POST /receipts"]["ThrottlingBurstLimit"] == 100
+
+    variables = deployment.client("lambda").get_function_configuration(
+        FunctionName="tc-receipts-receiver"
+    )["Environment"]["Variables"]
+    assert variables["CHANNEL_RECEIPTS_URL"] == out["receipts_url"]
+    assert variables["CHANNEL_RECEIPTS_EVENT_BUS"] == "tc-receipts"
+    assert variables["CHANNEL_CONSENT_WRITE_BACK"] == "true"
+    assert "CHANNEL_CONNECT_PROFILES_DOMAIN" not in variables
+
+    source_arns = sorted(
+        s["Condition"]["ArnLike"]["AWS:SourceArn"]
+        for s in invoke_statements(deployment, "tc-receipts-receiver")
+    )
+    execute_api = f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api_id}"
+    assert source_arns == [f"{execute_api}/*", f"{execute_api}/*/POST/receipts"]
+
+    statements = role_statements(deployment, "tc-receipts-receiver")
+    assert statements["PublishDeliveryReceipts"]["Resource"] == [
+        f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/tc-receipts"
+    ]
+    assert statements["WriteBackConsentToEndpoints"] == {
+        "Sid": "WriteBackConsentToEndpoints",
+        "Effect": "Allow",
+        "Action": ["mobiletargeting:UpdateEndpoint"],
+        "Resource": [f"{MOBILETARGETING}:apps/{out['pinpoint_application_id']}/endpoints/*"],
+    }
+    assert "WriteBackConsentToProfiles" not in statements
 
 
 ################################################################################
