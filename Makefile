@@ -45,13 +45,13 @@ bench: $(STAMP) ## Benchmarks: printed figures and ratios, nothing asserted
 # terraform test, pytest and checkov take minutes each, much of it waiting on Terraform and on
 # local servers: run them side by side (each one's output printed whole when it ends). pytest
 # runs in four lanes that together are exactly `make pytest`'s suite: the tests that deploy
-# the module to the local AWS (minutes each) in two lanes (the module's own applies; the
-# examples and the demo: each lane waits much of its time on Terraform's polls, so two keep
-# the CPU busy where one left it idle) and all the others side by side, then alone the tests
+# the module to the local AWS (minutes each) in two lanes of about equal length (each waits
+# much of its time on Terraform's polls, so two keep the CPU busy where one left it idle) and
+# all the others side by side, then alone the tests
 # that measure delivery against the invocation's deadline (the fault campaign and the
 # guarantees), whose timings a machine busy with the other lanes would distort.
-PYTEST_DEPLOY   := tests/test_module_apply.py tests/test_upgrade.py tests/test_connect_registration.py
-PYTEST_EXAMPLES := tests/test_examples.py tests/test_demo.py
+PYTEST_DEPLOY   := tests/test_module_apply.py tests/test_upgrade.py tests/test_demo.py
+PYTEST_EXAMPLES := tests/test_examples.py tests/test_connect_registration.py
 PYTEST_TIMING := tests/test_fault_campaign.py tests/test_guarantees.py tests/test_deadline_edges.py
 # The longest lane first, so that it takes the first free job slot.
 SLOW_LANES := pytest-deploy pytest-examples pytest-others tftest checkov
