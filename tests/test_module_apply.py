@@ -1487,8 +1487,8 @@ def test_receipts_route_of_its_own_in_lambda_mode(deployment: Deployment) -> Non
     (stage,) = apis.get_stages(ApiId=api["ApiId"])["Items"]
     assert stage["StageName"] == "$default"
     assert stage["AutoDeploy"] is True
-    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 50
-    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 100
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 500
+    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 1000
     access_logs = log_group(deployment, "/aws/apigateway/tc-receipts-receipts")
     assert stage["AccessLogSettings"]["DestinationArn"] == access_logs["logGroupArn"]
 
@@ -1575,8 +1575,8 @@ def test_receipts_route_on_the_receiver(deployment: Deployment) -> None:
     assert "POST /receipts" in routes
     (stage,) = apis.get_stages(ApiId=api_id)["Items"]
     assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 20
-    assert stage["RouteSettings"]["POST /receipts"]["ThrottlingRateLimit"] == 50
-    assert stage["RouteSettings"]["POST /receipts"]["ThrottlingBurstLimit"] == 100
+    assert stage["RouteSettings"]["POST /receipts"]["ThrottlingRateLimit"] == 500
+    assert stage["RouteSettings"]["POST /receipts"]["ThrottlingBurstLimit"] == 1000
 
     variables = deployment.client("lambda").get_function_configuration(
         FunctionName="tc-receipts-receiver"
