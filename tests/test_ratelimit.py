@@ -63,10 +63,16 @@ def test_the_limit_holds_against_a_real_server_and_every_endpoint_is_answered(pr
     answers = [answer["EventAttributes"] for answer in result.response.values()]
     delivered = [a for a in answers if a["status"] == "delivered"]
     limited = [a for a in answers if a.get("reason") == "not sent: rate limit: no capacity in time"]
-    assert len(delivered) + len(limited) == 40
+    # Every endpoint answered: delivered, or failed without a request (no capacity in time;
+    # on a busy machine also "deadline reached" for one whose turn came too late), retryable.
+    not_sent = [
+        a for a in answers if a["status"] == "failed" and a["reason"].startswith("not sent: ")
+    ]
+    assert len(delivered) + len(not_sent) == 40
     assert len(delivered) == len(starts)
-    # A burst of 10, then 10 per second for the rest of the 1.8 s budget.
-    assert 20 <= len(delivered) <= 10 + 18 + 1
+    # A burst of 10, then 10 per second for the rest of the 1.8 s budget: never more (how many
+    # fewer depends on how busy the machine is, so the lower bound is the burst alone).
+    assert 10 <= len(delivered) <= 10 + 18 + 1
     window = [t for t in starts if t - starts[0] < 1.0]
     assert len(window) <= 10 + 10 + 1
     assert limited
