@@ -58,7 +58,7 @@ def working_tree_package(destination: Path) -> Path:
 def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
     monkeypatch.setattr(demo_module, "HEARTBEAT_SECONDS", 2.0)  # an apply takes longer
     package = working_tree_package(tmp_path / "custom-channel.zip")
-    run = demo(endpoint_count=300, latency=0.01, profile_count=200, package=package)
+    run = demo(endpoint_count=300, latency=0.01, profile_count=120, package=package)
     endpoints = synthetic_endpoints(300)
     result = run.result
     wanted = [ep for ep, body in endpoints.items() if body["ChannelType"] in ENDPOINT_TYPES]
@@ -94,7 +94,7 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
     labels = (
         r"terraform init and apply \(examples/connect-custom-action\)",
         r"register the function with the Connect instance \(PutConnectInstanceIntegration\)",
-        r"Connect campaign demo-connect-campaign, action 'Welcome Message', on 200 customer "
+        r"Connect campaign demo-connect-campaign, action 'Welcome Message', on 120 customer "
         r"profiles",
         r"Connect campaign demo-connect-consent, first run, on 8 profiles of domain "
         r"demo-connect-profiles",
@@ -182,7 +182,7 @@ def test_the_demo_accounts_for_every_endpoint(capsys, monkeypatch, tmp_path):
 
     # The Connect run: every profile answered exactly once, in the four statuses.
     connect = run.connect
-    profiles = synthetic_profiles(200)
+    profiles = synthetic_profiles(120)
     assert connect.ok
     assert sorted(connect.statuses) == sorted(profiles)
     assert connect.answer_errors == []
