@@ -45,13 +45,13 @@ from .config import Settings
 from .consent import Consent, ConsentWriter
 from .deadline import Deadline
 from .events import Event
+from .http_api import HttpResponse, field_at, json_reply
 from .metrics import Datum, MetricsPublisher, context_dimensions
 from .secrets import SecretStore, SecretUnavailable
 
 if TYPE_CHECKING:
     from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
 
-HttpResponse = dict[str, Any]
 
 EVENT_SOURCE = "custom-delivery-channel"
 DETAIL_TYPE = "Delivery Receipt"
@@ -418,35 +418,35 @@ class Receipts:
     def _handle(self, event: Mapping[str, Any]) -> HttpResponse:
         log = logs.get_logger()
         deadline = Deadline(time.monotonic() + CALLBACK_SECONDS)
-        method = str(_get(event, "requestContext", "http", "method") or "").upper()
+        method = str(field_at(event, "requestContext", "http", "method") or "").upper()
         if self.url is None or self._store is None:
-            return _reply(404, {"message": "receipts are off"})
+            return json_reply(404, {"message": "receipts are off"})
         if method != "POST":
-            return _reply(405, {"message": "method not allowed"}, {"Allow": "POST"})
+            return json_reply(405, {"message": "method not allowed"}, {"Allow": "POST"})
         callback = _callback(event, self.url)
         if callback is None:
-            return _reply(400, {"message": "body is missing or too large"})
+            return json_reply(400, {"message": "body is missing or too large"})
         try:
             adapter: Adapter = self.settings.provider.with_secret(self._secrets.get(deadline))
         except (SecretUnavailable, AdapterError) as error:
             log.error("receipt not read: provider secret", extra={"error": type(error).__name__})
-            return _reply(503, {"message": "try again later"})
+            return json_reply(503, {"message": "try again later"})
         try:
             receipt = adapter.read_receipt(callback)
             ref = MessageRef.decode(receipt.ref)
         except ReceiptRefused as refused:
             log.warning("receipt refused", extra={"status": 403, "problem": str(refused)})
-            return _reply(403, {"message": "forbidden"})
+            return json_reply(403, {"message": "forbidden"})
         except ReceiptInvalid as invalid:
             log.warning("receipt invalid", extra={"status": 400, "problem": str(invalid)})
-            return _reply(400, {"message": "invalid receipt", "problem": str(invalid)})
+            return json_reply(400, {"message": "invalid receipt", "problem": str(invalid)})
         if not receipt.final:
             return {"statusCode": 204}
         try:
             applied = self._store.apply(ref.nonce, receipt, deadline)
         except CallFailed as failed:
             log.error("receipt not kept", extra={"error": failed.code})
-            return _reply(503, {"message": "try again later"})
+            return json_reply(503, {"message": "try again later"})
         if applied:
             report = Report(
                 ref=ref,
@@ -472,7 +472,7 @@ class Receipts:
 
 def is_receipt_request(event: object) -> bool:
     """An HTTP API event for the receipts route (its path's last segment is `receipts`)."""
-    if not isinstance(event, Mapping) or _get(event, "requestContext", "http") is None:
+    if not isinstance(event, Mapping) or field_at(event, "requestContext", "http") is None:
         return False
     path = str(event.get("rawPath") or "").rstrip("/")
     return path.rsplit("/", 1)[-1] == "receipts"
@@ -504,19 +504,3 @@ def _callback(event: Mapping[str, Any], url: str) -> Callback | None:
         body=body,
         now=time.time(),
     )
-
-
-def _get(source: object, *keys: str) -> object:
-    for key in keys:
-        if not isinstance(source, Mapping):
-            return None
-        source = source.get(key)
-    return source
-
-
-def _reply(status: int, body: object, headers: dict[str, str] | None = None) -> HttpResponse:
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": "application/json", **(headers or {})},
-        "body": json.dumps(body),
-    }

@@ -34,12 +34,12 @@ from . import logs
 from .channel import DeliveryIncomplete, LambdaContext
 from .config import ConfigError
 from .events import InvalidEvent, parse_event
+from .http_api import HttpResponse, field_at, json_reply
 from .receipts import is_receipt_request
 from .runtime import container_channel, log_configuration_error
 from .secrets import SecretStore, SecretUnavailable
 
 ACCOUNT_HEADER = "X-Amz-Pinpoint-AccountId"
-HttpResponse = dict[str, Any]
 
 
 def lambda_handler(event: dict[str, Any], context: LambdaContext | None) -> HttpResponse:
@@ -47,17 +47,17 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext | None) -> Http
     channel = container_channel()
     if isinstance(channel, ConfigError):
         log_configuration_error(channel)
-        return _reply(500, {"message": "channel misconfigured"})
+        return json_reply(500, {"message": "channel misconfigured"})
     if is_receipt_request(event):
         return channel.receipts.handle(event)
-    method = str(_get(event, "requestContext", "http", "method") or "").upper()
+    method = str(field_at(event, "requestContext", "http", "method") or "").upper()
     if not _secret_matches(str(event.get("rawPath") or ""), channel.receiver_secret):
         log.warning("receiver request refused", extra={"method": method, "status": 403})
-        return _reply(403, {"message": "forbidden"})
+        return json_reply(403, {"message": "forbidden"})
     if method == "HEAD":
         return {"statusCode": 200, "headers": {ACCOUNT_HEADER: _account_id(context)}}
     if method != "POST":
-        return _reply(405, {"message": "method not allowed"}, {"Allow": "HEAD, POST"})
+        return json_reply(405, {"message": "method not allowed"}, {"Allow": "HEAD, POST"})
     try:
         payload = _body(event)
         parse_event(payload)
@@ -65,11 +65,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext | None) -> Http
         log.error(
             "invalid event", extra={"error": "InvalidEvent", "field": error.field, "status": 400}
         )
-        return _reply(400, {"message": "invalid event", "field": error.field})
+        return json_reply(400, {"message": "invalid event", "field": error.field})
     try:
-        return _reply(200, channel.handle(payload, context))
+        return json_reply(200, channel.handle(payload, context))
     except DeliveryIncomplete as incomplete:
-        return _reply(503, incomplete.response, {"Retry-After": "1"})
+        return json_reply(503, incomplete.response, {"Retry-After": "1"})
 
 
 def _secret_matches(path: str, store: SecretStore) -> bool:
@@ -111,19 +111,3 @@ def _account_id(context: LambdaContext | None) -> str:
     arn = str(getattr(context, "invoked_function_arn", ""))
     parts = arn.split(":")
     return parts[4] if len(parts) > 4 else ""
-
-
-def _get(source: object, *keys: str) -> object:
-    for key in keys:
-        if not isinstance(source, dict):
-            return None
-        source = source.get(key)
-    return source
-
-
-def _reply(status: int, body: object, headers: dict[str, str] | None = None) -> HttpResponse:
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": "application/json", **(headers or {})},
-        "body": json.dumps(body),
-    }
