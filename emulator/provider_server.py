@@ -403,7 +403,23 @@ class CallbackSender:
             self._changed.notify_all()
 
 
-class TwilioMessages:
+class _PostsCallbacks:
+    """What both stand-ins that report statuses share: their CallbackSender's records."""
+
+    sender: CallbackSender
+
+    @property
+    def callbacks(self) -> list[SentCallback]:
+        return list(self.sender.sent)
+
+    def wait_for_callbacks(self, count: int, timeout: float = 30.0) -> list[SentCallback]:
+        return self.sender.wait_for(count, timeout)
+
+    def close(self) -> None:
+        self.sender.close()
+
+
+class TwilioMessages(_PostsCallbacks):
     """Twilio's Programmable Messaging API as a responder: the Messages resource of one
     account (Twilio API reference, "Message resource", Create a Message):
     `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`, form-encoded, HTTP basic auth with
@@ -468,16 +484,6 @@ class TwilioMessages:
         self.sids: list[str] = []  # the sid of each message taken, in order
         self.sender = CallbackSender()
         self._lock = threading.Lock()
-
-    @property
-    def callbacks(self) -> list[SentCallback]:
-        return list(self.sender.sent)
-
-    def wait_for_callbacks(self, count: int, timeout: float = 30.0) -> list[SentCallback]:
-        return self.sender.wait_for(count, timeout)
-
-    def close(self) -> None:
-        self.sender.close()
 
     @staticmethod
     def _error(status: int, code: int, message: str) -> Reply:
@@ -547,7 +553,7 @@ class TwilioMessages:
         return order
 
 
-class GenericReceipts:
+class GenericReceipts(_PostsCallbacks):
     """A generic HTTP provider that posts delivery receipts (the channel's receipts
     contract), wrapping the responder that answers its API: when the responder acted on a
     request that carries X-Channel-Receipt-Url and X-Channel-Receipt-Ref, `delay` seconds
@@ -581,16 +587,6 @@ class GenericReceipts:
         self.sender = CallbackSender()
         self._count = 0
         self._lock = threading.Lock()
-
-    @property
-    def callbacks(self) -> list[SentCallback]:
-        return list(self.sender.sent)
-
-    def wait_for_callbacks(self, count: int, timeout: float = 30.0) -> list[SentCallback]:
-        return self.sender.wait_for(count, timeout)
-
-    def close(self) -> None:
-        self.sender.close()
 
     def __call__(self, request: Received) -> Reply:
         reply = self.responder(request)
